@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { recordAuditEvent, type AuditActor } from "@/lib/audit/record-audit-event";
+import type { Db } from "@/lib/db/client";
+import { ConflictError } from "@/lib/errors";
+import { ROLES, type SessionUser } from "@/lib/auth/roles";
+import { hashPassword, MIN_PASSWORD_LENGTH } from "./passwords";
+
+export const CreateUserInput = z.object({
+  email: z.email().transform((e) => e.toLowerCase()),
+  name: z.string().trim().min(1).max(200).optional(),
+  role: z.enum(ROLES),
+  password: z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`),
+});
+export type CreateUserInput = z.infer<typeof CreateUserInput>;
+
+export async function createUser({
+  ctx,
+  input,
+}: {
+  ctx: { db: Db; actor: AuditActor; requestId: string };
+  input: CreateUserInput;
+}): Promise<SessionUser> {
+  const data = CreateUserInput.parse(input);
+  const passwordHash = await hashPassword(data.password);
+  return ctx.db.$transaction(async (tx) => {
+    const existing = await tx.user.findUnique({ where: { email: data.email } });
+    if (existing) throw new ConflictError(`A user with email ${data.email} already exists.`);
+    const user = await tx.user.create({
+      data: { email: data.email, name: data.name ?? null, role: data.role, passwordHash, authProvider: "credentials" },
+    });
+    await recordAuditEvent(tx, {
+      actor: ctx.actor,
+      action: "user.create",
+      subject: { type: "user", id: user.id },
+      payload: { email: user.email, role: user.role },
+      requestId: ctx.requestId,
+    });
+    return { id: user.id, email: user.email, name: user.name, role: user.role };
+  });
+}
