@@ -21,7 +21,7 @@ export const AppEnv = z.object({
 });
 export type AppEnv = z.infer<typeof AppEnv>;
 
-let parsed: AppEnv | undefined;
+let parsed: { snapshot: string; env: AppEnv } | undefined;
 
 export function describeZodIssues(error: z.ZodError, root = ""): string {
   return error.issues
@@ -32,14 +32,22 @@ export function describeZodIssues(error: z.ZodError, root = ""): string {
     .join("\n");
 }
 
+function snapshotOf(source: NodeJS.ProcessEnv): string {
+  return Object.keys(AppEnv.shape)
+    .map((key) => source[key] ?? "")
+    .join("\u0000");
+}
+
+/** process.env parsed with zod; re-parsed only if one of our variables changed (tests do that). */
 export function getEnv(): AppEnv {
-  if (parsed) return parsed;
+  const snapshot = snapshotOf(process.env);
+  if (parsed?.snapshot === snapshot) return parsed.env;
   const result = AppEnv.safeParse(process.env);
   if (!result.success) {
     throw new ConfigurationError(`Invalid environment:\n${describeZodIssues(result.error)}`);
   }
-  parsed = result.data;
-  return parsed;
+  parsed = { snapshot, env: result.data };
+  return result.data;
 }
 
 /** OIDC single sign-on is on only when issuer, client id and secret are all set. */

@@ -10,10 +10,11 @@ export function createDb(connectionString: string): Db {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
 }
 
-const globalForDb = globalThis as unknown as { restoreConsoleDb?: Db };
+const globalForDb = globalThis as unknown as { restoreConsoleDb?: { url: string; db: Db } };
 
 /** The process-wide client (kept on globalThis so dev reloads don't open new pools). */
 export function getDb(): Db {
-  globalForDb.restoreConsoleDb ??= createDb(getEnv().DATABASE_URL);
-  return globalForDb.restoreConsoleDb;
+  const url = getEnv().DATABASE_URL;
+  if (globalForDb.restoreConsoleDb?.url !== url) globalForDb.restoreConsoleDb = { url, db: createDb(url) };
+  return globalForDb.restoreConsoleDb.db;
 }

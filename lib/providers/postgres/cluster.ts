@@ -134,15 +134,18 @@ export class LocalCluster {
     return Number.isInteger(port) && port > 0 ? port : undefined;
   }
 
-  /** Starts the server on a free loopback port (or adopts it if already running). */
-  async start(preferredPort?: number): Promise<number> {
+  /**
+   * Starts the server on a free loopback port, or adopts it if it is already running.
+   * `startedHere` tells the caller whether stopping it later is theirs to do.
+   */
+  async start(preferredPort?: number): Promise<{ port: number; startedHere: boolean }> {
     const running = await this.runningPort();
-    if (running) return (this.currentPort = running);
+    if (running) return { port: (this.currentPort = running), startedHere: false };
     for (let attempt = 0; ; attempt++) {
       const port = attempt === 0 && preferredPort ? preferredPort : await freeLoopbackPort();
       try {
         await runAsOwner(this.binaries, "pg_ctl", ["-D", this.dataDir, "-l", this.logFile, "-o", `-p ${port}`, "-w", "-t", "60", "start"]);
-        return (this.currentPort = port);
+        return { port: (this.currentPort = port), startedHere: true };
       } catch (error) {
         // Another process may have taken the port between our probe and the bind: try another.
         if (attempt >= 3) throw new Error(`PostgreSQL did not start; see ${this.logFile}`, { cause: error });

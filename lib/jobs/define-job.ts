@@ -1,0 +1,21 @@
+import type { z } from "zod";
+import type PgBoss from "pg-boss";
+
+export interface JobContext {
+  jobId: string;
+  /** Aborted when the worker is shutting down, so long steps can stop cleanly. */
+  signal: AbortSignal;
+}
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  queue: string;
+  input: S;
+  /** Queue settings: retries, expiry (the phase timeout), retention. */
+  options: Omit<PgBoss.Queue, "name">;
+  run(input: z.infer<S>, ctx: JobContext): Promise<void>;
+}
+
+/** A typed job: its queue name, its payload schema (checked on send and on receipt) and its handler. */
+export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
+  return definition;
+}

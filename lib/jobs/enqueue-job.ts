@@ -1,0 +1,40 @@
+import type PgBoss from "pg-boss";
+import type { z } from "zod";
+import type { JobDefinition } from "./define-job";
+import { createBoss } from "./boss";
+import { getEnv } from "@/lib/env";
+
+let webBoss: Promise<PgBoss> | undefined;
+const createdQueues = new WeakMap<PgBoss, Set<string>>();
+
+/** The web process's sender: started once, never runs maintenance or workers. */
+function senderBoss(): Promise<PgBoss> {
+  webBoss ??= (async () => {
+    const boss = createBoss(getEnv().DATABASE_URL, "web");
+    await boss.start();
+    return boss;
+  })();
+  webBoss.catch(() => {
+    webBoss = undefined;
+  });
+  return webBoss;
+}
+
+/** Queues a job after validating its payload; returns the job id (null if a singleton was already queued). */
+export async function enqueueJob<S extends z.ZodType>(
+  job: JobDefinition<S>,
+  data: z.input<S>,
+  options: PgBoss.SendOptions = {},
+  boss?: PgBoss,
+): Promise<string | null> {
+  const payload = job.input.parse(data) as object;
+  const sender = boss ?? (await senderBoss());
+  const known = createdQueues.get(sender) ?? new Set<string>();
+  createdQueues.set(sender, known);
+  if (!known.has(job.queue)) {
+    // pg-boss 10 refuses jobs for queues that don't exist yet; creating one is idempotent.
+    await sender.createQueue(job.queue, { name: job.queue, ...job.options });
+    known.add(job.queue);
+  }
+  return sender.send(job.queue, payload, options);
+}

@@ -1,0 +1,63 @@
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import type PgBoss from "pg-boss";
+import type { Db } from "@/lib/db/client";
+import { createBoss } from "./boss";
+import type { JobDefinition } from "./define-job";
+
+export interface WorkerOptions {
+  connectionString: string;
+  db: Db;
+  jobs: readonly JobDefinition[];
+  heartbeatIntervalMs?: number;
+  pollingIntervalSeconds?: number;
+}
+
+export interface RunningWorker {
+  workerId: string;
+  boss: PgBoss;
+  stop(): Promise<void>;
+}
+
+/** Records that this worker is alive; /api/health reads the newest beat. */
+async function beat(db: Db, workerId: string, startedAt: Date): Promise<void> {
+  const now = new Date();
+  await db.workerHeartbeat.upsert({
+    where: { workerId },
+    create: { workerId, hostname: hostname(), pid: process.pid, startedAt, beatAt: now },
+    update: { beatAt: now },
+  });
+}
+
+/** Starts pg-boss as a worker, registers every job's handler, and heartbeats until stopped. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const startedAt = new Date();
+  const shutdown = new AbortController();
+  const boss = createBoss(options.connectionString, "worker");
+  await boss.start();
+
+  for (const job of options.jobs) {
+    await boss.createQueue(job.queue, { name: job.queue, ...job.options });
+    await boss.work(job.queue, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([received]) => {
+      if (!received) return;
+      const input: unknown = job.input.parse(received.data);
+      await job.run(input, { jobId: received.id, signal: shutdown.signal });
+    });
+  }
+
+  await beat(options.db, workerId, startedAt);
+  const timer = setInterval(() => {
+    beat(options.db, workerId, startedAt).catch((error: unknown) => console.error("[worker] heartbeat failed", error));
+  }, options.heartbeatIntervalMs ?? 5_000);
+
+  return {
+    workerId,
+    boss,
+    async stop() {
+      clearInterval(timer);
+      shutdown.abort();
+      await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// Creates a user: npm run user:create -- --email ada@example.com --role admin [--name "Ada"]
+// The password is read from NEW_USER_PASSWORD or standard input (never from argv, which other
+// users of the machine can see); without either, one is generated and shown once.
+import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
+import { SYSTEM } from "@/lib/audit/record-audit-event";
+import { createDb } from "@/lib/db/client";
+import { createUser } from "@/lib/users/create-user";
+import { generatePassword } from "@/lib/users/passwords";
+import { startEmbeddedDatabase } from "./lib/embedded-database";
+
+async function readStdin(): Promise<string | undefined> {
+  if (process.stdin.isTTY) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return text || undefined;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { email: { type: "string" }, role: { type: "string", default: "viewer" }, name: { type: "string" } },
+  });
+  if (!values.email) throw new Error("Usage: npm run user:create -- --email EMAIL --role viewer|operator|admin [--name NAME]");
+  const supplied = process.env.NEW_USER_PASSWORD || (await readStdin());
+  const password = supplied ?? generatePassword();
+  const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedDatabase();
+  const db = createDb(process.env.DATABASE_URL ?? embedded?.url ?? "");
+  try {
+    const user = await createUser({
+      ctx: { db, actor: SYSTEM, requestId: randomUUID() },
+      input: { email: values.email, role: values.role as "viewer", name: values.name, password },
+    });
+    console.log(`Created ${user.role} ${user.email}.`);
+    if (!supplied) console.log(`Generated password (shown once, store it now): ${password}`);
+  } finally {
+    await db.$disconnect();
+    await embedded?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
