@@ -18,6 +18,7 @@ export default defineConfig({
           include: ["{lib,app,components,scripts}/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
           environment: "node",
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -31,6 +32,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: files run in parallel against one shared cluster, each in its own database.
           maxWorkers: 2,
+          // Unit tests first, then integration tests (their worker limit differs).
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,4 +1,5 @@
+import { refreshCatalogJob, verifyBackupJob } from "@/lib/backups/jobs";
 import type { JobDefinition } from "./define-job";
 
-/** Every job the worker runs. A job module adds itself here. */
-export const ALL_JOBS: readonly JobDefinition[] = [];
+/** Every job the worker runs. */
+export const ALL_JOBS: readonly JobDefinition[] = [verifyBackupJob, refreshCatalogJob];

@@ -28,7 +28,8 @@ async function runAsOwner(binaries: PgBinaries, tool: string, args: string[], op
     : execFileAsync(file, args, options);
 }
 
-async function giveToOwner(target: string): Promise<void> {
+/** As root, hands a file or folder to the postgres user, so the server can write there. */
+export async function giveToOwner(target: string): Promise<void> {
   if (!isRoot()) return;
   const { stdout } = await execFileAsync("id", ["-u", "postgres"]).catch(() => {
     throw new Error("Running as root needs a 'postgres' system user to own the database files (apt-get install postgresql creates it).");

@@ -1,0 +1,56 @@
+import { expect, test } from "@playwright/test";
+import { E2E_ADMIN } from "../playwright.config";
+import { createUserAs, signIn } from "./helpers";
+
+test("an anonymous visitor is sent to sign-in", async ({ page }) => {
+  await page.goto("/backups");
+  await expect(page).toHaveURL(/\/signin/);
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+});
+
+test("wrong credentials get a clear message and no session", async ({ page }) => {
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(E2E_ADMIN.email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText(/email or password is incorrect/i)).toBeVisible();
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/signin/);
+});
+
+test("an admin signs in, sees every page, and signs out", async ({ page }) => {
+  await signIn(page);
+  await expect(page.getByText("admin", { exact: true }).first()).toBeVisible();
+  const nav = page.getByRole("navigation").first();
+  for (const name of ["Backups", "Restores", "Incidents", "Audit", "Settings", "Overview"]) {
+    await nav.getByRole("link", { name }).click();
+    await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+    await expect(nav.getByRole("link", { name })).toHaveAttribute("aria-current", "page");
+  }
+  await nav.getByRole("link", { name: "Audit" }).click();
+  await expect(page.getByRole("cell", { name: "auth.sign_in" }).first()).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  await page.goto("/audit");
+  await expect(page).toHaveURL(/\/signin/);
+});
+
+test("a viewer is refused an admin action, and the audit log shows the denied attempt", async ({ page, browser }) => {
+  await signIn(page);
+  const viewer = { email: `viewer-${Date.now()}@example.com`, password: "viewer-password-long", role: "viewer" as const };
+  await createUserAs(page, viewer);
+
+  const viewerContext = await browser.newContext();
+  const viewerPage = await viewerContext.newPage();
+  await signIn(viewerPage, viewer);
+  const denied = await viewerPage.request.post("/api/users", { data: { email: "x@example.com", role: "admin", password: "whatever-long-enough" } });
+  expect(denied.status()).toBe(403);
+  const anonymous = await (await browser.newContext()).request.get("/api/audit");
+  expect(anonymous.status()).toBe(401);
+  await viewerContext.close();
+
+  await page.goto(`/audit?actor=${encodeURIComponent(viewer.email)}&outcome=denied`);
+  await expect(page.getByRole("cell", { name: "api.access" }).first()).toBeVisible();
+  await expect(page.getByRole("cell", { name: viewer.email }).first()).toBeVisible();
+});

@@ -1,0 +1,77 @@
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { demoConfig } from "@/lib/config/demo";
+import { ConfigFile } from "@/lib/config/schema";
+
+afterEach(() => vi.unstubAllEnvs());
+
+function unsetDemoEnv() {
+  for (const name of ["RESTORE_CONSOLE_DATA_DIR", "DEMO_S3_ENDPOINT", "DEMO_PG_PORT"]) vi.stubEnv(name, undefined);
+}
+
+describe("demoConfig", () => {
+  it("describes the demo environment with the run command's defaults", () => {
+    unsetDemoEnv();
+    const config = demoConfig({ cwd: "/srv/console" });
+    expect(ConfigFile.safeParse(config).success).toBe(true);
+    expect(config.environments).toHaveLength(1);
+    const [demo] = config.environments;
+    expect(demo).toMatchObject({
+      name: "demo",
+      displayName: "Demo (LoanServe on this machine)",
+      protected: false,
+      pitr: {
+        provider: "local",
+        dataDir: "/srv/console/.data/demo/production/data",
+        archiveDir: "/srv/console/.data/demo/wal-archive",
+        baseBackupDir: "/srv/console/.data/demo/base-backups",
+        restoreDir: "/srv/console/.data/demo/pitr-restores",
+        host: "127.0.0.1",
+        port: 54329,
+        database: "loanserve",
+        user: "postgres",
+        passwordFrom: { env: "DEMO_PG_PASSWORD" },
+      },
+      backupStore: {
+        kind: "s3",
+        bucket: "loanserve-backups",
+        prefix: "prod/pg/",
+        endpoint: "http://127.0.0.1:4569",
+        forcePathStyle: true,
+        accessKeyIdFrom: { env: "DEMO_S3_ACCESS_KEY_ID" },
+        secretAccessKeyFrom: { env: "DEMO_S3_SECRET_ACCESS_KEY" },
+      },
+    });
+    expect(demo?.restoreTargets).toEqual([
+      { name: "demo-production", host: "127.0.0.1", port: 54329, database: "loanserve", user: "postgres", passwordFrom: { env: "DEMO_PG_PASSWORD" }, sslMode: "disable", maintenanceDatabase: "postgres" },
+      { name: "demo-dr", host: "127.0.0.1", port: 54329, database: "loanserve_dr", user: "postgres", passwordFrom: { env: "DEMO_PG_PASSWORD" }, sslMode: "disable", maintenanceDatabase: "postgres" },
+    ]);
+    // Defaults come from the schema, as for a file.
+    expect(demo?.objectives.rto.pitr).toEqual({ minMinutes: 15, maxMinutes: 45 });
+    expect(demo?.backupFreshness).toEqual({ maxAgeHours: 24 });
+  });
+
+  it("follows the run command's environment variables", () => {
+    vi.stubEnv("RESTORE_CONSOLE_DATA_DIR", "state");
+    vi.stubEnv("DEMO_S3_ENDPOINT", "http://127.0.0.1:9000");
+    vi.stubEnv("DEMO_PG_PORT", "6543");
+    const [demo] = demoConfig({ cwd: "/srv/console" }).environments;
+    expect(demo?.pitr).toMatchObject({ archiveDir: path.join("/srv/console/state/demo/wal-archive"), port: 6543 });
+    expect(demo?.backupStore).toMatchObject({ endpoint: "http://127.0.0.1:9000" });
+    expect(demo?.restoreTargets.map((t) => t.port)).toEqual([6543, 6543]);
+  });
+
+  it("falls back instead of throwing on unusable values", () => {
+    vi.stubEnv("DEMO_S3_ENDPOINT", "not a url");
+    vi.stubEnv("DEMO_PG_PORT", "99999");
+    vi.stubEnv("RESTORE_CONSOLE_DATA_DIR", "   ");
+    const [demo] = demoConfig({ cwd: "/srv/console" }).environments;
+    expect(demo?.pitr).toMatchObject({ port: 54329, dataDir: "/srv/console/.data/demo/production/data" });
+    expect(demo?.backupStore).toMatchObject({ endpoint: "http://127.0.0.1:4569" });
+    vi.stubEnv("DEMO_S3_ENDPOINT", "http://user:pw@127.0.0.1:9000");
+    vi.stubEnv("DEMO_PG_PORT", "54a");
+    const [again] = demoConfig({ cwd: "/srv/console" }).environments;
+    expect(again?.backupStore).toMatchObject({ endpoint: "http://127.0.0.1:4569" });
+    expect(again?.pitr).toMatchObject({ port: 54329 });
+  });
+});

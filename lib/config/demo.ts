@@ -1,0 +1,92 @@
+import path from "node:path";
+import { ConfigFile, type ConfigFileInput } from "@/lib/config/schema";
+
+const DEFAULT_S3_ENDPOINT = "http://127.0.0.1:4569";
+const DEFAULT_PG_PORT = 54329;
+
+function setting(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function demoPort(): number {
+  const raw = setting("DEMO_PG_PORT");
+  const port = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  return port >= 1 && port <= 65535 ? port : DEFAULT_PG_PORT;
+}
+
+function demoEndpoint(): string {
+  const raw = setting("DEMO_S3_ENDPOINT");
+  if (raw === undefined || !URL.canParse(raw)) return DEFAULT_S3_ENDPOINT;
+  const url = new URL(raw);
+  const usable = (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password;
+  return usable ? raw : DEFAULT_S3_ENDPOINT;
+}
+
+/**
+ * The built-in demo: LoanServe on this machine, started by the run command, which passes the
+ * data directory, S3-protocol endpoint and PostgreSQL port through the environment. A value
+ * that is unset or unusable falls back to the run command's default, so this never throws.
+ */
+export function demoConfig(options: { cwd?: string } = {}): ConfigFile {
+  const cwd = options.cwd ?? process.cwd();
+  const data = path.resolve(cwd, setting("RESTORE_CONSOLE_DATA_DIR") ?? ".data");
+  const demo = path.join(data, "demo");
+  const port = demoPort();
+  const passwordFrom = { env: "DEMO_PG_PASSWORD" };
+
+  const input: ConfigFileInput = {
+    version: 1,
+    defaultEnvironment: "demo",
+    environments: [
+      {
+        name: "demo",
+        displayName: "Demo (LoanServe on this machine)",
+        protected: false,
+        pitr: {
+          provider: "local",
+          dataDir: path.join(demo, "production", "data"),
+          archiveDir: path.join(demo, "wal-archive"),
+          baseBackupDir: path.join(demo, "base-backups"),
+          restoreDir: path.join(demo, "pitr-restores"),
+          port,
+          database: "loanserve",
+          user: "postgres",
+          passwordFrom,
+        },
+        backupStore: {
+          kind: "s3",
+          bucket: "loanserve-backups",
+          prefix: "prod/pg/",
+          endpoint: demoEndpoint(),
+          region: "us-east-1",
+          forcePathStyle: true,
+          accessKeyIdFrom: { env: "DEMO_S3_ACCESS_KEY_ID" },
+          secretAccessKeyFrom: { env: "DEMO_S3_SECRET_ACCESS_KEY" },
+        },
+        restoreTargets: [
+          {
+            name: "demo-production",
+            host: "127.0.0.1",
+            port,
+            database: "loanserve",
+            user: "postgres",
+            passwordFrom,
+            sslMode: "disable",
+          },
+          {
+            name: "demo-dr",
+            host: "127.0.0.1",
+            port,
+            database: "loanserve_dr",
+            user: "postgres",
+            passwordFrom,
+            sslMode: "disable",
+          },
+        ],
+      },
+    ],
+  };
+  // Through the schema, so the demo gets the same defaults (objectives, freshness) as a file.
+  return ConfigFile.parse(input);
+}

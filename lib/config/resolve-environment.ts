@@ -1,0 +1,8 @@
+import { defaultEnvironment, getEnvironment, loadConfig } from "./load-config";
+import type { EnvironmentConfig } from "./schema";
+
+/** The named environment, or the default one when no name is given. */
+export function resolveEnvironment(name?: string | null): EnvironmentConfig {
+  const { config } = loadConfig();
+  return name ? getEnvironment(config, name) : defaultEnvironment(config);
+}

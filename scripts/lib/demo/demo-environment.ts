@@ -1,0 +1,210 @@
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { S3BackupStore } from "@/lib/providers/aws/s3-backup-store";
+import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
+import { dataDir, persistentSecret } from "@/scripts/lib/data-dir";
+import { S3RVER_CREDENTIALS, startS3Server, type LocalS3Server } from "@/scripts/lib/s3-server";
+import { createNightlyDump, type DumpFormat } from "./nightly-dump";
+import { applyLoanServeSchema, seedLoanServe } from "./seed-loanserve";
+
+// These match the built-in demo configuration (lib/config/demo.ts).
+const BUCKET = "loanserve-backups";
+const PREFIX = "prod/pg/";
+const DATABASE = "loanserve";
+const DEFAULT_PORTS: DemoPorts = { s3: 4569, postgres: 54329 };
+
+/** Last night first: what each of the seven nightly dumps demonstrates. */
+const NIGHTS: Array<{ nightsAgo: number; format: DumpFormat; corruptManifest?: boolean; withoutManifest?: boolean }> = [
+  { nightsAgo: 1, format: "plain" },
+  { nightsAgo: 2, format: "custom" },
+  { nightsAgo: 3, format: "plain", corruptManifest: true },
+  { nightsAgo: 4, format: "plain" },
+  { nightsAgo: 5, format: "plain", withoutManifest: true },
+  { nightsAgo: 6, format: "plain" },
+  { nightsAgo: 7, format: "plain" },
+];
+
+interface DemoPorts {
+  s3: number;
+  postgres: number;
+}
+
+export interface DemoEnvironment {
+  s3Endpoint: string;
+  s3Port: number;
+  productionPort: number;
+  /** What the app's demo configuration reads (lib/config/demo.ts); holds secrets, never log it. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const log = (message: string) => console.log(`demo: ${message}`);
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readPorts(file: string): Promise<DemoPorts> {
+  try {
+    const saved = JSON.parse(await readFile(file, "utf8")) as Partial<Record<keyof DemoPorts, unknown>>;
+    const valid = (port: unknown): port is number => Number.isInteger(port) && (port as number) > 0 && (port as number) < 65536;
+    return { s3: valid(saved.s3) ? saved.s3 : DEFAULT_PORTS.s3, postgres: valid(saved.postgres) ? saved.postgres : DEFAULT_PORTS.postgres };
+  } catch {
+    return DEFAULT_PORTS;
+  }
+}
+
+/** On the saved port when it is free, so bookmarks and the app's settings keep working; else on any. */
+async function startS3OnPreferredPort(directory: string, port: number): Promise<LocalS3Server> {
+  try {
+    return await startS3Server({ directory, port, buckets: [BUCKET] });
+  } catch {
+    log(`port ${port} is taken; starting the S3 server on another port`);
+    return startS3Server({ directory, buckets: [BUCKET] });
+  }
+}
+
+/** 02:00 UTC on each of the last seven nights; the newest is the latest 02:00 not after `now`. */
+function nightAt(now: Date, nightsAgo: number): Date {
+  const latest = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 2));
+  if (latest > now) latest.setUTCDate(latest.getUTCDate() - 1);
+  latest.setUTCDate(latest.getUTCDate() - (nightsAgo - 1));
+  return latest;
+}
+
+async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    return Boolean(rowCount);
+  } finally {
+    await client.end();
+  }
+}
+
+async function recreateDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const quoted = pg.escapeIdentifier(name);
+    await client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${quoted}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Shell-quoted, for archive_command (the data folder may contain spaces). */
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Seeds LoanServe and writes the seven nightly dumps. The marker is written last, so a run
+ * that dies half-way starts again from scratch next time.
+ */
+async function seedDemo(cluster: LocalCluster, s3: LocalS3Server, markerFile: string): Promise<void> {
+  const started = Date.now();
+  const now = new Date();
+  log("creating the loanserve database…");
+  await recreateDatabase(cluster.url(), DATABASE);
+  await applyLoanServeSchema(cluster.url(DATABASE));
+  log("seeding LoanServe data…");
+  await seedLoanServe(cluster.url(DATABASE), { now });
+
+  const store = S3BackupStore.fromSettings({
+    bucket: BUCKET,
+    prefix: PREFIX,
+    endpoint: s3.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { ...S3RVER_CREDENTIALS },
+  });
+  const dumps = [];
+  for (const { nightsAgo, ...kind } of [...NIGHTS].reverse()) {
+    const dump = await createNightlyDump({ sourceUrl: cluster.url(), store, night: nightAt(now, nightsAgo), database: DATABASE, ...kind });
+    const note = kind.corruptManifest ? ", manifest with a wrong checksum" : kind.withoutManifest ? ", no manifest" : "";
+    log(`nightly dump ${dump.key} (${kind.format}${note})`);
+    dumps.push({ key: dump.key, manifestKey: dump.manifestKey });
+  }
+  await writeFile(markerFile, `${JSON.stringify({ seededAt: now.toISOString(), database: DATABASE, dumps }, null, 2)}\n`);
+  log(`LoanServe data and ${dumps.length} nightly dumps ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * The built-in demo's outside world, under <data>/demo: a local S3-protocol server holding
+ * LoanServe's nightly dumps, and LoanServe's "production" PostgreSQL with continuous WAL
+ * archiving. Seeds everything on first run; later runs only start the servers.
+ */
+export async function startDemoEnvironment(): Promise<DemoEnvironment> {
+  const root = path.join(dataDir(), "demo");
+  const productionDir = path.join(root, "production");
+  const archiveDir = path.join(root, "wal-archive");
+  const s3Dir = path.join(root, "s3");
+  const portsFile = path.join(root, "ports.json");
+  const markerFile = path.join(root, "seeded.json");
+  await mkdir(root, { recursive: true });
+
+  if (!(await exists(path.join(productionDir, "data", "PG_VERSION")))) {
+    // A new cluster restarts WAL file names at the beginning: old archived segments would
+    // collide with them (archive_command refuses to overwrite) and the old data is gone.
+    await rm(archiveDir, { recursive: true, force: true });
+    await rm(markerFile, { force: true });
+  }
+  await mkdir(archiveDir, { recursive: true, mode: 0o700 });
+  await giveToOwner(archiveDir);
+
+  const ports = await readPorts(portsFile);
+  const password = await persistentSecret("demo-pg-password");
+  const archive = shellQuote(archiveDir);
+  const cluster = await LocalCluster.open({
+    baseDir: productionDir,
+    password,
+    settings: {
+      wal_level: "replica",
+      archive_mode: true,
+      archive_command: `test ! -f ${archive}/%f && cp %p ${archive}/%f.tmp && mv ${archive}/%f.tmp ${archive}/%f`,
+      archive_timeout: 60,
+    },
+  });
+  const { port: productionPort, startedHere } = await cluster.start(ports.postgres);
+  const stopCluster = async () => (startedHere ? cluster.stop("fast") : undefined);
+  log(`production PostgreSQL on 127.0.0.1:${productionPort}`);
+
+  let s3: LocalS3Server | undefined;
+  try {
+    const needsSeed = !(await exists(markerFile)) || !(await databaseExists(cluster.url(), DATABASE));
+    // Objects from an interrupted earlier seed may be for other nights: start from an empty bucket.
+    if (needsSeed) await rm(s3Dir, { recursive: true, force: true });
+    const server = (s3 = await startS3OnPreferredPort(s3Dir, ports.s3));
+    log(`S3-protocol server on ${server.endpoint}`);
+    await writeFile(portsFile, `${JSON.stringify({ s3: server.port, postgres: productionPort }, null, 2)}\n`);
+
+    if (needsSeed) await seedDemo(cluster, server, markerFile);
+    return {
+      s3Endpoint: server.endpoint,
+      s3Port: server.port,
+      productionPort,
+      env: {
+        DEMO_S3_ENDPOINT: server.endpoint,
+        DEMO_PG_PORT: String(productionPort),
+        DEMO_PG_PASSWORD: password,
+        DEMO_S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+        DEMO_S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      },
+      stop: async () => {
+        await server.stop();
+        await stopCluster();
+      },
+    };
+  } catch (error) {
+    await s3?.stop();
+    await stopCluster();
+    throw error;
+  }
+}
