@@ -73,7 +73,7 @@ async function main() {
         // Written to a private file rather than printed, so it never lands in terminal logs.
         const file = path.join(dataDir(), "secrets", "initial-admin-password");
         await writeFile(file, `${admin.generatedPassword}\n`, { mode: 0o600 });
-        firstRunNote += ` with the password in ${path.relative(process.cwd(), file)}`;
+        firstRunNote += ` with the password in ${file}`;
       }
     }
 

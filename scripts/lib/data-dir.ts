@@ -16,6 +16,8 @@ export async function persistentSecret(name: string, bytes = 32): Promise<string
   } catch {
     // Not created yet.
   }
+  // The data folder itself stays traversable: the embedded PostgreSQL runs as postgres under it.
+  await mkdir(dataDir(), { recursive: true });
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const secret = randomBytes(bytes).toString("base64url");
   await writeFile(file, secret, { mode: 0o600, flag: "w" });

@@ -95,6 +95,8 @@ export class LocalCluster {
   }
 
   private async initialize(settings: ServerSettings): Promise<void> {
+    // Parents stay traversable (the server runs as postgres when we are root); only baseDir is private.
+    await mkdir(path.dirname(this.baseDir), { recursive: true });
     await mkdir(this.baseDir, { recursive: true, mode: 0o700 });
     await giveToOwner(this.baseDir);
     const args = ["-D", this.dataDir, "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"];

@@ -1,0 +1,94 @@
+import { ScrollText } from "lucide-react";
+import type { Metadata } from "next";
+import { AuditFilters } from "@/components/audit/audit-filters";
+import { Badge, type Tone } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { Pagination, hrefWith, type SearchParams } from "@/components/ui/pagination";
+import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { Time } from "@/components/ui/time";
+import { listAuditActions, listAuditEvents, ListAuditEventsInput } from "@/lib/audit/list-audit-events";
+import { requirePageUser } from "@/lib/auth/page-session";
+import { getDb } from "@/lib/db/client";
+
+export const metadata: Metadata = { title: "Audit" };
+export const dynamic = "force-dynamic";
+
+const OUTCOME_TONE: Record<string, Tone> = { ok: "success", denied: "danger", unauthenticated: "warning", failed: "danger" };
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+/** datetime-local inputs have no zone; the form labels them UTC. */
+const asUtc = (v: string | undefined) => (v && !/[zZ]|[+-]\d\d:\d\d$/.test(v) ? `${v}Z` : v);
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  await requirePageUser("viewer");
+  const params = await searchParams;
+  const values = { actor: first(params.actor), action: first(params.action), outcome: first(params.outcome), from: first(params.from), to: first(params.to) };
+  const parsed = ListAuditEventsInput.safeParse({ ...values, from: asUtc(values.from), to: asUtc(values.to), before: first(params.before) });
+  const errors: Record<string, string> = {};
+  if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] = issue.message;
+
+  const ctx = { db: getDb() };
+  const [page, actions] = await Promise.all([
+    parsed.success ? listAuditEvents({ ctx, input: parsed.data }) : Promise.resolve({ events: [], nextBefore: null }),
+    listAuditActions({ ctx }),
+  ]);
+  const filtered = Object.values(values).some(Boolean);
+
+  return (
+    <>
+      <PageHeader title="Audit" description="Every sign-in, denied request, restore, verification and change — append-only, newest first." />
+      <AuditFilters values={values} actions={actions} errors={errors} />
+      {page.events.length === 0 ? (
+        <EmptyState icon={<ScrollText />} title={filtered ? "No events match these filters" : "No audit events yet"}>
+          <p>{filtered ? "Widen the time range or clear a filter." : "Events appear here as people sign in and act."}</p>
+        </EmptyState>
+      ) : (
+        <>
+          <Table caption="Audit events, newest first" captionHidden>
+            <THead>
+              <Tr>
+                <Th>Time</Th>
+                <Th>Actor</Th>
+                <Th>Action</Th>
+                <Th>Outcome</Th>
+                <Th>Subject</Th>
+                <Th>Details</Th>
+              </Tr>
+            </THead>
+            <TBody>
+              {page.events.map((event) => (
+                <Tr key={event.id}>
+                  <Td className="whitespace-nowrap">
+                    <Time value={event.at} />
+                  </Td>
+                  <Td>{event.actorEmail}</Td>
+                  <Td mono>{event.action}</Td>
+                  <Td>
+                    <Badge tone={OUTCOME_TONE[event.outcome] ?? "neutral"}>{event.outcome}</Badge>
+                  </Td>
+                  <Td mono className="max-w-48 truncate">
+                    {event.subjectType ? `${event.subjectType} ${event.subjectId ?? ""}` : "—"}
+                  </Td>
+                  <Td>
+                    <details>
+                      <summary className="cursor-pointer text-xs text-muted">payload · request {event.requestId.slice(0, 8)}</summary>
+                      <pre className="mt-2 max-w-xl overflow-x-auto rounded bg-subtle p-2 text-xs">{JSON.stringify(event.payload, null, 2)}</pre>
+                    </details>
+                  </Td>
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+          <Pagination
+            label="Audit event pages"
+            previousHref={params.before ? hrefWith("/audit", params, { before: null }) : null}
+            previousLabel="Newest"
+            nextHref={page.nextBefore ? hrefWith("/audit", params, { before: page.nextBefore }) : null}
+            nextLabel="Older"
+          />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,11 @@
+import type { ReactNode } from "react";
+import { AppShell } from "@/components/shell/app-shell";
+import { requirePageUser } from "@/lib/auth/page-session";
+
+// Every page here depends on who is signed in (and the database's view of their role).
+export const dynamic = "force-dynamic";
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const user = await requirePageUser();
+  return <AppShell user={user}>{children}</AppShell>;
+}

@@ -1,0 +1,78 @@
+import { DatabaseBackup } from "lucide-react";
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { getServerSession } from "next-auth";
+import { SignInForm } from "@/components/auth/sign-in-form";
+import { ThemeToggle } from "@/components/shell/theme-toggle";
+import { Card } from "@/components/ui/card";
+import { getAuthOptions } from "@/lib/auth/options";
+import { singleSignOn } from "@/lib/auth/page-session";
+import { loadSessionUser } from "@/lib/auth/session";
+import { getDb } from "@/lib/db/client";
+
+export const metadata: Metadata = { title: "Sign in" };
+export const dynamic = "force-dynamic";
+
+const ORIGIN = "http://restore-console.invalid";
+
+/** Only a path on this site: anything else (other hosts, `//host`, `/\host`) falls back to "/". */
+function safeCallbackUrl(value: string | undefined): string {
+  if (!value?.startsWith("/")) return "/";
+  const url = new URL(value, ORIGIN);
+  if (url.origin !== ORIGIN || url.pathname.startsWith("/signin")) return "/";
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** next-auth's `?error=` codes, in words that say what to do. */
+function errorMessage(code: string | undefined, ssoName: string | undefined): string | null {
+  switch (code) {
+    case undefined:
+      return null;
+    case "CredentialsSignin":
+      return "Email or password is incorrect.";
+    case "AccessDenied":
+      return "This account may not sign in. Ask an admin to check that it exists and is enabled.";
+    case "SessionRequired":
+      return "Sign in to continue.";
+    case "OAuthSignin":
+    case "OAuthCallback":
+    case "OAuthCreateAccount":
+    case "OAuthAccountNotLinked":
+    case "Callback":
+      return `Sign-in with ${ssoName ?? "single sign-on"} did not complete. Try again, or use your email and password.`;
+    default:
+      return "Sign-in failed. Try again; if it keeps failing, tell an admin.";
+  }
+}
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallbackUrl(first(params.callbackUrl));
+  // The database decides, as on every page: a disabled user with a live token stays here (no redirect loop).
+  const session = await getServerSession(getAuthOptions());
+  if (await loadSessionUser(getDb(), session?.user.id)) redirect(callbackUrl);
+  const sso = singleSignOn();
+
+  return (
+    <main id="main" className="relative flex min-h-dvh flex-col items-center justify-center px-4 py-12">
+      <div className="absolute top-4 right-4">
+        <ThemeToggle />
+      </div>
+      <div className="w-full max-w-sm">
+        <div className="mb-6 text-center">
+          <span className="mx-auto mb-3 flex size-10 items-center justify-center rounded-lg bg-accent text-accent-fg">
+            <DatabaseBackup aria-hidden className="size-5" />
+          </span>
+          <p className="text-lg font-semibold tracking-tight">Restore Console</p>
+          <p className="mt-1 text-muted">Guided PostgreSQL restores, backup checks and incident checklists.</p>
+        </div>
+        <Card padding="lg">
+          <h1 className="mb-4 text-base font-semibold">Sign in</h1>
+          <SignInForm callbackUrl={callbackUrl} sso={sso} initialError={errorMessage(first(params.error), sso?.name)} />
+        </Card>
+      </div>
+    </main>
+  );
+}

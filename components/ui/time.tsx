@@ -1,0 +1,76 @@
+"use client";
+
+import { useSyncExternalStore } from "react";
+import { cx } from "./cx";
+
+// One shared clock for every relative time on the page, ticking only while one is mounted.
+const TICK_MS = 15_000;
+let now = Date.now();
+let timer: ReturnType<typeof setInterval> | undefined;
+const listeners = new Set<() => void>();
+
+function subscribeClock(listener: () => void): () => void {
+  listeners.add(listener);
+  if (!timer) {
+    now = Date.now();
+    timer = setInterval(() => {
+      now = Date.now();
+      for (const l of listeners) l();
+    }, TICK_MS);
+  }
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+}
+const subscribeNever = () => () => {};
+const getNow = () => now;
+const getNull = () => null;
+const getTrue = () => true;
+const getFalse = () => false;
+
+const LOCAL = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const LOCAL_FULL = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "long" });
+
+/** "2026-11-25 13:03 UTC": the same on server and client, so it is what hydration sees. */
+function utc(date: Date, seconds = false): string {
+  return `${date.toISOString().slice(0, seconds ? 19 : 16).replace("T", " ")} UTC`;
+}
+
+function relativeTo(date: Date, reference: number): string {
+  const ms = reference - date.getTime();
+  const s = Math.abs(ms) / 1000;
+  if (s < 45) return "just now";
+  const [n, unit] = s < 3600 ? [Math.round(s / 60), "min"] : s < 86_400 ? [Math.round(s / 3600), "h"] : [Math.round(s / 86_400), "d"];
+  return ms >= 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
+}
+
+export interface TimeProps {
+  /** An ISO 8601 instant (or a Date). */
+  value: string | Date;
+  /** Show "3 h ago" (kept current) instead of the local date and time. */
+  relative?: boolean;
+  className?: string;
+}
+
+/**
+ * An instant in the viewer's time zone, with local and UTC in the tooltip. The server renders
+ * UTC (it cannot know the viewer's zone); the browser swaps in local time after hydration.
+ */
+export function Time({ value, relative = false, className }: TimeProps) {
+  const hydrated = useSyncExternalStore(subscribeNever, getTrue, getFalse);
+  const clock = useSyncExternalStore(relative ? subscribeClock : subscribeNever, relative ? getNow : getNull, getNull);
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return <span className={className}>{String(value)}</span>;
+
+  const text = !hydrated ? utc(date) : clock !== null ? relativeTo(date, clock) : LOCAL.format(date);
+  const title = hydrated ? `${LOCAL_FULL.format(date)}\n${utc(date, true)}` : utc(date, true);
+  return (
+    <time dateTime={date.toISOString()} title={title} className={cx("tabular-nums", className)}>
+      {text}
+    </time>
+  );
+}
