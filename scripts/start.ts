@@ -9,6 +9,7 @@ import { ensureFirstAdmin } from "@/lib/users/ensure-first-admin";
 import { writeFile } from "node:fs/promises";
 import { buildIsStale } from "./lib/build-freshness";
 import { dataDir, persistentSecret } from "./lib/data-dir";
+import { startDemoEnvironment } from "./lib/demo/demo-environment";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./lib/embedded-database";
 import { exited, runToCompletion, spawnPrefixed } from "./lib/processes";
 
@@ -49,8 +50,16 @@ async function main() {
   };
 
   try {
+    // With no configuration file, the demo's "production" PostgreSQL and S3 store come up too.
+    let demoEnv: Record<string, string> = {};
+    if (config.source.kind === "demo") {
+      const demo = await startDemoEnvironment();
+      cleanups.push(() => demo.stop());
+      demoEnv = demo.env;
+    }
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      ...demoEnv,
       DATABASE_URL: databaseUrl,
       NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? (await persistentSecret("nextauth-secret")),
       NEXTAUTH_URL: baseUrl,

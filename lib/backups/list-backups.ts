@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { DbOrTx } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { backupView, refreshView, type BackupView, type RefreshView } from "./backup-views";
+import { backupView, type BackupView, type RefreshView } from "./backup-views";
+import { getLatestRefresh } from "./get-latest-refresh";
 
 const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 const DateOnly = z.preprocess(emptyToUndefined, z.iso.date("must be a date like 2026-11-24").optional());
@@ -48,7 +49,7 @@ export async function listBackups({ ctx, input }: { ctx: { db: DbOrTx }; input: 
       skip: (input.page - 1) * input.pageSize,
       take: input.pageSize,
     }),
-    ctx.db.backupCatalogRefresh.findFirst({ where: { environment: input.environment }, orderBy: { startedAt: "desc" } }),
+    getLatestRefresh({ ctx, input: { environment: input.environment } }),
     ctx.db.backupCatalogRefresh.findFirst({ where: { environment: input.environment, status: "ok" }, orderBy: { finishedAt: "desc" } }),
   ]);
   return {
@@ -56,7 +57,7 @@ export async function listBackups({ ctx, input }: { ctx: { db: DbOrTx }; input: 
     total,
     page: input.page,
     pageCount: Math.max(1, Math.ceil(total / input.pageSize)),
-    lastRefresh: lastRefresh ? refreshView(lastRefresh) : null,
+    lastRefresh,
     lastSuccessfulRefreshAt: lastOk?.finishedAt?.toISOString() ?? null,
   };
 }

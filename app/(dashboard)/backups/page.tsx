@@ -1,30 +1,149 @@
-import { Archive, Settings } from "lucide-react";
+import { Archive, TriangleAlert } from "lucide-react";
 import type { Metadata } from "next";
-import { ButtonLink } from "@/components/ui/button-link";
+import Link from "next/link";
+import { BackupFilters } from "@/components/backups/backup-filters";
+import { ManifestBadge, VerificationBadge } from "@/components/backups/backup-badges";
+import { FreshnessBanner } from "@/components/backups/freshness-banner";
+import { RefreshCatalogButton } from "@/components/backups/refresh-catalog-button";
+import { VerifyButton } from "@/components/backups/verify-button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { Pagination, type SearchParams } from "@/components/ui/pagination";
+import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { Time } from "@/components/ui/time";
+import { requirePageUser } from "@/lib/auth/page-session";
+import { hasRole } from "@/lib/auth/roles";
+import { getBackupHealth } from "@/lib/backups/get-backup-health";
+import { listBackups, ListBackupsInput } from "@/lib/backups/list-backups";
+import { requestCatalogRefresh } from "@/lib/backups/request-catalog-refresh";
+import { backupStoreFor } from "@/lib/backups/store-for-environment";
+import { formatAge, formatBytes } from "@/lib/client/format";
+import { resolveEnvironment } from "@/lib/config/resolve-environment";
+import { getDb } from "@/lib/db/client";
 
 export const metadata: Metadata = { title: "Backups" };
+export const dynamic = "force-dynamic";
 
-export default function BackupsPage() {
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+export default async function BackupsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const user = await requirePageUser("viewer");
+  const params = await searchParams;
+  const environment = resolveEnvironment(first(params.env));
+  const values = {
+    env: first(params.env),
+    from: first(params.from),
+    to: first(params.to),
+    manifest: first(params.manifest),
+    verification: first(params.verification),
+    search: first(params.search),
+  };
+  const parsed = ListBackupsInput.safeParse({ ...values, environment: environment.name, page: first(params.page) });
+  const errors: Record<string, string> = {};
+  if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] = issue.message;
+
+  const ctx = { db: getDb(), user };
+  const input = parsed.success ? parsed.data : ListBackupsInput.parse({ environment: environment.name });
+  const health = await getBackupHealth({ ctx, input: { environment } });
+  let list = await listBackups({ ctx, input });
+  // First visit: read the store now rather than showing an empty catalog.
+  if (!list.lastRefresh && environment.backupStore) {
+    await requestCatalogRefresh({ ctx, input: { environment: environment.name } });
+    list = await listBackups({ ctx, input });
+  }
+  const refreshing = list.lastRefresh?.status === "running";
+  const failed = list.lastRefresh?.status === "failed" ? list.lastRefresh : null;
+  const location = environment.backupStore ? (await backupStoreFor(environment).catch(() => null))?.location : null;
+  const canVerify = hasRole(user.role, "operator");
+  const now = new Date(health.checkedAt).getTime();
+
   return (
     <>
-      <PageHeader title="Backups" description="Nightly logical dumps with their manifests, checksums and age." />
-      <EmptyState
-        icon={<Archive />}
-        title="No backups in the catalog yet"
-        action={
-          <ButtonLink href="/settings" icon={<Settings aria-hidden />}>
-            Check backup store settings
-          </ButtonLink>
+      <PageHeader
+        title="Backups"
+        description={
+          <>
+            Nightly dumps in <span className="font-mono break-all">{location ?? "no backup store configured"}</span>, each paired with its manifest.{" "}
+            {list.lastSuccessfulRefreshAt ? (
+              <>
+                Cached view from <Time value={list.lastSuccessfulRefreshAt} relative />.
+              </>
+            ) : (
+              "Not read from the store yet."
+            )}
+          </>
         }
-      >
-        <p>
-          The catalog lists the nightly dumps in the configured S3 bucket, each paired with its manifest so its checksum can be verified
-          before a restore.
-        </p>
-        <p>If last night&apos;s dump should be here, check the backup store in Settings.</p>
-      </EmptyState>
+        actions={environment.backupStore ? <RefreshCatalogButton environment={environment.name} running={refreshing} /> : undefined}
+      />
+      <div className="mb-4">
+        <FreshnessBanner health={health} />
+      </div>
+      {failed && (
+        <div role="alert" className="mb-4 flex items-start gap-3 rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-danger-text">
+          <TriangleAlert aria-hidden className="mt-0.5 size-5 shrink-0" />
+          <div>
+            <p className="font-semibold">The last refresh failed; the list below may be out of date.</p>
+            <p>{failed.error}</p>
+          </div>
+        </div>
+      )}
+      <BackupFilters values={values} errors={errors} />
+      {list.backups.length === 0 ? (
+        <EmptyState icon={<Archive />} title={refreshing ? "Reading the catalog from the store…" : "No backups match"}>
+          <p>
+            {refreshing
+              ? "This takes a few seconds; the list appears when it is done."
+              : Object.values(values).some(Boolean)
+                ? "Clear a filter or widen the date range."
+                : `No dumps (.sql.gz or .dump) were found under ${location ?? "the backup store"}.`}
+          </p>
+        </EmptyState>
+      ) : (
+        <>
+          <p className="mb-2 text-sm text-muted tabular-nums">
+            {list.total.toLocaleString("en")} backup{list.total === 1 ? "" : "s"}
+          </p>
+          <Table caption="Backups, newest first" captionHidden>
+            <THead>
+              <Tr>
+                <Th>Taken</Th>
+                <Th numeric>Age</Th>
+                <Th>Name</Th>
+                <Th>Format</Th>
+                <Th numeric>Size</Th>
+                <Th>Manifest</Th>
+                <Th>Verification</Th>
+                {canVerify && <Th>Action</Th>}
+              </Tr>
+            </THead>
+            <TBody>
+              {list.backups.map((b) => (
+                <Tr key={b.id} data-backup-name={b.name}>
+                  <Td>
+                    <Time value={b.takenAt} />
+                  </Td>
+                  <Td numeric>{formatAge((now - new Date(b.takenAt).getTime()) / 3_600_000)}</Td>
+                  <Td mono className="max-w-80 truncate">
+                    <Link href={`/backups/${b.id}`} className="text-accent-text underline-offset-2 hover:underline" title={b.name}>
+                      {b.name}
+                    </Link>
+                  </Td>
+                  <Td>{b.format === "custom" ? "custom (.dump)" : "plain SQL (gzip)"}</Td>
+                  <Td numeric>{formatBytes(b.size)}</Td>
+                  <Td>
+                    <ManifestBadge state={b.manifestState} />
+                  </Td>
+                  <Td>
+                    <VerificationBadge state={b.verificationState} />
+                  </Td>
+                  {canVerify && <Td>{b.expectedSha256 ? <VerifyButton backupId={b.id} name={b.name} /> : <span className="text-xs text-muted">unverifiable</span>}</Td>}
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+          <Pagination label="Backup pages" page={list.page} pageCount={list.pageCount} href={{ pathname: "/backups", searchParams: params }} />
+        </>
+      )}
     </>
   );
 }

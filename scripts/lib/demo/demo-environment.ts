@@ -151,8 +151,10 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
   await mkdir(root, { recursive: true });
 
   if (!(await exists(path.join(productionDir, "data", "PG_VERSION")))) {
-    // A new cluster restarts WAL file names at the beginning: old archived segments would
-    // collide with them (archive_command refuses to overwrite) and the old data is gone.
+    // No cluster yet, or initdb was interrupted (it refuses a non-empty folder). A new cluster
+    // restarts WAL file names at the beginning: old archived segments would collide with them
+    // (archive_command refuses to overwrite), and the data they describe is gone.
+    await rm(productionDir, { recursive: true, force: true });
     await rm(archiveDir, { recursive: true, force: true });
     await rm(markerFile, { force: true });
   }

@@ -1,0 +1,5 @@
+/** Every react-query key in one place, so invalidation matches what was cached. */
+export const queryKeys = {
+  verification: (id: string) => ["backups", "verification", id] as const,
+  catalogRefresh: (environment: string) => ["backups", "refresh", environment] as const,
+};

@@ -1,0 +1,395 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmod, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { S3BackupStore } from "@/lib/providers/aws/s3-backup-store";
+import type { BackupStore, StoredObject } from "@/lib/providers/types";
+import { S3RVER_CREDENTIALS } from "@/scripts/lib/s3-server";
+import { startDemoEnvironment, type DemoEnvironment } from "./demo-environment";
+import { createNightlyDump, type DumpManifest } from "./nightly-dump";
+
+const TABLES = ["tenants", "users", "loans", "payments", "documents", "audit_logs"] as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+let tempDir: string;
+let previousDataDir: string | undefined;
+let demo: DemoEnvironment;
+let store: S3BackupStore;
+/** Connected to `postgres`: a session on loanserve would stop it being cloned as a template. */
+let admin: pg.Client;
+const logLines: string[] = [];
+
+function pgUrl(database: string): string {
+  const url = new URL(`postgresql://127.0.0.1:${demo.productionPort}/${database}`);
+  url.username = "postgres";
+  url.password = demo.env.DEMO_PG_PASSWORD ?? "";
+  return url.toString();
+}
+
+function storeFor(environment: DemoEnvironment): S3BackupStore {
+  return S3BackupStore.fromSettings({
+    bucket: "loanserve-backups",
+    prefix: "prod/pg/",
+    endpoint: environment.s3Endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { ...S3RVER_CREDENTIALS },
+  });
+}
+
+async function listAll(): Promise<StoredObject[]> {
+  const all: StoredObject[] = [];
+  for await (const page of store.list()) all.push(...page);
+  return all.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+async function hashObject(key: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const chunk of await store.read(key)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+
+async function readManifest(key: string): Promise<DumpManifest> {
+  return JSON.parse((await store.readSmall(key, 64 * 1024)).toString("utf8")) as DumpManifest;
+}
+
+async function withDatabase<T>(database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: pgUrl(database) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function tableCounts(database: string): Promise<Record<string, number>> {
+  return withDatabase(database, async (client) => {
+    const counts: Record<string, number> = {};
+    for (const table of TABLES) {
+      const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+      counts[table] = rows[0]?.n ?? -1;
+    }
+    return counts;
+  });
+}
+
+/** Runs a command with the demo password in its environment (never argv), feeding `input` to stdin. */
+function run(command: string, args: string[], input?: Readable): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: { ...process.env, PGPASSWORD: demo.env.DEMO_PG_PASSWORD },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    // `pg_restore --list` stops reading after the table of contents: its exit code is what counts.
+    child.stdin.on("error", () => undefined);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      input?.destroy();
+      resolve({ code, stdout, stderr });
+    });
+    if (input) input.pipe(child.stdin);
+    else child.stdin.end();
+  });
+}
+
+async function createDatabase(name: string): Promise<void> {
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+}
+
+/** The seven nights the demo dumps: the latest 02:00 UTC not after the seed, and the six before. */
+function expectedNights(seededAt: Date): string[] {
+  let latest = Date.UTC(seededAt.getUTCFullYear(), seededAt.getUTCMonth(), seededAt.getUTCDate(), 2);
+  if (latest > seededAt.getTime()) latest -= DAY_MS;
+  return [0, 1, 2, 3, 4, 5, 6].map((i) => new Date(latest - i * DAY_MS).toISOString().slice(0, 10));
+}
+
+describe("the demo environment", () => {
+  let nights: string[];
+  let seedLogged = false;
+
+  beforeAll(async () => {
+    tempDir = await mkdtemp(path.join(tmpdir(), "rc-demo-"));
+    // The postgres user must be able to walk into its data folder below this one.
+    await chmod(tempDir, 0o755);
+    previousDataDir = process.env.RESTORE_CONSOLE_DATA_DIR;
+    process.env.RESTORE_CONSOLE_DATA_DIR = tempDir;
+    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logLines.push(args.join(" ")));
+
+    demo = await startDemoEnvironment();
+    seedLogged = logLines.some((line) => line.includes("demo: seeding LoanServe data"));
+    store = storeFor(demo);
+    admin = new pg.Client({ connectionString: pgUrl("postgres") });
+    await admin.connect();
+    const marker = JSON.parse(await readFile(path.join(tempDir, "demo", "seeded.json"), "utf8")) as { seededAt: string };
+    nights = expectedNights(new Date(marker.seededAt));
+  });
+
+  afterAll(async () => {
+    await admin?.end().catch(() => undefined);
+    await demo?.stop();
+    vi.restoreAllMocks();
+    if (previousDataDir === undefined) delete process.env.RESTORE_CONSOLE_DATA_DIR;
+    else process.env.RESTORE_CONSOLE_DATA_DIR = previousDataDir;
+    await rm(tempDir, { recursive: true, force: true });
+  });
+
+  it("hands the app the settings its demo configuration reads, and logs no secret", async () => {
+    expect(seedLogged).toBe(true);
+    expect(demo.env).toEqual({
+      DEMO_S3_ENDPOINT: demo.s3Endpoint,
+      DEMO_PG_PORT: String(demo.productionPort),
+      DEMO_PG_PASSWORD: expect.stringMatching(/^[\w-]{20,}$/),
+      DEMO_S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      DEMO_S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    });
+    expect(demo.s3Endpoint).toBe(`http://127.0.0.1:${demo.s3Port}`);
+    const ports = JSON.parse(await readFile(path.join(tempDir, "demo", "ports.json"), "utf8")) as unknown;
+    expect(ports).toEqual({ s3: demo.s3Port, postgres: demo.productionPort });
+    expect(logLines.join("\n")).not.toContain(demo.env.DEMO_PG_PASSWORD);
+  });
+
+  it("archives WAL continuously", async () => {
+    const { rows: settings } = await admin.query<{ wal_level: string; archive_mode: string }>(
+      "SELECT current_setting('wal_level') AS wal_level, current_setting('archive_mode') AS archive_mode",
+    );
+    expect(settings[0]).toEqual({ wal_level: "replica", archive_mode: "on" });
+    // Some WAL of our own, so the switch has a segment to close.
+    await admin.query("SELECT txid_current()");
+    const { rows } = await admin.query<{ segment: string }>("SELECT pg_walfile_name(pg_switch_wal()) AS segment");
+    const archived = path.join(tempDir, "demo", "wal-archive", rows[0]?.segment ?? "missing");
+    await vi.waitFor(() => stat(archived), { timeout: 20_000, interval: 200 });
+    expect((await stat(archived)).size).toBe(16 * 1024 * 1024);
+  });
+
+  it("seeds a month of LoanServe data with activity every day and no orphans", async () => {
+    const counts = await tableCounts("loanserve");
+    expect(counts.tenants).toBe(6);
+    expect(counts.users).toBeGreaterThanOrEqual(250);
+    expect(counts.users).toBeLessThanOrEqual(350);
+    expect(counts.loans).toBeGreaterThanOrEqual(5_000);
+    expect(counts.loans).toBeLessThanOrEqual(7_000);
+    expect(counts.payments).toBeGreaterThanOrEqual(40_000);
+    expect(counts.payments).toBeLessThanOrEqual(50_000);
+    expect(counts.documents).toBeGreaterThanOrEqual(8_000);
+    expect(counts.documents).toBeLessThanOrEqual(10_000);
+    expect(counts.audit_logs).toBeGreaterThanOrEqual(55_000);
+    expect(counts.audit_logs).toBeLessThanOrEqual(65_000);
+
+    await withDatabase("loanserve", async (db) => {
+      // The runbook's consistency query.
+      const { rows: orphans } = await db.query<{ n: number }>(
+        "SELECT COUNT(*)::int AS n FROM payments p LEFT JOIN loans l ON p.loan_id = l.id WHERE l.id IS NULL",
+      );
+      expect(orphans[0]?.n).toBe(0);
+
+      const { rows: span } = await db.query<{ oldest_days: number; future: number }>(
+        `SELECT (extract(epoch FROM now() - min(created_at)) / 86400)::float8 AS oldest_days,
+                count(*) FILTER (WHERE created_at > now())::int AS future
+         FROM audit_logs`,
+      );
+      expect(span[0]?.oldest_days).toBeGreaterThan(29);
+      expect(span[0]?.oldest_days).toBeLessThan(31);
+      expect(span[0]?.future).toBe(0);
+
+      // The runbook's "recent activity" query, by UTC day: each of the last seven full days has rows.
+      const { rows: days } = await db.query<{ day: string; n: number }>(
+        `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS n
+         FROM audit_logs WHERE created_at >= now() - interval '8 days' GROUP BY 1`,
+      );
+      const perDay = new Map(days.map((row) => [row.day, row.n]));
+      for (let daysAgo = 1; daysAgo <= 7; daysAgo++) {
+        const day = new Date(Date.now() - daysAgo * DAY_MS).toISOString().slice(0, 10);
+        expect(perDay.get(day) ?? 0, day).toBeGreaterThan(500);
+      }
+    });
+  });
+
+  it("writes seven nightly dumps: good, corrupt, manifest-less and custom-format", async () => {
+    const [newest, twoAgo, threeAgo, fourAgo, fiveAgo, sixAgo, sevenAgo] = nights;
+    const dumpFile = (night: string | undefined, ext: string) => `prod/pg/${night}.${ext}`;
+    const expectedDumps = [
+      dumpFile(newest, "sql.gz"),
+      dumpFile(twoAgo, "dump"),
+      dumpFile(threeAgo, "sql.gz"),
+      dumpFile(fourAgo, "sql.gz"),
+      dumpFile(fiveAgo, "sql.gz"),
+      dumpFile(sixAgo, "sql.gz"),
+      dumpFile(sevenAgo, "sql.gz"),
+    ];
+    const withManifest = [newest, twoAgo, threeAgo, fourAgo, sixAgo, sevenAgo].map((night) => `prod/pg/${night}.manifest.json`);
+    const keys = (await listAll()).map((object) => object.key);
+    expect(keys).toEqual([...expectedDumps, ...withManifest].sort());
+
+    const production = await tableCounts("loanserve");
+    let previousLoans = Infinity;
+    for (const [index, night] of nights.entries()) {
+      const dumpKey = expectedDumps[index] ?? "";
+      const actual = await hashObject(dumpKey);
+      expect(actual.size).toBe((await store.stat(dumpKey))?.size);
+      if (night === fiveAgo) continue;
+
+      const manifest = await readManifest(`prod/pg/${night}.manifest.json`);
+      expect(manifest).toMatchObject({
+        file: path.posix.basename(dumpKey),
+        size: actual.size,
+        created_at: `${night}T02:00:00.000Z`,
+        source_database: "loanserve",
+        format: night === twoAgo ? "custom" : "plain",
+        pg_version: expect.stringMatching(/^\d+\.\d+/),
+      });
+      expect(/^[0-9a-f]{64}$/.test(manifest.sha256)).toBe(true);
+      if (night === threeAgo) expect(manifest.sha256).not.toBe(actual.sha256);
+      else expect(manifest.sha256).toBe(actual.sha256);
+
+      // Each night holds the data as it stood then: never more than today, less the further back.
+      expect(Object.keys(manifest.tables).sort()).toEqual([...TABLES].sort());
+      for (const table of TABLES) expect(manifest.tables[table]).toBeLessThanOrEqual(production[table] ?? 0);
+      expect(manifest.tables.loans).toBeLessThan(previousLoans);
+      expect(manifest.tables.loans).toBeGreaterThan(0);
+      previousLoans = manifest.tables.loans;
+    }
+  });
+
+  it("writes the custom-format dump so pg_restore can read and restore it", async () => {
+    const key = `prod/pg/${nights[1]}.dump`;
+    const manifest = await readManifest(`prod/pg/${nights[1]}.manifest.json`);
+    const list = await run("pg_restore", ["--list"], await store.read(key));
+    expect(list.code, list.stderr).toBe(0);
+    for (const table of TABLES) expect(list.stdout).toMatch(new RegExp(`TABLE DATA public ${table} `));
+
+    await createDatabase("restored_custom");
+    const restore = await run(
+      "pg_restore",
+      ["--no-owner", "--exit-on-error", "--host", "127.0.0.1", "--port", String(demo.productionPort), "--username", "postgres", "--dbname", "restored_custom"],
+      await store.read(key),
+    );
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(await tableCounts("restored_custom")).toEqual(manifest.tables);
+  });
+
+  it("restores the newest plain dump with gunzip | psql, matching its manifest", async () => {
+    const night = nights[0] ?? "";
+    const manifest = await readManifest(`prod/pg/${night}.manifest.json`);
+    await createDatabase("restored_plain");
+    const restore = await run(
+      "bash",
+      [
+        "-c",
+        'set -o pipefail; gunzip -c | psql -X -q -v ON_ERROR_STOP=1 -o /dev/null -h 127.0.0.1 -p "$1" -U postgres -d restored_plain',
+        "restore",
+        String(demo.productionPort),
+      ],
+      await store.read(`prod/pg/${night}.sql.gz`),
+    );
+    expect(restore.code, restore.stderr).toBe(0);
+
+    const { rows } = await withDatabase("restored_plain", (client) =>
+      client.query<{ loans: number; latest: Date }>("SELECT count(*)::int AS loans, max(created_at) AS latest FROM loans"),
+    );
+    expect(rows[0]?.loans).toBe(manifest.tables.loans);
+    expect(rows[0]?.latest.getTime()).toBeLessThanOrEqual(Date.parse(`${night}T02:00:00Z`));
+    expect(await tableCounts("restored_plain")).toEqual(manifest.tables);
+  });
+
+  it("leaves no dump object, manifest or clone behind when pg_dump fails half-way", async () => {
+    // A night no other test uses, so the keys are fresh.
+    const night = new Date(Date.now() + 2 * DAY_MS);
+    const date = night.toISOString().slice(0, 10);
+    let terminated = 0;
+    const interrupting: BackupStore = {
+      location: store.location,
+      prefix: store.prefix,
+      list: (options) => store.list(options),
+      stat: (key) => store.stat(key),
+      read: (key, options) => store.read(key, options),
+      readSmall: (key, maxBytes) => store.readSmall(key, maxBytes),
+      write: (key, body) => {
+        if (Buffer.isBuffer(body)) return store.write(key, body);
+        // Once the first bytes arrive, kill pg_dump's server session mid-dump.
+        async function* cutOff(source: Readable) {
+          for await (const chunk of source) {
+            if (!terminated) {
+              const { rows } = await admin.query<{ n: number }>(
+                "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'pg_dump'",
+              );
+              terminated = rows[0]?.n ?? 0;
+            }
+            yield chunk as Buffer;
+          }
+        }
+        return store.write(key, Readable.from(cutOff(body)));
+      },
+    };
+    await expect(
+      createNightlyDump({ sourceUrl: pgUrl("postgres"), store: interrupting, night, format: "plain", database: "loanserve" }),
+    ).rejects.toThrow(/pg_dump of \S+ failed/);
+    expect(terminated).toBe(1);
+    expect(await store.stat(`prod/pg/${date}.sql.gz`)).toBeNull();
+    expect(await store.stat(`prod/pg/${date}.manifest.json`)).toBeNull();
+    const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'loanserve\\_night\\_%'");
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it("starts again after stop() without reseeding, on the same ports, with the same data and dumps", async () => {
+    const before = {
+      counts: await tableCounts("loanserve"),
+      objects: await listAll(),
+      marker: await readFile(path.join(tempDir, "demo", "seeded.json"), "utf8"),
+      ports: { s3: demo.s3Port, postgres: demo.productionPort },
+    };
+    await admin.end();
+    await demo.stop();
+    await expect(tableCounts("loanserve")).rejects.toThrow();
+
+    logLines.length = 0;
+    const started = Date.now();
+    demo = await startDemoEnvironment();
+    console.info(`second startDemoEnvironment(): ${Date.now() - started} ms`);
+    expect(logLines.some((line) => /seeding|nightly dump/.test(line))).toBe(false);
+    expect({ s3: demo.s3Port, postgres: demo.productionPort }).toEqual(before.ports);
+
+    store = storeFor(demo);
+    admin = new pg.Client({ connectionString: pgUrl("postgres") });
+    await admin.connect();
+    expect(await tableCounts("loanserve")).toEqual(before.counts);
+    expect(await listAll()).toEqual(before.objects);
+    expect(await readFile(path.join(tempDir, "demo", "seeded.json"), "utf8")).toBe(before.marker);
+  });
+
+  it("reseeds from scratch when an earlier first run died before finishing", async () => {
+    // What a crash mid-seed leaves: a half-filled database, a stray object, no marker.
+    await withDatabase("loanserve", (db) => db.query("INSERT INTO tenants (name, slug) VALUES ('Half Seeded', 'half-seeded')"));
+    await store.write("prod/pg/2001-01-01.sql.gz", Buffer.from("partial"));
+    await admin.end();
+    await demo.stop();
+    await rm(path.join(tempDir, "demo", "seeded.json"));
+
+    logLines.length = 0;
+    demo = await startDemoEnvironment();
+    expect(logLines.some((line) => line.includes("demo: seeding LoanServe data"))).toBe(true);
+    store = storeFor(demo);
+    admin = new pg.Client({ connectionString: pgUrl("postgres") });
+    await admin.connect();
+    const { rows } = await withDatabase("loanserve", (db) => db.query<{ n: number }>("SELECT count(*)::int AS n FROM tenants WHERE slug = 'half-seeded'"));
+    expect(rows[0]?.n).toBe(0);
+    expect((await tableCounts("loanserve")).tenants).toBe(6);
+    const keys = (await listAll()).map((object) => object.key);
+    expect(keys).not.toContain("prod/pg/2001-01-01.sql.gz");
+    expect(keys).toHaveLength(13);
+    await expect(stat(path.join(tempDir, "demo", "seeded.json"))).resolves.toBeTruthy();
+  });
+});
