@@ -25,7 +25,7 @@ async function main() {
   const supplied = process.env.NEW_USER_PASSWORD || (await readStdin());
   const password = supplied ?? generatePassword();
   const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedDatabase();
-  const db = createDb(process.env.DATABASE_URL ?? embedded?.url ?? "");
+  const db = createDb(process.env.DATABASE_URL || embedded?.url || "");
   try {
     const user = await createUser({
       ctx: { db, actor: SYSTEM, requestId: randomUUID() },

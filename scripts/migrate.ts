@@ -7,7 +7,7 @@ import { startEmbeddedDatabase } from "./lib/embedded-database";
 
 async function main() {
   const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedDatabase();
-  const url = process.env.DATABASE_URL ?? embedded?.url ?? "";
+  const url = process.env.DATABASE_URL || embedded?.url || "";
   try {
     const rolledBackIndex = process.argv.indexOf("--rolled-back");
     if (rolledBackIndex >= 0) {

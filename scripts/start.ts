@@ -42,7 +42,7 @@ async function main() {
     cleanups.push(() => embedded?.stop() ?? Promise.resolve());
     console.log(`Embedded PostgreSQL running on 127.0.0.1:${embedded.cluster.port} (data in ${path.relative(process.cwd(), embedded.cluster.dataDir)})`);
   }
-  const databaseUrl = process.env.DATABASE_URL ?? embedded?.url ?? "";
+  const databaseUrl = process.env.DATABASE_URL || embedded?.url || "";
 
   const shutdown = async (code: number) => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => console.error(e));

@@ -2,7 +2,7 @@ import type { SessionUser } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db/client";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { refreshView, type RefreshView } from "./backup-views";
-import { refreshCatalogJob } from "./jobs";
+import { refreshCatalogJob } from "./refresh-catalog-job";
 
 /** A refresh that has not finished after this long is considered dead and may be replaced. */
 const REFRESH_TIMEOUT_MS = 30 * 60 * 1000;

@@ -1,10 +1,9 @@
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { SessionUser } from "@/lib/auth/roles";
+import { recordAuditEvent, type AuditActor } from "@/lib/audit/record-audit-event";
 import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError, NotFoundError } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { isActive, verificationView, type VerificationView } from "./backup-views";
-import { verifyBackupJob } from "./jobs";
+import { verifyBackupJob } from "./verify-backup-job";
 
 /**
  * Starts verifying a backup against its manifest, or returns the verification already under way
@@ -14,7 +13,7 @@ export async function requestVerification({
   ctx,
   input,
 }: {
-  ctx: { db: Db; user: SessionUser; requestId: string };
+  ctx: { db: Db; actor: AuditActor; requestId: string };
   input: { backupId: string };
 }): Promise<VerificationView> {
   const backup = await ctx.db.backup.findUnique({ where: { id: input.backupId } });
@@ -36,12 +35,12 @@ export async function requestVerification({
         expectedSha256: backup.expectedSha256,
         expectedSize: (backup.manifest as { size?: number } | null)?.size ?? null,
         bytesTotal: backup.size,
-        requestedById: ctx.user.id,
-        requestedByEmail: ctx.user.email,
+        requestedById: ctx.actor.id,
+        requestedByEmail: ctx.actor.email,
       },
     });
     await recordAuditEvent(tx, {
-      actor: ctx.user,
+      actor: ctx.actor,
       action: "backup.verify.request",
       subject: { type: "backup", id: backup.id },
       payload: { key: backup.key, environment: backup.environment, verificationId: created.id },

@@ -26,7 +26,8 @@ function locate(explicit: string | undefined, cwd: string): Located | undefined 
   const fromEnv = process.env.RESTORE_CONSOLE_CONFIG?.trim();
   if (fromEnv) return { file: path.resolve(cwd, fromEnv), origin: "RESTORE_CONSOLE_CONFIG" };
   for (const name of DEFAULT_FILES) {
-    const file = path.join(cwd, name);
+    // Read at run time from the working folder, not a build input: keep the bundler from tracing it.
+    const file = path.join(/* turbopackIgnore: true */ cwd, name);
     if (existsSync(file)) return { file, origin: "default location" };
   }
   return undefined;

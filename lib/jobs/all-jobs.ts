@@ -1,4 +1,5 @@
-import { refreshCatalogJob, verifyBackupJob } from "@/lib/backups/jobs";
+import { refreshCatalogJob } from "@/lib/backups/refresh-catalog-job";
+import { verifyBackupJob } from "@/lib/backups/verify-backup-job";
 import type { JobDefinition } from "./define-job";
 
 /** Every job the worker runs. */

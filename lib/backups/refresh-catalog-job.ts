@@ -1,22 +1,14 @@
 import { z } from "zod";
+import { SYSTEM } from "@/lib/audit/record-audit-event";
 import { getDb } from "@/lib/db/client";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { defineJob } from "@/lib/jobs/define-job";
 import { refreshCatalog } from "./refresh-catalog";
+import { requestVerification } from "./request-verification";
 import { backupStoreFor } from "./store-for-environment";
-import { verifyBackup } from "./verify-backup";
 
-export const verifyBackupJob = defineJob({
-  queue: "backup-verify",
-  input: z.object({ verificationId: z.uuid(), environment: z.string() }),
-  // Read-only and restartable from the person's side; a retry would only hide a failure.
-  options: { retryLimit: 0, expireInSeconds: 6 * 60 * 60 },
-  async run(input, { signal }) {
-    const db = getDb();
-    const store = await backupStoreFor(resolveEnvironment(input.environment));
-    await verifyBackup({ ctx: { db }, input: { verificationId: input.verificationId, store, signal } });
-  },
-});
+/** After a refresh, the newest backups never verified are verified automatically, so a bad upload shows up on its own. */
+const AUTO_VERIFY_NEWEST = 7;
 
 export const refreshCatalogJob = defineJob({
   queue: "backup-catalog-refresh",
@@ -32,6 +24,14 @@ export const refreshCatalogJob = defineJob({
         where: { id: input.refreshId },
         data: { status: "ok", finishedAt: new Date(), objectCount: result.objectCount, backupCount: result.backupCount },
       });
+      const unverified = await db.backup.findMany({
+        where: { environment: environment.name, removedAt: null, expectedSha256: { not: null }, verificationState: "never" },
+        orderBy: { takenAt: "desc" },
+        take: AUTO_VERIFY_NEWEST,
+      });
+      for (const backup of unverified) {
+        await requestVerification({ ctx: { db, actor: SYSTEM, requestId: input.refreshId }, input: { backupId: backup.id } });
+      }
     } catch (error) {
       // The page shows this message instead of an empty list.
       await db.backupCatalogRefresh.update({
