@@ -10,21 +10,21 @@ import { Time } from "@/components/ui/time";
 import { listAuditActions, listAuditEvents, ListAuditEventsInput } from "@/lib/audit/list-audit-events";
 import { requirePageUser } from "@/lib/auth/page-session";
 import { getDb } from "@/lib/db/client";
+import { firstParam } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Audit" };
 export const dynamic = "force-dynamic";
 
 const OUTCOME_TONE: Record<string, Tone> = { ok: "success", denied: "danger", unauthenticated: "warning", failed: "danger" };
 
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 /** datetime-local inputs have no zone; the form labels them UTC. */
 const asUtc = (v: string | undefined) => (v && !/[zZ]|[+-]\d\d:\d\d$/.test(v) ? `${v}Z` : v);
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await requirePageUser("viewer");
   const params = await searchParams;
-  const values = { actor: first(params.actor), action: first(params.action), outcome: first(params.outcome), from: first(params.from), to: first(params.to) };
-  const parsed = ListAuditEventsInput.safeParse({ ...values, from: asUtc(values.from), to: asUtc(values.to), before: first(params.before) });
+  const values = { actor: firstParam(params.actor), action: firstParam(params.action), outcome: firstParam(params.outcome), from: firstParam(params.from), to: firstParam(params.to) };
+  const parsed = ListAuditEventsInput.safeParse({ ...values, from: asUtc(values.from), to: asUtc(values.to), before: firstParam(params.before) });
   const errors: Record<string, string> = {};
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] = issue.message;
 

@@ -20,25 +20,25 @@ import { backupStoreFor } from "@/lib/backups/store-for-environment";
 import { formatAge, formatBytes } from "@/lib/client/format";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { getDb } from "@/lib/db/client";
+import { firstParam } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Backups" };
 export const dynamic = "force-dynamic";
 
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function BackupsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requirePageUser("viewer");
   const params = await searchParams;
-  const environment = resolveEnvironment(first(params.env));
+  const environment = resolveEnvironment(firstParam(params.env));
   const values = {
-    env: first(params.env),
-    from: first(params.from),
-    to: first(params.to),
-    manifest: first(params.manifest),
-    verification: first(params.verification),
-    search: first(params.search),
+    env: firstParam(params.env),
+    from: firstParam(params.from),
+    to: firstParam(params.to),
+    manifest: firstParam(params.manifest),
+    verification: firstParam(params.verification),
+    search: firstParam(params.search),
   };
-  const parsed = ListBackupsInput.safeParse({ ...values, environment: environment.name, page: first(params.page) });
+  const parsed = ListBackupsInput.safeParse({ ...values, environment: environment.name, page: firstParam(params.page) });
   const errors: Record<string, string> = {};
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] = issue.message;
 
