@@ -1,0 +1,212 @@
+import type { ValidationExpectation } from "@/lib/config/schema";
+import { actualFrom, evaluateExpectation, formatNumber, manifestRowCount } from "./expectations";
+import type { CheckOutcome, ReadOnlyQuery, ResultRow, ValidationContext } from "./types";
+
+/** The runbook's §5 validation queries, run after every restore before any configured check. */
+export interface BuiltinCheck {
+  /** Stable: reports from different runs are compared by it. */
+  name: string;
+  description: string;
+  /** Shown in the report; what a person would paste into psql. */
+  sql: string;
+  /** What passing means, for the report even when the check could not run. */
+  expectation(context: ValidationContext): string;
+  run(query: ReadOnlyQuery, context: ValidationContext): Promise<CheckOutcome>;
+}
+
+const CRITICAL_TABLES = ["loans", "users", "payments", "documents"] as const;
+
+/** Days of audit activity looked at, ending at the backup's time. */
+const ACTIVITY_DAYS = 7;
+
+// Only for the constant table names above; no caller-supplied text reaches these.
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+function missingTableMessage(tables: readonly string[]): string {
+  return tables.map((table) => `The table ${table} does not exist in the restored database.`).join(" ");
+}
+
+/** The tables (of `tables`) the restored database lacks, so a check can say so instead of failing on SQL. */
+async function findMissingTables(query: ReadOnlyQuery, tables: readonly string[]): Promise<string[]> {
+  const { rows } = await query(
+    "SELECT name FROM unnest($1::text[]) WITH ORDINALITY AS t(name, position) WHERE to_regclass(name) IS NULL ORDER BY position",
+    [tables],
+  );
+  return rows.map((row) => String(row.name));
+}
+
+function failsOnMissingTables(missing: readonly string[], expectation: string): CheckOutcome {
+  return { expectation, actual: null, passed: false, message: missingTableMessage(missing) };
+}
+
+// Exact counts: right after a restore pg_stat_user_tables is empty, so the runbook's n_live_tup
+// would read 0 for every table.
+function countRowsSql(tables: readonly string[]): string {
+  return tables
+    .map((table) => `SELECT ${quoteLiteral(table)} AS table_name, count(*) AS row_count FROM ${quoteIdentifier(table)}`)
+    .join("\nUNION ALL\n");
+}
+
+// A restore must hold exactly the dumped rows; without a manifest count, loans (the runbook's
+// connectivity check) must at least not be empty.
+function expectedRows(table: string, context: ValidationContext): ValidationExpectation {
+  if (manifestRowCount(context.manifestTables, table) !== undefined) return { withinPercentOfManifest: { table, percent: 0 } };
+  return { atLeast: table === "loans" ? 1 : 0 };
+}
+
+function criticalRowsExpectation(context: ValidationContext): string {
+  return CRITICAL_TABLES.map((table) => {
+    const { expectationText } = evaluateExpectation(expectedRows(table, context), { actual: null, manifestTables: context.manifestTables });
+    return `${table} ${expectationText}`;
+  }).join("; ");
+}
+
+const criticalTableRows: BuiltinCheck = {
+  name: "critical-table-rows",
+  description:
+    "Row counts of the critical tables (loans, users, payments, documents), each equal to the backup manifest's count when it records one.",
+  sql: countRowsSql(CRITICAL_TABLES),
+  expectation: criticalRowsExpectation,
+  async run(query, context) {
+    const missing = new Set(await findMissingTables(query, CRITICAL_TABLES));
+    const present = CRITICAL_TABLES.filter((table) => !missing.has(table));
+    const counted = present.length > 0 ? (await query(countRowsSql(present))).rows : [];
+    const counts = new Map(counted.map((row) => [String(row.table_name), actualFrom(row.row_count)]));
+
+    const rows: ResultRow[] = [];
+    const problems: string[] = [];
+    const found: string[] = [];
+    let total = 0;
+    for (const table of CRITICAL_TABLES) {
+      const actual = counts.get(table) ?? null;
+      const evaluation = evaluateExpectation(expectedRows(table, context), { actual, manifestTables: context.manifestTables });
+      if (missing.has(table)) {
+        rows.push({ table, row_count: null, expected: evaluation.expectationText, passed: false });
+        problems.push(missingTableMessage([table]));
+        continue;
+      }
+      rows.push({ table, row_count: actual, expected: evaluation.expectationText, passed: evaluation.passed });
+      found.push(`${table} ${formatNumber(actual ?? 0)}`);
+      total += actual ?? 0;
+      if (!evaluation.passed) problems.push(`${table}: ${evaluation.message}`);
+    }
+    return {
+      expectation: criticalRowsExpectation(context),
+      actual: present.length > 0 ? total : null,
+      rows,
+      passed: problems.length === 0,
+      message: problems.length > 0 ? problems.join(" ") : `Row counts: ${found.join(", ")}.`,
+    };
+  },
+};
+
+const RECENT_ACTIVITY_SQL = `SELECT
+  DATE(created_at) AS date,
+  COUNT(*) AS transactions
+FROM audit_logs
+WHERE created_at > $1::timestamptz - INTERVAL '${ACTIVITY_DAYS} days'
+  AND created_at <= $1::timestamptz
+GROUP BY DATE(created_at)
+ORDER BY date DESC`;
+
+const ACTIVITY_EXPECTATION = "≥ 1 day with activity";
+
+const recentActivityByDay: BuiltinCheck = {
+  name: "recent-activity-by-day",
+  description: `Audit log entries per day (UTC) in the ${ACTIVITY_DAYS} days before the backup was taken; at least one day must show activity.`,
+  sql: RECENT_ACTIVITY_SQL,
+  expectation: () => ACTIVITY_EXPECTATION,
+  async run(query, context) {
+    const expectation = ACTIVITY_EXPECTATION;
+    const missing = await findMissingTables(query, ["audit_logs"]);
+    if (missing.length > 0) return failsOnMissingTables(missing, expectation);
+    // Before the backup's time, not now: an older backup would otherwise show no activity.
+    const end = context.backupTakenAt ?? new Date();
+    const window = `the ${ACTIVITY_DAYS} days before ${context.backupTakenAt ? "the backup" : "now"} (${end.toISOString()})`;
+    const { rows, rowCount } = await query(RECENT_ACTIVITY_SQL, [end.toISOString()]);
+    const entries = rows.reduce((sum, row) => sum + (actualFrom(row.transactions) ?? 0), 0);
+    return {
+      expectation,
+      actual: rowCount,
+      rows,
+      rowCount,
+      passed: rowCount >= 1,
+      message:
+        rowCount >= 1
+          ? `${formatNumber(entries)} audit log entries in ${window}, on ${rowCount} calendar day(s) (UTC).`
+          : `No audit log entries in ${window}: the restored data may be older than expected, or audit logging had stopped.`,
+    };
+  },
+};
+
+const ORPHANED_PAYMENTS_SQL = `SELECT
+  COUNT(*) AS orphaned_payments
+FROM payments p
+LEFT JOIN loans l ON p.loan_id = l.id
+WHERE l.id IS NULL`;
+
+const orphanedPayments: BuiltinCheck = {
+  name: "orphaned-payments",
+  description: "Payments whose loan does not exist; there must be none.",
+  sql: ORPHANED_PAYMENTS_SQL,
+  expectation: () => "= 0",
+  async run(query) {
+    const missing = await findMissingTables(query, ["payments", "loans"]);
+    if (missing.length > 0) return failsOnMissingTables(missing, "= 0");
+    const { firstValue } = await query(ORPHANED_PAYMENTS_SQL);
+    const actual = actualFrom(firstValue);
+    const evaluation = evaluateExpectation({ zero: true }, { actual });
+    return {
+      expectation: evaluation.expectationText,
+      actual,
+      passed: evaluation.passed,
+      message: evaluation.passed
+        ? "Every payment belongs to an existing loan."
+        : actual !== null && actual > 0
+          ? `${formatNumber(actual)} payment(s) refer to loans that do not exist in the restored database.`
+          : evaluation.message,
+    };
+  },
+};
+
+const LOANS_SUMMARY_SQL = `SELECT
+  COUNT(*) AS total_loans,
+  MAX(created_at) AS latest_loan,
+  COUNT(DISTINCT tenant_id) AS tenant_count
+FROM loans`;
+
+const LOANS_EXPECTATION = "total_loans ≥ 1";
+
+const loansSummary: BuiltinCheck = {
+  name: "loans-summary",
+  description: "The logical restore's summary of loans: how many, the latest, across how many tenants. There must be at least one loan.",
+  sql: LOANS_SUMMARY_SQL,
+  expectation: () => LOANS_EXPECTATION,
+  async run(query) {
+    const missing = await findMissingTables(query, ["loans"]);
+    if (missing.length > 0) return failsOnMissingTables(missing, LOANS_EXPECTATION);
+    const { rows } = await query(LOANS_SUMMARY_SQL);
+    const summary = rows[0] ?? {};
+    const actual = actualFrom(summary.total_loans);
+    const evaluation = evaluateExpectation({ atLeast: 1 }, { actual });
+    const tenants = actualFrom(summary.tenant_count) ?? 0;
+    return {
+      expectation: LOANS_EXPECTATION,
+      actual,
+      rows,
+      passed: evaluation.passed,
+      message: evaluation.passed
+        ? `${formatNumber(actual ?? 0)} loans across ${formatNumber(tenants)} tenants; the latest was created ${String(summary.latest_loan)}.`
+        : actual === 0
+          ? "The restored loans table is empty."
+          : evaluation.message,
+    };
+  },
+};
+
+export const BUILTIN_CHECKS: readonly BuiltinCheck[] = [criticalTableRows, recentActivityByDay, orphanedPayments, loansSummary];

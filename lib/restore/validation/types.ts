@@ -1,0 +1,67 @@
+/** A value as stored with a run and sent to the browser: what JSON can carry. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type ResultRow = Record<string, JsonValue>;
+
+/** What the restore knows about where the data came from. */
+export interface ValidationContext {
+  /** The backup manifest's row count per table (`tables` in the manifest). */
+  manifestTables?: Record<string, number>;
+  /** When the backup was taken (a dump's time, or a point-in-time restore's target time). */
+  backupTakenAt?: Date;
+  /** The live database the backup came from, for `withinPercentOfSource` checks. */
+  sourceConnectionString?: string;
+}
+
+export interface CheckResult {
+  name: string;
+  /** Built-ins are the runbook's §5 queries; configured checks come from the environment. */
+  kind: "builtin" | "configured";
+  description: string;
+  sql: string;
+  /** For people: "= 0", "≥ 1", "within 0% of the manifest's 6,000". */
+  expectation: string;
+  actual: number | null;
+  /** Up to MAX_ROWS of the query's result, when it is more than a single value. */
+  rows?: ResultRow[];
+  /** How many rows the query returned in all (rows may hold fewer). */
+  rowCount?: number;
+  passed: boolean;
+  message: string;
+  durationMs: number;
+}
+
+export interface ValidationReport {
+  passed: boolean;
+  /** ISO 8601. */
+  startedAt: string;
+  /** ISO 8601. */
+  finishedAt: string;
+  results: CheckResult[];
+}
+
+/** Rows kept per check for display; the rest are counted, not fetched. */
+export const MAX_ROWS = 100;
+
+/** A query's result, as a check sees it: JSON-safe values, at most MAX_ROWS rows kept. */
+export interface QueryRows {
+  columns: string[];
+  rows: ResultRow[];
+  /** The first column of the first row; null when there are no rows. */
+  firstValue: JsonValue;
+  /** Every row the query returned, kept or not. */
+  rowCount: number;
+}
+
+/** Runs one statement inside the check's READ ONLY transaction, under its statement_timeout. */
+export type ReadOnlyQuery = (sql: string, params?: readonly unknown[]) => Promise<QueryRows>;
+
+/** What a check found, before the runner adds its name, SQL and timing. */
+export interface CheckOutcome {
+  expectation: string;
+  actual: number | null;
+  rows?: ResultRow[];
+  rowCount?: number;
+  passed: boolean;
+  message: string;
+}
