@@ -21,11 +21,14 @@ export interface ClusterOptions {
 const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
 
 /** initdb refuses to run as root, so as root every server tool runs as the postgres user. */
-async function runAsOwner(binaries: PgBinaries, tool: string, args: string[], options: ExecFileOptions = {}) {
-  const file = binaries.path(tool);
+export async function runAsPostgres(file: string, args: string[], options: ExecFileOptions = {}) {
   return isRoot()
     ? execFileAsync("runuser", ["-u", "postgres", "--", file, ...args], options)
     : execFileAsync(file, args, options);
+}
+
+function runAsOwner(binaries: PgBinaries, tool: string, args: string[], options: ExecFileOptions = {}) {
+  return runAsPostgres(binaries.path(tool), args, options);
 }
 
 /** As root, hands a file or folder to the postgres user, so the server can write there. */
@@ -53,7 +56,8 @@ export async function freeLoopbackPort(): Promise<number> {
 function formatSetting(value: string | number | boolean): string {
   if (typeof value === "number") return String(value);
   if (typeof value === "boolean") return value ? "on" : "off";
-  return `'${value.replaceAll("'", "''")}'`;
+  // postgresql.conf strings treat a backslash as an escape character.
+  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
 
 async function exists(file: string): Promise<boolean> {
