@@ -1,28 +1,35 @@
-import { Archive, LayoutDashboard } from "lucide-react";
+import { Archive, LayoutDashboard, Siren } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FreshnessBanner } from "@/components/backups/freshness-banner";
+import { IncidentStatusBadge, SeverityBadge } from "@/components/incidents/incident-badges";
+import { LiveIncidentsRefresh } from "@/components/incidents/live-refresh";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button-link";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { Time } from "@/components/ui/time";
 import { requirePageUser } from "@/lib/auth/page-session";
+import { hasRole } from "@/lib/auth/roles";
 import { getBackupHealth } from "@/lib/backups/get-backup-health";
 import { loadConfig } from "@/lib/config/load-config";
 import { getDb } from "@/lib/db/client";
 import { getHealth } from "@/lib/health/get-health";
+import { listIncidents, ListIncidentsInput } from "@/lib/incidents/list-incidents";
 
 export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
-  await requirePageUser("viewer");
+  const user = await requirePageUser("viewer");
   const ctx = { db: getDb() };
   const { config } = loadConfig();
-  const [system, freshness] = await Promise.all([
+  const canDeclare = hasRole(user.role, "operator");
+  const [system, freshness, openIncidents] = await Promise.all([
     getHealth({ ctx }),
     Promise.all(config.environments.filter((e) => e.backupStore).map((environment) => getBackupHealth({ ctx, input: { environment } }))),
+    listIncidents({ ctx, input: ListIncidentsInput.parse({ status: "active", pageSize: 10 }) }),
   ]);
 
   return (
@@ -58,11 +65,45 @@ export default async function OverviewPage() {
           </div>
         )}
         <Card padding="none">
-          <CardHeader title="Incidents and restores" actions={<Badge tone="neutral">none open</Badge>} />
+          <CardHeader
+            title="Open incidents"
+            description="Incidents not yet closed, newest first."
+            actions={
+              <>
+                <Badge tone={openIncidents.total > 0 ? "danger" : "neutral"}>{openIncidents.total > 0 ? `${openIncidents.total} active` : "none open"}</Badge>
+                <ButtonLink href="/incidents" size="sm">
+                  All incidents
+                </ButtonLink>
+                {canDeclare && (
+                  <ButtonLink href="/incidents/new" size="sm" variant="danger" icon={<Siren aria-hidden />}>
+                    Declare incident
+                  </ButtonLink>
+                )}
+              </>
+            }
+          />
           <CardBody>
-            <EmptyState icon={<LayoutDashboard />} title="No incidents, no restores running">
-              <p>Open incidents and restore runs appear here with their status and progress.</p>
-            </EmptyState>
+            <LiveIncidentsRefresh />
+            {openIncidents.incidents.length === 0 ? (
+              <EmptyState icon={<LayoutDashboard />} title="No open incidents">
+                <p>When data is lost or corrupted, declare an incident: the runbook&apos;s checklist starts with phase timers and a shared timeline.</p>
+              </EmptyState>
+            ) : (
+              <ul className="divide-y divide-border">
+                {openIncidents.incidents.map((incident) => (
+                  <li key={incident.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2 text-sm">
+                    <SeverityBadge severity={incident.severity} />
+                    <IncidentStatusBadge status={incident.status} />
+                    <Link href={`/incidents/${incident.id}`} className="min-w-0 flex-1 truncate font-medium text-accent-text underline-offset-2 hover:underline">
+                      {incident.title}
+                    </Link>
+                    <span className="text-muted">
+                      <span className="font-mono">{incident.environment}</span> · started <Time value={incident.startedAt} relative />
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
           </CardBody>
         </Card>
       </div>

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Db } from "@/lib/db/client";
 import { ConflictError, NotFoundError } from "@/lib/errors";
+import { recordSystemEvidence } from "@/lib/incidents/record-system-evidence";
 import type { BackupStore } from "@/lib/providers/types";
 
 /** How often a running verification writes its progress (the page polls it). */
@@ -85,5 +86,6 @@ export async function verifyBackup({
       requestId: verification.id,
     });
   });
+  if (outcome === "verified") await recordSystemEvidence({ ctx: { db, requestId: verification.id }, input: { environment: verification.backup.environment, kind: "backup-verified", href: `/backups/${verification.backupId}`, description: `Backup ${verification.backup.name} verified against its manifest`, at: finishedAt } }).catch((e: unknown) => console.error("[backups] could not tick incident checklists", e));
   return outcome;
 }

@@ -18,3 +18,13 @@ describe("formatAge", () => {
     expect(formatAge(72)).toBe("3 d");
   });
 });
+
+describe("formatDuration", () => {
+  it("shows tenths below ten seconds, then minutes and hours", async () => {
+    const { formatDuration } = await import("./format");
+    expect(formatDuration(4_200)).toBe("4.2 s");
+    expect(formatDuration(42_000)).toBe("42 s");
+    expect(formatDuration(83_000)).toBe("1 min 23 s");
+    expect(formatDuration(2 * 3_600_000 + 5 * 60_000)).toBe("2 h 5 min");
+  });
+});

@@ -19,3 +19,13 @@ export function formatAge(hours: number): string {
   const rest = Math.round(hours - days * 24);
   return rest ? `${days} d ${rest} h` : `${days} d`;
 }
+
+/** 83_000 → "1 min 23 s"; 4_200 → "4.2 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}

@@ -2,4 +2,5 @@
 export const queryKeys = {
   verification: (id: string) => ["backups", "verification", id] as const,
   catalogRefresh: (environment: string) => ["backups", "refresh", environment] as const,
+  restoreRun: (runId: string) => ["restores", "run", runId] as const,
 };

@@ -26,7 +26,11 @@ export function sseResponse(request: Request, subscribe: (send: SendEvent) => Pr
         closed = true;
         clearInterval(heartbeat);
         await cleanup?.();
-        controller.close();
+        try {
+          controller.close();
+        } catch {
+          // The browser went away first and the stream is already cancelled.
+        }
       };
       request.signal.addEventListener("abort", () => void close());
       heartbeat = setInterval(() => write(": keep-alive\n\n"), HEARTBEAT_MS);

@@ -1,6 +1,9 @@
 import { refreshCatalogJob } from "@/lib/backups/refresh-catalog-job";
 import { verifyBackupJob } from "@/lib/backups/verify-backup-job";
+import { incidentWebhookJob } from "@/lib/incidents/incident-webhook-job";
+import { restoreRunJob } from "@/lib/restore/restore-run-job";
+import { restoreSweeperJob } from "@/lib/restore/restore-sweeper-job";
 import type { JobDefinition } from "./define-job";
 
 /** Every job the worker runs. */
-export const ALL_JOBS: readonly JobDefinition[] = [verifyBackupJob, refreshCatalogJob];
+export const ALL_JOBS: readonly JobDefinition[] = [verifyBackupJob, refreshCatalogJob, incidentWebhookJob, restoreRunJob, restoreSweeperJob];

@@ -12,6 +12,10 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   input: S;
   /** Queue settings: retries, expiry (the phase timeout), retention. */
   options: Omit<PgBoss.Queue, "name">;
+  /** Jobs of this queue one worker runs at once (default 1): a long restore must not hold up another target's. */
+  concurrency?: number;
+  /** Sent by pg-boss's cron (minute resolution) and, with `atStart`, once when a worker starts. */
+  schedule?: { cron: string; atStart?: boolean };
   run(input: z.infer<S>, ctx: JobContext): Promise<void>;
 }
 

@@ -39,11 +39,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   for (const job of options.jobs) {
     await boss.createQueue(job.queue, { name: job.queue, ...job.options });
-    await boss.work(job.queue, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([received]) => {
-      if (!received) return;
-      const input: unknown = job.input.parse(received.data);
-      await job.run(input, { jobId: received.id, signal: shutdown.signal });
-    });
+    for (let i = 0; i < (job.concurrency ?? 1); i++) {
+      await boss.work(job.queue, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([received]) => {
+        if (!received) return;
+        const input: unknown = job.input.parse(received.data);
+        await job.run(input, { jobId: received.id, signal: shutdown.signal });
+      });
+    }
+    if (job.schedule) {
+      await boss.schedule(job.queue, job.schedule.cron, {});
+      if (job.schedule.atStart) await boss.send(job.queue, {});
+    }
   }
 
   await beat(options.db, workerId, startedAt);

@@ -1,27 +1,115 @@
-import { Archive, RotateCcw } from "lucide-react";
+import { History } from "lucide-react";
 import type { Metadata } from "next";
+import Link from "next/link";
+import { RunStatusBadge } from "@/components/restores/run-status-badge";
+import { Button } from "@/components/ui/button";
 import { ButtonLink } from "@/components/ui/button-link";
 import { EmptyState } from "@/components/ui/empty-state";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
+import { Pagination, type SearchParams } from "@/components/ui/pagination";
+import { Select } from "@/components/ui/select";
+import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import { Time } from "@/components/ui/time";
+import { requirePageUser } from "@/lib/auth/page-session";
+import { formatDuration } from "@/lib/client/format";
+import { getDb } from "@/lib/db/client";
+import { listRestoreRuns, ListRestoreRunsInput } from "@/lib/restore/list-restore-runs";
+import { RUN_STATUSES } from "@/lib/restore/state";
+import { firstParam } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Restores" };
+export const dynamic = "force-dynamic";
 
-export default function RestoresPage() {
+export default async function RestoresPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  await requirePageUser("viewer");
+  const params = await searchParams;
+  const values = { status: firstParam(params.status), requestedBy: firstParam(params.requestedBy), from: firstParam(params.from), to: firstParam(params.to) };
+  const parsed = ListRestoreRunsInput.safeParse({ ...values, page: firstParam(params.page) });
+  const list = await listRestoreRuns({ ctx: { db: getDb() }, input: parsed.success ? parsed.data : {} });
+  const filtered = Object.values(values).some(Boolean);
+
   return (
     <>
-      <PageHeader title="Restores" description="Point-in-time and dump restores, step by step, with their validation results." />
-      <EmptyState
-        icon={<RotateCcw />}
-        title="No restores have run yet"
-        action={
-          <ButtonLink href="/backups" icon={<Archive aria-hidden />}>
-            Browse backups
+      <PageHeader
+        title="Restores"
+        description="Every restore run: who started it, what it restored where, how long it took and how it ended."
+        actions={<ButtonLink href="/backups">Restore a backup</ButtonLink>}
+      />
+      <form method="get" aria-label="Filter restores" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-border bg-surface p-4 sm:grid-cols-5">
+        <Field id="restores-status" label="Status">
+          {(p) => (
+            <Select {...p} name="status" defaultValue={values.status ?? ""}>
+              <option value="">Any</option>
+              {RUN_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <Field id="restores-by" label="Started by">
+          {(p) => <Input {...p} name="requestedBy" defaultValue={values.requestedBy ?? ""} placeholder="email contains" />}
+        </Field>
+        <Field id="restores-from" label="From">
+          {(p) => <Input {...p} type="date" name="from" defaultValue={values.from ?? ""} />}
+        </Field>
+        <Field id="restores-to" label="To">
+          {(p) => <Input {...p} type="date" name="to" defaultValue={values.to ?? ""} />}
+        </Field>
+        <div className="flex items-end gap-2">
+          <Button type="submit">Apply</Button>
+          <ButtonLink href="/restores" variant="ghost">
+            Clear
           </ButtonLink>
-        }
-      >
-        <p>Each restore run will appear here with its target, its progress through the runbook&apos;s steps, and whether validation passed.</p>
-        <p>To start one, pick a dump from the backup catalog, or a point in time within the retention window.</p>
-      </EmptyState>
+        </div>
+      </form>
+      {list.runs.length === 0 ? (
+        <EmptyState icon={<History />} title={filtered ? "No restores match" : "No restores yet"} action={filtered ? undefined : <ButtonLink href="/backups">Pick a backup to restore</ButtonLink>}>
+          <p>{filtered ? "Clear a filter or widen the dates." : "Restore runs appear here with their status, progress and validation results."}</p>
+        </EmptyState>
+      ) : (
+        <>
+          <Table caption="Restore runs, newest first" captionHidden>
+            <THead>
+              <Tr>
+                <Th>Started</Th>
+                <Th>Status</Th>
+                <Th>Source</Th>
+                <Th>Target</Th>
+                <Th>Mode</Th>
+                <Th>By</Th>
+                <Th numeric>Duration</Th>
+              </Tr>
+            </THead>
+            <TBody>
+              {list.runs.map((run) => (
+                <Tr key={run.id}>
+                  <Td>
+                    <Link href={`/restores/${run.id}`} className="text-accent-text underline-offset-2 hover:underline">
+                      <Time value={run.createdAt} />
+                    </Link>
+                  </Td>
+                  <Td>
+                    <RunStatusBadge status={run.status} />
+                    {run.currentStep && <span className="ml-2 text-xs text-muted">{run.currentStep}</span>}
+                  </Td>
+                  <Td mono>{run.backupName}</Td>
+                  <Td>
+                    {run.environment}/{run.targetName}
+                  </Td>
+                  <Td>{run.mode === "swap" ? "replace" : "new database"}</Td>
+                  <Td>{run.requestedByEmail}</Td>
+                  <Td numeric>{run.durationMs !== null ? formatDuration(run.durationMs) : "—"}</Td>
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+          <Pagination label="Restore pages" page={list.page} pageCount={list.pageCount} href={{ pathname: "/restores", searchParams: params }} />
+        </>
+      )}
     </>
   );
 }

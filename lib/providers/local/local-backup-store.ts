@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -74,7 +74,8 @@ export class LocalBackupStore implements BackupStore {
     const handle = await open(file, "r").catch((error: unknown) => {
       throw new ObjectNotFoundError(`The object ${JSON.stringify(key)} does not exist in ${this.location}.`, { cause: error });
     });
-    return createReadStream("", { fd: handle.fd, highWaterMark: 1 << 20, autoClose: true });
+    // The stream owns the handle and closes it when done.
+    return handle.createReadStream({ highWaterMark: 1 << 20, autoClose: true });
   }
 
   async readSmall(key: string, maxBytes: number): Promise<Buffer> {

@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { IncidentWorkspace } from "@/components/incidents/incident-workspace";
+import { requirePageUser } from "@/lib/auth/page-session";
+import { hasRole } from "@/lib/auth/roles";
+import { getDb } from "@/lib/db/client";
+import { NotFoundError } from "@/lib/errors";
+import { getIncident } from "@/lib/incidents/get-incident";
+
+export const metadata: Metadata = { title: "Incident" };
+export const dynamic = "force-dynamic";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function IncidentPage({ params }: { params: Promise<{ incidentId: string }> }) {
+  const user = await requirePageUser("viewer");
+  const { incidentId } = await params;
+  if (!UUID.test(incidentId)) notFound();
+  const incident = await getIncident({ ctx: { db: getDb() }, input: { incidentId } }).catch((error: unknown) => {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  });
+  return <IncidentWorkspace initial={incident} canOperate={hasRole(user.role, "operator")} />;
+}

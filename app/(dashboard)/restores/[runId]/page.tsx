@@ -1,0 +1,45 @@
+import { ArrowLeft } from "lucide-react";
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { RestoreRunLive } from "@/components/restores/restore-run-live";
+import { ButtonLink } from "@/components/ui/button-link";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageUser } from "@/lib/auth/page-session";
+import { hasRole } from "@/lib/auth/roles";
+import { getDb } from "@/lib/db/client";
+import { NotFoundError } from "@/lib/errors";
+import { getRestoreRun } from "@/lib/restore/get-restore-run";
+
+export const metadata: Metadata = { title: "Restore run" };
+export const dynamic = "force-dynamic";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function RestoreRunPage({ params }: { params: Promise<{ runId: string }> }) {
+  const user = await requirePageUser("viewer");
+  const { runId } = await params;
+  if (!UUID.test(runId)) notFound();
+  const detail = await getRestoreRun({ ctx: { db: getDb() }, input: { runId } }).catch((error: unknown) => {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  });
+  return (
+    <>
+      <PageHeader
+        title={`Restore of ${detail.plan.source.name}`}
+        description={
+          <>
+            Into <span className="font-mono">{detail.run.targetName}</span> ({detail.run.targetDatabase}) in {detail.run.environment} ·{" "}
+            {detail.run.mode === "swap" ? "replace after validation" : "into a new database"}
+          </>
+        }
+        actions={
+          <ButtonLink href="/restores" variant="ghost" icon={<ArrowLeft aria-hidden />}>
+            All restores
+          </ButtonLink>
+        }
+      />
+      <RestoreRunLive initial={detail} canAct={hasRole(user.role, "operator")} />
+    </>
+  );
+}

@@ -1,0 +1,73 @@
+import { ArrowLeft } from "lucide-react";
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { RestorePlanner } from "@/components/restores/restore-planner";
+import { ButtonLink } from "@/components/ui/button-link";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageUser } from "@/lib/auth/page-session";
+import { getBackup } from "@/lib/backups/get-backup";
+import { resolveEnvironment } from "@/lib/config/resolve-environment";
+import { getDb } from "@/lib/db/client";
+import { NotFoundError } from "@/lib/errors";
+import { firstParam } from "@/lib/search-params";
+
+export const metadata: Metadata = { title: "New restore" };
+export const dynamic = "force-dynamic";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function NewRestorePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePageUser("operator");
+  const backupId = firstParam((await searchParams).backup);
+  if (!backupId) {
+    return (
+      <>
+        <PageHeader title="New restore" />
+        <EmptyState title="Pick a backup first" action={<ButtonLink href="/backups">Browse backups</ButtonLink>}>
+          <p>A logical restore starts from a backup: open one on the Backups page and choose “Restore this backup”.</p>
+        </EmptyState>
+      </>
+    );
+  }
+  if (!UUID.test(backupId)) notFound();
+  const { backup, restorable } = await getBackup({ ctx: { db: getDb() }, input: { backupId } }).catch((error: unknown) => {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  });
+  const environment = resolveEnvironment(backup.environment);
+
+  return (
+    <>
+      <PageHeader
+        title="New logical restore"
+        description={
+          <>
+            From <span className="font-mono">{backup.name}</span> in <span className="font-mono">{environment.name}</span>
+            {environment.protected && " (protected: an admin must start it)"}.
+          </>
+        }
+        actions={
+          <ButtonLink href={`/backups/${backup.id}`} variant="ghost" icon={<ArrowLeft aria-hidden />}>
+            The backup
+          </ButtonLink>
+        }
+      />
+      {!restorable.allowed ? (
+        <EmptyState title="This backup cannot be restored">
+          <p>{restorable.reason}</p>
+        </EmptyState>
+      ) : environment.restoreTargets.length === 0 ? (
+        <EmptyState title="No restore targets configured">
+          <p>Add a restore target to the environment {environment.name} in the configuration file.</p>
+        </EmptyState>
+      ) : (
+        <RestorePlanner
+          backupId={backup.id}
+          environment={environment.name}
+          targets={environment.restoreTargets.map((t) => ({ name: t.name, description: `${t.user}@${t.host}:${t.port}/${t.database}` }))}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,195 @@
+"use client";
+
+import { CircleAlert, CircleCheck, CircleX, Play } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
+import { apiFetch } from "@/lib/client/api";
+import { formatBytes, formatDuration } from "@/lib/client/format";
+import type { PreflightStatus } from "@/lib/restore/logical-plan";
+import type { LogicalRestorePreview } from "@/lib/restore/plan-logical-restore";
+import type { RestoreRunView } from "@/lib/restore/restore-run-views";
+
+export interface PlannerTarget {
+  name: string;
+  description: string;
+}
+
+const PREFLIGHT_ICON: Record<PreflightStatus, { icon: typeof CircleCheck; className: string }> = {
+  passed: { icon: CircleCheck, className: "text-success" },
+  warning: { icon: CircleAlert, className: "text-warning" },
+  failed: { icon: CircleX, className: "text-danger" },
+};
+
+/** Choose target and mode, read the plan and the preflight checks, then confirm by typing the database name. */
+export function RestorePlanner({ backupId, environment, targets }: { backupId: string; environment: string; targets: PlannerTarget[] }) {
+  const router = useRouter();
+  const [targetName, setTargetName] = useState(targets[0]?.name ?? "");
+  const [mode, setMode] = useState<"swap" | "new-database">("swap");
+  const [typed, setTyped] = useState("");
+  const choice = { backupId, environment, targetName, mode };
+
+  const plan = useMutation({
+    mutationFn: () => apiFetch<LogicalRestorePreview>("/api/restores/plan", { method: "POST", body: choice }),
+    onSuccess: () => setTyped(""),
+  });
+  const start = useMutation({
+    mutationFn: () => apiFetch<RestoreRunView>("/api/restores", { method: "POST", body: { ...choice, confirmation: typed } }),
+    onSuccess: (run) => router.push(`/restores/${run.id}`),
+  });
+  const preview = plan.data;
+  const stale = preview && (preview.plan.target.name !== targetName || preview.plan.mode !== mode);
+
+  return (
+    <div className="space-y-6">
+      <Card padding="none">
+        <CardHeader title="1. Where to restore" />
+        <CardBody>
+          <form
+            className="grid gap-4 sm:grid-cols-2"
+            onSubmit={(event) => {
+              event.preventDefault();
+              plan.mutate();
+            }}
+          >
+            <Field id="restore-target" label="Restore target" hint={targets.find((t) => t.name === targetName)?.description}>
+              {(p) => (
+                <Select {...p} value={targetName} onChange={(e) => setTargetName(e.target.value)}>
+                  {targets.map((t) => (
+                    <option key={t.name} value={t.name}>
+                      {t.name}
+                    </option>
+                  ))}
+                </Select>
+              )}
+            </Field>
+            <fieldset className="space-y-2">
+              <legend className="text-sm font-medium">What happens to the target</legend>
+              <label className="flex items-start gap-2 text-sm">
+                <input type="radio" name="mode" value="swap" checked={mode === "swap"} onChange={() => setMode("swap")} className="mt-1" />
+                <span>Replace it: restore beside it, validate, then swap (the old database is kept for rollback)</span>
+              </label>
+              <label className="flex items-start gap-2 text-sm">
+                <input type="radio" name="mode" value="new-database" checked={mode === "new-database"} onChange={() => setMode("new-database")} className="mt-1" />
+                <span>Restore into a new database and leave the target alone</span>
+              </label>
+            </fieldset>
+            <div className="sm:col-span-2">
+              <Button type="submit" loading={plan.isPending} disabled={!targetName}>
+                Show the plan
+              </Button>
+              {plan.error && <p className="mt-2 text-sm text-danger-text">{plan.error.message}</p>}
+            </div>
+          </form>
+        </CardBody>
+      </Card>
+
+      {preview && !stale && (
+        <Card padding="none">
+          <CardHeader title="2. The plan — nothing has changed yet" />
+          <CardBody className="space-y-5">
+            <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
+              <dt className="text-muted">Source</dt>
+              <dd>
+                <span className="font-mono">{preview.plan.source.name}</span> · {formatBytes(preview.plan.source.size)} ·{" "}
+                {preview.plan.source.format === "custom" ? "custom format (pg_restore)" : "plain SQL (psql)"} · {preview.plan.source.verificationState}
+              </dd>
+              <dt className="text-muted">Target</dt>
+              <dd className="font-mono">
+                {preview.plan.target.user}@{preview.plan.target.host}:{preview.plan.target.port}/{preview.plan.target.database}
+              </dd>
+              <dt className="text-muted">Restored first into</dt>
+              <dd className="font-mono">{preview.plan.databases.scratch}</dd>
+            </dl>
+            <ol className="space-y-2 text-sm" aria-label="Planned steps">
+              {preview.plan.steps.map((s) => (
+                <li key={s.position}>
+                  <span className="font-medium">
+                    {s.position}. {s.title}
+                  </span>{" "}
+                  <span className="text-muted">
+                    — {s.description} {s.automatic ? `(time limit ${formatDuration(s.timeoutMs)})` : "(only when you ask)"}
+                  </span>
+                </li>
+              ))}
+            </ol>
+            <div className="grid gap-4 sm:grid-cols-2">
+              <div>
+                <h3 className="mb-1 text-sm font-semibold text-danger-text">Replaced</h3>
+                <ul className="list-disc pl-5 text-sm">
+                  {preview.plan.replaces.length ? preview.plan.replaces.map((r) => <li key={r}>{r}</li>) : <li>Nothing.</li>}
+                </ul>
+              </div>
+              <div>
+                <h3 className="mb-1 text-sm font-semibold text-success-text">Kept</h3>
+                <ul className="list-disc pl-5 text-sm">
+                  {preview.plan.keeps.map((k) => (
+                    <li key={k}>{k}</li>
+                  ))}
+                </ul>
+              </div>
+            </div>
+            <div>
+              <h3 className="mb-1 text-sm font-semibold">Preflight checks (run just now)</h3>
+              <ul className="space-y-1 text-sm">
+                {preview.plan.preflight?.checks.map((c) => {
+                  const { icon: Icon, className } = PREFLIGHT_ICON[c.status];
+                  return (
+                    <li key={c.name} className="flex gap-2" data-preflight={c.name} data-status={c.status}>
+                      <Icon aria-hidden className={`mt-0.5 size-4 shrink-0 ${className}`} />
+                      <span>
+                        <span className="font-medium">{c.title}:</span> {c.message}
+                      </span>
+                    </li>
+                  );
+                })}
+              </ul>
+            </div>
+            {preview.activeRun && (
+              <p role="alert" className="text-sm text-danger-text">
+                This target is being restored by another run (<a className="underline" href={`/restores/${preview.activeRun.id}`}>{preview.activeRun.id.slice(0, 8)}</a>, started by{" "}
+                {preview.activeRun.requestedByEmail}).
+              </p>
+            )}
+          </CardBody>
+        </Card>
+      )}
+
+      {preview && !stale && (
+        <Card padding="none">
+          <CardHeader title="3. Confirm" />
+          <CardBody>
+            <form
+              className="space-y-3"
+              onSubmit={(event) => {
+                event.preventDefault();
+                if (!start.isPending) start.mutate();
+              }}
+            >
+              <Field
+                id="restore-confirmation"
+                label={
+                  <>
+                    Type the target database&apos;s name, <span className="font-mono">{preview.plan.confirmations.start}</span>, to start
+                  </>
+                }
+                error={start.error?.message}
+              >
+                {(p) => <Input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
+              </Field>
+              <Button type="submit" variant="primary" icon={<Play aria-hidden />} loading={start.isPending} disabled={!preview.canStart || typed !== preview.plan.confirmations.start}>
+                Start restore
+              </Button>
+              {!preview.canStart && <p className="text-sm text-muted">Fix the failed preflight checks (or wait for the other run) before starting.</p>}
+            </form>
+          </CardBody>
+        </Card>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,143 @@
+"use client";
+
+import { TriangleAlert } from "lucide-react";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { StatusDot } from "@/components/ui/status-dot";
+import { Time } from "@/components/ui/time";
+import { formatBytes, formatDuration } from "@/lib/client/format";
+import { useRestoreRun } from "@/lib/client/use-restore-run";
+import type { RestoreRunDetail } from "@/lib/restore/get-restore-run";
+import type { CheckResult } from "@/lib/restore/validation/types";
+import { RestoreProgress } from "./restore-progress";
+import { RunActions } from "./run-actions";
+import { RunStatusBadge } from "./run-status-badge";
+import { StepTimeline } from "./step-timeline";
+import { SwapPanel } from "./swap-panel";
+import { ValidationTable } from "./validation-table";
+
+/** One restore run, kept live by its event stream. */
+export function RestoreRunLive({ initial, canAct }: { initial: RestoreRunDetail; canAct: boolean }) {
+  const { detail, progress, messages, connected } = useRestoreRun(initial);
+  const { run, plan, steps, validation, previousValidation } = detail;
+  const active = run.status === "queued" || run.status === "running";
+  const results = validation.results.map((r) => ({ ...r, kind: r.kind === "configured" ? "configured" : "builtin", rows: (r.rows ?? undefined) as CheckResult["rows"], rowCount: r.rowCount ?? undefined })) satisfies CheckResult[];
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div className="flex flex-wrap items-center gap-3 text-sm">
+          <RunStatusBadge status={run.status} />
+          {run.durationMs !== null && <span className="tabular-nums text-muted">{formatDuration(run.durationMs)}</span>}
+          <span className="flex items-center gap-1.5 text-xs text-muted">
+            <StatusDot tone={connected ? "success" : "neutral"} pulse={connected && active} label={connected ? "Live" : "Polling"} />
+            {connected ? "live" : "refreshing every few seconds"}
+          </span>
+        </div>
+        <RunActions run={run} canAct={canAct} />
+      </div>
+
+      {run.error && (
+        <div role="alert" className="space-y-2 rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-danger-text">
+          <p className="flex items-center gap-2 font-semibold">
+            <TriangleAlert aria-hidden className="size-4" /> {run.error}
+          </p>
+          {run.troubleshooting && <p className="whitespace-pre-line text-fg">{run.troubleshooting}</p>}
+          {run.errorDetail && (
+            <details>
+              <summary className="cursor-pointer">Raw error</summary>
+              <pre className="mt-1 overflow-x-auto rounded bg-surface p-2 text-xs text-fg">{run.errorDetail}</pre>
+            </details>
+          )}
+        </div>
+      )}
+
+      {run.status === "awaiting-swap" && canAct && <SwapPanel run={run} sessions={detail.liveSessions} beforeRestoreName={plan.databases.beforeRestore} />}
+
+      {run.status === "succeeded" && (
+        <div role="status" className="rounded-lg border border-success/30 bg-success-soft px-4 py-3 text-sm text-success-text">
+          {run.mode === "swap" ? (
+            <>
+              <span className="font-mono">{run.targetDatabase}</span> now holds the restored data. The previous database is kept as{" "}
+              <span className="font-mono">{run.previousDatabase}</span> for rollback.
+            </>
+          ) : (
+            <>
+              Restored into <span className="font-mono">{run.newDatabaseName}</span>; <span className="font-mono">{run.targetDatabase}</span> was left alone.
+            </>
+          )}
+        </div>
+      )}
+
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
+        <Card padding="none">
+          <CardHeader title="Plan" description={`${plan.source.name} → ${plan.target.name} (${plan.target.host}:${plan.target.port}/${plan.target.database})`} />
+          <CardBody>
+            <StepTimeline steps={steps} />
+          </CardBody>
+        </Card>
+        <div className="space-y-6">
+          {progress && (active || run.currentStep === "restore") && (
+            <Card padding="none">
+              <CardHeader title="Progress" />
+              <CardBody>
+                <RestoreProgress progress={progress} />
+              </CardBody>
+            </Card>
+          )}
+          <Card padding="none">
+            <CardHeader title="Messages" description="From psql / pg_restore and the worker (passwords filtered)." />
+            <CardBody>
+              {messages.length === 0 ? (
+                <p className="text-sm text-muted">None yet.</p>
+              ) : (
+                <ol className="max-h-64 space-y-0.5 overflow-y-auto font-mono text-xs" aria-live="polite">
+                  {messages.map((m) => (
+                    <li key={m.id}>
+                      <Time value={m.at} className="text-muted" /> {String((m.payload as { line?: unknown } | null)?.line ?? "")}
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </CardBody>
+          </Card>
+        </div>
+      </div>
+
+      <Card padding="none">
+        <CardHeader
+          title="Validation"
+          description={
+            validation.passed === null
+              ? "Runs after the restore, against the restored copy, before anything is swapped."
+              : validation.passed
+                ? "All checks passed."
+                : "Some checks failed: the restored copy is kept for inspection and the target was not touched."
+          }
+        />
+        <CardBody>
+          {results.length === 0 ? (
+            <p className="text-sm text-muted">Not run yet.</p>
+          ) : (
+            <ValidationTable results={results} comparison={previousValidation?.comparison ?? null} />
+          )}
+          {previousValidation && (
+            <p className="mt-2 text-xs text-muted">
+              Compared with run <a className="underline" href={`/restores/${previousValidation.runId}`}>{previousValidation.runId.slice(0, 8)}</a> of the same target
+              {previousValidation.finishedAt && (
+                <>
+                  {" "}
+                  (<Time value={previousValidation.finishedAt} relative />)
+                </>
+              )}
+              .
+            </p>
+          )}
+        </CardBody>
+      </Card>
+
+      <p className="text-xs text-muted">
+        Source {plan.source.name} · {formatBytes(plan.source.size)} · sha256 {plan.source.sha256 ?? "—"} · requested by {run.requestedByEmail} <Time value={run.createdAt} relative />
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+import { Badge, type Tone } from "@/components/ui/badge";
+
+const TONES: Record<string, { tone: Tone; label: string }> = {
+  queued: { tone: "info", label: "queued" },
+  running: { tone: "info", label: "running" },
+  "awaiting-swap": { tone: "warning", label: "waiting for swap confirmation" },
+  succeeded: { tone: "success", label: "succeeded" },
+  failed: { tone: "danger", label: "failed" },
+  cancelled: { tone: "neutral", label: "cancelled" },
+  interrupted: { tone: "danger", label: "interrupted" },
+  "rolled-back": { tone: "warning", label: "rolled back" },
+  pending: { tone: "neutral", label: "pending" },
+  skipped: { tone: "neutral", label: "skipped" },
+};
+
+/** A run's or a step's status as a coloured word. */
+export function RunStatusBadge({ status }: { status: string }) {
+  const view = TONES[status] ?? { tone: "neutral" as Tone, label: status };
+  return <Badge tone={view.tone}>{view.label}</Badge>;
+}

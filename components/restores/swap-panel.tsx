@@ -1,0 +1,89 @@
+"use client";
+
+import { ArrowRightLeft } from "lucide-react";
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import type { DatabaseSession } from "@/lib/providers/postgres/admin";
+import type { RestoreRunView } from "@/lib/restore/restore-run-views";
+import { useRunAction } from "@/lib/client/use-run-action";
+
+/** The second confirmation: who is connected, what will be renamed, and the typed go-ahead. */
+export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRunView; sessions: DatabaseSession[] | null; beforeRestoreName: string | null }) {
+  const [typed, setTyped] = useState("");
+  const [terminate, setTerminate] = useState(false);
+  const swap = useRunAction(run.id, "swap");
+  const expected = run.swapConfirmation ?? "";
+  const connected = sessions?.length ?? 0;
+  const ready = typed === expected && (connected === 0 || terminate);
+
+  return (
+    <section aria-labelledby="swap-title" className="space-y-4 rounded-lg border border-warning/40 bg-warning-soft/40 p-4">
+      <h2 id="swap-title" className="text-base font-semibold">
+        Validation passed — swap the restored database into place?
+      </h2>
+      <ul className="list-disc space-y-1 pl-5 text-sm">
+        <li>
+          The live database <span className="font-mono">{run.targetDatabase}</span> is renamed to{" "}
+          <span className="font-mono">{beforeRestoreName ?? `${run.targetDatabase}_before_restore_…`}</span> and kept for rollback.
+        </li>
+        <li>
+          The restored copy <span className="font-mono">{run.scratchDatabase}</span> becomes <span className="font-mono">{run.targetDatabase}</span>.
+        </li>
+      </ul>
+      <div>
+        <h3 className="mb-1 text-sm font-medium">Sessions connected to {run.targetDatabase} now</h3>
+        {sessions === null ? (
+          <p className="text-sm text-muted">Could not list them; the swap checks again and refuses if any are connected and you did not agree to end them.</p>
+        ) : connected === 0 ? (
+          <p className="text-sm text-muted">None.</p>
+        ) : (
+          <Table caption="Connected sessions" captionHidden embedded>
+            <THead>
+              <Tr>
+                <Th numeric>PID</Th>
+                <Th>User</Th>
+                <Th>Application</Th>
+                <Th>Client</Th>
+                <Th>State</Th>
+              </Tr>
+            </THead>
+            <TBody>
+              {sessions.map((s) => (
+                <Tr key={s.pid}>
+                  <Td numeric>{s.pid}</Td>
+                  <Td>{s.user ?? "—"}</Td>
+                  <Td>{s.applicationName || "—"}</Td>
+                  <Td mono>{s.clientAddress ?? "local"}</Td>
+                  <Td>{s.state ?? "—"}</Td>
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+        )}
+      </div>
+      <form
+        className="space-y-3"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (ready && !swap.isPending) swap.mutate({ confirmation: typed, terminateSessions: terminate });
+        }}
+      >
+        {connected > 0 && (
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={terminate} onChange={(e) => setTerminate(e.target.checked)} />
+            End these {connected} session{connected === 1 ? "" : "s"} at the swap
+          </label>
+        )}
+        <Field id="swap-confirmation" label={<>Type <span className="font-mono">{expected}</span> to confirm</>} error={swap.error?.message}>
+          {(p) => <Input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
+        </Field>
+        <Button type="submit" variant="danger" disabled={!ready} loading={swap.isPending} icon={<ArrowRightLeft aria-hidden />}>
+          Swap databases
+        </Button>
+      </form>
+    </section>
+  );
+}

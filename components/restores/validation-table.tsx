@@ -1,0 +1,73 @@
+import { CircleCheck, CircleX } from "lucide-react";
+import { Badge } from "@/components/ui/badge";
+import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
+import type { ReportComparison } from "@/lib/restore/validation/compare-reports";
+import type { CheckResult } from "@/lib/restore/validation/types";
+
+function formatActual(value: number | null): string {
+  return value === null ? "—" : value.toLocaleString("en");
+}
+
+function formatChange(change: number | null, percent: number | null): string {
+  if (change === null || change === 0) return "no change";
+  const sign = change > 0 ? "+" : "";
+  return `${sign}${change.toLocaleString("en")}${percent === null ? "" : ` (${sign}${percent.toFixed(1)}%)`}`;
+}
+
+/** Validation results: pass/fail, the numbers, and how they moved since the previous restore. */
+export function ValidationTable({ results, comparison }: { results: CheckResult[]; comparison?: ReportComparison | null }) {
+  const changeOf = (result: CheckResult) => comparison?.checks.find((c) => c.name === result.name && c.kind === result.kind);
+  return (
+    <Table caption="Validation results" captionHidden embedded>
+      <THead>
+        <Tr>
+          <Th>Check</Th>
+          <Th>Result</Th>
+          <Th>Expected</Th>
+          <Th numeric>Actual</Th>
+          {comparison && <Th>Since last restore</Th>}
+          <Th>Details</Th>
+        </Tr>
+      </THead>
+      <TBody>
+        {results.map((r) => {
+          const change = changeOf(r);
+          return (
+            <Tr key={`${r.kind}:${r.name}`} data-check={r.name}>
+              <Td>
+                <div className="font-medium">{r.name}</div>
+                {r.description && <div className="text-xs text-muted">{r.description}</div>}
+              </Td>
+              <Td>
+                {r.passed ? (
+                  <Badge tone="success" icon={<CircleCheck aria-hidden />}>
+                    pass
+                  </Badge>
+                ) : (
+                  <Badge tone="danger" icon={<CircleX aria-hidden />}>
+                    fail
+                  </Badge>
+                )}
+              </Td>
+              <Td mono>{r.expectation}</Td>
+              <Td numeric>{formatActual(r.actual)}</Td>
+              {comparison && <Td>{change ? formatChange(change.change, change.changePercent) : "new check"}</Td>}
+              <Td wrap className="max-w-md text-xs">
+                <p>{r.message}</p>
+                {r.rows && r.rows.length > 0 && (
+                  <details className="mt-1">
+                    <summary className="cursor-pointer text-muted">
+                      {r.rowCount ?? r.rows.length} row{(r.rowCount ?? r.rows.length) === 1 ? "" : "s"} · SQL
+                    </summary>
+                    <pre className="mt-1 overflow-x-auto rounded bg-subtle p-2">{r.sql}</pre>
+                    <pre className="mt-1 overflow-x-auto rounded bg-subtle p-2">{JSON.stringify(r.rows, null, 2)}</pre>
+                  </details>
+                )}
+              </Td>
+            </Tr>
+          );
+        })}
+      </TBody>
+    </Table>
+  );
+}

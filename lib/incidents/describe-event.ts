@@ -1,0 +1,50 @@
+// One sentence per timeline entry, shared by the incident page and the Markdown export.
+
+interface DescribableEvent {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+
+function withNote(sentence: string, payload: Record<string, unknown>): string {
+  const note = text(payload.note);
+  return note ? `${sentence} — note: ${note}` : sentence;
+}
+
+export function describeEvent({ type, payload }: DescribableEvent): string {
+  const item = `“${text(payload.text) ?? "an item"}”`;
+  switch (type) {
+    case "declared":
+      return `Declared ${text(payload.severity)?.toUpperCase() ?? "an"} incident in ${text(payload.environment) ?? "?"}: ${text(payload.title) ?? ""}`;
+    case "status-changed":
+      return `Status changed from ${text(payload.from) ?? "?"} to ${text(payload.to) ?? "?"}`;
+    case "item-checked": {
+      const already = text(payload.alreadyCheckedBy);
+      if (already) return withNote(`Ticked ${item}, already ticked by ${already}`, payload);
+      const evidence = text(payload.evidenceDescription);
+      return withNote(evidence ? `Ticked ${item} (evidence: ${evidence})` : `Ticked ${item}`, payload);
+    }
+    case "item-unchecked":
+      return withNote(payload.alreadyUnchecked === true ? `Undid the tick on ${item}, which was already unticked` : `Undid the tick on ${item}`, payload);
+    case "note":
+      return `Note: ${text(payload.text) ?? ""}`;
+    case "run-linked":
+      return `Linked restore run ${text(payload.runId) ?? ""}`.trim();
+    case "run-finished":
+      return `${text(payload.description) ?? "A restore finished"}${payload.outcome === "failed" ? " (failed)" : ""}`;
+    case "backup-verified":
+    case "run-started":
+    case "run-progress":
+    case "validation":
+      return text(payload.description) ?? type;
+    case "review-updated":
+      return "Updated the post-incident review";
+    case "notification-failed": {
+      const retry = payload.willRetry === true ? "will retry" : "gave up";
+      return `Webhook “${text(payload.event) ?? "?"}” not delivered (attempt ${String(payload.attempt ?? "?")}, ${retry}): ${text(payload.error) ?? "unknown error"}`;
+    }
+    default:
+      return type;
+  }
+}

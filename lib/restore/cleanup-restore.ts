@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { resolveEnvironment } from "@/lib/config/resolve-environment";
+import { ConflictError, NotFoundError } from "@/lib/errors";
+import { dropDatabase, existingDatabases, listSessions } from "@/lib/providers/postgres/admin";
+import { cleanupCandidates } from "./logical-plan";
+import { assertMayRestore, type RestoreCtx } from "./restore-source";
+import { restoreRunView, runStatusOf, type RestoreRunView } from "./restore-run-views";
+import { adminTargetFor, findRestoreTarget } from "./restore-target";
+import { appendRunEvent } from "./run-events";
+import { isTerminal } from "./state";
+
+export const CleanupRestoreInput = z.object({ runId: z.uuid() });
+export type CleanupRestoreInput = z.infer<typeof CleanupRestoreInput>;
+
+export interface CleanupResult {
+  run: RestoreRunView;
+  dropped: string[];
+}
+
+/**
+ * Drops what a finished run left on the server: its scratch database, or the superseded database
+ * a swap (or rollback) set aside. Only names this run created; a set-aside database that people
+ * are still connected to is refused, never forced.
+ */
+export async function cleanupRestore({ ctx, input }: { ctx: RestoreCtx; input: CleanupRestoreInput }): Promise<CleanupResult> {
+  const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
+  if (!run) throw new NotFoundError("That restore run does not exist.");
+  const environment = resolveEnvironment(run.environment);
+  assertMayRestore(ctx.user, environment, "Cleaning up after a restore");
+  if (!isTerminal(runStatusOf(run.status))) throw new ConflictError(`This restore is still ${run.status}; cancel it or let it finish before cleaning up.`);
+  const lock = await ctx.db.restoreTargetLock.findUnique({ where: { runId: run.id } });
+  if (lock) throw new ConflictError("This run's rollback is in progress; clean up once it has finished.");
+
+  const admin = await adminTargetFor(findRestoreTarget(environment, run.targetName));
+  const candidates = cleanupCandidates(run);
+  const existing = await existingDatabases(admin, candidates);
+  const dropped: string[] = [];
+  for (const name of candidates.filter((n) => existing.has(n))) {
+    const scratch = name === run.scratchDatabase;
+    if (!scratch) {
+      const sessions = await listSessions(admin, name);
+      if (sessions.length > 0) throw new ConflictError(`${sessions.length} session(s) are connected to ${name}; end them before dropping it.${dropped.length ? ` Already dropped: ${dropped.join(", ")}.` : ""}`);
+    }
+    // FORCE only for the scratch database, which we created and nobody should be using.
+    await dropDatabase(admin, name, { force: scratch });
+    dropped.push(name);
+  }
+
+  const cleanup = run.steps.find((s) => s.name === "cleanup");
+  const actor = { id: ctx.user.id, email: ctx.user.email };
+  await ctx.db.$transaction(async (tx) => {
+    if (cleanup) {
+      await tx.restoreStep.update({ where: { id: cleanup.id }, data: { status: "succeeded", startedAt: cleanup.startedAt ?? new Date(), finishedAt: new Date(), output: { dropped }, error: null } });
+    }
+    await appendRunEvent(tx, run.id, "cleanup", { by: ctx.user.email, dropped });
+    await recordAuditEvent(tx, { actor, action: "restore.cleanup", subject: { type: "restore-run", id: run.id }, payload: { environment: run.environment, target: run.targetName, dropped }, requestId: ctx.requestId });
+  });
+  const updated = await ctx.db.restoreRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
+  return { run: restoreRunView(updated, updated.steps), dropped };
+}

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { resolveEnvironment } from "@/lib/config/resolve-environment";
+import { BadRequestError, ConflictError, NotFoundError } from "@/lib/errors";
+import { enqueueJob } from "@/lib/jobs/enqueue-job";
+import { databaseExists, listSessions } from "@/lib/providers/postgres/admin";
+import type { LogicalRestorePlan } from "./logical-plan";
+import { swapConfirmationText } from "./logical-plan";
+import { assertMayRestore, type RestoreCtx } from "./restore-source";
+import { restoreRunJob } from "./restore-run-job";
+import { restoreRunView, type RestoreRunView } from "./restore-run-views";
+import { adminTargetFor, findRestoreTarget } from "./restore-target";
+import { appendRunEvent } from "./run-events";
+import { transitionRun } from "./transition-run";
+
+export const ConfirmSwapInput = z.object({
+  runId: z.uuid(),
+  /** Typed by the person: `<backup name> -> <target database>`. */
+  confirmation: z.string(),
+  /** Agreed after seeing the sessions connected to the live database: end them at the swap. */
+  terminateSessions: z.boolean().default(false),
+});
+export type ConfirmSwapInput = z.input<typeof ConfirmSwapInput>;
+
+/**
+ * The person's go-ahead for the swap, naming source and target. Sessions on the live database
+ * are ended only when `terminateSessions` is passed; without it, connected sessions make this a
+ * ConflictError that lists them (details.sessions) so they can be shown before agreeing.
+ */
+export async function confirmSwap({ ctx, input }: { ctx: RestoreCtx; input: ConfirmSwapInput }): Promise<RestoreRunView> {
+  const parsed = ConfirmSwapInput.parse(input);
+  const run = await ctx.db.restoreRun.findUnique({ where: { id: parsed.runId } });
+  if (!run) throw new NotFoundError("That restore run does not exist.");
+  const environment = resolveEnvironment(run.environment);
+  assertMayRestore(ctx.user, environment, "Confirming a swap");
+  if (run.status !== "awaiting-swap") throw new ConflictError(`This restore is ${run.status}, not waiting for a swap confirmation.`);
+  const plan = run.plan as unknown as LogicalRestorePlan;
+  const expected = swapConfirmationText(plan.source.name, run.targetDatabase);
+  if (parsed.confirmation.trim() !== expected) throw new BadRequestError(`Type exactly "${expected}" to confirm which backup replaces which database.`);
+
+  const admin = await adminTargetFor(findRestoreTarget(environment, run.targetName));
+  if (!(await databaseExists(admin, run.scratchDatabase))) {
+    throw new ConflictError(`The restored database ${run.scratchDatabase} no longer exists; nothing can be swapped in. Cancel this run and start a new restore.`);
+  }
+  const sessions = await listSessions(admin, run.targetDatabase);
+  if (sessions.length > 0 && !parsed.terminateSessions) {
+    const apps = [...new Set(sessions.map((s) => s.applicationName || "(unnamed)"))].join(", ");
+    throw new ConflictError(
+      `${sessions.length} session(s) are connected to ${run.targetDatabase} (${apps}). The swap ends them: confirm again with "end these sessions" ticked, or stop those clients first.`,
+      { details: { sessions } },
+    );
+  }
+
+  const actor = { id: ctx.user.id, email: ctx.user.email };
+  const updated = await ctx.db.$transaction(async (tx) => {
+    await transitionRun(tx, run.id, ["awaiting-swap"], "running", {
+      swapConfirmedByEmail: ctx.user.email,
+      swapConfirmedAt: new Date(),
+      swapTerminateSessions: parsed.terminateSessions,
+      error: null,
+      // Free for the next worker to claim.
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    });
+    await appendRunEvent(tx, run.id, "swap", { confirmedBy: ctx.user.email, terminateSessions: parsed.terminateSessions, sessions: sessions.length });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "restore.swap.confirm",
+      subject: { type: "restore-run", id: run.id },
+      payload: { environment: run.environment, target: run.targetName, live: run.targetDatabase, backup: plan.source.name, terminateSessions: parsed.terminateSessions, sessions: sessions.map((s) => ({ pid: s.pid, user: s.user, applicationName: s.applicationName })) },
+      requestId: ctx.requestId,
+    });
+    return tx.restoreRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
+  });
+  await enqueueJob(restoreRunJob, { runId: run.id });
+  return restoreRunView(updated, updated.steps);
+}

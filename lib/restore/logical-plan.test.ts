@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import {
+  beforeRestoreName,
+  buildLogicalPlan,
+  cleanupCandidates,
+  rolledBackName,
+  scratchDatabaseName,
+  swapConfirmationText,
+  type BuildPlanInput,
+} from "./logical-plan";
+
+const AT = new Date("2026-11-25T14:07:33Z");
+const RUN_ID = "3f2a9c1e-0000-4000-8000-000000000000";
+
+const input = (overrides: Partial<BuildPlanInput> = {}): BuildPlanInput => ({
+  environment: { name: "production", protected: true },
+  source: {
+    backupId: "b",
+    name: "2026-11-24.sql.gz",
+    key: "prod/pg/2026-11-24.sql.gz",
+    takenAt: "2026-11-24T02:00:00.000Z",
+    size: 92 * 1024 * 1024,
+    format: "plain-gzip",
+    sha256: "a".repeat(64),
+    verificationState: "verified",
+    manifestTables: { loans: 6000 },
+    pgVersion: "15.14",
+    overridden: false,
+  },
+  target: { name: "dr", host: "db.internal", port: 5432, database: "loanserve", user: "restore", maintenanceDatabase: "postgres", sslMode: "require" },
+  mode: "swap",
+  newDatabaseName: null,
+  runId: RUN_ID,
+  at: AT,
+  configuredChecks: 2,
+  builtinChecks: 4,
+  preflight: null,
+  ...overrides,
+});
+
+describe("database names", () => {
+  it("are dated in UTC and carry the run's short id", () => {
+    expect(scratchDatabaseName("loanserve", AT, RUN_ID)).toBe("loanserve_restore_202611251407_3f2a9c1e");
+    expect(beforeRestoreName("loanserve", AT)).toBe("loanserve_before_restore_202611251407");
+    expect(rolledBackName("loanserve", AT, RUN_ID)).toBe("loanserve_rolled_back_202611251407_3f2a9c1e");
+  });
+
+  it("fit PostgreSQL's 63-byte limit by shortening the base, keeping the suffix", () => {
+    const long = "x".repeat(63);
+    const name = scratchDatabaseName(long, AT, RUN_ID);
+    expect(name).toHaveLength(63);
+    expect(name.endsWith("_restore_202611251407_3f2a9c1e")).toBe(true);
+  });
+});
+
+describe("buildLogicalPlan", () => {
+  it("lists the swap steps, what is replaced and kept, and the confirmations", () => {
+    const plan = buildLogicalPlan(input());
+    expect(plan.steps.map((s) => s.name)).toEqual(["preflight", "restore", "validate", "swap", "cleanup"]);
+    expect(plan.steps.map((s) => s.automatic)).toEqual([true, true, true, true, false]);
+    expect(plan.steps.find((s) => s.name === "restore")?.timeoutMs).toBe(6 * 3_600_000);
+    expect(plan.databases).toEqual({
+      live: "loanserve",
+      scratch: "loanserve_restore_202611251407_3f2a9c1e",
+      beforeRestore: "loanserve_before_restore_202611251407",
+      newDatabase: null,
+    });
+    expect(plan.replaces[0]).toMatch(/loanserve on db.internal:5432 is replaced/);
+    expect(plan.keeps.join(" ")).toMatch(/loanserve_before_restore_202611251407/);
+    expect(plan.confirmations).toEqual({ start: "loanserve", swap: swapConfirmationText("2026-11-24.sql.gz", "loanserve") });
+    expect(plan.confirmations.swap).toBe("2026-11-24.sql.gz -> loanserve");
+  });
+
+  it("leaves the target alone in new-database mode", () => {
+    const plan = buildLogicalPlan(input({ mode: "new-database", newDatabaseName: "loanserve_copy" }));
+    expect(plan.steps.map((s) => s.name)).toEqual(["preflight", "restore", "validate", "rename", "cleanup"]);
+    expect(plan.databases.newDatabase).toBe("loanserve_copy");
+    expect(plan.replaces).toEqual(["Nothing: loanserve on db.internal:5432 is left alone."]);
+    expect(plan.confirmations.swap).toBeNull();
+  });
+
+  it("never carries a password", () => {
+    expect(JSON.stringify(buildLogicalPlan(input()))).not.toMatch(/password/i);
+  });
+});
+
+describe("cleanupCandidates", () => {
+  const run = { targetDatabase: "loanserve", newDatabaseName: null, scratchDatabase: "s", previousDatabase: "p", rolledBackDatabase: "r" };
+
+  it("offers the superseded database after a swap, the set-aside copy after a rollback", () => {
+    expect(cleanupCandidates({ ...run, status: "succeeded" })).toEqual(["s", "p"]);
+    expect(cleanupCandidates({ ...run, status: "rolled-back" })).toEqual(["s", "r"]);
+    expect(cleanupCandidates({ ...run, status: "failed" })).toEqual(["s"]);
+  });
+
+  it("never offers the live database or the new database", () => {
+    expect(cleanupCandidates({ ...run, status: "succeeded", previousDatabase: "loanserve" })).toEqual(["s"]);
+    expect(cleanupCandidates({ ...run, status: "succeeded", newDatabaseName: "s", previousDatabase: null })).toEqual([]);
+  });
+});

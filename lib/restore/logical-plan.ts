@@ -1,0 +1,273 @@
+// The logical restore's plan, as pure data: the steps, the database names, what is replaced and
+// what is kept. Built before anything runs (the person reads it) and stored with the run.
+
+export const RESTORE_MODES = ["swap", "new-database"] as const;
+export type RestoreMode = (typeof RESTORE_MODES)[number];
+
+export const STEP_NAMES = ["preflight", "restore", "validate", "swap", "rename", "cleanup"] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+/** Every phase has a limit, so a run never hangs silently. */
+export const STEP_TIMEOUTS_MS: Readonly<Record<StepName, number>> = {
+  preflight: 60_000,
+  restore: 6 * 60 * 60_000,
+  validate: 10 * 60_000,
+  swap: 2 * 60_000,
+  rename: 2 * 60_000,
+  cleanup: 10 * 60_000,
+};
+
+/** Steps safe to run again after a worker died mid-step: they change nothing, or check before acting. */
+export const RESUMABLE_STEPS: readonly StepName[] = ["preflight", "validate", "rename"];
+
+export type PreflightStatus = "passed" | "warning" | "failed";
+
+export interface PreflightCheck {
+  name: "reachable" | "create-privilege" | "scratch-free" | "new-name-free" | "tools" | "server-version" | "space" | "sessions" | "target-exists";
+  title: string;
+  status: PreflightStatus;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface PreflightReport {
+  /** False when any check failed (warnings do not stop a restore). */
+  passed: boolean;
+  checkedAt: string;
+  checks: PreflightCheck[];
+}
+
+export interface PlanStep {
+  position: number;
+  name: StepName;
+  title: string;
+  description: string;
+  timeoutMs: number;
+  /** False for the clean-up, which runs only when a person asks. */
+  automatic: boolean;
+}
+
+export interface PlanSource {
+  backupId: string;
+  name: string;
+  key: string;
+  takenAt: string;
+  size: number;
+  format: "plain-gzip" | "custom";
+  /** The manifest's sha256, checked as the dump streams; null only with an admin override. */
+  sha256: string | null;
+  verificationState: string;
+  manifestTables: Record<string, number> | null;
+  pgVersion: string | null;
+  /** Restorable only because an admin allowed it without a valid manifest. */
+  overridden: boolean;
+}
+
+export interface PlanTarget {
+  name: string;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  maintenanceDatabase: string;
+  sslMode: string;
+}
+
+export interface LogicalRestorePlan {
+  kind: "logical";
+  environment: { name: string; protected: boolean };
+  source: PlanSource;
+  target: PlanTarget;
+  mode: RestoreMode;
+  databases: {
+    live: string;
+    /** Where the dump is restored first. Named with the run's id once the run exists. */
+    scratch: string;
+    /** The live database's name after the swap (swap mode), dated when the swap happens. */
+    beforeRestore: string | null;
+    /** The restored database's final name (new-database mode). */
+    newDatabase: string | null;
+  };
+  steps: PlanStep[];
+  replaces: string[];
+  keeps: string[];
+  /** What the person types: the target database to start, `<backup> -> <target db>` to swap. */
+  confirmations: { start: string; swap: string | null };
+  validation: { builtinChecks: number; configuredChecks: number };
+  /** Null when the plan was stored without running the checks (the run's first step does). */
+  preflight: PreflightReport | null;
+}
+
+const MAX_NAME = 63;
+
+/** `yyyymmddhhmm` in UTC. */
+export function timestampForName(at: Date): string {
+  return at.toISOString().slice(0, 16).replace(/[-T:]/g, "");
+}
+
+export function shortRunId(runId: string): string {
+  return runId.replaceAll("-", "").slice(0, 8).toLowerCase();
+}
+
+/** `<base><suffix>`, the base cut so the whole fits PostgreSQL's 63-byte names (config names are ASCII). */
+function fit(base: string, suffix: string): string {
+  return `${base.slice(0, Math.max(1, MAX_NAME - suffix.length))}${suffix}`;
+}
+
+export function scratchDatabaseName(database: string, at: Date, runId: string): string {
+  return fit(database, `_restore_${timestampForName(at)}_${shortRunId(runId)}`);
+}
+
+export function beforeRestoreName(database: string, at: Date): string {
+  return fit(database, `_before_restore_${timestampForName(at)}`);
+}
+
+/** When the dated name is taken (two swaps in one minute), the run's id makes it unique. */
+export function beforeRestoreNameUnique(database: string, at: Date, runId: string): string {
+  return fit(database, `_before_restore_${timestampForName(at)}_${shortRunId(runId)}`);
+}
+
+export function rolledBackName(database: string, at: Date, runId: string): string {
+  return fit(database, `_rolled_back_${timestampForName(at)}_${shortRunId(runId)}`);
+}
+
+export function defaultNewDatabaseName(database: string, at: Date): string {
+  return fit(database, `_restored_${timestampForName(at)}`);
+}
+
+export function swapConfirmationText(backupName: string, targetDatabase: string): string {
+  return `${backupName} -> ${targetDatabase}`;
+}
+
+/** The steps of a run in this mode, in order; positions are stored with the steps. */
+export function stepNamesFor(mode: RestoreMode): StepName[] {
+  return ["preflight", "restore", "validate", mode === "swap" ? "swap" : "rename", "cleanup"];
+}
+
+function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** "6 h", "2 min", "1.5 s": how step limits read in plans and messages. */
+export function formatDuration(ms: number): string {
+  const round = (value: number) => String(Math.round(value * 10) / 10);
+  if (ms >= 3_600_000) return `${round(ms / 3_600_000)} h`;
+  if (ms >= 60_000) return `${round(ms / 60_000)} min`;
+  return `${round(ms / 1000)} s`;
+}
+
+export interface BuildPlanInput {
+  environment: { name: string; protected: boolean };
+  source: PlanSource;
+  target: PlanTarget;
+  mode: RestoreMode;
+  newDatabaseName: string | null;
+  runId: string;
+  at: Date;
+  configuredChecks: number;
+  builtinChecks: number;
+  preflight: PreflightReport | null;
+}
+
+export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
+  const { source, target, mode, at } = input;
+  const live = target.database;
+  const scratch = scratchDatabaseName(live, at, input.runId);
+  const beforeRestore = mode === "swap" ? beforeRestoreName(live, at) : null;
+  const newDatabase = mode === "new-database" ? (input.newDatabaseName ?? defaultNewDatabaseName(live, at)) : null;
+  const server = `${target.host}:${target.port}`;
+  const tool = source.format === "custom" ? "pg_restore -j" : "psql (inside one transaction, committed only when the checksum matched and the dump's end marker arrived)";
+
+  const describe: Record<StepName, { title: string; description: string }> = {
+    preflight: {
+      title: "Preflight checks",
+      description: `Checks ${server} without changing anything: reachable, ${target.user} may create databases, the scratch name is free, the installed tools can restore this ${source.format} dump, room and sessions.`,
+    },
+    restore: {
+      title: `Restore into ${scratch}`,
+      description: `Creates the empty scratch database ${scratch} and streams ${source.name} (${formatBytes(source.size)}) from the store through sha256 into ${tool}. On any failure the scratch database is dropped; ${live} is never touched.`,
+    },
+    validate: {
+      title: "Validate",
+      description: `Runs the runbook's validation queries and ${input.configuredChecks} configured check(s) against ${scratch}${source.manifestTables ? ", comparing row counts with the manifest" : ""}. A failure stops here: ${scratch} is kept for inspection and ${live} is untouched.`,
+    },
+    swap: {
+      title: "Swap (after your confirmation)",
+      description: `Waits for you to confirm. Then, in one transaction, renames ${live} to ${beforeRestore ?? "its before-restore name"} and ${scratch} to ${live}. Sessions on ${live} are ended only if you agree after seeing them.`,
+    },
+    rename: {
+      title: `Rename to ${newDatabase ?? "the new name"}`,
+      description: `Renames ${scratch} to ${newDatabase ?? "the new name"}. ${live} is left alone.`,
+    },
+    cleanup: {
+      title: "Clean up (when you ask)",
+      description:
+        mode === "swap"
+          ? `Drops the superseded ${beforeRestore ?? "previous"} database when you no longer need it for rollback.`
+          : "Drops the scratch database if the run stopped before renaming it.",
+    },
+  };
+  const steps = stepNamesFor(mode).map((name, position) => ({
+    position,
+    name,
+    ...describe[name],
+    timeoutMs: STEP_TIMEOUTS_MS[name],
+    automatic: name !== "cleanup",
+  }));
+
+  const replaces =
+    mode === "swap"
+      ? [
+          `${live} on ${server} is replaced by the data of ${source.name} (taken ${source.takenAt}) once you confirm the swap.`,
+          `Changes made to ${live} after ${source.takenAt} are not in the restored database (they stay in the kept copy).`,
+        ]
+      : [`Nothing: ${live} on ${server} is left alone.`];
+  const keeps =
+    mode === "swap"
+      ? [
+          `The current ${live}, renamed ${beforeRestore ?? "<db>_before_restore_<time>"}, until you clean it up: one-click rollback puts it back.`,
+          `${scratch} if validation fails, for inspection.`,
+          "The backup in the store: it is only read.",
+        ]
+      : [`${live}, untouched.`, `The restored data as ${newDatabase ?? "the new database"}.`, "The backup in the store: it is only read."];
+
+  return {
+    kind: "logical",
+    environment: input.environment,
+    source,
+    target,
+    mode,
+    databases: { live, scratch, beforeRestore, newDatabase },
+    steps,
+    replaces,
+    keeps,
+    confirmations: { start: live, swap: mode === "swap" ? swapConfirmationText(source.name, live) : null },
+    validation: { builtinChecks: input.builtinChecks, configuredChecks: input.configuredChecks },
+    preflight: input.preflight,
+  };
+}
+
+/**
+ * The databases a finished run may drop on request: only names it created, and never the one
+ * now serving as the target or the new database (after a rollback the previous one is live again).
+ */
+export function cleanupCandidates(run: {
+  status: string;
+  targetDatabase: string;
+  newDatabaseName: string | null;
+  scratchDatabase: string;
+  previousDatabase: string | null;
+  rolledBackDatabase: string | null;
+}): string[] {
+  const names = [run.scratchDatabase];
+  if (run.status === "succeeded" && run.previousDatabase) names.push(run.previousDatabase);
+  if (run.status === "rolled-back" && run.rolledBackDatabase) names.push(run.rolledBackDatabase);
+  return names.filter((name) => name !== run.targetDatabase && name !== run.newDatabaseName);
+}

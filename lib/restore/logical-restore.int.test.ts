@@ -1,0 +1,533 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { gunzipSync, gzipSync } from "node:zlib";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionUser } from "@/lib/auth/roles";
+import { refreshCatalog } from "@/lib/backups/refresh-catalog";
+import { resetConfigCache } from "@/lib/config/load-config";
+import { resolveEnvironment } from "@/lib/config/resolve-environment";
+import { createDb, type Db } from "@/lib/db/client";
+import { BadRequestError, ConflictError, ForbiddenError } from "@/lib/errors";
+import { installJobSchema } from "@/lib/jobs/boss";
+import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
+import { createTestUser, useTestEnv } from "@/lib/testing/auth";
+import { adminUrl, createMigratedDatabase, withDatabase } from "@/lib/testing/databases";
+import { startTestS3, type TestS3 } from "@/lib/testing/s3";
+import { S3RVER_CREDENTIALS } from "@/scripts/lib/s3-server";
+import { createNightlyDump, type DumpManifest } from "@/scripts/lib/demo/nightly-dump";
+import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
+import { cancelRestore } from "./cancel-restore";
+import { cleanupRestore } from "./cleanup-restore";
+import { confirmSwap } from "./confirm-swap";
+import { getRestoreRun } from "./get-restore-run";
+import { listRestoreRuns } from "./list-restore-runs";
+import { planLogicalRestore } from "./plan-logical-restore";
+import { createRestoreRunJob } from "./restore-run-job";
+import { restoreSweeperJob } from "./restore-sweeper-job";
+import { rollbackRestore } from "./rollback-restore";
+import { subscribeToRunEvents, type RunEventView } from "./run-events";
+import { startLogicalRestore } from "./start-logical-restore";
+import { sweepRestoreRuns } from "./sweep-restore-runs";
+import { ADVICE } from "./troubleshooting";
+
+// A whole logical restore against real services: PostgreSQL (the shared test cluster), an
+// S3-protocol server holding real pg_dump output, and the pg-boss worker running the jobs.
+
+const id = randomBytes(4).toString("hex");
+const ROLE = `rc_restore_${id}`;
+const ROLE_PASSWORD = `pw-${randomBytes(8).toString("hex")}`;
+const SOURCE_DB = `source_${id}`;
+const LIVE_DB = `loanserve_${id}`;
+const CRASH_DB = `crashlive_${id}`;
+const PREFIX = `restores-${id}/`;
+const SLEEP_SECONDS = 40;
+
+let s3: TestS3;
+let db: Db;
+let appUrl: string;
+let worker: RunningWorker | undefined;
+let tempDir: string;
+let operator: SessionUser;
+let goodManifest: DumpManifest;
+const backupIds: Record<"good" | "corrupt" | "slow" | "miscounted" | "guarded", string> = { good: "", corrupt: "", slow: "", miscounted: "", guarded: "" };
+
+async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: withDatabase(adminUrl(), database) });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** This file's databases (other test files create their own on the shared cluster meanwhile). */
+async function databases(): Promise<Set<string>> {
+  const rows = await sql<{ datname: string }>("postgres", "SELECT datname FROM pg_database WHERE strpos(datname, $1) > 0", [id]);
+  return new Set(rows.map((r) => r.datname));
+}
+
+/** Row count and a checksum of every loan row: "exactly as it was" in two numbers. */
+async function fingerprint(database: string): Promise<{ loans: number; digest: string }> {
+  const [row] = await sql<{ loans: number; digest: string }>(database, "SELECT count(*)::int AS loans, md5(string_agg(l::text, ',' ORDER BY id)) AS digest FROM loans l");
+  if (!row) throw new Error("no fingerprint");
+  return row;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+const ctx = () => ({ db, user: operator, requestId: randomUUID() });
+const runOf = (runId: string) => getRestoreRun({ ctx: { db }, input: { runId } });
+async function waitForStatus(runId: string, statuses: string[], timeoutMs?: number) {
+  let last = "";
+  try {
+    return await waitFor(`run ${runId} to be ${statuses.join(" or ")}`, async () => {
+      const detail = await runOf(runId);
+      last = `${detail.run.status} (${detail.steps.map((s) => `${s.name}: ${s.status}`).join(", ")}) ${detail.run.error ?? ""}`;
+      return statuses.includes(detail.run.status) ? detail : undefined;
+    }, timeoutMs);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last seen ${last}`);
+  }
+}
+
+function configYaml(): string {
+  const port = new URL(adminUrl()).port;
+  const target = (name: string, database: string) => `
+      - name: ${name}
+        host: 127.0.0.1
+        port: ${port}
+        database: ${database}
+        user: ${ROLE}
+        passwordFrom: { env: RC_IT_TARGET_PASSWORD }
+        sslMode: disable`;
+  const store = `
+    backupStore:
+      kind: s3
+      bucket: ${s3.bucket}
+      prefix: ${PREFIX}
+      endpoint: ${s3.server.endpoint}
+      region: us-east-1
+      forcePathStyle: true
+      accessKeyIdFrom: { env: RC_IT_S3_KEY }
+      secretAccessKeyFrom: { env: RC_IT_S3_SECRET }`;
+  return `version: 1
+defaultEnvironment: itest
+environments:
+  - name: itest
+    protected: false${store}
+    restoreTargets:${target("dr", LIVE_DB)}${target("crash", CRASH_DB)}
+    validation:
+      checks:
+        - name: loans-match-manifest
+          sql: SELECT count(*) FROM loans
+          expect: { withinPercentOfManifest: { table: loans, percent: 0 } }
+  - name: guarded
+    protected: true${store}
+    restoreTargets:${target("guarded-dr", LIVE_DB)}
+`;
+}
+
+/** The good dump again, with a manifest whose row counts it does not match: it restores, and fails validation. */
+async function writeMiscountedDump(): Promise<void> {
+  const store = s3.store(PREFIX);
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.read(`${PREFIX}2026-11-19.sql.gz`)) chunks.push(chunk as Buffer);
+  await store.write(`${PREFIX}2026-11-16.sql.gz`, Buffer.concat(chunks));
+  const manifest = { ...goodManifest, file: "2026-11-16.sql.gz", created_at: "2026-11-16T02:00:00.000Z", tables: { ...goodManifest.tables, loans: goodManifest.tables.loans + 5 } };
+  await store.write(`${PREFIX}2026-11-16.manifest.json`, Buffer.from(JSON.stringify(manifest)));
+}
+
+/** The good dump with `SELECT pg_sleep(n)` before its end marker: a valid backup whose restore takes a while. */
+async function writeSlowDump(): Promise<void> {
+  const store = s3.store(PREFIX);
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.read(`${PREFIX}2026-11-19.sql.gz`)) chunks.push(chunk as Buffer);
+  const text = gunzipSync(Buffer.concat(chunks)).toString("utf8");
+  const marker = "-- PostgreSQL database dump complete";
+  expect(text).toContain(marker);
+  const slow = gzipSync(Buffer.from(text.replace(marker, `SELECT pg_sleep(${SLEEP_SECONDS});\n\n${marker}`)));
+  await store.write(`${PREFIX}2026-11-17.sql.gz`, slow);
+  const manifest = { ...goodManifest, file: "2026-11-17.sql.gz", created_at: "2026-11-17T02:00:00.000Z", sha256: createHash("sha256").update(slow).digest("hex"), size: slow.length };
+  await store.write(`${PREFIX}2026-11-17.manifest.json`, Buffer.from(JSON.stringify(manifest)));
+}
+
+beforeAll(async () => {
+  s3 = await startTestS3();
+  appUrl = await createMigratedDatabase();
+  useTestEnv(appUrl);
+  await installJobSchema(appUrl);
+  db = createDb(appUrl);
+  const user = await createTestUser(appUrl, "operator");
+  operator = { id: user.id, email: user.email, name: null, role: "operator" };
+
+  // The restore user may create databases and owns the targets (as it would own a DR copy), nothing more.
+  await sql("postgres", `CREATE ROLE ${ROLE} LOGIN CREATEDB PASSWORD '${ROLE_PASSWORD}'`);
+  for (const database of [SOURCE_DB, LIVE_DB, CRASH_DB]) await sql("postgres", `CREATE DATABASE ${database} OWNER ${ROLE}`);
+  // "Production" (the dumps' source) and the targets hold different data, so a swap is visible.
+  await applyLoanServeSchema(withDatabase(adminUrl(), SOURCE_DB));
+  await seedLoanServe(withDatabase(adminUrl(), SOURCE_DB), { scale: 0.05, now: new Date("2026-11-20T12:00:00Z") });
+  for (const database of [LIVE_DB, CRASH_DB]) {
+    await applyLoanServeSchema(withDatabase(adminUrl(), database));
+    await seedLoanServe(withDatabase(adminUrl(), database), { scale: 0.04, now: new Date("2026-11-10T12:00:00Z") });
+  }
+
+  const store = s3.store(PREFIX);
+  const good = await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-19T00:00:00Z"), format: "plain", database: SOURCE_DB });
+  goodManifest = good.manifest;
+  await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-18T00:00:00Z"), format: "plain", database: SOURCE_DB, corruptManifest: true });
+  await writeSlowDump();
+  await writeMiscountedDump();
+
+  tempDir = await mkdtemp(path.join(tmpdir(), "rc-restore-it-"));
+  const configFile = path.join(tempDir, "restore-console.yaml");
+  await writeFile(configFile, configYaml());
+  process.env.RESTORE_CONSOLE_CONFIG = configFile;
+  process.env.RC_IT_S3_KEY = S3RVER_CREDENTIALS.accessKeyId;
+  process.env.RC_IT_S3_SECRET = S3RVER_CREDENTIALS.secretAccessKey;
+  process.env.RC_IT_TARGET_PASSWORD = ROLE_PASSWORD;
+  resetConfigCache();
+
+  for (const environment of ["itest", "guarded"]) {
+    await refreshCatalog({ ctx: { db }, input: { environment: resolveEnvironment(environment), store } });
+  }
+  const backup = (environment: string, name: string) => db.backup.findFirstOrThrow({ where: { environment, name } }).then((b) => b.id);
+  backupIds.good = await backup("itest", "2026-11-19.sql.gz");
+  backupIds.corrupt = await backup("itest", "2026-11-18.sql.gz");
+  backupIds.slow = await backup("itest", "2026-11-17.sql.gz");
+  backupIds.miscounted = await backup("itest", "2026-11-16.sql.gz");
+  backupIds.guarded = await backup("guarded", "2026-11-19.sql.gz");
+
+  worker = await startWorker({ connectionString: appUrl, db, jobs: [createRestoreRunJob({ renewEveryMs: 1_000 }), restoreSweeperJob] });
+}, 180_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await db?.$disconnect();
+  await s3?.stop();
+  if (tempDir) await rm(tempDir, { recursive: true, force: true });
+  resetConfigCache();
+});
+
+describe("logical restore", () => {
+  it("plans without changing anything, and shows the target without its password", async () => {
+    const before = await databases();
+    const preview = await planLogicalRestore({ ctx: { db }, input: { backupId: backupIds.good, targetName: "dr", mode: "swap" } });
+    expect(preview.canStart).toBe(true);
+    expect(preview.plan.preflight?.passed).toBe(true);
+    expect(preview.plan.preflight?.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["reachable", "server-version", "create-privilege", "scratch-free", "target-exists", "tools", "space", "sessions"]),
+    );
+    expect(preview.plan.source).toMatchObject({ name: "2026-11-19.sql.gz", sha256: goodManifest.sha256, manifestTables: goodManifest.tables });
+    expect(preview.plan.target).toMatchObject({ database: LIVE_DB, user: ROLE, host: "127.0.0.1" });
+    // The worker scheduled its sweeper with pg-boss's cron.
+    expect((await worker?.boss.getSchedules())?.map((schedule) => schedule.name)).toContain("restore-sweeper");
+    expect(preview.plan.steps.map((s) => s.name)).toEqual(["preflight", "restore", "validate", "swap", "cleanup"]);
+    expect(JSON.stringify(preview)).not.toContain(ROLE_PASSWORD);
+    expect(await databases()).toEqual(before);
+  });
+
+  it("restores into scratch, validates, waits for the swap, swaps, and rolls back", async () => {
+    const original = await fingerprint(LIVE_DB);
+    expect(original.loans).not.toBe(goodManifest.tables.loans);
+
+    await expect(
+      startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "swap", confirmation: "loanserve" } }),
+    ).rejects.toBeInstanceOf(BadRequestError);
+    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    expect(started.status).toBe("queued");
+
+    const events: RunEventView[] = [];
+    const unsubscribe = await subscribeToRunEvents(started.id, (event) => events.push(event), { connectionString: appUrl });
+    try {
+      const waiting = await waitForStatus(started.id, ["awaiting-swap", "failed"]);
+      expect(waiting.run.error).toBeNull();
+      expect(waiting.run.status).toBe("awaiting-swap");
+      expect(waiting.steps.map((s) => [s.name, s.status])).toEqual([
+        ["preflight", "succeeded"],
+        ["restore", "succeeded"],
+        ["validate", "succeeded"],
+        ["swap", "pending"],
+        ["cleanup", "pending"],
+      ]);
+      expect(waiting.steps[1]?.output).toMatchObject({ sha256: goodManifest.sha256, bytesRead: goodManifest.size });
+      expect(waiting.validation.passed).toBe(true);
+      expect(waiting.validation.results.map((r) => r.name)).toContain("loans-match-manifest");
+      expect(waiting.run.progress).toMatchObject({ step: "restore", bytesRead: goodManifest.size, totalBytes: goodManifest.size, percent: 100 });
+      expect(waiting.liveSessions).toEqual([]);
+      // The target is untouched until the person confirms; the restored copy waits beside it.
+      expect(await fingerprint(LIVE_DB)).toEqual(original);
+      expect((await fingerprint(waiting.run.scratchDatabase)).loans).toBe(goodManifest.tables.loans);
+
+      await expect(confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation: `wrong -> ${LIVE_DB}` } })).rejects.toBeInstanceOf(BadRequestError);
+      await confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation: `2026-11-19.sql.gz -> ${LIVE_DB}` } });
+      const done = await waitForStatus(started.id, ["succeeded", "failed"]);
+      expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
+      expect(done.run.previousDatabase).toMatch(new RegExp(`^${LIVE_DB}_before_restore_\\d{12}$`));
+      expect(done.run.actions.rollback).toBe(true);
+
+      // The live name now holds the dump's data; the old database is kept under its dated name.
+      expect((await fingerprint(LIVE_DB)).loans).toBe(goodManifest.tables.loans);
+      expect(await fingerprint(done.run.previousDatabase ?? "")).toEqual(original);
+      expect((await databases()).has(done.run.scratchDatabase)).toBe(false);
+      expect(await db.restoreTargetLock.count({ where: { targetName: "dr" } })).toBe(0);
+
+      await waitFor("the live feed to show the run's moves", async () => events.some((e) => e.type === "status" && (e.payload as { to?: string }).to === "succeeded"));
+      const types = new Set(events.map((e) => e.type));
+      for (const type of ["run.created", "status", "step.started", "step.succeeded", "progress", "validation", "swap"]) expect(types).toContain(type);
+      expect(events.map((e) => Number(e.id))).toEqual([...events.map((e) => Number(e.id))].sort((a, b) => a - b));
+    } finally {
+      await unsubscribe();
+    }
+
+    const rolledBack = await rollbackRestore({ ctx: ctx(), input: { runId: started.id } });
+    expect(rolledBack.status).toBe("rolled-back");
+    expect(await fingerprint(LIVE_DB)).toEqual(original);
+    expect((await fingerprint(rolledBack.rolledBackDatabase ?? "")).loans).toBe(goodManifest.tables.loans);
+
+    const cleaned = await cleanupRestore({ ctx: ctx(), input: { runId: started.id } });
+    expect(cleaned.dropped).toEqual([rolledBack.rolledBackDatabase]);
+    expect(await fingerprint(LIVE_DB)).toEqual(original);
+
+    const actions = (await db.auditEvent.findMany({ where: { subjectId: started.id }, orderBy: { id: "asc" } })).map((a) => a.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(["restore.start", "restore.validate", "restore.awaiting-swap", "restore.swap.confirm", "restore.swap", "restore.succeeded", "restore.rollback", "restore.cleanup"]),
+    );
+    const audit = JSON.stringify(await db.auditEvent.findMany({ where: { subjectId: started.id }, select: { payload: true } }));
+    expect(audit).not.toContain(ROLE_PASSWORD);
+
+    const listed = await listRestoreRuns({ ctx: { db }, input: { environment: "itest", status: "rolled-back" } });
+    expect(listed.runs.map((r) => r.id)).toContain(started.id);
+    expect(listed.runs.find((r) => r.id === started.id)?.durationMs).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("a checksum-mismatched backup leaves the target exactly as it was and says why", async () => {
+    const before = await fingerprint(LIVE_DB);
+    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.corrupt, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const failed = await waitForStatus(started.id, ["failed", "awaiting-swap", "succeeded"]);
+    expect(failed.run.status).toBe("failed");
+    expect(failed.run.error).toMatch(/Checksum mismatch/);
+    expect(failed.run.troubleshooting).toBe(ADVICE.checksum);
+    expect(failed.steps.find((s) => s.name === "restore")?.status).toBe("failed");
+    expect(failed.steps.find((s) => s.name === "validate")?.status).toBe("skipped");
+    expect(await fingerprint(LIVE_DB)).toEqual(before);
+    expect((await databases()).has(failed.run.scratchDatabase)).toBe(false);
+    expect(await db.restoreTargetLock.count({ where: { targetName: "dr" } })).toBe(0);
+    expect(failed.run.errorDetail ?? "").not.toContain(ROLE_PASSWORD);
+  }, 60_000);
+
+  it("a failed validation stops before the swap, keeps the restored copy for inspection, and leaves the target alone", async () => {
+    const before = await fingerprint(LIVE_DB);
+    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const failed = await waitForStatus(started.id, ["failed", "awaiting-swap"]);
+    expect(failed.run.status).toBe("failed");
+    expect(failed.run.validationPassed).toBe(false);
+    expect(failed.run.error).toMatch(new RegExp(`Validation failed.*kept as ${failed.run.scratchDatabase} for inspection; ${LIVE_DB} was not touched`));
+    expect(failed.run.troubleshooting).toBe(ADVICE.validation);
+    expect(failed.steps.map((s) => [s.name, s.status])).toEqual([
+      ["preflight", "succeeded"],
+      ["restore", "succeeded"],
+      ["validate", "failed"],
+      ["swap", "skipped"],
+      ["cleanup", "pending"],
+    ]);
+    const failedChecks = failed.validation.results.filter((r) => !r.passed).map((r) => r.name);
+    expect(failedChecks).toEqual(expect.arrayContaining(["critical-table-rows", "loans-match-manifest"]));
+    expect(failed.validation.results.find((r) => r.name === "loans-match-manifest")).toMatchObject({ actual: goodManifest.tables.loans, passed: false });
+    // Compared with the last validated run of this target (the good restore earlier).
+    expect(failed.previousValidation?.comparison.checks.find((c) => c.name === "loans-match-manifest")).toMatchObject({ previousPassed: true, currentPassed: false });
+    expect((await fingerprint(failed.run.scratchDatabase)).loans).toBe(goodManifest.tables.loans);
+    expect(await fingerprint(LIVE_DB)).toEqual(before);
+
+    const cleaned = await cleanupRestore({ ctx: ctx(), input: { runId: started.id } });
+    expect(cleaned.dropped).toEqual([failed.run.scratchDatabase]);
+    expect((await databases()).has(failed.run.scratchDatabase)).toBe(false);
+    expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({ status: "succeeded", output: { dropped: [failed.run.scratchDatabase] } });
+  }, 60_000);
+
+  it("two simultaneous restores of one target give one run and one conflict naming it", async () => {
+    const input = { backupId: backupIds.corrupt, targetName: "dr", mode: "swap" as const, confirmation: LIVE_DB };
+    const countBefore = await db.restoreRun.count();
+    const results = await Promise.allSettled([startLogicalRestore({ ctx: ctx(), input }), startLogicalRestore({ ctx: ctx(), input })]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    const winner = (won[0] as PromiseFulfilledResult<{ id: string }>).value;
+    expect(lost[0]?.reason).toBeInstanceOf(ConflictError);
+    expect((lost[0]?.reason as Error).message).toMatch(new RegExp(`^Target dr is being restored by run ${winner.id} started by ${operator.email} at `));
+    expect(await db.restoreRun.count()).toBe(countBefore + 1);
+    await waitForStatus(winner.id, ["failed"]);
+  }, 60_000);
+
+  it("refuses an operator on a protected environment", async () => {
+    await expect(
+      startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.guarded, targetName: "guarded-dr", mode: "swap", confirmation: LIVE_DB } }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("restores into a new database and leaves the target alone", async () => {
+    const before = await fingerprint(LIVE_DB);
+    const newName = `copy_${id}`;
+    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "new-database", newDatabaseName: newName, confirmation: LIVE_DB } });
+    const done = await waitForStatus(started.id, ["succeeded", "failed"]);
+    expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
+    expect(done.steps.map((s) => s.name)).toEqual(["preflight", "restore", "validate", "rename", "cleanup"]);
+    expect((await fingerprint(newName)).loans).toBe(goodManifest.tables.loans);
+    expect(await fingerprint(LIVE_DB)).toEqual(before);
+    await sql("postgres", `DROP DATABASE ${newName}`);
+  }, 60_000);
+
+  it("cancel mid-restore stops the stream, drops the scratch database and leaves the target intact", async () => {
+    const before = await fingerprint(LIVE_DB);
+    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.slow, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    await waitFor("the slow restore to be streaming", async () => {
+      const detail = await runOf(started.id);
+      return detail.steps.find((s) => s.name === "restore")?.status === "running" && (detail.run.progress?.bytesRead ?? 0) > 0;
+    });
+    const requestedAt = Date.now();
+    await cancelRestore({ ctx: ctx(), input: { runId: started.id } });
+    const cancelled = await waitForStatus(started.id, ["cancelled", "failed", "succeeded"], 15_000);
+    expect(cancelled.run.status).toBe("cancelled");
+    // Long before the dump's pg_sleep would have ended: the cancel really stopped psql.
+    expect(Date.now() - requestedAt).toBeLessThan(10_000);
+    expect(cancelled.steps.find((s) => s.name === "restore")?.status).toBe("cancelled");
+    expect((await databases()).has(cancelled.run.scratchDatabase)).toBe(false);
+    expect(await fingerprint(LIVE_DB)).toEqual(before);
+    expect(await db.restoreTargetLock.count({ where: { targetName: "dr" } })).toBe(0);
+  }, 60_000);
+
+  it("shows connected sessions before a swap, ends them only when agreed, and settles a swap whose worker died", async () => {
+    const original = await fingerprint(LIVE_DB);
+    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    await waitForStatus(started.id, ["awaiting-swap"]);
+    const confirmation = `2026-11-19.sql.gz -> ${LIVE_DB}`;
+    const appUrlForRole = new URL(withDatabase(adminUrl(), LIVE_DB));
+    appUrlForRole.username = ROLE;
+    appUrlForRole.password = ROLE_PASSWORD;
+    const app = new pg.Client({ connectionString: appUrlForRole.toString(), application_name: "loanserve-api" });
+    app.on("error", () => undefined);
+    await app.connect();
+    try {
+      const refused = await confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation } }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(ConflictError);
+      expect((refused as ConflictError).details).toMatchObject({ sessions: [{ applicationName: "loanserve-api", user: ROLE }] });
+      expect((await runOf(started.id)).liveSessions).toMatchObject([{ applicationName: "loanserve-api" }]);
+
+      // A worker that died right after starting the swap: the sweeper finds nothing renamed and asks again.
+      await worker?.stop();
+      worker = undefined;
+      await confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation, terminateSessions: true } });
+      await db.$executeRaw`UPDATE restore_steps SET status = 'running', started_at = now() WHERE run_id = ${started.id}::uuid AND name = 'swap'`;
+      await db.$executeRaw`UPDATE restore_runs SET lease_owner = 'dead-worker', lease_expires_at = now() - interval '1 second' WHERE id = ${started.id}::uuid`;
+      const swept = await sweepRestoreRuns({ ctx: { db } });
+      expect(swept.swapResolved).toEqual([{ runId: started.id, outcome: "awaiting-swap" }]);
+      const asked = await runOf(started.id);
+      expect(asked.run.status).toBe("awaiting-swap");
+      expect(asked.run.error).toMatch(/nothing was changed.*Confirm the swap again/);
+      expect(asked.steps.find((s) => s.name === "swap")?.status).toBe("pending");
+      expect(await fingerprint(LIVE_DB)).toEqual(original);
+      expect(await db.restoreTargetLock.count({ where: { runId: started.id } })).toBe(1);
+
+      // Confirmed again with a worker: the connected session is ended and the swap happens.
+      worker = await startWorker({ connectionString: appUrl, db, jobs: [createRestoreRunJob({ renewEveryMs: 1_000 })] });
+      await confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation, terminateSessions: true } });
+      const done = await waitForStatus(started.id, ["succeeded", "failed", "awaiting-swap"]);
+      expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
+      expect(done.steps.find((s) => s.name === "swap")?.output).toMatchObject({ terminatedSessions: 1 });
+      await expect(app.query("SELECT 1")).rejects.toThrow();
+      expect((await fingerprint(LIVE_DB)).loans).toBe(goodManifest.tables.loans);
+    } finally {
+      await app.end().catch(() => undefined);
+    }
+
+    // A worker that died after the renames committed but before recording them: the databases say it is done.
+    await db.$executeRaw`UPDATE restore_runs SET status = 'running', finished_at = NULL, lease_owner = 'dead-worker', lease_expires_at = now() - interval '1 second' WHERE id = ${started.id}::uuid`;
+    await db.$executeRaw`UPDATE restore_steps SET status = 'running', output = NULL WHERE run_id = ${started.id}::uuid AND name = 'swap'`;
+    await db.restoreTargetLock.create({ data: { environment: "itest", targetName: "dr", runId: started.id } });
+    const settled = await sweepRestoreRuns({ ctx: { db } });
+    expect(settled.swapResolved).toEqual([{ runId: started.id, outcome: "succeeded" }]);
+    expect((await runOf(started.id)).run.status).toBe("succeeded");
+    expect(await db.restoreTargetLock.count({ where: { runId: started.id } })).toBe(0);
+
+    // Put the target back for the next test.
+    await rollbackRestore({ ctx: ctx(), input: { runId: started.id } });
+    expect(await fingerprint(LIVE_DB)).toEqual(original);
+    await cleanupRestore({ ctx: ctx(), input: { runId: started.id } });
+  }, 120_000);
+
+  it("a worker killed during the restore is noticed by the sweeper once its lease lapses: interrupted, scratch dropped, target intact", async () => {
+    // The in-process worker steps aside; a worker in a child process (short lease) takes the job and is killed.
+    await worker?.stop();
+    worker = undefined;
+    const script = path.join(tempDir, "short-lease-worker.mts");
+    await writeFile(
+      script,
+      `import { createDb } from "@/lib/db/client";
+import { startWorker } from "@/lib/jobs/worker";
+import { createRestoreRunJob } from "@/lib/restore/restore-run-job";
+const url = process.env.DATABASE_URL ?? "";
+const worker = await startWorker({ connectionString: url, db: createDb(url), jobs: [createRestoreRunJob({ leaseMs: 3000, renewEveryMs: 500 })] });
+console.log(JSON.stringify({ ready: worker.workerId }));
+`,
+    );
+    const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", script], { cwd: process.cwd(), env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const ready = new Promise<void>((resolve, reject) => {
+      if (child.stdout) createInterface({ input: child.stdout }).once("line", (line) => (line.includes("ready") ? resolve() : reject(new Error(line))));
+      child.once("exit", () => reject(new Error(`the child worker exited: ${stderr}`)));
+    });
+    try {
+      await ready;
+
+      const before = await fingerprint(CRASH_DB);
+      const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.slow, targetName: "crash", mode: "swap", confirmation: CRASH_DB } });
+      const streaming = await waitFor("the child to be restoring", async () => {
+        const run = await db.restoreRun.findUniqueOrThrow({ where: { id: started.id }, include: { steps: true } });
+        const restoring = run.steps.find((s) => s.name === "restore")?.status === "running" && run.leaseOwner?.includes(`:${child.pid}:`);
+        return restoring && (await databases()).has(run.scratchDatabase) ? run : undefined;
+      });
+
+      child.kill("SIGKILL");
+      await exited;
+
+      // The lease is still valid right after the kill: the sweeper leaves the run alone.
+      const early = await sweepRestoreRuns({ ctx: { db } });
+      expect(early.interrupted).not.toContain(started.id);
+      expect((await db.restoreRun.findUniqueOrThrow({ where: { id: started.id } })).status).toBe("running");
+
+      await waitFor("the lease to lapse", async () => {
+        const [row] = await db.$queryRaw<Array<{ lapsed: boolean }>>`SELECT lease_expires_at < now() AS lapsed FROM restore_runs WHERE id = ${started.id}::uuid`;
+        return row?.lapsed;
+      }, 15_000);
+      const swept = await sweepRestoreRuns({ ctx: { db } });
+      expect(swept.interrupted).toEqual([started.id]);
+
+      const run = await runOf(started.id);
+      expect(run.run.status).toBe("interrupted");
+      expect(run.run.error).toMatch(/worker stopped during the restore; the target was not touched/);
+      expect(run.steps.find((s) => s.name === "restore")?.status).toBe("failed");
+      expect((await databases()).has(streaming.scratchDatabase)).toBe(false);
+      expect(await fingerprint(CRASH_DB)).toEqual(before);
+      expect(await db.restoreTargetLock.count({ where: { targetName: "crash" } })).toBe(0);
+      expect(await db.auditEvent.count({ where: { subjectId: started.id, action: "restore.interrupted" } })).toBe(1);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  }, 120_000);
+});

@@ -1,0 +1,403 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { backupStoreFor } from "@/lib/backups/store-for-environment";
+import type { EnvironmentConfig, RestoreTarget } from "@/lib/config/schema";
+import type { Db } from "@/lib/db/client";
+import { BadRequestError, ConflictError } from "@/lib/errors";
+import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
+import {
+  connectionUrl,
+  createDatabase,
+  dropDatabase,
+  existingDatabases,
+  isInUse,
+  listSessions,
+  renameDatabases,
+  type AdminTarget,
+} from "@/lib/providers/postgres/admin";
+import { restoreDump, type RestoreProgress } from "@/lib/providers/postgres/restore-dump";
+import { runValidation } from "./validation/run-validation";
+import type { ValidationReport } from "./validation/types";
+import { beforeRestoreName, beforeRestoreNameUnique, type LogicalRestorePlan, type PreflightReport } from "./logical-plan";
+import { runPreflight } from "./preflight";
+import type { RestoreProgressView } from "./restore-run-views";
+import { appendRunEvent } from "./run-events";
+import { StepDeferredError, untilAborted, type FailureWithOutput } from "./step-runner";
+
+// The bodies of a logical restore's steps. Each honours its signal and is written so that running
+// it again after a crash is either harmless (preflight, validate, rename check first) or never
+// happens (restore: the claim refuses to resume it; the sweeper ends the run instead).
+
+export interface StepContext {
+  db: Db;
+  run: RestoreRun;
+  plan: LogicalRestorePlan;
+  environment: EnvironmentConfig;
+  target: RestoreTarget;
+  admin: AdminTarget;
+  /** The lease owner: progress is written only while we still hold the run. */
+  workerId: string;
+  progressEveryMs: number;
+}
+
+const MAX_MESSAGE_EVENTS = 200;
+const PARALLEL_JOBS = 2;
+
+export class PreflightFailedError extends BadRequestError implements FailureWithOutput {
+  readonly failure: string | undefined;
+  readonly stepOutput: Prisma.InputJsonValue;
+
+  constructor(report: PreflightReport) {
+    const failed = report.checks.filter((c) => c.status === "failed");
+    super(`Preflight failed, nothing was changed: ${failed.map((c) => `${c.title}: ${c.message}`).join(" ")}`);
+    this.failure = failed.some((c) => c.name === "reachable")
+      ? "connection-failed"
+      : failed.some((c) => c.name === "create-privilege")
+        ? "permission-denied"
+        : undefined;
+    this.stepOutput = report as unknown as Prisma.InputJsonValue;
+  }
+}
+
+export class ValidationFailedError extends BadRequestError implements FailureWithOutput {
+  readonly stepOutput: Prisma.InputJsonValue;
+
+  constructor(report: ValidationReport, scratch: string, live: string) {
+    const failed = report.results.filter((r) => !r.passed);
+    super(
+      `Validation failed (${failed.length} of ${report.results.length} checks): ${failed.map((r) => `${r.name}: ${r.message}`).join(" ")} ` +
+        `The restored copy is kept as ${scratch} for inspection; ${live} was not touched.`,
+    );
+    this.name = "ValidationFailedError";
+    this.stepOutput = { passed: false, checks: report.results.length, failed: failed.map((r) => r.name) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preflight
+
+export async function preflightStep(c: StepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
+  const report = await untilAborted(
+    runPreflight({
+      admin: c.admin,
+      mode: c.run.mode === "swap" ? "swap" : "new-database",
+      liveDatabase: c.run.targetDatabase,
+      scratchDatabase: c.run.scratchDatabase,
+      newDatabase: c.run.newDatabaseName,
+      source: { format: c.plan.source.format, size: c.plan.source.size, pgVersion: c.plan.source.pgVersion },
+    }),
+    signal,
+  );
+  if (!report.passed) throw new PreflightFailedError(report);
+  return report as unknown as Prisma.InputJsonValue;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Restore
+
+/** Writes the latest progress at most every `everyMs` (the last one always), never blocking the stream. */
+class ProgressRecorder {
+  private latest: RestoreProgress | null = null;
+  private written: RestoreProgress | null = null;
+  private lastWrite = 0;
+  private writing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly c: StepContext,
+    private readonly everyMs: number,
+  ) {}
+
+  report(progress: RestoreProgress): void {
+    this.latest = progress;
+    this.schedule();
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.writing;
+    if (this.latest !== this.written) this.write();
+    await this.writing;
+  }
+
+  /** Now if due, else when due: a report that arrives during a write is not lost, only delayed. */
+  private schedule(): void {
+    if (this.writing || this.timer || this.latest === this.written) return;
+    const wait = this.lastWrite + this.everyMs - Date.now();
+    if (wait <= 0) this.write();
+    else
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.schedule();
+      }, wait);
+  }
+
+  private view(p: RestoreProgress): RestoreProgressView {
+    const elapsedMs = Date.now() - this.started;
+    const bytesPerSecond = elapsedMs > 0 ? Math.round((p.bytesRead / elapsedMs) * 1000) : null;
+    const total = p.totalBytes;
+    return {
+      step: "restore",
+      phase: p.phase,
+      bytesRead: p.bytesRead,
+      totalBytes: total,
+      sqlBytes: p.sqlBytes,
+      rows: p.rows,
+      tables: p.tables ?? null,
+      percent: total ? Math.min(100, Math.round((p.bytesRead / total) * 1000) / 10) : null,
+      bytesPerSecond,
+      elapsedMs,
+      etaMs: total && bytesPerSecond ? Math.max(0, Math.round(((total - p.bytesRead) / bytesPerSecond) * 1000)) : null,
+      at: new Date().toISOString(),
+    };
+  }
+
+  private write(): void {
+    const progress = this.latest;
+    if (!progress) return;
+    this.written = progress;
+    this.lastWrite = Date.now();
+    const view = this.view(progress);
+    const { db, run, workerId } = this.c;
+    this.writing = (async () => {
+      await db.restoreRun.updateMany({ where: { id: run.id, leaseOwner: workerId }, data: { progress: view as unknown as Prisma.InputJsonValue } });
+      await appendRunEvent(db, run.id, "progress", view as unknown as Record<string, unknown>);
+    })()
+      .catch((error: unknown) => console.error(`[restore ${run.id}] could not record progress`, error))
+      .finally(() => {
+        this.writing = null;
+        this.schedule();
+      });
+  }
+}
+
+/** psql / pg_restore lines as events, in order, up to a cap (the raw tail is kept with a failure anyway). */
+class MessageRecorder {
+  private count = 0;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly c: StepContext) {}
+
+  add(line: string): void {
+    this.count++;
+    if (this.count > MAX_MESSAGE_EVENTS + 1) return;
+    const payload =
+      this.count > MAX_MESSAGE_EVENTS ? { line: `(further messages are not shown; ${MAX_MESSAGE_EVENTS} were)`, omitted: true } : { line: line.slice(0, 1_000) };
+    this.chain = this.chain
+      .then(() => appendRunEvent(this.c.db, this.c.run.id, "message", payload))
+      .catch((error: unknown) => console.error(`[restore ${this.c.run.id}] could not record a message`, error));
+  }
+
+  flush(): Promise<void> {
+    return this.chain;
+  }
+}
+
+/** Drops this run's scratch database; a failure to drop is reported, never allowed to hide the original error. */
+export async function dropScratch(c: Pick<StepContext, "db" | "admin" | "run">): Promise<void> {
+  try {
+    await dropDatabase(c.admin, c.run.scratchDatabase, { force: true });
+  } catch (error) {
+    await appendRunEvent(c.db, c.run.id, "message", {
+      line: `Could not drop the scratch database ${c.run.scratchDatabase}: ${error instanceof Error ? error.message : String(error)}. Use Clean up on the run once the server is reachable.`,
+    }).catch(() => undefined);
+  }
+}
+
+export async function restoreStep(c: StepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
+  const { source } = c.plan;
+  const store = await backupStoreFor(c.environment);
+  // The scratch database takes the live one's encoding and locale, so the data compares as it did.
+  await createDatabase(c.admin, c.run.scratchDatabase, { like: c.run.targetDatabase });
+  const progress = new ProgressRecorder(c, c.progressEveryMs);
+  const messages = new MessageRecorder(c);
+  try {
+    const result = await restoreDump({
+      format: source.format,
+      open: (openSignal) => store.read(source.key, { signal: openSignal }),
+      expectedSha256: source.sha256,
+      totalBytes: source.size,
+      target: c.admin.connection,
+      database: c.run.scratchDatabase,
+      jobs: PARALLEL_JOBS,
+      signal,
+      onProgress: (p) => progress.report(p),
+      onMessage: (line) => messages.add(line),
+    });
+    return { ...result, scratchDatabase: c.run.scratchDatabase };
+  } catch (error) {
+    // Whatever went wrong, nothing partial survives: the target was never touched.
+    await dropScratch(c);
+    throw error;
+  } finally {
+    await Promise.all([progress.flush(), messages.flush()]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validate
+
+export async function validateStep(c: StepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
+  const { db, run } = c;
+  const connectionString = await connectionUrl(c.admin, run.scratchDatabase);
+  const report = await untilAborted(
+    runValidation({
+      connectionString,
+      checks: c.environment.validation.checks,
+      context: {
+        ...(c.plan.source.manifestTables ? { manifestTables: c.plan.source.manifestTables } : {}),
+        backupTakenAt: new Date(c.plan.source.takenAt),
+      },
+    }),
+    signal,
+  );
+  const failed = report.results.filter((r) => !r.passed).map((r) => r.name);
+  await db.$transaction(async (tx) => {
+    // Validation may run again after a crash: its results are replaced, never doubled.
+    await tx.validationResult.deleteMany({ where: { runId: run.id } });
+    await tx.validationResult.createMany({
+      data: report.results.map((r, position) => ({
+        runId: run.id,
+        position,
+        name: r.name,
+        kind: r.kind,
+        description: r.description,
+        sql: r.sql,
+        expectation: r.expectation,
+        actual: r.actual,
+        rows: r.rows === undefined ? undefined : (r.rows as Prisma.InputJsonValue),
+        rowCount: r.rowCount ?? null,
+        passed: r.passed,
+        message: r.message,
+        durationMs: r.durationMs,
+      })),
+    });
+    await tx.restoreRun.updateMany({ where: { id: run.id, leaseOwner: c.workerId }, data: { validationPassed: report.passed } });
+    await appendRunEvent(tx, run.id, "validation", { passed: report.passed, checks: report.results.length, failed });
+    await recordAuditEvent(tx, {
+      actor: SYSTEM,
+      action: "restore.validate",
+      outcome: report.passed ? "ok" : "failed",
+      subject: { type: "restore-run", id: run.id },
+      payload: { database: run.scratchDatabase, checks: report.results.length, failed },
+      requestId: run.id,
+    });
+  });
+  if (!report.passed) throw new ValidationFailedError(report, run.scratchDatabase, run.targetDatabase);
+  return { passed: true, checks: report.results.length, failed: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Swap and rename
+
+export type SwapState = "done" | "ready" | "scratch-missing";
+
+/**
+ * Where a swap stands, from the databases that exist. The renames run in one transaction, so
+ * only "done" (previous and live exist, scratch gone) or "ready" (scratch still there) are
+ * possible; anything else means someone changed the databases by hand.
+ */
+export async function inspectSwap(admin: AdminTarget, names: { live: string; scratch: string; previous: string | null }): Promise<{ state: SwapState; existing: Set<string> }> {
+  const existing = await existingDatabases(admin, [names.live, names.scratch, ...(names.previous ? [names.previous] : [])]);
+  if (existing.has(names.scratch)) return { state: "ready", existing };
+  const done = existing.has(names.live) && (names.previous === null || existing.has(names.previous));
+  return { state: done ? "done" : "scratch-missing", existing };
+}
+
+async function renameWithRetries(
+  admin: AdminTarget,
+  renames: ReadonlyArray<readonly [string, string]>,
+  terminateSessionsOf: readonly string[],
+  onBusy: () => never,
+): Promise<{ terminated: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await renameDatabases(admin, renames, { terminateSessionsOf });
+    } catch (error) {
+      // A client may reconnect between the termination and the rename: end it and try again.
+      if (!isInUse(error)) throw error;
+      if (attempt >= 3) onBusy();
+      await sleep(500);
+    }
+  }
+}
+
+function describeSessions(sessions: ReadonlyArray<{ applicationName: string }>): string {
+  const apps = [...new Set(sessions.map((s) => s.applicationName || "(unnamed)"))];
+  return `${sessions.length} session(s) (${apps.join(", ")})`;
+}
+
+export async function swapStep(c: StepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
+  const { db, admin } = c;
+  const run = await db.restoreRun.findUniqueOrThrow({ where: { id: c.run.id } });
+  const live = run.targetDatabase;
+  const scratch = run.scratchDatabase;
+  const inspected = await inspectSwap(admin, { live, scratch, previous: run.previousDatabase });
+  if (inspected.state === "done") return { previousDatabase: run.previousDatabase, terminatedSessions: 0, alreadyDone: true };
+  if (inspected.state === "scratch-missing") {
+    throw new ConflictError(`The restored database ${scratch} no longer exists, so there is nothing to swap in; ${live} was not changed. Start a new restore.`);
+  }
+  const liveExists = inspected.existing.has(live);
+
+  let previous = run.previousDatabase;
+  if (liveExists && previous === null) {
+    const now = new Date();
+    const dated = beforeRestoreName(live, now);
+    const taken = (await existingDatabases(admin, [dated])).has(dated);
+    previous = taken ? beforeRestoreNameUnique(live, now, run.id) : dated;
+    // Stored BEFORE renaming: after a crash, this is how the sweeper knows where the live one went.
+    const { count } = await db.restoreRun.updateMany({ where: { id: run.id, leaseOwner: c.workerId }, data: { previousDatabase: previous } });
+    if (count === 0) throw new ConflictError("This worker no longer holds the run; the swap was not started.");
+  }
+
+  if (liveExists && !run.swapTerminateSessions) {
+    const sessions = await listSessions(admin, live);
+    if (sessions.length > 0) {
+      throw new StepDeferredError(
+        `${describeSessions(sessions)} are connected to ${live}, and the swap needs them ended. Nothing was changed. Confirm the swap again, agreeing to end them.`,
+        { sessions },
+      );
+    }
+  }
+  if (signal.aborted) throw signal.reason;
+
+  const renames: Array<readonly [string, string]> = liveExists && previous ? [[live, previous], [scratch, live]] : [[scratch, live]];
+  const terminate = [scratch, ...(liveExists && run.swapTerminateSessions ? [live] : [])];
+  const { terminated } = await renameWithRetries(admin, renames, terminate, () => {
+    throw new StepDeferredError(`Sessions kept connecting to ${live}, so it could not be renamed. Nothing was changed. Stop the clients, then confirm the swap again.`);
+  });
+  const swappedAt = new Date().toISOString();
+  await appendRunEvent(db, run.id, "swap", { live, previous, scratch, terminatedSessions: terminated });
+  await recordAuditEvent(db, {
+    actor: SYSTEM,
+    action: "restore.swap",
+    subject: { type: "restore-run", id: run.id },
+    payload: { environment: run.environment, target: run.targetName, live, previous, restoredFrom: scratch, confirmedBy: run.swapConfirmedByEmail, terminatedSessions: terminated },
+    requestId: run.id,
+  });
+  return { previousDatabase: previous, terminatedSessions: terminated, swappedAt };
+}
+
+export async function renameStep(c: StepContext): Promise<Prisma.InputJsonValue> {
+  const { db, admin, run } = c;
+  const name = run.newDatabaseName;
+  if (!name) throw new Error(`restore run ${run.id} is in new-database mode without a new database name`);
+  const existing = await existingDatabases(admin, [run.scratchDatabase, name]);
+  if (!existing.has(run.scratchDatabase) && existing.has(name)) return { database: name, alreadyDone: true };
+  if (existing.has(name)) {
+    throw new ConflictError(`A database named ${name} appeared on the server meanwhile; the restored copy stays as ${run.scratchDatabase}. Rename or drop one of them, or clean up.`);
+  }
+  if (!existing.has(run.scratchDatabase)) throw new ConflictError(`The restored database ${run.scratchDatabase} no longer exists; start a new restore.`);
+  await renameDatabases(admin, [[run.scratchDatabase, name]], { terminateSessionsOf: [run.scratchDatabase] });
+  await appendRunEvent(db, run.id, "swap", { renamed: run.scratchDatabase, to: name });
+  await recordAuditEvent(db, {
+    actor: SYSTEM,
+    action: "restore.rename",
+    subject: { type: "restore-run", id: run.id },
+    payload: { environment: run.environment, target: run.targetName, from: run.scratchDatabase, to: name },
+    requestId: run.id,
+  });
+  return { database: name };
+}

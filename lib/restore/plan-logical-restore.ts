@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import type { DbOrTx } from "@/lib/db/client";
+import { BUILTIN_CHECKS } from "./validation/builtin-checks";
+import { buildLogicalPlan, type LogicalRestorePlan } from "./logical-plan";
+import { runPreflight } from "./preflight";
+import { LogicalRestoreChoice, resolveLogicalRestore } from "./restore-source";
+import { adminTargetFor, planTargetOf } from "./restore-target";
+
+export const PlanLogicalRestoreInput = LogicalRestoreChoice;
+export type PlanLogicalRestoreInput = LogicalRestoreChoice;
+
+export interface LogicalRestorePreview {
+  plan: LogicalRestorePlan;
+  /** The run holding the target right now, if any: starting would be refused with 409. */
+  activeRun: { id: string; status: string; requestedByEmail: string; createdAt: string } | null;
+  /** Preflight passed and nothing holds the target. */
+  canStart: boolean;
+}
+
+/**
+ * The plan a person reads before anything runs: source, target (never the password), steps,
+ * what is replaced and what is kept, and the preflight checks run now, changing nothing.
+ */
+export async function planLogicalRestore({ ctx, input }: { ctx: { db: DbOrTx }; input: PlanLogicalRestoreInput }): Promise<LogicalRestorePreview> {
+  const resolved = await resolveLogicalRestore(ctx.db, input);
+  const { environment, target, source } = resolved;
+  // The real run gets its own id; the preview's scratch name shows the pattern.
+  const at = new Date();
+  const draft = buildLogicalPlan({
+    environment: { name: environment.name, protected: environment.protected },
+    source,
+    target: planTargetOf(target),
+    mode: resolved.mode,
+    newDatabaseName: resolved.newDatabaseName,
+    runId: randomUUID(),
+    at,
+    configuredChecks: environment.validation.checks.length,
+    builtinChecks: BUILTIN_CHECKS.length,
+    preflight: null,
+  });
+  const preflight = await runPreflight({
+    admin: await adminTargetFor(target),
+    mode: resolved.mode,
+    liveDatabase: target.database,
+    scratchDatabase: draft.databases.scratch,
+    newDatabase: draft.databases.newDatabase,
+    source: { format: source.format, size: source.size, pgVersion: source.pgVersion },
+  });
+  const lock = await ctx.db.restoreTargetLock.findUnique({
+    where: { environment_targetName: { environment: environment.name, targetName: target.name } },
+    include: { run: { select: { id: true, status: true, requestedByEmail: true, createdAt: true } } },
+  });
+  const activeRun = lock ? { ...lock.run, createdAt: lock.run.createdAt.toISOString() } : null;
+  return { plan: { ...draft, preflight }, activeRun, canStart: preflight.passed && activeRun === null };
+}

@@ -1,0 +1,193 @@
+import type { RestoreRun, RestoreStep, ValidationResult } from "@/lib/generated/prisma/client";
+import type { LogicalRestorePlan, StepName } from "./logical-plan";
+import { isRunStatus, type RunStatus, type StepStatus } from "./state";
+
+/** The running step's latest progress, as stored on the run and sent in `progress` events. */
+export interface RestoreProgressView {
+  step: StepName;
+  phase: string;
+  bytesRead: number;
+  totalBytes: number | null;
+  /** Decompressed SQL sent to psql (plain dumps). */
+  sqlBytes: number;
+  /** COPY rows and INSERTs sent to psql (plain dumps). */
+  rows: number;
+  /** Custom format: tables whose data pg_restore has started. */
+  tables: { started: number; total: number } | null;
+  percent: number | null;
+  bytesPerSecond: number | null;
+  elapsedMs: number;
+  etaMs: number | null;
+  at: string;
+}
+
+export interface RestoreRunView {
+  id: string;
+  kind: string;
+  environment: string;
+  targetName: string;
+  targetDatabase: string;
+  backupId: string | null;
+  backupName: string;
+  mode: string;
+  newDatabaseName: string | null;
+  status: RunStatus;
+  /** The step running now, or the one the run waits at. */
+  currentStep: StepName | null;
+  scratchDatabase: string;
+  previousDatabase: string | null;
+  rolledBackDatabase: string | null;
+  requestedByEmail: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** From start to finish (or to now while active). */
+  durationMs: number | null;
+  /** For people: what happened and what to do next. */
+  error: string | null;
+  troubleshooting: string | null;
+  /** The raw error, secrets filtered. */
+  errorDetail: string | null;
+  progress: RestoreProgressView | null;
+  cancelRequestedAt: string | null;
+  swapConfirmedByEmail: string | null;
+  swapConfirmedAt: string | null;
+  rolledBackAt: string | null;
+  validationPassed: boolean | null;
+  restorePointAt: string | null;
+  /** What the person may do now (the verbs still check). */
+  actions: { cancel: boolean; confirmSwap: boolean; rollback: boolean; cleanup: boolean };
+  /** Typed to confirm the swap: `<backup name> -> <target database>`. */
+  swapConfirmation: string | null;
+}
+
+export interface RestoreStepView {
+  position: number;
+  name: StepName;
+  title: string;
+  description: string;
+  status: StepStatus;
+  automatic: boolean;
+  timeoutMs: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  output: unknown;
+  error: string | null;
+}
+
+export interface ValidationResultView {
+  position: number;
+  name: string;
+  kind: string;
+  description: string;
+  sql: string;
+  expectation: string;
+  actual: number | null;
+  rows: unknown;
+  rowCount: number | null;
+  passed: boolean;
+  message: string;
+  durationMs: number;
+}
+
+export function runStatusOf(value: string): RunStatus {
+  // Rows are only ever written through the transition table; anything else is a bug worth seeing.
+  if (!isRunStatus(value)) throw new Error(`restore run has an unknown status ${JSON.stringify(value)}`);
+  return value;
+}
+
+function iso(date: Date | null): string | null {
+  return date?.toISOString() ?? null;
+}
+
+function durationBetween(from: Date | null, to: Date | null, now: Date): number | null {
+  if (!from) return null;
+  return Math.max(0, (to ?? now).getTime() - from.getTime());
+}
+
+/** The step a run is at: the one running, else the first automatic one not yet done. */
+export function currentStepOf(status: RunStatus, steps: readonly Pick<RestoreStep, "name" | "status" | "position">[]): StepName | null {
+  if (status !== "running" && status !== "awaiting-swap" && status !== "queued") return null;
+  const ordered = [...steps].sort((a, b) => a.position - b.position);
+  const step = ordered.find((s) => s.status === "running") ?? ordered.find((s) => s.status === "pending" || s.status === "failed");
+  return (step?.name as StepName | undefined) ?? null;
+}
+
+export function restoreRunView(run: RestoreRun, steps: readonly Pick<RestoreStep, "name" | "status" | "position">[], now = new Date()): RestoreRunView {
+  const status = runStatusOf(run.status);
+  const plan = run.plan as unknown as LogicalRestorePlan;
+  return {
+    id: run.id,
+    kind: run.kind,
+    environment: run.environment,
+    targetName: run.targetName,
+    targetDatabase: run.targetDatabase,
+    backupId: run.backupId,
+    backupName: plan.source.name,
+    mode: run.mode,
+    newDatabaseName: run.newDatabaseName,
+    status,
+    currentStep: currentStepOf(status, steps),
+    scratchDatabase: run.scratchDatabase,
+    previousDatabase: run.previousDatabase,
+    rolledBackDatabase: run.rolledBackDatabase,
+    requestedByEmail: run.requestedByEmail,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    durationMs: durationBetween(run.startedAt ?? run.createdAt, run.finishedAt, now),
+    error: run.error,
+    troubleshooting: run.troubleshooting,
+    errorDetail: run.errorDetail,
+    progress: (run.progress as RestoreProgressView | null) ?? null,
+    cancelRequestedAt: iso(run.cancelRequestedAt),
+    swapConfirmedByEmail: run.swapConfirmedByEmail,
+    swapConfirmedAt: iso(run.swapConfirmedAt),
+    rolledBackAt: iso(run.rolledBackAt),
+    validationPassed: run.validationPassed,
+    restorePointAt: iso(run.restorePointAt),
+    actions: {
+      cancel: (status === "queued" || status === "running" || status === "awaiting-swap") && run.cancelRequestedAt === null,
+      confirmSwap: status === "awaiting-swap",
+      rollback: status === "succeeded" && run.mode === "swap" && run.previousDatabase !== null,
+      cleanup: status !== "queued" && status !== "running" && status !== "awaiting-swap",
+    },
+    swapConfirmation: plan.confirmations.swap,
+  };
+}
+
+export function restoreStepView(step: RestoreStep, plan: LogicalRestorePlan, now = new Date()): RestoreStepView {
+  const planned = plan.steps.find((s) => s.position === step.position);
+  return {
+    position: step.position,
+    name: step.name as StepName,
+    title: planned?.title ?? step.name,
+    description: planned?.description ?? "",
+    status: step.status as StepStatus,
+    automatic: planned?.automatic ?? true,
+    timeoutMs: planned?.timeoutMs ?? 0,
+    startedAt: iso(step.startedAt),
+    finishedAt: iso(step.finishedAt),
+    durationMs: step.status === "pending" ? null : durationBetween(step.startedAt, step.finishedAt, now),
+    output: step.output,
+    error: step.error,
+  };
+}
+
+export function validationResultView(result: ValidationResult): ValidationResultView {
+  return {
+    position: result.position,
+    name: result.name,
+    kind: result.kind,
+    description: result.description,
+    sql: result.sql,
+    expectation: result.expectation,
+    actual: result.actual,
+    rows: result.rows,
+    rowCount: result.rowCount,
+    passed: result.passed,
+    message: result.message,
+    durationMs: result.durationMs,
+  };
+}

@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { hasRole, type SessionUser } from "@/lib/auth/roles";
+import { getBackup } from "@/lib/backups/get-backup";
+import { resolveEnvironment } from "@/lib/config/resolve-environment";
+import type { EnvironmentConfig, RestoreTarget } from "@/lib/config/schema";
+import type { Db, DbOrTx } from "@/lib/db/client";
+import { BadRequestError, ForbiddenError } from "@/lib/errors";
+import { RESTORE_MODES, type PlanSource, type RestoreMode } from "./logical-plan";
+import { findRestoreTarget } from "./restore-target";
+
+/** What every restore verb gets: who asks, the app database, and the request id for the audit log. */
+export interface RestoreCtx {
+  db: Db;
+  user: SessionUser;
+  requestId: string;
+}
+
+// The same rule as the configuration's database names; the name is quoted as an identifier anyway.
+export const DatabaseName = z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "must be 1–63 characters: letters, digits, _ or -");
+
+export const LogicalRestoreChoice = z.object({
+  backupId: z.uuid(),
+  targetName: z.string().min(1).max(63),
+  /** Defaults to the backup's own environment. */
+  environment: z.string().min(1).max(63).optional(),
+  mode: z.enum(RESTORE_MODES),
+  /** New-database mode: the restored database's name (default `<db>_restored_<yyyymmddhhmm>`). */
+  newDatabaseName: DatabaseName.optional(),
+});
+export type LogicalRestoreChoice = z.infer<typeof LogicalRestoreChoice>;
+
+const RESERVED_NAMES = new Set(["postgres", "template0", "template1"]);
+
+export interface ResolvedRestore {
+  environment: EnvironmentConfig;
+  target: RestoreTarget;
+  source: PlanSource;
+  mode: RestoreMode;
+  newDatabaseName: string | null;
+}
+
+/** Operator to restore at all; admin when the environment is protected. */
+export function assertMayRestore(user: SessionUser, environment: EnvironmentConfig, action: string): void {
+  if (!hasRole(user.role, "operator")) throw new ForbiddenError(`${action} needs the operator role; you are signed in as ${user.role}.`);
+  if (environment.protected && !hasRole(user.role, "admin")) {
+    throw new ForbiddenError(`${environment.name} is a protected environment: ${action.toLowerCase()} there needs an admin.`);
+  }
+}
+
+/**
+ * The backup, environment and target a logical restore would use, with every rule that refuses
+ * one: the backup must be restorable (restorability()), belong to the environment, and go to a
+ * configured target under a name that is not the target's own or a system database.
+ */
+export async function resolveLogicalRestore(db: DbOrTx, choice: LogicalRestoreChoice): Promise<ResolvedRestore> {
+  const detail = await getBackup({ ctx: { db }, input: { backupId: choice.backupId } });
+  const { backup } = detail;
+  const environment = resolveEnvironment(choice.environment ?? backup.environment);
+  if (backup.environment !== environment.name) {
+    throw new BadRequestError(`Backup ${backup.name} belongs to ${backup.environment}, not ${environment.name}; restore it to one of ${backup.environment}'s targets.`);
+  }
+  if (!detail.restorable.allowed) throw new BadRequestError(`Backup ${backup.name} cannot be restored: ${detail.restorable.reason}`);
+  if (backup.format !== "plain-gzip" && backup.format !== "custom") throw new BadRequestError(`Backup ${backup.name} has an unknown format (${backup.format}).`);
+  const target = findRestoreTarget(environment, choice.targetName);
+
+  let newDatabaseName: string | null = null;
+  if (choice.mode === "new-database") {
+    newDatabaseName = choice.newDatabaseName ?? null;
+    if (newDatabaseName !== null && (newDatabaseName === target.database || newDatabaseName === target.maintenanceDatabase || RESERVED_NAMES.has(newDatabaseName))) {
+      throw new BadRequestError(`${newDatabaseName} cannot be the new database's name: it is the target's own, its maintenance database, or a system database.`);
+    }
+  } else if (choice.newDatabaseName !== undefined) {
+    throw new BadRequestError("A new database name only applies to the new-database mode.");
+  }
+
+  const manifest = backup.manifestState === "present" ? (backup.manifest as { tables?: Record<string, number>; pg_version?: string } | null) : null;
+  const source: PlanSource = {
+    backupId: backup.id,
+    name: backup.name,
+    key: backup.key,
+    takenAt: backup.takenAt,
+    size: backup.size,
+    format: backup.format,
+    sha256: backup.expectedSha256,
+    verificationState: backup.verificationState,
+    manifestTables: manifest?.tables ?? null,
+    pgVersion: manifest?.pg_version ?? null,
+    overridden: backup.manifestState !== "present",
+  };
+  return { environment, target, source, mode: choice.mode, newDatabaseName };
+}

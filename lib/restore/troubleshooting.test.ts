@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { TargetAdminError } from "@/lib/providers/postgres/admin";
+import { ChecksumMismatchError, IncompleteDumpError, RestoreToolError } from "@/lib/providers/postgres/errors";
+import { StepTimeoutError } from "./step-runner";
+import { ADVICE, describeFailure } from "./troubleshooting";
+
+describe("describeFailure", () => {
+  it("maps a permission error to the runbook's CREATE-privilege advice", () => {
+    const error = new RestoreToolError("psql", { code: 3, signal: null }, ["ERROR:  permission denied for schema public"], { aftermath: "Nothing was committed." });
+    const described = describeFailure(error);
+    expect(described.troubleshooting).toBe(ADVICE.permission);
+    expect(described.error).toMatch(/permission denied/);
+  });
+
+  it("maps a slow restore (timeout) to the parallel-restore advice", () => {
+    expect(describeFailure(new StepTimeoutError("restore", 6 * 3_600_000)).troubleshooting).toBe(ADVICE.slow);
+  });
+
+  it("tells people not to restore a backup whose checksum does not match", () => {
+    const described = describeFailure(new ChecksumMismatchError("a".repeat(64), "b".repeat(64)));
+    expect(described.troubleshooting).toBe(ADVICE.checksum);
+    expect(described.troubleshooting).toMatch(/do not restore this backup; pick another/i);
+  });
+
+  it("maps truncation and admin connection failures", () => {
+    expect(describeFailure(new IncompleteDumpError("no end marker")).troubleshooting).toBe(ADVICE.incomplete);
+    expect(describeFailure(new TargetAdminError("connection-failed", "Could not connect")).troubleshooting).toBe(ADVICE.connection);
+  });
+
+  it("never shows internals or secrets", () => {
+    const described = describeFailure(new Error("connect failed for postgres://u:hunter2@db/x with password=hunter2"), ["hunter2"]);
+    expect(described.error).toBe("The step failed unexpectedly.");
+    expect(described.detail).not.toContain("hunter2");
+    expect(described.detail).toContain("connect failed");
+  });
+});
