@@ -391,6 +391,31 @@ describe("logical restore", () => {
     await sql("postgres", `DROP DATABASE ${newName}`);
   }, 60_000);
 
+  it("ticks an open incident's checklist from the run's real events and measures its RTO/RPO", async () => {
+    const { declareIncident } = await import("@/lib/incidents/declare-incident");
+    const { getIncident } = await import("@/lib/incidents/get-incident");
+    const { id: incidentId } = await declareIncident({
+      ctx: ctx(),
+      input: { title: "Loans deleted by a bad migration", severity: "sev1", environment: "itest", scope: "loans table", startedAt: new Date(Date.now() - 60_000) },
+    });
+    const newName = `evidence_${id}`;
+    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "new-database", newDatabaseName: newName, confirmation: LIVE_DB } });
+    await waitForStatus(started.id, ["succeeded", "failed"]);
+    const incident = await getIncident({ ctx: { db }, input: { incidentId } });
+    const items = incident.phases.flatMap((phase) => phase.items);
+    const byText = (text: string) => items.find((item) => item.text === text);
+    for (const text of ["Initiate PITR or logical restore", "Monitor restore progress", "Validate critical data integrity"]) {
+      expect(byText(text), text).toMatchObject({ checkedByEmail: "system", evidence: { href: `/restores/${started.id}` } });
+    }
+    expect(byText("Notify stakeholders")?.checkedAt ?? null).toBeNull();
+    // RTO: incident start → validated restore; RPO: incident start → the dump's time (met: 24 h objective).
+    expect(incident.measurement?.method).toBe("logical");
+    expect(incident.measurement?.rto.achievedMinutes).toBeGreaterThan(0.9);
+    expect(incident.measurement?.rto.from).toBe("incident-start");
+    expect(incident.measurement?.rpo).toMatchObject({ verdict: expect.stringMatching(/met|missed/) });
+    await sql("postgres", `DROP DATABASE ${newName}`);
+  }, 60_000);
+
   it("cancel mid-restore stops the stream, drops the scratch database and leaves the target intact", async () => {
     const before = await fingerprint(LIVE_DB);
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.slow, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });

@@ -1,4 +1,5 @@
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { reportRunEvidence } from "./report-run-evidence";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { Db } from "@/lib/db/client";
 import { ConfigurationError } from "@/lib/errors";
@@ -147,6 +148,13 @@ export async function finishRun(db: Db, run: RestoreRun, owner: string, finish: 
       requestId: run.id,
     });
   });
+  await reportRunEvidence(db, {
+    runId: run.id,
+    environment: run.environment,
+    kind: "restore-finished",
+    outcome: finish.to === "succeeded" ? "succeeded" : "failed",
+    description: `Restore of ${run.targetName} ${finish.to}`,
+  });
 }
 
 /**
@@ -216,6 +224,9 @@ async function drive(db: Db, runId: string, owner: string, signal: AbortSignal, 
         return "awaiting-swap";
       }
       const name = step.name as Exclude<StepName, "cleanup">;
+      if (name === "restore") {
+        await reportRunEvidence(db, { runId: run.id, environment: run.environment, kind: "restore-running", description: `Restoring into ${run.scratchDatabase}` });
+      }
       await runStep({
         db,
         runId: run.id,
@@ -225,6 +236,9 @@ async function drive(db: Db, runId: string, owner: string, signal: AbortSignal, 
         secrets,
         execute: (stepSignal) => STEP_BODIES[name](context, stepSignal),
       });
+      if (name === "validate") {
+        await reportRunEvidence(db, { runId: run.id, environment: run.environment, kind: "validation-passed", description: "Validation of the restored copy passed" });
+      }
     }
     await finishRun(db, run, owner, {
       to: "succeeded",

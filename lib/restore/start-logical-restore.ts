@@ -7,6 +7,7 @@ import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { BUILTIN_CHECKS } from "./validation/builtin-checks";
 import { buildLogicalPlan } from "./logical-plan";
 import { assertMayRestore, LogicalRestoreChoice, resolveLogicalRestore, type RestoreCtx } from "./restore-source";
+import { reportRunEvidence } from "./report-run-evidence";
 import { restoreRunJob } from "./restore-run-job";
 import { restoreRunView, type RestoreRunView } from "./restore-run-views";
 import { planTargetOf } from "./restore-target";
@@ -92,5 +93,6 @@ export async function startLogicalRestore({ ctx, input }: { ctx: RestoreCtx; inp
   // After the commit: a worker must never see a job for a run that does not exist yet. Should
   // this fail, the run stays queued and the sweeper sends it again.
   await enqueueJob(restoreRunJob, { runId });
+  await reportRunEvidence(ctx.db, { runId, environment: environment.name, kind: "restore-started", description: `Logical restore of ${source.name} into ${target.name} started by ${ctx.user.email}` });
   return restoreRunView(run, run.steps);
 }
