@@ -1,6 +1,7 @@
 "use client";
 
-import { TriangleAlert } from "lucide-react";
+import { Siren, TriangleAlert } from "lucide-react";
+import { ButtonLink } from "@/components/ui/button-link";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { StatusDot } from "@/components/ui/status-dot";
 import { Time } from "@/components/ui/time";
@@ -42,6 +43,11 @@ export function RestoreRunLive({ initial, canAct }: { initial: RestoreRunDetail;
             <TriangleAlert aria-hidden className="size-4" /> {run.error}
           </p>
           {run.troubleshooting && <p className="whitespace-pre-line text-fg">{run.troubleshooting}</p>}
+          {canAct && (
+            <ButtonLink href={`/incidents/new?fromRun=${run.id}&environment=${encodeURIComponent(run.environment)}`} size="sm" icon={<Siren aria-hidden />}>
+              Declare an incident from this run
+            </ButtonLink>
+          )}
           {run.errorDetail && (
             <details>
               <summary className="cursor-pointer">Raw error</summary>

@@ -1,3 +1,4 @@
+import { refreshAllCatalogsJob } from "@/lib/backups/refresh-all-catalogs-job";
 import { refreshCatalogJob } from "@/lib/backups/refresh-catalog-job";
 import { verifyBackupJob } from "@/lib/backups/verify-backup-job";
 import { incidentWebhookJob } from "@/lib/incidents/incident-webhook-job";
@@ -6,4 +7,4 @@ import { restoreSweeperJob } from "@/lib/restore/restore-sweeper-job";
 import type { JobDefinition } from "./define-job";
 
 /** Every job the worker runs. */
-export const ALL_JOBS: readonly JobDefinition[] = [verifyBackupJob, refreshCatalogJob, incidentWebhookJob, restoreRunJob, restoreSweeperJob];
+export const ALL_JOBS: readonly JobDefinition[] = [verifyBackupJob, refreshCatalogJob, refreshAllCatalogsJob, incidentWebhookJob, restoreRunJob, restoreSweeperJob];
