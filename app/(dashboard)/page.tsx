@@ -6,6 +6,7 @@ import { IncidentStatusBadge, SeverityBadge } from "@/components/incidents/incid
 import { LiveIncidentsRefresh } from "@/components/incidents/live-refresh";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button-link";
+import { ObjectivesChart } from "@/components/overview/objectives-chart";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -16,6 +17,7 @@ import { getBackupHealth } from "@/lib/backups/get-backup-health";
 import { loadConfig } from "@/lib/config/load-config";
 import { getDb } from "@/lib/db/client";
 import { getHealth } from "@/lib/health/get-health";
+import { listRecoveryMeasurements } from "@/lib/restore/list-recovery-measurements";
 import { listIncidents, ListIncidentsInput } from "@/lib/incidents/list-incidents";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -26,10 +28,11 @@ export default async function OverviewPage() {
   const ctx = { db: getDb() };
   const { config } = loadConfig();
   const canDeclare = hasRole(user.role, "operator");
-  const [system, freshness, openIncidents] = await Promise.all([
+  const [system, freshness, openIncidents, measurements] = await Promise.all([
     getHealth({ ctx }),
     Promise.all(config.environments.filter((e) => e.backupStore).map((environment) => getBackupHealth({ ctx, input: { environment } }))),
     listIncidents({ ctx, input: ListIncidentsInput.parse({ status: "active", pageSize: 10 }) }),
+    listRecoveryMeasurements({ ctx, input: { limit: 8 } }),
   ]);
 
   return (
@@ -56,6 +59,12 @@ export default async function OverviewPage() {
                 </Link>
               ))
             )}
+          </CardBody>
+        </Card>
+        <Card padding="none">
+          <CardHeader title="Recovery objectives" description="Achieved RTO and RPO of recent incidents and validated restores; the black mark is the objective for that method." />
+          <CardBody>
+            <ObjectivesChart items={measurements} />
           </CardBody>
         </Card>
         {!system.worker.ok && (

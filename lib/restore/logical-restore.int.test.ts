@@ -413,6 +413,11 @@ describe("logical restore", () => {
     expect(incident.measurement?.rto.achievedMinutes).toBeGreaterThan(0.9);
     expect(incident.measurement?.rto.from).toBe("incident-start");
     expect(incident.measurement?.rpo).toMatchObject({ verdict: expect.stringMatching(/met|missed/) });
+    // The Overview's chart lists both the incident and the validated run, each measured.
+    const { listRecoveryMeasurements } = await import("@/lib/restore/list-recovery-measurements");
+    const measured = await listRecoveryMeasurements({ ctx: { db }, input: { limit: 50 } });
+    expect(measured.find((m) => m.kind === "incident" && m.id === incidentId)?.measurement.rto.from).toBe("incident-start");
+    expect(measured.find((m) => m.kind === "run" && m.id === started.id)?.measurement).toMatchObject({ method: "logical", rto: { from: "run-start", verdict: "met" } });
     await sql("postgres", `DROP DATABASE ${newName}`);
   }, 60_000);
 

@@ -4,7 +4,7 @@ import { recordSystemEvidence } from "@/lib/incidents/record-system-evidence";
 import type { RecoveryRunInput } from "@/lib/incidents/measure-objectives";
 
 /** A run as the incident's RTO/RPO sees it: when it started, when its data was validated, which point it restored. */
-async function recoveryRunOf(db: Db, runId: string): Promise<RecoveryRunInput | null> {
+export async function recoveryRunOf(db: Db, runId: string): Promise<RecoveryRunInput | null> {
   const run = await db.restoreRun.findUnique({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } } } });
   if (!run) return null;
   const validate = run.steps.find((s) => s.name === "validate");
