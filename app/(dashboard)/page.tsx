@@ -35,10 +35,57 @@ export default async function OverviewPage() {
     listRecoveryMeasurements({ ctx, input: { limit: 8 } }),
   ]);
 
+  // During an incident it leads the page; on a calm day it sits below backups and objectives.
+  const incidentsCard = (
+    <Card padding="none">
+      <CardHeader
+        title="Open incidents"
+        description="Incidents not yet closed, newest first."
+        actions={
+          <>
+            <Badge tone={openIncidents.total > 0 ? "danger" : "neutral"}>{openIncidents.total > 0 ? `${openIncidents.total} active` : "none open"}</Badge>
+            <ButtonLink href="/incidents" size="sm">
+              All incidents
+            </ButtonLink>
+            {canDeclare && (
+              <ButtonLink href="/incidents/new" size="sm" variant="danger" icon={<Siren aria-hidden />}>
+                Declare incident
+              </ButtonLink>
+            )}
+          </>
+        }
+      />
+      <CardBody>
+        <LiveIncidentsRefresh />
+        {openIncidents.incidents.length === 0 ? (
+          <EmptyState icon={<LayoutDashboard />} title="No open incidents">
+            <p>When data is lost or corrupted, declare an incident: the runbook&apos;s checklist starts with phase timers and a shared timeline.</p>
+          </EmptyState>
+        ) : (
+          <ul className="divide-y divide-border">
+            {openIncidents.incidents.map((incident) => (
+              <li key={incident.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2 text-sm">
+                <SeverityBadge severity={incident.severity} />
+                <IncidentStatusBadge status={incident.status} />
+                <Link href={`/incidents/${incident.id}`} className="min-w-0 flex-1 truncate font-medium text-accent-text underline-offset-2 hover:underline">
+                  {incident.title}
+                </Link>
+                <span className="text-muted">
+                  <span className="font-mono">{incident.environment}</span> · started <Time value={incident.startedAt} relative />
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </CardBody>
+    </Card>
+  );
+
   return (
     <>
       <PageHeader title="Overview" description="Open incidents, running restores and how fresh the latest backup is, at a glance." />
       <div className="space-y-6">
+        {openIncidents.total > 0 && incidentsCard}
         <Card padding="none">
           <CardHeader
             title="Backup freshness"
@@ -73,48 +120,7 @@ export default async function OverviewPage() {
             <p>Verifications and restores wait until it is back. Start it with the run command or <code className="font-mono">npm run worker</code>.</p>
           </div>
         )}
-        <Card padding="none">
-          <CardHeader
-            title="Open incidents"
-            description="Incidents not yet closed, newest first."
-            actions={
-              <>
-                <Badge tone={openIncidents.total > 0 ? "danger" : "neutral"}>{openIncidents.total > 0 ? `${openIncidents.total} active` : "none open"}</Badge>
-                <ButtonLink href="/incidents" size="sm">
-                  All incidents
-                </ButtonLink>
-                {canDeclare && (
-                  <ButtonLink href="/incidents/new" size="sm" variant="danger" icon={<Siren aria-hidden />}>
-                    Declare incident
-                  </ButtonLink>
-                )}
-              </>
-            }
-          />
-          <CardBody>
-            <LiveIncidentsRefresh />
-            {openIncidents.incidents.length === 0 ? (
-              <EmptyState icon={<LayoutDashboard />} title="No open incidents">
-                <p>When data is lost or corrupted, declare an incident: the runbook&apos;s checklist starts with phase timers and a shared timeline.</p>
-              </EmptyState>
-            ) : (
-              <ul className="divide-y divide-border">
-                {openIncidents.incidents.map((incident) => (
-                  <li key={incident.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2 text-sm">
-                    <SeverityBadge severity={incident.severity} />
-                    <IncidentStatusBadge status={incident.status} />
-                    <Link href={`/incidents/${incident.id}`} className="min-w-0 flex-1 truncate font-medium text-accent-text underline-offset-2 hover:underline">
-                      {incident.title}
-                    </Link>
-                    <span className="text-muted">
-                      <span className="font-mono">{incident.environment}</span> · started <Time value={incident.startedAt} relative />
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </CardBody>
-        </Card>
+        {openIncidents.total === 0 && incidentsCard}
       </div>
     </>
   );

@@ -34,7 +34,7 @@ export function ValidationTable({ results, comparison }: { results: CheckResult[
           const change = changeOf(r);
           return (
             <Tr key={`${r.kind}:${r.name}`} data-check={r.name}>
-              <Td>
+              <Td wrap className="min-w-48 max-w-72">
                 <div className="font-medium">{r.name}</div>
                 {r.description && <div className="text-xs text-muted">{r.description}</div>}
               </Td>
@@ -49,10 +49,12 @@ export function ValidationTable({ results, comparison }: { results: CheckResult[
                   </Badge>
                 )}
               </Td>
-              <Td mono>{r.expectation}</Td>
+              <Td mono wrap className="max-w-56 text-xs">
+                {r.expectation}
+              </Td>
               <Td numeric>{formatActual(r.actual)}</Td>
               {comparison && <Td>{change ? formatChange(change.change, change.changePercent) : "new check"}</Td>}
-              <Td wrap className="max-w-md text-xs">
+              <Td wrap className="min-w-64 max-w-md text-xs">
                 <p>{r.message}</p>
                 {r.rows && r.rows.length > 0 && (
                   <details className="mt-1">
