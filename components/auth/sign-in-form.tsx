@@ -3,7 +3,8 @@
 import { LogIn } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
-import { useState, useSyncExternalStore, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
+import { useHydrated } from "@/lib/client/use-hydrated";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -17,7 +18,6 @@ export interface SignInFormProps {
   initialError: string | null;
 }
 
-const subscribeNever = () => () => {};
 
 // Deliberately the same for an unknown email, a wrong password and a disabled account.
 const BAD_CREDENTIALS = "Email or password is incorrect.";
@@ -27,7 +27,7 @@ export function SignInForm({ callbackUrl, sso, initialError }: SignInFormProps) 
   const [error, setError] = useState(initialError);
   const [pending, setPending] = useState<"credentials" | "sso" | null>(null);
   // Until React has hydrated, a click would submit the form natively; keep the button off till then.
-  const hydrated = useSyncExternalStore(subscribeNever, () => true, () => false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

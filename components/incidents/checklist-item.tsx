@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { cx } from "@/components/ui/cx";
 import { Time } from "@/components/ui/time";
 import { apiFetch } from "@/lib/client/api";
+import { useHydrated } from "@/lib/client/use-hydrated";
 import { useIncidentMutation } from "@/lib/client/use-incident-mutation";
 import type { CheckItemResult } from "@/lib/incidents/check-item";
 import { AUTO_TICK_LABELS } from "@/lib/incidents/checklist";
@@ -23,6 +24,7 @@ interface Toggle {
 /** A checklist item as a real checkbox (Space toggles it), with who/when, evidence and an optional note. */
 export function ChecklistItem({ incidentId, item, overdue, canEdit }: { incidentId: string; item: ChecklistItemView; overdue: boolean; canEdit: boolean }) {
   const id = useId();
+  const hydrated = useHydrated();
   const [note, setNote] = useState("");
   const toggle = useIncidentMutation(incidentId, ({ checked, note: text }: Toggle) =>
     apiFetch<CheckItemResult | ChecklistItemView>(`/api/incidents/${incidentId}/items/${item.id}/${checked ? "check" : "uncheck"}`, {
@@ -49,7 +51,7 @@ export function ChecklistItem({ incidentId, item, overdue, canEdit }: { incident
           type="checkbox"
           className="mt-0.5 size-4 shrink-0 accent-accent"
           checked={checked}
-          disabled={!canEdit}
+          disabled={!canEdit || !hydrated}
           aria-busy={toggle.isPending || undefined}
           aria-describedby={`${id}-meta`}
           onChange={(event) => {

@@ -1,6 +1,6 @@
 "use client";
 
-import { ClipboardCheck } from "lucide-react";
+import { ClipboardCheck, DatabaseBackup } from "lucide-react";
 import Link from "next/link";
 import { ButtonLink } from "@/components/ui/button-link";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -47,6 +47,11 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
             {canReview(incident.status) && (
               <ButtonLink href={`/incidents/${incident.id}/review`} icon={<ClipboardCheck aria-hidden />}>
                 Review
+              </ButtonLink>
+            )}
+            {canOperate && acceptsChanges(incident.status) && (
+              <ButtonLink href={`/backups?env=${encodeURIComponent(incident.environment)}&verification=verified`} icon={<DatabaseBackup aria-hidden />}>
+                Restore a backup
               </ButtonLink>
             )}
             {canOperate && <StatusActions incidentId={incident.id} status={incident.status} />}

@@ -10,6 +10,7 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { apiFetch } from "@/lib/client/api";
+import { useHydrated } from "@/lib/client/use-hydrated";
 import { formatBytes, formatDuration } from "@/lib/client/format";
 import type { PreflightStatus } from "@/lib/restore/logical-plan";
 import type { LogicalRestorePreview } from "@/lib/restore/plan-logical-restore";
@@ -29,6 +30,7 @@ const PREFLIGHT_ICON: Record<PreflightStatus, { icon: typeof CircleCheck; classN
 /** Choose target and mode, read the plan and the preflight checks, then confirm by typing the database name. */
 export function RestorePlanner({ backupId, environment, targets }: { backupId: string; environment: string; targets: PlannerTarget[] }) {
   const router = useRouter();
+  const hydrated = useHydrated();
   const [targetName, setTargetName] = useState(targets[0]?.name ?? "");
   const [mode, setMode] = useState<"swap" | "new-database">("swap");
   const [typed, setTyped] = useState("");
@@ -80,7 +82,7 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
               </label>
             </fieldset>
             <div className="sm:col-span-2">
-              <Button type="submit" loading={plan.isPending} disabled={!targetName}>
+              <Button type="submit" loading={plan.isPending} disabled={!targetName || !hydrated}>
                 Show the plan
               </Button>
               {plan.error && <p className="mt-2 text-sm text-danger-text">{plan.error.message}</p>}

@@ -1,6 +1,7 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
+import { useHydrated } from "@/lib/client/use-hydrated";
 import { cx } from "./cx";
 
 // One shared clock for every relative time on the page, ticking only while one is mounted.
@@ -29,8 +30,6 @@ function subscribeClock(listener: () => void): () => void {
 const subscribeNever = () => () => {};
 const getNow = () => now;
 const getNull = () => null;
-const getTrue = () => true;
-const getFalse = () => false;
 
 const LOCAL = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const LOCAL_FULL = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "long" });
@@ -61,7 +60,7 @@ export interface TimeProps {
  * UTC (it cannot know the viewer's zone); the browser swaps in local time after hydration.
  */
 export function Time({ value, relative = false, className }: TimeProps) {
-  const hydrated = useSyncExternalStore(subscribeNever, getTrue, getFalse);
+  const hydrated = useHydrated();
   const clock = useSyncExternalStore(relative ? subscribeClock : subscribeNever, relative ? getNow : getNull, getNull);
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return <span className={className}>{String(value)}</span>;
