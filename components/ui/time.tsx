@@ -1,34 +1,13 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
+import { createSharedClock } from "@/lib/client/shared-clock";
 import { useHydrated } from "@/lib/client/use-hydrated";
 import { cx } from "./cx";
 
 // One shared clock for every relative time on the page, ticking only while one is mounted.
-const TICK_MS = 15_000;
-let now = Date.now();
-let timer: ReturnType<typeof setInterval> | undefined;
-const listeners = new Set<() => void>();
-
-function subscribeClock(listener: () => void): () => void {
-  listeners.add(listener);
-  if (!timer) {
-    now = Date.now();
-    timer = setInterval(() => {
-      now = Date.now();
-      for (const l of listeners) l();
-    }, TICK_MS);
-  }
-  return () => {
-    listeners.delete(listener);
-    if (listeners.size === 0) {
-      clearInterval(timer);
-      timer = undefined;
-    }
-  };
-}
+const relativeClock = createSharedClock(15_000);
 const subscribeNever = () => () => {};
-const getNow = () => now;
 const getNull = () => null;
 
 const LOCAL = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -61,7 +40,7 @@ export interface TimeProps {
  */
 export function Time({ value, relative = false, className }: TimeProps) {
   const hydrated = useHydrated();
-  const clock = useSyncExternalStore(relative ? subscribeClock : subscribeNever, relative ? getNow : getNull, getNull);
+  const clock = useSyncExternalStore(relative ? relativeClock.subscribe : subscribeNever, relative ? relativeClock.getNow : getNull, getNull);
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return <span className={className}>{String(value)}</span>;
 
