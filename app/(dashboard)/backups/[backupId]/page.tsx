@@ -18,16 +18,16 @@ import { getBackup } from "@/lib/backups/get-backup";
 import { formatBytes } from "@/lib/client/format";
 import { getDb } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
+import { isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Backup" };
 export const dynamic = "force-dynamic";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function BackupPage({ params }: { params: Promise<{ backupId: string }> }) {
   const user = await requirePageUser("viewer");
   const { backupId } = await params;
-  if (!UUID.test(backupId)) notFound();
+  if (!isUuid(backupId)) notFound();
   const detail = await getBackup({ ctx: { db: getDb() }, input: { backupId } }).catch((error: unknown) => {
     if (error instanceof NotFoundError) notFound();
     throw error;

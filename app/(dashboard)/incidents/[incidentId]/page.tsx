@@ -6,16 +6,16 @@ import { hasRole } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import { getIncident } from "@/lib/incidents/get-incident";
+import { isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Incident" };
 export const dynamic = "force-dynamic";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function IncidentPage({ params }: { params: Promise<{ incidentId: string }> }) {
   const user = await requirePageUser("viewer");
   const { incidentId } = await params;
-  if (!UUID.test(incidentId)) notFound();
+  if (!isUuid(incidentId)) notFound();
   const incident = await getIncident({ ctx: { db: getDb() }, input: { incidentId } }).catch((error: unknown) => {
     if (error instanceof NotFoundError) notFound();
     throw error;

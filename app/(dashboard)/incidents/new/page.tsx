@@ -4,12 +4,11 @@ import type { SearchParams } from "@/components/ui/pagination";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageUser } from "@/lib/auth/page-session";
 import { defaultEnvironment, loadConfig } from "@/lib/config/load-config";
-import { firstParam } from "@/lib/search-params";
+import { firstParam, isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Declare incident" };
 export const dynamic = "force-dynamic";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Also reached from a failed run: /incidents/new?fromRun=<id>&environment=<env>. */
 export default async function DeclareIncidentPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
@@ -28,7 +27,7 @@ export default async function DeclareIncidentPage({ searchParams }: { searchPara
       <DeclareIncidentForm
         environments={config.environments.map((e) => ({ name: e.name, label: e.displayName ? `${e.displayName} (${e.name})` : e.name }))}
         defaultEnvironment={environment.name}
-        fromRunId={fromRun && UUID.test(fromRun) ? fromRun : null}
+        fromRunId={fromRun && isUuid(fromRun) ? fromRun : null}
       />
     </>
   );

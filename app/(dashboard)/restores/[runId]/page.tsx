@@ -9,16 +9,16 @@ import { hasRole } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import { getRestoreRun } from "@/lib/restore/get-restore-run";
+import { isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Restore run" };
 export const dynamic = "force-dynamic";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function RestoreRunPage({ params }: { params: Promise<{ runId: string }> }) {
   const user = await requirePageUser("viewer");
   const { runId } = await params;
-  if (!UUID.test(runId)) notFound();
+  if (!isUuid(runId)) notFound();
   const detail = await getRestoreRun({ ctx: { db: getDb() }, input: { runId } }).catch((error: unknown) => {
     if (error instanceof NotFoundError) notFound();
     throw error;

@@ -10,12 +10,11 @@ import { getBackup } from "@/lib/backups/get-backup";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { getDb } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
-import { firstParam } from "@/lib/search-params";
+import { firstParam, isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "New restore" };
 export const dynamic = "force-dynamic";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function NewRestorePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageUser("operator");
@@ -30,7 +29,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
       </>
     );
   }
-  if (!UUID.test(backupId)) notFound();
+  if (!isUuid(backupId)) notFound();
   const { backup, restorable } = await getBackup({ ctx: { db: getDb() }, input: { backupId } }).catch((error: unknown) => {
     if (error instanceof NotFoundError) notFound();
     throw error;

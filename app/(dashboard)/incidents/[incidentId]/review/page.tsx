@@ -17,11 +17,11 @@ import { getDb } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import { getIncident } from "@/lib/incidents/get-incident";
 import { canReview } from "@/lib/incidents/state";
+import { isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Post-incident review" };
 export const dynamic = "force-dynamic";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function ReadOnly({ title, text }: { title: string; text: string | null }) {
   return (
@@ -35,7 +35,7 @@ function ReadOnly({ title, text }: { title: string; text: string | null }) {
 export default async function IncidentReviewPage({ params }: { params: Promise<{ incidentId: string }> }) {
   const user = await requirePageUser("viewer");
   const { incidentId } = await params;
-  if (!UUID.test(incidentId)) notFound();
+  if (!isUuid(incidentId)) notFound();
   const incident = await getIncident({ ctx: { db: getDb() }, input: { incidentId } }).catch((error: unknown) => {
     if (error instanceof NotFoundError) notFound();
     throw error;
