@@ -1,6 +1,6 @@
 "use client";
 
-import { ClipboardCheck, DatabaseBackup } from "lucide-react";
+import { ClipboardCheck, DatabaseBackup, History } from "lucide-react";
 import Link from "next/link";
 import { ButtonLink } from "@/components/ui/button-link";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -52,6 +52,11 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
             {canOperate && acceptsChanges(incident.status) && (
               <ButtonLink href={`/backups?env=${encodeURIComponent(incident.environment)}&verification=verified`} icon={<DatabaseBackup aria-hidden />}>
                 Restore a backup
+              </ButtonLink>
+            )}
+            {canOperate && acceptsChanges(incident.status) && (
+              <ButtonLink href={`/restores/pitr?incident=${incident.id}`} icon={<History aria-hidden />}>
+                Restore to a point in time
               </ButtonLink>
             )}
             {canOperate && <StatusActions incidentId={incident.id} status={incident.status} />}

@@ -8,7 +8,9 @@ import { Time } from "@/components/ui/time";
 import { formatBytes, formatDuration } from "@/lib/client/format";
 import { useRestoreRun } from "@/lib/client/use-restore-run";
 import type { RestoreRunDetail } from "@/lib/restore/get-restore-run";
+import { pitrTargetLabel } from "@/lib/restore/pitr-plan";
 import type { CheckResult } from "@/lib/restore/validation/types";
+import { PitrRunSummary } from "./pitr-run-summary";
 import { RestoreProgress } from "./restore-progress";
 import { RunActions } from "./run-actions";
 import { RunStatusBadge } from "./run-status-badge";
@@ -57,9 +59,11 @@ export function RestoreRunLive({ initial, canAct }: { initial: RestoreRunDetail;
         </div>
       )}
 
-      {run.status === "awaiting-swap" && canAct && <SwapPanel run={run} sessions={detail.liveSessions} beforeRestoreName={plan.databases.beforeRestore} />}
+      {plan.kind === "logical" && run.status === "awaiting-swap" && canAct && <SwapPanel run={run} sessions={detail.liveSessions} beforeRestoreName={plan.databases.beforeRestore} />}
 
-      {run.status === "succeeded" && (
+      {plan.kind === "pitr" && <PitrRunSummary run={run} plan={plan} steps={steps} />}
+
+      {plan.kind === "logical" && run.status === "succeeded" && (
         <div role="status" className="rounded-lg border border-success/30 bg-success-soft px-4 py-3 text-sm text-success-text">
           {run.mode === "swap" ? (
             <>
@@ -76,7 +80,14 @@ export function RestoreRunLive({ initial, canAct }: { initial: RestoreRunDetail;
 
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
         <Card padding="none">
-          <CardHeader title="Plan" description={`${plan.source.name} → ${plan.target.name} (${plan.target.host}:${plan.target.port}/${plan.target.database})`} />
+          <CardHeader
+            title="Plan"
+            description={
+              plan.kind === "pitr"
+                ? `${plan.source.description} → a new server, as of ${pitrTargetLabel(plan.target)}`
+                : `${plan.source.name} → ${plan.target.name} (${plan.target.host}:${plan.target.port}/${plan.target.database})`
+            }
+          />
           <CardBody>
             <StepTimeline steps={steps} />
           </CardBody>
@@ -91,7 +102,7 @@ export function RestoreRunLive({ initial, canAct }: { initial: RestoreRunDetail;
             </Card>
           )}
           <Card padding="none">
-            <CardHeader title="Messages" description="From psql / pg_restore and the worker (passwords filtered)." />
+            <CardHeader title="Messages" description={`From ${plan.kind === "pitr" ? "the PITR provider" : "psql / pg_restore"} and the worker (passwords filtered).`} />
             <CardBody>
               {messages.length === 0 ? (
                 <p className="text-sm text-muted">None yet.</p>
@@ -142,7 +153,14 @@ export function RestoreRunLive({ initial, canAct }: { initial: RestoreRunDetail;
       </Card>
 
       <p className="text-xs text-muted">
-        Source {plan.source.name} · {formatBytes(plan.source.size)} · sha256 {plan.source.sha256 ?? "—"} · requested by {run.requestedByEmail} <Time value={run.createdAt} relative />
+        {plan.kind === "pitr" ? (
+          <>Provider {plan.source.provider} · creates {plan.identifiers.join(", ")}</>
+        ) : (
+          <>
+            Source {plan.source.name} · {formatBytes(plan.source.size)} · sha256 {plan.source.sha256 ?? "—"}
+          </>
+        )}{" "}
+        · requested by {run.requestedByEmail} <Time value={run.createdAt} relative />
       </p>
     </div>
   );

@@ -19,6 +19,12 @@ const COPY = {
   cleanup: { title: "Drop this run's leftover databases?", body: "Drops the scratch or superseded databases this run created. The live database is never dropped.", confirm: "Drop them" },
 } as const;
 
+const PITR_CLEANUP = {
+  title: "Delete the restored server?",
+  body: "Stops and deletes what this point-in-time restore created. If you cut over to it, it now serves your application: keep it. The source is never touched.",
+  confirm: "Delete it",
+} as const;
+
 /** Cancel, roll back and clean up, each behind a confirmation. */
 export function RunActions({ run, canAct }: { run: RestoreRunView; canAct: boolean }) {
   const [pending, setPending] = useState<Pending>(null);
@@ -28,6 +34,7 @@ export function RunActions({ run, canAct }: { run: RestoreRunView; canAct: boole
   const mutations = { cancel, rollback, cleanup };
   if (!canAct) return null;
   const error = cancel.error ?? rollback.error ?? cleanup.error;
+  const copy = pending === "cleanup" && run.kind === "pitr" ? PITR_CLEANUP : pending ? COPY[pending] : null;
 
   return (
     <div className="flex flex-wrap items-center gap-2">
@@ -47,12 +54,12 @@ export function RunActions({ run, canAct }: { run: RestoreRunView; canAct: boole
         </Button>
       )}
       {error && <p className="w-full text-sm text-danger-text">{error.message}</p>}
-      {pending && (
+      {pending && copy && (
         <Dialog
           open
           onClose={() => setPending(null)}
-          title={COPY[pending].title}
-          description={COPY[pending].body}
+          title={copy.title}
+          description={copy.body}
           footer={
             <>
               <Button variant="ghost" onClick={() => setPending(null)}>
@@ -65,7 +72,7 @@ export function RunActions({ run, canAct }: { run: RestoreRunView; canAct: boole
                   mutations[pending].mutate(pending === "rollback" ? { terminateSessions: true } : undefined, { onSettled: () => setPending(null) })
                 }
               >
-                {COPY[pending].confirm}
+                {copy.confirm}
               </Button>
             </>
           }

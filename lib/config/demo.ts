@@ -53,6 +53,8 @@ export function demoConfig(options: { cwd?: string } = {}): ConfigFile {
           database: "loanserve",
           user: "postgres",
           passwordFrom,
+          // Hourly, so the window's earliest end moves and pruning is visible in the demo.
+          baseBackupSchedule: "0 * * * *",
         },
         backupStore: {
           kind: "s3",

@@ -226,6 +226,8 @@ const awsCommonFields = {
   restoredIdentifierPrefix: RdsIdentifier.optional(),
   /** Database used for the post-restore connectivity test. */
   database: PgName.default("loanserve"),
+  /** The connectivity test run on the restored database (read-only); default `SELECT count(*) FROM loans`. */
+  connectivityQuery: Text.optional(),
   user: PgName,
   /** Absent: IAM authentication or a .pgpass file. */
   passwordFrom: SecretRef.optional(),
@@ -288,6 +290,8 @@ export const LocalPitrSource = strict({
   database: PgName,
   user: PgName,
   passwordFrom: SecretRef.optional(),
+  /** The connectivity test run on the restored database (read-only); default `SELECT count(*) FROM loans`. */
+  connectivityQuery: Text.optional(),
   baseBackupSchedule: z
     .string()
     .regex(new RegExp(`^${CRON_FIELD}(\\s+${CRON_FIELD}){4,5}$`), 'expected a cron expression such as "0 2 * * *"')

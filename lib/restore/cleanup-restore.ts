@@ -3,6 +3,7 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { dropDatabase, existingDatabases, listSessions } from "@/lib/providers/postgres/admin";
+import { cleanupPitrRestore } from "./cleanup-pitr-restore";
 import { cleanupCandidates } from "./logical-plan";
 import { assertMayRestore, type RestoreCtx } from "./restore-source";
 import { restoreRunView, runStatusOf, type RestoreRunView } from "./restore-run-views";
@@ -26,6 +27,7 @@ export interface CleanupResult {
 export async function cleanupRestore({ ctx, input }: { ctx: RestoreCtx; input: CleanupRestoreInput }): Promise<CleanupResult> {
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
   if (!run) throw new NotFoundError("That restore run does not exist.");
+  if (run.kind === "pitr") return cleanupPitrRestore({ ctx, input });
   const environment = resolveEnvironment(run.environment);
   assertMayRestore(ctx.user, environment, "Cleaning up after a restore");
   if (!isTerminal(runStatusOf(run.status))) throw new ConflictError(`This restore is still ${run.status}; cancel it or let it finish before cleaning up.`);

@@ -4,8 +4,7 @@ import type { DbOrTx } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import type { ValidationResult } from "@/lib/generated/prisma/client";
 import { listSessions, type DatabaseSession } from "@/lib/providers/postgres/admin";
-import type { LogicalRestorePlan } from "./logical-plan";
-import { restoreRunView, restoreStepView, validationResultView, type RestoreRunView, type RestoreStepView, type ValidationResultView } from "./restore-run-views";
+import { restoreRunView, restoreStepView, validationResultView, type RestorePlan, type RestoreRunView, type RestoreStepView, type ValidationResultView } from "./restore-run-views";
 import { adminTargetFor, findRestoreTarget } from "./restore-target";
 import type { RunEventView } from "./run-events";
 import { compareReports, type ReportComparison } from "./validation/compare-reports";
@@ -28,7 +27,7 @@ export interface PreviousValidation {
 
 export interface RestoreRunDetail {
   run: RestoreRunView;
-  plan: LogicalRestorePlan;
+  plan: RestorePlan;
   steps: RestoreStepView[];
   validation: { passed: boolean | null; results: ValidationResultView[] };
   /** The last validated run of the same target, and how each check's number moved since. */
@@ -73,7 +72,7 @@ export async function getRestoreRun({ ctx, input }: { ctx: { db: DbOrTx }; input
     include: { steps: { orderBy: { position: "asc" } }, validationResults: { orderBy: { position: "asc" } } },
   });
   if (!run) throw new NotFoundError("That restore run does not exist.");
-  const plan = run.plan as unknown as LogicalRestorePlan;
+  const plan = run.plan as unknown as RestorePlan;
 
   const [events, previous, liveSessions] = await Promise.all([
     ctx.db.restoreRunEvent.findMany({ where: { runId: run.id }, orderBy: { id: "desc" }, take: parsed.events }),

@@ -44,7 +44,7 @@ export async function listRecoveryMeasurements({ ctx, input }: { ctx: { db: Db }
     measured.push({
       kind: "run",
       id: row.id,
-      label: `${row.kind === "pitr" ? "PITR" : "Logical"} restore into ${row.targetName}`,
+      label: row.kind === "pitr" ? `PITR restore of ${row.environment}` : `Logical restore into ${row.targetName}`,
       environment: row.environment,
       at: row.createdAt.toISOString(),
       href: `/restores/${row.id}`,

@@ -16,6 +16,7 @@ import {
   type AdminTarget,
 } from "@/lib/providers/postgres/admin";
 import { restoreDump, type RestoreProgress } from "@/lib/providers/postgres/restore-dump";
+import { recordValidationReport } from "./validation/record-validation-report";
 import { runValidation } from "./validation/run-validation";
 import type { ValidationReport } from "./validation/types";
 import { beforeRestoreName, beforeRestoreNameUnique, type LogicalRestorePlan, type PreflightReport } from "./logical-plan";
@@ -173,12 +174,12 @@ class ProgressRecorder {
   }
 }
 
-/** psql / pg_restore lines as events, in order, up to a cap (the raw tail is kept with a failure anyway). */
-class MessageRecorder {
+/** Tool and provider lines as events, in order, up to a cap (the raw tail is kept with a failure anyway). */
+export class MessageRecorder {
   private count = 0;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly c: StepContext) {}
+  constructor(private readonly c: Pick<StepContext, "db" | "run">) {}
 
   add(line: string): void {
     this.count++;
@@ -253,38 +254,7 @@ export async function validateStep(c: StepContext, signal: AbortSignal): Promise
     }),
     signal,
   );
-  const failed = report.results.filter((r) => !r.passed).map((r) => r.name);
-  await db.$transaction(async (tx) => {
-    // Validation may run again after a crash: its results are replaced, never doubled.
-    await tx.validationResult.deleteMany({ where: { runId: run.id } });
-    await tx.validationResult.createMany({
-      data: report.results.map((r, position) => ({
-        runId: run.id,
-        position,
-        name: r.name,
-        kind: r.kind,
-        description: r.description,
-        sql: r.sql,
-        expectation: r.expectation,
-        actual: r.actual,
-        rows: r.rows === undefined ? undefined : (r.rows as Prisma.InputJsonValue),
-        rowCount: r.rowCount ?? null,
-        passed: r.passed,
-        message: r.message,
-        durationMs: r.durationMs,
-      })),
-    });
-    await tx.restoreRun.updateMany({ where: { id: run.id, leaseOwner: c.workerId }, data: { validationPassed: report.passed } });
-    await appendRunEvent(tx, run.id, "validation", { passed: report.passed, checks: report.results.length, failed });
-    await recordAuditEvent(tx, {
-      actor: SYSTEM,
-      action: "restore.validate",
-      outcome: report.passed ? "ok" : "failed",
-      subject: { type: "restore-run", id: run.id },
-      payload: { database: run.scratchDatabase, checks: report.results.length, failed },
-      requestId: run.id,
-    });
-  });
+  await recordValidationReport(db, { runId: run.id, workerId: c.workerId, report, database: run.scratchDatabase });
   if (!report.passed) throw new ValidationFailedError(report, run.scratchDatabase, run.targetDatabase);
   return { passed: true, checks: report.results.length, failed: [] };
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { defineJob } from "@/lib/jobs/define-job";
 import { runLogicalRestore, type RunnerOptions } from "./run-logical-restore";
+import { runPitrRestore } from "./run-pitr-restore";
 
 /** The restore-run job with its runner settings; tests shorten the lease, production uses the defaults. */
 export function createRestoreRunJob(settings: Omit<RunnerOptions, "workerId" | "signal"> = {}) {
@@ -14,11 +15,12 @@ export function createRestoreRunJob(settings: Omit<RunnerOptions, "workerId" | "
     options: { retryLimit: 0, expireInSeconds: 7 * 60 * 60 },
     concurrency: 4,
     async run(input, { jobId, signal }) {
-      await runLogicalRestore({
-        ctx: { db: getDb() },
-        input: { runId: input.runId },
-        options: { ...settings, workerId: `${hostname()}:${process.pid}:${jobId}`, signal },
-      });
+      const db = getDb();
+      // One queue and one lease protocol for every kind of run; only the steps differ.
+      const run = await db.restoreRun.findUnique({ where: { id: input.runId }, select: { kind: true } });
+      if (!run) return;
+      const runner = run.kind === "pitr" ? runPitrRestore : runLogicalRestore;
+      await runner({ ctx: { db }, input: { runId: input.runId }, options: { ...settings, workerId: `${hostname()}:${process.pid}:${jobId}`, signal } });
     },
   });
 }

@@ -1,6 +1,12 @@
 import type { RestoreRun, RestoreStep, ValidationResult } from "@/lib/generated/prisma/client";
+import type { PitrEndpoint } from "@/lib/providers/pitr";
 import type { LogicalRestorePlan, StepName } from "./logical-plan";
+import { pitrTargetLabel, type PitrRestorePlan, type PitrStepName } from "./pitr-plan";
 import { isRunStatus, type RunStatus, type StepStatus } from "./state";
+
+/** What a run was planned as: a logical restore of a dump, or a point-in-time restore (by `kind`). */
+export type RestorePlan = LogicalRestorePlan | PitrRestorePlan;
+export type RunStepName = StepName | PitrStepName;
 
 /** The running step's latest progress, as stored on the run and sent in `progress` events. */
 export interface RestoreProgressView {
@@ -33,7 +39,7 @@ export interface RestoreRunView {
   newDatabaseName: string | null;
   status: RunStatus;
   /** The step running now, or the one the run waits at. */
-  currentStep: StepName | null;
+  currentStep: RunStepName | null;
   scratchDatabase: string;
   previousDatabase: string | null;
   rolledBackDatabase: string | null;
@@ -55,6 +61,8 @@ export interface RestoreRunView {
   rolledBackAt: string | null;
   validationPassed: boolean | null;
   restorePointAt: string | null;
+  /** PITR runs: where the restored server answers, once it does (never a password). */
+  endpoint: PitrEndpoint | null;
   /** What the person may do now (the verbs still check). */
   actions: { cancel: boolean; confirmSwap: boolean; rollback: boolean; cleanup: boolean };
   /** Typed to confirm the swap: `<backup name> -> <target database>`. */
@@ -63,7 +71,7 @@ export interface RestoreRunView {
 
 export interface RestoreStepView {
   position: number;
-  name: StepName;
+  name: RunStepName;
   title: string;
   description: string;
   status: StepStatus;
@@ -107,16 +115,16 @@ function durationBetween(from: Date | null, to: Date | null, now: Date): number 
 }
 
 /** The step a run is at: the one running, else the first automatic one not yet done. */
-export function currentStepOf(status: RunStatus, steps: readonly Pick<RestoreStep, "name" | "status" | "position">[]): StepName | null {
+export function currentStepOf(status: RunStatus, steps: readonly Pick<RestoreStep, "name" | "status" | "position">[]): RunStepName | null {
   if (status !== "running" && status !== "awaiting-swap" && status !== "queued") return null;
   const ordered = [...steps].sort((a, b) => a.position - b.position);
   const step = ordered.find((s) => s.status === "running") ?? ordered.find((s) => s.status === "pending" || s.status === "failed");
-  return (step?.name as StepName | undefined) ?? null;
+  return (step?.name as RunStepName | undefined) ?? null;
 }
 
 export function restoreRunView(run: RestoreRun, steps: readonly Pick<RestoreStep, "name" | "status" | "position">[], now = new Date()): RestoreRunView {
   const status = runStatusOf(run.status);
-  const plan = run.plan as unknown as LogicalRestorePlan;
+  const plan = run.plan as unknown as RestorePlan;
   return {
     id: run.id,
     kind: run.kind,
@@ -124,7 +132,7 @@ export function restoreRunView(run: RestoreRun, steps: readonly Pick<RestoreStep
     targetName: run.targetName,
     targetDatabase: run.targetDatabase,
     backupId: run.backupId,
-    backupName: plan.source.name,
+    backupName: plan.kind === "pitr" ? `PITR to ${pitrTargetLabel(plan.target)}` : plan.source.name,
     mode: run.mode,
     newDatabaseName: run.newDatabaseName,
     status,
@@ -147,21 +155,22 @@ export function restoreRunView(run: RestoreRun, steps: readonly Pick<RestoreStep
     rolledBackAt: iso(run.rolledBackAt),
     validationPassed: run.validationPassed,
     restorePointAt: iso(run.restorePointAt),
+    endpoint: (run.endpoint as PitrEndpoint | null) ?? null,
     actions: {
       cancel: (status === "queued" || status === "running" || status === "awaiting-swap") && run.cancelRequestedAt === null,
       confirmSwap: status === "awaiting-swap",
       rollback: status === "succeeded" && run.mode === "swap" && run.previousDatabase !== null,
       cleanup: status !== "queued" && status !== "running" && status !== "awaiting-swap",
     },
-    swapConfirmation: plan.confirmations.swap,
+    swapConfirmation: plan.kind === "pitr" ? null : plan.confirmations.swap,
   };
 }
 
-export function restoreStepView(step: RestoreStep, plan: LogicalRestorePlan, now = new Date()): RestoreStepView {
+export function restoreStepView(step: RestoreStep, plan: RestorePlan, now = new Date()): RestoreStepView {
   const planned = plan.steps.find((s) => s.position === step.position);
   return {
     position: step.position,
-    name: step.name as StepName,
+    name: step.name as RunStepName,
     title: planned?.title ?? step.name,
     description: planned?.description ?? "",
     status: step.status as StepStatus,

@@ -6,6 +6,7 @@ import { ConfigurationError } from "@/lib/errors";
 import type { Prisma, RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
 import type { AdminTarget } from "@/lib/providers/postgres/admin";
 import { STEP_TIMEOUTS_MS, type LogicalRestorePlan, type StepName } from "./logical-plan";
+import type { PitrStepName } from "./pitr-plan";
 import { preflightStep, renameStep, restoreStep, swapStep, validateStep, type StepContext } from "./logical-steps";
 import { adminTargetFor, findRestoreTarget, secretsOf } from "./restore-target";
 import { RunAbortedError, runStep, StepDeferredError, type AbortKind } from "./step-runner";
@@ -29,7 +30,7 @@ export interface RunnerOptions {
   leaseMs?: number;
   renewEveryMs?: number;
   cancelPollMs?: number;
-  stepTimeoutsMs?: Partial<Record<StepName, number>>;
+  stepTimeoutsMs?: Partial<Record<StepName | PitrStepName, number>>;
 }
 
 export type RunOutcome = "not-claimed" | "awaiting-swap" | "succeeded" | "failed" | "cancelled" | "interrupted" | "released" | "lease-lost";
@@ -38,15 +39,16 @@ export const INTERRUPTED_MESSAGE = "The worker stopped during the restore; the t
 
 /**
  * Takes the run if it is queued, or running with a lapsed lease at a step that may be resumed.
- * A run whose restore step was running is never taken over: streaming cannot resume mid-way,
- * so the sweeper ends it as interrupted instead.
+ * A logical run whose restore step was running is never taken over: streaming cannot resume
+ * mid-way, so the sweeper ends it as interrupted instead. (A PITR restore step adopts what it
+ * started, so it resumes.)
  */
 async function claimRun(db: Db, runId: string, workerId: string, leaseMs: number): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<Array<{ status: string; expired: boolean; restore_running: boolean }>>`
       SELECT r.status,
              (r.lease_expires_at IS NULL OR r.lease_expires_at < now()) AS expired,
-             EXISTS (SELECT 1 FROM restore_steps s WHERE s.run_id = r.id AND s.name = 'restore' AND s.status = 'running') AS restore_running
+             r.kind = 'logical' AND EXISTS (SELECT 1 FROM restore_steps s WHERE s.run_id = r.id AND s.name = 'restore' AND s.status = 'running') AS restore_running
         FROM restore_runs r WHERE r.id = ${runId}::uuid FOR UPDATE`;
     if (!row) return false;
     if (row.status === "queued") await transitionRun(tx, runId, ["queued"], "running", { startedAt: new Date() });
@@ -171,15 +173,22 @@ export async function runLogicalRestore({
   input: { runId: string };
   options: RunnerOptions;
 }): Promise<RunOutcome> {
-  const { db } = ctx;
+  return runWithLease(ctx.db, input.runId, options, drive);
+}
+
+/** A run's steps, driven by the worker that holds its lease; `signal` fires on cancel, shutdown or a lost lease. */
+export type DriveRun = (db: Db, runId: string, owner: string, signal: AbortSignal, options: RunnerOptions) => Promise<RunOutcome>;
+
+/** Claims the run, keeps its lease (and watches for a cancel) while `driveRun` works, for any kind of run. */
+export async function runWithLease(db: Db, runId: string, options: RunnerOptions, driveRun: DriveRun): Promise<RunOutcome> {
   const owner = options.workerId;
   const leaseMs = options.leaseMs ?? LEASE_MS;
-  if (!(await claimRun(db, input.runId, owner, leaseMs))) return "not-claimed";
-  const keeper = new LeaseKeeper(db, input.runId, owner, leaseMs, options.renewEveryMs ?? RENEW_EVERY_MS, options.cancelPollMs ?? CANCEL_POLL_MS, options.signal);
+  if (!(await claimRun(db, runId, owner, leaseMs))) return "not-claimed";
+  const keeper = new LeaseKeeper(db, runId, owner, leaseMs, options.renewEveryMs ?? RENEW_EVERY_MS, options.cancelPollMs ?? CANCEL_POLL_MS, options.signal);
   try {
     // A cancel that arrived while the run was queued is honoured before any step starts.
     await keeper.poll();
-    return await drive(db, input.runId, owner, keeper.signal, options);
+    return await driveRun(db, runId, owner, keeper.signal, options);
   } finally {
     keeper.stop();
   }

@@ -111,8 +111,9 @@ async function releaseStaleLocks(db: Db, result: SweepResult): Promise<void> {
 
 /**
  * Finds runs whose worker stopped renewing its lease and settles each one deterministically:
- * restore step → interrupted (scratch dropped, target untouched); swap step → finished or
- * reverted by inspecting the databases; any other step → sent to a worker again to resume.
+ * logical restore step → interrupted (scratch dropped, target untouched); swap step → finished or
+ * reverted by inspecting the databases; any other step, and every PITR step (the providers adopt
+ * what the run already created) → sent to a worker again to resume.
  */
 export async function sweepRestoreRuns({ ctx }: { ctx: { db: Db } }): Promise<SweepResult> {
   const { db } = ctx;
@@ -134,7 +135,7 @@ export async function sweepRestoreRuns({ ctx }: { ctx: { db: Db } }): Promise<Sw
     const run = await db.restoreRun.findUniqueOrThrow({ where: { id }, include: { steps: { orderBy: { position: "asc" } } } });
     const step = stepAt(run.steps);
     try {
-      if (step?.name === "restore" && step.status === "running") {
+      if (run.kind === "logical" && step?.name === "restore" && step.status === "running") {
         await interrupt(db, run, step, owner);
         result.interrupted.push(id);
       } else if (step?.name === "swap" && step.status === "running") {

@@ -17,6 +17,10 @@ export const ADVICE = {
   validation:
     "The restored copy is kept as the scratch database for inspection; the target was not touched. Compare the failed checks with the previous run's results, then pick another backup or clean up.",
   interrupted: "The worker stopped during the restore; the target was not touched. Start the restore again.",
+  pitrWindow:
+    'PITR fails with "invalid restore time" (runbook §4): check the available restore window; give the time in UTC (or with its offset); verify it is within the retention period.',
+  pitrAccess:
+    "Check the IAM permissions of Restore Console's AWS credentials: describing the source, restoring it to a point in time, creating the writer, tagging, and deleting what a run created.",
 } as const;
 
 /** A failure as a run shows it: what happened, what to do next, and the raw text (secrets masked). */
@@ -77,6 +81,8 @@ export function describeFailure(error: unknown, secrets: readonly string[] = [])
     if (name === "StepTimeoutError") return (error as { step?: string }).step === "restore" ? ADVICE.slow : ADVICE.connection;
     if (name === "ValidationFailedError") return ADVICE.validation;
     if (name === "BackupStoreError") return ADVICE.store;
+    if (name === "RestoreWindowError") return ADVICE.pitrWindow;
+    if (name === "PitrAccessDeniedError") return ADVICE.pitrAccess;
     if (/permission denied|must be owner|privilege/i.test(detail)) return ADVICE.permission;
     return null;
   };

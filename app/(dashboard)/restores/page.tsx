@@ -35,7 +35,12 @@ export default async function RestoresPage({ searchParams }: { searchParams: Pro
       <PageHeader
         title="Restores"
         description="Every restore run: who started it, what it restored where, how long it took and how it ended."
-        actions={<ButtonLink href="/backups">Restore a backup</ButtonLink>}
+        actions={
+          <>
+            <ButtonLink href="/restores/pitr">Point-in-time recovery</ButtonLink>
+            <ButtonLink href="/backups">Restore a backup</ButtonLink>
+          </>
+        }
       />
       <form method="get" aria-label="Filter restores" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-border bg-surface p-4 sm:grid-cols-5">
         <Field id="restores-status" label="Status">
@@ -100,7 +105,7 @@ export default async function RestoresPage({ searchParams }: { searchParams: Pro
                   <Td>
                     {run.environment}/{run.targetName}
                   </Td>
-                  <Td>{run.mode === "swap" ? "replace" : "new database"}</Td>
+                  <Td>{run.mode === "swap" ? "replace" : run.kind === "pitr" ? "new server" : "new database"}</Td>
                   <Td>{run.requestedByEmail}</Td>
                   <Td numeric>{run.durationMs !== null ? formatDuration(run.durationMs) : "—"}</Td>
                 </Tr>

@@ -16,6 +16,8 @@ export interface ClusterOptions {
   /** Superuser password (scram-sha-256 over TCP). Without one, loopback connections are trusted. */
   password?: string;
   settings?: ServerSettings;
+  /** WAL segment size in MB (initdb --wal-segsize; a power of two, default 16). */
+  walSegmentMb?: number;
 }
 
 const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
@@ -89,7 +91,7 @@ export class LocalCluster {
   static async open(options: ClusterOptions): Promise<LocalCluster> {
     const binaries = await findPgBinaries();
     const cluster = new LocalCluster(path.resolve(options.baseDir), binaries, options.password);
-    if (!(await exists(path.join(cluster.dataDir, "PG_VERSION")))) await cluster.initialize(options.settings ?? {});
+    if (!(await exists(path.join(cluster.dataDir, "PG_VERSION")))) await cluster.initialize(options.settings ?? {}, options.walSegmentMb);
     return cluster;
   }
 
@@ -98,12 +100,13 @@ export class LocalCluster {
     return this.currentPort;
   }
 
-  private async initialize(settings: ServerSettings): Promise<void> {
+  private async initialize(settings: ServerSettings, walSegmentMb?: number): Promise<void> {
     // Parents stay traversable (the server runs as postgres when we are root); only baseDir is private.
     await mkdir(path.dirname(this.baseDir), { recursive: true });
     await mkdir(this.baseDir, { recursive: true, mode: 0o700 });
     await giveToOwner(this.baseDir);
     const args = ["-D", this.dataDir, "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"];
+    if (walSegmentMb) args.push(`--wal-segsize=${walSegmentMb}`);
     const pwfile = path.join(this.baseDir, ".initdb-pw");
     if (this.password) {
       await writeFile(pwfile, this.password, { mode: 0o600 });

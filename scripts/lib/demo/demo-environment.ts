@@ -5,6 +5,7 @@ import { S3BackupStore } from "@/lib/providers/aws/s3-backup-store";
 import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
 import { dataDir, persistentSecret } from "@/scripts/lib/data-dir";
 import { S3RVER_CREDENTIALS, startS3Server, type LocalS3Server } from "@/scripts/lib/s3-server";
+import { prepareDemoPitr } from "./demo-pitr";
 import { createNightlyDump, type DumpFormat } from "./nightly-dump";
 import { applyLoanServeSchema, seedLoanServe } from "./seed-loanserve";
 
@@ -145,6 +146,7 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
   const root = path.join(dataDir(), "demo");
   const productionDir = path.join(root, "production");
   const archiveDir = path.join(root, "wal-archive");
+  const baseBackupDir = path.join(root, "base-backups");
   const s3Dir = path.join(root, "s3");
   const portsFile = path.join(root, "ports.json");
   const markerFile = path.join(root, "seeded.json");
@@ -153,9 +155,11 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
   if (!(await exists(path.join(productionDir, "data", "PG_VERSION")))) {
     // No cluster yet, or initdb was interrupted (it refuses a non-empty folder). A new cluster
     // restarts WAL file names at the beginning: old archived segments would collide with them
-    // (archive_command refuses to overwrite), and the data they describe is gone.
+    // (archive_command refuses to overwrite), and the data they describe is gone. So is every
+    // base backup: they belong to the old cluster.
     await rm(productionDir, { recursive: true, force: true });
     await rm(archiveDir, { recursive: true, force: true });
+    await rm(baseBackupDir, { recursive: true, force: true });
     await rm(markerFile, { force: true });
   }
   await mkdir(archiveDir, { recursive: true, mode: 0o700 });
@@ -167,6 +171,9 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
   const cluster = await LocalCluster.open({
     baseDir: productionDir,
     password,
+    // archive_timeout ships a segment a minute even when nearly empty: 1 MB segments keep the
+    // demo's archive small (16 MB ones would fill about 1 GB an hour).
+    walSegmentMb: 1,
     settings: {
       wal_level: "replica",
       archive_mode: true,
@@ -188,6 +195,7 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
     await writeFile(portsFile, `${JSON.stringify({ s3: server.port, postgres: productionPort }, null, 2)}\n`);
 
     if (needsSeed) await seedDemo(cluster, server, markerFile);
+    await prepareDemoPitr({ adminUrl: cluster.url(), loanserveUrl: cluster.url(DATABASE), port: productionPort, password, baseBackupDir });
     return {
       s3Endpoint: server.endpoint,
       s3Port: server.port,

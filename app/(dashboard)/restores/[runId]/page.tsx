@@ -9,6 +9,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import { getRestoreRun } from "@/lib/restore/get-restore-run";
+import { pitrTargetLabel } from "@/lib/restore/pitr-plan";
 import { isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Restore run" };
@@ -26,12 +27,18 @@ export default async function RestoreRunPage({ params }: { params: Promise<{ run
   return (
     <>
       <PageHeader
-        title={`Restore of ${detail.plan.source.name}`}
+        title={detail.plan.kind === "pitr" ? `Point-in-time restore of ${detail.run.environment}` : `Restore of ${detail.plan.source.name}`}
         description={
-          <>
-            Into <span className="font-mono">{detail.run.targetName}</span> ({detail.run.targetDatabase}) in {detail.run.environment} ·{" "}
-            {detail.run.mode === "swap" ? "replace after validation" : "into a new database"}
-          </>
+          detail.plan.kind === "pitr" ? (
+            <>
+              {detail.plan.source.description} to {pitrTargetLabel(detail.plan.target)}, into a new server; the source is not touched
+            </>
+          ) : (
+            <>
+              Into <span className="font-mono">{detail.run.targetName}</span> ({detail.run.targetDatabase}) in {detail.run.environment} ·{" "}
+              {detail.run.mode === "swap" ? "replace after validation" : "into a new database"}
+            </>
+          )
         }
         actions={
           <ButtonLink href="/restores" variant="ghost" icon={<ArrowLeft aria-hidden />}>

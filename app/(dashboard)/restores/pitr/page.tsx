@@ -1,0 +1,75 @@
+import { ArrowLeft } from "lucide-react";
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { PitrPicker } from "@/components/restores/pitr-picker";
+import { ButtonLink } from "@/components/ui/button-link";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageUser } from "@/lib/auth/page-session";
+import { hasRole } from "@/lib/auth/roles";
+import { getDb } from "@/lib/db/client";
+import { NotFoundError } from "@/lib/errors";
+import { describePitrWindow } from "@/lib/restore/describe-pitr-window";
+import { findPitrIncident, pitrEnvironmentNames } from "@/lib/restore/pitr-environment";
+import { firstParam, isUuid } from "@/lib/search-params";
+
+export const metadata: Metadata = { title: "Point-in-time recovery" };
+export const dynamic = "force-dynamic";
+
+export default async function PitrPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requirePageUser("viewer");
+  const params = await searchParams;
+  const environments = pitrEnvironmentNames();
+  const incidentId = firstParam(params.incident);
+  if (incidentId !== undefined && !isUuid(incidentId)) notFound();
+  const db = getDb();
+  // An incident decides the environment (its data is what is being recovered).
+  const incidentEnvironment = incidentId ? (await db.incident.findUnique({ where: { id: incidentId }, select: { environment: true } }))?.environment : undefined;
+  if (incidentId && !incidentEnvironment) notFound();
+  const environment = incidentEnvironment ?? firstParam(params.environment) ?? environments[0];
+
+  const header = (
+    <PageHeader
+      title="Point-in-time recovery"
+      description="Restore an environment's database to a moment inside its restore window, into a new server beside the source (runbook §1)."
+      actions={
+        <ButtonLink href={incidentId ? `/incidents/${incidentId}` : "/restores"} variant="ghost" icon={<ArrowLeft aria-hidden />}>
+          {incidentId ? "The incident" : "All restores"}
+        </ButtonLink>
+      }
+    />
+  );
+  if (!environment || !environments.includes(environment)) {
+    return (
+      <>
+        {header}
+        <EmptyState title="No point-in-time recovery source">
+          <p>
+            {environment ? `${environment} has` : "No environment has"} no <span className="font-mono">pitr</span> section in the configuration. Add one (provider{" "}
+            <span className="font-mono">aws</span> for Aurora or RDS, <span className="font-mono">local</span> for a self-hosted cluster with a WAL archive).
+          </p>
+        </EmptyState>
+      </>
+    );
+  }
+  const [incident, initial] = await Promise.all([
+    findPitrIncident(db, incidentId, environment).catch((error: unknown) => {
+      if (error instanceof NotFoundError) notFound();
+      throw error;
+    }),
+    describePitrWindow({ ctx: { db }, input: { environment } }),
+  ]);
+
+  return (
+    <>
+      {header}
+      {incident && (
+        <p className="mb-4 text-sm">
+          For the incident <span className="font-medium">{incident.title}</span>: its start{incident.lastKnownGoodAt ? " and last known good time are" : " is"} marked on
+          the timeline, and the data loss is measured to its start.
+        </p>
+      )}
+      <PitrPicker environments={environments} initial={initial} incident={incident} canOperate={hasRole(user.role, "operator")} />
+    </>
+  );
+}

@@ -1,0 +1,351 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { CircleCheck, CircleX, Play, TriangleAlert } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useState, useSyncExternalStore } from "react";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
+import { apiFetch } from "@/lib/client/api";
+import { formatDuration } from "@/lib/client/format";
+import { createSharedClock } from "@/lib/client/shared-clock";
+import { usePitrWindow } from "@/lib/client/use-pitr-window";
+import { formatInZone, parseZonedInput, toInputValue, utcText } from "@/lib/client/zoned-time";
+import type { PitrWindowSummary } from "@/lib/restore/describe-pitr-window";
+import { pitrWindowProblem, predictDataLoss, type PitrIncidentView, type PitrTargetChoice } from "@/lib/restore/pitr-plan";
+import type { PitrRestorePreview } from "@/lib/restore/plan-pitr-restore";
+import type { RestoreRunView } from "@/lib/restore/restore-run-views";
+import { PitrBaseBackups } from "./pitr-base-backups";
+import { RestoreWindowTimeline, type TimelineMarker } from "./restore-window-timeline";
+
+type Zone = "local" | "utc";
+
+const subscribeNever = () => () => {};
+const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+const noZone = () => null;
+
+/** The viewer's IANA time zone; null while rendering on the server (it cannot know it). */
+function useViewerTimeZone(): string | null {
+  return useSyncExternalStore(subscribeNever, browserZone, noZone);
+}
+
+const clock = createSharedClock(5_000);
+
+/** A clock for the lag and the data loss "until now"; the window's description time while server-rendering. */
+function useNow(serverNow: number): number {
+  return useSyncExternalStore(clock.subscribe, clock.getNow, () => serverNow);
+}
+
+/** One instant in the viewer's zone AND in UTC: the one mistake this page exists to prevent. */
+function BothZones({ at, viewerZone }: { at: number; viewerZone: string | null }) {
+  const date = new Date(at);
+  return (
+    <span className="inline-flex flex-wrap gap-x-3 font-mono text-xs">
+      {viewerZone && viewerZone !== "UTC" && (
+        <span>
+          {formatInZone(date, viewerZone)} <span className="text-muted">{viewerZone}</span>
+        </span>
+      )}
+      <span>{utcText(date)}</span>
+    </span>
+  );
+}
+
+export interface PitrPickerProps {
+  environments: string[];
+  initial: PitrWindowSummary;
+  incident: PitrIncidentView | null;
+  canOperate: boolean;
+}
+
+/**
+ * The restore-window picker: see what can be restored, choose "latest" or a time (on the timeline
+ * or typed, in your zone or UTC, always shown in both, DST gaps and repeats refused), read the
+ * data loss, then the plan and its preflight, and confirm by typing the environment's name.
+ */
+export function PitrPicker({ environments, initial, incident, canOperate }: PitrPickerProps) {
+  const router = useRouter();
+  const viewerZone = useViewerTimeZone();
+  const [environment, setEnvironment] = useState(initial.environment);
+  const { data: summary, error: windowError, isFetching } = usePitrWindow(environment, initial);
+  const now = useNow(Date.parse(initial.window.describedAt));
+  const [mode, setMode] = useState<"latest" | "time">("latest");
+  const [zone, setZone] = useState<Zone>("local");
+  const [text, setText] = useState("");
+  const [typed, setTyped] = useState("");
+
+  const zoneName = zone === "utc" || !viewerZone ? "UTC" : viewerZone;
+  const parsed = mode === "time" ? parseZonedInput(text, zoneName) : null;
+  const choice: PitrTargetChoice | null = mode === "latest" ? { kind: "latest" } : parsed?.ok ? { kind: "time", time: parsed.instant.toISOString() } : null;
+  const window = summary?.window ?? null;
+  const problem = window && choice ? pitrWindowProblem(window, choice) : null;
+  const dataLoss = window && choice ? predictDataLoss({ choice, window, incident, now: new Date(now) }) : null;
+  const selectedAt = choice?.kind === "time" ? Date.parse(choice.time) : null;
+  const body = choice ? { environment, target: choice, ...(incident ? { incidentId: incident.id } : {}) } : null;
+
+  const plan = useMutation({
+    mutationFn: (request: NonNullable<typeof body>) => apiFetch<PitrRestorePreview>("/api/pitr/plan", { method: "POST", body: request }),
+    onSuccess: () => setTyped(""),
+  });
+  const start = useMutation({
+    mutationFn: (request: NonNullable<typeof body>) => apiFetch<RestoreRunView>("/api/pitr/restores", { method: "POST", body: { ...request, confirmation: typed } }),
+    onSuccess: (run) => router.push(`/restores/${run.id}`),
+  });
+  const preview = plan.data && JSON.stringify(plan.variables) === JSON.stringify(body) ? plan.data : null;
+
+  const pick = (at: number) => {
+    setMode("time");
+    setText(toInputValue(new Date(at), zoneName));
+  };
+  const switchZone = (next: Zone) => {
+    const nextName = next === "utc" || !viewerZone ? "UTC" : viewerZone;
+    // The same instant, re-read in the other zone; a refused text stays as typed.
+    if (parsed?.ok) setText(toInputValue(parsed.instant, nextName));
+    setZone(next);
+  };
+  const describe = (at: number) => `${viewerZone && viewerZone !== "UTC" ? `${formatInZone(new Date(at), viewerZone)} ${viewerZone}, ` : ""}${utcText(new Date(at))}`;
+  const markers: TimelineMarker[] = incident
+    ? [
+        { at: incident.startedAt, label: "incident started", tone: "danger" },
+        ...(incident.lastKnownGoodAt ? [{ at: incident.lastKnownGoodAt, label: "last known good", tone: "warning" as const }] : []),
+      ]
+    : [];
+  const inputError = parsed && !parsed.ok ? parsed.message : problem;
+
+  return (
+    <div className="space-y-6">
+      <Card as="section" padding="none">
+        <CardHeader
+          title="1. The restore window"
+          description={summary ? summary.sourceDescription : "Describing the window…"}
+          actions={
+            environments.length > 1 ? (
+              <Select aria-label="Environment" value={environment} onChange={(e) => setEnvironment(e.target.value)}>
+                {environments.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </Select>
+            ) : undefined
+          }
+        />
+        <CardBody className="space-y-4">
+          {windowError && <p className="text-sm text-danger-text">{windowError.message}</p>}
+          {window && (
+            <>
+              {window.earliest && window.latest ? (
+                <RestoreWindowTimeline window={window} now={now} markers={markers} selected={selectedAt} describe={describe} onPick={pick} />
+              ) : (
+                <p className="text-sm text-muted">Nothing can be restored to a chosen time yet.</p>
+              )}
+              <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]" data-testid="restore-window">
+                <dt className="text-muted">Earliest restorable</dt>
+                <dd data-testid="window-earliest">{window.earliest ? <BothZones at={Date.parse(window.earliest)} viewerZone={viewerZone} /> : "unknown"}</dd>
+                <dt className="text-muted">Latest restorable</dt>
+                <dd data-testid="window-latest">{window.latest ? <BothZones at={Date.parse(window.latest)} viewerZone={viewerZone} /> : "unknown"}</dd>
+                <dt className="text-muted">Lag behind now</dt>
+                <dd>
+                  {window.latest ? formatDuration(Math.max(0, now - Date.parse(window.latest))) : "unknown"}{" "}
+                  <span className="text-xs text-muted">(described {isFetching ? "now" : formatDuration(Math.max(0, now - Date.parse(window.describedAt))) + " ago"})</span>
+                </dd>
+              </dl>
+              {window.notes.length > 0 && (
+                <ul className="space-y-1 text-sm text-warning-text">
+                  {window.notes.map((note) => (
+                    <li key={note} className="flex gap-2">
+                      <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> {note}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {summary?.activeRun && (
+                <p role="alert" className="text-sm text-danger-text">
+                  A point-in-time restore of {summary.environment} is already {summary.activeRun.status} (
+                  <a className="underline" href={`/restores/${summary.activeRun.id}`}>
+                    {summary.activeRun.id.slice(0, 8)}
+                  </a>
+                  , started by {summary.activeRun.requestedByEmail}); one runs at a time.
+                </p>
+              )}
+            </>
+          )}
+        </CardBody>
+      </Card>
+
+      <Card as="section" padding="none">
+        <CardHeader title="2. The point to restore to" description="The source is never touched: the data comes back in a new server beside it." />
+        <CardBody className="space-y-4">
+          <fieldset className="space-y-2">
+            <legend className="sr-only">Restore point</legend>
+            <label className="flex items-start gap-2 text-sm">
+              <input type="radio" name="pitr-mode" checked={mode === "latest"} onChange={() => setMode("latest")} className="mt-1" />
+              <span>Latest restorable (everything archived so far)</span>
+            </label>
+            <label className="flex items-start gap-2 text-sm">
+              <input type="radio" name="pitr-mode" checked={mode === "time"} onChange={() => setMode("time")} className="mt-1" />
+              <span>A time of my choosing (click the timeline, or type it)</span>
+            </label>
+          </fieldset>
+          {mode === "time" && (
+            <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_auto]">
+              <Field
+                id="pitr-time"
+                label={`Restore to (${zoneName === "UTC" ? "UTC" : `your time, ${zoneName}`})`}
+                hint="YYYY-MM-DD HH:MM, seconds and milliseconds optional."
+                error={inputError ?? undefined}
+              >
+                {(p) => <Input {...p} value={text} onChange={(e) => setText(e.target.value)} placeholder="2026-11-25 14:30:00" autoComplete="off" spellCheck={false} className="font-mono" />}
+              </Field>
+              <fieldset className="space-y-1.5">
+                <legend className="text-sm font-medium">Time zone of what I type</legend>
+                <div className="flex gap-3 pt-1 text-sm">
+                  <label className="flex items-center gap-1.5">
+                    <input type="radio" name="pitr-zone" checked={zone === "local"} disabled={!viewerZone} onChange={() => switchZone("local")} />
+                    Mine ({viewerZone ?? "…"})
+                  </label>
+                  <label className="flex items-center gap-1.5">
+                    <input type="radio" name="pitr-zone" checked={zone === "utc"} onChange={() => switchZone("utc")} />
+                    UTC
+                  </label>
+                </div>
+              </fieldset>
+            </div>
+          )}
+          {choice && (
+            <div className="space-y-2 rounded-md border border-border bg-subtle/60 px-3 py-2 text-sm" data-testid="pitr-choice">
+              <p>
+                <span className="font-medium">Restoring to: </span>
+                {choice.kind === "latest" ? "latest restorable — " : ""}
+                {selectedAt !== null ? (
+                  <BothZones at={selectedAt} viewerZone={viewerZone} />
+                ) : window?.latest ? (
+                  <>
+                    as of now <BothZones at={Date.parse(window.latest)} viewerZone={viewerZone} /> (pinned when the restore starts)
+                  </>
+                ) : (
+                  "whatever is archived when the restore starts"
+                )}
+              </p>
+              {dataLoss && (
+                <p data-testid="pitr-data-loss">
+                  <span className="font-medium">Predicted data loss: </span>
+                  {dataLoss.lostMs === null ? "unknown" : formatDuration(dataLoss.lostMs)} of changes, from the restore point to{" "}
+                  {dataLoss.untilKind === "incident-start" ? "the incident's start" : "now"} (<BothZones at={Date.parse(dataLoss.until)} viewerZone={viewerZone} />
+                  ).
+                </p>
+              )}
+              {dataLoss?.afterIncidentStart && (
+                <p className="flex gap-2 text-warning-text">
+                  <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> This is after the incident started: the restored data may already contain the damage.
+                </p>
+              )}
+              {!dataLoss?.afterIncidentStart && dataLoss?.afterLastKnownGood && (
+                <p className="flex gap-2 text-warning-text">
+                  <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> This is after the last time the data was known to be good.
+                </p>
+              )}
+            </div>
+          )}
+          {canOperate ? (
+            <div>
+              <Button type="button" loading={plan.isPending} disabled={!body || problem !== null} onClick={() => body && plan.mutate(body)}>
+                Review the plan
+              </Button>
+              {plan.error && <p className="mt-2 text-sm text-danger-text">{plan.error.message}</p>}
+            </div>
+          ) : (
+            <p className="text-sm text-muted">Starting a restore needs the operator role.</p>
+          )}
+        </CardBody>
+      </Card>
+
+      {preview && body && (
+        <Card as="section" padding="none">
+          <CardHeader title="3. The plan — nothing has changed yet" description={`Checked just now against the window described at ${utcText(new Date(preview.plan.window.describedAt))}.`} />
+          <CardBody className="space-y-5">
+            <ol className="space-y-2 text-sm" aria-label="Planned steps">
+              {preview.plan.steps.map((s) => (
+                <li key={s.position}>
+                  <span className="font-medium">
+                    {s.position}. {s.title}
+                  </span>{" "}
+                  <span className="text-muted">
+                    — {s.description} {s.automatic ? `(time limit ${formatDuration(s.timeoutMs)})` : "(only when you ask)"}
+                  </span>
+                </li>
+              ))}
+            </ol>
+            <div className="grid gap-4 sm:grid-cols-2">
+              <div>
+                <h3 className="mb-1 text-sm font-semibold">Replaced</h3>
+                <ul className="list-disc pl-5 text-sm">
+                  {preview.plan.replaces.map((r) => (
+                    <li key={r}>{r}</li>
+                  ))}
+                </ul>
+              </div>
+              <div>
+                <h3 className="mb-1 text-sm font-semibold text-success-text">Kept</h3>
+                <ul className="list-disc pl-5 text-sm">
+                  {preview.plan.keeps.map((k) => (
+                    <li key={k}>{k}</li>
+                  ))}
+                </ul>
+              </div>
+            </div>
+            <div>
+              <h3 className="mb-1 text-sm font-semibold">After it succeeds — the cutover is yours</h3>
+              <ul className="list-disc pl-5 text-sm">
+                {preview.plan.cutover.map((item) => (
+                  <li key={item}>{item}</li>
+                ))}
+              </ul>
+            </div>
+            <div>
+              <h3 className="mb-1 text-sm font-semibold">Preflight checks (run just now)</h3>
+              <ul className="space-y-1 text-sm">
+                {preview.plan.preflight?.checks.map((c) => (
+                  <li key={c.name} className="flex gap-2" data-preflight={c.name} data-status={c.ok ? "passed" : "failed"}>
+                    {c.ok ? <CircleCheck aria-hidden className="mt-0.5 size-4 shrink-0 text-success" /> : <CircleX aria-hidden className="mt-0.5 size-4 shrink-0 text-danger" />}
+                    <span>
+                      <span className="font-medium">{c.name}:</span> {c.message}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+            <form
+              className="space-y-3"
+              onSubmit={(event) => {
+                event.preventDefault();
+                if (!start.isPending) start.mutate(body);
+              }}
+            >
+              <Field
+                id="pitr-confirmation"
+                label={
+                  <>
+                    Type the environment&apos;s name, <span className="font-mono">{preview.plan.confirmations.start}</span>, to start
+                  </>
+                }
+                error={start.error?.message}
+              >
+                {(p) => <Input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
+              </Field>
+              <Button type="submit" variant="primary" icon={<Play aria-hidden />} loading={start.isPending} disabled={!preview.canStart || typed !== preview.plan.confirmations.start}>
+                Start point-in-time restore
+              </Button>
+              {!preview.canStart && <p className="text-sm text-muted">Fix the failed preflight checks (or wait for the other run) before starting.</p>}
+            </form>
+          </CardBody>
+        </Card>
+      )}
+
+      {summary?.takesBaseBackups && <PitrBaseBackups environment={environment} canOperate={canOperate} viewerZone={viewerZone} />}
+    </div>
+  );
+}

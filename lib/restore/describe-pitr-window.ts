@@ -1,0 +1,36 @@
+import { z } from "zod";
+import type { DbOrTx } from "@/lib/db/client";
+import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
+import type { PitrProvider } from "@/lib/providers/pitr";
+import { activePitrRun, resolvePitrEnvironment, type ActivePitrRun } from "./pitr-environment";
+import { describePitrSource, pitrWindowView, type PitrWindowView } from "./pitr-plan";
+
+export const DescribePitrWindowInput = z.object({ environment: z.string().min(1).max(63).optional() });
+export type DescribePitrWindowInput = z.infer<typeof DescribePitrWindowInput>;
+
+export interface PitrWindowSummary {
+  environment: string;
+  protected: boolean;
+  provider: PitrProvider["kind"];
+  sourceDescription: string;
+  window: PitrWindowView;
+  activeRun: ActivePitrRun | null;
+  /** Local sources take base backups on demand (AWS keeps its own). */
+  takesBaseBackups: boolean;
+}
+
+/** What an environment can be restored to right now, described afresh by its provider. Changes nothing. */
+export async function describePitrWindow({ ctx, input }: { ctx: { db: DbOrTx }; input: DescribePitrWindowInput }): Promise<PitrWindowSummary> {
+  const { environment, source } = resolvePitrEnvironment(input.environment);
+  const provider = createPitrProviderFor(source);
+  const [window, activeRun] = await Promise.all([provider.describeWindow(), activePitrRun(ctx.db, environment.name)]);
+  return {
+    environment: environment.name,
+    protected: environment.protected,
+    provider: provider.kind,
+    sourceDescription: describePitrSource(source),
+    window: pitrWindowView(window),
+    activeRun,
+    takesBaseBackups: source.provider === "local",
+  };
+}

@@ -1,0 +1,281 @@
+import { z } from "zod";
+import type { PitrSource } from "@/lib/config/schema";
+import type { PitrEndpoint, PitrPreflight, PitrProvider, RestoreTarget, RestoreWindow } from "@/lib/providers/pitr";
+import { formatDuration, type PlanStep } from "./logical-plan";
+
+// A point-in-time restore's plan, as pure data: the target time, the window it was checked
+// against, the predicted data loss, the steps and the cutover guidance. Built before anything
+// runs (the person reads it), stored with the run, and shared with the picker page.
+
+export const PITR_STEP_NAMES = ["preflight", "restore", "writer", "wait", "connectivity", "validate", "ready-for-cutover", "cleanup"] as const;
+export type PitrStepName = (typeof PITR_STEP_NAMES)[number];
+
+/** Every phase has a limit, so a run never hangs silently; RDS restores of large clusters take hours. */
+export const PITR_STEP_TIMEOUTS_MS: Readonly<Record<PitrStepName, number>> = {
+  preflight: 2 * 60_000,
+  restore: 2 * 60 * 60_000,
+  writer: 15 * 60_000,
+  wait: 3 * 60 * 60_000,
+  connectivity: 2 * 60_000,
+  validate: 10 * 60_000,
+  "ready-for-cutover": 60_000,
+  cleanup: 30 * 60_000,
+};
+
+/** One PITR restore per environment at a time: the target lock's name. */
+export const PITR_TARGET_NAME = "pitr";
+/** PITR runs restore into a new server; the source is never replaced. */
+export const PITR_MODE = "new-server";
+export const DEFAULT_CONNECTIVITY_QUERY = "SELECT count(*) FROM loans";
+
+/** What the person asks for: the newest restorable moment, or a time that carries its offset. */
+export const PitrTargetChoice = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("latest") }),
+  z.object({
+    kind: z.literal("time"),
+    time: z.iso.datetime({ offset: true, error: "must be an ISO 8601 time with its UTC offset or Z, e.g. 2026-11-25T14:30:00Z" }),
+  }),
+]);
+export type PitrTargetChoice = z.infer<typeof PitrTargetChoice>;
+
+export function restoreTargetOf(choice: PitrTargetChoice): RestoreTarget {
+  return choice.kind === "latest" ? { kind: "latest" } : { kind: "time", time: new Date(choice.time) };
+}
+
+/** "2026-11-25 14:30:00.250 UTC". */
+export function formatUtcInstant(at: Date | string): string {
+  const iso = new Date(at).toISOString();
+  return `${iso.slice(0, 19).replace("T", " ")}${iso.endsWith(".000Z") ? "" : iso.slice(19, 23)} UTC`;
+}
+
+export function pitrTargetLabel(choice: PitrTargetChoice): string {
+  return choice.kind === "latest" ? "latest restorable" : formatUtcInstant(choice.time);
+}
+
+/** The window as JSON (ISO strings), as the page and the stored plan see it. */
+export interface PitrWindowView {
+  earliest: string | null;
+  latest: string | null;
+  lagSeconds: number | null;
+  describedAt: string;
+  notes: string[];
+}
+
+export function pitrWindowView(window: RestoreWindow): PitrWindowView {
+  return {
+    earliest: window.earliest?.toISOString() ?? null,
+    latest: window.latest?.toISOString() ?? null,
+    lagSeconds: window.lagSeconds,
+    describedAt: window.describedAt.toISOString(),
+    notes: window.notes,
+  };
+}
+
+const WINDOW_ADVICE = 'Choose a time inside the restore window, or "latest restorable".';
+
+/**
+ * Why `choice` cannot be restored from `window`, or null. The same rule refuses a time in the
+ * picker, in the plan and at submit (each against the window it has; the server's is fresh).
+ * "Latest" is never refused here: the run's preflight says whether anything is restorable.
+ */
+export function pitrWindowProblem(window: PitrWindowView, choice: PitrTargetChoice): string | null {
+  if (choice.kind === "latest") return null;
+  const time = new Date(choice.time);
+  if (Number.isNaN(time.getTime())) return `${choice.time} is not a time.`;
+  if (window.latest === null) {
+    return `${formatUtcInstant(time)} cannot be checked: the latest restorable time is unknown${window.notes.length ? ` (${window.notes.join(" ")})` : ""}. Only "latest restorable" can be requested now.`;
+  }
+  if (time > new Date(window.latest)) {
+    return `${formatUtcInstant(time)} is after the latest restorable time, ${formatUtcInstant(window.latest)}. ${WINDOW_ADVICE}`;
+  }
+  if (window.earliest !== null && time < new Date(window.earliest)) {
+    return `${formatUtcInstant(time)} is before the earliest restorable time, ${formatUtcInstant(window.earliest)}. ${WINDOW_ADVICE}`;
+  }
+  return null;
+}
+
+/** The incident a restore answers, as the plan and the picker use it. */
+export interface PitrIncidentView {
+  id: string;
+  title: string;
+  startedAt: string;
+  lastKnownGoodAt: string | null;
+}
+
+export interface DataLossView {
+  /** The point the data comes back from: the chosen time, or the window's latest for "latest" (null if unknown). */
+  restorePointAt: string | null;
+  /** Until when changes are lost: the incident's start, else now. */
+  until: string;
+  untilKind: "incident-start" | "now";
+  /** Milliseconds of changes not in the restored data (0 when the point is after `until`); null when the point is unknown. */
+  lostMs: number | null;
+  /** The point is after the incident started: the restored data may already hold the damage. */
+  afterIncidentStart: boolean;
+  /** The point is after the last time the data was known to be good. */
+  afterLastKnownGood: boolean;
+}
+
+/** How much is lost between the restore point and the incident's start (or now, without an incident). */
+export function predictDataLoss(input: { choice: PitrTargetChoice; window: PitrWindowView; incident: PitrIncidentView | null; now: Date }): DataLossView {
+  const point = input.choice.kind === "time" ? input.choice.time : input.window.latest;
+  const until = input.incident ? input.incident.startedAt : input.now.toISOString();
+  const pointMs = point === null ? null : new Date(point).getTime();
+  return {
+    restorePointAt: point === null ? null : new Date(point).toISOString(),
+    until: new Date(until).toISOString(),
+    untilKind: input.incident ? "incident-start" : "now",
+    lostMs: pointMs === null ? null : Math.max(0, new Date(until).getTime() - pointMs),
+    afterIncidentStart: pointMs !== null && input.incident !== null && pointMs > new Date(input.incident.startedAt).getTime(),
+    afterLastKnownGood: pointMs !== null && !!input.incident?.lastKnownGoodAt && pointMs > new Date(input.incident.lastKnownGoodAt).getTime(),
+  };
+}
+
+/** Where the restored server answers, as people see it: `user@host:port/database`. */
+export function endpointText(endpoint: Pick<PitrEndpoint, "host" | "port" | "database" | "user">): string {
+  return `${endpoint.user}@${endpoint.host}:${endpoint.port}/${endpoint.database}`;
+}
+
+/**
+ * The runbook's cutover ("Update DNS/connection strings if needed") as a checklist for a person:
+ * Restore Console never repoints applications itself.
+ */
+export function cutoverChecklist(input: { endpoint: Pick<PitrEndpoint, "host" | "port" | "database" | "user"> | null; sourceDescription: string; incident: boolean }): string[] {
+  const where = input.endpoint ? endpointText(input.endpoint) : "the restored endpoint (shown when the run succeeds)";
+  return [
+    `Stop writes to the damaged source (${input.sourceDescription}) so nothing more is written there.`,
+    `Update connection strings/DNS: point the application at ${where}.`,
+    "Check the application reads the restored data and can write; run its smoke test.",
+    ...(input.incident ? ["Tick “Update DNS/connection strings if needed” on the incident."] : []),
+    "Keep the restored server after cutover: Clean up on this run deletes it, so use it only if you did not cut over.",
+  ];
+}
+
+/** The source as people name it: "loanserve on 127.0.0.1:54329 (WAL archive …)", "Aurora cluster … (us-east-1)". */
+export function describePitrSource(source: PitrSource): string {
+  if (source.provider === "local") return `${source.database} on ${source.host}:${source.port} (WAL archive ${source.archiveDir})`;
+  return source.engine === "aurora-postgresql"
+    ? `Aurora cluster ${source.clusterIdentifier} (${source.region})`
+    : `RDS instance ${source.instanceIdentifier} (${source.region})`;
+}
+
+export type PitrPlanStep = Omit<PlanStep, "name"> & { name: PitrStepName };
+
+export interface PitrRestorePlan {
+  kind: "pitr";
+  environment: { name: string; protected: boolean };
+  source: { provider: PitrProvider["kind"]; description: string; database: string; user: string };
+  target: PitrTargetChoice;
+  /** The window as described when the plan was made (the run checks it again). */
+  window: PitrWindowView;
+  incident: PitrIncidentView | null;
+  dataLoss: DataLossView;
+  /** What the run creates, named from its id so a retry finds them again. */
+  identifiers: string[];
+  connectivityQuery: string;
+  steps: PitrPlanStep[];
+  replaces: string[];
+  keeps: string[];
+  cutover: string[];
+  /** What the person types to start: the environment's name. */
+  confirmations: { start: string };
+  validation: { builtinChecks: number; configuredChecks: number };
+  /** Null when stored without running the checks (the run's first step does). */
+  preflight: PitrPreflight | null;
+}
+
+export interface BuildPitrPlanInput {
+  environment: { name: string; protected: boolean };
+  source: PitrSource;
+  providerKind: PitrProvider["kind"];
+  identifiers: string[];
+  choice: PitrTargetChoice;
+  window: PitrWindowView;
+  incident: PitrIncidentView | null;
+  now: Date;
+  configuredChecks: number;
+  builtinChecks: number;
+  preflight: PitrPreflight | null;
+}
+
+function restoreDescription(source: PitrSource, identifiers: readonly string[], target: string): string {
+  const [first] = identifiers;
+  if (source.provider === "local") {
+    return (
+      `Copies the newest base backup finished before ${target} into ${first ?? "this run's folder"} and starts a new PostgreSQL on a free ` +
+      "loopback port that replays the WAL archive to that point (recovery_target_time with an explicit +00 offset) and promotes."
+    );
+  }
+  const call = source.engine === "aurora-postgresql" ? "RestoreDBClusterToPointInTime" : "RestoreDBInstanceToPointInTime";
+  return (
+    `${call} to ${target} into ${first ?? "a new identifier"}, tagged with this run, passing what RDS does not copy (subnet group, security groups, ` +
+    "parameter group, KMS key, IAM auth); deletion protection off. A retry adopts the resource carrying this run's tag."
+  );
+}
+
+export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
+  const { source, identifiers, choice, window } = input;
+  const sourceDescription = describePitrSource(source);
+  const target = pitrTargetLabel(choice);
+  const connectivityQuery = source.connectivityQuery ?? DEFAULT_CONNECTIVITY_QUERY;
+  const writer = identifiers[1];
+  const restored = identifiers[0] ?? "the restored server";
+  const describe: Record<PitrStepName, { title: string; description: string }> = {
+    preflight: {
+      title: "Preflight checks",
+      description: `Describes the restore window again and checks, changing nothing: ${target} is restorable, ${identifiers.join(" and ")} ${identifiers.length > 1 ? "are" : "is"} free (or already this run's), permissions.`,
+    },
+    restore: { title: `Restore to ${target}`, description: restoreDescription(source, identifiers, target) },
+    writer: {
+      title: "Create the writer",
+      description:
+        input.providerKind === "aws-aurora" && source.provider === "aws"
+          ? `Creates the writer instance ${writer ?? ""} (${source.writerInstanceClass}) in the restored cluster, with the source's parameter group.`
+          : "Nothing to create: the restored server takes writes itself.",
+    },
+    wait: {
+      title: "Wait until available",
+      description: `Waits (at most ${formatDuration(PITR_STEP_TIMEOUTS_MS.wait)}) until ${restored} accepts connections; hard errors (not found, access denied, incompatible parameters) fail at once.`,
+    },
+    connectivity: {
+      title: "Test connectivity",
+      description: `Runs ${connectivityQuery} on ${source.database} as ${source.user}, read-only: the runbook's connectivity test.`,
+    },
+    validate: {
+      title: "Validate",
+      description: `Runs the runbook's validation queries and ${input.configuredChecks} configured check(s) against the restored database, read-only. A failure stops here; the restored server is kept for inspection.`,
+    },
+    "ready-for-cutover": {
+      title: "Ready for cutover (you do it)",
+      description: "Records the endpoint and hands over: updating connection strings/DNS is yours to do, from the checklist shown with the run. Nothing is repointed automatically.",
+    },
+    cleanup: {
+      title: "Clean up (when you ask)",
+      description: `Deletes what this run created (${identifiers.join(", ")}${input.providerKind === "aws-aurora" ? ", writer before cluster" : ""}). Never touches the source or anything without this run's tag.`,
+    },
+  };
+  const steps = PITR_STEP_NAMES.map((name, position) => ({ position, name, ...describe[name], timeoutMs: PITR_STEP_TIMEOUTS_MS[name], automatic: name !== "cleanup" }));
+
+  return {
+    kind: "pitr",
+    environment: input.environment,
+    source: { provider: input.providerKind, description: sourceDescription, database: source.database, user: source.user },
+    target: choice,
+    window,
+    incident: input.incident,
+    dataLoss: predictDataLoss({ choice, window, incident: input.incident, now: input.now }),
+    identifiers,
+    connectivityQuery,
+    steps,
+    replaces: [`Nothing: ${sourceDescription} keeps running untouched. The restored data appears in a new server beside it.`],
+    keeps: [
+      `${sourceDescription}, untouched.`,
+      `The restored server (${identifiers.join(", ")}) until you clean it up, also when validation fails.`,
+      "The backups and the WAL archive: they are only read.",
+    ],
+    cutover: cutoverChecklist({ endpoint: null, sourceDescription, incident: input.incident !== null }),
+    confirmations: { start: input.environment.name },
+    validation: { builtinChecks: input.builtinChecks, configuredChecks: input.configuredChecks },
+    preflight: input.preflight,
+  };
+}

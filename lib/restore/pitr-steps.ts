@@ -1,0 +1,179 @@
+import pg from "pg";
+import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import type { EnvironmentConfig, PitrSource } from "@/lib/config/schema";
+import type { Db } from "@/lib/db/client";
+import { BadRequestError } from "@/lib/errors";
+import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
+import { PitrFailedError, type PitrCallContext, type PitrEndpoint, type PitrPreflight, type PitrProvider } from "@/lib/providers/pitr";
+import { MessageRecorder, ValidationFailedError } from "./logical-steps";
+import { cutoverChecklist, endpointText, formatUtcInstant, restoreTargetOf, type PitrRestorePlan, type PitrStepName } from "./pitr-plan";
+import { reportRunEvidence } from "./report-run-evidence";
+import { untilAborted, type FailureWithOutput } from "./step-runner";
+import { recordValidationReport } from "./validation/record-validation-report";
+import { runValidation } from "./validation/run-validation";
+
+// The bodies of a point-in-time restore's steps. Every one may run again after a crash and do no
+// harm: the providers adopt what this run already created (deterministic identifiers plus a tag
+// or marker naming the run), and the later steps only read.
+
+export interface PitrStepContext {
+  db: Db;
+  run: RestoreRun;
+  plan: PitrRestorePlan;
+  environment: EnvironmentConfig;
+  source: PitrSource;
+  provider: PitrProvider;
+  /** The lease owner: the run is written only while we still hold it. */
+  workerId: string;
+  /** The source's password (the restored server has the same roles); never logged. */
+  password: string | undefined;
+  /** Set by the wait step, or read back from the run when resuming after it. */
+  endpoint: PitrEndpoint | null;
+  messages: MessageRecorder;
+}
+
+/** The wait step hands its own error (which says what to do) a little before the step's limit. */
+const WAIT_MARGIN_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 15_000;
+const CONNECTIVITY_STATEMENT_TIMEOUT_MS = 60_000;
+
+export class PitrPreflightFailedError extends BadRequestError implements FailureWithOutput {
+  readonly stepOutput: Prisma.InputJsonValue;
+
+  constructor(preflight: PitrPreflight) {
+    const failed = preflight.checks.filter((check) => !check.ok);
+    super(`Preflight failed, nothing was created: ${failed.map((check) => `${check.name}: ${check.message}`).join(" ")}`);
+    this.stepOutput = preflight as unknown as Prisma.InputJsonValue;
+  }
+}
+
+function providerCall(c: PitrStepContext, signal: AbortSignal): PitrCallContext {
+  return { signal, log: (line) => c.messages.add(line) };
+}
+
+function requireEndpoint(c: PitrStepContext): PitrEndpoint {
+  if (!c.endpoint) throw new PitrFailedError("The restored server's endpoint is not known yet: the wait step has not finished. Start a new restore.");
+  return c.endpoint;
+}
+
+/** The restored database's URL with the source's password: TLS without verification on RDS (its CA is not ours), none on loopback. */
+function endpointUrl(c: PitrStepContext, endpoint: PitrEndpoint): string {
+  const url = new URL(`postgresql://${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}/`);
+  url.pathname = `/${encodeURIComponent(endpoint.database)}`;
+  url.username = encodeURIComponent(endpoint.user);
+  if (c.password) url.password = encodeURIComponent(c.password);
+  url.searchParams.set("sslmode", c.source.provider === "aws" ? "no-verify" : "disable");
+  url.searchParams.set("application_name", "restore-console");
+  return url.toString();
+}
+
+export async function pitrPreflightStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
+  const preflight = await untilAborted(c.provider.preflight(c.run.id, restoreTargetOf(c.plan.target), providerCall(c, signal)), signal);
+  if (!preflight.ok) throw new PitrPreflightFailedError(preflight);
+  // The runbook's "Verify backup availability": for PITR, a described window that holds the target.
+  await reportRunEvidence(c.db, {
+    runId: c.run.id,
+    environment: c.run.environment,
+    kind: "backup-verified",
+    description: `PITR window described and ${c.plan.target.kind === "latest" ? "latest restorable" : formatUtcInstant(c.plan.target.time)} found restorable`,
+  });
+  return preflight as unknown as Prisma.InputJsonValue;
+}
+
+export async function pitrRestoreStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
+  if (c.plan.target.kind === "latest") {
+    // The recovery point of "latest" is the window's end as the restore starts (kept if already pinned).
+    const { latest } = await c.provider.describeWindow(providerCall(c, signal));
+    if (latest) await c.db.restoreRun.updateMany({ where: { id: c.run.id, leaseOwner: c.workerId, restorePointAt: null }, data: { restorePointAt: latest } });
+  }
+  const { identifier, adopted } = await c.provider.restore(c.run.id, restoreTargetOf(c.plan.target), providerCall(c, signal));
+  return { identifier, adopted };
+}
+
+export async function pitrWriterStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
+  const { identifier, adopted } = await untilAborted(c.provider.createWriter(c.run.id, providerCall(c, signal)), signal);
+  return { identifier, adopted };
+}
+
+export async function pitrWaitStep(c: PitrStepContext, signal: AbortSignal, timeoutMs: number): Promise<Prisma.InputJsonValue> {
+  const endpoint = await c.provider.waitUntilAvailable(c.run.id, { ...providerCall(c, signal), timeoutMs: Math.max(1_000, timeoutMs - WAIT_MARGIN_MS) });
+  await c.db.restoreRun.updateMany({ where: { id: c.run.id, leaseOwner: c.workerId }, data: { endpoint: { ...endpoint } } });
+  c.endpoint = endpoint;
+  c.messages.add(`The restored server is available at ${endpointText(endpoint)}`);
+  return { ...endpoint };
+}
+
+/** The runbook's `SELECT COUNT(*) FROM loans;` (or the configured query), read-only, on the restored database. */
+export async function pitrConnectivityStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
+  const endpoint = requireEndpoint(c);
+  const query = c.plan.connectivityQuery;
+  const client = new pg.Client({ connectionString: endpointUrl(c, endpoint), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // A dropped connection surfaces through the query; without a listener it would crash the worker.
+  client.on("error", () => undefined);
+  const started = Date.now();
+  const test = (async () => {
+    await client.connect();
+    await client.query("BEGIN READ ONLY");
+    await client.query(`SET LOCAL statement_timeout = ${CONNECTIVITY_STATEMENT_TIMEOUT_MS}`);
+    const { rows } = await client.query<unknown[]>({ text: query, rowMode: "array" });
+    await client.query("ROLLBACK");
+    const first = rows[0]?.[0];
+    return { query, result: typeof first === "number" || typeof first === "string" || first === null ? first : String(first), rows: rows.length, durationMs: Date.now() - started };
+  })();
+  try {
+    const output = await untilAborted(test, signal);
+    c.messages.add(`${query} → ${String(output.result)} (${output.durationMs} ms)`);
+    return output;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new PitrFailedError(
+      `The connectivity test (${query}) failed on ${endpointText(endpoint)}: ${error instanceof Error ? error.message : String(error)}. The restored server is kept; check it, then clean up.`,
+      { cause: error },
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function pitrValidateStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
+  const endpoint = requireEndpoint(c);
+  const { restorePointAt } = await c.db.restoreRun.findUniqueOrThrow({ where: { id: c.run.id }, select: { restorePointAt: true } });
+  const report = await untilAborted(
+    runValidation({
+      connectionString: endpointUrl(c, endpoint),
+      checks: c.environment.validation.checks,
+      // The "recent activity" window ends at the restore point, as it ends at a dump's time.
+      context: restorePointAt ? { backupTakenAt: restorePointAt } : {},
+    }),
+    signal,
+  );
+  const where = `the restored server ${endpointText(endpoint)}`;
+  await recordValidationReport(c.db, { runId: c.run.id, workerId: c.workerId, report, database: endpointText(endpoint) });
+  if (!report.passed) throw new ValidationFailedError(report, where, c.plan.source.description);
+  return { passed: true, checks: report.results.length, failed: [] };
+}
+
+/** Hands over to a person: the endpoint and the cutover checklist. Nothing is repointed here. */
+export async function pitrReadyForCutoverStep(c: PitrStepContext): Promise<Prisma.InputJsonValue> {
+  const endpoint = requireEndpoint(c);
+  const { restorePointAt } = await c.db.restoreRun.findUniqueOrThrow({ where: { id: c.run.id }, select: { restorePointAt: true } });
+  const checklist = cutoverChecklist({ endpoint, sourceDescription: c.plan.source.description, incident: c.plan.incident !== null });
+  await recordAuditEvent(c.db, {
+    actor: SYSTEM,
+    action: "pitr.ready-for-cutover",
+    subject: { type: "restore-run", id: c.run.id },
+    payload: { environment: c.run.environment, endpoint: { ...endpoint }, restorePointAt: restorePointAt?.toISOString() ?? null },
+    requestId: c.run.id,
+  });
+  return { endpoint: { ...endpoint }, restorePointAt: restorePointAt?.toISOString() ?? null, checklist };
+}
+
+export const PITR_STEP_BODIES: Record<Exclude<PitrStepName, "cleanup">, (c: PitrStepContext, signal: AbortSignal, timeoutMs: number) => Promise<Prisma.InputJsonValue>> = {
+  preflight: pitrPreflightStep,
+  restore: pitrRestoreStep,
+  writer: pitrWriterStep,
+  wait: pitrWaitStep,
+  connectivity: pitrConnectivityStep,
+  validate: pitrValidateStep,
+  "ready-for-cutover": (c) => pitrReadyForCutoverStep(c),
+};

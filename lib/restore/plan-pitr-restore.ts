@@ -1,0 +1,43 @@
+import { randomUUID } from "node:crypto";
+import type { DbOrTx } from "@/lib/db/client";
+import { activePitrRun, type ActivePitrRun } from "./pitr-environment";
+import { buildPitrPlan, restoreTargetOf, type PitrRestorePlan } from "./pitr-plan";
+import { PitrRestoreChoice, resolvePitrRestore } from "./pitr-restore-choice";
+import { BUILTIN_CHECKS } from "./validation/builtin-checks";
+
+export const PlanPitrRestoreInput = PitrRestoreChoice;
+export type PlanPitrRestoreInput = PitrRestoreChoice;
+
+export interface PitrRestorePreview {
+  plan: PitrRestorePlan;
+  /** The PITR run holding the environment right now, if any: starting would be refused with 409. */
+  activeRun: ActivePitrRun | null;
+  /** Preflight passed and no other PITR run holds the environment. */
+  canStart: boolean;
+}
+
+/**
+ * The plan a person reads before anything runs: the target checked against a fresh window, the
+ * predicted data loss, the steps, the cutover checklist, and the provider's preflight run now,
+ * changing nothing.
+ */
+export async function planPitrRestore({ ctx, input }: { ctx: { db: DbOrTx }; input: PlanPitrRestoreInput }): Promise<PitrRestorePreview> {
+  const { environment, source, provider, window, incident } = await resolvePitrRestore(ctx.db, input);
+  // The real run gets its own id; the preview's identifiers show the pattern.
+  const draftRunId = randomUUID();
+  const [preflight, activeRun] = await Promise.all([provider.preflight(draftRunId, restoreTargetOf(input.target)), activePitrRun(ctx.db, environment.name)]);
+  const plan = buildPitrPlan({
+    environment: { name: environment.name, protected: environment.protected },
+    source,
+    providerKind: provider.kind,
+    identifiers: provider.resourceIdentifiers(draftRunId),
+    choice: input.target,
+    window,
+    incident,
+    now: new Date(),
+    configuredChecks: environment.validation.checks.length,
+    builtinChecks: BUILTIN_CHECKS.length,
+    preflight,
+  });
+  return { plan, activeRun, canStart: preflight.ok && activeRun === null };
+}

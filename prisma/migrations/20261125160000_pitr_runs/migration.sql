@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "restore_runs" ADD COLUMN     "endpoint" JSONB;
