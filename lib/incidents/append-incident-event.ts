@@ -14,6 +14,7 @@ export type IncidentEventType =
   | "run-finished"
   | "validation"
   | "review-updated"
+  | "phase-overdue"
   | "notification-failed";
 
 /**

@@ -40,6 +40,8 @@ export function describeEvent({ type, payload }: DescribableEvent): string {
       return text(payload.description) ?? type;
     case "review-updated":
       return "Updated the post-incident review";
+    case "phase-overdue":
+      return `${text(payload.title) ?? "A phase"} is overdue: ${String(payload.unchecked ?? "?")} item(s) not done by the ${String(payload.deadlineMinutes ?? "?")}-minute mark`;
     case "notification-failed": {
       const retry = payload.willRetry === true ? "will retry" : "gave up";
       return `Webhook “${text(payload.event) ?? "?"}” not delivered (attempt ${String(payload.attempt ?? "?")}, ${retry}): ${text(payload.error) ?? "unknown error"}`;

@@ -11,7 +11,7 @@ import { incidentWebhookJob } from "./incident-webhook-job";
 // the incident action that caused it: the caller has committed before calling, every error here
 // is logged and swallowed, and the delivery itself runs (and retries) in the worker.
 
-export type WebhookEvent = "incident-declared" | "run-started" | "run-finished" | "run-failed";
+export type WebhookEvent = "incident-declared" | "run-started" | "run-finished" | "run-failed" | "phase-overdue";
 
 /** What Slack's incoming webhooks accept; `text` is also the notification's fallback. */
 export interface SlackMessage {
@@ -24,6 +24,7 @@ const HEADLINES: Readonly<Record<WebhookEvent, string>> = {
   "run-started": ":arrow_forward: Restore started",
   "run-finished": ":white_check_mark: Restore finished",
   "run-failed": ":x: Restore failed",
+  "phase-overdue": ":alarm_clock: Checklist phase overdue",
 };
 
 /** Slack's mrkdwn treats &, < and > as markup. */
