@@ -32,8 +32,10 @@ export function ChecklistItem({ incidentId, item, overdue, canEdit }: { incident
       body: checked ? { note: text } : { note: text, version: item.version },
     }),
   );
-  // Show the person's intent at once; the server's answer (and everyone else's ticks) follow.
-  const checked = toggle.isPending ? toggle.variables.checked : item.checkedAt !== null;
+  // Show the person's intent at once — set in the click's own render, or React would put the
+  // controlled box back before the mutation's state arrives; the server's answer follows.
+  const [intent, setIntent] = useState<boolean | null>(null);
+  const checked = intent ?? (toggle.isPending ? toggle.variables.checked : item.checkedAt !== null);
   const already = toggle.data && "alreadyCheckedBy" in toggle.data ? toggle.data.alreadyCheckedBy : null;
   const section = runbookSectionFor(item.autoTick);
 
@@ -55,7 +57,9 @@ export function ChecklistItem({ incidentId, item, overdue, canEdit }: { incident
           aria-busy={toggle.isPending || undefined}
           aria-describedby={`${id}-meta`}
           onChange={(event) => {
-            if (!toggle.isPending) toggle.mutate({ checked: event.target.checked });
+            if (toggle.isPending) return;
+            setIntent(event.target.checked);
+            toggle.mutate({ checked: event.target.checked }, { onSettled: () => setIntent(null) });
           }}
         />
         <div className="min-w-0 flex-1">

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { CircleCheck, CircleX, Play, TriangleAlert } from "lucide-react";
+import { Play, TriangleAlert } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState, useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
@@ -19,6 +19,7 @@ import { pitrWindowProblem, predictDataLoss, type PitrIncidentView, type PitrTar
 import type { PitrRestorePreview } from "@/lib/restore/plan-pitr-restore";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { PitrBaseBackups } from "./pitr-base-backups";
+import { PlanSteps, PreflightList, ReplacedAndKept } from "./plan-parts";
 import { RestoreWindowTimeline, type TimelineMarker } from "./restore-window-timeline";
 
 type Zone = "local" | "utc";
@@ -267,36 +268,8 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
         <Card as="section" padding="none">
           <CardHeader title="3. The plan — nothing has changed yet" description={`Checked just now against the window described at ${utcText(new Date(preview.plan.window.describedAt))}.`} />
           <CardBody className="space-y-5">
-            <ol className="space-y-2 text-sm" aria-label="Planned steps">
-              {preview.plan.steps.map((s) => (
-                <li key={s.position}>
-                  <span className="font-medium">
-                    {s.position}. {s.title}
-                  </span>{" "}
-                  <span className="text-muted">
-                    — {s.description} {s.automatic ? `(time limit ${formatDuration(s.timeoutMs)})` : "(only when you ask)"}
-                  </span>
-                </li>
-              ))}
-            </ol>
-            <div className="grid gap-4 sm:grid-cols-2">
-              <div>
-                <h3 className="mb-1 text-sm font-semibold">Replaced</h3>
-                <ul className="list-disc pl-5 text-sm">
-                  {preview.plan.replaces.map((r) => (
-                    <li key={r}>{r}</li>
-                  ))}
-                </ul>
-              </div>
-              <div>
-                <h3 className="mb-1 text-sm font-semibold text-success-text">Kept</h3>
-                <ul className="list-disc pl-5 text-sm">
-                  {preview.plan.keeps.map((k) => (
-                    <li key={k}>{k}</li>
-                  ))}
-                </ul>
-              </div>
-            </div>
+            <PlanSteps steps={preview.plan.steps} />
+            <ReplacedAndKept replaces={preview.plan.replaces} keeps={preview.plan.keeps} />
             <div>
               <h3 className="mb-1 text-sm font-semibold">After it succeeds — the cutover is yours</h3>
               <ul className="list-disc pl-5 text-sm">
@@ -305,19 +278,9 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
                 ))}
               </ul>
             </div>
-            <div>
-              <h3 className="mb-1 text-sm font-semibold">Preflight checks (run just now)</h3>
-              <ul className="space-y-1 text-sm">
-                {preview.plan.preflight?.checks.map((c) => (
-                  <li key={c.name} className="flex gap-2" data-preflight={c.name} data-status={c.ok ? "passed" : "failed"}>
-                    {c.ok ? <CircleCheck aria-hidden className="mt-0.5 size-4 shrink-0 text-success" /> : <CircleX aria-hidden className="mt-0.5 size-4 shrink-0 text-danger" />}
-                    <span>
-                      <span className="font-medium">{c.name}:</span> {c.message}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            </div>
+            <PreflightList
+              checks={(preview.plan.preflight?.checks ?? []).map((c) => ({ key: c.name, title: c.name, status: c.ok ? "passed" : "failed", message: c.message }))}
+            />
             <form
               className="space-y-3"
               onSubmit={(event) => {

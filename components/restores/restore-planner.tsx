@@ -1,6 +1,6 @@
 "use client";
 
-import { CircleAlert, CircleCheck, CircleX, Play } from "lucide-react";
+import { Play } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
@@ -11,8 +11,8 @@ import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { apiFetch } from "@/lib/client/api";
 import { useHydrated } from "@/lib/client/use-hydrated";
-import { formatBytes, formatDuration } from "@/lib/client/format";
-import type { PreflightStatus } from "@/lib/restore/logical-plan";
+import { PlanSteps, PreflightList, ReplacedAndKept } from "./plan-parts";
+import { formatBytes } from "@/lib/client/format";
 import type { LogicalRestorePreview } from "@/lib/restore/plan-logical-restore";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 
@@ -21,11 +21,6 @@ export interface PlannerTarget {
   description: string;
 }
 
-const PREFLIGHT_ICON: Record<PreflightStatus, { icon: typeof CircleCheck; className: string }> = {
-  passed: { icon: CircleCheck, className: "text-success" },
-  warning: { icon: CircleAlert, className: "text-warning" },
-  failed: { icon: CircleX, className: "text-danger" },
-};
 
 /** Choose target and mode, read the plan and the preflight checks, then confirm by typing the database name. */
 export function RestorePlanner({ backupId, environment, targets }: { backupId: string; environment: string; targets: PlannerTarget[] }) {
@@ -108,50 +103,9 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
               <dt className="text-muted">Restored first into</dt>
               <dd className="font-mono">{preview.plan.databases.scratch}</dd>
             </dl>
-            <ol className="space-y-2 text-sm" aria-label="Planned steps">
-              {preview.plan.steps.map((s) => (
-                <li key={s.position}>
-                  <span className="font-medium">
-                    {s.position}. {s.title}
-                  </span>{" "}
-                  <span className="text-muted">
-                    — {s.description} {s.automatic ? `(time limit ${formatDuration(s.timeoutMs)})` : "(only when you ask)"}
-                  </span>
-                </li>
-              ))}
-            </ol>
-            <div className="grid gap-4 sm:grid-cols-2">
-              <div>
-                <h3 className="mb-1 text-sm font-semibold text-danger-text">Replaced</h3>
-                <ul className="list-disc pl-5 text-sm">
-                  {preview.plan.replaces.length ? preview.plan.replaces.map((r) => <li key={r}>{r}</li>) : <li>Nothing.</li>}
-                </ul>
-              </div>
-              <div>
-                <h3 className="mb-1 text-sm font-semibold text-success-text">Kept</h3>
-                <ul className="list-disc pl-5 text-sm">
-                  {preview.plan.keeps.map((k) => (
-                    <li key={k}>{k}</li>
-                  ))}
-                </ul>
-              </div>
-            </div>
-            <div>
-              <h3 className="mb-1 text-sm font-semibold">Preflight checks (run just now)</h3>
-              <ul className="space-y-1 text-sm">
-                {preview.plan.preflight?.checks.map((c) => {
-                  const { icon: Icon, className } = PREFLIGHT_ICON[c.status];
-                  return (
-                    <li key={c.name} className="flex gap-2" data-preflight={c.name} data-status={c.status}>
-                      <Icon aria-hidden className={`mt-0.5 size-4 shrink-0 ${className}`} />
-                      <span>
-                        <span className="font-medium">{c.title}:</span> {c.message}
-                      </span>
-                    </li>
-                  );
-                })}
-              </ul>
-            </div>
+            <PlanSteps steps={preview.plan.steps} />
+            <ReplacedAndKept replaces={preview.plan.replaces} keeps={preview.plan.keeps} />
+            <PreflightList checks={(preview.plan.preflight?.checks ?? []).map((c) => ({ key: c.name, title: c.title, status: c.status, message: c.message }))} />
             {preview.activeRun && (
               <p role="alert" className="text-sm text-danger-text">
                 This target is being restored by another run (<a className="underline" href={`/restores/${preview.activeRun.id}`}>{preview.activeRun.id.slice(0, 8)}</a>, started by{" "}
