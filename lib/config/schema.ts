@@ -481,6 +481,10 @@ export const EnvironmentConfig = strict(
     /** Checks added to the runbook's built-in validation queries. */
     validation: strict({ checks: z.array(ValidationCheck).default([]) }).prefault({}),
     objectives: Objectives.prefault({}),
+    /** Copies a logical restore leaves behind (the database it replaced, a copy that failed validation) are dropped after this many days. */
+    retention: strict({
+      restoredCopiesDays: z.number({ error: "expected a number of days" }).int("must be whole days").min(1, "must be at least 1 day").default(7),
+    }).prefault({}),
     // Webhook URLs carry tokens, so they are secret references too.
     notifications: strict({ webhookUrlFrom: SecretRef }).optional(),
     /** Absent: the logical RPO (rpo.logical), i.e. 24 h by default. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent, SYSTEM } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { dropDatabase, existingDatabases, listSessions } from "@/lib/providers/postgres/admin";
@@ -14,6 +14,9 @@ import { isTerminal } from "./state";
 export const CleanupRestoreInput = z.object({ runId: z.uuid() });
 export type CleanupRestoreInput = z.infer<typeof CleanupRestoreInput>;
 
+/** A person (checked against the environment's rules), or the retention sweep (`user: null`). */
+export type CleanupCtx = Omit<RestoreCtx, "user"> & { user: RestoreCtx["user"] | null };
+
 export interface CleanupResult {
   run: RestoreRunView;
   dropped: string[];
@@ -24,12 +27,16 @@ export interface CleanupResult {
  * a swap (or rollback) set aside. Only names this run created; a set-aside database that people
  * are still connected to is refused, never forced.
  */
-export async function cleanupRestore({ ctx, input }: { ctx: RestoreCtx; input: CleanupRestoreInput }): Promise<CleanupResult> {
+export async function cleanupRestore({ ctx, input }: { ctx: CleanupCtx; input: CleanupRestoreInput }): Promise<CleanupResult> {
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
   if (!run) throw new NotFoundError("That restore run does not exist.");
-  if (run.kind === "pitr") return cleanupPitrRestore({ ctx, input });
+  if (run.kind === "pitr") {
+    // The restored server may be in use after a cutover: only a person removes it.
+    if (!ctx.user) throw new ConflictError("A point-in-time restore is cleaned up only when a person asks.");
+    return cleanupPitrRestore({ ctx: { ...ctx, user: ctx.user }, input });
+  }
   const environment = resolveEnvironment(run.environment);
-  assertMayRestore(ctx.user, environment, "Cleaning up after a restore");
+  if (ctx.user) assertMayRestore(ctx.user, environment, "Cleaning up after a restore");
   if (!isTerminal(runStatusOf(run.status))) throw new ConflictError(`This restore is still ${run.status}; cancel it or let it finish before cleaning up.`);
   const lock = await ctx.db.restoreTargetLock.findUnique({ where: { runId: run.id } });
   if (lock) throw new ConflictError("This run's rollback is in progress; clean up once it has finished.");
@@ -50,12 +57,12 @@ export async function cleanupRestore({ ctx, input }: { ctx: RestoreCtx; input: C
   }
 
   const cleanup = run.steps.find((s) => s.name === "cleanup");
-  const actor = { id: ctx.user.id, email: ctx.user.email };
+  const actor = ctx.user ? { id: ctx.user.id, email: ctx.user.email } : SYSTEM;
   await ctx.db.$transaction(async (tx) => {
     if (cleanup) {
       await tx.restoreStep.update({ where: { id: cleanup.id }, data: { status: "succeeded", startedAt: cleanup.startedAt ?? new Date(), finishedAt: new Date(), output: { dropped }, error: null } });
     }
-    await appendRunEvent(tx, run.id, "cleanup", { by: ctx.user.email, dropped });
+    await appendRunEvent(tx, run.id, "cleanup", { by: ctx.user?.email ?? "system (retention)", dropped });
     await recordAuditEvent(tx, { actor, action: "restore.cleanup", subject: { type: "restore-run", id: run.id }, payload: { environment: run.environment, target: run.targetName, dropped }, requestId: ctx.requestId });
   });
   const updated = await ctx.db.restoreRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });

@@ -358,6 +358,23 @@ describe("logical restore", () => {
     expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({ status: "succeeded", output: { dropped: [failed.run.scratchDatabase] } });
   }, 60_000);
 
+  it("drops a kept copy once the environment's retention period has passed, as the system", async () => {
+    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const failed = await waitForStatus(started.id, ["failed", "awaiting-swap"]);
+    expect((await databases()).has(failed.run.scratchDatabase)).toBe(true);
+
+    // Within the retention period (7 days by default) the copy stays for inspection.
+    expect((await sweepRestoreRuns({ ctx: { db } })).expired).not.toContain(started.id);
+    expect((await databases()).has(failed.run.scratchDatabase)).toBe(true);
+
+    await db.restoreRun.update({ where: { id: started.id }, data: { finishedAt: new Date(Date.now() - 8 * 86_400_000) } });
+    expect((await sweepRestoreRuns({ ctx: { db } })).expired).toContain(started.id);
+    expect((await databases()).has(failed.run.scratchDatabase)).toBe(false);
+    expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({ status: "succeeded", output: { dropped: [failed.run.scratchDatabase] } });
+    const audit = await db.auditEvent.findFirst({ where: { action: "restore.cleanup", subjectId: started.id } });
+    expect(audit?.actorEmail).toBe("system");
+  }, 60_000);
+
   it("two simultaneous restores of one target give one run and one conflict naming it", async () => {
     const input = { backupId: backupIds.corrupt, targetName: "dr", mode: "swap" as const, confirmation: LIVE_DB };
     const countBefore = await db.restoreRun.count();

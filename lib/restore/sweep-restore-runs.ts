@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { loadConfig } from "@/lib/config/load-config";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { Db, DbOrTx } from "@/lib/db/client";
 import type { RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
@@ -8,8 +9,10 @@ import { existingDatabases, type AdminTarget } from "@/lib/providers/postgres/ad
 import { dropScratch, inspectSwap } from "./logical-steps";
 import { restoreRunJob } from "./restore-run-job";
 import { adminTargetFor, findRestoreTarget } from "./restore-target";
+import { cleanupRestore } from "./cleanup-restore";
 import { appendRunEvent } from "./run-events";
 import { finishRun, INTERRUPTED_MESSAGE } from "./run-logical-restore";
+import { ACTIVE_STATUSES } from "./state";
 import { transitionRun } from "./transition-run";
 import { ADVICE } from "./troubleshooting";
 
@@ -26,6 +29,8 @@ export interface SweepResult {
   swapResolved: Array<{ runId: string; outcome: "succeeded" | "awaiting-swap" | "failed" }>;
   requeued: string[];
   locksReleased: string[];
+  /** Runs whose leftover databases were dropped after the environment's retention period. */
+  expired: string[];
 }
 
 async function adminFor(run: RestoreRun): Promise<AdminTarget> {
@@ -118,7 +123,7 @@ async function releaseStaleLocks(db: Db, result: SweepResult): Promise<void> {
 export async function sweepRestoreRuns({ ctx }: { ctx: { db: Db } }): Promise<SweepResult> {
   const { db } = ctx;
   const owner = `sweeper:${randomUUID()}`;
-  const result: SweepResult = { interrupted: [], resumed: [], swapResolved: [], requeued: [], locksReleased: [] };
+  const result: SweepResult = { interrupted: [], resumed: [], swapResolved: [], requeued: [], locksReleased: [], expired: [] };
 
   // No lease at all is normal for a moment (a confirmed swap waiting for a worker); for a minute, its job was lost.
   const stale = await db.$queryRaw<Array<{ id: string }>>`
@@ -164,5 +169,36 @@ export async function sweepRestoreRuns({ ctx }: { ctx: { db: Db } }): Promise<Sw
   }
 
   await releaseStaleLocks(db, result);
+  await expireRestoredCopies(db, result);
   return result;
+}
+
+/**
+ * Logical restores leave copies behind on purpose (the database a swap replaced, a copy that
+ * failed validation) for rollback and inspection; after the environment's retention period they
+ * are dropped as if a person had pressed Clean up. A copy someone is still connected to is kept.
+ */
+async function expireRestoredCopies(db: Db, result: SweepResult): Promise<void> {
+  for (const environment of loadConfig().config.environments) {
+    const cutoff = new Date(Date.now() - environment.retention.restoredCopiesDays * 86_400_000);
+    const due = await db.restoreRun.findMany({
+      where: {
+        environment: environment.name,
+        kind: "logical",
+        status: { notIn: [...ACTIVE_STATUSES] },
+        finishedAt: { lt: cutoff },
+        steps: { some: { name: "cleanup", status: { not: "succeeded" } } },
+      },
+      select: { id: true },
+      take: 20,
+    });
+    for (const { id } of due) {
+      try {
+        await cleanupRestore({ ctx: { db, user: null, requestId: `retention:${id}` }, input: { runId: id } });
+        result.expired.push(id);
+      } catch (error) {
+        console.warn(`[restore-sweeper] kept the leftovers of run ${id} past retention: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
 }
