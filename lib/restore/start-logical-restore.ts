@@ -1,18 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { BadRequestError } from "@/lib/errors";
-import type { Prisma } from "@/lib/generated/prisma/client";
-import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { BUILTIN_CHECKS } from "./validation/builtin-checks";
 import { buildLogicalPlan } from "./logical-plan";
 import { assertMayRestore, LogicalRestoreChoice, resolveLogicalRestore, type RestoreCtx } from "./restore-source";
-import { reportRunEvidence } from "./report-run-evidence";
-import { restoreRunJob } from "./restore-run-job";
-import { restoreRunView, type RestoreRunView } from "./restore-run-views";
+import type { RestoreRunView } from "./restore-run-views";
+import { createQueuedRun } from "./create-queued-run";
 import { planTargetOf } from "./restore-target";
-import { appendRunEvent } from "./run-events";
-import { acquireTargetLock } from "./target-lock";
 
 export const StartLogicalRestoreInput = LogicalRestoreChoice.extend({
   /** The person types the target database's name, exactly. */
@@ -47,32 +41,22 @@ export async function startLogicalRestore({ ctx, input }: { ctx: RestoreCtx; inp
     preflight: null,
   });
 
-  const run = await ctx.db.$transaction(async (tx) => {
-    const created = await tx.restoreRun.create({
-      data: {
-        id: runId,
-        kind: "logical",
-        environment: environment.name,
-        targetName: target.name,
-        targetDatabase: target.database,
-        backupId: source.backupId,
-        mode: resolved.mode,
-        newDatabaseName: plan.databases.newDatabase,
-        status: "queued",
-        plan: plan as unknown as Prisma.InputJsonValue,
-        scratchDatabase: plan.databases.scratch,
-        requestedById: ctx.user.id,
-        requestedByEmail: ctx.user.email,
-        restorePointAt: new Date(source.takenAt),
-        steps: { create: plan.steps.map((step) => ({ position: step.position, name: step.name })) },
-      },
-      include: { steps: true },
-    });
-    await acquireTargetLock(tx, { environment: environment.name, targetName: target.name, runId });
-    await recordAuditEvent(tx, {
-      actor: { id: ctx.user.id, email: ctx.user.email },
+  return createQueuedRun(ctx, {
+    runId,
+    columns: {
+      kind: "logical",
+      environment: environment.name,
+      targetName: target.name,
+      targetDatabase: target.database,
+      backupId: source.backupId,
+      mode: resolved.mode,
+      newDatabaseName: plan.databases.newDatabase,
+      scratchDatabase: plan.databases.scratch,
+      restorePointAt: new Date(source.takenAt),
+    },
+    plan,
+    audit: {
       action: "restore.start",
-      subject: { type: "restore-run", id: runId },
       payload: {
         environment: environment.name,
         target: target.name,
@@ -84,15 +68,8 @@ export async function startLogicalRestore({ ctx, input }: { ctx: RestoreCtx; inp
         scratchDatabase: plan.databases.scratch,
         overridden: source.overridden,
       },
-      requestId: ctx.requestId,
-    });
-    await appendRunEvent(tx, runId, "run.created", { by: ctx.user.email, backup: source.name, target: target.name, mode: resolved.mode });
-    return created;
+    },
+    createdEvent: { backup: source.name, target: target.name, mode: resolved.mode },
+    evidence: `Logical restore of ${source.name} into ${target.name} started by ${ctx.user.email}`,
   });
-
-  // After the commit: a worker must never see a job for a run that does not exist yet. Should
-  // this fail, the run stays queued and the sweeper sends it again.
-  await enqueueJob(restoreRunJob, { runId });
-  await reportRunEvidence(ctx.db, { runId, environment: environment.name, kind: "restore-started", description: `Logical restore of ${source.name} into ${target.name} started by ${ctx.user.email}` });
-  return restoreRunView(run, run.steps);
 }

@@ -1,17 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { BadRequestError } from "@/lib/errors";
-import type { Prisma } from "@/lib/generated/prisma/client";
-import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { buildPitrPlan, PITR_MODE, PITR_TARGET_NAME, pitrTargetLabel } from "./pitr-plan";
 import { PitrRestoreChoice, resolvePitrRestore } from "./pitr-restore-choice";
-import { reportRunEvidence } from "./report-run-evidence";
 import { assertMayRestore, type RestoreCtx } from "./restore-source";
-import { restoreRunJob } from "./restore-run-job";
-import { restoreRunView, type RestoreRunView } from "./restore-run-views";
-import { appendRunEvent } from "./run-events";
-import { acquireTargetLock } from "./target-lock";
+import type { RestoreRunView } from "./restore-run-views";
+import { createQueuedRun } from "./create-queued-run";
 import { BUILTIN_CHECKS } from "./validation/builtin-checks";
 
 export const StartPitrRestoreInput = PitrRestoreChoice.extend({
@@ -49,32 +43,22 @@ export async function startPitrRestore({ ctx, input }: { ctx: RestoreCtx; input:
   });
   const target = pitrTargetLabel(input.target);
 
-  const run = await ctx.db.$transaction(async (tx) => {
-    const created = await tx.restoreRun.create({
-      data: {
-        id: runId,
-        kind: "pitr",
-        environment: environment.name,
-        targetName: PITR_TARGET_NAME,
-        targetDatabase: source.database,
-        mode: PITR_MODE,
-        status: "queued",
-        plan: plan as unknown as Prisma.InputJsonValue,
-        // What the run creates and clean-up removes: the restored cluster, instance or data folder.
-        scratchDatabase: plan.identifiers[0] ?? "",
-        requestedById: ctx.user.id,
-        requestedByEmail: ctx.user.email,
-        // "Latest" is pinned when the restore step starts.
-        restorePointAt: input.target.kind === "time" ? new Date(input.target.time) : null,
-        steps: { create: plan.steps.map((step) => ({ position: step.position, name: step.name })) },
-      },
-      include: { steps: true },
-    });
-    await acquireTargetLock(tx, { environment: environment.name, targetName: PITR_TARGET_NAME, runId });
-    await recordAuditEvent(tx, {
-      actor: { id: ctx.user.id, email: ctx.user.email },
+  return createQueuedRun(ctx, {
+    runId,
+    columns: {
+      kind: "pitr",
+      environment: environment.name,
+      targetName: PITR_TARGET_NAME,
+      targetDatabase: source.database,
+      mode: PITR_MODE,
+      // What the run creates and clean-up removes: the restored cluster, instance or data folder.
+      scratchDatabase: plan.identifiers[0] ?? "",
+      // "Latest" is pinned when the restore step starts.
+      restorePointAt: input.target.kind === "time" ? new Date(input.target.time) : null,
+    },
+    plan,
+    audit: {
       action: "pitr.start",
-      subject: { type: "restore-run", id: runId },
       payload: {
         environment: environment.name,
         provider: provider.kind,
@@ -83,15 +67,8 @@ export async function startPitrRestore({ ctx, input }: { ctx: RestoreCtx; input:
         identifiers: plan.identifiers,
         incidentId: incident?.id ?? null,
       },
-      requestId: ctx.requestId,
-    });
-    await appendRunEvent(tx, runId, "run.created", { by: ctx.user.email, kind: "pitr", target, provider: provider.kind });
-    return created;
+    },
+    createdEvent: { kind: "pitr", target, provider: provider.kind },
+    evidence: `Point-in-time restore of ${environment.name} to ${target} started by ${ctx.user.email}`,
   });
-
-  // After the commit: a worker must never see a job for a run that does not exist yet. Should
-  // this fail, the run stays queued and the sweeper sends it again.
-  await enqueueJob(restoreRunJob, { runId });
-  await reportRunEvidence(ctx.db, { runId, environment: environment.name, kind: "restore-started", description: `Point-in-time restore of ${environment.name} to ${target} started by ${ctx.user.email}` });
-  return restoreRunView(run, run.steps);
 }

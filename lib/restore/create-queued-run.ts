@@ -1,0 +1,61 @@
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { enqueueJob } from "@/lib/jobs/enqueue-job";
+import { reportRunEvidence } from "./report-run-evidence";
+import type { RestoreCtx } from "./restore-source";
+import { restoreRunJob } from "./restore-run-job";
+import { restoreRunView, type RestoreRunView } from "./restore-run-views";
+import { appendRunEvent } from "./run-events";
+import { acquireTargetLock } from "./target-lock";
+
+/** The columns that differ between kinds of run; identity, status, requester and steps are filled in here. */
+export type RunColumns = Omit<Prisma.RestoreRunUncheckedCreateInput, "id" | "status" | "plan" | "requestedById" | "requestedByEmail" | "steps">;
+
+export interface QueuedRunInput {
+  runId: string;
+  columns: RunColumns;
+  plan: { steps: ReadonlyArray<{ position: number; name: string }> };
+  audit: { action: string; payload: Record<string, unknown> };
+  createdEvent: Record<string, unknown>;
+  /** For the environment's open incidents: "Logical restore of … started by …". */
+  evidence: string;
+}
+
+/**
+ * Every kind of restore starts the same way: the run, its steps, the target lock and the audit
+ * event in ONE transaction (a held target is a ConflictError naming the run), then the job and
+ * the incident evidence after the commit.
+ */
+export async function createQueuedRun(ctx: RestoreCtx, input: QueuedRunInput): Promise<RestoreRunView> {
+  const { runId, columns } = input;
+  const run = await ctx.db.$transaction(async (tx) => {
+    const created = await tx.restoreRun.create({
+      data: {
+        ...columns,
+        id: runId,
+        status: "queued",
+        plan: input.plan as unknown as Prisma.InputJsonValue,
+        requestedById: ctx.user.id,
+        requestedByEmail: ctx.user.email,
+        steps: { create: input.plan.steps.map((step) => ({ position: step.position, name: step.name })) },
+      },
+      include: { steps: true },
+    });
+    await acquireTargetLock(tx, { environment: columns.environment, targetName: columns.targetName, runId });
+    await recordAuditEvent(tx, {
+      actor: { id: ctx.user.id, email: ctx.user.email },
+      action: input.audit.action,
+      subject: { type: "restore-run", id: runId },
+      payload: input.audit.payload,
+      requestId: ctx.requestId,
+    });
+    await appendRunEvent(tx, runId, "run.created", { by: ctx.user.email, ...input.createdEvent });
+    return created;
+  });
+
+  // After the commit: a worker must never see a job for a run that does not exist yet. Should
+  // this fail, the run stays queued and the sweeper sends it again.
+  await enqueueJob(restoreRunJob, { runId });
+  await reportRunEvidence(ctx.db, { runId, environment: columns.environment, kind: "restore-started", description: input.evidence });
+  return restoreRunView(run, run.steps);
+}
