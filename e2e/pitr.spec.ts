@@ -71,9 +71,13 @@ test("point-in-time recovery of the demo from an incident: window, a time picked
   await page.goto(`/incidents/${incidentId}`);
   await expect(page.getByRole("checkbox", { name: "Validate critical data integrity", exact: true })).toBeChecked();
 
-  // Clean-up deletes the restored server (behind a confirmation).
+  // Clean-up deletes the restored server, once its name is typed (the run folder's, for the demo).
   await page.goBack();
   await page.getByRole("button", { name: "Clean up" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Delete it" }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete the restored server?" });
+  const name = (await dialog.locator("label", { hasText: "to confirm" }).locator(".font-mono").textContent()) ?? "";
+  expect(name).toMatch(/^[0-9a-f]{8}$/);
+  await dialog.getByLabel(/to confirm/).fill(name);
+  await dialog.getByRole("button", { name: "Delete it" }).click();
   await expect(page.locator("[data-step='cleanup']")).toHaveAttribute("data-status", "succeeded");
 });

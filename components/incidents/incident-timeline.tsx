@@ -15,6 +15,7 @@ const TONES: Record<string, Tone> = {
   "run-progress": "info",
   "run-finished": "success",
   validation: "success",
+  "validation-accepted": "warning",
   "backup-verified": "success",
 };
 

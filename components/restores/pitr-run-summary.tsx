@@ -5,6 +5,7 @@ import { Time } from "@/components/ui/time";
 import { formatDuration } from "@/lib/client/format";
 import { cutoverChecklist, endpointText, formatUtcInstant, pitrTargetLabel, type PitrRestorePlan } from "@/lib/restore/pitr-plan";
 import type { RestoreRunView, RestoreStepView } from "@/lib/restore/restore-run-views";
+import { PitrRunActions } from "./pitr-run-actions";
 
 /** Start to validated: the run's measured recovery time, once validation passed. */
 function timeToValidated(run: RestoreRunView, steps: RestoreStepView[]): number | null {
@@ -18,7 +19,7 @@ function timeToValidated(run: RestoreRunView, steps: RestoreStepView[]): number 
  * restored server answers, and — when the run succeeded — the cutover checklist a person works
  * through (Restore Console never repoints applications).
  */
-export function PitrRunSummary({ run, plan, steps }: { run: RestoreRunView; plan: PitrRestorePlan; steps: RestoreStepView[] }) {
+export function PitrRunSummary({ run, plan, steps, canAct }: { run: RestoreRunView; plan: PitrRestorePlan; steps: RestoreStepView[]; canAct: boolean }) {
   const validatedIn = timeToValidated(run, steps);
   const { dataLoss } = plan;
   return (
@@ -50,6 +51,7 @@ export function PitrRunSummary({ run, plan, steps }: { run: RestoreRunView; plan
           </div>
         </section>
       )}
+      <PitrRunActions run={run} canAct={canAct} />
       <Card padding="none">
         <CardHeader title="Point in time" description={plan.source.description} />
         <CardBody>

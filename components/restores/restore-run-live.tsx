@@ -9,21 +9,26 @@ import { formatBytes, formatDuration } from "@/lib/client/format";
 import { useRestoreRun } from "@/lib/client/use-restore-run";
 import type { RestoreRunDetail } from "@/lib/restore/get-restore-run";
 import { pitrTargetLabel } from "@/lib/restore/pitr-plan";
+import { isWarning, unacceptedBlockingFailures } from "@/lib/restore/validation/severity";
 import type { CheckResult } from "@/lib/restore/validation/types";
+import { ValidationAcceptancePanel } from "./validation-acceptance-panel";
 import { PitrRunSummary } from "./pitr-run-summary";
 import { RestoreProgress } from "./restore-progress";
 import { RunActions } from "./run-actions";
 import { RunStatusBadge } from "./run-status-badge";
 import { StepTimeline } from "./step-timeline";
 import { SwapPanel } from "./swap-panel";
-import { ValidationTable } from "./validation-table";
+import { ValidationTable, type ValidationRow } from "./validation-table";
 
-/** One restore run, kept live by its event stream. */
-export function RestoreRunLive({ initial, canAct }: { initial: RestoreRunDetail; canAct: boolean }) {
+/** One restore run, kept live by its event stream; `canAccept` (admins) may accept blocking validation failures. */
+export function RestoreRunLive({ initial, canAct, canAccept }: { initial: RestoreRunDetail; canAct: boolean; canAccept: boolean }) {
   const { detail, progress, messages, connected } = useRestoreRun(initial);
   const { run, plan, steps, validation, previousValidation } = detail;
   const active = run.status === "queued" || run.status === "running";
-  const results = validation.results.map((r) => ({ ...r, kind: r.kind === "configured" ? "configured" : "builtin", rows: (r.rows ?? undefined) as CheckResult["rows"], rowCount: r.rowCount ?? undefined })) satisfies CheckResult[];
+  const results = validation.results.map((r) => ({ ...r, kind: r.kind === "configured" ? "configured" : "builtin", rows: (r.rows ?? undefined) as CheckResult["rows"], rowCount: r.rowCount ?? undefined })) satisfies ValidationRow[];
+  const unaccepted = unacceptedBlockingFailures(validation.results);
+  const warnings = validation.results.filter(isWarning).length;
+  const waiting = plan.kind === "logical" && run.status === "awaiting-swap";
 
   return (
     <div className="space-y-6">
@@ -36,7 +41,7 @@ export function RestoreRunLive({ initial, canAct }: { initial: RestoreRunDetail;
             {connected ? "live" : "refreshing every few seconds"}
           </span>
         </div>
-        <RunActions run={run} canAct={canAct} />
+        <RunActions run={run} canAct={canAct} destructive={detail.destructive} />
       </div>
 
       {run.error && (
@@ -59,9 +64,13 @@ export function RestoreRunLive({ initial, canAct }: { initial: RestoreRunDetail;
         </div>
       )}
 
-      {plan.kind === "logical" && run.status === "awaiting-swap" && canAct && <SwapPanel run={run} sessions={detail.liveSessions} beforeRestoreName={plan.databases.beforeRestore} />}
+      {waiting && unaccepted.length > 0 && <ValidationAcceptancePanel run={run} failures={unaccepted} canAccept={canAccept} />}
 
-      {plan.kind === "pitr" && <PitrRunSummary run={run} plan={plan} steps={steps} />}
+      {plan.kind === "logical" && waiting && run.mode === "swap" && unaccepted.length === 0 && canAct && (
+        <SwapPanel run={run} sessions={detail.liveSessions} beforeRestoreName={plan.databases.beforeRestore} />
+      )}
+
+      {plan.kind === "pitr" && <PitrRunSummary run={run} plan={plan} steps={steps} canAct={canAct} />}
 
       {plan.kind === "logical" && run.status === "succeeded" && (
         <div role="status" className="rounded-lg border border-success/30 bg-success-soft px-4 py-3 text-sm text-success-text">
@@ -126,9 +135,16 @@ export function RestoreRunLive({ initial, canAct }: { initial: RestoreRunDetail;
           description={
             validation.passed === null
               ? "Runs after the restore, against the restored copy, before anything is swapped."
-              : validation.passed
-                ? "All checks passed."
-                : "Some checks failed: the restored copy is kept for inspection and the target was not touched."
+              : [
+                  validation.passed
+                    ? "No blocking check failed."
+                    : unaccepted.length > 0
+                      ? "Blocking checks failed: the restored copy waits, and the target is not touched, until an admin accepts them with a reason."
+                      : "Blocking checks failed and were accepted by an admin (shown below with the reason).",
+                  warnings > 0 ? `${warnings} warning${warnings === 1 ? "" : "s"} (amber) ${warnings === 1 ? "does" : "do"} not stop the swap.` : "",
+                ]
+                  .filter(Boolean)
+                  .join(" ")
           }
         />
         <CardBody>

@@ -4,8 +4,10 @@ import { Ban, Trash2, Undo2 } from "lucide-react";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import type { DestructiveActions } from "@/lib/restore/get-restore-run";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { useRunAction } from "@/lib/client/use-run-action";
+import { DestructiveActionDetails, expectedConfirmation, needsConfirmation } from "./destructive-action-details";
 
 type Pending = "cancel" | "rollback" | "cleanup" | null;
 
@@ -19,22 +21,25 @@ const COPY = {
   cleanup: { title: "Drop this run's leftover databases?", body: "Drops the scratch or superseded databases this run created. The live database is never dropped.", confirm: "Drop them" },
 } as const;
 
-const PITR_CLEANUP = {
-  title: "Delete the restored server?",
-  body: "Stops and deletes what this point-in-time restore created. If you cut over to it, it now serves your application: keep it. The source is never touched.",
-  confirm: "Delete it",
-} as const;
-
-/** Cancel, roll back and clean up, each behind a confirmation. */
-export function RunActions({ run, canAct }: { run: RestoreRunView; canAct: boolean }) {
+/** Cancel, roll back and clean up, each behind a confirmation; a logical run's dialogs name each database renamed or dropped. */
+export function RunActions({ run, canAct, destructive = null }: { run: RestoreRunView; canAct: boolean; destructive?: DestructiveActions | null }) {
   const [pending, setPending] = useState<Pending>(null);
+  const [typed, setTyped] = useState("");
   const cancel = useRunAction(run.id, "cancel");
   const rollback = useRunAction(run.id, "rollback");
   const cleanup = useRunAction(run.id, "cleanup");
   const mutations = { cancel, rollback, cleanup };
   if (!canAct) return null;
   const error = cancel.error ?? rollback.error ?? cleanup.error;
-  const copy = pending === "cleanup" && run.kind === "pitr" ? PITR_CLEANUP : pending ? COPY[pending] : null;
+  const copy = pending ? COPY[pending] : null;
+  // Logical rollback and clean-up: what they rename or drop, and the typed text a protected environment asks for.
+  const named = (pending === "rollback" || pending === "cleanup") && run.kind !== "pitr" && destructive ? { action: pending, destructive } : null;
+  const expected = named ? expectedConfirmation(named.action, named.destructive) : null;
+  const typedReady = !named || !needsConfirmation(named.action, named.destructive) || (expected === null ? typed.trim() !== "" : typed.trim() === expected);
+  const close = () => {
+    setPending(null);
+    setTyped("");
+  };
 
   return (
     <div className="flex flex-wrap items-center gap-2">
@@ -48,7 +53,8 @@ export function RunActions({ run, canAct }: { run: RestoreRunView; canAct: boole
           Roll back
         </Button>
       )}
-      {run.actions.cleanup && (
+      {/* A PITR run's clean-up (typed name, final snapshot, cut-over refusal) is PitrRunActions'. */}
+      {run.actions.cleanup && run.kind !== "pitr" && (
         <Button variant="ghost" icon={<Trash2 aria-hidden />} onClick={() => setPending("cleanup")}>
           Clean up
         </Button>
@@ -57,26 +63,34 @@ export function RunActions({ run, canAct }: { run: RestoreRunView; canAct: boole
       {pending && copy && (
         <Dialog
           open
-          onClose={() => setPending(null)}
+          onClose={close}
           title={copy.title}
           description={copy.body}
           footer={
             <>
-              <Button variant="ghost" onClick={() => setPending(null)}>
+              <Button variant="ghost" onClick={close}>
                 Keep as is
               </Button>
               <Button
                 variant="danger"
                 loading={mutations[pending].isPending}
-                onClick={() =>
-                  mutations[pending].mutate(pending === "rollback" ? { terminateSessions: true } : undefined, { onSettled: () => setPending(null) })
-                }
+                disabled={!typedReady}
+                onClick={() => {
+                  const confirmation = named && needsConfirmation(named.action, named.destructive) ? { confirmation: typed.trim() } : {};
+                  const body = pending === "rollback" ? { terminateSessions: true, ...confirmation } : pending === "cleanup" && named ? confirmation : undefined;
+                  // A refused confirmation keeps the dialog open, with the server's message beside the field.
+                  mutations[pending].mutate(body, { onSuccess: close, onError: () => (named ? undefined : close()) });
+                }}
               >
                 {copy.confirm}
               </Button>
             </>
           }
-        />
+        >
+          {named && (
+            <DestructiveActionDetails action={named.action} destructive={named.destructive} typed={typed} onTyped={setTyped} error={mutations[named.action].error?.message} />
+          )}
+        </Dialog>
       )}
     </div>
   );

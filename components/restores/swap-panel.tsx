@@ -22,7 +22,7 @@ export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRu
   return (
     <section aria-labelledby="swap-title" className="space-y-4 rounded-lg border border-warning/40 bg-warning-soft/40 p-4">
       <h2 id="swap-title" className="text-base font-semibold">
-        Validation passed — swap the restored database into place?
+        Swap the restored database into place?
       </h2>
       <ul className="list-disc space-y-1 pl-5 text-sm">
         <li>

@@ -31,6 +31,16 @@ describe("readManifest", () => {
     expect(reading.state === "present" && reading.manifest.sha256).toBe("a".repeat(64));
   });
 
+  it("reads the source's check counts, tolerating a malformed field instead of refusing the manifest", () => {
+    const counted = readManifest(bytes({ ...good, checks: { orphaned_payments: 1, broken: "x", negative: -2 } }), "2026-11-24.sql.gz");
+    expect(counted.state === "present" && counted.manifest.checks).toEqual({ orphaned_payments: 1 });
+    const odd = readManifest(bytes({ ...good, checks: [1, 2] }), "2026-11-24.sql.gz");
+    expect(odd.state).toBe("present");
+    expect(odd.state === "present" && odd.manifest.checks).toBeUndefined();
+    const none = readManifest(bytes(good), "2026-11-24.sql.gz");
+    expect(none.state === "present" && none.manifest.checks).toBeUndefined();
+  });
+
   it("flags a manifest naming another file", () => {
     expect(readManifest(bytes(good), "2026-11-23.sql.gz")).toMatchObject({ state: "names-another-file" });
   });

@@ -1,5 +1,28 @@
 import { z } from "zod";
 
+/**
+ * Counts recorded at dump time for named validation checks, e.g. `{ orphaned_payments: 1 }`, so
+ * a restore can be compared with its source. Tolerant: an entry that is not a count is dropped,
+ * and a `checks` that is not an object is ignored, never making the whole manifest unreadable.
+ */
+export const ManifestChecks = z
+  .record(z.string(), z.unknown())
+  .transform((entries) =>
+    Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, number] => Number.isSafeInteger(entry[1]) && (entry[1] as number) >= 0)),
+  )
+  .optional()
+  .catch(undefined);
+
+/**
+ * The roles the dump's objects belong to or are granted to (`roles`), so a plan can name the
+ * ones the target lacks before anything runs. Tolerant like `checks`.
+ */
+export const ManifestRoles = z
+  .array(z.unknown())
+  .transform((roles) => roles.filter((role): role is string => typeof role === "string" && role.length > 0 && role.length <= 63))
+  .optional()
+  .catch(undefined);
+
 /** A nightly dump's manifest (`<date>.manifest.json` beside `<date>.sql.gz`). */
 export const Manifest = z
   .object({
@@ -11,6 +34,8 @@ export const Manifest = z
     pg_version: z.string().optional(),
     source_database: z.string().optional(),
     tables: z.record(z.string(), z.number().int().nonnegative()).optional(),
+    checks: ManifestChecks,
+    roles: ManifestRoles,
   })
   .loose();
 export type Manifest = z.infer<typeof Manifest>;

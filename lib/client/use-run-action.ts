@@ -4,8 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "./api";
 import { queryKeys } from "./query-keys";
 
-/** POSTs one action of a restore run (cancel, swap, rollback, cleanup) and refreshes the run. */
-export function useRunAction(runId: string, action: "cancel" | "swap" | "rollback" | "cleanup") {
+/** POSTs one action of a restore run (cancel, swap, rollback, cleanup, accepting validation failures) and refreshes the run. */
+export function useRunAction(runId: string, action: "cancel" | "swap" | "rollback" | "cleanup" | "accept-validation" | "cut-over" | "pitr-cleanup") {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body?: Record<string, unknown>) => apiFetch(`/api/restores/${runId}/${action}`, { method: "POST", body }),

@@ -231,6 +231,12 @@ const awsCommonFields = {
   user: PgName,
   /** Absent: IAM authentication or a .pgpass file. */
   passwordFrom: SecretRef.optional(),
+  /**
+   * PEM bundle of the RDS certificate authorities (AWS publishes the global one at
+   * https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem): connections to a restored
+   * endpoint verify its certificate and host name against it. Without it a run stops at preflight.
+   */
+  caBundleFile: AbsolutePath.optional(),
 };
 
 const AuroraPitrSource = strict(
@@ -373,6 +379,11 @@ export const RestoreTarget = strict({
     })
     .default("prefer"),
   maintenanceDatabase: PgName.default("postgres"),
+  /**
+   * The role that owns the restored database and its objects (default: the owner of the database
+   * being replaced). The dump itself is loaded by a per-run loader role, then handed over to it.
+   */
+  ownerRole: PgName.optional(),
 }).refine((target) => target.database !== target.maintenanceDatabase, {
   message: "must differ from maintenanceDatabase (the restore drops the target database while connected there)",
   path: ["database"],
@@ -441,6 +452,8 @@ export const ValidationCheck = strict({
   description: Text.optional(),
   sql: Sql,
   expect: ValidationExpectation,
+  /** block: a failure stops the swap until an admin accepts it with a reason; warn: a failure is only shown. */
+  severity: z.enum(["block", "warn"], { error: 'expected "block" or "warn"' }).default("block"),
 });
 export type ValidationCheck = z.infer<typeof ValidationCheck>;
 

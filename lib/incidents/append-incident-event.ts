@@ -13,6 +13,7 @@ export type IncidentEventType =
   | "run-progress"
   | "run-finished"
   | "validation"
+  | "validation-accepted"
   | "review-updated"
   | "phase-overdue"
   | "notification-failed";

@@ -12,6 +12,12 @@ function withNote(sentence: string, payload: Record<string, unknown>): string {
   return note ? `${sentence} — note: ${note}` : sentence;
 }
 
+/** "orphaned-payments, critical-table-rows" from an acceptance's payload. */
+export function acceptedChecks(payload: Record<string, unknown>): string {
+  const checks = Array.isArray(payload.checks) ? payload.checks.filter((c): c is string => typeof c === "string") : [];
+  return checks.length > 0 ? checks.join(", ") : "?";
+}
+
 export function describeEvent({ type, payload }: DescribableEvent): string {
   const item = `“${text(payload.text) ?? "an item"}”`;
   switch (type) {
@@ -38,6 +44,8 @@ export function describeEvent({ type, payload }: DescribableEvent): string {
     case "run-progress":
     case "validation":
       return text(payload.description) ?? type;
+    case "validation-accepted":
+      return `Accepted blocking validation failure(s) ${acceptedChecks(payload)} of restore run ${text(payload.runId) ?? "?"} — reason: ${text(payload.reason) ?? "none given"}`;
     case "review-updated":
       return "Updated the post-incident review";
     case "phase-overdue":

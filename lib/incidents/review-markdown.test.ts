@@ -122,6 +122,23 @@ describe("review Markdown", () => {
     expect(reviewMarkdown(incident({ followUps: [] }))).toContain("## Follow-up actions\n\n_None recorded._");
   });
 
+  it("lists accepted validation failures (who, when, which run and checks, why) and puts them on the timeline", () => {
+    const acceptance = {
+      id: "5",
+      at: "2026-11-25T10:30:00.000Z",
+      actorEmail: "root@example.com",
+      type: "validation-accepted",
+      payload: { runId: "9a9a9a9a-0000-4000-8000-000000000009", href: "/restores/9a9a9a9a-0000-4000-8000-000000000009", checks: ["orphaned-payments"], reason: "The orphan | predates the incident" },
+    };
+    const markdown = reviewMarkdown(incident({ events: [...incident().events, acceptance] }));
+    expect(markdown).toContain("## Accepted validation failures");
+    expect(markdown).toContain("| 2026-11-25 10:30:00 UTC | root@example.com | 9a9a9a9a-0000-4000-8000-000000000009 | orphaned-payments | The orphan \\| predates the incident |");
+    expect(markdown).toContain(
+      "| 2026-11-25 10:30:00 UTC | root@example.com | Accepted blocking validation failure(s) orphaned-payments of restore run 9a9a9a9a-0000-4000-8000-000000000009 — reason: The orphan \\| predates the incident |",
+    );
+    expect(reviewMarkdown(incident())).not.toContain("## Accepted validation failures");
+  });
+
   it("names the file after the start date and the title", () => {
     expect(reviewFilename(incident())).toBe("incident-2026-11-25-loans-payments-deleted.md");
   });

@@ -1,4 +1,4 @@
-import { describeEvent } from "./describe-event";
+import { acceptedChecks, describeEvent } from "./describe-event";
 import type { IncidentDetail } from "./incident-views";
 import { formatMinutes, formatMinutesRange, RESTORE_METHOD_LABELS, RESTORE_METHODS, type Measurement } from "./measure-objectives";
 
@@ -85,6 +85,22 @@ export function reviewMarkdown(incident: IncidentDetail): string {
   );
   sections.push(`## Scope of data loss\n\n${paragraph(incident.scope, "Not described.")}`);
   sections.push(objectivesSection(incident, incident.measurement));
+  const acceptances = incident.events.filter((event) => event.type === "validation-accepted");
+  if (acceptances.length > 0) {
+    // Restored data that failed a blocking check went live on someone's word: the review names it.
+    sections.push(
+      `## Accepted validation failures\n\n${table(
+        ["Time", "Accepted by", "Restore run", "Checks", "Reason"],
+        acceptances.map((event) => [
+          utc(event.at),
+          event.actorEmail,
+          typeof event.payload.runId === "string" ? event.payload.runId : "?",
+          acceptedChecks(event.payload),
+          typeof event.payload.reason === "string" ? event.payload.reason : "",
+        ]),
+      )}`,
+    );
+  }
 
   const checklist = ["## Checklist"];
   for (const phase of incident.phases) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RestoreWindowError, type PitrProvider, type RestoreWindow } from "@/lib/providers/pitr";
+import { finalSnapshotIdentifier, RestoreWindowError, type PitrProvider, type RestoreWindow } from "@/lib/providers/pitr";
 
 // The promises every PitrProvider keeps, whatever is behind it (RDS through a mocked client, a
 // real local PostgreSQL). Each implementation's tests call describePitrContract once.
@@ -68,6 +68,24 @@ export function describePitrContract(name: string, subject: PitrContractSubject)
       const result = await provider.preflight(RUN_A, { kind: "time", time: after });
       expect(result.ok).toBe(false);
       expect(result.checks.some((check) => !check.ok)).toBe(true);
+      await subject.expectNothingStarted();
+    });
+
+    it("names the final snapshot from the restored identifier: the same for a retry, another for another run", async () => {
+      const provider = await subject.createProvider();
+      const [restoredA] = provider.resourceIdentifiers(RUN_A);
+      const [restoredB] = provider.resourceIdentifiers(RUN_B);
+      const snapshot = finalSnapshotIdentifier(provider.kind, restoredA ?? "");
+      expect(snapshot).not.toBe(restoredA);
+      expect(finalSnapshotIdentifier(provider.kind, restoredA ?? "")).toBe(snapshot);
+      expect(finalSnapshotIdentifier(provider.kind, restoredB ?? "")).not.toBe(snapshot);
+    });
+
+    it("cleans up a run that created nothing without error, deleting nothing and claiming no snapshot", async () => {
+      const provider = await subject.createProvider();
+      for (const finalSnapshot of [true, false]) {
+        await expect(provider.cleanup(RUN_A, { finalSnapshot })).resolves.toEqual({ deleted: [], finalSnapshot: null });
+      }
       await subject.expectNothingStarted();
     });
 

@@ -56,8 +56,38 @@ export interface PitrProvider {
   createWriter(runId: string, ctx?: PitrCallContext): Promise<{ identifier: string | null; adopted: boolean }>;
   /** Waits (with an explicit maximum) until the restored database accepts connections. */
   waitUntilAvailable(runId: string, options: PitrCallContext & { timeoutMs: number }): Promise<PitrEndpoint>;
-  /** Deletes what this run created (writer before cluster); never touches anything without our tag. */
-  cleanup(runId: string, ctx?: PitrCallContext): Promise<void>;
+  /**
+   * Deletes what this run created (writer before cluster); never touches anything without our tag.
+   * The only call that lifts the deletion protection `restore` puts on what it creates. With
+   * `finalSnapshot`, the data is kept first under `finalSnapshotIdentifier`.
+   */
+  cleanup(runId: string, options: PitrCleanupOptions, ctx?: PitrCallContext): Promise<PitrCleanupResult>;
+}
+
+export interface PitrCleanupOptions {
+  /** Keep the restored data (an RDS snapshot, or the local data directory moved aside) before deleting. */
+  finalSnapshot: boolean;
+}
+
+export interface PitrCleanupResult {
+  /** What was deleted now (or was already being deleted). */
+  deleted: string[];
+  /** The final snapshot taken (or found already taken by an earlier attempt); null when skipped or nothing was deleted. */
+  finalSnapshot: string | null;
+}
+
+const FINAL_SNAPSHOT_SUFFIX = "-final";
+
+/**
+ * The final snapshot clean-up takes of a restored server, named from its identifier (itself
+ * derived from the run id), so a retried clean-up finds the snapshot it already took. Pure, for
+ * the page that names it before anything happens. A local identifier is the run's folder: its
+ * snapshot is a sibling `snapshots/<folder>-final`.
+ */
+export function finalSnapshotIdentifier(kind: PitrProvider["kind"], restoredIdentifier: string): string {
+  if (kind !== "local") return `${restoredIdentifier}${FINAL_SNAPSHOT_SUFFIX}`;
+  const slash = restoredIdentifier.lastIndexOf("/");
+  return `${restoredIdentifier.slice(0, slash + 1)}snapshots/${restoredIdentifier.slice(slash + 1)}${FINAL_SNAPSHOT_SUFFIX}`;
 }
 
 /** The chosen time is outside what can be restored (the runbook's "invalid restore time"). */

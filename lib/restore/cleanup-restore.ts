@@ -2,16 +2,21 @@ import { z } from "zod";
 import { recordAuditEvent, SYSTEM } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
-import { dropDatabase, existingDatabases, listSessions } from "@/lib/providers/postgres/admin";
+import { dropDatabase, existingDatabases, listSessions, type AdminTarget } from "@/lib/providers/postgres/admin";
 import { cleanupPitrRestore } from "./cleanup-pitr-restore";
-import { cleanupCandidates } from "./logical-plan";
+import { cleanupCandidates, cleanupConfirmationText } from "./logical-plan";
 import { assertMayRestore, type RestoreCtx } from "./restore-source";
 import { restoreRunView, runStatusOf, type RestoreRunView } from "./restore-run-views";
 import { adminTargetFor, findRestoreTarget } from "./restore-target";
 import { appendRunEvent } from "./run-events";
 import { isTerminal } from "./state";
+import { requireTypedConfirmation } from "./typed-confirmation";
 
-export const CleanupRestoreInput = z.object({ runId: z.uuid() });
+export const CleanupRestoreInput = z.object({
+  runId: z.uuid(),
+  /** On a protected environment, typed by the person: `drop <each database dropped>`. */
+  confirmation: z.string().max(2000).optional(),
+});
 export type CleanupRestoreInput = z.infer<typeof CleanupRestoreInput>;
 
 /** A person (checked against the environment's rules), or the retention sweep (`user: null`). */
@@ -22,10 +27,18 @@ export interface CleanupResult {
   dropped: string[];
 }
 
+/** The databases a clean-up of this run would drop now: the candidates that still exist. */
+export async function leftoverDatabases(admin: AdminTarget, run: Parameters<typeof cleanupCandidates>[0]): Promise<string[]> {
+  const candidates = cleanupCandidates(run);
+  const existing = await existingDatabases(admin, candidates);
+  return candidates.filter((name) => existing.has(name));
+}
+
 /**
  * Drops what a finished run left on the server: its scratch database, or the superseded database
  * a swap (or rollback) set aside. Only names this run created; a set-aside database that people
- * are still connected to is refused, never forced.
+ * are still connected to is refused, never forced. On a protected environment a person types
+ * the names dropped (the retention sweep, `user: null`, needs no confirmation).
  */
 export async function cleanupRestore({ ctx, input }: { ctx: CleanupCtx; input: CleanupRestoreInput }): Promise<CleanupResult> {
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
@@ -42,10 +55,12 @@ export async function cleanupRestore({ ctx, input }: { ctx: CleanupCtx; input: C
   if (lock) throw new ConflictError("This run's rollback is in progress; clean up once it has finished.");
 
   const admin = await adminTargetFor(findRestoreTarget(environment, run.targetName));
-  const candidates = cleanupCandidates(run);
-  const existing = await existingDatabases(admin, candidates);
+  const leftovers = await leftoverDatabases(admin, run);
+  if (ctx.user && environment.protected && leftovers.length > 0) {
+    requireTypedConfirmation(input.confirmation, cleanupConfirmationText(leftovers), "which databases are dropped");
+  }
   const dropped: string[] = [];
-  for (const name of candidates.filter((n) => existing.has(n))) {
+  for (const name of leftovers) {
     const scratch = name === run.scratchDatabase;
     if (!scratch) {
       const sessions = await listSessions(admin, name);

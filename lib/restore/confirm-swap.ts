@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
-import { BadRequestError, ConflictError, NotFoundError } from "@/lib/errors";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { databaseExists, listSessions } from "@/lib/providers/postgres/admin";
 import type { LogicalRestorePlan } from "./logical-plan";
@@ -12,6 +12,8 @@ import { restoreRunView, type RestoreRunView } from "./restore-run-views";
 import { adminTargetFor, findRestoreTarget } from "./restore-target";
 import { appendRunEvent } from "./run-events";
 import { transitionRun } from "./transition-run";
+import { requireTypedConfirmation } from "./typed-confirmation";
+import { findUnacceptedBlockingFailures, namesOf } from "./validation/blocking-failures";
 
 export const ConfirmSwapInput = z.object({
   runId: z.uuid(),
@@ -34,9 +36,17 @@ export async function confirmSwap({ ctx, input }: { ctx: RestoreCtx; input: Conf
   const environment = resolveEnvironment(run.environment);
   assertMayRestore(ctx.user, environment, "Confirming a swap");
   if (run.status !== "awaiting-swap") throw new ConflictError(`This restore is ${run.status}, not waiting for a swap confirmation.`);
+  if (run.mode !== "swap") throw new ConflictError(`This restore goes into a new database (${run.newDatabaseName ?? "a new name"}); there is nothing to swap.`);
+  const blocking = await findUnacceptedBlockingFailures(ctx.db, run.id);
+  if (blocking.length > 0) {
+    throw new ConflictError(
+      `Validation failed blocking check(s) ${namesOf(blocking)}: the swap is refused until an admin accepts ${blocking.length === 1 ? "that failure" : "those failures"} with a reason. Otherwise cancel this run.`,
+      { details: { blockingFailures: blocking.map((f) => f.name) } },
+    );
+  }
   const plan = run.plan as unknown as LogicalRestorePlan;
   const expected = swapConfirmationText(plan.source.name, run.targetDatabase);
-  if (parsed.confirmation.trim() !== expected) throw new BadRequestError(`Type exactly "${expected}" to confirm which backup replaces which database.`);
+  requireTypedConfirmation(parsed.confirmation, expected, "which backup replaces which database");
 
   const admin = await adminTargetFor(findRestoreTarget(environment, run.targetName));
   if (!(await databaseExists(admin, run.scratchDatabase))) {

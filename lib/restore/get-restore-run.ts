@@ -5,9 +5,13 @@ import { NotFoundError } from "@/lib/errors";
 import type { ValidationResult } from "@/lib/generated/prisma/client";
 import { listSessions, type DatabaseSession } from "@/lib/providers/postgres/admin";
 import { restoreRunView, restoreStepView, validationResultView, type RestorePlan, type RestoreRunView, type RestoreStepView, type ValidationResultView } from "./restore-run-views";
+import type { RestoreRun } from "@/lib/generated/prisma/client";
+import { leftoverDatabases } from "./cleanup-restore";
+import { cleanupCandidates, cleanupConfirmationText, rollbackConfirmationText, rollbackRenames, type DatabaseRename } from "./logical-plan";
 import { adminTargetFor, findRestoreTarget } from "./restore-target";
 import type { RunEventView } from "./run-events";
 import { compareReports, type ReportComparison } from "./validation/compare-reports";
+import { severityOf, unacceptedBlockingFailures } from "./validation/severity";
 import type { CheckResult, ValidationReport } from "./validation/types";
 
 export const GetRestoreRunInput = z.object({
@@ -25,11 +29,22 @@ export interface PreviousValidation {
   comparison: ReportComparison;
 }
 
+/** What Roll back and Clean up of a logical run would do, named for their dialogs. */
+export interface DestructiveActions {
+  /** A protected environment: both need the typed text, checked by the server. */
+  protected: boolean;
+  rollback: { renames: DatabaseRename[]; confirmation: string } | null;
+  /** `drops` is null when the server could not be asked; `candidates` are the names this run may drop at most. */
+  cleanup: { drops: string[] | null; candidates: string[]; confirmation: string | null } | null;
+}
+
 export interface RestoreRunDetail {
   run: RestoreRunView;
   plan: RestorePlan;
   steps: RestoreStepView[];
-  validation: { passed: boolean | null; results: ValidationResultView[] };
+  /** `unaccepted`: the blocking failures no admin has accepted yet; the swap waits for them. */
+  validation: { passed: boolean | null; results: ValidationResultView[]; unaccepted: string[] };
+  destructive: DestructiveActions | null;
   /** The last validated run of the same target, and how each check's number moved since. */
   previousValidation: PreviousValidation | null;
   /** Oldest first; `id` is the Last-Event-ID to resume the live feed from. */
@@ -47,11 +62,28 @@ function asReport(results: readonly ValidationResult[]): ValidationReport {
     expectation: r.expectation,
     actual: r.actual,
     passed: r.passed,
+    severity: severityOf(r.severity),
     message: r.message,
     durationMs: r.durationMs,
   }));
   const at = results[0]?.createdAt.toISOString() ?? new Date(0).toISOString();
   return { passed: checks.every((c) => c.passed), startedAt: at, finishedAt: at, results: checks };
+}
+
+/** Roll back and Clean up of a logical run, as their dialogs name them; the verbs decide again. */
+async function destructiveActions(run: RestoreRun, view: RestoreRunView, plan: RestorePlan): Promise<DestructiveActions | null> {
+  if (plan.kind !== "logical") return null;
+  const isProtected = plan.environment.protected;
+  const rollback =
+    view.actions.rollback && run.previousDatabase
+      ? { renames: rollbackRenames({ ...run, previousDatabase: run.previousDatabase }), confirmation: rollbackConfirmationText(run.previousDatabase, run.targetDatabase) }
+      : null;
+  let cleanup: DestructiveActions["cleanup"] = null;
+  if (view.actions.cleanup) {
+    const drops = await leftoverDatabases(await adminTargetFor(findRestoreTarget(resolveEnvironment(run.environment), run.targetName)), run).catch(() => null);
+    cleanup = { drops, candidates: cleanupCandidates(run), confirmation: drops && drops.length > 0 ? cleanupConfirmationText(drops) : null };
+  }
+  return { protected: isProtected, rollback, cleanup };
 }
 
 async function sessionsOnLive(environment: string, targetName: string, database: string): Promise<DatabaseSession[] | null> {
@@ -95,11 +127,17 @@ export async function getRestoreRun({ ctx, input }: { ctx: { db: DbOrTx }; input
         }
       : null;
 
+  const view = restoreRunView(run, run.steps);
   return {
-    run: restoreRunView(run, run.steps),
+    run: view,
     plan,
     steps: run.steps.map((s) => restoreStepView(s, plan)),
-    validation: { passed: run.validationPassed, results: run.validationResults.map(validationResultView) },
+    validation: {
+      passed: run.validationPassed,
+      results: run.validationResults.map(validationResultView),
+      unaccepted: unacceptedBlockingFailures(run.validationResults.map((r) => ({ ...r, severity: severityOf(r.severity) }))).map((r) => r.name),
+    },
+    destructive: await destructiveActions(run, view, plan),
     previousValidation,
     events: events.reverse().map((e) => ({ id: e.id.toString(), runId: e.runId, at: e.at.toISOString(), type: e.type, payload: e.payload })),
     liveSessions,

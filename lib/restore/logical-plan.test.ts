@@ -3,6 +3,9 @@ import {
   beforeRestoreName,
   buildLogicalPlan,
   cleanupCandidates,
+  cleanupConfirmationText,
+  rollbackConfirmationText,
+  rollbackRenames,
   rolledBackName,
   scratchDatabaseName,
   swapConfirmationText,
@@ -96,5 +99,23 @@ describe("cleanupCandidates", () => {
   it("never offers the live database or the new database", () => {
     expect(cleanupCandidates({ ...run, status: "succeeded", previousDatabase: "loanserve" })).toEqual(["s"]);
     expect(cleanupCandidates({ ...run, status: "succeeded", newDatabaseName: "s", previousDatabase: null })).toEqual([]);
+  });
+});
+
+describe("rollback and clean-up, as their dialogs name them", () => {
+  const swapped = { id: RUN_ID, targetDatabase: "loanserve", previousDatabase: "loanserve_before_restore_202611251407", finishedAt: AT, createdAt: new Date("2026-11-25T13:00:00Z") };
+
+  it("names both renames exactly before the click: the aside name is dated by the swap it undoes", () => {
+    expect(rollbackRenames(swapped)).toEqual([
+      { from: "loanserve", to: "loanserve_rolled_back_202611251407_3f2a9c1e" },
+      { from: "loanserve_before_restore_202611251407", to: "loanserve" },
+    ]);
+    // The same answer however late the person clicks.
+    expect(rollbackRenames(swapped)).toEqual(rollbackRenames({ ...swapped }));
+  });
+
+  it("asks a protected environment to type what takes the live name back, or every database dropped", () => {
+    expect(rollbackConfirmationText("loanserve_before_restore_202611251407", "loanserve")).toBe("loanserve_before_restore_202611251407 -> loanserve");
+    expect(cleanupConfirmationText(["loanserve_restore_x", "loanserve_before_restore_y"])).toBe("drop loanserve_restore_x, loanserve_before_restore_y");
   });
 });

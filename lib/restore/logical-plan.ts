@@ -23,7 +23,7 @@ export const RESUMABLE_STEPS: readonly StepName[] = ["preflight", "validate", "r
 export type PreflightStatus = "passed" | "warning" | "failed";
 
 export interface PreflightCheck {
-  name: "reachable" | "create-privilege" | "scratch-free" | "new-name-free" | "tools" | "server-version" | "space" | "sessions" | "target-exists";
+  name: "reachable" | "create-privilege" | "scratch-free" | "new-name-free" | "tools" | "server-version" | "space" | "sessions" | "target-exists" | "loader-role" | "owner-role" | "dump-roles";
   title: string;
   status: PreflightStatus;
   message: string;
@@ -58,6 +58,10 @@ export interface PlanSource {
   sha256: string | null;
   verificationState: string;
   manifestTables: Record<string, number> | null;
+  /** The manifest's counts for named checks (`checks`); absent in plans stored before it existed. */
+  manifestChecks?: Record<string, number> | null;
+  /** The roles the manifest says the dump names; absent in plans stored before it existed. */
+  manifestRoles?: string[] | null;
   pgVersion: string | null;
   /** Restorable only because an admin allowed it without a valid manifest. */
   overridden: boolean;
@@ -137,6 +141,35 @@ export function defaultNewDatabaseName(database: string, at: Date): string {
 
 export function swapConfirmationText(backupName: string, targetDatabase: string): string {
   return `${backupName} -> ${targetDatabase}`;
+}
+
+export interface DatabaseRename {
+  from: string;
+  to: string;
+}
+
+/**
+ * What rolling back a finished swap renames, in order and in one transaction: the restored live
+ * database aside, then the kept previous one back to the live name. The aside name is dated by
+ * the swap it undoes (the run's end), not by the click, so the dialog names it exactly before
+ * the person confirms.
+ */
+export function rollbackRenames(run: { id: string; targetDatabase: string; previousDatabase: string; finishedAt: Date | null; createdAt: Date }): [DatabaseRename, DatabaseRename] {
+  const live = run.targetDatabase;
+  return [
+    { from: live, to: rolledBackName(live, run.finishedAt ?? run.createdAt, run.id) },
+    { from: run.previousDatabase, to: live },
+  ];
+}
+
+/** Typed on a protected environment to roll back: the database that takes the live name back. */
+export function rollbackConfirmationText(previousDatabase: string, targetDatabase: string): string {
+  return `${previousDatabase} -> ${targetDatabase}`;
+}
+
+/** Typed on a protected environment to clean up: every database dropped. */
+export function cleanupConfirmationText(databases: readonly string[]): string {
+  return `drop ${databases.join(", ")}`;
 }
 
 /** The steps of a run in this mode, in order; positions are stored with the steps. */

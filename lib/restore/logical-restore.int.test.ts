@@ -40,6 +40,7 @@ import { ADVICE } from "./troubleshooting";
 
 const id = randomBytes(4).toString("hex");
 const ROLE = `rc_restore_${id}`;
+const OWNER = `loanserve_owner_${id}`;
 const ROLE_PASSWORD = `pw-${randomBytes(8).toString("hex")}`;
 const SOURCE_DB = `source_${id}`;
 const LIVE_DB = `loanserve_${id}`;
@@ -174,9 +175,12 @@ beforeAll(async () => {
   const user = await createTestUser(appUrl, "operator");
   operator = { id: user.id, email: user.email, name: null, role: "operator" };
 
-  // The restore user may create databases and owns the targets (as it would own a DR copy), nothing more.
-  await sql("postgres", `CREATE ROLE ${ROLE} LOGIN CREATEDB PASSWORD '${ROLE_PASSWORD}'`);
-  for (const database of [SOURCE_DB, LIVE_DB, CRASH_DB]) await sql("postgres", `CREATE DATABASE ${database} OWNER ${ROLE}`);
+  // The restore user is like a managed database's master user (LOGIN CREATEDB CREATEROLE, no
+  // superuser), a member of the application's owner role, which owns the targets.
+  await sql("postgres", `CREATE ROLE ${ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${ROLE_PASSWORD}'`);
+  await sql("postgres", `CREATE ROLE ${OWNER} NOLOGIN`);
+  await sql("postgres", `GRANT ${OWNER} TO ${ROLE}`);
+  for (const database of [SOURCE_DB, LIVE_DB, CRASH_DB]) await sql("postgres", `CREATE DATABASE ${database} OWNER ${OWNER}`);
   // "Production" (the dumps' source) and the targets hold different data, so a swap is visible.
   await applyLoanServeSchema(withDatabase(adminUrl(), SOURCE_DB));
   await seedLoanServe(withDatabase(adminUrl(), SOURCE_DB), { scale: 0.05, now: new Date("2026-11-20T12:00:00Z") });
@@ -329,29 +333,35 @@ describe("logical restore", () => {
     expect(failed.run.errorDetail ?? "").not.toContain(ROLE_PASSWORD);
   }, 60_000);
 
-  it("a failed validation stops before the swap, keeps the restored copy for inspection, and leaves the target alone", async () => {
+  it("a blocking validation failure holds the run before the swap, keeps the restored copy for inspection, and leaves the target alone", async () => {
     const before = await fingerprint(LIVE_DB);
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
     const failed = await waitForStatus(started.id, ["failed", "awaiting-swap"]);
-    expect(failed.run.status).toBe("failed");
+    // It waits for an admin to accept the failures (validation-acceptance.int.test.ts) or a cancel.
+    expect(failed.run.status).toBe("awaiting-swap");
     expect(failed.run.validationPassed).toBe(false);
-    expect(failed.run.error).toMatch(new RegExp(`Validation failed.*kept as ${failed.run.scratchDatabase} for inspection; ${LIVE_DB} was not touched`));
-    expect(failed.run.troubleshooting).toBe(ADVICE.validation);
     expect(failed.steps.map((s) => [s.name, s.status])).toEqual([
       ["preflight", "succeeded"],
       ["restore", "succeeded"],
-      ["validate", "failed"],
-      ["swap", "skipped"],
+      ["validate", "succeeded"],
+      ["swap", "pending"],
       ["cleanup", "pending"],
     ]);
     const failedChecks = failed.validation.results.filter((r) => !r.passed).map((r) => r.name);
     expect(failedChecks).toEqual(expect.arrayContaining(["critical-table-rows", "loans-match-manifest"]));
+    expect(failed.validation.unaccepted).toEqual(expect.arrayContaining(["critical-table-rows", "loans-match-manifest"]));
+    await expect(confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation: `2026-11-16.sql.gz -> ${LIVE_DB}` } })).rejects.toThrow(
+      /critical-table-rows.*the swap is refused until an admin accepts/,
+    );
     expect(failed.validation.results.find((r) => r.name === "loans-match-manifest")).toMatchObject({ actual: goodManifest.tables.loans, passed: false });
     // Compared with the last validated run of this target (the good restore earlier).
     expect(failed.previousValidation?.comparison.checks.find((c) => c.name === "loans-match-manifest")).toMatchObject({ previousPassed: true, currentPassed: false });
     expect((await fingerprint(failed.run.scratchDatabase)).loans).toBe(goodManifest.tables.loans);
     expect(await fingerprint(LIVE_DB)).toEqual(before);
 
+    const cancelled = await cancelRestore({ ctx: ctx(), input: { runId: started.id } });
+    expect(cancelled.status).toBe("cancelled");
+    expect(cancelled.error).toMatch(new RegExp(`The restored copy ${failed.run.scratchDatabase} is kept until you clean it up`));
     const cleaned = await cleanupRestore({ ctx: ctx(), input: { runId: started.id } });
     expect(cleaned.dropped).toEqual([failed.run.scratchDatabase]);
     expect((await databases()).has(failed.run.scratchDatabase)).toBe(false);
@@ -361,6 +371,8 @@ describe("logical restore", () => {
   it("drops a kept copy once the environment's retention period has passed, as the system", async () => {
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
     const failed = await waitForStatus(started.id, ["failed", "awaiting-swap"]);
+    // Held for an admin's acceptance; once cancelled it is a finished run's leftover.
+    await cancelRestore({ ctx: ctx(), input: { runId: started.id } });
     expect((await databases()).has(failed.run.scratchDatabase)).toBe(true);
 
     // Within the retention period (7 days by default) the copy stays for inspection.

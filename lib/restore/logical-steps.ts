@@ -15,9 +15,21 @@ import {
   renameDatabases,
   type AdminTarget,
 } from "@/lib/providers/postgres/admin";
+import {
+  createLoaderRole,
+  dropLoaderRole,
+  handOverDatabase,
+  listRoles,
+  loaderConnection,
+  loaderRoleName,
+  resolveOwnerRole,
+  type OwnerRoleCheck,
+} from "@/lib/providers/postgres/loader-role";
+import type { GuardReport } from "@/lib/providers/postgres/plain-dump-guard";
 import { restoreDump, type RestoreProgress } from "@/lib/providers/postgres/restore-dump";
 import { recordValidationReport } from "./validation/record-validation-report";
 import { runValidation } from "./validation/run-validation";
+import { isBlockingFailure, isWarning } from "./validation/severity";
 import type { ValidationReport } from "./validation/types";
 import { beforeRestoreName, beforeRestoreNameUnique, type LogicalRestorePlan, type PreflightReport } from "./logical-plan";
 import { runPreflight } from "./preflight";
@@ -53,7 +65,7 @@ export class PreflightFailedError extends BadRequestError implements FailureWith
     super(`Preflight failed, nothing was changed: ${failed.map((c) => `${c.title}: ${c.message}`).join(" ")}`);
     this.failure = failed.some((c) => c.name === "reachable")
       ? "connection-failed"
-      : failed.some((c) => c.name === "create-privilege")
+      : failed.some((c) => c.name === "create-privilege" || c.name === "loader-role" || c.name === "owner-role")
         ? "permission-denied"
         : undefined;
     this.stepOutput = report as unknown as Prisma.InputJsonValue;
@@ -64,9 +76,9 @@ export class ValidationFailedError extends BadRequestError implements FailureWit
   readonly stepOutput: Prisma.InputJsonValue;
 
   constructor(report: ValidationReport, scratch: string, live: string) {
-    const failed = report.results.filter((r) => !r.passed);
+    const failed = report.results.filter(isBlockingFailure);
     super(
-      `Validation failed (${failed.length} of ${report.results.length} checks): ${failed.map((r) => `${r.name}: ${r.message}`).join(" ")} ` +
+      `Validation failed (${failed.length} of ${report.results.length} checks blocking): ${failed.map((r) => `${r.name}: ${r.message}`).join(" ")} ` +
         `The restored copy is kept as ${scratch} for inspection; ${live} was not touched.`,
     );
     this.name = "ValidationFailedError";
@@ -85,7 +97,8 @@ export async function preflightStep(c: StepContext, signal: AbortSignal): Promis
       liveDatabase: c.run.targetDatabase,
       scratchDatabase: c.run.scratchDatabase,
       newDatabase: c.run.newDatabaseName,
-      source: { format: c.plan.source.format, size: c.plan.source.size, pgVersion: c.plan.source.pgVersion },
+      source: { format: c.plan.source.format, size: c.plan.source.size, pgVersion: c.plan.source.pgVersion, roles: c.plan.source.manifestRoles ?? null },
+      ownerRole: c.target.ownerRole,
     }),
     signal,
   );
@@ -196,38 +209,72 @@ export class MessageRecorder {
   }
 }
 
-/** Drops this run's scratch database; a failure to drop is reported, never allowed to hide the original error. */
+/**
+ * Drops this run's scratch database, then its loader role (the database first: the role owns it).
+ * A failure to drop is reported, never allowed to hide the original error.
+ */
 export async function dropScratch(c: Pick<StepContext, "db" | "admin" | "run">): Promise<void> {
-  try {
-    await dropDatabase(c.admin, c.run.scratchDatabase, { force: true });
-  } catch (error) {
-    await appendRunEvent(c.db, c.run.id, "message", {
-      line: `Could not drop the scratch database ${c.run.scratchDatabase}: ${error instanceof Error ? error.message : String(error)}. Use Clean up on the run once the server is reachable.`,
+  const report = (what: string, error: unknown) =>
+    appendRunEvent(c.db, c.run.id, "message", {
+      line: `Could not drop ${what}: ${error instanceof Error ? error.message : String(error)}. Use Clean up on the run once the server is reachable.`,
     }).catch(() => undefined);
-  }
+  await dropDatabase(c.admin, c.run.scratchDatabase, { force: true }).catch((error: unknown) => report(`the scratch database ${c.run.scratchDatabase}`, error));
+  await dropLoaderRole(c.admin, c.run.id).catch((error: unknown) => report(`the loader role ${loaderRoleName(c.run.id)}`, error));
 }
 
+/** Why the hand-over to the owner role cannot work, and exactly what to grant. */
+function ownerProblem(owner: OwnerRoleCheck, user: string): string | null {
+  if (!owner.exists) return `The role ${owner.owner} that should own the restored database does not exist on the target. Create it, or set ownerRole on the restore target.`;
+  if (!owner.usable) return `${user} cannot hand the restored objects to ${owner.owner}: run GRANT ${owner.owner} TO ${user}; on the target (or set ownerRole on the restore target).`;
+  return null;
+}
+
+/** What the load set aside, as lines for the run's events. */
+function guardLines(guard: GuardReport, owner: string): string[] {
+  const lines: string[] = [];
+  if (guard.ownerChangesSkipped > 0) lines.push(`${guard.ownerChangesSkipped} ownership change(s) in the dump were not run; everything restored now belongs to ${owner}.`);
+  if (guard.missingRoles.length > 0) lines.push(`Grants to roles this target does not have were skipped: ${guard.missingRoles.join(", ")}. Create the roles and re-grant if the application needs them.`);
+  const defaults = guard.skipped.filter((s) => s.reason === "default-privileges");
+  if (defaults.length > 0) lines.push(`${defaults.length} ALTER DEFAULT PRIVILEGES statement(s) for other roles were not run (lines ${defaults.map((s) => s.line).join(", ")}).`);
+  if (guard.largeObjectBlocks > 0) lines.push(`${guard.largeObjectBlocks} large-object block(s) were loaded inside the restore's own transaction.`);
+  return lines;
+}
+
+/**
+ * Loads the dump into a new scratch database as this run's loader role (owner of that database
+ * and of nothing else), then hands everything to the owner role and drops the loader.
+ */
 export async function restoreStep(c: StepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
   const { source } = c.plan;
   const store = await backupStoreFor(c.environment);
-  // The scratch database takes the live one's encoding and locale, so the data compares as it did.
-  await createDatabase(c.admin, c.run.scratchDatabase, { like: c.run.targetDatabase });
+  const owner = await resolveOwnerRole(c.admin, c.target.ownerRole, c.run.targetDatabase);
+  const problem = ownerProblem(owner, c.admin.connection.user);
+  if (problem) throw new BadRequestError(`${problem} Nothing was changed.`);
   const progress = new ProgressRecorder(c, c.progressEveryMs);
   const messages = new MessageRecorder(c);
   try {
+    const loader = await createLoaderRole(c.admin, c.run.id);
+    // The scratch database takes the live one's encoding and locale, so the data compares as it did.
+    await createDatabase(c.admin, c.run.scratchDatabase, { like: c.run.targetDatabase, owner: loader.name });
     const result = await restoreDump({
       format: source.format,
       open: (openSignal) => store.read(source.key, { signal: openSignal }),
       expectedSha256: source.sha256,
       totalBytes: source.size,
-      target: c.admin.connection,
+      target: loaderConnection(c.admin, loader),
+      asLoader: true,
+      existingRoles: await listRoles(c.admin),
       database: c.run.scratchDatabase,
       jobs: PARALLEL_JOBS,
       signal,
       onProgress: (p) => progress.report(p),
       onMessage: (line) => messages.add(line),
     });
-    return { ...result, scratchDatabase: c.run.scratchDatabase };
+    await handOverDatabase(c.admin, c.run.scratchDatabase, loader.name, owner.owner);
+    await dropLoaderRole(c.admin, c.run.id);
+    for (const line of guardLines(result.guard, owner.owner)) messages.add(line);
+    const { guard, ...counts } = result;
+    return { ...counts, scratchDatabase: c.run.scratchDatabase, owner: owner.owner, loader: loader.name, guard: { ...guard } };
   } catch (error) {
     // Whatever went wrong, nothing partial survives: the target was never touched.
     await dropScratch(c);
@@ -249,14 +296,21 @@ export async function validateStep(c: StepContext, signal: AbortSignal): Promise
       checks: c.environment.validation.checks,
       context: {
         ...(c.plan.source.manifestTables ? { manifestTables: c.plan.source.manifestTables } : {}),
+        ...(c.plan.source.manifestChecks ? { manifestChecks: c.plan.source.manifestChecks } : {}),
         backupTakenAt: new Date(c.plan.source.takenAt),
       },
     }),
     signal,
   );
   await recordValidationReport(db, { runId: run.id, workerId: c.workerId, report, database: run.scratchDatabase });
-  if (!report.passed) throw new ValidationFailedError(report, run.scratchDatabase, run.targetDatabase);
-  return { passed: true, checks: report.results.length, failed: [] };
+  // A blocking failure does not end the run: it waits before the swap (or rename) until an admin
+  // accepts the failures with a reason, or someone cancels (run-logical-restore.ts holds the gate).
+  return {
+    passed: report.passed,
+    checks: report.results.length,
+    failed: report.results.filter(isBlockingFailure).map((r) => r.name),
+    warnings: report.results.filter(isWarning).map((r) => r.name),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ export function cutoverChecklist(input: { endpoint: Pick<PitrEndpoint, "host" | 
     `Update connection strings/DNS: point the application at ${where}.`,
     "Check the application reads the restored data and can write; run its smoke test.",
     ...(input.incident ? ["Tick “Update DNS/connection strings if needed” on the incident."] : []),
-    "Keep the restored server after cutover: Clean up on this run deletes it, so use it only if you did not cut over.",
+    "Once traffic has moved, mark this run as cut over: clean-up is then refused, so the restored server cannot be deleted from here.",
   ];
 }
 
@@ -209,7 +209,7 @@ function restoreDescription(source: PitrSource, identifiers: readonly string[], 
   const call = source.engine === "aurora-postgresql" ? "RestoreDBClusterToPointInTime" : "RestoreDBInstanceToPointInTime";
   return (
     `${call} to ${target} into ${first ?? "a new identifier"}, tagged with this run, passing what RDS does not copy (subnet group, security groups, ` +
-    "parameter group, KMS key, IAM auth); deletion protection off. A retry adopts the resource carrying this run's tag."
+    "parameter group, KMS key, IAM auth), with deletion protection on (only this run's clean-up lifts it). A retry adopts the resource carrying this run's tag."
   );
 }
 
@@ -251,7 +251,7 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
     },
     cleanup: {
       title: "Clean up (when you ask)",
-      description: `Deletes what this run created (${identifiers.join(", ")}${input.providerKind === "aws-aurora" ? ", writer before cluster" : ""}). Never touches the source or anything without this run's tag.`,
+      description: `Lifts the deletion protection and deletes what this run created (${identifiers.join(", ")}${input.providerKind === "aws-aurora" ? ", writer before cluster" : ""}), keeping a final snapshot unless you opt out; you type the restored server's name. Refused once the run is marked as cut over. Never touches the source or anything without this run's tag.`,
     },
   };
   const steps = PITR_STEP_NAMES.map((name, position) => ({ position, name, ...describe[name], timeoutMs: PITR_STEP_TIMEOUTS_MS[name], automatic: name !== "cleanup" }));

@@ -21,7 +21,9 @@ import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
 import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
 import { createMigratedDatabase } from "@/lib/testing/databases";
 import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
+import { cleanupPitrRestore } from "./cleanup-pitr-restore";
 import { cleanupRestore } from "./cleanup-restore";
+import { markPitrCutOver } from "./mark-pitr-cut-over";
 import { describePitrWindow } from "./describe-pitr-window";
 import { getRestoreRun } from "./get-restore-run";
 import { planPitrRestore } from "./plan-pitr-restore";
@@ -103,6 +105,31 @@ async function restoreFolders(): Promise<string[]> {
   return readdir(restoreDir).catch(() => []);
 }
 
+/** The environment's provider, for teardown: removes what a test left, as a person would by hand. */
+function testProvider(): LocalPitrProvider {
+  return new LocalPitrProvider({
+    provider: "local",
+    dataDir: source.dataDir,
+    archiveDir: path.join(tmp, "wal-archive"),
+    baseBackupDir: path.join(tmp, "base-backups"),
+    restoreDir,
+    host: "127.0.0.1",
+    port: source.port,
+    database: "loanserve",
+    user: "postgres",
+  });
+}
+
+/** A person's clean-up: the restored server's name typed as the page shows it; no final snapshot unless asked. */
+async function cleanUp(runId: string, finalSnapshot = false) {
+  const confirmation = (await runOf(runId)).run.pitrCleanup?.confirmation;
+  return cleanupPitrRestore({ ctx: ctx(), input: { runId, confirmation, finalSnapshot } });
+}
+
+async function postAs(cookie: string, url: string, body: unknown, handler: (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>, runId: string): Promise<Response> {
+  return handler(new Request(url, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify(body) }), { params: Promise.resolve({ runId }) });
+}
+
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), "rc-pitr-it-"));
   await giveToOwner(tmp);
@@ -182,18 +209,8 @@ afterAll(async () => {
   await worker?.stop();
   // Every restored server this file started is stopped and removed, whatever the tests did.
   if (db && source) {
-    const provider = new LocalPitrProvider({
-      provider: "local",
-      dataDir: source.dataDir,
-      archiveDir: path.join(tmp, "wal-archive"),
-      baseBackupDir: path.join(tmp, "base-backups"),
-      restoreDir,
-      host: "127.0.0.1",
-      port: source.port,
-      database: "loanserve",
-      user: "postgres",
-    });
-    for (const run of await db.restoreRun.findMany({ where: { kind: "pitr" }, select: { id: true } })) await provider.cleanup(run.id).catch(() => undefined);
+    const provider = testProvider();
+    for (const run of await db.restoreRun.findMany({ where: { kind: "pitr" }, select: { id: true } })) await provider.cleanup(run.id, { finalSnapshot: false }).catch(() => undefined);
   }
   await db?.$disconnect();
   await source?.stop("immediate");
@@ -292,13 +309,32 @@ describe("point-in-time restore", () => {
     expect(incident.measurement?.method).toBe("pitr");
     expect(incident.measurement?.rpo.restorePointAt).toBe(target.toISOString());
 
-    const cleaned = await cleanupRestore({ ctx: ctx(), input: { runId: started.id } });
+    // Clean-up names what it deletes and needs it typed, checked on the server; nothing happens otherwise.
+    const view = (await runOf(started.id)).run;
+    const folder = path.basename(endpoint?.identifier ?? "");
+    expect(view.pitrCleanup).toEqual({
+      deletes: [endpoint?.identifier],
+      finalSnapshot: path.join(restoreDir, "snapshots", `${folder}-final`),
+      confirmation: folder,
+      refusal: null,
+    });
+    expect(view.actions).toMatchObject({ cleanup: true, cutOver: true });
+    await expect(cleanupRestore({ ctx: ctx(), input: { runId: started.id } })).rejects.toThrow(`Type exactly "${folder}" to confirm`);
+    await expect(cleanupPitrRestore({ ctx: ctx(), input: { runId: started.id, confirmation: "loanserve" } })).rejects.toBeInstanceOf(BadRequestError);
+    expect(await marks(endpoint as PitrEndpoint)).toEqual({ A: ROWS });
+
+    // Through the generic clean-up, typed right: a final snapshot by default.
+    const cleaned = await cleanupRestore({ ctx: ctx(), input: { runId: started.id, confirmation: folder } });
     expect(cleaned.run.status).toBe("succeeded");
-    expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")?.status).toBe("succeeded");
-    expect(await restoreFolders()).toEqual([]);
+    expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({ status: "succeeded", output: { finalSnapshot: view.pitrCleanup?.finalSnapshot } });
+    expect(await restoreFolders()).toEqual(["snapshots"]);
+    expect(await readdir(path.join(restoreDir, "snapshots"))).toEqual([`${folder}-final`]);
     await expect(marks(endpoint as PitrEndpoint)).rejects.toThrow();
-    const actions = (await db.auditEvent.findMany({ where: { subjectId: started.id }, orderBy: { id: "asc" } })).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(["pitr.start", "restore.validate", "pitr.ready-for-cutover", "pitr.succeeded", "pitr.cleanup"]));
+    const audit = await db.auditEvent.findMany({ where: { subjectId: started.id }, orderBy: { id: "asc" } });
+    const actions = audit.map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(["pitr.start", "restore.validate", "pitr.ready-for-cutover", "pitr.succeeded", "pitr.cleanup.requested", "pitr.cleanup"]));
+    expect(audit.find((a) => a.action === "pitr.cleanup.requested")?.payload).toMatchObject({ finalSnapshot: true, finalSnapshotName: view.pitrCleanup?.finalSnapshot });
+    await rm(path.join(restoreDir, "snapshots"), { recursive: true });
     expect(JSON.stringify(await db.restoreRunEvent.findMany({ where: { runId: started.id }, select: { payload: true } }))).not.toContain(PASSWORD);
   }, 120_000);
 
@@ -317,7 +353,30 @@ describe("point-in-time restore", () => {
     expect(await marks(done.run.endpoint as PitrEndpoint)).toEqual({ A: ROWS, B: ROWS });
     // "Latest" is pinned to the window's end when the restore starts: after rows B.
     expect(Date.parse(done.run.restorePointAt ?? "")).toBeGreaterThan(target.getTime());
-    await cleanupRestore({ ctx: ctx(), input: { runId: winner.id } });
+
+    // A person cut over to it: marked through the API (a viewer may not), shown on the run, and clean-up refused on the server.
+    const cutOver = await import("@/app/api/restores/[runId]/cut-over/route");
+    const url = `http://127.0.0.1:3000/api/restores/${winner.id}/cut-over`;
+    const viewer = await createTestUser(appUrl, "viewer");
+    expect((await postAs(viewer.cookie, url, {}, cutOver.POST, winner.id)).status).toBe(403);
+    const marked = await postAs(operatorCookie, url, {}, cutOver.POST, winner.id);
+    expect(marked.status, await marked.clone().text()).toBe(200);
+    const view = (await runOf(winner.id)).run;
+    expect(view).toMatchObject({ cutOverByEmail: operator.email, actions: { cleanup: false, cutOver: false } });
+    expect(view.pitrCleanup?.refusal).toMatch(new RegExp(`^${operator.email} marked this run as cut over at .*Restore Console will not delete it`));
+    const refused = cleanUp(winner.id, true);
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(refused).rejects.toThrow("will not delete it");
+    await expect(markPitrCutOver({ ctx: ctx(), input: { runId: winner.id } })).rejects.toThrow(/^Already cut over/);
+    expect(await marks(done.run.endpoint as PitrEndpoint)).toEqual({ A: ROWS, B: ROWS });
+    expect(await restoreFolders()).toHaveLength(1);
+    const events = await db.restoreRunEvent.findMany({ where: { runId: winner.id, type: "cut-over" } });
+    expect(events.map((e) => e.payload)).toEqual([expect.objectContaining({ by: operator.email, identifier: done.run.endpoint?.identifier })]);
+    const audit = (await db.auditEvent.findMany({ where: { subjectId: winner.id } })).map((a) => a.action);
+    expect(audit).toContain("pitr.cut-over");
+    expect(audit).not.toContain("pitr.cleanup.requested");
+    // The next tests restore in this environment too: the cut-over server is retired by hand, as a person would.
+    await testProvider().cleanup(winner.id, { finalSnapshot: false });
   }, 120_000);
 
   it("a worker stopped mid-run hands the run back, and the next worker resumes it, adopting what was created", async () => {
@@ -355,7 +414,25 @@ describe("point-in-time restore", () => {
     // The folder the first worker started was taken over, not created twice.
     expect(done.steps.find((s) => s.name === "restore")?.output).toMatchObject({ adopted: true });
     expect(await restoreFolders()).toHaveLength(1);
-    await cleanupRestore({ ctx: ctx(), input: { runId: started.id } });
+
+    // Cut over and clean-up asked at once: the run's row lock lets exactly one through, and the other is told why.
+    const confirmation = (await runOf(started.id)).run.pitrCleanup?.confirmation;
+    const raced = await Promise.allSettled([
+      markPitrCutOver({ ctx: ctx(), input: { runId: started.id } }),
+      cleanupPitrRestore({ ctx: ctx(), input: { runId: started.id, confirmation, finalSnapshot: false } }),
+    ]);
+    const [markedResult, cleanedResult] = raced;
+    expect(raced.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(raced.find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason).toBeInstanceOf(ConflictError);
+    const after = (await runOf(started.id)).run;
+    if (markedResult?.status === "fulfilled") {
+      expect(after.cutOverAt).not.toBeNull();
+      expect(await restoreFolders()).toHaveLength(1);
+      await testProvider().cleanup(started.id, { finalSnapshot: false });
+    } else {
+      expect(cleanedResult?.status).toBe("fulfilled");
+      expect(after.cutOverAt).toBeNull();
+    }
     expect(await restoreFolders()).toEqual([]);
   }, 120_000);
 
@@ -376,7 +453,7 @@ describe("point-in-time restore", () => {
     const done = await waitForStatus(started.id, ["succeeded", "failed", "interrupted"]);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(await marks(done.run.endpoint as PitrEndpoint)).toEqual({ A: ROWS, B: ROWS });
-    await cleanupRestore({ ctx: ctx(), input: { runId: started.id } });
+    await cleanUp(started.id);
   }, 120_000);
 
   it("keeps the newest base backups, dropping older ones and the WAL only they needed; the window's earliest end moves", async () => {

@@ -6,6 +6,7 @@ import { BadRequestError } from "@/lib/errors";
 import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
 import { PitrFailedError, type PitrCallContext, type PitrEndpoint, type PitrPreflight, type PitrProvider } from "@/lib/providers/pitr";
 import { MessageRecorder, ValidationFailedError } from "./logical-steps";
+import { pitrEndpointUrl } from "./pitr-endpoint-url";
 import { cutoverChecklist, endpointText, formatUtcInstant, restoreTargetOf, type PitrRestorePlan, type PitrStepName } from "./pitr-plan";
 import { reportRunEvidence } from "./report-run-evidence";
 import { untilAborted, type FailureWithOutput } from "./step-runner";
@@ -56,15 +57,9 @@ function requireEndpoint(c: PitrStepContext): PitrEndpoint {
   return c.endpoint;
 }
 
-/** The restored database's URL with the source's password: TLS without verification on RDS (its CA is not ours), none on loopback. */
-function endpointUrl(c: PitrStepContext, endpoint: PitrEndpoint): string {
-  const url = new URL(`postgresql://${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}/`);
-  url.pathname = `/${encodeURIComponent(endpoint.database)}`;
-  url.username = encodeURIComponent(endpoint.user);
-  if (c.password) url.password = encodeURIComponent(c.password);
-  url.searchParams.set("sslmode", c.source.provider === "aws" ? "no-verify" : "disable");
-  url.searchParams.set("application_name", "restore-console");
-  return url.toString();
+/** See pitrEndpointUrl: verify-full against the source's CA bundle on RDS/Aurora, plain on loopback. */
+function endpointUrl(c: PitrStepContext, endpoint: PitrEndpoint): Promise<string> {
+  return pitrEndpointUrl(c.source, endpoint, c.password);
 }
 
 export async function pitrPreflightStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
@@ -107,7 +102,7 @@ export async function pitrWaitStep(c: PitrStepContext, signal: AbortSignal, time
 export async function pitrConnectivityStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
   const endpoint = requireEndpoint(c);
   const query = c.plan.connectivityQuery;
-  const client = new pg.Client({ connectionString: endpointUrl(c, endpoint), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new pg.Client({ connectionString: await endpointUrl(c, endpoint), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // A dropped connection surfaces through the query; without a listener it would crash the worker.
   client.on("error", () => undefined);
   const started = Date.now();
@@ -140,7 +135,7 @@ export async function pitrValidateStep(c: PitrStepContext, signal: AbortSignal):
   const { restorePointAt } = await c.db.restoreRun.findUniqueOrThrow({ where: { id: c.run.id }, select: { restorePointAt: true } });
   const report = await untilAborted(
     runValidation({
-      connectionString: endpointUrl(c, endpoint),
+      connectionString: await endpointUrl(c, endpoint),
       checks: c.environment.validation.checks,
       // The "recent activity" window ends at the restore point, as it ends at a dump's time.
       context: restorePointAt ? { backupTakenAt: restorePointAt } : {},

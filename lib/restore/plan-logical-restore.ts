@@ -44,7 +44,8 @@ export async function planLogicalRestore({ ctx, input }: { ctx: { db: DbOrTx }; 
     liveDatabase: target.database,
     scratchDatabase: draft.databases.scratch,
     newDatabase: draft.databases.newDatabase,
-    source: { format: source.format, size: source.size, pgVersion: source.pgVersion },
+    source: { format: source.format, size: source.size, pgVersion: source.pgVersion, roles: source.manifestRoles ?? null },
+    ownerRole: target.ownerRole,
   });
   const lock = await ctx.db.restoreTargetLock.findUnique({
     where: { environment_targetName: { environment: environment.name, targetName: target.name } },

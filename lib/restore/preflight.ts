@@ -8,8 +8,8 @@ import {
   serverVersion,
   type AdminTarget,
 } from "@/lib/providers/postgres/admin";
+import { listRoles, resolveOwnerRole } from "@/lib/providers/postgres/loader-role";
 import { findPgTool } from "@/lib/providers/postgres/tools";
-import { ADVICE } from "./troubleshooting";
 import type { PreflightCheck, PreflightReport, RestoreMode } from "./logical-plan";
 
 const execFileAsync = promisify(execFile);
@@ -23,7 +23,9 @@ export interface PreflightInput {
   liveDatabase: string;
   scratchDatabase: string;
   newDatabase: string | null;
-  source: { format: "plain-gzip" | "custom"; size: number; pgVersion: string | null };
+  source: { format: "plain-gzip" | "custom"; size: number; pgVersion: string | null; roles?: string[] | null };
+  /** The target's configured owner role; absent: the owner of the live database. */
+  ownerRole?: string | undefined;
 }
 
 function majorOf(version: string | null): number | null {
@@ -93,15 +95,51 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
   });
 
   try {
+    const user = admin.connection.user;
     const privilege = await canCreateDatabases(admin);
     checks.push({
       name: "create-privilege",
       title: "May create databases",
       status: privilege.allowed ? "passed" : "failed",
       message: privilege.allowed
-        ? `${admin.connection.user} is ${privilege.superuser ? "a superuser" : "allowed to create databases (CREATEDB)"}.`
-        : `${admin.connection.user} may not create databases. ${ADVICE.permission}`,
+        ? `${user} is ${privilege.superuser ? "a superuser" : "allowed to create databases (CREATEDB)"}.`
+        : `${user} may not create databases: run ALTER ROLE ${user} CREATEDB; on the target.`,
     });
+    const mayCreateRoles = privilege.superuser || privilege.createrole;
+    checks.push({
+      name: "loader-role",
+      title: "Least-privilege loader",
+      status: mayCreateRoles ? "passed" : "failed",
+      message: mayCreateRoles
+        ? "The dump will run as a role made for this restore, owning only the scratch database; it is dropped when the run ends."
+        : `${user} may not create roles, so the dump cannot be loaded by a least-privilege role of its own: run ALTER ROLE ${user} CREATEROLE; on the target. (The dump never runs as ${user}.)`,
+    });
+    const owner = await resolveOwnerRole(admin, input.ownerRole, input.liveDatabase);
+    checks.push({
+      name: "owner-role",
+      title: "Owner after restore",
+      status: owner.exists && owner.usable ? "passed" : "failed",
+      message: !owner.exists
+        ? `The role ${owner.owner} that should own the restored database does not exist on the target. Create it, or set ownerRole on the restore target.`
+        : !owner.usable
+          ? `${user} cannot hand the restored objects to ${owner.owner}: run GRANT ${owner.owner} TO ${user}; on the target.`
+          : `Everything restored will belong to ${owner.owner}${input.ownerRole ? " (the target's ownerRole)" : `, as ${input.liveDatabase} does now`}; the dump's grants are kept.`,
+      details: { owner: owner.owner },
+    });
+    if (source.roles) {
+      const existing = await listRoles(admin);
+      const missing = source.roles.filter((role) => !existing.has(role));
+      checks.push({
+        name: "dump-roles",
+        title: "Roles the dump names",
+        status: missing.length > 0 ? "warning" : "passed",
+        message:
+          missing.length > 0
+            ? `The target lacks ${missing.length === 1 ? "a role" : "roles"} the dump names: ${missing.join(", ")}. Grants to ${missing.length === 1 ? "it" : "them"} will be skipped (and listed on the run); create ${missing.length === 1 ? "it" : "them"} first if the application needs ${missing.length === 1 ? "it" : "them"}.`
+            : `Every role the dump names exists on the target (${source.roles.join(", ") || "none"}).`,
+        details: { missing },
+      });
+    }
 
     const names = [input.liveDatabase, input.scratchDatabase, ...(input.newDatabase ? [input.newDatabase] : [])];
     const existing = await existingDatabases(admin, names);

@@ -1,8 +1,11 @@
 import type { RestoreRun, RestoreStep, ValidationResult } from "@/lib/generated/prisma/client";
 import type { PitrEndpoint } from "@/lib/providers/pitr";
 import type { LogicalRestorePlan, StepName } from "./logical-plan";
+import { pitrCleanupView, type PitrCleanupView } from "./pitr-cleanup-rules";
 import { pitrTargetLabel, type PitrRestorePlan, type PitrStepName } from "./pitr-plan";
 import { isRunStatus, type RunStatus, type StepStatus } from "./state";
+import { severityOf } from "./validation/severity";
+import type { Severity } from "./validation/types";
 
 /** What a run was planned as: a logical restore of a dump, or a point-in-time restore (by `kind`). */
 export type RestorePlan = LogicalRestorePlan | PitrRestorePlan;
@@ -63,8 +66,13 @@ export interface RestoreRunView {
   restorePointAt: string | null;
   /** PITR runs: where the restored server answers, once it does (never a password). */
   endpoint: PitrEndpoint | null;
+  /** PITR runs: when a person said traffic moved to the restored server, and who. */
+  cutOverAt: string | null;
+  cutOverByEmail: string | null;
+  /** PITR runs: what clean-up deletes and keeps, what to type, or why it is refused. */
+  pitrCleanup: PitrCleanupView | null;
   /** What the person may do now (the verbs still check). */
-  actions: { cancel: boolean; confirmSwap: boolean; rollback: boolean; cleanup: boolean };
+  actions: { cancel: boolean; confirmSwap: boolean; rollback: boolean; cleanup: boolean; cutOver: boolean };
   /** Typed to confirm the swap: `<backup name> -> <target database>`. */
   swapConfirmation: string | null;
 }
@@ -95,8 +103,13 @@ export interface ValidationResultView {
   rows: unknown;
   rowCount: number | null;
   passed: boolean;
+  severity: Severity;
   message: string;
   durationMs: number;
+  /** An admin accepted this blocking failure: when, who, why. */
+  acceptedAt: string | null;
+  acceptedByEmail: string | null;
+  acceptanceReason: string | null;
 }
 
 export function runStatusOf(value: string): RunStatus {
@@ -125,6 +138,9 @@ export function currentStepOf(status: RunStatus, steps: readonly Pick<RestoreSte
 export function restoreRunView(run: RestoreRun, steps: readonly Pick<RestoreStep, "name" | "status" | "position">[], now = new Date()): RestoreRunView {
   const status = runStatusOf(run.status);
   const plan = run.plan as unknown as RestorePlan;
+  const pitrCleanup = plan.kind === "pitr" ? pitrCleanupView(plan.source.provider, plan.identifiers, run) : null;
+  const finished = status !== "queued" && status !== "running" && status !== "awaiting-swap";
+  const cleanedUp = steps.some((s) => s.name === "cleanup" && s.status === "succeeded");
   return {
     id: run.id,
     kind: run.kind,
@@ -156,11 +172,15 @@ export function restoreRunView(run: RestoreRun, steps: readonly Pick<RestoreStep
     validationPassed: run.validationPassed,
     restorePointAt: iso(run.restorePointAt),
     endpoint: (run.endpoint as PitrEndpoint | null) ?? null,
+    cutOverAt: iso(run.cutOverAt),
+    cutOverByEmail: run.cutOverByEmail,
+    pitrCleanup,
     actions: {
       cancel: (status === "queued" || status === "running" || status === "awaiting-swap") && run.cancelRequestedAt === null,
       confirmSwap: status === "awaiting-swap",
       rollback: status === "succeeded" && run.mode === "swap" && run.previousDatabase !== null,
-      cleanup: status !== "queued" && status !== "running" && status !== "awaiting-swap",
+      cleanup: finished && !pitrCleanup?.refusal,
+      cutOver: plan.kind === "pitr" && finished && run.endpoint !== null && run.cutOverAt === null && !cleanedUp,
     },
     swapConfirmation: plan.kind === "pitr" ? null : plan.confirmations.swap,
   };
@@ -196,7 +216,11 @@ export function validationResultView(result: ValidationResult): ValidationResult
     rows: result.rows,
     rowCount: result.rowCount,
     passed: result.passed,
+    severity: severityOf(result.severity),
     message: result.message,
     durationMs: result.durationMs,
+    acceptedAt: iso(result.acceptedAt),
+    acceptedByEmail: result.acceptedByEmail,
+    acceptanceReason: result.acceptanceReason,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { hasRole, type SessionUser } from "@/lib/auth/roles";
 import { getBackup } from "@/lib/backups/get-backup";
+import { ManifestChecks, ManifestRoles } from "@/lib/backups/manifest";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { EnvironmentConfig, RestoreTarget } from "@/lib/config/schema";
 import type { Db, DbOrTx } from "@/lib/db/client";
@@ -73,7 +74,7 @@ export async function resolveLogicalRestore(db: DbOrTx, choice: LogicalRestoreCh
     throw new BadRequestError("A new database name only applies to the new-database mode.");
   }
 
-  const manifest = backup.manifestState === "present" ? (backup.manifest as { tables?: Record<string, number>; pg_version?: string } | null) : null;
+  const manifest = backup.manifestState === "present" ? (backup.manifest as { tables?: Record<string, number>; checks?: unknown; roles?: unknown; pg_version?: string } | null) : null;
   const source: PlanSource = {
     backupId: backup.id,
     name: backup.name,
@@ -84,6 +85,9 @@ export async function resolveLogicalRestore(db: DbOrTx, choice: LogicalRestoreCh
     sha256: backup.expectedSha256,
     verificationState: backup.verificationState,
     manifestTables: manifest?.tables ?? null,
+    // Catalog rows cached before the field existed hold it unparsed: read it through the schema.
+    manifestChecks: ManifestChecks.parse(manifest?.checks) ?? null,
+    manifestRoles: ManifestRoles.parse(manifest?.roles) ?? null,
     pgVersion: manifest?.pg_version ?? null,
     overridden: backup.manifestState !== "present",
   };

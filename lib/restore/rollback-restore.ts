@@ -3,24 +3,29 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { existingDatabases, listSessions, renameDatabases } from "@/lib/providers/postgres/admin";
-import { rolledBackName } from "./logical-plan";
+import { rollbackConfirmationText, rollbackRenames } from "./logical-plan";
 import { assertMayRestore, type RestoreCtx } from "./restore-source";
 import { restoreRunView, type RestoreRunView } from "./restore-run-views";
 import { adminTargetFor, findRestoreTarget } from "./restore-target";
 import { appendRunEvent } from "./run-events";
 import { acquireTargetLock } from "./target-lock";
 import { transitionRun } from "./transition-run";
+import { requireTypedConfirmation } from "./typed-confirmation";
 
 export const RollbackRestoreInput = z.object({
   runId: z.uuid(),
   /** Agreed after seeing the sessions on the (restored) live database: end them. */
   terminateSessions: z.boolean().default(false),
+  /** On a protected environment, typed by the person: `<previous database> -> <target database>`. */
+  confirmation: z.string().max(500).optional(),
 });
 export type RollbackRestoreInput = z.input<typeof RollbackRestoreInput>;
 
 /**
- * Undoes a swap: in one transaction the restored database becomes `<db>_rolled_back_<ts>` and the
- * kept previous database takes its name back. The target is locked meanwhile, like a restore.
+ * Undoes a swap: in one transaction the restored database becomes `<db>_rolled_back_<ts>` (dated
+ * by the swap) and the kept previous database takes its name back. The target is locked
+ * meanwhile, like a restore. On a protected environment the person types which database takes
+ * the live name back, checked here as for the swap.
  */
 export async function rollbackRestore({ ctx, input }: { ctx: RestoreCtx; input: RollbackRestoreInput }): Promise<RestoreRunView> {
   const parsed = RollbackRestoreInput.parse(input);
@@ -39,6 +44,7 @@ export async function rollbackRestore({ ctx, input }: { ctx: RestoreCtx; input: 
 
   const live = run.targetDatabase;
   const previous = run.previousDatabase;
+  if (environment.protected) requireTypedConfirmation(parsed.confirmation, rollbackConfirmationText(previous, live), "which database takes the live name back");
   const admin = await adminTargetFor(findRestoreTarget(environment, run.targetName));
   const existing = await existingDatabases(admin, [live, previous]);
   if (!existing.has(previous)) throw new ConflictError(`The previous database ${previous} no longer exists (cleaned up?), so there is nothing to roll back to.`);
@@ -48,7 +54,8 @@ export async function rollbackRestore({ ctx, input }: { ctx: RestoreCtx; input: 
   }
 
   const actor = { id: ctx.user.id, email: ctx.user.email };
-  const aside = rolledBackName(live, new Date(), run.id);
+  const [liveAside, previousBack] = rollbackRenames({ ...run, previousDatabase: previous });
+  const aside = liveAside.to;
   // The lock first, and the name we will use, so a crash mid-way can be settled by the sweeper.
   await ctx.db.$transaction(async (tx) => {
     await acquireTargetLock(tx, { environment: run.environment, targetName: run.targetName, runId: run.id });
@@ -57,7 +64,7 @@ export async function rollbackRestore({ ctx, input }: { ctx: RestoreCtx; input: 
     await recordAuditEvent(tx, { actor, action: "restore.rollback.start", subject: { type: "restore-run", id: run.id }, payload: { live, previous, aside }, requestId: ctx.requestId });
   });
   try {
-    const renames: Array<readonly [string, string]> = existing.has(live) ? [[live, aside], [previous, live]] : [[previous, live]];
+    const renames = (existing.has(live) ? [liveAside, previousBack] : [previousBack]).map(({ from, to }) => [from, to] as const);
     const { terminated } = await renameDatabases(admin, renames, { terminateSessionsOf: parsed.terminateSessions ? [live] : [] });
     await ctx.db.$transaction(async (tx) => {
       await transitionRun(tx, run.id, ["succeeded"], "rolled-back", { rolledBackAt: new Date() });

@@ -19,6 +19,7 @@ export type RunEventType =
   | "swap"
   | "rollback"
   | "cleanup"
+  | "cut-over"
   | "cancel.requested"
   | "sweeper";
 

@@ -11,6 +11,7 @@ import { preflightStep, renameStep, restoreStep, swapStep, validateStep, type St
 import { adminTargetFor, findRestoreTarget, secretsOf } from "./restore-target";
 import { RunAbortedError, runStep, StepDeferredError, type AbortKind } from "./step-runner";
 import { transitionRun } from "./transition-run";
+import { findUnacceptedBlockingFailures } from "./validation/blocking-failures";
 import { ADVICE, describeFailure } from "./troubleshooting";
 import { appendRunEvent } from "./run-events";
 
@@ -219,14 +220,24 @@ async function drive(db: Db, runId: string, owner: string, signal: AbortSignal, 
     for (const step of run.steps) {
       if (step.name === "cleanup" || step.status === "succeeded") continue;
       current = step;
-      if (step.name === "swap" && !run.swapConfirmedAt) {
+      // Blocking validation failures hold the copy back from the target name (swap) and from
+      // its new name alike, until an admin accepts them with a reason.
+      const blocking = step.name === "swap" || step.name === "rename" ? await findUnacceptedBlockingFailures(db, run.id) : [];
+      if ((step.name === "swap" && !run.swapConfirmedAt) || blocking.length > 0) {
         await db.$transaction(async (tx) => {
-          await transitionRun(tx, run.id, ["running"], "awaiting-swap", { leaseOwner: null, leaseExpiresAt: null }, { leaseOwner: owner });
+          await transitionRun(
+            tx,
+            run.id,
+            ["running"],
+            "awaiting-swap",
+            { leaseOwner: null, leaseExpiresAt: null, ...(blocking.length > 0 ? { swapConfirmedAt: null, swapConfirmedByEmail: null, swapTerminateSessions: false } : {}) },
+            { leaseOwner: owner },
+          );
           await recordAuditEvent(tx, {
             actor: SYSTEM,
             action: "restore.awaiting-swap",
             subject: { type: "restore-run", id: run.id },
-            payload: { environment: run.environment, target: run.targetName, scratchDatabase: run.scratchDatabase },
+            payload: { environment: run.environment, target: run.targetName, scratchDatabase: run.scratchDatabase, blockingFailures: blocking.map((f) => f.name) },
             requestId: run.id,
           });
         });
@@ -245,7 +256,7 @@ async function drive(db: Db, runId: string, owner: string, signal: AbortSignal, 
         secrets,
         execute: (stepSignal) => STEP_BODIES[name](context, stepSignal),
       });
-      if (name === "validate") {
+      if (name === "validate" && (await db.restoreRun.findUniqueOrThrow({ where: { id: run.id }, select: { validationPassed: true } })).validationPassed) {
         await reportRunEvidence(db, { runId: run.id, environment: run.environment, kind: "validation-passed", description: "Validation of the restored copy passed" });
       }
     }

@@ -9,10 +9,12 @@ export type StepStatus = (typeof STEP_STATUSES)[number];
 
 const TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   queued: ["running", "cancelled", "failed"],
-  // awaiting-swap: the restored copy is validated and waits for a person; interrupted: the worker
-  // died where resuming is not safe.
+  // awaiting-swap: the restored copy is validated and waits for a person (to confirm the swap, or,
+  // after a blocking validation failure, for an admin to accept it); interrupted: the worker died
+  // where resuming is not safe.
   running: ["awaiting-swap", "succeeded", "failed", "cancelled", "interrupted"],
-  // running: the person confirmed the swap; failed: the scratch database vanished meanwhile.
+  // running: the person confirmed the swap (or an admin accepted a new-database run's blocking
+  // failures); failed: the scratch database vanished meanwhile.
   "awaiting-swap": ["running", "cancelled", "failed"],
   // Only a swap that kept the previous database can be rolled back (the verb checks that).
   succeeded: ["rolled-back"],

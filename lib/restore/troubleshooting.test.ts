@@ -12,6 +12,17 @@ describe("describeFailure", () => {
     expect(described.error).toMatch(/permission denied/);
   });
 
+  it("never advises widening privileges when the dump itself asked for more than its copy (loader refused)", () => {
+    const error = new RestoreToolError("psql", { code: 3, signal: null }, ["line 12 of the dump: ERROR:  permission denied to create extension \"plperlu\""], {
+      aftermath: "Nothing was committed.",
+      loader: true,
+    });
+    const described = describeFailure(error);
+    expect(described.troubleshooting).toBe(ADVICE.notPermitted);
+    expect(`${described.error} ${described.troubleshooting}`).not.toMatch(/grant|ensure the target user has/i);
+    expect(described.error).toMatch(/line 12 of the dump/);
+  });
+
   it("maps a slow restore (timeout) to the parallel-restore advice", () => {
     expect(describeFailure(new StepTimeoutError("restore", 6 * 3_600_000)).troubleshooting).toBe(ADVICE.slow);
   });

@@ -5,7 +5,9 @@ import { maskSecrets } from "@/lib/providers/postgres/tools";
 
 export const ADVICE = {
   permission:
-    "Logical restore fails with permission errors (runbook §4): ensure the target user has CREATE privileges (CREATEDB, and ownership of the databases it renames); check the database connection parameters; verify the target database exists.",
+    "Logical restore fails with permission errors (runbook §4): the target's configured user needs CREATEDB and CREATEROLE (to create the scratch database and the run's loader role), membership in the role that owns the restored objects, and ownership of the databases it renames; check the database connection parameters; verify the target database exists.",
+  notPermitted:
+    "The dump asked for more than its own scratch copy: its SQL runs as a loader role that owns only that database, and the restore never widens that role's rights. If the refused statement is legitimate (an extension that needs a superuser, say), create that object on the target beforehand; otherwise investigate where the dump came from and pick another backup.",
   connection:
     "Check the database connection parameters (host, port, user, password secret, SSL mode), that the target server is running, and that it is reachable from the Restore Console worker.",
   slow:
@@ -71,6 +73,8 @@ export function describeFailure(error: unknown, secrets: readonly string[] = [])
         return ADVICE.store;
       case "permission-denied":
         return ADVICE.permission;
+      case "not-permitted-for-dump":
+        return ADVICE.notPermitted;
       case "connection-failed":
         return ADVICE.connection;
       case "cancelled":

@@ -1,15 +1,21 @@
+import { rmSync } from "node:fs";
+import path from "node:path";
 import {
   CreateDBInstanceCommand,
   DBClusterAlreadyExistsFault,
   DBClusterNotFoundFault,
+  DBClusterSnapshotAlreadyExistsFault,
   DBInstanceAlreadyExistsFault,
   DBInstanceNotFoundFault,
   DeleteDBClusterCommand,
   DeleteDBInstanceCommand,
+  DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  InvalidDBClusterStateFault,
   InvalidRestoreFault,
   KMSKeyNotAccessibleFault,
+  ModifyDBClusterCommand,
   RDSClient,
   RestoreDBClusterToPointInTimeCommand,
   type DBCluster,
@@ -30,10 +36,18 @@ import {
   ThrottledError,
 } from "@/lib/providers/pitr";
 import { describePitrContract } from "@/lib/providers/pitr-contract";
+import { certificateDir, makeCertificateAuthority } from "@/lib/testing/certificates";
+import { RDS_GLOBAL_BUNDLE_URL } from "@/lib/providers/aws/rds-ca-bundle";
 
 const rds = mockClient(RDSClient);
 beforeEach(() => rds.reset());
-afterAll(() => rds.restore());
+// A real PEM file for caBundleFile: preflight reads and parses it.
+const CERTS = certificateDir();
+const CA_BUNDLE = makeCertificateAuthority(CERTS, "Test RDS CA").certFile;
+afterAll(() => {
+  rds.restore();
+  rmSync(CERTS, { recursive: true, force: true });
+});
 
 const SOURCE_ID = "loanserve-prod-aurora";
 const RUN = "run-1";
@@ -55,6 +69,7 @@ const CONFIG: AuroraPitrSource = {
   restoredIdentifierPrefix: `${SOURCE_ID}-restore`,
   database: "loanserve",
   user: "loanserve",
+  caBundleFile: CA_BUNDLE,
 };
 
 const SOURCE_CLUSTER: DBCluster = {
@@ -220,7 +235,7 @@ describe("restore", () => {
         KmsKeyId: "alias/dr-restores",
         EnableIAMDatabaseAuthentication: false,
         ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 },
-        DeletionProtection: false,
+        DeletionProtection: true,
         CopyTagsToSnapshot: true,
         Tags: [...tags(RUN), { Key: "restore-console:restored-to", Value: "2025-10-01T03:10:00.000Z" }],
       },
@@ -241,7 +256,7 @@ describe("restore", () => {
       DBClusterParameterGroupName: "prod-aurora-pg16",
       KmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/source-key",
       EnableIAMDatabaseAuthentication: true,
-      DeletionProtection: false,
+      DeletionProtection: true,
       CopyTagsToSnapshot: true,
       Tags: [...tags(RUN), { Key: "restore-console:restored-to", Value: "2025-10-01T03:10:00.000Z" }],
     });
@@ -479,39 +494,133 @@ describe("waitUntilAvailable", () => {
 });
 
 describe("cleanup", () => {
-  it("deletes the writer before the cluster, skipping final snapshots", async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: WRITER_ID, DBInstanceStatus: "available", TagList: tags(RUN) }] });
-    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: CLUSTER_ID, Status: "available", TagList: tags(RUN) }] });
+  const SNAPSHOT_ID = `${CLUSTER_ID}-final`;
+  const ourWriter = (status = "available"): DBInstance => ({ DBInstanceIdentifier: WRITER_ID, DBInstanceStatus: status, TagList: tags(RUN) });
+  const ourCluster = (extra: Partial<DBCluster> = {}): DBCluster => ({ DBClusterIdentifier: CLUSTER_ID, Status: "available", TagList: tags(RUN), DeletionProtection: true, ...extra });
+  const inputsOf = <T,>(calls: Array<{ args: [{ input: T }] }>) => calls.map((call) => call.args[0].input);
+  const snapshotExists = () => new DBClusterSnapshotAlreadyExistsFault({ message: `Cannot create the cluster snapshot because one with the identifier ${SNAPSHOT_ID} already exists.`, $metadata: {} });
+  const invalidState = () => new InvalidDBClusterStateFault({ message: `DB cluster ${CLUSTER_ID} is not currently in the available state.`, $metadata: {} });
+
+  function given(writer: DBInstance | null = ourWriter(), cluster: DBCluster | null = ourCluster()) {
+    if (writer) rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [writer] });
+    else rds.on(DescribeDBInstancesCommand).rejects(instanceNotFound(WRITER_ID));
+    if (cluster) rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [cluster] });
+    else rds.on(DescribeDBClustersCommand).rejects(notFound(CLUSTER_ID));
+    rds.on(ModifyDBClusterCommand).resolves({});
     rds.on(DeleteDBInstanceCommand).resolves({});
     rds.on(DeleteDBClusterCommand).resolves({});
-    const { provider, logs, ctx } = setup();
-    await provider.cleanup(RUN, ctx);
-    expect(commandNames()).toEqual(["DescribeDBInstances", "DeleteDBInstance", "DescribeDBClusters", "DeleteDBCluster"]);
-    expect(rds.commandCalls(DeleteDBInstanceCommand)[0]?.args[0].input).toEqual({ DBInstanceIdentifier: WRITER_ID, SkipFinalSnapshot: true });
-    expect(rds.commandCalls(DeleteDBClusterCommand)[0]?.args[0].input).toEqual({ DBClusterIdentifier: CLUSTER_ID, SkipFinalSnapshot: true });
-    expect(logs).toEqual([`Deleting writer instance "${WRITER_ID}"`, `Deleting DB cluster "${CLUSTER_ID}"`]);
-  });
+  }
 
-  it("never deletes a cluster without this run's tag, and logs why", async () => {
-    rds.on(DescribeDBInstancesCommand).rejects(instanceNotFound(WRITER_ID));
-    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: CLUSTER_ID, Status: "available", TagList: [{ Key: "team", Value: "payments" }] }] });
+  it("lifts the cluster's deletion protection first, then deletes the writer and the cluster, keeping a final snapshot", async () => {
+    given();
     const { provider, logs, ctx } = setup();
-    await provider.cleanup(RUN, ctx);
-    expect(rds.commandCalls(DeleteDBClusterCommand)).toHaveLength(0);
-    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [WRITER_ID, CLUSTER_ID], finalSnapshot: SNAPSHOT_ID });
+    expect(commandNames()).toEqual(["DescribeDBInstances", "DescribeDBClusters", "ModifyDBCluster", "DeleteDBInstance", "DeleteDBCluster"]);
+    expect(inputsOf(rds.commandCalls(ModifyDBClusterCommand))).toEqual([{ DBClusterIdentifier: CLUSTER_ID, DeletionProtection: false, ApplyImmediately: true }]);
+    // An Aurora member has no snapshot or protection of its own: RDS refuses FinalDBSnapshotIdentifier there.
+    expect(inputsOf(rds.commandCalls(DeleteDBInstanceCommand))).toEqual([{ DBInstanceIdentifier: WRITER_ID }]);
+    expect(inputsOf(rds.commandCalls(DeleteDBClusterCommand))).toEqual([{ DBClusterIdentifier: CLUSTER_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false }]);
     expect(logs).toEqual([
-      `writer instance "${WRITER_ID}" is already gone`,
-      `Left DB cluster "${CLUSTER_ID}" alone: it has no restore-console:run-id tag, so this run did not create it`,
+      `Lifting deletion protection on DB cluster "${CLUSTER_ID}"`,
+      `Deleting writer instance "${WRITER_ID}"`,
+      `Deleting DB cluster "${CLUSTER_ID}", keeping the final snapshot "${SNAPSHOT_ID}"`,
     ]);
   });
 
-  it("is idempotent: gone resources, resources already deleting, and a delete racing another one all succeed", async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: WRITER_ID, DBInstanceStatus: "deleting", TagList: tags(RUN) }] });
-    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: CLUSTER_ID, Status: "available", TagList: tags(RUN) }] });
-    rds.on(DeleteDBClusterCommand).rejects(notFound(CLUSTER_ID));
-    await expect(setup().provider.cleanup(RUN)).resolves.toBeUndefined();
+  it("skips the final snapshot only when asked, and does not modify a cluster that is not protected", async () => {
+    given(ourWriter(), ourCluster({ DeletionProtection: false }));
+    const { provider, logs, ctx } = setup();
+    await expect(provider.cleanup(RUN, { finalSnapshot: false }, ctx)).resolves.toEqual({ deleted: [WRITER_ID, CLUSTER_ID], finalSnapshot: null });
+    expect(rds.commandCalls(ModifyDBClusterCommand)).toHaveLength(0);
+    expect(inputsOf(rds.commandCalls(DeleteDBClusterCommand))).toEqual([{ DBClusterIdentifier: CLUSTER_ID, SkipFinalSnapshot: true }]);
+    expect(logs).toContain(`Deleting DB cluster "${CLUSTER_ID}" without a final snapshot (as asked)`);
+  });
+
+  it("treats a final snapshot of that name carrying this run's tag as taken: deletes the cluster without another", async () => {
+    given();
+    rds.on(DeleteDBClusterCommand).rejectsOnce(snapshotExists()).resolves({});
+    rds.on(DescribeDBClusterSnapshotsCommand, { DBClusterSnapshotIdentifier: SNAPSHOT_ID }).resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(RUN) }] });
+    const { provider, logs, ctx } = setup();
+    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [WRITER_ID, CLUSTER_ID], finalSnapshot: SNAPSHOT_ID });
+    expect(inputsOf(rds.commandCalls(DeleteDBClusterCommand))).toEqual([
+      { DBClusterIdentifier: CLUSTER_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false },
+      { DBClusterIdentifier: CLUSTER_ID, SkipFinalSnapshot: true },
+    ]);
+    expect(logs.at(-1)).toBe(`The final snapshot "${SNAPSHOT_ID}" already exists with this run's tag (an earlier clean-up took it); deleting DB cluster "${CLUSTER_ID}" without another`);
+  });
+
+  it("stops, with the cluster not deleted, when a snapshot of that name is not this run's", async () => {
+    given();
+    rds.on(DeleteDBClusterCommand).rejects(snapshotExists());
+    rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(OTHER_RUN) }] });
+    const cleaning = setup().provider.cleanup(RUN, { finalSnapshot: true });
+    await expect(cleaning).rejects.toBeInstanceOf(NameCollisionError);
+    await expect(cleaning).rejects.toThrow(`A snapshot named "${SNAPSHOT_ID}" already exists and is not this run's (it belongs to run ${OTHER_RUN})`);
+    expect(inputsOf(rds.commandCalls(DeleteDBClusterCommand))).toEqual([{ DBClusterIdentifier: CLUSTER_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false }]);
+  });
+
+  it("retries a throttled ModifyDBCluster and DeleteDBCluster, logging each retry", async () => {
+    given();
+    rds.on(ModifyDBClusterCommand).rejectsOnce(throttled()).resolves({});
+    rds.on(DeleteDBClusterCommand).rejectsOnce(throttled()).resolves({});
+    const { provider, logs, sleeps, ctx } = setup();
+    await provider.cleanup(RUN, { finalSnapshot: true }, ctx);
+    expect(rds.commandCalls(ModifyDBClusterCommand)).toHaveLength(2);
+    expect(rds.commandCalls(DeleteDBClusterCommand)).toHaveLength(2);
+    expect(sleeps).toEqual([2000, 2000]);
+    expect(logs).toContain("RDS throttled ModifyDBCluster; retrying in 2 s (attempt 2 of 6)");
+    expect(logs).toContain("RDS throttled DeleteDBCluster; retrying in 2 s (attempt 2 of 6)");
+  });
+
+  it("gives up with ThrottledError when RDS keeps throttling the modify, having deleted nothing", async () => {
+    given();
+    rds.on(ModifyDBClusterCommand).rejects(throttled());
+    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).rejects.toBeInstanceOf(ThrottledError);
+    expect(rds.commandCalls(ModifyDBClusterCommand)).toHaveLength(6);
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
-    expect(rds.commandCalls(DeleteDBClusterCommand)).toHaveLength(1);
+    expect(rds.commandCalls(DeleteDBClusterCommand)).toHaveLength(0);
+  });
+
+  it("refuses with the runbook's advice when the cluster is in a state that allows no change, having deleted nothing", async () => {
+    given();
+    rds.on(ModifyDBClusterCommand).rejects(invalidState());
+    const cleaning = setup().provider.cleanup(RUN, { finalSnapshot: true });
+    await expect(cleaning).rejects.toBeInstanceOf(PitrFailedError);
+    await expect(cleaning).rejects.toThrow(/ModifyDBCluster failed \(InvalidDBClusterStateFault\).*Wait until it is available, then retry/);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+    expect(rds.commandCalls(DeleteDBClusterCommand)).toHaveLength(0);
+  });
+
+  it("reports an invalid state on the delete itself as PitrFailedError", async () => {
+    given(null, ourCluster({ DeletionProtection: false }));
+    rds.on(DeleteDBClusterCommand).rejects(invalidState());
+    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).rejects.toThrow(/DeleteDBCluster failed \(InvalidDBClusterStateFault\)/);
+  });
+
+  it("counts a cluster deleted by someone else meanwhile (not found on modify and delete) as done", async () => {
+    given(null);
+    rds.on(ModifyDBClusterCommand).rejects(notFound(CLUSTER_ID));
+    rds.on(DeleteDBClusterCommand).rejects(notFound(CLUSTER_ID));
+    const { provider, logs, ctx } = setup();
+    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [CLUSTER_ID], finalSnapshot: null });
+    expect(logs.at(-1)).toBe(`DB cluster "${CLUSTER_ID}" was deleted meanwhile by someone else: no final snapshot was taken`);
+  });
+
+  it("never lifts protection on or deletes a cluster without this run's tag, and logs why", async () => {
+    given(null, ourCluster({ TagList: [{ Key: "team", Value: "payments" }] }));
+    const { provider, logs, ctx } = setup();
+    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [], finalSnapshot: null });
+    expect(commandNames()).toEqual(["DescribeDBInstances", "DescribeDBClusters"]);
+    expect(logs).toEqual([
+      `Left DB cluster "${CLUSTER_ID}" alone: it has no restore-console:run-id tag, so this run did not create it`,
+      `writer instance "${WRITER_ID}" is already gone`,
+    ]);
+  });
+
+  it("is idempotent: resources already deleting are neither modified nor deleted again", async () => {
+    given(ourWriter("deleting"), ourCluster({ Status: "deleting" }));
+    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).resolves.toEqual({ deleted: [WRITER_ID, CLUSTER_ID], finalSnapshot: null });
+    expect(commandNames()).toEqual(["DescribeDBInstances", "DescribeDBClusters"]);
   });
 });
 
@@ -528,6 +637,7 @@ describe("preflight", () => {
           message: "2025-10-01T03:10:00Z (UTC) is inside the window 2025-09-24T00:00:00Z (UTC) to 2025-10-01T11:55:00Z (UTC) (latest lags by 300 s)",
         },
         { name: "identifiers", ok: true, message: `DB cluster "${CLUSTER_ID}" is free; DB instance "${WRITER_ID}" is free` },
+        { name: "tls", ok: true, message: `TLS to the restored endpoint is verified (verify-full: certificate chain and host name) against ${CA_BUNDLE} (1 certificate).` },
         { name: "permissions", ok: true, message: expect.stringContaining("rds:RestoreDBClusterToPointInTime, rds:CreateDBInstance, rds:AddTagsToResource") },
       ],
     });
@@ -553,8 +663,29 @@ describe("preflight", () => {
     expect(result.checks.map((check) => [check.name, check.ok])).toEqual([
       ["restore-window", false],
       ["identifiers", false],
+      ["tls", true],
       ["permissions", false],
     ]);
-    expect(result.checks[2]?.message).toMatch(/^AWS denied rds:DescribeDBClusters/);
+    expect(result.checks[3]?.message).toMatch(/^AWS denied rds:DescribeDBClusters/);
+  });
+
+  it("fails, before anything is created, when no CA bundle is configured, saying where AWS publishes it", async () => {
+    givenSource();
+    const { caBundleFile: _omitted, ...withoutBundle } = CONFIG;
+    const result = await setup(withoutBundle).provider.preflight(RUN, { kind: "latest" });
+    expect(result.ok).toBe(false);
+    const tls = result.checks.find((check) => check.name === "tls");
+    expect(tls?.ok).toBe(false);
+    expect(tls?.message).toContain("this source has no caBundleFile");
+    expect(tls?.message).toContain(RDS_GLOBAL_BUNDLE_URL);
+    expect(restoreInputs()).toEqual([]);
+  });
+
+  it("fails when the CA bundle cannot be read or holds no certificate", async () => {
+    givenSource();
+    const missing = await setup({ ...CONFIG, caBundleFile: path.join(CERTS, "absent.pem") }).provider.preflight(RUN, { kind: "latest" });
+    expect(missing.checks.find((check) => check.name === "tls")).toMatchObject({ ok: false, message: expect.stringContaining("could not be read (ENOENT)") });
+    const notPem = await setup({ ...CONFIG, caBundleFile: path.join(CERTS, "Test-RDS-CA.key") }).provider.preflight(RUN, { kind: "latest" });
+    expect(notPem.checks.find((check) => check.name === "tls")).toMatchObject({ ok: false, message: expect.stringContaining("holds no PEM certificate") });
   });
 });

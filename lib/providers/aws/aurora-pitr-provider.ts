@@ -4,7 +4,8 @@ import {
   adoptExisting,
   assertRestorable,
   buildWindow,
-  deleteIfOurs,
+  cleanupAction,
+  deleteWithFinalSnapshot,
   formatUtc,
   identifierStatus,
   log,
@@ -19,9 +20,13 @@ import {
   type RdsProviderOptions,
   type ResolvedRdsOptions,
 } from "@/lib/providers/aws/rds-common";
+import { checkRdsCaBundle } from "@/lib/providers/aws/rds-ca-bundle";
 import {
+  finalSnapshotIdentifier,
   PitrResourceNotFoundError,
   type PitrCallContext,
+  type PitrCleanupOptions,
+  type PitrCleanupResult,
   type PitrEndpoint,
   type PitrPreflight,
   type PitrProvider,
@@ -70,6 +75,8 @@ export class AuroraPitrProvider implements PitrProvider {
               identifierStatus(`DB instance "${writer}"`, await this.api.describeInstance(writer, ctx), runId),
             ].join("; "),
         },
+        // Before anything is created: a restored cluster the worker cannot verify is of no use.
+        { name: "tls", run: () => checkRdsCaBundle(this.source.caBundleFile) },
       ],
       ["rds:RestoreDBClusterToPointInTime", "rds:CreateDBInstance", "rds:AddTagsToResource"],
     );
@@ -133,25 +140,43 @@ export class AuroraPitrProvider implements PitrProvider {
     );
   }
 
-  /** Writer first: RDS refuses to delete a cluster that still has instances not being deleted. */
-  async cleanup(runId: string, ctx?: PitrCallContext): Promise<void> {
+  /**
+   * Protection first, so a refused ModifyDBCluster (a missing permission) leaves both resources
+   * as they were; then the writer, because RDS refuses to delete a cluster that still has
+   * instances not being deleted; then the cluster with its final snapshot. The writer has no
+   * protection or snapshot of its own: on Aurora both belong to the cluster, which holds the data.
+   */
+  async cleanup(runId: string, options: PitrCleanupOptions, ctx?: PitrCallContext): Promise<PitrCleanupResult> {
     const { cluster, writer } = this.ids(runId);
+    const clusterWhat = `DB cluster "${cluster}"`;
+    const writerWhat = `writer instance "${writer}"`;
     const instance = await this.api.describeInstance(writer, ctx);
-    await deleteIfOurs(
-      `writer instance "${writer}"`,
-      instance && { TagList: instance.TagList, status: instance.DBInstanceStatus },
-      runId,
-      () => this.api.deleteInstance(writer, ctx),
-      ctx,
-    );
     const restored = await this.api.describeCluster(cluster, ctx);
-    await deleteIfOurs(
-      `DB cluster "${cluster}"`,
-      restored && { TagList: restored.TagList, status: restored.Status },
-      runId,
-      () => this.api.deleteCluster(cluster, ctx),
-      ctx,
-    );
+    const clusterAction = cleanupAction(clusterWhat, restored && { TagList: restored.TagList, status: restored.Status }, runId, ctx);
+    if (clusterAction === "delete" && restored?.DeletionProtection) {
+      log(ctx, `Lifting deletion protection on ${clusterWhat}`);
+      await this.api.unprotectCluster(cluster, ctx);
+    }
+    const deleted: string[] = [];
+    const writerAction = cleanupAction(writerWhat, instance && { TagList: instance.TagList, status: instance.DBInstanceStatus }, runId, ctx);
+    if (writerAction === "delete") {
+      log(ctx, `Deleting ${writerWhat}`);
+      await this.api.deleteInstance(writer, "cluster-member", ctx);
+    }
+    if (writerAction !== "skip") deleted.push(writer);
+    let finalSnapshot: string | null = null;
+    if (clusterAction === "delete") {
+      const snapshotId = options.finalSnapshot ? finalSnapshotIdentifier(this.kind, cluster) : null;
+      finalSnapshot = await deleteWithFinalSnapshot(
+        clusterWhat,
+        snapshotId,
+        runId,
+        { remove: (final) => this.api.deleteCluster(cluster, final, ctx), describeSnapshot: () => this.api.describeClusterSnapshot(snapshotId ?? "", ctx) },
+        ctx,
+      );
+    }
+    if (clusterAction !== "skip") deleted.push(cluster);
+    return { deleted, finalSnapshot };
   }
 
   private ids(runId: string): { cluster: string; writer: string } {
@@ -194,8 +219,9 @@ export class AuroraPitrProvider implements PitrProvider {
       EnableIAMDatabaseAuthentication: config.enableIamAuth ?? source.IAMDatabaseAuthenticationEnabled ?? false,
       // A db.serverless writer needs the cluster's Serverless v2 capacity range.
       ...(scaling ? { ServerlessV2ScalingConfiguration: { MinCapacity: scaling.MinCapacity, MaxCapacity: scaling.MaxCapacity } } : {}),
-      // A scratch copy: deletable by clean-up; a snapshot someone keeps stays traceable to the run.
-      DeletionProtection: false,
+      // It may become production after a cutover: only clean-up lifts this, and a final
+      // snapshot (which carries the run's tags) stays traceable to the run.
+      DeletionProtection: true,
       CopyTagsToSnapshot: true,
       Tags: runTags(runId, config.clusterIdentifier, target),
     };

@@ -4,15 +4,21 @@ import {
   CreateDBInstanceCommand,
   DeleteDBClusterCommand,
   DeleteDBInstanceCommand,
+  DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  ModifyDBClusterCommand,
+  ModifyDBInstanceCommand,
   RestoreDBClusterToPointInTimeCommand,
   RestoreDBInstanceToPointInTimeCommand,
   type CreateDBInstanceCommandInput,
   type DBCluster,
   type DBInstance,
   type DBInstanceAutomatedBackup,
+  type DBSnapshot,
+  type DBClusterSnapshot,
   type RDSClient,
   type RestoreDBClusterToPointInTimeCommandInput,
   type RestoreDBInstanceToPointInTimeCommandInput,
@@ -206,11 +212,27 @@ function translateRdsError(error: unknown, operation: string): AppError {
 // ---------------------------------------------------------------------------------------------
 // The RDS calls the providers make
 
-type Expected<E> = { fault: string; value: E };
+/** The faults a caller expects, each answered with a value instead of an error. */
+type Expected<E> = Readonly<Record<string, E>>;
+
+/**
+ * How a delete treats the data: keep it in a final snapshot of that name, skip the snapshot, or
+ * neither for an Aurora cluster member (its data lives in the cluster; RDS refuses snapshot
+ * parameters there).
+ */
+export type FinalSnapshot = { snapshotId: string } | "skip" | "cluster-member";
+
+/** "gone": someone else deleted it meanwhile (no snapshot was taken by us). */
+export type DeleteOutcome = "deleted" | "gone" | "snapshot-exists";
+
+function finalSnapshotParameters(final: FinalSnapshot): { FinalDBSnapshotIdentifier?: string; SkipFinalSnapshot?: boolean } {
+  if (final === "cluster-member") return {};
+  return final === "skip" ? { SkipFinalSnapshot: true } : { FinalDBSnapshotIdentifier: final.snapshotId, SkipFinalSnapshot: false };
+}
 
 /**
  * Every RDS call the providers make, each retried on throttling and transient errors (logged),
- * with SDK errors translated into ours; the one fault a caller expects comes back as a value.
+ * with SDK errors translated into ours; the faults a caller expects come back as values.
  */
 export class RdsApi {
   constructor(
@@ -223,7 +245,7 @@ export class RdsApi {
       "DescribeDBClusters",
       (abortSignal) => this.client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), { abortSignal }),
       ctx,
-      { fault: "DBClusterNotFoundFault", value: null },
+      { DBClusterNotFoundFault: null },
     );
     return output?.DBClusters?.[0] ?? null;
   }
@@ -233,7 +255,7 @@ export class RdsApi {
       "DescribeDBInstances",
       (abortSignal) => this.client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), { abortSignal }),
       ctx,
-      { fault: "DBInstanceNotFoundFault", value: null },
+      { DBInstanceNotFoundFault: null },
     );
     return output?.DBInstances?.[0] ?? null;
   }
@@ -243,7 +265,7 @@ export class RdsApi {
       "DescribeDBInstanceAutomatedBackups",
       (abortSignal) => this.client.send(new DescribeDBInstanceAutomatedBackupsCommand({ DbiResourceId: dbiResourceId }), { abortSignal }),
       ctx,
-      { fault: "DBInstanceAutomatedBackupNotFoundFault", value: null },
+      { DBInstanceAutomatedBackupNotFoundFault: null },
     );
     return output?.DBInstanceAutomatedBackups ?? [];
   }
@@ -254,7 +276,7 @@ export class RdsApi {
       "RestoreDBClusterToPointInTime",
       (abortSignal) => this.client.send(new RestoreDBClusterToPointInTimeCommand(input), { abortSignal }),
       ctx,
-      { fault: "DBClusterAlreadyExistsFault", value: "exists" as const },
+      { DBClusterAlreadyExistsFault: "exists" as const },
     );
     return output === "exists" ? "exists" : "created";
   }
@@ -264,7 +286,7 @@ export class RdsApi {
       "RestoreDBInstanceToPointInTime",
       (abortSignal) => this.client.send(new RestoreDBInstanceToPointInTimeCommand(input), { abortSignal }),
       ctx,
-      { fault: "DBInstanceAlreadyExistsFault", value: "exists" as const },
+      { DBInstanceAlreadyExistsFault: "exists" as const },
     );
     return output === "exists" ? "exists" : "created";
   }
@@ -274,28 +296,69 @@ export class RdsApi {
       "CreateDBInstance",
       (abortSignal) => this.client.send(new CreateDBInstanceCommand(input), { abortSignal }),
       ctx,
-      { fault: "DBInstanceAlreadyExistsFault", value: "exists" as const },
+      { DBInstanceAlreadyExistsFault: "exists" as const },
     );
     return output === "exists" ? "exists" : "created";
   }
 
-  /** Not found counts as done: clean-up is idempotent. */
-  async deleteInstance(id: string, ctx?: PitrCallContext): Promise<void> {
-    await this.call(
-      "DeleteDBInstance",
-      (abortSignal) => this.client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true }), { abortSignal }),
+  async describeClusterSnapshot(id: string, ctx?: PitrCallContext): Promise<DBClusterSnapshot | null> {
+    const output = await this.call(
+      "DescribeDBClusterSnapshots",
+      (abortSignal) => this.client.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: id }), { abortSignal }),
       ctx,
-      { fault: "DBInstanceNotFoundFault", value: null },
+      { DBClusterSnapshotNotFoundFault: null },
+    );
+    return output?.DBClusterSnapshots?.[0] ?? null;
+  }
+
+  async describeInstanceSnapshot(id: string, ctx?: PitrCallContext): Promise<DBSnapshot | null> {
+    const output = await this.call(
+      "DescribeDBSnapshots",
+      (abortSignal) => this.client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }), { abortSignal }),
+      ctx,
+      { DBSnapshotNotFoundFault: null },
+    );
+    return output?.DBSnapshots?.[0] ?? null;
+  }
+
+  /** Lifts deletion protection at once (not at the next maintenance window); gone counts as done. */
+  async unprotectCluster(id: string, ctx?: PitrCallContext): Promise<void> {
+    await this.call(
+      "ModifyDBCluster",
+      (abortSignal) => this.client.send(new ModifyDBClusterCommand({ DBClusterIdentifier: id, DeletionProtection: false, ApplyImmediately: true }), { abortSignal }),
+      ctx,
+      { DBClusterNotFoundFault: null },
     );
   }
 
-  async deleteCluster(id: string, ctx?: PitrCallContext): Promise<void> {
+  async unprotectInstance(id: string, ctx?: PitrCallContext): Promise<void> {
     await this.call(
-      "DeleteDBCluster",
-      (abortSignal) => this.client.send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, SkipFinalSnapshot: true }), { abortSignal }),
+      "ModifyDBInstance",
+      (abortSignal) => this.client.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, DeletionProtection: false, ApplyImmediately: true }), { abortSignal }),
       ctx,
-      { fault: "DBClusterNotFoundFault", value: null },
+      { DBInstanceNotFoundFault: null },
     );
+  }
+
+  /** Not found is "gone" (clean-up is idempotent); a final snapshot name already taken comes back as "snapshot-exists". */
+  async deleteInstance(id: string, final: FinalSnapshot, ctx?: PitrCallContext): Promise<DeleteOutcome> {
+    const output = await this.call(
+      "DeleteDBInstance",
+      (abortSignal) => this.client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, ...finalSnapshotParameters(final) }), { abortSignal }),
+      ctx,
+      { DBInstanceNotFoundFault: "gone" as const, DBSnapshotAlreadyExistsFault: "snapshot-exists" as const },
+    );
+    return typeof output === "string" ? output : "deleted";
+  }
+
+  async deleteCluster(id: string, final: Exclude<FinalSnapshot, "cluster-member">, ctx?: PitrCallContext): Promise<DeleteOutcome> {
+    const output = await this.call(
+      "DeleteDBCluster",
+      (abortSignal) => this.client.send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, ...finalSnapshotParameters(final) }), { abortSignal }),
+      ctx,
+      { DBClusterNotFoundFault: "gone" as const, DBClusterSnapshotAlreadyExistsFault: "snapshot-exists" as const },
+    );
+    return typeof output === "string" ? output : "deleted";
   }
 
   private async call<T, E>(
@@ -310,7 +373,8 @@ export class RdsApi {
         return await send(ctx?.signal);
       } catch (error) {
         ctx?.signal?.throwIfAborted();
-        if (errorName(error) === expected.fault) return expected.value;
+        const name = errorName(error);
+        if (Object.hasOwn(expected, name)) return expected[name] as E;
         const kind = retryKind(error);
         if (kind === null) throw translateRdsError(error, operation);
         if (attempt >= RDS_MAX_ATTEMPTS) {
@@ -384,26 +448,74 @@ export function identifierStatus(what: string, existing: { TagList?: Tag[] } | n
   return `${what} exists with this run's tag and will be adopted`;
 }
 
+/** One restored resource as clean-up sees it. */
+export interface RestoredResource {
+  TagList?: Tag[];
+  status?: string;
+  deletionProtection?: boolean;
+}
+
 /**
- * Clean-up deletes only what carries this run's tag. Something else under our name is left
- * alone and the refusal logged, not thrown: clean-up also runs after a run that failed at
- * preflight because of that very collision, and must finish.
+ * Whether clean-up acts on a resource: only one carrying this run's tag and not already going.
+ * Something else under our name is left alone and the refusal logged, not thrown: clean-up also
+ * runs after a run that failed at preflight because of that very collision, and must finish.
  */
-export async function deleteIfOurs(
-  what: string,
-  existing: { TagList?: Tag[]; status?: string } | null,
-  runId: string,
-  remove: () => Promise<void>,
-  ctx?: PitrCallContext,
-): Promise<void> {
-  if (existing === null) return log(ctx, `${what} is already gone`);
+export function cleanupAction(what: string, existing: RestoredResource | null, runId: string, ctx?: PitrCallContext): "delete" | "deleting" | "skip" {
+  if (existing === null) {
+    log(ctx, `${what} is already gone`);
+    return "skip";
+  }
   const owner = runTagOf(existing.TagList);
   if (owner !== runId) {
-    return log(ctx, `Left ${what} alone: ${owner ? `it belongs to run ${owner}` : `it has no ${RUN_TAG_KEY} tag`}, so this run did not create it`);
+    log(ctx, `Left ${what} alone: ${owner ? `it belongs to run ${owner}` : `it has no ${RUN_TAG_KEY} tag`}, so this run did not create it`);
+    return "skip";
   }
-  if (existing.status === "deleting") return log(ctx, `${what} is already being deleted`);
-  log(ctx, `Deleting ${what}`);
-  await remove();
+  if (existing.status === "deleting") {
+    log(ctx, `${what} is already being deleted`);
+    return "deleting";
+  }
+  return "delete";
+}
+
+/**
+ * Deletes keeping a final snapshot named `snapshotId` (or none when null), and returns the
+ * snapshot kept (null when skipped, or when the resource was gone already). A snapshot of that
+ * name that carries this run's tag (CopyTagsToSnapshot copies it) was taken by an earlier attempt:
+ * it is adopted and the delete repeated without another. One that is not ours stops clean-up.
+ */
+export async function deleteWithFinalSnapshot(
+  what: string,
+  snapshotId: string | null,
+  runId: string,
+  calls: { remove: (final: Exclude<FinalSnapshot, "cluster-member">) => Promise<DeleteOutcome>; describeSnapshot: () => Promise<{ TagList?: Tag[] } | null> },
+  ctx?: PitrCallContext,
+): Promise<string | null> {
+  if (snapshotId === null) {
+    log(ctx, `Deleting ${what} without a final snapshot (as asked)`);
+    await calls.remove("skip");
+    return null;
+  }
+  log(ctx, `Deleting ${what}, keeping the final snapshot "${snapshotId}"`);
+  const outcome = await calls.remove({ snapshotId });
+  if (outcome === "gone") {
+    log(ctx, `${what} was deleted meanwhile by someone else: no final snapshot was taken`);
+    return null;
+  }
+  if (outcome === "deleted") return snapshotId;
+  const snapshot = await calls.describeSnapshot();
+  if (snapshot === null) {
+    throw new PitrFailedError(`The final snapshot "${snapshotId}" was reported as existing but could not be found a moment later (being deleted?). Retry the clean-up in a minute.`);
+  }
+  const owner = runTagOf(snapshot.TagList);
+  if (owner !== runId) {
+    throw new NameCollisionError(
+      `A snapshot named "${snapshotId}" already exists and is not this run's (${owner ? `it belongs to run ${owner}` : `it has no ${RUN_TAG_KEY} tag`}), so ${what} was not deleted. ` +
+        "Rename or delete that snapshot, or clean up without a final snapshot, then retry.",
+    );
+  }
+  log(ctx, `The final snapshot "${snapshotId}" already exists with this run's tag (an earlier clean-up took it); deleting ${what} without another`);
+  await calls.remove("skip");
+  return snapshotId;
 }
 
 const RDS_IDENTIFIER_MAX = 63;

@@ -1,7 +1,12 @@
+import { rmSync } from "node:fs";
 import {
   DBInstanceAlreadyExistsFault,
   DBInstanceNotFoundFault,
+  DBSnapshotAlreadyExistsFault,
   DeleteDBInstanceCommand,
+  DescribeDBSnapshotsCommand,
+  InvalidDBInstanceStateFault,
+  ModifyDBInstanceCommand,
   DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
   InvalidRestoreFault,
@@ -27,10 +32,17 @@ import {
   ThrottledError,
 } from "@/lib/providers/pitr";
 import { describePitrContract } from "@/lib/providers/pitr-contract";
+import { certificateDir, makeCertificateAuthority } from "@/lib/testing/certificates";
 
 const rds = mockClient(RDSClient);
 beforeEach(() => rds.reset());
-afterAll(() => rds.restore());
+// A real PEM file for caBundleFile: preflight reads and parses it.
+const CERTS = certificateDir();
+const CA_BUNDLE = makeCertificateAuthority(CERTS, "Test RDS CA").certFile;
+afterAll(() => {
+  rds.restore();
+  rmSync(CERTS, { recursive: true, force: true });
+});
 
 const SOURCE_ID = "loanserve-prod";
 const DBI = "db-ABCDEFGHIJKLMNOPQRSTUVWXY1";
@@ -52,6 +64,7 @@ const CONFIG: RdsInstancePitrSource = {
   restoredIdentifierPrefix: `${SOURCE_ID}-restore`,
   database: "loanserve",
   user: "loanserve",
+  caBundleFile: CA_BUNDLE,
 };
 
 const SOURCE_INSTANCE: DBInstance = {
@@ -187,7 +200,7 @@ describe("restore", () => {
         VpcSecurityGroupIds: ["sg-0123456789abcdef0"],
         DBParameterGroupName: "dr-pg16",
         EnableIAMDatabaseAuthentication: false,
-        DeletionProtection: false,
+        DeletionProtection: true,
         CopyTagsToSnapshot: true,
         Tags: [...tags(RUN), { Key: "restore-console:restored-to", Value: "2025-10-01T03:10:00.000Z" }],
       },
@@ -209,7 +222,7 @@ describe("restore", () => {
         VpcSecurityGroupIds: ["sg-0aaaaaaaaaaaaaaaa"],
         DBParameterGroupName: "prod-pg16",
         EnableIAMDatabaseAuthentication: true,
-        DeletionProtection: false,
+        DeletionProtection: true,
         CopyTagsToSnapshot: true,
         Tags: [...tags(RUN), { Key: "restore-console:restored-to", Value: "latest" }],
       },
@@ -335,21 +348,92 @@ describe("waitUntilAvailable", () => {
 });
 
 describe("cleanup", () => {
-  it("deletes the restored instance when it carries this run's tag, skipping the final snapshot", async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: TARGET_ID, DBInstanceStatus: "available", TagList: tags(RUN) }] });
+  const SNAPSHOT_ID = `${TARGET_ID}-final`;
+  const ours = (extra: Partial<DBInstance> = {}): DBInstance => ({ DBInstanceIdentifier: TARGET_ID, DBInstanceStatus: "available", TagList: tags(RUN), DeletionProtection: true, ...extra });
+  const deleteInputs = () => rds.commandCalls(DeleteDBInstanceCommand).map((call) => call.args[0].input);
+  const modifyInputs = () => rds.commandCalls(ModifyDBInstanceCommand).map((call) => call.args[0].input);
+  const snapshotExists = () => new DBSnapshotAlreadyExistsFault({ message: `Cannot create the snapshot because a snapshot with the identifier ${SNAPSHOT_ID} already exists.`, $metadata: {} });
+
+  function given(instance: DBInstance = ours()) {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance] });
+    rds.on(ModifyDBInstanceCommand).resolves({});
     rds.on(DeleteDBInstanceCommand).resolves({});
-    await setup().provider.cleanup(RUN);
-    expect(rds.commandCalls(DeleteDBInstanceCommand).map((call) => call.args[0].input)).toEqual([
+  }
+
+  it("lifts deletion protection at once, then deletes the instance keeping a final snapshot named from the run", async () => {
+    given();
+    const { provider, logs, ctx } = setup();
+    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [TARGET_ID], finalSnapshot: SNAPSHOT_ID });
+    expect(rds.calls().map((call) => (call.args[0] as object).constructor.name)).toEqual(["DescribeDBInstancesCommand", "ModifyDBInstanceCommand", "DeleteDBInstanceCommand"]);
+    expect(modifyInputs()).toEqual([{ DBInstanceIdentifier: TARGET_ID, DeletionProtection: false, ApplyImmediately: true }]);
+    expect(deleteInputs()).toEqual([{ DBInstanceIdentifier: TARGET_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false }]);
+    expect(logs).toEqual([`Lifting deletion protection on DB instance "${TARGET_ID}"`, `Deleting DB instance "${TARGET_ID}", keeping the final snapshot "${SNAPSHOT_ID}"`]);
+  });
+
+  it("sends SkipFinalSnapshot only when asked not to keep one", async () => {
+    given();
+    await expect(setup().provider.cleanup(RUN, { finalSnapshot: false })).resolves.toEqual({ deleted: [TARGET_ID], finalSnapshot: null });
+    expect(deleteInputs()).toEqual([{ DBInstanceIdentifier: TARGET_ID, SkipFinalSnapshot: true }]);
+  });
+
+  it("adopts a final snapshot of that name carrying this run's tag, and refuses one of another run with nothing deleted", async () => {
+    given();
+    rds.on(DeleteDBInstanceCommand).rejects(snapshotExists());
+    rds.on(DeleteDBInstanceCommand, { SkipFinalSnapshot: true }).resolves({});
+    rds.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: SNAPSHOT_ID }).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(RUN) }] });
+    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).resolves.toEqual({ deleted: [TARGET_ID], finalSnapshot: SNAPSHOT_ID });
+    expect(deleteInputs()).toEqual([
+      { DBInstanceIdentifier: TARGET_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false },
       { DBInstanceIdentifier: TARGET_ID, SkipFinalSnapshot: true },
     ]);
+
+    rds.resetHistory();
+    rds.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: SNAPSHOT_ID }).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(OTHER_RUN) }] });
+    const again = setup().provider.cleanup(RUN, { finalSnapshot: true });
+    await expect(again).rejects.toBeInstanceOf(NameCollisionError);
+    await expect(again).rejects.toThrow(`so DB instance "${TARGET_ID}" was not deleted`);
+    expect(deleteInputs().filter((input) => input.SkipFinalSnapshot === true)).toEqual([]);
+  });
+
+  it("retries a throttled modify and delete, and gives up with ThrottledError before deleting when throttling persists", async () => {
+    given();
+    rds.on(ModifyDBInstanceCommand).rejectsOnce(named("Throttling", "Rate exceeded")).resolves({});
+    rds.on(DeleteDBInstanceCommand).rejectsOnce(named("ThrottlingException", "Rate exceeded")).resolves({});
+    const { provider, sleeps } = setup();
+    await provider.cleanup(RUN, { finalSnapshot: true });
+    expect(sleeps).toEqual([2000, 2000]);
+    expect(deleteInputs()).toHaveLength(2);
+
+    rds.reset();
+    given();
+    rds.on(ModifyDBInstanceCommand).rejects(named("Throttling", "Rate exceeded"));
+    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).rejects.toBeInstanceOf(ThrottledError);
+    expect(deleteInputs()).toEqual([]);
+  });
+
+  it("reports an instance in a state that allows no change as PitrFailedError with advice, deleting nothing", async () => {
+    given();
+    rds.on(ModifyDBInstanceCommand).rejects(new InvalidDBInstanceStateFault({ message: "Instance is not available.", $metadata: {} }));
+    const cleaning = setup().provider.cleanup(RUN, { finalSnapshot: true });
+    await expect(cleaning).rejects.toBeInstanceOf(PitrFailedError);
+    await expect(cleaning).rejects.toThrow(/ModifyDBInstance failed \(InvalidDBInstanceStateFault\).*Wait until it is available, then retry/);
+    expect(deleteInputs()).toEqual([]);
+  });
+
+  it("treats an instance deleted meanwhile (not found on delete) as done, with no snapshot claimed", async () => {
+    given(ours({ DeletionProtection: false }));
+    rds.on(DeleteDBInstanceCommand).rejects(notFound(TARGET_ID));
+    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).resolves.toEqual({ deleted: [TARGET_ID], finalSnapshot: null });
+    expect(modifyInputs()).toEqual([]);
   });
 
   it("leaves an instance of another run alone and treats a missing one as done", async () => {
-    rds.on(DescribeDBInstancesCommand).resolvesOnce({ DBInstances: [{ TagList: tags(OTHER_RUN) }] }).rejects(notFound(TARGET_ID));
+    rds.on(DescribeDBInstancesCommand).resolvesOnce({ DBInstances: [{ TagList: tags(OTHER_RUN), DeletionProtection: true }] }).rejects(notFound(TARGET_ID));
     const { provider, logs, ctx } = setup();
-    await provider.cleanup(RUN, ctx);
-    await provider.cleanup(RUN, ctx);
+    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [], finalSnapshot: null });
+    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [], finalSnapshot: null });
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
+    expect(rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
     expect(logs).toEqual([
       `Left DB instance "${TARGET_ID}" alone: it belongs to run ${OTHER_RUN}, so this run did not create it`,
       `DB instance "${TARGET_ID}" is already gone`,
@@ -369,6 +453,7 @@ describe("preflight", () => {
         "Restoring to the latest restorable time; the window is 2025-09-24T00:00:00Z (UTC) to 2025-10-01T11:55:00Z (UTC) (latest lags by 300 s)",
       ],
       ["identifiers", true, `DB instance "${TARGET_ID}" is free`],
+      ["tls", true, expect.stringContaining(`verify-full: certificate chain and host name) against ${CA_BUNDLE}`)],
       ["permissions", true, expect.stringMatching(/^The describe calls were allowed/)],
     ]);
   });

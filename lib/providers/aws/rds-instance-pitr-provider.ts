@@ -4,7 +4,8 @@ import {
   adoptExisting,
   assertRestorable,
   buildWindow,
-  deleteIfOurs,
+  cleanupAction,
+  deleteWithFinalSnapshot,
   formatUtc,
   identifierStatus,
   log,
@@ -19,10 +20,14 @@ import {
   type RdsProviderOptions,
   type ResolvedRdsOptions,
 } from "@/lib/providers/aws/rds-common";
+import { checkRdsCaBundle } from "@/lib/providers/aws/rds-ca-bundle";
 import {
+  finalSnapshotIdentifier,
   PitrAccessDeniedError,
   PitrResourceNotFoundError,
   type PitrCallContext,
+  type PitrCleanupOptions,
+  type PitrCleanupResult,
   type PitrEndpoint,
   type PitrPreflight,
   type PitrProvider,
@@ -61,6 +66,8 @@ export class RdsInstancePitrProvider implements PitrProvider {
       [
         { name: "restore-window", run: async () => windowCheckMessage(await this.describeWindow(ctx), target) },
         { name: "identifiers", run: async () => identifierStatus(`DB instance "${id}"`, await this.api.describeInstance(id, ctx), runId) },
+        // Before anything is created: a restored instance the worker cannot verify is of no use.
+        { name: "tls", run: () => checkRdsCaBundle(this.source.caBundleFile) },
       ],
       ["rds:RestoreDBInstanceToPointInTime", "rds:AddTagsToResource"],
     );
@@ -106,16 +113,27 @@ export class RdsInstancePitrProvider implements PitrProvider {
     );
   }
 
-  async cleanup(runId: string, ctx?: PitrCallContext): Promise<void> {
+  /** Lifts deletion protection (ModifyDBInstance, at once), then deletes keeping a final snapshot unless asked not to. */
+  async cleanup(runId: string, options: PitrCleanupOptions, ctx?: PitrCallContext): Promise<PitrCleanupResult> {
     const id = this.id(runId);
+    const what = `DB instance "${id}"`;
     const instance = await this.api.describeInstance(id, ctx);
-    await deleteIfOurs(
-      `DB instance "${id}"`,
-      instance && { TagList: instance.TagList, status: instance.DBInstanceStatus },
+    const action = cleanupAction(what, instance && { TagList: instance.TagList, status: instance.DBInstanceStatus }, runId, ctx);
+    if (action === "skip") return { deleted: [], finalSnapshot: null };
+    if (action === "deleting") return { deleted: [id], finalSnapshot: null };
+    if (instance?.DeletionProtection) {
+      log(ctx, `Lifting deletion protection on ${what}`);
+      await this.api.unprotectInstance(id, ctx);
+    }
+    const snapshotId = options.finalSnapshot ? finalSnapshotIdentifier(this.kind, id) : null;
+    const finalSnapshot = await deleteWithFinalSnapshot(
+      what,
+      snapshotId,
       runId,
-      () => this.api.deleteInstance(id, ctx),
+      { remove: (final) => this.api.deleteInstance(id, final, ctx), describeSnapshot: () => this.api.describeInstanceSnapshot(snapshotId ?? "", ctx) },
       ctx,
     );
+    return { deleted: [id], finalSnapshot };
   }
 
   private id(runId: string): string {
@@ -167,8 +185,9 @@ export class RdsInstancePitrProvider implements PitrProvider {
       VpcSecurityGroupIds: config.vpcSecurityGroupIds ?? securityGroupIds(source.VpcSecurityGroups),
       DBParameterGroupName: config.dbParameterGroupName ?? source.DBParameterGroups?.[0]?.DBParameterGroupName,
       EnableIAMDatabaseAuthentication: config.enableIamAuth ?? source.IAMDatabaseAuthenticationEnabled ?? false,
-      // A scratch copy: deletable by clean-up; a snapshot someone keeps stays traceable to the run.
-      DeletionProtection: false,
+      // It may become production after a cutover: only clean-up lifts this, and a final
+      // snapshot (which carries the run's tags) stays traceable to the run.
+      DeletionProtection: true,
       CopyTagsToSnapshot: true,
       Tags: runTags(runId, config.instanceIdentifier, target),
     };

@@ -1,6 +1,6 @@
 import { runAsPostgres } from "@/lib/providers/postgres/cluster";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -10,7 +10,7 @@ import type { LocalPitrSource } from "@/lib/config/schema";
 import { ConflictError } from "@/lib/errors";
 import { listBaseBackups, pruneBaseBackups, takeBaseBackup, type BaseBackup } from "@/lib/providers/local/base-backups";
 import { LocalPitrProvider } from "@/lib/providers/local/local-pitr-provider";
-import { NameCollisionError, PitrFailedError, PitrTimeoutError, RestoreWindowError, type PitrEndpoint, type RestoreTarget } from "@/lib/providers/pitr";
+import { finalSnapshotIdentifier, NameCollisionError, PitrFailedError, PitrTimeoutError, RestoreWindowError, type PitrEndpoint, type RestoreTarget } from "@/lib/providers/pitr";
 import { describePitrContract } from "@/lib/providers/pitr-contract";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
 import { freeLoopbackPort, giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
@@ -68,7 +68,7 @@ async function restoreAndRead(provider: LocalPitrProvider, run: string, restoreT
     expect(endpoint).toMatchObject({ host: "127.0.0.1", database: "pitr", user: "postgres", identifier });
     return await restoredBatches(endpoint);
   } finally {
-    await provider.cleanup(run);
+    await provider.cleanup(run, { finalSnapshot: false });
   }
 }
 
@@ -270,7 +270,7 @@ describe("LocalPitrProvider on a real WAL archive", () => {
 
       await expect(provider.restore(run, { kind: "latest" })).rejects.toBeInstanceOf(ConflictError);
     } finally {
-      await provider.cleanup(run);
+      await provider.cleanup(run, { finalSnapshot: false });
     }
     expect(await exists(provider.resourceIdentifiers(run)[0]!)).toBe(false);
   });
@@ -286,15 +286,50 @@ describe("LocalPitrProvider on a real WAL archive", () => {
     expect(preflight.checks.find((check) => check.name === "identifiers")).toMatchObject({ ok: false });
     await expect(provider.restore(foreignRun, { kind: "latest" })).rejects.toBeInstanceOf(NameCollisionError);
     await expect(provider.waitUntilAvailable(foreignRun, { timeoutMs: 1_000 })).rejects.toBeInstanceOf(NameCollisionError);
-    await provider.cleanup(foreignRun);
+    await provider.cleanup(foreignRun, { finalSnapshot: false });
     expect(await exists(path.join(foreignDir!, "restore-console-run.json"))).toBe(true);
 
     const ours = runId(8);
     const { identifier } = await provider.restore(ours, { kind: "latest" });
-    await provider.cleanup(ours);
+    await provider.cleanup(ours, { finalSnapshot: false });
     expect(await exists(identifier)).toBe(false);
     expect(await exists(foreignDir!)).toBe(true);
     await rm(foreignDir!, { recursive: true });
+  });
+
+  it("protects the restored folder until clean-up, which keeps it as the final snapshot unless told not to", async () => {
+    const provider = new LocalPitrProvider(config);
+    const run = runId(12);
+    const { identifier } = await provider.restore(run, { kind: "latest" });
+    const endpoint = await provider.waitUntilAvailable(run, { timeoutMs: 60_000 });
+    const protection = path.join(identifier, "restore-console-deletion-protection.json");
+    expect(JSON.parse(await readFile(protection, "utf8"))).toMatchObject({ runId: run });
+
+    const snapshot = finalSnapshotIdentifier("local", identifier);
+    expect(snapshot).toBe(path.join(config.restoreDir, "snapshots", `${path.basename(identifier)}-final`));
+    const logs: string[] = [];
+    await expect(provider.cleanup(run, { finalSnapshot: true }, { log: (line) => logs.push(line) })).resolves.toEqual({ deleted: [identifier], finalSnapshot: snapshot });
+    expect(logs).toEqual(expect.arrayContaining([`Lifting deletion protection on ${identifier}`, `Kept the restored data as the final snapshot ${snapshot}; removed ${identifier}`]));
+    await expect(restoredBatches(endpoint)).rejects.toThrow();
+    expect(await exists(identifier)).toBe(false);
+    // The whole data directory is kept (startable with pg_ctl), the marker still naming the run; the protection is lifted.
+    expect(await exists(path.join(snapshot, "data", "PG_VERSION"))).toBe(true);
+    expect(await exists(path.join(snapshot, "data", "postmaster.pid"))).toBe(false);
+    expect(JSON.parse(await readFile(path.join(snapshot, "restore-console-run.json"), "utf8"))).toMatchObject({ runId: run });
+    expect(await exists(path.join(snapshot, "restore-console-deletion-protection.json"))).toBe(false);
+    // Repeated: the snapshot is found again, nothing else happens.
+    await expect(provider.cleanup(run, { finalSnapshot: true })).resolves.toEqual({ deleted: [], finalSnapshot: snapshot });
+
+    // Someone else's folder under the snapshot's name stops clean-up with the run's folder intact.
+    const other = runId(13);
+    const { identifier: otherDir } = await provider.restore(other, { kind: "latest" });
+    const otherSnapshot = finalSnapshotIdentifier("local", otherDir);
+    await mkdir(otherSnapshot, { recursive: true });
+    await expect(provider.cleanup(other, { finalSnapshot: true })).rejects.toBeInstanceOf(NameCollisionError);
+    expect(await exists(path.join(otherDir, "restore-console-deletion-protection.json"))).toBe(true);
+    await expect(provider.cleanup(other, { finalSnapshot: false })).resolves.toEqual({ deleted: [otherDir], finalSnapshot: null });
+    expect(await exists(otherDir)).toBe(false);
+    await rm(path.join(config.restoreDir, "snapshots"), { recursive: true });
   });
 
   describe("a restored server that does not come up", () => {
@@ -319,14 +354,14 @@ describe("LocalPitrProvider on a real WAL archive", () => {
       const wait = provider.waitUntilAvailable(run, { timeoutMs: 30_000 });
       await expect(wait).rejects.toBeInstanceOf(PitrFailedError);
       await expect(wait).rejects.toThrow(/end of the archived WAL before the target time/);
-      await provider.cleanup(run);
+      await provider.cleanup(run, { finalSnapshot: false });
     });
 
     it("quotes any other fatal error from the log", async () => {
       const run = runId(10);
       const provider = await stagedRun(run, '2026-11-25 22:00:00.000 JST [1] FATAL:  could not load library "/nope.so"\n');
       await expect(provider.waitUntilAvailable(run, { timeoutMs: 30_000 })).rejects.toThrow(/could not load library/);
-      await provider.cleanup(run);
+      await provider.cleanup(run, { finalSnapshot: false });
     });
 
     it("times out with PitrTimeoutError while the server is alive but not answering", async () => {

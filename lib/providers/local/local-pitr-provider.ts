@@ -12,12 +12,15 @@ import { resolveSecret } from "@/lib/config/secrets";
 import { BadRequestError, ConflictError } from "@/lib/errors";
 import { ensurePostgresDir, listBaseBackups, type BaseBackup } from "@/lib/providers/local/base-backups";
 import {
+  finalSnapshotIdentifier,
   NameCollisionError,
   PitrFailedError,
   PitrResourceNotFoundError,
   PitrTimeoutError,
   RestoreWindowError,
   type PitrCallContext,
+  type PitrCleanupOptions,
+  type PitrCleanupResult,
   type PitrEndpoint,
   type PitrPreflight,
   type PitrProvider,
@@ -32,6 +35,9 @@ import { freeLoopbackPort, giveToOwner } from "@/lib/providers/postgres/cluster"
 // the run: the folder is adopted when the marker is ours and never touched when it is not.
 
 const MARKER_FILE = "restore-console-run.json";
+/** A run's folder name: 8 hex characters of the run id's hash (see runDir). */
+const RUN_FOLDER = /^[0-9a-f]{8}$/;
+const PROTECTION_FILE = "restore-console-deletion-protection.json";
 const SETTINGS_BEGIN = "# restore-console: recovery settings (begin)";
 const SETTINGS_END = "# restore-console: recovery settings (end)";
 const SEGMENT_NAME = /^[0-9A-F]{24}$/;
@@ -375,22 +381,18 @@ export class LocalPitrProvider implements PitrProvider {
   }
 
   private async readMarker(runId: string): Promise<MarkerState> {
-    const dir = this.runDir(runId);
-    let text: string;
-    try {
-      text = await readFile(path.join(dir, MARKER_FILE), "utf8");
-    } catch {
-      return (await exists(dir)) ? { state: "foreign", reason: `it has no ${MARKER_FILE}` } : { state: "absent" };
-    }
-    let parsed;
-    try {
-      parsed = RunMarker.safeParse(JSON.parse(text));
-    } catch {
-      return { state: "foreign", reason: `its ${MARKER_FILE} is not readable` };
-    }
-    if (!parsed.success) return { state: "foreign", reason: `its ${MARKER_FILE} is not readable` };
-    if (parsed.data.runId !== runId) return { state: "foreign", reason: `it belongs to run ${parsed.data.runId}` };
-    return { state: "ours", marker: parsed.data };
+    return readMarkerIn(this.runDir(runId), runId);
+  }
+
+  /**
+   * Deletion protection, the local equivalent of RDS's flag: a file in the run's folder saying
+   * it may serve an application now. Written with the restore; only clean-up removes it.
+   */
+  private async protect(runId: string): Promise<void> {
+    const file = path.join(this.runDir(runId), PROTECTION_FILE);
+    if (await exists(file)) return;
+    const note = { runId, protectedAt: this.now().toISOString(), why: "This restored server may serve an application after a cutover; only the run's clean-up in Restore Console removes it." };
+    await writeFile(file, `${JSON.stringify(note, null, 2)}\n`, { mode: 0o600 });
   }
 
   /** Written whole or not at all: a half-written marker would make our own folder look foreign. */
@@ -525,6 +527,7 @@ export class LocalPitrProvider implements PitrProvider {
         );
       }
       if (await exists(dataDir)) {
+        await this.protect(runId);
         if (await serverPid(dataDir)) {
           ctx?.log?.(`Adopting this run's restored server in ${dir}`);
         } else {
@@ -563,6 +566,7 @@ export class LocalPitrProvider implements PitrProvider {
       };
     }
     await this.writeMarker(runId, marker);
+    await this.protect(runId);
     await giveToOwner(dir);
 
     ctx?.log?.(`Copying base backup ${backup.name} (${Math.ceil(backup.sizeBytes / 1024 / 1024)} MB) into ${dataDir}`);
@@ -727,30 +731,93 @@ export class LocalPitrProvider implements PitrProvider {
     );
   }
 
-  async cleanup(runId: string, ctx?: PitrCallContext): Promise<void> {
+  /**
+   * Stops the restored server, lifts the protection, then keeps the run's folder as its final
+   * snapshot (moved, whole, to `<restoreDir>/snapshots/<folder>-final`, startable with pg_ctl) or,
+   * when asked, deletes it. A snapshot already there from this run (a clean-up interrupted after
+   * the move) is adopted; someone else's stops clean-up with nothing deleted.
+   */
+  async cleanup(runId: string, options: PitrCleanupOptions, ctx?: PitrCallContext): Promise<PitrCleanupResult> {
     const dir = this.runDir(runId);
     const dataDir = path.join(dir, "data");
     const found = await this.readMarker(runId);
-    if (found.state === "absent") return;
+    const snapshot = options.finalSnapshot ? finalSnapshotIdentifier(this.kind, dir) : null;
+    const snapshotState = snapshot ? await readMarkerIn(snapshot, runId) : null;
+    if (found.state === "absent") return { deleted: [], finalSnapshot: snapshotState?.state === "ours" ? snapshot : null };
     if (found.state === "foreign") {
       ctx?.log?.(`Left ${dir} alone: ${found.reason}`);
-      return;
+      return { deleted: [], finalSnapshot: null };
     }
-    if (await serverPid(dataDir)) {
-      ctx?.log?.(`Stopping the restored server in ${dataDir}`);
-      const pgCtl = (await findPgBinaries()).path("pg_ctl");
-      try {
-        await runAsPostgres(pgCtl, ["-D", dataDir, "-m", "fast", "-w", "-t", "60", "stop"]);
-      } catch {
-        await runAsPostgres(pgCtl, ["-D", dataDir, "-m", "immediate", "-w", "-t", "60", "stop"]);
-      }
+    if (snapshot && snapshotState?.state === "foreign") {
+      throw new NameCollisionError(`${snapshot} already exists and is not this run's final snapshot (${snapshotState.reason}), so ${dir} was not deleted. Move it away, or clean up without a final snapshot.`);
     }
+    await stopServer(dataDir, ctx);
+    ctx?.log?.(`Lifting deletion protection on ${dir}`);
+    await rm(path.join(dir, PROTECTION_FILE), { force: true });
+    await rm(`${dataDir}.partial`, { recursive: true, force: true });
+    if (snapshot && snapshotState?.state === "absent") {
+      await ensurePostgresDir(path.dirname(snapshot));
+      // One rename: the folder is either still the run's or already the snapshot, never half of each.
+      await rename(dir, snapshot);
+      ctx?.log?.(`Kept the restored data as the final snapshot ${snapshot}; removed ${dir}`);
+      return { deleted: [dir], finalSnapshot: snapshot };
+    }
+    if (snapshot) ctx?.log?.(`The final snapshot ${snapshot} already exists with this run's marker (an earlier clean-up moved it); deleting ${dir} without another`);
+    else ctx?.log?.(`Deleting ${dir} without a final snapshot (as asked)`);
     // The data first and the marker last: an interrupted clean-up leaves a folder that is still ours.
     await rm(dataDir, { recursive: true, force: true });
-    await rm(`${dataDir}.partial`, { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });
     ctx?.log?.(`Removed ${dir}`);
+    return { deleted: [dir], finalSnapshot: snapshot };
   }
+}
+
+/** Stops a restored server if it runs: fast (rolls back sessions), immediate if that hangs. */
+async function stopServer(dataDir: string, ctx?: PitrCallContext): Promise<boolean> {
+  if (!(await serverPid(dataDir))) return false;
+  ctx?.log?.(`Stopping the restored server in ${dataDir}`);
+  const pgCtl = (await findPgBinaries()).path("pg_ctl");
+  try {
+    await runAsPostgres(pgCtl, ["-D", dataDir, "-m", "fast", "-w", "-t", "60", "stop"]);
+  } catch {
+    await runAsPostgres(pgCtl, ["-D", dataDir, "-m", "immediate", "-w", "-t", "60", "stop"]);
+  }
+  return true;
+}
+
+/**
+ * Stops every restored server still running under `restoreDir` (run folders only; final
+ * snapshots never run), changing no files: for a host shutting down, such as the demo's Ctrl-C.
+ * The run keeps its folder; the restore step starts the server again if the run resumes.
+ */
+export async function stopRestoredServers(restoreDir: string, log?: (message: string) => void): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const entry of await readdir(restoreDir, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.isDirectory() || !RUN_FOLDER.test(entry.name)) continue;
+    const dataDir = path.join(restoreDir, entry.name, "data");
+    if (await stopServer(dataDir, { log })) stopped.push(dataDir);
+  }
+  return stopped;
+}
+
+
+/** Whose folder `dir` is, from its marker: absent, this run's, or someone else's (and why). */
+async function readMarkerIn(dir: string, runId: string): Promise<MarkerState> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, MARKER_FILE), "utf8");
+  } catch {
+    return (await exists(dir)) ? { state: "foreign", reason: `it has no ${MARKER_FILE}` } : { state: "absent" };
+  }
+  let parsed;
+  try {
+    parsed = RunMarker.safeParse(JSON.parse(text));
+  } catch {
+    return { state: "foreign", reason: `its ${MARKER_FILE} is not readable` };
+  }
+  if (!parsed.success) return { state: "foreign", reason: `its ${MARKER_FILE} is not readable` };
+  if (parsed.data.runId !== runId) return { state: "foreign", reason: `it belongs to run ${parsed.data.runId}` };
+  return { state: "ours", marker: parsed.data };
 }
 
 function targetOf(marker: RunMarker): RestoreTarget {

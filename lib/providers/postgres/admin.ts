@@ -87,7 +87,11 @@ function translate(error: unknown, connection: PgConnection, doing: string): Err
   const code = pgCode(error);
   const raw = (error instanceof Error ? error.message : String(error)).split(connection.password || "\u0000").join("********");
   if (code === "42501") {
-    return new TargetAdminError("permission-denied", `${doing} was refused on ${where(connection)}: ${raw}. Ensure the target user has CREATE privileges (CREATEDB) and owns the databases it renames or drops.`, { cause: error, code });
+    return new TargetAdminError(
+      "permission-denied",
+      `${doing} was refused on ${where(connection)}: ${raw}. Ensure the target user has CREATEDB and CREATEROLE, is a member of the role that owns the restored objects, and owns the databases it renames or drops.`,
+      { cause: error, code },
+    );
   }
   if (code === "55006") {
     return new TargetAdminError("in-use", `${doing} failed: ${raw}. Other sessions are connected to that database.`, { cause: error, code });
@@ -135,8 +139,9 @@ async function connect(target: AdminTarget, database = target.maintenanceDatabas
   throw translate(lastError, connection, "Connecting");
 }
 
-async function withClient<T>(target: AdminTarget, doing: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connect(target);
+/** One administrative connection (to the maintenance database unless `database` says otherwise), errors translated. */
+export async function withClient<T>(target: AdminTarget, doing: string, work: (client: pg.Client) => Promise<T>, database?: string): Promise<T> {
+  const client = await connect(target, database);
   try {
     return await work(client);
   } catch (error) {
@@ -158,13 +163,13 @@ export async function serverVersion(target: AdminTarget): Promise<ServerVersion>
   });
 }
 
-/** Whether the connecting user may CREATE DATABASE (CREATEDB or superuser). */
-export async function canCreateDatabases(target: AdminTarget): Promise<{ allowed: boolean; superuser: boolean; createdb: boolean }> {
+/** Whether the connecting user may CREATE DATABASE (CREATEDB or superuser) and CREATE ROLE (for the run's loader). */
+export async function canCreateDatabases(target: AdminTarget): Promise<{ allowed: boolean; superuser: boolean; createdb: boolean; createrole: boolean }> {
   return withClient(target, "Reading the user's privileges", async (client) => {
-    const { rows } = await client.query<{ superuser: boolean; createdb: boolean }>(
-      "SELECT rolsuper AS superuser, rolcreatedb AS createdb FROM pg_roles WHERE rolname = current_user",
+    const { rows } = await client.query<{ superuser: boolean; createdb: boolean; createrole: boolean }>(
+      "SELECT rolsuper AS superuser, rolcreatedb AS createdb, rolcreaterole AS createrole FROM pg_roles WHERE rolname = current_user",
     );
-    const row = rows[0] ?? { superuser: false, createdb: false };
+    const row = rows[0] ?? { superuser: false, createdb: false, createrole: false };
     return { allowed: row.superuser || row.createdb, ...row };
   });
 }
@@ -236,7 +241,7 @@ export async function terminateSessions(target: AdminTarget, database: string): 
  * Creates an empty database from template0; with `like`, it takes that database's encoding and
  * locale so the restored data sorts and compares exactly as it did.
  */
-export async function createDatabase(target: AdminTarget, name: string, options: { like?: string } = {}): Promise<void> {
+export async function createDatabase(target: AdminTarget, name: string, options: { like?: string; owner?: string } = {}): Promise<void> {
   await withClient(target, `Creating database ${name}`, async (client) => {
     let settings = "";
     if (options.like) {
@@ -247,7 +252,8 @@ export async function createDatabase(target: AdminTarget, name: string, options:
       const like = rows[0];
       if (like) settings = ` ENCODING ${client.escapeLiteral(like.encoding)} LC_COLLATE ${client.escapeLiteral(like.collate)} LC_CTYPE ${client.escapeLiteral(like.ctype)}`;
     }
-    await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0${settings}`);
+    const owner = options.owner ? ` OWNER ${quoteIdent(options.owner)}` : "";
+    await client.query(`CREATE DATABASE ${quoteIdent(name)}${owner} TEMPLATE template0${settings}`);
   });
 }
 

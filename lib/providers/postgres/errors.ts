@@ -7,6 +7,7 @@ export type RestoreFailure =
   | "dump-refused"
   | "dump-read"
   | "permission-denied"
+  | "not-permitted-for-dump"
   | "connection-failed"
   | "tool-failed"
   | "cancelled";
@@ -66,11 +67,12 @@ const PERMISSION = /permission denied|must be owner|must be superuser|must have 
 const CONNECTION =
   /password authentication failed|no password supplied|connection to server .* failed|could not connect|could not translate host name|timeout expired|no pg_hba\.conf entry|database ".*" does not exist|role ".*" does not exist|SSL/i;
 
-type ToolFailure = Extract<RestoreFailure, "permission-denied" | "connection-failed" | "tool-failed">;
+type ToolFailure = Extract<RestoreFailure, "permission-denied" | "not-permitted-for-dump" | "connection-failed" | "tool-failed">;
 
-function classify(lines: readonly string[], exitCode: number | null): ToolFailure {
+function classify(lines: readonly string[], exitCode: number | null, loader: boolean): ToolFailure {
   const text = lines.join("\n");
-  if (PERMISSION.test(text)) return "permission-denied";
+  // As the run's loader, a refused privilege means the dump asked for more than its own copy.
+  if (PERMISSION.test(text)) return loader ? "not-permitted-for-dump" : "permission-denied";
   if (CONNECTION.test(text) || exitCode === 2) return "connection-failed";
   return "tool-failed";
 }
@@ -80,6 +82,10 @@ const NEXT_STEP: Record<ToolFailure, string> = {
     "The target user lacks a privilege the restore needs. Runbook, Troubleshooting, \"Logical restore fails with permission errors\": " +
     "make sure the target user has CREATE privileges on the scratch database, verify the database exists, and check the " +
     "connection parameters (host, port, user).",
+  "not-permitted-for-dump":
+    "The dump's SQL runs as this run's loader role, which owns only the scratch database, and the dump asked for more than that " +
+    "(the message above names the statement). Restores never widen the loader's rights. If the statement is legitimate (an extension " +
+    "that needs a superuser, say), create that object on the target beforehand; otherwise investigate where this dump came from.",
   "connection-failed":
     "Could not connect to or stay connected to the target server. Check the connection parameters (host, port, user, password, " +
     "SSL mode) and that the server is running and reachable from the worker.",
@@ -94,9 +100,9 @@ export class RestoreToolError extends UnavailableError {
     readonly tool: string,
     readonly exit: { code: number | null; signal: string | null },
     readonly stderr: readonly string[],
-    options: { aftermath: string },
+    options: { aftermath: string; loader?: boolean },
   ) {
-    const failure = classify(stderr, exit.code);
+    const failure = classify(stderr, exit.code, options.loader ?? false);
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     const last = stderr.slice(-5).join(" | ") || "no message";
     super(`${tool} ${how}: ${last}. ${options.aftermath} ${NEXT_STEP[failure]}`, {

@@ -16,7 +16,8 @@ import { startTestS3, type TestS3 } from "@/lib/testing/s3";
 import { LocalCluster } from "./cluster";
 import { pgConnectionFromUrl, pgPassfileLine, withPgEnv, type PgConnection } from "./connection";
 import { CancelledError, ChecksumMismatchError, DumpReadError, DumpRefusedError, IncompleteDumpError, RestoreToolError } from "./errors";
-import { PlainDumpFilter, restoreDump, type RestoreDumpOptions, type RestoreProgress } from "./restore-dump";
+import { PlainDumpGuard } from "./plain-dump-guard";
+import { restoreDump, type RestoreDumpOptions, type RestoreProgress } from "./restore-dump";
 import { findPgTool, maskSecrets } from "./tools";
 
 const execFileAsync = promisify(execFile);
@@ -205,9 +206,9 @@ beforeAll(async () => {
   custom = await pgDump(shared, dbName(source), "custom");
 });
 
-describe("PlainDumpFilter", () => {
+describe("PlainDumpGuard", () => {
   async function filterAll(data: Buffer, chunkSize: (i: number) => number) {
-    const filter = new PlainDumpFilter();
+    const filter = new PlainDumpGuard();
     const out: Buffer[] = [];
     let at = 0;
     const chunks: Buffer[] = [];
@@ -229,30 +230,32 @@ describe("PlainDumpFilter", () => {
     return { filter, output: Buffer.concat(out).toString("utf8") };
   }
 
-  it("drops only pg_dump's own \\restrict header and \\unrestrict trailer, whatever the chunking", async () => {
+  it("blanks only pg_dump's \\restrict header, \\unrestrict trailer and OWNER TO lines (line numbers kept), whatever the chunking", async () => {
     const text = sql.toString("utf8");
     const expected = text
       .split("\n")
-      .filter((line) => !/^\\(un)?restrict [A-Za-z0-9]+$/.test(line))
+      .map((line) => (/^\\(un)?restrict [A-Za-z0-9]+$/.test(line) || /^ALTER [A-Z ]+ \S+ OWNER TO \w+;$/.test(line) ? "" : line))
       .join("\n");
+    expect(text).toMatch(/OWNER TO/);
     expect(expected.length).toBeLessThan(text.length - 100);
     for (const sizer of [() => 1, () => 7, (i: number) => (i * 7919) % 4096, () => 1 << 20]) {
       const { filter, output } = await filterAll(sql, sizer);
       expect(output).toBe(expected);
-      expect(filter.endMarkerSeen).toBe(true);
+      expect(filter.complete).toBe(true);
       expect(filter.rows).toBe(SOURCE_ROWS);
+      expect(filter.report.ownerChangesSkipped).toBeGreaterThan(0);
     }
   });
 
   it("never takes a data line for the end marker, and wants the marker last", async () => {
     const inData = Buffer.from("COPY t (v) FROM stdin;\n\\restrict k\n-- PostgreSQL database dump complete\n");
-    expect((await filterAll(inData, () => 5)).filter.endMarkerSeen).toBe(false);
+    expect((await filterAll(inData, () => 5)).filter.complete).toBe(false);
     const closed = Buffer.from("COPY t (v) FROM stdin;\nx\n\\.\n--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict k\n");
     const { filter, output } = await filterAll(closed, () => 3);
-    expect(filter.endMarkerSeen).toBe(true);
+    expect(filter.complete).toBe(true);
     expect(output).not.toContain("unrestrict");
     const more = Buffer.concat([closed, Buffer.from("DROP TABLE t;\n")]);
-    expect((await filterAll(more, () => 64)).filter.endMarkerSeen).toBe(false);
+    expect((await filterAll(more, () => 64)).filter.complete).toBe(false);
   });
 
   it("refuses a custom-format archive fed as plain SQL", async () => {
@@ -391,7 +394,7 @@ describe("restoreDump (plain, gzip)", () => {
             (e: unknown) => e,
           );
           expect(error).toBeInstanceOf(DumpRefusedError);
-          expect((error as Error).message).toMatch(/meta-command/);
+          expect((error as Error).message).toMatch(/line \d+ holds a psql backslash command/);
           expect(existsSync(file)).toBe(false);
           expect(await userTables(target.url)).toBe(0);
         } finally {

@@ -1,14 +1,15 @@
 import { createHash, randomBytes, type Hash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Transform, Writable, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, type ZlibOptions } from "node:zlib";
 import { AppError } from "@/lib/errors";
-import { conninfoDbname, withPgEnv, type PgConnection } from "./connection";
+import { conninfoDbname, pgToolEnv, withPgEnv, type PgConnection } from "./connection";
 import { CancelledError, ChecksumMismatchError, DumpReadError, DumpRefusedError, IncompleteDumpError, RestoreToolError } from "./errors";
+import { END_MARKER, PlainDumpGuard, type GuardReport } from "./plain-dump-guard";
 import { findPgTool, maskSecrets, runTool, spawnTool, type ToolExit, type ToolProcess } from "./tools";
 
 export interface RestoreDumpOptions {
@@ -32,6 +33,10 @@ export interface RestoreDumpOptions {
   onMessage?: (line: string) => void;
   /** Where a custom-format archive is staged for pg_restore (default: the OS temp folder). */
   tempDir?: string;
+  /** The target's roles: the dump's grants to other roles are skipped and reported (see GuardReport). */
+  existingRoles?: ReadonlySet<string>;
+  /** The target connection is the run's loader role: a refused privilege is the dump's doing, not a setup problem. */
+  asLoader?: boolean;
 }
 
 export interface RestoreProgress {
@@ -53,196 +58,13 @@ export interface RestoreResult {
   sqlBytes: number;
   rows: number;
   durationMs: number;
+  /** What the statement guard set aside (plain dumps), or what the ACL pass skipped (custom). */
+  guard: GuardReport;
 }
 
 const MIB = 1 << 20;
 const PROGRESS_EVERY_MS = 250;
-const END_MARKER = "-- PostgreSQL database dump complete";
 const CUSTOM_MAGIC = "PGDMP";
-
-const BACKSLASH = 0x5c;
-const DOT = 0x2e;
-const NEWLINE = 0x0a;
-const CR = 0x0d;
-/** Only `\restrict KEY` / `\unrestrict KEY` are ever dropped, and they are short: longer lines pass straight on. */
-const MAX_DROPPABLE_LINE = 256;
-const HEAD_BYTES = 64;
-const TAIL_BYTES = 16;
-
-/** A line that started in an earlier chunk. */
-interface PartialLine {
-  head: Buffer;
-  tail: Buffer;
-  length: number;
-  /** Bytes not sent downstream yet, while the line might still be one we drop. */
-  held: Buffer[] | null;
-}
-
-function lastBytes(a: Buffer, b: Buffer, count: number): Buffer {
-  if (b.length >= count) return b.subarray(b.length - count);
-  const joined = Buffer.concat([a, b]);
-  return joined.subarray(Math.max(0, joined.length - count));
-}
-
-/**
- * Passes a plain SQL dump through to psql untouched except for pg_dump's own `\restrict KEY`
- * header line and `\unrestrict KEY` trailer (we run psql restricted under our own key), and
- * watches it: COPY data (never inspected beyond its `\.` terminator), rows, and whether the dump
- * ended with pg_dump's end marker followed only by comments.
- */
-export class PlainDumpFilter extends Transform {
-  rows = 0;
-  sqlBytes = 0;
-  /** Lines seen so far (1-based numbering of the dump as stored). */
-  lines = 0;
-  /** The first line outside COPY data that starts with a backslash (psql refuses it; we name it). */
-  firstMetaCommand: { line: number; text: string } | null = null;
-  private inCopy = false;
-  private sawStatement = false;
-  private droppedHeader = false;
-  private markerLast = false;
-  private partial: PartialLine | null = null;
-
-  constructor() {
-    super({ highWaterMark: MIB });
-  }
-
-  /** True when pg_dump's end marker arrived and nothing but comments and blank lines followed. */
-  get endMarkerSeen(): boolean {
-    return this.markerLast && !this.inCopy;
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      this.sqlBytes += chunk.length;
-      this.scan(chunk);
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
-  }
-
-  override _flush(callback: TransformCallback): void {
-    try {
-      const partial = this.partial;
-      if (partial) {
-        this.partial = null;
-        const keep = this.endLine(partial.head, partial.tail, partial.length);
-        if (keep && partial.held) for (const part of partial.held) this.push(part);
-      }
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
-  }
-
-  private scan(chunk: Buffer): void {
-    let pos = 0;
-    let emitFrom = 0;
-    const emitUpTo = (end: number) => {
-      if (end > emitFrom) this.push(chunk.subarray(emitFrom, end));
-    };
-    if (this.partial) {
-      const newline = chunk.indexOf(NEWLINE);
-      const contentEnd = newline === -1 ? chunk.length : newline;
-      const partial = this.continueLine(this.partial, chunk.subarray(0, contentEnd));
-      if (newline === -1) {
-        if (partial.held) partial.held.push(chunk);
-        else this.push(chunk);
-        return;
-      }
-      this.partial = null;
-      if (this.endLine(partial.head, partial.tail, partial.length)) {
-        if (partial.held) for (const part of partial.held) this.push(part);
-      } else {
-        emitFrom = newline + 1;
-      }
-      pos = newline + 1;
-    }
-    for (;;) {
-      const newline = chunk.indexOf(NEWLINE, pos);
-      if (newline === -1) break;
-      if (this.inCopy) {
-        // The hot path: data lines are counted, never interpreted (they may begin with a backslash).
-        this.lines++;
-        const length = chunk[newline - 1] === CR ? newline - 1 - pos : newline - pos;
-        if (length === 2 && chunk[pos] === BACKSLASH && chunk[pos + 1] === DOT) this.inCopy = false;
-        else this.rows++;
-      } else {
-        const head = chunk.subarray(pos, Math.min(newline, pos + HEAD_BYTES));
-        const tail = chunk.subarray(Math.max(pos, newline - TAIL_BYTES), newline);
-        if (!this.endLine(head, tail, newline - pos)) {
-          emitUpTo(pos);
-          emitFrom = newline + 1;
-        }
-      }
-      pos = newline + 1;
-    }
-    if (pos < chunk.length) {
-      const rest = chunk.subarray(pos);
-      const holdable = !this.inCopy && rest[0] === BACKSLASH && rest.length <= MAX_DROPPABLE_LINE;
-      this.partial = {
-        head: Buffer.from(rest.subarray(0, HEAD_BYTES)),
-        tail: Buffer.from(rest.subarray(Math.max(0, rest.length - TAIL_BYTES))),
-        length: rest.length,
-        held: holdable ? [rest] : null,
-      };
-      if (holdable) {
-        emitUpTo(pos);
-        emitFrom = chunk.length;
-      }
-    }
-    emitUpTo(chunk.length);
-  }
-
-  /** Extends a line spanning chunks; releases its held bytes once it is too long to be dropped. */
-  private continueLine(partial: PartialLine, content: Buffer): PartialLine {
-    if (partial.head.length < HEAD_BYTES) {
-      partial.head = Buffer.concat([partial.head, content.subarray(0, HEAD_BYTES - partial.head.length)]);
-    }
-    partial.tail = Buffer.from(lastBytes(partial.tail, content, TAIL_BYTES));
-    partial.length += content.length;
-    if (partial.held && partial.length > MAX_DROPPABLE_LINE) {
-      for (const part of partial.held) this.push(part);
-      partial.held = null;
-    }
-    return partial;
-  }
-
-  /** Classifies one complete line (newline excluded); false means drop it. */
-  private endLine(head: Buffer, tail: Buffer, length: number): boolean {
-    this.lines++;
-    if (this.inCopy) {
-      const isEnd = (length === 2 || (length === 3 && head[2] === CR)) && head[0] === BACKSLASH && head[1] === DOT;
-      if (isEnd) this.inCopy = false;
-      else this.rows++;
-      return true;
-    }
-    const text = head.toString("latin1").replace(/\r$/, "");
-    if (this.lines === 1 && text.startsWith(CUSTOM_MAGIC)) {
-      throw new DumpRefusedError("it is a custom-format archive (pg_dump -Fc), not plain SQL; restore it as the custom format");
-    }
-    if ((length <= HEAD_BYTES && text.trim() === "") || text.startsWith("--")) {
-      if (text === END_MARKER) this.markerLast = true;
-      return true;
-    }
-    const short = length <= MAX_DROPPABLE_LINE;
-    if (short && !this.sawStatement && !this.droppedHeader && text.startsWith("\\restrict ")) {
-      this.droppedHeader = true;
-      return false;
-    }
-    if (short && this.markerLast && text.startsWith("\\unrestrict ")) return false;
-    this.markerLast = false;
-    if (head[0] === BACKSLASH) {
-      this.firstMetaCommand ??= { line: this.lines, text: text.slice(0, 60) };
-      return true;
-    }
-    this.sawStatement = true;
-    if (text.startsWith("COPY ") && tail.toString("latin1").replace(/\r$/, "").endsWith("FROM stdin;")) this.inCopy = true;
-    else if (text.startsWith("INSERT INTO ")) this.rows++;
-    return true;
-  }
-}
 
 /** Hashes and counts the bytes as stored, passing them on unchanged. */
 function checksumTap(hash: Hash, onBytes: (chunk: Buffer) => void): Transform {
@@ -259,11 +81,18 @@ function checksumTap(hash: Hash, onBytes: (chunk: Buffer) => void): Transform {
  * Feeds a tool's stdin with backpressure but never ends or destroys it: when the stream fails,
  * the tool must be killed, not handed an EOF it would treat as the end of a good input.
  */
+/** The tool stopped reading: it is exiting by itself, and its exit says why. */
+class ToolClosedInputError extends Error {
+  constructor() {
+    super("the tool closed its input");
+  }
+}
+
 function toolInput(stdin: Writable): Writable {
   return new Writable({
     highWaterMark: MIB,
     write(chunk: Buffer, _encoding, callback) {
-      if (stdin.destroyed || stdin.writableEnded) return callback(new Error("the tool closed its input"));
+      if (stdin.destroyed || stdin.writableEnded) return callback(new ToolClosedInputError());
       if (stdin.write(chunk)) return callback();
       const done = (error?: Error) => {
         stdin.off("drain", onDrain);
@@ -271,7 +100,7 @@ function toolInput(stdin: Writable): Writable {
         callback(error);
       };
       const onDrain = () => done();
-      const onClose = () => done(new Error("the tool closed its input"));
+      const onClose = () => done(new ToolClosedInputError());
       stdin.on("drain", onDrain);
       stdin.on("close", onClose);
     },
@@ -314,6 +143,10 @@ class Reporter {
     this.state.phase = phase;
     this.emit(true);
   }
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === "AbortError";
 }
 
 function describe(error: unknown): string {
@@ -373,19 +206,41 @@ class Run {
 const GUNZIP_OPTIONS: ZlibOptions & { highWaterMark: number } = { highWaterMark: MIB, chunkSize: 256 * 1024 };
 
 const PSQL_REFUSED = /backslash commands are restricted|\\unrestrict: wrong key/;
+/** Lines we write before the dump (`\restrict KEY`, `BEGIN;`): psql's line N is the dump's line N − 2. */
+const PREAMBLE_LINES = 2;
+/** How long a tool that stopped reading gets to exit by itself before it is killed. */
+const SELF_EXIT_GRACE_MS = 5_000;
+
+/** psql's `psql:<stdin>:N:` prefix as the dump's own line number (dropped statements keep their newlines). */
+export function withDumpLine(line: string): string {
+  return line.replace(/^psql:<stdin>:(\d+):/, (_match, n: string) => `line ${Math.max(1, Number(n) - PREAMBLE_LINES)} of the dump:`);
+}
+
+function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([promise.catch(() => null), timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
- * Plain dump, one pass: store → sha256 → gunzip → filter → psql inside our own transaction,
- * committed only when the checksum matched and the end marker arrived; otherwise psql is killed
- * (the server rolls back) and never sees an EOF after a bad stream.
+ * Plain dump, one pass: store → sha256 → gunzip → statement guard → psql inside our own
+ * transaction, committed only when the checksum matched and the end marker arrived; otherwise
+ * psql is killed (the server rolls back) and never sees an EOF after a bad stream.
  */
 async function restorePlain(options: RestoreDumpOptions, run: Run, secrets: readonly string[]): Promise<RestoreResult> {
+  const source = await openSource(options, run.upstream.signal, secrets);
+  return loadSql(options, run, secrets, source, { gunzip: true });
+}
+
+/** SQL (gzipped as stored, or as a tool writes it) through the guard into psql, as above. */
+async function loadSql(options: RestoreDumpOptions, run: Run, secrets: readonly string[], source: Readable, input: { gunzip: boolean }): Promise<RestoreResult> {
   const psql = await findPgTool("psql");
   const hash = createHash("sha256");
-  const filter = new PlainDumpFilter();
-  const reporter = new Reporter(options, () => ({ sqlBytes: filter.sqlBytes, rows: filter.rows }));
+  const guard = new PlainDumpGuard(options.existingRoles ? { existingRoles: options.existingRoles } : {});
+  const reporter = new Reporter(options, () => ({ sqlBytes: guard.sqlBytes, rows: guard.rows }));
   const message = quietly(options.onMessage);
-  const source = await openSource(options, run.upstream.signal, secrets);
 
   return withPgEnv(options.target, options.database, async (env) => {
     // psql refuses every meta-command (\!, \o |cmd, \copy … program…) until `\unrestrict <key>`, which only we know.
@@ -394,48 +249,52 @@ async function restorePlain(options: RestoreDumpOptions, run: Run, secrets: read
     const committedSeen = maskSecrets(committedLine, secrets);
     let committed = false;
     let inputEnded = false;
-    let killedByUs = false;
+    let exitedByItself = false;
     const tool = spawnTool(psql, ["-X", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"], {
       env,
       secrets,
       stdin: "pipe",
       onStderrLine: (line) => {
         if (line === committedSeen) committed = true;
-        else message(line);
+        else message(withDumpLine(line));
       },
       keepInTail: (line) => line !== committedSeen,
     });
     run.tool = tool;
-    const kill = () => {
-      if (tool.kill()) killedByUs = true;
-    };
     // psql stopping on its own (an SQL error, a refused meta-command, a lost connection) stops the stream.
     const exited = tool.exited.finally(() => {
-      if (!inputEnded) run.upstream.abort();
+      if (!inputEnded) {
+        exitedByItself = !run.cancelled;
+        run.upstream.abort();
+      }
     });
     exited.catch(() => {});
 
     const aftermath = "Nothing was committed to the scratch database.";
     const toolFailure = (exit: ToolExit, after = aftermath): Error => {
-      const tail = tool.stderrTail();
+      const tail = tool.stderrTail().map(withDumpLine);
       const refusal = tail.find((line) => PSQL_REFUSED.test(line));
       if (refusal) {
-        const hint = filter.firstMetaCommand;
         return new DumpRefusedError(
-          `it contains a psql meta-command${hint ? ` (line ${hint.line}: ${maskSecrets(hint.text, secrets)})` : ""}, which pg_dump never writes. ` +
-            `Restores run psql in restricted mode so a dump cannot run commands on this host (psql said: ${refusal}). Investigate where this file came from`,
+          `it contains a psql meta-command, which pg_dump never writes. Restores run psql in restricted mode so a dump cannot run commands on this host (psql said: ${refusal}). Investigate where this file came from`,
         );
       }
-      return new RestoreToolError("psql", exit, tail, { aftermath: after });
+      return new RestoreToolError("psql", exit, tail, { aftermath: after, loader: options.asLoader ?? false });
     };
-    const stop = async (failure: Error): Promise<never> => {
-      kill();
+    const stop = async (failure: Error, selfExit: boolean): Promise<never> => {
+      // The first cause wins: when psql stopped reading by itself, its exit explains the broken stream.
+      if (selfExit) {
+        const exit = await settledWithin(exited, SELF_EXIT_GRACE_MS);
+        if (run.cancelled) throw new CancelledError(aftermath);
+        if (exit && (exit.code !== 0 || exit.signal)) throw toolFailure(exit);
+      }
+      const killedByUs = tool.kill();
       const exit = await exited.catch((error: unknown) => {
         throw new RestoreToolError("psql", { code: null, signal: null }, [describe(error)], { aftermath });
       });
       if (run.cancelled) throw new CancelledError(aftermath);
-      // psql stopping by itself is the root cause; the stream only failed because of it.
-      if (!killedByUs && (exit.code !== 0 || exit.signal)) throw toolFailure(exit);
+      // Our refusal of the dump stands whatever psql did meanwhile.
+      if (!killedByUs && (exit.code !== 0 || exit.signal) && !(failure instanceof DumpRefusedError)) throw toolFailure(exit);
       throw failure;
     };
 
@@ -448,21 +307,21 @@ async function restorePlain(options: RestoreDumpOptions, run: Run, secrets: read
       reporter.emit();
     });
     try {
-      await pipeline(source, tap, createGunzip(GUNZIP_OPTIONS), filter, toolInput(stdin), {
-        signal: run.upstream.signal,
-      });
+      const stages = input.gunzip ? [tap, createGunzip(GUNZIP_OPTIONS)] : [tap];
+      await pipeline([source, ...stages, guard, toolInput(stdin)], { signal: run.upstream.signal });
     } catch (error) {
-      return stop(streamFailure(error, secrets));
+      const selfExit = !(error instanceof DumpRefusedError) && (error instanceof ToolClosedInputError || exitedByItself || isAbort(error));
+      return stop(streamFailure(error, secrets), selfExit);
     }
     const sha256 = hash.digest("hex");
     try {
       if (run.cancelled) throw new CancelledError(aftermath);
       checkChecksum(options.expectedSha256, sha256);
-      if (!filter.endMarkerSeen) {
-        throw new IncompleteDumpError(`it ended without pg_dump's end marker ("${END_MARKER}") after ${filter.lines} lines`);
+      if (!guard.complete) {
+        throw new IncompleteDumpError(`it ended without pg_dump's end marker ("${END_MARKER}") after ${guard.lines} lines`);
       }
     } catch (error) {
-      return stop(error as Error);
+      return stop(error as Error, false);
     }
 
     inputEnded = true;
@@ -475,7 +334,7 @@ async function restorePlain(options: RestoreDumpOptions, run: Run, secrets: read
       throw toolFailure(exit, "psql failed at or before COMMIT, so the scratch database may be empty or whole: drop it.");
     }
     reporter.emit(true);
-    return { sha256, bytesRead: reporter.state.bytesRead, sqlBytes: filter.sqlBytes, rows: filter.rows, durationMs: 0 };
+    return { sha256, bytesRead: reporter.state.bytesRead, sqlBytes: guard.sqlBytes, rows: guard.rows, durationMs: 0, guard: guard.report };
   }).finally(() => {
     // A no-op once the pipeline consumed it; covers a failure before the pipeline took it over.
     source.destroy();
@@ -528,21 +387,24 @@ async function restoreCustom(options: RestoreDumpOptions, run: Run, secrets: rea
       throw new DumpRefusedError("it is not a custom-format archive (pg_dump -Fc); a .sql.gz dump is restored as plain SQL");
     }
 
-    return await withPgEnv(options.target, options.database, async (env) => {
-      let total = 0;
-      const listed = await runTool(pgRestore, ["--list", file], {
-        env,
-        secrets,
-        onStdoutLine: (line) => {
-          if (TOC_TABLE_DATA.test(line)) total++;
-        },
-      });
+    const toc: string[] = [];
+    await withPgEnv(options.target, options.database, async (env) => {
+      const listed = await runTool(pgRestore, ["--list", file], { env, secrets, onStdoutLine: (line) => toc.push(line) });
       if (listed.code !== 0) throw new RestoreToolError("pg_restore --list", listed, listed.stderrTail, { aftermath: "Nothing was restored." });
-      reporter.state.tables = { started: 0, total };
-      reporter.phase("restoring");
-      if (run.cancelled) throw new CancelledError("Nothing was restored.");
+    });
+    // Grants go last, as SQL through the guard (grants to roles the target lacks are skipped, not fatal).
+    const entries = toc.filter((line) => TOC_ENTRY.test(line));
+    const mainList = path.join(dir, "main.list");
+    const aclList = path.join(dir, "acl.list");
+    await writeFile(mainList, `${entries.filter((line) => !TOC_ACL.test(line)).join("\n")}\n`, { mode: 0o600 });
+    await writeFile(aclList, `${entries.filter((line) => TOC_ACL.test(line)).join("\n")}\n`, { mode: 0o600 });
+    await judgeArchiveSql(pgRestore, file, ["--section=pre-data", "--section=post-data", "--no-owner", `--use-list=${mainList}`], options, run, secrets);
+    if (run.cancelled) throw new CancelledError("Nothing was restored.");
 
-      const args = [`--jobs=${jobs}`, "--no-owner", "--no-privileges", "--exit-on-error", "--verbose", "--no-password", `--dbname=${conninfoDbname(options.database)}`, file];
+    await withPgEnv(options.target, options.database, async (env) => {
+      reporter.state.tables = { started: 0, total: entries.filter((line) => TOC_TABLE_DATA.test(line)).length };
+      reporter.phase("restoring");
+      const args = [`--jobs=${jobs}`, "--no-owner", "--exit-on-error", "--verbose", "--no-password", `--use-list=${mainList}`, `--dbname=${conninfoDbname(options.database)}`, file];
       const tool = spawnTool(pgRestore, args, {
         env,
         secrets,
@@ -558,15 +420,49 @@ async function restoreCustom(options: RestoreDumpOptions, run: Run, secrets: rea
       });
       run.tool = tool;
       const exit = await tool.exited;
-      const aftermath = "The scratch database holds a partial restore: drop it (the target database is untouched).";
-      if (run.cancelled) throw new CancelledError(aftermath);
-      if (exit.code !== 0 || exit.signal) throw new RestoreToolError("pg_restore", exit, tool.stderrTail(), { aftermath });
-      reporter.emit(true);
-      return { sha256, bytesRead: reporter.state.bytesRead, sqlBytes: 0, rows: 0, durationMs: 0 };
+      if (run.cancelled) throw new CancelledError(PARTIAL);
+      if (exit.code !== 0 || exit.signal) throw new RestoreToolError("pg_restore", exit, tool.stderrTail(), { aftermath: PARTIAL, loader: options.asLoader ?? false });
     });
+
+    const acl = archiveSql(pgRestore, file, ["--no-owner", `--use-list=${aclList}`], options, secrets);
+    const grants = await loadSql({ ...options, expectedSha256: null, onProgress: undefined }, run, secrets, acl.output, { gunzip: false }).finally(() => acl.tool.kill());
+    reporter.emit(true);
+    return { sha256, bytesRead: reporter.state.bytesRead, sqlBytes: 0, rows: 0, durationMs: 0, guard: grants.guard };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+const PARTIAL = "The scratch database holds a partial restore: drop it (the target database is untouched).";
+const TOC_ENTRY = /^\d+; \d+ \d+ /;
+const TOC_ACL = /^\d+; \d+ \d+ (ACL|DEFAULT ACL) /;
+
+/** The SQL pg_restore would run for a part of the archive, written to a stream (it touches no database). */
+function archiveSql(pgRestore: string, file: string, args: readonly string[], options: RestoreDumpOptions, secrets: readonly string[]): { tool: ToolProcess; output: Readable } {
+  const tool = spawnTool(pgRestore, ["--file=-", ...args, file], { env: pgToolEnv(options.target, options.database), secrets, stdout: "stream" });
+  if (!tool.stdout) throw new Error("pg_restore was spawned without stdout");
+  return { tool, output: tool.stdout };
+}
+
+/**
+ * The archive's schema SQL through the statement guard, before anything touches the database:
+ * a custom archive's entries are SQL text too, and pg_restore runs them as they are.
+ */
+async function judgeArchiveSql(pgRestore: string, file: string, args: readonly string[], options: RestoreDumpOptions, run: Run, secrets: readonly string[]): Promise<void> {
+  const sql = archiveSql(pgRestore, file, args, options, secrets);
+  run.tool = sql.tool;
+  const guard = new PlainDumpGuard();
+  const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  try {
+    await pipeline(sql.output, guard, discard, { signal: run.upstream.signal });
+  } catch (error) {
+    sql.tool.kill();
+    if (run.cancelled) throw new CancelledError("Nothing was restored.");
+    if (error instanceof AppError) throw error;
+    throw new RestoreToolError("pg_restore", { code: null, signal: null }, [...sql.tool.stderrTail(), describe(error)], { aftermath: "Nothing was restored." });
+  }
+  const exit = await sql.tool.exited;
+  if (exit.code !== 0 || exit.signal) throw new RestoreToolError("pg_restore", exit, sql.tool.stderrTail(), { aftermath: "Nothing was restored." });
 }
 
 /**

@@ -56,8 +56,10 @@ export interface SpawnToolOptions {
   stdin?: "pipe" | "ignore";
   /** Each stderr line, secrets masked. */
   onStderrLine?: (line: string) => void;
-  /** Each stdout line (stdout is ignored when absent), secrets masked. */
+  /** Each stdout line (stdout is ignored when absent and `stdout` is not "stream"), secrets masked. */
   onStdoutLine?: (line: string) => void;
+  /** "stream": stdout is handed over raw as `ToolProcess.stdout` (e.g. SQL that pg_restore writes). */
+  stdout?: "stream";
   /** Which stderr lines belong in the tail kept for error messages (default: all). */
   keepInTail?: (line: string) => boolean;
   tailLines?: number;
@@ -67,6 +69,8 @@ export interface ToolProcess {
   readonly child: ChildProcess;
   /** The tool's stdin when spawned with `stdin: "pipe"`; write errors (EPIPE) are absorbed. */
   readonly stdin: Writable | null;
+  /** The raw output when spawned with `stdout: "stream"`. */
+  readonly stdout: Readable | null;
   /** Settles after the process exited and its output was read to the end. */
   readonly exited: Promise<ToolExit>;
   /** SIGKILLs the tool and anything it forked (its process group); true if it was still running. */
@@ -99,7 +103,7 @@ function splitLines(stream: Readable, onLine: (line: string) => void): Promise<v
 export function spawnTool(file: string, args: readonly string[], options: SpawnToolOptions): ToolProcess {
   const child = spawn(file, args, {
     env: options.env,
-    stdio: [options.stdin ?? "ignore", options.onStdoutLine ? "pipe" : "ignore", "pipe"],
+    stdio: [options.stdin ?? "ignore", options.onStdoutLine || options.stdout === "stream" ? "pipe" : "ignore", "pipe"],
     detached: true,
   });
   const tail: string[] = [];
@@ -119,7 +123,7 @@ export function spawnTool(file: string, args: readonly string[], options: SpawnT
       }),
     );
   }
-  if (child.stdout && options.onStdoutLine) {
+  if (child.stdout && options.onStdoutLine && options.stdout !== "stream") {
     const onLine = options.onStdoutLine;
     outputs.push(splitLines(child.stdout, (raw) => onLine(filter(raw))));
   }
@@ -138,6 +142,7 @@ export function spawnTool(file: string, args: readonly string[], options: SpawnT
   return {
     child,
     stdin: child.stdin,
+    stdout: options.stdout === "stream" ? child.stdout : null,
     exited,
     kill() {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return false;

@@ -3,7 +3,7 @@ import { compareReports } from "./compare-reports";
 import type { CheckResult, ValidationReport } from "./types";
 
 function result(name: string, actual: number | null, passed = true, kind: CheckResult["kind"] = "builtin"): CheckResult {
-  return { name, kind, description: "", sql: "SELECT 1", expectation: "≥ 0", actual, passed, message: "", durationMs: 1 };
+  return { name, kind, description: "", sql: "SELECT 1", expectation: "≥ 0", actual, passed, severity: "block", message: "", durationMs: 1 };
 }
 
 function report(...results: CheckResult[]): ValidationReport {

@@ -104,6 +104,20 @@ describe("runValidation", () => {
     const activity = byName(report, "recent-activity-by-day");
     expect(activity.passed).toBe(false);
     expect(activity.message).toMatch(/^No audit log entries in the 7 days before now/);
+    // A quiet week only warns.
+    expect(activity.severity).toBe("warn");
+    expect(report.passed).toBe(true);
+  });
+
+  it("gives configured checks their severity: a failed warn check is reported, a failed block check fails the report", async () => {
+    const warnOnly = check({ name: "no-loans-please", sql: "SELECT count(*) FROM loans", expect: { zero: true }, severity: "warn" });
+    const blocking = check({ name: "no-users-please", sql: "SELECT count(*) FROM users", expect: { zero: true } });
+    const warned = await runValidation({ connectionString: good, checks: [warnOnly], context: { manifestTables: counts, backupTakenAt: BACKUP_AT } });
+    expect(byName(warned, "no-loans-please")).toMatchObject({ kind: "configured", passed: false, severity: "warn" });
+    expect(warned.passed).toBe(true);
+    const blocked = await runValidation({ connectionString: good, checks: [warnOnly, blocking], context: { manifestTables: counts, backupTakenAt: BACKUP_AT } });
+    expect(byName(blocked, "no-users-please")).toMatchObject({ passed: false, severity: "block" });
+    expect(blocked.passed).toBe(false);
   });
 
   it("fails critical-table-rows when a manifest count is off by one, naming the table and both numbers", async () => {
@@ -120,7 +134,7 @@ describe("runValidation", () => {
     expect(report.results.filter((r) => !r.passed).map((r) => r.name)).toEqual(["critical-table-rows"]);
   });
 
-  it("fails orphaned-payments on a payment whose loan does not exist", async () => {
+  it("fails orphaned-payments on a payment whose loan does not exist: a warning without the source's count, blocking with a different one", async () => {
     const url = await restoredDatabase();
     await exec(
       url,
@@ -128,12 +142,18 @@ describe("runValidation", () => {
        INSERT INTO payments (loan_id, amount, paid_at, created_at) VALUES (999999, 10, '2025-01-14', '2025-01-14');`,
     );
     const report = await runValidation({ connectionString: url, context: { manifestTables: await rowCounts(url), backupTakenAt: BACKUP_AT } });
-    expect(byName(report, "orphaned-payments")).toMatchObject({
-      passed: false,
-      actual: 1,
-      message: "1 payment(s) refer to loans that do not exist in the restored database.",
-    });
+    expect(byName(report, "orphaned-payments")).toMatchObject({ passed: false, actual: 1, severity: "warn" });
+    expect(byName(report, "orphaned-payments").message).toMatch(/^1 payment\(s\) refer to loans that do not exist in the restored database\. The backup's manifest does not record/);
     expect(report.results.filter((r) => !r.passed).map((r) => r.name)).toEqual(["orphaned-payments"]);
+    // Only a warning failed: the report passes.
+    expect(report.passed).toBe(true);
+
+    const compared = await runValidation({ connectionString: url, context: { manifestTables: await rowCounts(url), manifestChecks: { orphaned_payments: 0 }, backupTakenAt: BACKUP_AT } });
+    expect(byName(compared, "orphaned-payments")).toMatchObject({ passed: false, actual: 1, severity: "block", expectation: "= 0 (the source's count, from the manifest)" });
+    expect(compared.passed).toBe(false);
+    const faithful = await runValidation({ connectionString: url, context: { manifestTables: await rowCounts(url), manifestChecks: { orphaned_payments: 1 }, backupTakenAt: BACKUP_AT } });
+    expect(byName(faithful, "orphaned-payments")).toMatchObject({ passed: true, actual: 1, severity: "block" });
+    expect(faithful.passed).toBe(true);
   });
 
   it("fails cleanly, check by check, when tables are missing", async () => {
@@ -187,7 +207,7 @@ describe("runValidation", () => {
         check({ name: "bump-sequence", sql: "SELECT nextval('validation_probe_seq')", expect: { atLeast: 0 } }),
         check({ name: "forget-audit-logs", sql: "SELECT forget_audit_logs()", expect: { atLeast: 0 } }),
         // Past the configuration schema (a caller that skipped it): still refused, by the protocol.
-        { name: "two-statements", sql: "SELECT 1; DELETE FROM audit_logs", expect: { equals: 1 } },
+        { name: "two-statements", sql: "SELECT 1; DELETE FROM audit_logs", expect: { equals: 1 }, severity: "block" },
         check({ name: "loans-still-there", description: "Runs after two failures.", sql: "SELECT count(*) FROM loans", expect: { atLeast: 1 } }),
       ],
       context: { manifestTables: before, backupTakenAt: BACKUP_AT },

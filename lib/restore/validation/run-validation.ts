@@ -2,6 +2,7 @@ import pg, { type CustomTypesConfig, type QueryConfig } from "pg";
 import type { ValidationCheck } from "@/lib/config/schema";
 import { BUILTIN_CHECKS } from "./builtin-checks";
 import { actualFrom, evaluateExpectation } from "./expectations";
+import { validationPassed } from "./severity";
 import {
   MAX_ROWS,
   type CheckOutcome,
@@ -10,6 +11,7 @@ import {
   type QueryRows,
   type ReadOnlyQuery,
   type ResultRow,
+  type Severity,
   type ValidationContext,
   type ValidationReport,
 } from "./types";
@@ -222,6 +224,7 @@ interface RunnableCheck {
   kind: CheckResult["kind"];
   description: string;
   sql: string;
+  severity: Severity;
   /** Shown when the check fails before it could say what it expected. */
   fallbackExpectation: string;
   run(): Promise<CheckOutcome>;
@@ -241,6 +244,7 @@ async function settle(check: RunnableCheck, timeoutMs: number): Promise<CheckRes
     kind: check.kind,
     description: check.description,
     sql: check.sql,
+    severity: check.severity,
     ...outcome,
     durationMs: Math.round(performance.now() - started),
   };
@@ -250,7 +254,7 @@ async function settle(check: RunnableCheck, timeoutMs: number): Promise<CheckRes
  * Runs the runbook's validation queries (§5), then the environment's configured checks, against
  * a restored database. Every check runs in its own READ ONLY transaction under a statement
  * timeout; a failing check never stops the others. Never throws for a failing check or an
- * unreachable database: that is a failed report.
+ * unreachable database: that is a failed report. The report passes when no `block` check failed.
  */
 export async function runValidation(input: RunValidationInput): Promise<ValidationReport> {
   const startedAt = new Date();
@@ -268,6 +272,7 @@ export async function runValidation(input: RunValidationInput): Promise<Validati
       kind: "builtin" as const,
       description: check.description,
       sql: check.sql,
+      severity: check.severity(context),
       fallbackExpectation: check.expectation(context),
       run: () => sessions.target.readOnly((query) => check.run(query, context)),
     })),
@@ -276,6 +281,7 @@ export async function runValidation(input: RunValidationInput): Promise<Validati
       kind: "configured" as const,
       description: check.description ?? "",
       sql: check.sql,
+      severity: check.severity,
       fallbackExpectation: evaluateExpectation(check.expect, { actual: null, manifestTables: context.manifestTables }).expectationText,
       run: () => runConfiguredCheck(check, sessions, context),
     })),
@@ -288,7 +294,7 @@ export async function runValidation(input: RunValidationInput): Promise<Validati
     await Promise.all([sessions.target.close(), sessions.source?.close()]);
   }
   return {
-    passed: results.every((result) => result.passed),
+    passed: validationPassed(results),
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     results,

@@ -3,10 +3,22 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 export type ResultRow = Record<string, JsonValue>;
 
+/**
+ * What a failed check does: `block` stops the swap until an admin accepts the failure with a
+ * reason; `warn` is shown (amber) and stops nothing.
+ */
+export const SEVERITIES = ["block", "warn"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
 /** What the restore knows about where the data came from. */
 export interface ValidationContext {
   /** The backup manifest's row count per table (`tables` in the manifest). */
   manifestTables?: Record<string, number>;
+  /**
+   * Counts the manifest recorded for named checks at dump time (`checks` in the manifest), e.g.
+   * `{ orphaned_payments: 1 }`: what the source held, so the restore can be compared with it.
+   */
+  manifestChecks?: Record<string, number>;
   /** When the backup was taken (a dump's time, or a point-in-time restore's target time). */
   backupTakenAt?: Date;
   /** The live database the backup came from, for `withinPercentOfSource` checks. */
@@ -27,11 +39,13 @@ export interface CheckResult {
   /** How many rows the query returned in all (rows may hold fewer). */
   rowCount?: number;
   passed: boolean;
+  severity: Severity;
   message: string;
   durationMs: number;
 }
 
 export interface ValidationReport {
+  /** No `block` check failed (failed `warn` checks do not count). */
   passed: boolean;
   /** ISO 8601. */
   startedAt: string;

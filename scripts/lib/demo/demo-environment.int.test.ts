@@ -1,12 +1,14 @@
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { demoConfig } from "@/lib/config/demo";
 import { S3BackupStore } from "@/lib/providers/aws/s3-backup-store";
+import { LocalPitrProvider } from "@/lib/providers/local/local-pitr-provider";
 import type { BackupStore, StoredObject } from "@/lib/providers/types";
 import { S3RVER_CREDENTIALS } from "@/scripts/lib/s3-server";
 import { startDemoEnvironment, type DemoEnvironment } from "./demo-environment";
@@ -344,6 +346,39 @@ describe("the demo environment", () => {
     const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'loanserve\\_night\\_%'");
     expect(rows[0]?.n).toBe(0);
   });
+
+  it("stops a point-in-time-restored server still running when it stops (Ctrl-C), keeping the run's folder", async () => {
+    // The app's own demo configuration, as the worker reads it: the restore lands where stop() looks.
+    const saved = { ...process.env };
+    Object.assign(process.env, demo.env);
+    try {
+      const source = demoConfig().environments[0]?.pitr;
+      if (source?.provider !== "local") throw new Error("the demo's PITR source is local");
+      const provider = new LocalPitrProvider(source);
+      const runId = randomUUID();
+      await provider.restore(runId, { kind: "latest" });
+      const endpoint = await provider.waitUntilAvailable(runId, { timeoutMs: 60_000 });
+      const [folder] = provider.resourceIdentifiers(runId);
+      const pidFile = path.join(folder ?? "", "data", "postmaster.pid");
+      await expect(stat(pidFile)).resolves.toBeTruthy();
+
+      await admin.end();
+      await demo.stop();
+      // pg_ctl stop -w returned: the server is down (its pid file gone, its port refusing).
+      await expect(stat(pidFile)).rejects.toThrow();
+      await expect(stat(path.join(folder ?? "", "data", "PG_VERSION"))).resolves.toBeTruthy();
+      const probe = new pg.Client({ host: endpoint.host, port: endpoint.port, user: endpoint.user, database: endpoint.database, password: demo.env.DEMO_PG_PASSWORD, connectionTimeoutMillis: 2_000 });
+      await expect(probe.connect()).rejects.toThrow();
+
+      demo = await startDemoEnvironment();
+      store = storeFor(demo);
+      admin = new pg.Client({ connectionString: pgUrl("postgres") });
+      await admin.connect();
+      await provider.cleanup(runId, { finalSnapshot: false });
+    } finally {
+      process.env = saved;
+    }
+  }, 120_000);
 
   it("starts again after stop() without reseeding, on the same ports, with the same data and dumps", async () => {
     const before = {

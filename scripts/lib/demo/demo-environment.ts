@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { S3BackupStore } from "@/lib/providers/aws/s3-backup-store";
+import { stopRestoredServers } from "@/lib/providers/local/local-pitr-provider";
 import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
 import { dataDir, persistentSecret } from "@/scripts/lib/data-dir";
 import { S3RVER_CREDENTIALS, startS3Server, type LocalS3Server } from "@/scripts/lib/s3-server";
@@ -147,6 +148,8 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
   const productionDir = path.join(root, "production");
   const archiveDir = path.join(root, "wal-archive");
   const baseBackupDir = path.join(root, "base-backups");
+  // Where the demo's PITR runs start their restored servers (lib/config/demo.ts).
+  const pitrRestoreDir = path.join(root, "pitr-restores");
   const s3Dir = path.join(root, "s3");
   const portsFile = path.join(root, "ports.json");
   const markerFile = path.join(root, "seeded.json");
@@ -209,6 +212,10 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
       },
       stop: async () => {
         await server.stop();
+        // Restored servers are the demo's too: none outlives Ctrl-C. Their folders stay (a run's
+        // clean-up removes them; a resumed run starts its server again).
+        const stopped = await stopRestoredServers(pitrRestoreDir);
+        if (stopped.length) log(`stopped ${stopped.length} point-in-time-restored server(s)`);
         await stopCluster();
       },
     };

@@ -4,6 +4,7 @@ import { pipeline, Transform } from "node:stream";
 import { createGzip } from "node:zlib";
 import pg from "pg";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
+import { ORPHANED_PAYMENTS_MANIFEST_KEY, ORPHANED_PAYMENTS_SQL } from "@/lib/restore/validation/builtin-checks";
 import type { BackupStore } from "@/lib/providers/types";
 
 export type DumpFormat = "plain" | "custom";
@@ -37,6 +38,8 @@ export interface DumpManifest {
   source_database: string;
   format: DumpFormat;
   tables: Record<(typeof MANIFEST_TABLES)[number], number>;
+  /** Counts for validation checks that compare the restore with its source (the orphaned-payments check). */
+  checks: Record<typeof ORPHANED_PAYMENTS_MANIFEST_KEY, number>;
 }
 
 export interface NightlyDump {
@@ -63,8 +66,8 @@ async function withClient<T>(connectionString: string, work: (client: pg.Client)
   }
 }
 
-/** Deletes everything created after `cutoff` and rewinds the id sequences to match. */
-async function cutBack(cloneUrl: string, cutoff: Date): Promise<DumpManifest["tables"]> {
+/** Deletes everything created after `cutoff` and rewinds the id sequences to match; returns the manifest's counts. */
+async function cutBack(cloneUrl: string, cutoff: Date): Promise<Pick<DumpManifest, "tables" | "checks">> {
   return withClient(cloneUrl, async (client) => {
     await client.query("BEGIN");
     for (const table of TABLES_CHILD_FIRST) {
@@ -78,7 +81,9 @@ async function cutBack(cloneUrl: string, cutoff: Date): Promise<DumpManifest["ta
     const counts = MANIFEST_TABLES.map((table) => `(SELECT count(*) FROM ${table})::int AS ${table}`).join(", ");
     const { rows } = await client.query<DumpManifest["tables"]>(`SELECT ${counts}`);
     if (!rows[0]) throw new Error("row counts query returned nothing");
-    return rows[0];
+    // The dump is taken from this clone, so this is exactly what its restore must show.
+    const orphans = await client.query<{ orphaned_payments: string }>(ORPHANED_PAYMENTS_SQL);
+    return { tables: rows[0], checks: { [ORPHANED_PAYMENTS_MANIFEST_KEY]: Number(orphans.rows[0]?.orphaned_payments ?? 0) } };
   });
 }
 
@@ -184,7 +189,7 @@ export async function createNightlyDump(options: NightlyDumpOptions): Promise<Ni
     const strategy = server.number >= 150000 ? " STRATEGY FILE_COPY" : "";
     await admin.query(`CREATE DATABASE ${quotedClone} TEMPLATE ${pg.escapeIdentifier(database)}${strategy}`);
     try {
-      const tables = await cutBack(urlFor(options.sourceUrl, clone), cutoff);
+      const { tables, checks } = await cutBack(urlFor(options.sourceUrl, clone), cutoff);
       const { sha256, size } = await dumpInto({ sourceUrl: options.sourceUrl, database: clone, format, store, key });
       const manifest: DumpManifest = {
         file,
@@ -195,6 +200,7 @@ export async function createNightlyDump(options: NightlyDumpOptions): Promise<Ni
         source_database: database,
         format,
         tables,
+        checks,
       };
       if (options.withoutManifest) return { key, manifestKey: null, manifest };
       const manifestKey = `${store.prefix}${date}.manifest.json`;

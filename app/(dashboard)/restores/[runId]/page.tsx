@@ -46,7 +46,7 @@ export default async function RestoreRunPage({ params }: { params: Promise<{ run
           </ButtonLink>
         }
       />
-      <RestoreRunLive initial={detail} canAct={hasRole(user.role, "operator")} />
+      <RestoreRunLive initial={detail} canAct={hasRole(user.role, "operator")} canAccept={hasRole(user.role, "admin")} />
     </>
   );
 }

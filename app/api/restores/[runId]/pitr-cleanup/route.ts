@@ -1,0 +1,7 @@
+import { z } from "zod";
+import { route } from "@/lib/http/route";
+import { cleanupPitrRestore, CleanupPitrRestoreInput } from "@/lib/restore/cleanup-pitr-restore";
+
+export const POST = route({ role: "operator", params: z.object({ runId: z.uuid() }), body: CleanupPitrRestoreInput.omit({ runId: true }) }, ({ ctx, input }) =>
+  cleanupPitrRestore({ ctx, input: { ...input.body, runId: input.params.runId } }),
+);

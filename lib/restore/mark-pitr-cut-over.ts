@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { ConflictError, NotFoundError } from "@/lib/errors";
+import type { PitrEndpoint } from "@/lib/providers/pitr";
+import { lockRestoreRun } from "./lock-restore-run";
+import { cutOverRefusal } from "./pitr-cleanup-rules";
+import { resolvePitrEnvironment } from "./pitr-environment";
+import { endpointText } from "./pitr-plan";
+import { assertMayRestore, type RestoreCtx } from "./restore-source";
+import { restoreRunView, runStatusOf, type RestoreRunView } from "./restore-run-views";
+import { appendRunEvent } from "./run-events";
+import { isTerminal } from "./state";
+
+export const MarkPitrCutOverInput = z.object({ runId: z.uuid() });
+export type MarkPitrCutOverInput = z.infer<typeof MarkPitrCutOverInput>;
+
+/**
+ * Records that a person moved traffic to a PITR run's restored server: from now on it may be
+ * production, and clean-up refuses to delete it. Set once, never cleared here (a server that
+ * serves an application is retired in the provider's console, deliberately, not with one click).
+ */
+export async function markPitrCutOver({ ctx, input }: { ctx: RestoreCtx; input: MarkPitrCutOverInput }): Promise<{ run: RestoreRunView }> {
+  const found = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, select: { kind: true, environment: true } });
+  if (!found || found.kind !== "pitr") throw new NotFoundError("That point-in-time restore run does not exist.");
+  const { environment } = resolvePitrEnvironment(found.environment);
+  assertMayRestore(ctx.user, environment, "Marking a restore as cut over");
+
+  const now = new Date();
+  await ctx.db.$transaction(async (tx) => {
+    // Under the run's row lock: a clean-up that claimed the run first is seen here, and one that
+    // comes after sees the cut-over.
+    await lockRestoreRun(tx, input.runId);
+    const run = await tx.restoreRun.findUniqueOrThrow({ where: { id: input.runId }, include: { steps: true } });
+    const already = cutOverRefusal(run);
+    if (already) throw new ConflictError(`Already cut over: ${already}`);
+    if (!isTerminal(runStatusOf(run.status))) throw new ConflictError(`This restore is still ${run.status}; let it finish (validation included) before cutting over to it.`);
+    const endpoint = run.endpoint as PitrEndpoint | null;
+    if (!endpoint) throw new ConflictError("No restored server answered for this run, so there is nothing to cut over to.");
+    const cleanup = run.steps.find((s) => s.name === "cleanup");
+    if (cleanup?.status === "succeeded") throw new ConflictError("This run's restored server was already cleaned up (deleted), so there is nothing to cut over to.");
+    if (cleanup?.status === "running") throw new ConflictError("A clean-up of this run is deleting its restored server right now; it cannot be cut over to.");
+
+    await tx.restoreRun.update({ where: { id: run.id }, data: { cutOverAt: now, cutOverByEmail: ctx.user.email } });
+    await appendRunEvent(tx, run.id, "cut-over", { by: ctx.user.email, at: now.toISOString(), endpoint: endpointText(endpoint), identifier: endpoint.identifier });
+    await appendRunEvent(tx, run.id, "message", { line: `${ctx.user.email} marked the run as cut over: ${endpointText(endpoint)} serves the application now; clean-up is refused` });
+    await recordAuditEvent(tx, {
+      actor: { id: ctx.user.id, email: ctx.user.email },
+      action: "pitr.cut-over",
+      subject: { type: "restore-run", id: run.id },
+      payload: { environment: run.environment, status: run.status, endpoint: endpointText(endpoint), identifier: endpoint.identifier },
+      requestId: ctx.requestId,
+    });
+  });
+  const updated = await ctx.db.restoreRun.findUniqueOrThrow({ where: { id: input.runId }, include: { steps: true } });
+  return { run: restoreRunView(updated, updated.steps) };
+}
