@@ -5,6 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { announceValidationAcceptance } from "@/lib/incidents/announce-validation-acceptance";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import type { RestoreCtx } from "./restore-source";
+import { lockRestoreRun } from "./lock-restore-run";
 import { restoreRunJob } from "./restore-run-job";
 import { restoreRunView, type RestoreRunView } from "./restore-run-views";
 import { appendRunEvent } from "./run-events";
@@ -39,7 +40,8 @@ export async function acceptValidationFailures({ ctx, input }: { ctx: RestoreCtx
   const resumes = run.mode !== "swap";
   const updated = await ctx.db.$transaction(async (tx) => {
     // Locked, so a cancel or a swap confirmation lands wholly before or after this acceptance.
-    const [locked] = await tx.$queryRaw<Array<{ status: string }>>`SELECT status FROM restore_runs WHERE id = ${run.id}::uuid FOR UPDATE`;
+    await lockRestoreRun(tx, run.id);
+    const locked = await tx.restoreRun.findUnique({ where: { id: run.id }, select: { status: true } });
     if (locked?.status !== "awaiting-swap") {
       throw new ConflictError(`This restore is ${locked?.status ?? "gone"}; validation failures can be accepted only while it waits before the swap.`);
     }

@@ -80,7 +80,8 @@ async function destructiveActions(run: RestoreRun, view: RestoreRunView, plan: R
       : null;
   let cleanup: DestructiveActions["cleanup"] = null;
   if (view.actions.cleanup) {
-    const drops = await leftoverDatabases(await adminTargetFor(findRestoreTarget(resolveEnvironment(run.environment), run.targetName)), run).catch(() => null);
+    // The page still renders when the server (or the environment's configuration) cannot be reached.
+    const drops = await (async () => leftoverDatabases(await adminTargetFor(findRestoreTarget(resolveEnvironment(run.environment), run.targetName)), run))().catch(() => null);
     cleanup = { drops, candidates: cleanupCandidates(run), confirmation: drops && drops.length > 0 ? cleanupConfirmationText(drops) : null };
   }
   return { protected: isProtected, rollback, cleanup };

@@ -7,7 +7,6 @@ import { BadRequestError, ConflictError } from "@/lib/errors";
 import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
 import {
   connectionUrl,
-  createDatabase,
   dropDatabase,
   existingDatabases,
   isInUse,
@@ -15,18 +14,10 @@ import {
   renameDatabases,
   type AdminTarget,
 } from "@/lib/providers/postgres/admin";
-import {
-  createLoaderRole,
-  dropLoaderRole,
-  handOverDatabase,
-  listRoles,
-  loaderConnection,
-  loaderRoleName,
-  resolveOwnerRole,
-  type OwnerRoleCheck,
-} from "@/lib/providers/postgres/loader-role";
+import { loadIntoScratch } from "@/lib/providers/postgres/load-scratch";
+import { dropLoaderRole, loaderRoleName, resolveOwnerRole, type OwnerRoleCheck } from "@/lib/providers/postgres/loader-role";
 import type { GuardReport } from "@/lib/providers/postgres/plain-dump-guard";
-import { restoreDump, type RestoreProgress } from "@/lib/providers/postgres/restore-dump";
+import type { RestoreProgress } from "@/lib/providers/postgres/restore-dump";
 import { recordValidationReport } from "./validation/record-validation-report";
 import { runValidation } from "./validation/run-validation";
 import { isBlockingFailure, isWarning } from "./validation/severity";
@@ -253,28 +244,25 @@ export async function restoreStep(c: StepContext, signal: AbortSignal): Promise<
   const progress = new ProgressRecorder(c, c.progressEveryMs);
   const messages = new MessageRecorder(c);
   try {
-    const loader = await createLoaderRole(c.admin, c.run.id);
-    // The scratch database takes the live one's encoding and locale, so the data compares as it did.
-    await createDatabase(c.admin, c.run.scratchDatabase, { like: c.run.targetDatabase, owner: loader.name });
-    const result = await restoreDump({
+    const result = await loadIntoScratch({
+      admin: c.admin,
+      runId: c.run.id,
+      scratchDatabase: c.run.scratchDatabase,
+      // The scratch database takes the live one's encoding and locale, so the data compares as it did.
+      like: c.run.targetDatabase,
+      owner: owner.owner,
       format: source.format,
       open: (openSignal) => store.read(source.key, { signal: openSignal }),
       expectedSha256: source.sha256,
       totalBytes: source.size,
-      target: loaderConnection(c.admin, loader),
-      asLoader: true,
-      existingRoles: await listRoles(c.admin),
-      database: c.run.scratchDatabase,
       jobs: PARALLEL_JOBS,
       signal,
       onProgress: (p) => progress.report(p),
       onMessage: (line) => messages.add(line),
     });
-    await handOverDatabase(c.admin, c.run.scratchDatabase, loader.name, owner.owner);
-    await dropLoaderRole(c.admin, c.run.id);
     for (const line of guardLines(result.guard, owner.owner)) messages.add(line);
     const { guard, ...counts } = result;
-    return { ...counts, scratchDatabase: c.run.scratchDatabase, owner: owner.owner, loader: loader.name, guard: { ...guard } };
+    return { ...counts, scratchDatabase: c.run.scratchDatabase, owner: owner.owner, guard: { ...guard } };
   } catch (error) {
     // Whatever went wrong, nothing partial survives: the target was never touched.
     await dropScratch(c);

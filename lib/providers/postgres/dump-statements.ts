@@ -31,9 +31,13 @@ export function statementWords(sql: string, limit = 400): StatementWords {
       let depth = 1;
       i += 2;
       while (i < n && depth > 0) {
-        if (sql[i] === "/" && sql[i + 1] === "*") (depth++, (i += 2));
-        else if (sql[i] === "*" && sql[i + 1] === "/") (depth--, (i += 2));
-        else i++;
+        if (sql[i] === "/" && sql[i + 1] === "*") depth++;
+        else if (sql[i] === "*" && sql[i + 1] === "/") depth--;
+        else {
+          i++;
+          continue;
+        }
+        i += 2;
       }
     } else if (c === "'") {
       const escapes = /[eE]/.test(sql[i - 1] ?? "") && !IDENT_CONT.test(sql[i - 2] ?? "");
@@ -51,8 +55,10 @@ export function statementWords(sql: string, limit = 400): StatementWords {
       let text = "";
       i++;
       while (i < n) {
-        if (sql[i] === '"' && sql[i + 1] === '"') (text += '"', (i += 2));
-        else if (sql[i] === '"') break;
+        if (sql[i] === '"' && sql[i + 1] === '"') {
+          text += '"';
+          i += 2;
+        } else if (sql[i] === '"') break;
         else text += sql[i++];
       }
       i++;

@@ -3,7 +3,7 @@ import { createWriteStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Transform, Writable, type Readable, type TransformCallback } from "node:stream";
+import { Transform, Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, type ZlibOptions } from "node:zlib";
 import { AppError } from "@/lib/errors";
@@ -250,7 +250,8 @@ async function loadSql(options: RestoreDumpOptions, run: Run, secrets: readonly 
     let committed = false;
     let inputEnded = false;
     let exitedByItself = false;
-    const tool = spawnTool(psql, ["-X", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null"], {
+    // `-f -` (not plain stdin) makes psql name the line of each error: psql:<stdin>:N:.
+    const tool = spawnTool(psql, ["-X", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", "-f", "-"], {
       env,
       secrets,
       stdin: "pipe",

@@ -260,6 +260,8 @@ describe("the demo environment", () => {
 
       // Each night holds the data as it stood then: never more than today, less the further back.
       expect(Object.keys(manifest.tables).sort()).toEqual([...TABLES].sort());
+      // The source's count for the orphaned-payments check (the demo's data has none).
+      expect(manifest.checks).toEqual({ orphaned_payments: 0 });
       for (const table of TABLES) expect(manifest.tables[table]).toBeLessThanOrEqual(production[table] ?? 0);
       expect(manifest.tables.loans).toBeLessThan(previousLoans);
       expect(manifest.tables.loans).toBeGreaterThan(0);
