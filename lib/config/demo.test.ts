@@ -43,8 +43,9 @@ describe("demoConfig", () => {
       },
     });
     expect(demo?.restoreTargets).toEqual([
-      { name: "demo-production", host: "127.0.0.1", port: 54329, database: "loanserve", user: "postgres", passwordFrom: { env: "DEMO_PG_PASSWORD" }, sslMode: "disable", maintenanceDatabase: "postgres" },
-      { name: "demo-dr", host: "127.0.0.1", port: 54329, database: "loanserve_dr", user: "postgres", passwordFrom: { env: "DEMO_PG_PASSWORD" }, sslMode: "disable", maintenanceDatabase: "postgres" },
+      // Not a superuser: the demo restores through the least-privilege loader, like a managed database.
+      { name: "demo-production", host: "127.0.0.1", port: 54329, database: "loanserve", user: "restore_admin", passwordFrom: { env: "DEMO_RESTORE_PASSWORD" }, ownerRole: "loanserve", sslMode: "disable", maintenanceDatabase: "postgres" },
+      { name: "demo-dr", host: "127.0.0.1", port: 54329, database: "loanserve_dr", user: "restore_admin", passwordFrom: { env: "DEMO_RESTORE_PASSWORD" }, ownerRole: "loanserve", sslMode: "disable", maintenanceDatabase: "postgres" },
     ]);
     // Defaults come from the schema, as for a file.
     expect(demo?.objectives.rto.pitr).toEqual({ minMinutes: 15, maxMinutes: 45 });

@@ -34,6 +34,9 @@ export function demoConfig(options: { cwd?: string } = {}): ConfigFile {
   const demo = path.join(data, "demo");
   const port = demoPort();
   const passwordFrom = { env: "DEMO_PG_PASSWORD" };
+  // Restores run as a user like a managed database's master user: LOGIN CREATEDB CREATEROLE,
+  // member of the application role, never a superuser (scripts/lib/demo/loanserve-roles.ts).
+  const restoreUser = { user: "restore_admin", passwordFrom: { env: "DEMO_RESTORE_PASSWORD" }, ownerRole: "loanserve" };
 
   const input: ConfigFileInput = {
     version: 1,
@@ -72,8 +75,7 @@ export function demoConfig(options: { cwd?: string } = {}): ConfigFile {
             host: "127.0.0.1",
             port,
             database: "loanserve",
-            user: "postgres",
-            passwordFrom,
+            ...restoreUser,
             sslMode: "disable",
           },
           {
@@ -81,8 +83,7 @@ export function demoConfig(options: { cwd?: string } = {}): ConfigFile {
             host: "127.0.0.1",
             port,
             database: "loanserve_dr",
-            user: "postgres",
-            passwordFrom,
+            ...restoreUser,
             sslMode: "disable",
           },
         ],

@@ -3,6 +3,7 @@ import { recordAuditEvent, SYSTEM } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { dropDatabase, existingDatabases, listSessions, type AdminTarget } from "@/lib/providers/postgres/admin";
+import { dropLoaderRole } from "@/lib/providers/postgres/loader-role";
 import { cleanupPitrRestore } from "./cleanup-pitr-restore";
 import { cleanupCandidates, cleanupConfirmationText } from "./logical-plan";
 import { assertMayRestore, type RestoreCtx } from "./restore-source";
@@ -70,6 +71,8 @@ export async function cleanupRestore({ ctx, input }: { ctx: CleanupCtx; input: C
     await dropDatabase(admin, name, { force: scratch });
     dropped.push(name);
   }
+  // A loader role outlives its run only when the server was unreachable at the run's end.
+  await dropLoaderRole(admin, run.id);
 
   const cleanup = run.steps.find((s) => s.name === "cleanup");
   const actor = ctx.user ? { id: ctx.user.id, email: ctx.user.email } : SYSTEM;

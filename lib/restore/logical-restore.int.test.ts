@@ -55,7 +55,7 @@ let worker: RunningWorker | undefined;
 let tempDir: string;
 let operator: SessionUser;
 let goodManifest: DumpManifest;
-const backupIds: Record<"good" | "corrupt" | "slow" | "miscounted" | "guarded", string> = { good: "", corrupt: "", slow: "", miscounted: "", guarded: "" };
+const backupIds: Record<"good" | "corrupt" | "slow" | "miscounted" | "hostile" | "guarded", string> = { good: "", corrupt: "", slow: "", miscounted: "", hostile: "", guarded: "" };
 
 async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: withDatabase(adminUrl(), database) });
@@ -152,6 +152,18 @@ async function writeMiscountedDump(): Promise<void> {
   await store.write(`${PREFIX}2026-11-16.manifest.json`, Buffer.from(JSON.stringify(manifest)));
 }
 
+/** The good dump with `COMMIT; DROP DATABASE <another>` right after pg_dump's own `\restrict` line, and a manifest that matches it. */
+async function writeHostileDump(): Promise<void> {
+  const store = s3.store(PREFIX);
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.read(`${PREFIX}2026-11-19.sql.gz`)) chunks.push(chunk as Buffer);
+  const text = gunzipSync(Buffer.concat(chunks)).toString("utf8");
+  const hostile = gzipSync(Buffer.from(text.replace(/^(\\restrict \S+\n)/m, `$1COMMIT;\nDROP DATABASE IF EXISTS ${CRASH_DB};\n`)));
+  await store.write(`${PREFIX}2026-11-15.sql.gz`, hostile);
+  const manifest = { ...goodManifest, file: "2026-11-15.sql.gz", created_at: "2026-11-15T02:00:00.000Z", sha256: createHash("sha256").update(hostile).digest("hex"), size: hostile.length };
+  await store.write(`${PREFIX}2026-11-15.manifest.json`, Buffer.from(JSON.stringify(manifest)));
+}
+
 /** The good dump with `SELECT pg_sleep(n)` before its end marker: a valid backup whose restore takes a while. */
 async function writeSlowDump(): Promise<void> {
   const store = s3.store(PREFIX);
@@ -195,6 +207,7 @@ beforeAll(async () => {
   await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-18T00:00:00Z"), format: "plain", database: SOURCE_DB, corruptManifest: true });
   await writeSlowDump();
   await writeMiscountedDump();
+  await writeHostileDump();
 
   tempDir = await mkdtemp(path.join(tmpdir(), "rc-restore-it-"));
   const configFile = path.join(tempDir, "restore-console.yaml");
@@ -213,6 +226,7 @@ beforeAll(async () => {
   backupIds.corrupt = await backup("itest", "2026-11-18.sql.gz");
   backupIds.slow = await backup("itest", "2026-11-17.sql.gz");
   backupIds.miscounted = await backup("itest", "2026-11-16.sql.gz");
+  backupIds.hostile = await backup("itest", "2026-11-15.sql.gz");
   backupIds.guarded = await backup("guarded", "2026-11-19.sql.gz");
 
   worker = await startWorker({ connectionString: appUrl, db, jobs: [createRestoreRunJob({ renewEveryMs: 1_000 }), restoreSweeperJob] });
@@ -331,6 +345,23 @@ describe("logical restore", () => {
     expect((await databases()).has(failed.run.scratchDatabase)).toBe(false);
     expect(await db.restoreTargetLock.count({ where: { targetName: "dr" } })).toBe(0);
     expect(failed.run.errorDetail ?? "").not.toContain(ROLE_PASSWORD);
+  }, 60_000);
+
+  it("a hostile dump (COMMIT; DROP DATABASE) is refused with its line: run failed, refusal audited, scratch and loader gone, every database intact", async () => {
+    const before = await fingerprint(LIVE_DB);
+    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.hostile, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const failed = await waitForStatus(started.id, ["failed", "awaiting-swap", "succeeded"]);
+    expect(failed.run.status).toBe("failed");
+    expect(failed.run.error).toMatch(/The dump was refused: line \d+ holds COMMIT;/);
+    expect(failed.run.troubleshooting).toBe(ADVICE.refused);
+    expect(await fingerprint(LIVE_DB)).toEqual(before);
+    const existing = await databases();
+    expect(existing.has(CRASH_DB)).toBe(true);
+    expect(existing.has(failed.run.scratchDatabase)).toBe(false);
+    expect(await sql("postgres", `SELECT 1 FROM pg_roles WHERE rolname LIKE 'rc_loader_${started.id.replace(/-/g, "").slice(0, 20)}'`)).toEqual([]);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { subjectId: started.id, action: "restore.failed" } });
+    expect(audit.outcome).toBe("failed");
+    expect(audit.payload).toMatchObject({ failure: "dump-refused", step: "restore" });
   }, 60_000);
 
   it("a blocking validation failure holds the run before the swap, keeps the restored copy for inspection, and leaves the target alone", async () => {

@@ -15,13 +15,13 @@ import {
   type AdminTarget,
 } from "@/lib/providers/postgres/admin";
 import { loadIntoScratch } from "@/lib/providers/postgres/load-scratch";
-import { dropLoaderRole, loaderRoleName, resolveOwnerRole, type OwnerRoleCheck } from "@/lib/providers/postgres/loader-role";
+import { dropLoaderRole, loaderRoleName, resolveOwnerRole, tablesUnreadableBy, type OwnerRoleCheck } from "@/lib/providers/postgres/loader-role";
 import type { GuardReport } from "@/lib/providers/postgres/plain-dump-guard";
 import type { RestoreProgress } from "@/lib/providers/postgres/restore-dump";
 import { recordValidationReport } from "./validation/record-validation-report";
 import { runValidation } from "./validation/run-validation";
 import { isBlockingFailure, isWarning } from "./validation/severity";
-import type { ValidationReport } from "./validation/types";
+import { MAX_ROWS, type CheckResult, type ValidationReport } from "./validation/types";
 import { beforeRestoreName, beforeRestoreNameUnique, type LogicalRestorePlan, type PreflightReport } from "./logical-plan";
 import { runPreflight } from "./preflight";
 import type { RestoreProgressView } from "./restore-run-views";
@@ -275,10 +275,36 @@ export async function restoreStep(c: StepContext, signal: AbortSignal): Promise<
 // ---------------------------------------------------------------------------------------------
 // Validate
 
+/**
+ * The application keeps working after the swap only if the role that owns the database can read
+ * it: each table is really read as that role (the hand-over and the dump's grants are what is checked).
+ */
+async function ownerReadsEveryTable(c: StepContext): Promise<CheckResult> {
+  const started = performance.now();
+  const { owner } = await resolveOwnerRole(c.admin, c.target.ownerRole, c.run.targetDatabase);
+  const unreadable = await tablesUnreadableBy(c.admin, c.run.scratchDatabase, owner);
+  return {
+    name: "owner_reads_tables",
+    kind: "builtin",
+    description: `The owning role ${owner} can read every table, as the application will after the swap.`,
+    sql: `SET ROLE ${owner}; SELECT 1 FROM <each table> LIMIT 0`,
+    expectation: "every table readable",
+    actual: unreadable.length,
+    ...(unreadable.length > 0 ? { rows: unreadable.slice(0, MAX_ROWS), rowCount: unreadable.length } : {}),
+    passed: unreadable.length === 0,
+    severity: "block",
+    message:
+      unreadable.length === 0
+        ? `${owner} reads every table.`
+        : `${owner} cannot read ${unreadable.length} table(s): ${unreadable.slice(0, 5).map((u) => u.table).join(", ")}${unreadable.length > 5 ? ", …" : ""}.`,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
 export async function validateStep(c: StepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
   const { db, run } = c;
   const connectionString = await connectionUrl(c.admin, run.scratchDatabase);
-  const report = await untilAborted(
+  const checked = await untilAborted(
     runValidation({
       connectionString,
       checks: c.environment.validation.checks,
@@ -290,6 +316,8 @@ export async function validateStep(c: StepContext, signal: AbortSignal): Promise
     }),
     signal,
   );
+  const ownerCheck = await untilAborted(ownerReadsEveryTable(c), signal);
+  const report: ValidationReport = { ...checked, passed: checked.passed && ownerCheck.passed, results: [...checked.results, ownerCheck] };
   await recordValidationReport(db, { runId: run.id, workerId: c.workerId, report, database: run.scratchDatabase });
   // A blocking failure does not end the run: it waits before the swap (or rename) until an admin
   // accepts the failures with a reason, or someone cancels (run-logical-restore.ts holds the gate).

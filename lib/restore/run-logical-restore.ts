@@ -317,11 +317,13 @@ async function settleFailure(db: Db, run: RestoreRun, owner: string, step: Resto
     return "awaiting-swap";
   }
   const described = describeFailure(error, secrets);
+  // The failure's kind (e.g. dump-refused) makes a refused dump findable in the audit log.
+  const failure = (error as { failure?: unknown } | null)?.failure;
   await finishRun(db, run, owner, {
     to: "failed",
     data: { error: described.error, errorDetail: described.detail, troubleshooting: described.troubleshooting },
     action: "restore.failed",
-    payload: { step: step?.name ?? null, error: described.error },
+    payload: { step: step?.name ?? null, error: described.error, ...(typeof failure === "string" ? { failure } : {}) },
   });
   return "failed";
 }

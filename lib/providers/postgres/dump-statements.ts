@@ -149,7 +149,8 @@ export function judgeStatement(sql: string, existingRoles?: ReadonlySet<string>)
   if (first === "BEGIN" && (words.length === 1 || (words.length === 2 && words[1] === ";"))) return { action: "large-object", part: "begin" };
   if (first === "COMMIT" && (words.length === 1 || (words.length === 2 && words[1] === ";"))) return { action: "large-object", part: "commit" };
   if (TRANSACTION_CONTROL.has(first)) {
-    if (first !== "START" || second === "TRANSACTION") return { action: "refuse", why: "transaction control, which would end the restore's own transaction" };
+    // START and PREPARE begin other statements too (START_REPLICATION is not SQL; PREPARE name AS …).
+    if ((first !== "START" && first !== "PREPARE") || second === "TRANSACTION") return { action: "refuse", why: "transaction control, which would end the restore's own transaction" };
   }
   if ((first === "COMMIT" || first === "ROLLBACK") && second === "PREPARED") return { action: "refuse", why: "transaction control" };
 
