@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
+import { ReasonField } from "@/components/ui/reason-field";
 import { apiFetch } from "@/lib/client/api";
 
 /** An admin allows restoring a backup without a valid manifest, saying why (kept and audited). */
@@ -23,19 +23,14 @@ export function OverrideForm({ backupId }: { backupId: string }) {
         if (!grant.isPending) grant.mutate();
       }}
     >
-      <Field id="override-reason" label="Reason for allowing this backup" hint="Kept with the backup and in the audit log." error={grant.error?.message}>
-        {(p) => (
-          <textarea
-            {...p}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            rows={3}
-            required
-            minLength={10}
-            className="w-full rounded-md border border-border bg-surface px-3 py-2 text-sm"
-          />
-        )}
-      </Field>
+      <ReasonField
+        id="override-reason"
+        label="Reason for allowing this backup"
+        hint="Kept with the backup and in the audit log."
+        error={grant.error?.message}
+        value={reason}
+        onChange={setReason}
+      />
       <Button type="submit" variant="danger" loading={grant.isPending}>
         Allow restore without a valid manifest
       </Button>

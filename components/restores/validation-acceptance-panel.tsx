@@ -3,7 +3,7 @@
 import { ShieldAlert } from "lucide-react";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
+import { MIN_REASON_LENGTH, ReasonField } from "@/components/ui/reason-field";
 import { useRunAction } from "@/lib/client/use-run-action";
 import type { RestoreRunView, ValidationResultView } from "@/lib/restore/restore-run-views";
 
@@ -42,25 +42,15 @@ export function ValidationAcceptancePanel({ run, failures, canAccept }: { run: R
             if (!accept.isPending) accept.mutate({ checks: failures.map((f) => f.name), reason });
           }}
         >
-          <Field
+          <ReasonField
             id="acceptance-reason"
             label="Why may this data be used despite these failures?"
             hint="Kept with each accepted check, in the audit log and on the timeline of linked incidents."
             error={accept.error?.message}
-          >
-            {(p) => (
-              <textarea
-                {...p}
-                value={reason}
-                onChange={(e) => setReason(e.target.value)}
-                rows={3}
-                required
-                minLength={10}
-                className="w-full rounded-md border border-border bg-surface px-3 py-2 text-sm"
-              />
-            )}
-          </Field>
-          <Button type="submit" variant="danger" loading={accept.isPending} disabled={reason.trim().length < 10}>
+            value={reason}
+            onChange={setReason}
+          />
+          <Button type="submit" variant="danger" loading={accept.isPending} disabled={reason.trim().length < MIN_REASON_LENGTH}>
             Accept {failures.length === 1 ? "this failure" : `these ${failures.length} failures`}
           </Button>
         </form>

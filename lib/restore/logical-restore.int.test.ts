@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -9,18 +8,16 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "@/lib/auth/roles";
 import { refreshCatalog } from "@/lib/backups/refresh-catalog";
-import { resetConfigCache } from "@/lib/config/load-config";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
-import { createDb, type Db } from "@/lib/db/client";
+import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError, ForbiddenError } from "@/lib/errors";
-import { installJobSchema } from "@/lib/jobs/boss";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
-import { createTestUser, useTestEnv } from "@/lib/testing/auth";
-import { adminUrl, createMigratedDatabase, withDatabase } from "@/lib/testing/databases";
-import { startTestS3, type TestS3 } from "@/lib/testing/s3";
-import { S3RVER_CREDENTIALS } from "@/scripts/lib/s3-server";
+import { createTestUser } from "@/lib/testing/auth";
+import { adminUrl, sqlOn, withDatabase } from "@/lib/testing/databases";
+import { backupIdOf, seedLoanServeDatabases, startRestoreTestApp, waitForRunStatus, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
+import type { TestS3 } from "@/lib/testing/s3";
+import { collect } from "@/lib/testing/streams";
 import { createNightlyDump, type DumpManifest } from "@/scripts/lib/demo/nightly-dump";
-import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
 import { cancelRestore } from "./cancel-restore";
 import { cleanupRestore } from "./cleanup-restore";
 import { confirmSwap } from "./confirm-swap";
@@ -47,7 +44,10 @@ const LIVE_DB = `loanserve_${id}`;
 const CRASH_DB = `crashlive_${id}`;
 const PREFIX = `restores-${id}/`;
 const SLEEP_SECONDS = 40;
+/** Restored loans must match the manifest's count exactly: the miscounted dump fails it. */
+const LOANS_MATCH_MANIFEST = { name: "loans-match-manifest", sql: "SELECT count(*) FROM loans", expect: { withinPercentOfManifest: { table: "loans", percent: 0 } } };
 
+let app: RestoreTestApp;
 let s3: TestS3;
 let db: Db;
 let appUrl: string;
@@ -57,25 +57,15 @@ let operator: SessionUser;
 let goodManifest: DumpManifest;
 const backupIds: Record<"good" | "corrupt" | "slow" | "miscounted" | "hostile" | "guarded", string> = { good: "", corrupt: "", slow: "", miscounted: "", hostile: "", guarded: "" };
 
-async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: withDatabase(adminUrl(), database) });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 /** This file's databases (other test files create their own on the shared cluster meanwhile). */
 async function databases(): Promise<Set<string>> {
-  const rows = await sql<{ datname: string }>("postgres", "SELECT datname FROM pg_database WHERE strpos(datname, $1) > 0", [id]);
+  const rows = await sqlOn<{ datname: string }>("postgres", "SELECT datname FROM pg_database WHERE strpos(datname, $1) > 0", [id]);
   return new Set(rows.map((r) => r.datname));
 }
 
 /** Row count and a checksum of every loan row: "exactly as it was" in two numbers. */
 async function fingerprint(database: string): Promise<{ loans: number; digest: string }> {
-  const [row] = await sql<{ loans: number; digest: string }>(database, "SELECT count(*)::int AS loans, md5(string_agg(l::text, ',' ORDER BY id)) AS digest FROM loans l");
+  const [row] = await sqlOn<{ loans: number; digest: string }>(database, "SELECT count(*)::int AS loans, md5(string_agg(l::text, ',' ORDER BY id)) AS digest FROM loans l");
   if (!row) throw new Error("no fingerprint");
   return row;
 }
@@ -92,62 +82,12 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | nul
 
 const ctx = () => ({ db, user: operator, requestId: randomUUID() });
 const runOf = (runId: string) => getRestoreRun({ ctx: { db }, input: { runId } });
-async function waitForStatus(runId: string, statuses: string[], timeoutMs?: number) {
-  let last = "";
-  try {
-    return await waitFor(`run ${runId} to be ${statuses.join(" or ")}`, async () => {
-      const detail = await runOf(runId);
-      last = `${detail.run.status} (${detail.steps.map((s) => `${s.name}: ${s.status}`).join(", ")}) ${detail.run.error ?? ""}`;
-      return statuses.includes(detail.run.status) ? detail : undefined;
-    }, timeoutMs);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; last seen ${last}`);
-  }
-}
-
-function configYaml(): string {
-  const port = new URL(adminUrl()).port;
-  const target = (name: string, database: string) => `
-      - name: ${name}
-        host: 127.0.0.1
-        port: ${port}
-        database: ${database}
-        user: ${ROLE}
-        passwordFrom: { env: RC_IT_TARGET_PASSWORD }
-        sslMode: disable`;
-  const store = `
-    backupStore:
-      kind: s3
-      bucket: ${s3.bucket}
-      prefix: ${PREFIX}
-      endpoint: ${s3.server.endpoint}
-      region: us-east-1
-      forcePathStyle: true
-      accessKeyIdFrom: { env: RC_IT_S3_KEY }
-      secretAccessKeyFrom: { env: RC_IT_S3_SECRET }`;
-  return `version: 1
-defaultEnvironment: itest
-environments:
-  - name: itest
-    protected: false${store}
-    restoreTargets:${target("dr", LIVE_DB)}${target("crash", CRASH_DB)}
-    validation:
-      checks:
-        - name: loans-match-manifest
-          sql: SELECT count(*) FROM loans
-          expect: { withinPercentOfManifest: { table: loans, percent: 0 } }
-  - name: guarded
-    protected: true${store}
-    restoreTargets:${target("guarded-dr", LIVE_DB)}
-`;
-}
 
 /** The good dump again, with a manifest whose row counts it does not match: it restores, and fails validation. */
 async function writeMiscountedDump(): Promise<void> {
   const store = s3.store(PREFIX);
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.read(`${PREFIX}2026-11-19.sql.gz`)) chunks.push(chunk as Buffer);
-  await store.write(`${PREFIX}2026-11-16.sql.gz`, Buffer.concat(chunks));
+  const good = await collect(await store.read(`${PREFIX}2026-11-19.sql.gz`));
+  await store.write(`${PREFIX}2026-11-16.sql.gz`, good);
   const manifest = { ...goodManifest, file: "2026-11-16.sql.gz", created_at: "2026-11-16T02:00:00.000Z", tables: { ...goodManifest.tables, loans: goodManifest.tables.loans + 5 } };
   await store.write(`${PREFIX}2026-11-16.manifest.json`, Buffer.from(JSON.stringify(manifest)));
 }
@@ -155,9 +95,8 @@ async function writeMiscountedDump(): Promise<void> {
 /** The good dump with `COMMIT; DROP DATABASE <another>` right after pg_dump's own `\restrict` line, and a manifest that matches it. */
 async function writeHostileDump(): Promise<void> {
   const store = s3.store(PREFIX);
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.read(`${PREFIX}2026-11-19.sql.gz`)) chunks.push(chunk as Buffer);
-  const text = gunzipSync(Buffer.concat(chunks)).toString("utf8");
+  const good = await collect(await store.read(`${PREFIX}2026-11-19.sql.gz`));
+  const text = gunzipSync(good).toString("utf8");
   const hostile = gzipSync(Buffer.from(text.replace(/^(\\restrict \S+\n)/m, `$1COMMIT;\nDROP DATABASE IF EXISTS ${CRASH_DB};\n`)));
   await store.write(`${PREFIX}2026-11-15.sql.gz`, hostile);
   const manifest = { ...goodManifest, file: "2026-11-15.sql.gz", created_at: "2026-11-15T02:00:00.000Z", sha256: createHash("sha256").update(hostile).digest("hex"), size: hostile.length };
@@ -167,9 +106,8 @@ async function writeHostileDump(): Promise<void> {
 /** The good dump with `SELECT pg_sleep(n)` before its end marker: a valid backup whose restore takes a while. */
 async function writeSlowDump(): Promise<void> {
   const store = s3.store(PREFIX);
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.read(`${PREFIX}2026-11-19.sql.gz`)) chunks.push(chunk as Buffer);
-  const text = gunzipSync(Buffer.concat(chunks)).toString("utf8");
+  const good = await collect(await store.read(`${PREFIX}2026-11-19.sql.gz`));
+  const text = gunzipSync(good).toString("utf8");
   const marker = "-- PostgreSQL database dump complete";
   expect(text).toContain(marker);
   const slow = gzipSync(Buffer.from(text.replace(marker, `SELECT pg_sleep(${SLEEP_SECONDS});\n\n${marker}`)));
@@ -179,27 +117,18 @@ async function writeSlowDump(): Promise<void> {
 }
 
 beforeAll(async () => {
-  s3 = await startTestS3();
-  appUrl = await createMigratedDatabase();
-  useTestEnv(appUrl);
-  await installJobSchema(appUrl);
-  db = createDb(appUrl);
+  app = await startRestoreTestApp("rc-restore-it-");
+  ({ s3, db, appUrl, tempDir } = app);
   const user = await createTestUser(appUrl, "operator");
   operator = { id: user.id, email: user.email, name: null, role: "operator" };
 
   // The restore user is like a managed database's master user (LOGIN CREATEDB CREATEROLE, no
   // superuser), a member of the application's owner role, which owns the targets.
-  await sql("postgres", `CREATE ROLE ${ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${ROLE_PASSWORD}'`);
-  await sql("postgres", `CREATE ROLE ${OWNER} NOLOGIN`);
-  await sql("postgres", `GRANT ${OWNER} TO ${ROLE}`);
-  for (const database of [SOURCE_DB, LIVE_DB, CRASH_DB]) await sql("postgres", `CREATE DATABASE ${database} OWNER ${OWNER}`);
-  // "Production" (the dumps' source) and the targets hold different data, so a swap is visible.
-  await applyLoanServeSchema(withDatabase(adminUrl(), SOURCE_DB));
-  await seedLoanServe(withDatabase(adminUrl(), SOURCE_DB), { scale: 0.05, now: new Date("2026-11-20T12:00:00Z") });
-  for (const database of [LIVE_DB, CRASH_DB]) {
-    await applyLoanServeSchema(withDatabase(adminUrl(), database));
-    await seedLoanServe(withDatabase(adminUrl(), database), { scale: 0.04, now: new Date("2026-11-10T12:00:00Z") });
-  }
+  await sqlOn("postgres", `CREATE ROLE ${ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${ROLE_PASSWORD}'`);
+  await sqlOn("postgres", `CREATE ROLE ${OWNER} NOLOGIN`);
+  await sqlOn("postgres", `GRANT ${OWNER} TO ${ROLE}`);
+  for (const database of [SOURCE_DB, LIVE_DB, CRASH_DB]) await sqlOn("postgres", `CREATE DATABASE ${database} OWNER ${OWNER}`);
+  await seedLoanServeDatabases(SOURCE_DB, [LIVE_DB, CRASH_DB]);
 
   const store = s3.store(PREFIX);
   const good = await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-19T00:00:00Z"), format: "plain", database: SOURCE_DB });
@@ -209,19 +138,22 @@ beforeAll(async () => {
   await writeMiscountedDump();
   await writeHostileDump();
 
-  tempDir = await mkdtemp(path.join(tmpdir(), "rc-restore-it-"));
-  const configFile = path.join(tempDir, "restore-console.yaml");
-  await writeFile(configFile, configYaml());
-  process.env.RESTORE_CONSOLE_CONFIG = configFile;
-  process.env.RC_IT_S3_KEY = S3RVER_CREDENTIALS.accessKeyId;
-  process.env.RC_IT_S3_SECRET = S3RVER_CREDENTIALS.secretAccessKey;
-  process.env.RC_IT_TARGET_PASSWORD = ROLE_PASSWORD;
-  resetConfigCache();
+  await writeRestoreConfig(tempDir, {
+    environments: [
+      { name: "itest", protected: false, targets: { dr: LIVE_DB, crash: CRASH_DB }, validation: { checks: [LOANS_MATCH_MANIFEST] } },
+      { name: "guarded", protected: true, targets: { "guarded-dr": LIVE_DB } },
+    ],
+    user: ROLE,
+    password: ROLE_PASSWORD,
+    s3,
+    prefix: PREFIX,
+    envPrefix: "RC_IT",
+  });
 
   for (const environment of ["itest", "guarded"]) {
     await refreshCatalog({ ctx: { db }, input: { environment: resolveEnvironment(environment), store } });
   }
-  const backup = (environment: string, name: string) => db.backup.findFirstOrThrow({ where: { environment, name } }).then((b) => b.id);
+  const backup = (environment: string, name: string) => backupIdOf(db, environment, name);
   backupIds.good = await backup("itest", "2026-11-19.sql.gz");
   backupIds.corrupt = await backup("itest", "2026-11-18.sql.gz");
   backupIds.slow = await backup("itest", "2026-11-17.sql.gz");
@@ -234,10 +166,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
-  await db?.$disconnect();
-  await s3?.stop();
-  if (tempDir) await rm(tempDir, { recursive: true, force: true });
-  resetConfigCache();
+  await app?.stop();
 });
 
 describe("logical restore", () => {
@@ -271,7 +200,7 @@ describe("logical restore", () => {
     const events: RunEventView[] = [];
     const unsubscribe = await subscribeToRunEvents(started.id, (event) => events.push(event), { connectionString: appUrl });
     try {
-      const waiting = await waitForStatus(started.id, ["awaiting-swap", "failed"]);
+      const waiting = await waitForRunStatus(db, started.id, ["awaiting-swap", "failed"]);
       expect(waiting.run.error).toBeNull();
       expect(waiting.run.status).toBe("awaiting-swap");
       expect(waiting.steps.map((s) => [s.name, s.status])).toEqual([
@@ -292,7 +221,7 @@ describe("logical restore", () => {
 
       await expect(confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation: `wrong -> ${LIVE_DB}` } })).rejects.toBeInstanceOf(BadRequestError);
       await confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation: `2026-11-19.sql.gz -> ${LIVE_DB}` } });
-      const done = await waitForStatus(started.id, ["succeeded", "failed"]);
+      const done = await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
       expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
       expect(done.run.previousDatabase).toMatch(new RegExp(`^${LIVE_DB}_before_restore_\\d{12}$`));
       expect(done.run.actions.rollback).toBe(true);
@@ -335,7 +264,7 @@ describe("logical restore", () => {
   it("a checksum-mismatched backup leaves the target exactly as it was and says why", async () => {
     const before = await fingerprint(LIVE_DB);
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.corrupt, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
-    const failed = await waitForStatus(started.id, ["failed", "awaiting-swap", "succeeded"]);
+    const failed = await waitForRunStatus(db, started.id, ["failed", "awaiting-swap", "succeeded"]);
     expect(failed.run.status).toBe("failed");
     expect(failed.run.error).toMatch(/Checksum mismatch/);
     expect(failed.run.troubleshooting).toBe(ADVICE.checksum);
@@ -350,7 +279,7 @@ describe("logical restore", () => {
   it("a hostile dump (COMMIT; DROP DATABASE) is refused with its line: run failed, refusal audited, scratch and loader gone, every database intact", async () => {
     const before = await fingerprint(LIVE_DB);
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.hostile, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
-    const failed = await waitForStatus(started.id, ["failed", "awaiting-swap", "succeeded"]);
+    const failed = await waitForRunStatus(db, started.id, ["failed", "awaiting-swap", "succeeded"]);
     expect(failed.run.status).toBe("failed");
     expect(failed.run.error).toMatch(/The dump was refused: line \d+ holds COMMIT;/);
     expect(failed.run.troubleshooting).toBe(ADVICE.refused);
@@ -358,7 +287,7 @@ describe("logical restore", () => {
     const existing = await databases();
     expect(existing.has(CRASH_DB)).toBe(true);
     expect(existing.has(failed.run.scratchDatabase)).toBe(false);
-    expect(await sql("postgres", `SELECT 1 FROM pg_roles WHERE rolname LIKE 'rc_loader_${started.id.replace(/-/g, "").slice(0, 20)}'`)).toEqual([]);
+    expect(await sqlOn("postgres", `SELECT 1 FROM pg_roles WHERE rolname LIKE 'rc_loader_${started.id.replace(/-/g, "").slice(0, 20)}'`)).toEqual([]);
     const audit = await db.auditEvent.findFirstOrThrow({ where: { subjectId: started.id, action: "restore.failed" } });
     expect(audit.outcome).toBe("failed");
     expect(audit.payload).toMatchObject({ failure: "dump-refused", step: "restore" });
@@ -367,7 +296,7 @@ describe("logical restore", () => {
   it("a blocking validation failure holds the run before the swap, keeps the restored copy for inspection, and leaves the target alone", async () => {
     const before = await fingerprint(LIVE_DB);
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
-    const failed = await waitForStatus(started.id, ["failed", "awaiting-swap"]);
+    const failed = await waitForRunStatus(db, started.id, ["failed", "awaiting-swap"]);
     // It waits for an admin to accept the failures (validation-acceptance.int.test.ts) or a cancel.
     expect(failed.run.status).toBe("awaiting-swap");
     expect(failed.run.validationPassed).toBe(false);
@@ -401,7 +330,7 @@ describe("logical restore", () => {
 
   it("drops a kept copy once the environment's retention period has passed, as the system", async () => {
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
-    const failed = await waitForStatus(started.id, ["failed", "awaiting-swap"]);
+    const failed = await waitForRunStatus(db, started.id, ["failed", "awaiting-swap"]);
     // Held for an admin's acceptance; once cancelled it is a finished run's leftover.
     await cancelRestore({ ctx: ctx(), input: { runId: started.id } });
     expect((await databases()).has(failed.run.scratchDatabase)).toBe(true);
@@ -430,7 +359,7 @@ describe("logical restore", () => {
     expect(lost[0]?.reason).toBeInstanceOf(ConflictError);
     expect((lost[0]?.reason as Error).message).toMatch(new RegExp(`^Target dr is being restored by run ${winner.id} started by ${operator.email} at `));
     expect(await db.restoreRun.count()).toBe(countBefore + 1);
-    await waitForStatus(winner.id, ["failed"]);
+    await waitForRunStatus(db, winner.id, ["failed"]);
   }, 60_000);
 
   it("refuses an operator on a protected environment", async () => {
@@ -443,12 +372,12 @@ describe("logical restore", () => {
     const before = await fingerprint(LIVE_DB);
     const newName = `copy_${id}`;
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "new-database", newDatabaseName: newName, confirmation: LIVE_DB } });
-    const done = await waitForStatus(started.id, ["succeeded", "failed"]);
+    const done = await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(done.steps.map((s) => s.name)).toEqual(["preflight", "restore", "validate", "rename", "cleanup"]);
     expect((await fingerprint(newName)).loans).toBe(goodManifest.tables.loans);
     expect(await fingerprint(LIVE_DB)).toEqual(before);
-    await sql("postgres", `DROP DATABASE ${newName}`);
+    await sqlOn("postgres", `DROP DATABASE ${newName}`);
   }, 60_000);
 
   it("ticks an open incident's checklist from the run's real events and measures its RTO/RPO", async () => {
@@ -460,7 +389,7 @@ describe("logical restore", () => {
     });
     const newName = `evidence_${id}`;
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "new-database", newDatabaseName: newName, confirmation: LIVE_DB } });
-    await waitForStatus(started.id, ["succeeded", "failed"]);
+    await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
     const incident = await getIncident({ ctx: { db }, input: { incidentId } });
     const items = incident.phases.flatMap((phase) => phase.items);
     const byText = (text: string) => items.find((item) => item.text === text);
@@ -478,7 +407,7 @@ describe("logical restore", () => {
     const measured = await listRecoveryMeasurements({ ctx: { db }, input: { limit: 50 } });
     expect(measured.find((m) => m.kind === "incident" && m.id === incidentId)?.measurement.rto.from).toBe("incident-start");
     expect(measured.find((m) => m.kind === "run" && m.id === started.id)?.measurement).toMatchObject({ method: "logical", rto: { from: "run-start", verdict: "met" } });
-    await sql("postgres", `DROP DATABASE ${newName}`);
+    await sqlOn("postgres", `DROP DATABASE ${newName}`);
   }, 60_000);
 
   it("cancel mid-restore stops the stream, drops the scratch database and leaves the target intact", async () => {
@@ -490,7 +419,7 @@ describe("logical restore", () => {
     });
     const requestedAt = Date.now();
     await cancelRestore({ ctx: ctx(), input: { runId: started.id } });
-    const cancelled = await waitForStatus(started.id, ["cancelled", "failed", "succeeded"], 15_000);
+    const cancelled = await waitForRunStatus(db, started.id, ["cancelled", "failed", "succeeded"], 15_000);
     expect(cancelled.run.status).toBe("cancelled");
     // Long before the dump's pg_sleep would have ended: the cancel really stopped psql.
     expect(Date.now() - requestedAt).toBeLessThan(10_000);
@@ -503,7 +432,7 @@ describe("logical restore", () => {
   it("shows connected sessions before a swap, ends them only when agreed, and settles a swap whose worker died", async () => {
     const original = await fingerprint(LIVE_DB);
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
-    await waitForStatus(started.id, ["awaiting-swap"]);
+    await waitForRunStatus(db, started.id, ["awaiting-swap"]);
     const confirmation = `2026-11-19.sql.gz -> ${LIVE_DB}`;
     const appUrlForRole = new URL(withDatabase(adminUrl(), LIVE_DB));
     appUrlForRole.username = ROLE;
@@ -535,7 +464,7 @@ describe("logical restore", () => {
       // Confirmed again with a worker: the connected session is ended and the swap happens.
       worker = await startWorker({ connectionString: appUrl, db, jobs: [createRestoreRunJob({ renewEveryMs: 1_000 })] });
       await confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation, terminateSessions: true } });
-      const done = await waitForStatus(started.id, ["succeeded", "failed", "awaiting-swap"]);
+      const done = await waitForRunStatus(db, started.id, ["succeeded", "failed", "awaiting-swap"]);
       expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
       expect(done.steps.find((s) => s.name === "swap")?.output).toMatchObject({ terminatedSessions: 1 });
       await expect(app.query("SELECT 1")).rejects.toThrow();

@@ -20,6 +20,7 @@ import { RestoreWindowError, type PitrEndpoint } from "@/lib/providers/pitr";
 import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
 import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
 import { createMigratedDatabase } from "@/lib/testing/databases";
+import { waitForRunStatus } from "@/lib/testing/restore-runs";
 import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
 import { cleanupPitrRestore } from "./cleanup-pitr-restore";
 import { cleanupRestore } from "./cleanup-restore";
@@ -42,6 +43,8 @@ const PASSWORD_ENV = "RC_PITR_IT_PASSWORD";
 const PASSWORD = randomBytes(12).toString("hex");
 const ROWS = 40;
 const ENVIRONMENT = "itest";
+/** A restored server must start and recover first: longer than a logical run takes here. */
+const RUN_TIMEOUT_MS = 90_000;
 
 let tmp: string;
 let source: LocalCluster;
@@ -86,18 +89,6 @@ async function marks(endpoint: PitrEndpoint): Promise<Record<string, number>> {
     return Object.fromEntries(rows.map((row) => [row.batch, row.n]));
   } finally {
     await client.end();
-  }
-}
-
-async function waitForStatus(runId: string, statuses: string[], timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  for (;;) {
-    const detail = await runOf(runId);
-    last = `${detail.run.status} (${detail.steps.map((s) => `${s.name}: ${s.status}`).join(", ")}) ${detail.run.error ?? ""}`;
-    if (statuses.includes(detail.run.status)) return detail;
-    if (Date.now() > deadline) throw new Error(`run ${runId} did not become ${statuses.join(" or ")}; last seen ${last}`);
-    await delay(200);
   }
 }
 
@@ -275,7 +266,7 @@ describe("point-in-time restore", () => {
 
     const started = await startPitrRestore({ ctx: ctx(), input: { ...choice, confirmation: ENVIRONMENT } });
     expect(started).toMatchObject({ kind: "pitr", status: "queued", targetName: "pitr", mode: "new-server", restorePointAt: target.toISOString() });
-    const done = await waitForStatus(started.id, ["succeeded", "failed", "cancelled"]);
+    const done = await waitForRunStatus(db, started.id, ["succeeded", "failed", "cancelled"], RUN_TIMEOUT_MS);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(done.steps.map((s) => [s.name, s.status])).toEqual([
       ["preflight", "succeeded"],
@@ -348,7 +339,7 @@ describe("point-in-time restore", () => {
     const winner = (won[0] as PromiseFulfilledResult<{ id: string }>).value;
     expect((lost[0]?.reason as Error).message).toMatch(new RegExp(`is being restored by run ${winner.id}`));
 
-    const done = await waitForStatus(winner.id, ["succeeded", "failed"]);
+    const done = await waitForRunStatus(db, winner.id, ["succeeded", "failed"], RUN_TIMEOUT_MS);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(await marks(done.run.endpoint as PitrEndpoint)).toEqual({ A: ROWS, B: ROWS });
     // "Latest" is pinned to the window's end when the restore starts: after rows B.
@@ -408,7 +399,7 @@ describe("point-in-time restore", () => {
 
     // The job sent at start is still queued: a new worker claims the released run and resumes.
     worker = await startWorker({ connectionString: appUrl, db, jobs: [createRestoreRunJob({ renewEveryMs: 1_000 }), restoreSweeperJob] });
-    const done = await waitForStatus(started.id, ["succeeded", "failed", "interrupted"]);
+    const done = await waitForRunStatus(db, started.id, ["succeeded", "failed", "interrupted"], RUN_TIMEOUT_MS);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(await marks(done.run.endpoint as PitrEndpoint)).toEqual({ A: ROWS });
     // The folder the first worker started was taken over, not created twice.
@@ -450,7 +441,7 @@ describe("point-in-time restore", () => {
     expect(swept.interrupted).not.toContain(started.id);
 
     worker = await startWorker({ connectionString: appUrl, db, jobs: [createRestoreRunJob({ renewEveryMs: 1_000 }), restoreSweeperJob] });
-    const done = await waitForStatus(started.id, ["succeeded", "failed", "interrupted"]);
+    const done = await waitForRunStatus(db, started.id, ["succeeded", "failed", "interrupted"], RUN_TIMEOUT_MS);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(await marks(done.run.endpoint as PitrEndpoint)).toEqual({ A: ROWS, B: ROWS });
     await cleanUp(started.id);

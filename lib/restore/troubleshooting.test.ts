@@ -23,6 +23,14 @@ describe("describeFailure", () => {
     expect(described.error).toMatch(/line 12 of the dump/);
   });
 
+  it("tells why the loader may be refused a connection the configured user gets", () => {
+    const stderr = ['psql: error: connection to server at "db" failed: FATAL:  no pg_hba.conf entry for host "10.0.0.5", user "rc_loader_0a1b", database "x"'];
+    const error = new RestoreToolError("psql", { code: 2, signal: null }, stderr, { aftermath: "Nothing was committed.", loader: true });
+    expect(describeFailure(error).troubleshooting).toBe(ADVICE.connection);
+    expect(error.message).toMatch(/pg_hba\.conf must let such roles connect/);
+    expect(new RestoreToolError("psql", { code: 2, signal: null }, stderr, { aftermath: "x" }).message).not.toMatch(/rc_loader_…/);
+  });
+
   it("maps a slow restore (timeout) to the parallel-restore advice", () => {
     expect(describeFailure(new StepTimeoutError("restore", 6 * 3_600_000)).troubleshooting).toBe(ADVICE.slow);
   });

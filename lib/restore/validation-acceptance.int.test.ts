@@ -1,29 +1,23 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as acceptRoute } from "@/app/api/restores/[runId]/accept-validation/route";
 import { POST as cleanupRoute } from "@/app/api/restores/[runId]/cleanup/route";
 import { POST as rollbackRoute } from "@/app/api/restores/[runId]/rollback/route";
 import type { SessionUser } from "@/lib/auth/roles";
 import { refreshCatalog } from "@/lib/backups/refresh-catalog";
-import { resetConfigCache } from "@/lib/config/load-config";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
-import { createDb, type Db } from "@/lib/db/client";
+import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError, ForbiddenError } from "@/lib/errors";
 import { declareIncident } from "@/lib/incidents/declare-incident";
 import { exportReviewMarkdown } from "@/lib/incidents/export-review-markdown";
 import { getIncident } from "@/lib/incidents/get-incident";
-import { installJobSchema } from "@/lib/jobs/boss";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
-import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
-import { adminUrl, createMigratedDatabase, withDatabase } from "@/lib/testing/databases";
-import { startTestS3, type TestS3 } from "@/lib/testing/s3";
-import { S3RVER_CREDENTIALS } from "@/scripts/lib/s3-server";
+import { createTestUser, type TestUser } from "@/lib/testing/auth";
+import { adminUrl, databaseExists, sqlOn } from "@/lib/testing/databases";
+import { backupIdOf, seedLoanServeDatabases, startRestoreTestApp, waitForRunStatus, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
+import type { TestS3 } from "@/lib/testing/s3";
+import { collect } from "@/lib/testing/streams";
 import { createNightlyDump, type DumpManifest } from "@/scripts/lib/demo/nightly-dump";
-import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
 import { acceptValidationFailures } from "./accept-validation-failures";
 import { cancelRestore } from "./cancel-restore";
 import { cleanupRestore } from "./cleanup-restore";
@@ -46,6 +40,7 @@ const LIVE_DB = `orphanlive_${id}`;
 const GUARDED_DB = `orphanguard_${id}`;
 const PREFIX = `accept-${id}/`;
 
+let app: RestoreTestApp;
 let s3: TestS3;
 let db: Db;
 let appUrl: string;
@@ -57,42 +52,12 @@ let faithful: DumpManifest;
 /** The same faithful dump under three manifests: with the source's orphan count, without it, and with a wrong one. */
 const backups = { counted: "", uncounted: "", miscounted: "", guarded: "", guardedMiscounted: "" };
 
-async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: withDatabase(adminUrl(), database) });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function databaseExists(name: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: adminUrl() });
-  await client.connect();
-  try {
-    return (await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1;
-  } finally {
-    await client.end();
-  }
-}
-
-const orphans = async (database: string) => Number((await sql<{ n: string }>(database, "SELECT count(*) AS n FROM payments p LEFT JOIN loans l ON l.id = p.loan_id WHERE l.id IS NULL"))[0]?.n);
-const loanCount = async (database: string) => Number((await sql<{ n: string }>(database, "SELECT count(*) AS n FROM loans"))[0]?.n);
+const orphans = async (database: string) => Number((await sqlOn<{ n: string }>(database, "SELECT count(*) AS n FROM payments p LEFT JOIN loans l ON l.id = p.loan_id WHERE l.id IS NULL"))[0]?.n);
+const loanCount = async (database: string) => Number((await sqlOn<{ n: string }>(database, "SELECT count(*) AS n FROM loans"))[0]?.n);
 
 const sessionOf = (user: TestUser): SessionUser => ({ id: user.id, email: user.email, name: null, role: user.role });
 const ctxOf = (user: TestUser) => ({ db, user: sessionOf(user), requestId: randomUUID() });
 const runOf = (runId: string) => getRestoreRun({ ctx: { db }, input: { runId } });
-
-async function waitForStatus(runId: string, statuses: string[], timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const detail = await runOf(runId);
-    if (statuses.includes(detail.run.status)) return detail;
-    if (Date.now() > deadline) throw new Error(`run ${runId} is ${detail.run.status}, not ${statuses.join(" or ")}: ${detail.run.error ?? ""}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 /** A route handler called as Next.js would, as `user`. */
 async function post(handler: typeof acceptRoute, runId: string, user: TestUser, body?: unknown): Promise<{ status: number; json: { error?: { message: string; details?: unknown } } }> {
@@ -107,89 +72,50 @@ async function post(handler: typeof acceptRoute, runId: string, user: TestUser, 
   return { status: response.status, json: (await response.json()) as { error?: { message: string; details?: unknown } } };
 }
 
-function configYaml(): string {
-  const port = new URL(adminUrl()).port;
-  const target = (name: string, database: string) => `
-      - name: ${name}
-        host: 127.0.0.1
-        port: ${port}
-        database: ${database}
-        user: ${ROLE}
-        passwordFrom: { env: RC_ACCEPT_TARGET_PASSWORD }
-        sslMode: disable`;
-  const store = `
-    backupStore:
-      kind: s3
-      bucket: ${s3.bucket}
-      prefix: ${PREFIX}
-      endpoint: ${s3.server.endpoint}
-      region: us-east-1
-      forcePathStyle: true
-      accessKeyIdFrom: { env: RC_ACCEPT_S3_KEY }
-      secretAccessKeyFrom: { env: RC_ACCEPT_S3_SECRET }`;
-  return `version: 1
-defaultEnvironment: accept
-environments:
-  - name: accept
-    protected: false${store}
-    restoreTargets:${target("dr", LIVE_DB)}
-  - name: vault
-    protected: true${store}
-    restoreTargets:${target("vault-dr", GUARDED_DB)}
-`;
-}
-
 /** The faithful dump again under `<night>.sql.gz`, with the manifest's `checks` replaced (or left out). */
 async function copyWithManifest(night: string, checks: Record<string, number> | undefined): Promise<void> {
   const store = s3.store(PREFIX);
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.read(`${PREFIX}2026-11-19.sql.gz`)) chunks.push(chunk as Buffer);
-  await store.write(`${PREFIX}${night}.sql.gz`, Buffer.concat(chunks));
+  await store.write(`${PREFIX}${night}.sql.gz`, await collect(await store.read(`${PREFIX}2026-11-19.sql.gz`)));
   const manifest: Record<string, unknown> = { ...faithful, file: `${night}.sql.gz`, created_at: `${night}T02:00:00.000Z`, checks };
   await store.write(`${PREFIX}${night}.manifest.json`, Buffer.from(JSON.stringify(manifest)));
 }
 
 beforeAll(async () => {
-  s3 = await startTestS3();
-  appUrl = await createMigratedDatabase();
-  useTestEnv(appUrl);
-  await installJobSchema(appUrl);
-  db = createDb(appUrl);
+  app = await startRestoreTestApp("rc-accept-it-");
+  ({ s3, db, appUrl, tempDir } = app);
   operator = await createTestUser(appUrl, "operator");
   admin = await createTestUser(appUrl, "admin");
 
-  await sql("postgres", `CREATE ROLE ${ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${ROLE_PASSWORD}'`);
-  for (const database of [SOURCE_DB, LIVE_DB, GUARDED_DB]) await sql("postgres", `CREATE DATABASE ${database} OWNER ${ROLE}`);
-  await applyLoanServeSchema(withDatabase(adminUrl(), SOURCE_DB));
-  await seedLoanServe(withDatabase(adminUrl(), SOURCE_DB), { scale: 0.05, now: new Date("2026-11-20T12:00:00Z") });
+  await sqlOn("postgres", `CREATE ROLE ${ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${ROLE_PASSWORD}'`);
+  for (const database of [SOURCE_DB, LIVE_DB, GUARDED_DB]) await sqlOn("postgres", `CREATE DATABASE ${database} OWNER ${ROLE}`);
+  await seedLoanServeDatabases(SOURCE_DB, [LIVE_DB, GUARDED_DB]);
   // One payment whose loan is gone, as legacy data has: the foreign key exists but was never
   // validated, so pg_dump writes it NOT VALID and a faithful restore carries the orphan along.
-  await sql(
+  await sqlOn(
     SOURCE_DB,
     `ALTER TABLE payments DROP CONSTRAINT payments_loan_id_fkey;
      INSERT INTO payments (loan_id, amount, paid_at, created_at) VALUES (987654321, 10, '2026-11-10', '2026-11-10');
      ALTER TABLE payments ADD CONSTRAINT payments_loan_id_fkey FOREIGN KEY (loan_id) REFERENCES loans (id) NOT VALID;`,
   );
-  for (const database of [LIVE_DB, GUARDED_DB]) {
-    await applyLoanServeSchema(withDatabase(adminUrl(), database));
-    await seedLoanServe(withDatabase(adminUrl(), database), { scale: 0.04, now: new Date("2026-11-10T12:00:00Z") });
-  }
 
   const store = s3.store(PREFIX);
   faithful = (await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-19T00:00:00Z"), format: "plain", database: SOURCE_DB })).manifest;
   await copyWithManifest("2026-11-18", undefined);
   await copyWithManifest("2026-11-17", { orphaned_payments: 0 });
 
-  tempDir = await mkdtemp(path.join(tmpdir(), "rc-accept-it-"));
-  const configFile = path.join(tempDir, "restore-console.yaml");
-  await writeFile(configFile, configYaml());
-  process.env.RESTORE_CONSOLE_CONFIG = configFile;
-  process.env.RC_ACCEPT_S3_KEY = S3RVER_CREDENTIALS.accessKeyId;
-  process.env.RC_ACCEPT_S3_SECRET = S3RVER_CREDENTIALS.secretAccessKey;
-  process.env.RC_ACCEPT_TARGET_PASSWORD = ROLE_PASSWORD;
-  resetConfigCache();
+  await writeRestoreConfig(tempDir, {
+    environments: [
+      { name: "accept", protected: false, targets: { dr: LIVE_DB } },
+      { name: "vault", protected: true, targets: { "vault-dr": GUARDED_DB } },
+    ],
+    user: ROLE,
+    password: ROLE_PASSWORD,
+    s3,
+    prefix: PREFIX,
+    envPrefix: "RC_ACCEPT",
+  });
   for (const environment of ["accept", "vault"]) await refreshCatalog({ ctx: { db }, input: { environment: resolveEnvironment(environment), store } });
-  const backup = (environment: string, name: string) => db.backup.findFirstOrThrow({ where: { environment, name } }).then((b) => b.id);
+  const backup = (environment: string, name: string) => backupIdOf(db, environment, name);
   backups.counted = await backup("accept", "2026-11-19.sql.gz");
   backups.uncounted = await backup("accept", "2026-11-18.sql.gz");
   backups.miscounted = await backup("accept", "2026-11-17.sql.gz");
@@ -201,10 +127,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
-  await db?.$disconnect();
-  await s3?.stop();
-  if (tempDir) await rm(tempDir, { recursive: true, force: true });
-  resetConfigCache();
+  await app?.stop();
 });
 
 describe("a faithful dump of a database with one orphaned payment", () => {
@@ -214,7 +137,7 @@ describe("a faithful dump of a database with one orphaned payment", () => {
 
   it("with the source's count in the manifest: orphaned-payments passes, as a blocking check", async () => {
     const started = await startLogicalRestore({ ctx: ctxOf(operator), input: { backupId: backups.counted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
-    const waiting = await waitForStatus(started.id, ["awaiting-swap", "failed"]);
+    const waiting = await waitForRunStatus(db, started.id, ["awaiting-swap", "failed"]);
     expect(waiting.run.status).toBe("awaiting-swap");
     expect(waiting.validation.passed).toBe(true);
     expect(waiting.validation.unaccepted).toEqual([]);
@@ -227,7 +150,7 @@ describe("a faithful dump of a database with one orphaned payment", () => {
   it("without a count it only warns, and the swap goes ahead", async () => {
     const before = await loanCount(LIVE_DB);
     const started = await startLogicalRestore({ ctx: ctxOf(operator), input: { backupId: backups.uncounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
-    const waiting = await waitForStatus(started.id, ["awaiting-swap", "failed"]);
+    const waiting = await waitForRunStatus(db, started.id, ["awaiting-swap", "failed"]);
     expect(waiting.run.status).toBe("awaiting-swap");
     expect(waiting.validation.passed).toBe(true);
     const orphanCheck = waiting.validation.results.find((r) => r.name === "orphaned-payments");
@@ -236,7 +159,7 @@ describe("a faithful dump of a database with one orphaned payment", () => {
     expect(waiting.validation.unaccepted).toEqual([]);
 
     await confirmSwap({ ctx: ctxOf(operator), input: { runId: started.id, confirmation: `2026-11-18.sql.gz -> ${LIVE_DB}` } });
-    const done = await waitForStatus(started.id, ["succeeded", "failed", "awaiting-swap"]);
+    const done = await waitForRunStatus(db, started.id, ["succeeded", "failed", "awaiting-swap"]);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(await orphans(LIVE_DB)).toBe(1);
     const audit = await db.auditEvent.findFirstOrThrow({ where: { subjectId: started.id, action: "restore.validate" } });
@@ -255,7 +178,7 @@ describe("a faithful dump of a database with one orphaned payment", () => {
     });
     const before = await loanCount(LIVE_DB);
     const started = await startLogicalRestore({ ctx: ctxOf(operator), input: { backupId: backups.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
-    const waiting = await waitForStatus(started.id, ["awaiting-swap", "failed"]);
+    const waiting = await waitForRunStatus(db, started.id, ["awaiting-swap", "failed"]);
     expect(waiting.run.status).toBe("awaiting-swap");
     expect(waiting.validation.passed).toBe(false);
     expect(waiting.validation.unaccepted).toEqual(["orphaned-payments"]);
@@ -304,7 +227,7 @@ describe("a faithful dump of a database with one orphaned payment", () => {
     // Accepting is not swapping: the typed swap confirmation still decides, and now succeeds.
     expect(await loanCount(LIVE_DB)).toBe(before);
     await confirmSwap({ ctx: ctxOf(operator), input: { runId: started.id, confirmation } });
-    const done = await waitForStatus(started.id, ["succeeded", "failed", "awaiting-swap"]);
+    const done = await waitForRunStatus(db, started.id, ["succeeded", "failed", "awaiting-swap"]);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(await orphans(LIVE_DB)).toBe(1);
 
@@ -319,26 +242,26 @@ describe("a faithful dump of a database with one orphaned payment", () => {
       ctx: ctxOf(operator),
       input: { backupId: backups.miscounted, targetName: "dr", mode: "new-database", newDatabaseName: newName, confirmation: LIVE_DB },
     });
-    const waiting = await waitForStatus(started.id, ["awaiting-swap", "succeeded", "failed"]);
+    const waiting = await waitForRunStatus(db, started.id, ["awaiting-swap", "succeeded", "failed"]);
     expect(waiting.run.status).toBe("awaiting-swap");
     expect(waiting.steps.find((s) => s.name === "rename")?.status).toBe("pending");
     expect(await databaseExists(newName)).toBe(false);
     await expect(confirmSwap({ ctx: ctxOf(admin), input: { runId: started.id, confirmation: "x" } })).rejects.toBeInstanceOf(ConflictError);
 
     await acceptValidationFailures({ ctx: ctxOf(admin), input: { runId: started.id, checks: ["orphaned-payments"], reason: "A copy for the analysts, orphan and all." } });
-    const done = await waitForStatus(started.id, ["succeeded", "failed"]);
+    const done = await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(await orphans(newName)).toBe(1);
-    await sql("postgres", `DROP DATABASE ${newName}`);
+    await sqlOn("postgres", `DROP DATABASE ${newName}`);
   }, 90_000);
 });
 
 describe("rollback and clean-up on a protected environment", () => {
   it("refuse without the typed text (400 naming it) and do exactly what the run page listed with it", async () => {
     const swapped = await startLogicalRestore({ ctx: ctxOf(admin), input: { backupId: backups.guarded, targetName: "vault-dr", mode: "swap", confirmation: GUARDED_DB } });
-    await waitForStatus(swapped.id, ["awaiting-swap"]);
+    await waitForRunStatus(db, swapped.id, ["awaiting-swap"]);
     await confirmSwap({ ctx: ctxOf(admin), input: { runId: swapped.id, confirmation: `2026-11-19.sql.gz -> ${GUARDED_DB}` } });
-    const done = await waitForStatus(swapped.id, ["succeeded", "failed", "awaiting-swap"]);
+    const done = await waitForRunStatus(db, swapped.id, ["succeeded", "failed", "awaiting-swap"]);
     expect(done.run.status).toBe("succeeded");
     const previous = done.run.previousDatabase ?? "";
 
@@ -384,7 +307,7 @@ describe("rollback and clean-up on a protected environment", () => {
 
   it("the retention sweep still drops an expired copy there without a person's confirmation; cancel keeps a held copy until then", async () => {
     const started = await startLogicalRestore({ ctx: ctxOf(admin), input: { backupId: backups.guardedMiscounted, targetName: "vault-dr", mode: "swap", confirmation: GUARDED_DB } });
-    const waiting = await waitForStatus(started.id, ["awaiting-swap", "failed"]);
+    const waiting = await waitForRunStatus(db, started.id, ["awaiting-swap", "failed"]);
     expect(waiting.validation.unaccepted).toEqual(["orphaned-payments"]);
     const cancelled = await cancelRestore({ ctx: ctxOf(operator), input: { runId: started.id } });
     expect(cancelled.status).toBe("cancelled");

@@ -92,6 +92,10 @@ const NEXT_STEP: Record<ToolFailure, string> = {
   "tool-failed": "See the tool's messages above; the raw output is kept with the run.",
 };
 
+const LOADER_CONNECTS =
+  "The dump is loaded by a role made for each run (named rc_loader_…): the server's pg_hba.conf must let such roles connect " +
+  "to the scratch database the way it lets the configured user.";
+
 /** psql or pg_restore exited unsuccessfully; `stderr` is already filtered for secrets. */
 export class RestoreToolError extends UnavailableError {
   readonly failure: RestoreFailure;
@@ -105,7 +109,9 @@ export class RestoreToolError extends UnavailableError {
     const failure = classify(stderr, exit.code, options.loader ?? false);
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     const last = stderr.slice(-5).join(" | ") || "no message";
-    super(`${tool} ${how}: ${last}. ${options.aftermath} ${NEXT_STEP[failure]}`, {
+    // The loader connects as a role of its own: a server that admits only named users refuses it.
+    const loaderHint = options.loader && failure === "connection-failed" ? ` ${LOADER_CONNECTS}` : "";
+    super(`${tool} ${how}: ${last}. ${options.aftermath} ${NEXT_STEP[failure]}${loaderHint}`, {
       details: { failure, tool, exitCode: exit.code, signal: exit.signal, stderr },
     });
     this.failure = failure;

@@ -1,6 +1,5 @@
-import { Readable, Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
+import { throughTransform } from "@/lib/testing/streams";
 import { judgeStatement } from "./dump-statements";
 import { DumpRefusedError } from "./errors";
 import { END_MARKER, PlainDumpGuard } from "./plain-dump-guard";
@@ -9,22 +8,9 @@ const TAIL = `\n--\n${END_MARKER}\n--\n`;
 
 /** Runs text through the guard in chunks of `size` bytes; returns what psql would receive. */
 async function guard(text: string, size = 1 << 20, existingRoles?: Set<string>): Promise<{ output: string; guard: PlainDumpGuard }> {
-  const data = Buffer.from(text);
-  const chunks: Buffer[] = [];
-  for (let at = 0; at < data.length; at += size) chunks.push(data.subarray(at, at + size));
   const filter = new PlainDumpGuard(existingRoles ? { existingRoles } : {});
-  const out: Buffer[] = [];
-  await pipeline(
-    Readable.from(chunks),
-    filter,
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        out.push(chunk);
-        callback();
-      },
-    }),
-  );
-  return { output: Buffer.concat(out).toString("utf8"), guard: filter };
+  const output = await throughTransform(filter, Buffer.from(text), size);
+  return { output: output.toString("utf8"), guard: filter };
 }
 
 async function refusal(text: string, size?: number): Promise<string> {

@@ -4,8 +4,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Readable, Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { adminUrl, createTestDatabase, withDatabase } from "@/lib/testing/databases";
 import { startTestS3, type TestS3 } from "@/lib/testing/s3";
+import { throughTransform } from "@/lib/testing/streams";
 import { LocalCluster } from "./cluster";
 import { pgConnectionFromUrl, pgPassfileLine, withPgEnv, type PgConnection } from "./connection";
 import { CancelledError, ChecksumMismatchError, DumpReadError, DumpRefusedError, IncompleteDumpError, RestoreToolError } from "./errors";
@@ -209,25 +209,8 @@ beforeAll(async () => {
 describe("PlainDumpGuard", () => {
   async function filterAll(data: Buffer, chunkSize: (i: number) => number) {
     const filter = new PlainDumpGuard();
-    const out: Buffer[] = [];
-    let at = 0;
-    const chunks: Buffer[] = [];
-    for (let i = 0; at < data.length; i++) {
-      const size = Math.max(1, chunkSize(i));
-      chunks.push(data.subarray(at, at + size));
-      at += size;
-    }
-    await pipeline(
-      Readable.from(chunks),
-      filter,
-      new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          out.push(chunk);
-          callback();
-        },
-      }),
-    );
-    return { filter, output: Buffer.concat(out).toString("utf8") };
+    const output = await throughTransform(filter, data, chunkSize);
+    return { filter, output: output.toString("utf8") };
   }
 
   it("blanks only pg_dump's \\restrict header, \\unrestrict trailer and OWNER TO lines (line numbers kept), whatever the chunking", async () => {

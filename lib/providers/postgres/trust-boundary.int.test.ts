@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminUrl, withDatabase } from "@/lib/testing/databases";
+import { adminUrl, databaseExists, sqlOn } from "@/lib/testing/databases";
 import type { AdminTarget } from "./admin";
 import { pgConnectionFromUrl, withPgEnv, type PgConnection } from "./connection";
 import { DumpRefusedError, IncompleteDumpError, RestoreToolError } from "./errors";
@@ -39,16 +39,6 @@ let plainDump: string;
 let lobDump: string;
 let customDump: Buffer;
 let counter = 0;
-
-async function sql<R extends pg.QueryResultRow>(database: string, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: withDatabase(adminUrl(), database) });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 async function pgDump(database: string, format: "plain" | "custom"): Promise<Buffer> {
   const conn = pgConnectionFromUrl(adminUrl()).connection;
@@ -93,12 +83,8 @@ async function load(admin: AdminTarget, text: string | Buffer, format: "plain-gz
   return { ...outcome, runId, scratch, messages };
 }
 
-async function databaseExists(name: string): Promise<boolean> {
-  return (await sql("postgres", "SELECT 1 FROM pg_database WHERE datname = $1", [name])).length > 0;
-}
-
 async function roleExists(name: string): Promise<boolean> {
-  return (await sql("postgres", "SELECT 1 FROM pg_roles WHERE rolname = $1", [name])).length > 0;
+  return (await sqlOn("postgres", "SELECT 1 FROM pg_roles WHERE rolname = $1", [name])).length > 0;
 }
 
 /** After a refused or failed load: nothing of the run is left, and everything else is as it was. */
@@ -106,10 +92,10 @@ async function expectNothingChanged(run: { runId: string; scratch: string }): Pr
   expect(await databaseExists(run.scratch)).toBe(false);
   expect(await roleExists(loaderRoleName(run.runId))).toBe(false);
   expect(await databaseExists(CANARY)).toBe(true);
-  expect(await sql(CANARY, "SELECT count(*)::int AS n FROM precious")).toEqual([{ n: 3 }]);
-  expect(await sql("postgres", "SELECT rolsuper FROM pg_roles WHERE rolname = $1", [MANAGED])).toEqual([{ rolsuper: false }]);
+  expect(await sqlOn(CANARY, "SELECT count(*)::int AS n FROM precious")).toEqual([{ n: 3 }]);
+  expect(await sqlOn("postgres", "SELECT rolsuper FROM pg_roles WHERE rolname = $1", [MANAGED])).toEqual([{ rolsuper: false }]);
   expect(await roleExists(`evil_${id}`)).toBe(false);
-  const [setting] = await sql<{ value: string }>("postgres", "SELECT current_setting('work_mem') AS value");
+  const [setting] = await sqlOn<{ value: string }>("postgres", "SELECT current_setting('work_mem') AS value");
   expect(setting?.value).not.toBe("123MB");
 }
 
@@ -146,20 +132,20 @@ async function asLoaderAlone(admin: AdminTarget, text: string): Promise<{ code: 
 
 beforeAll(async () => {
   superuser = { connection: pgConnectionFromUrl(adminUrl()).connection, maintenanceDatabase: "postgres" };
-  await sql("postgres", `CREATE ROLE ${APP_OWNER} NOLOGIN`);
-  await sql("postgres", `CREATE ROLE ${REPORTING} NOLOGIN`);
-  await sql("postgres", `CREATE ROLE ${NO_SUCH_ROLE} NOLOGIN`);
-  await sql("postgres", `CREATE ROLE ${MANAGED} LOGIN CREATEDB CREATEROLE PASSWORD '${MANAGED_PASSWORD}'`);
-  await sql("postgres", `GRANT ${APP_OWNER} TO ${MANAGED}`);
+  await sqlOn("postgres", `CREATE ROLE ${APP_OWNER} NOLOGIN`);
+  await sqlOn("postgres", `CREATE ROLE ${REPORTING} NOLOGIN`);
+  await sqlOn("postgres", `CREATE ROLE ${NO_SUCH_ROLE} NOLOGIN`);
+  await sqlOn("postgres", `CREATE ROLE ${MANAGED} LOGIN CREATEDB CREATEROLE PASSWORD '${MANAGED_PASSWORD}'`);
+  await sqlOn("postgres", `GRANT ${APP_OWNER} TO ${MANAGED}`);
   const base: PgConnection = pgConnectionFromUrl(adminUrl()).connection;
   managed = { connection: { ...base, user: MANAGED, password: MANAGED_PASSWORD }, maintenanceDatabase: "postgres" };
 
-  await sql("postgres", `CREATE DATABASE ${CANARY}`);
-  await sql(CANARY, "CREATE TABLE precious (id int PRIMARY KEY); INSERT INTO precious VALUES (1), (2), (3)");
+  await sqlOn("postgres", `CREATE DATABASE ${CANARY}`);
+  await sqlOn(CANARY, "CREATE TABLE precious (id int PRIMARY KEY); INSERT INTO precious VALUES (1), (2), (3)");
 
   // An application database as teams have them: owned by an application role, with grants to others.
-  await sql("postgres", `CREATE DATABASE ${SOURCE} OWNER ${APP_OWNER}`);
-  await sql(
+  await sqlOn("postgres", `CREATE DATABASE ${SOURCE} OWNER ${APP_OWNER}`);
+  await sqlOn(
     SOURCE,
     `SET ROLE ${APP_OWNER};
      CREATE TABLE loans (id int PRIMARY KEY, amount numeric NOT NULL);
@@ -174,11 +160,11 @@ beforeAll(async () => {
   plainDump = (await pgDump(SOURCE, "plain")).toString("utf8");
   customDump = await pgDump(SOURCE, "custom");
   // The grantee exists on the source only: restores meet a dump naming a role the target lacks.
-  await sql(SOURCE, `REVOKE ALL ON loans FROM ${NO_SUCH_ROLE}`);
-  await sql("postgres", `DROP ROLE ${NO_SUCH_ROLE}`);
+  await sqlOn(SOURCE, `REVOKE ALL ON loans FROM ${NO_SUCH_ROLE}`);
+  await sqlOn("postgres", `DROP ROLE ${NO_SUCH_ROLE}`);
 
-  await sql("postgres", `CREATE DATABASE ${LOBS} OWNER ${APP_OWNER}`);
-  await sql(
+  await sqlOn("postgres", `CREATE DATABASE ${LOBS} OWNER ${APP_OWNER}`);
+  await sqlOn(
     LOBS,
     `SET ROLE ${APP_OWNER};
      CREATE TABLE documents (id int PRIMARY KEY, body oid);
@@ -189,10 +175,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const database of [SOURCE, LOBS, CANARY]) await sql("postgres", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+  for (const database of [SOURCE, LOBS, CANARY]) await sqlOn("postgres", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   for (const role of [MANAGED, REPORTING, APP_OWNER]) {
-    await sql("postgres", `DROP OWNED BY ${role}`).catch(() => undefined);
-    await sql("postgres", `DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    await sqlOn("postgres", `DROP OWNED BY ${role}`).catch(() => undefined);
+    await sqlOn("postgres", `DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
   }
 });
 
@@ -244,25 +230,25 @@ describe.each(targets())("on %s", (_label, target) => {
     const run = await load(target(), plainDump);
     expect(run.error).toBeNull();
     try {
-      const owners = await sql<{ relname: string; owner: string; acl: string | null }>(
+      const owners = await sqlOn<{ relname: string; owner: string; acl: string | null }>(
         run.scratch,
         "SELECT relname, pg_get_userbyid(relowner) AS owner, relacl::text AS acl FROM pg_class WHERE relname IN ('loans', 'payments', 'payments_loan') ORDER BY relname",
       );
-      const source = await sql<{ relname: string; owner: string; acl: string | null }>(
+      const source = await sqlOn<{ relname: string; owner: string; acl: string | null }>(
         SOURCE,
         "SELECT relname, pg_get_userbyid(relowner) AS owner, relacl::text AS acl FROM pg_class WHERE relname IN ('loans', 'payments', 'payments_loan') ORDER BY relname",
       );
       expect(owners).toEqual(source);
       expect(owners.every((r) => r.owner === APP_OWNER)).toBe(true);
-      const [database] = await sql<{ owner: string }>("postgres", "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", [run.scratch]);
+      const [database] = await sqlOn<{ owner: string }>("postgres", "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", [run.scratch]);
       expect(database?.owner).toBe(APP_OWNER);
       expect(run.result?.guard.missingRoles).toEqual([NO_SUCH_ROLE]);
       expect(run.result?.guard.ownerChangesSkipped).toBeGreaterThan(0);
       expect(await roleExists(loaderRoleName(run.runId))).toBe(false);
       // The application's role reads every table after the hand-over.
-      expect(await sql(run.scratch, "SELECT has_table_privilege($1, 'public.loans', 'SELECT') AS ok", [REPORTING])).toEqual([{ ok: true }]);
+      expect(await sqlOn(run.scratch, "SELECT has_table_privilege($1, 'public.loans', 'SELECT') AS ok", [REPORTING])).toEqual([{ ok: true }]);
     } finally {
-      await sql("postgres", `DROP DATABASE IF EXISTS ${run.scratch} WITH (FORCE)`);
+      await sqlOn("postgres", `DROP DATABASE IF EXISTS ${run.scratch} WITH (FORCE)`);
     }
   });
 
@@ -275,7 +261,7 @@ describe.each(targets())("on %s", (_label, target) => {
       expect(unreadable.map((u) => u.table)).toEqual(["public.loans"]);
       expect(unreadable[0]?.error).toMatch(/permission denied/);
     } finally {
-      await sql("postgres", `DROP DATABASE IF EXISTS ${run.scratch} WITH (FORCE)`);
+      await sqlOn("postgres", `DROP DATABASE IF EXISTS ${run.scratch} WITH (FORCE)`);
     }
   });
 
@@ -283,13 +269,13 @@ describe.each(targets())("on %s", (_label, target) => {
     const run = await load(target(), customDump, "custom");
     expect(run.error).toBeNull();
     try {
-      const [loans] = await sql<{ owner: string; acl: string | null }>(run.scratch, "SELECT pg_get_userbyid(relowner) AS owner, relacl::text AS acl FROM pg_class WHERE relname = 'loans'");
+      const [loans] = await sqlOn<{ owner: string; acl: string | null }>(run.scratch, "SELECT pg_get_userbyid(relowner) AS owner, relacl::text AS acl FROM pg_class WHERE relname = 'loans'");
       expect(loans?.owner).toBe(APP_OWNER);
       expect(loans?.acl).toContain(`${REPORTING}=r/`);
       expect(run.result?.guard.missingRoles).toEqual([NO_SUCH_ROLE]);
       expect(await roleExists(loaderRoleName(run.runId))).toBe(false);
     } finally {
-      await sql("postgres", `DROP DATABASE IF EXISTS ${run.scratch} WITH (FORCE)`);
+      await sqlOn("postgres", `DROP DATABASE IF EXISTS ${run.scratch} WITH (FORCE)`);
     }
   });
 
@@ -299,7 +285,7 @@ describe.each(targets())("on %s", (_label, target) => {
     expect(run.error).toBeNull();
     try {
       expect(run.result?.guard.largeObjectBlocks).toBe(1);
-      const rows = await sql<{ id: number; same: boolean; owner: string }>(
+      const rows = await sqlOn<{ id: number; same: boolean; owner: string }>(
         run.scratch,
         `SELECT d.id, lo_get(d.body) = convert_to(repeat('document ' || d.id || ' ', 4000), 'UTF8') AS same, pg_get_userbyid(m.lomowner) AS owner
            FROM documents d JOIN pg_largeobject_metadata m ON m.oid = d.body ORDER BY d.id`,
@@ -307,7 +293,7 @@ describe.each(targets())("on %s", (_label, target) => {
       expect(rows).toHaveLength(5);
       expect(rows.every((r) => r.same && r.owner === APP_OWNER)).toBe(true);
     } finally {
-      await sql("postgres", `DROP DATABASE IF EXISTS ${run.scratch} WITH (FORCE)`);
+      await sqlOn("postgres", `DROP DATABASE IF EXISTS ${run.scratch} WITH (FORCE)`);
     }
   });
 
