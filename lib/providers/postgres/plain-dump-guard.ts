@@ -1,11 +1,14 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { DumpRefusedError } from "./errors";
-import { judgeStatement, type StatementVerdict } from "./dump-statements";
+import { RoutineBodyTracker } from "./psql-routine-body";
+import { refusal, StatementPolicy, type Decision, type GuardReport } from "./statement-policy";
+
+export type { GuardReport } from "./statement-policy";
 
 // A plain dump passes through this guard on its way to psql. It reads the stream the way psql
 // does (quotes, dollar quotes, comments, parentheses, CREATE FUNCTION … BEGIN ATOMIC bodies,
 // backslash commands, COPY data) so that it sees the same top-level statements psql will send,
-// and judges each one before psql gets it (dump-statements.ts). COPY data, nearly all of a
+// and has each judged (statement-policy.ts) before psql gets it. COPY data, nearly all of a
 // dump's bytes, is only counted line by line.
 
 const MIB = 1 << 20;
@@ -15,7 +18,8 @@ const CUSTOM_MAGIC = "PGDMP";
 const HOLD_LIMIT = MIB;
 /** Only `\restrict KEY` / `\unrestrict KEY` are accepted, and they are short. */
 const MAX_META_LINE = 256;
-const MAX_REPORTED = 50;
+/** Enough of a comment line to recognise the end marker. */
+const COMMENT_PREFIX = 64;
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -57,18 +61,6 @@ function isSpace(b: number): boolean {
   return b === 0x20 || b === NL || b === CR || b === 0x09 || b === 0x0c;
 }
 
-/** What the guard set aside, for the run's record: nothing here ran on the server. */
-export interface GuardReport {
-  /** `ALTER … OWNER TO` statements: ownership is given to the target's owner role after the load. */
-  ownerChangesSkipped: number;
-  /** GRANT/REVOKE naming roles the target does not have, and `ALTER DEFAULT PRIVILEGES FOR ROLE …`. */
-  skipped: Array<{ line: number; reason: "grant-to-missing-role" | "default-privileges"; roles: string[] }>;
-  /** Roles the dump named that the target lacks. */
-  missingRoles: string[];
-  /** pg_dump's `BEGIN` … `COMMIT` around large-object data, folded into the restore's transaction. */
-  largeObjectBlocks: number;
-}
-
 export interface PlainDumpGuardOptions {
   /** The target's roles: grants to others are skipped and reported. Absent: grants are not checked. */
   existingRoles?: ReadonlySet<string>;
@@ -86,9 +78,12 @@ export class PlainDumpGuard extends Transform {
   sqlBytes = 0;
   /** Newlines seen (line numbers are 1-based: the current line is `lines + 1`). */
   lines = 0;
-  readonly report: GuardReport = { ownerChangesSkipped: 0, skipped: [], missingRoles: [], largeObjectBlocks: 0 };
 
+  private readonly policy: StatementPolicy;
+  private readonly routine = new RoutineBodyTracker();
   private mode = Mode.Normal;
+  /** Where the bytes of the chunk being scanned stop being accounted for (sent or held). */
+  private from = 0;
   /** Bytes of the current statement (or of comments since the last one), not yet sent. */
   private held: Buffer[] = [];
   private heldBytes = 0;
@@ -98,12 +93,12 @@ export class PlainDumpGuard extends Transform {
   private started = false;
   private startLine = 0;
   private anyStatement = false;
+  private atLineStart = true;
+  // One-byte look-aheads that may straddle chunks: `--`, `/*`, a doubled quote, an escape.
   private pendingDash = false;
   private pendingSlash = false;
   private pendingQuoteEnd = false;
   private escapeNext = false;
-  private lastByte = 0;
-  private atLineStart = true;
   private blockDepth = 0;
   private blockPrev = 0;
   private dollarTag = "";
@@ -113,30 +108,25 @@ export class PlainDumpGuard extends Transform {
   private wordIsNumber = false;
   private word = "";
   private parenDepth = 0;
-  // psql's heuristic for CREATE [OR REPLACE] FUNCTION|PROCEDURE … BEGIN … END (psqlscan.l).
-  private identifierCount = 0;
-  private leadWords: string[] = [];
-  private beginDepth = 0;
-  private previousWord = "";
-  private atomicLevel = 0;
-  // The line being checked as a comment (end marker) or a backslash command.
+  // The line being read as a comment (end marker), a backslash command, or a COPY data line that straddles chunks.
   private lineText = "";
   private lineLength = 0;
   private commentAtLineStart = false;
   private markerLast = false;
   private droppedHeader = false;
-  private largeObjectFrom: number | null = null;
-  private readonly existingRoles: ReadonlySet<string> | undefined;
-  private readonly missing = new Set<string>();
 
   constructor(options: PlainDumpGuardOptions = {}) {
     super({ highWaterMark: MIB });
-    this.existingRoles = options.existingRoles;
+    this.policy = new StatementPolicy(options.existingRoles);
+  }
+
+  get report(): GuardReport {
+    return this.policy.report;
   }
 
   /** pg_dump's end marker arrived, nothing but comments followed, and no statement or large-object block is open. */
   get complete(): boolean {
-    return this.markerLast && this.mode === Mode.Normal && !this.started && this.largeObjectFrom === null;
+    return this.markerLast && this.mode === Mode.Normal && !this.started && !this.policy.largeObjectBlockOpen;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -164,317 +154,309 @@ export class PlainDumpGuard extends Transform {
   }
 
   private scan(chunk: Buffer): void {
-    let from = 0;
+    this.from = 0;
     const n = chunk.length;
     let i = 0;
     while (i < n) {
-      const b = chunk[i] as number;
       switch (this.mode) {
-        case Mode.CopyData: {
-          // The hot path: one indexOf per data line; a line is only compared with `\.`.
-          const end = chunk.indexOf(NL, i);
-          let terminator: boolean;
-          if (this.lineLength === 0 && end !== -1) {
-            const length = end - i;
-            terminator = chunk[i] === BACKSLASH && chunk[i + 1] === DOT && (length === 2 || (length === 3 && chunk[i + 2] === CR));
-          } else {
-            // A line that spans chunks: its first three bytes and its length decide.
-            const stop = end === -1 ? n : end;
-            if (this.lineLength < 3) this.lineText += chunk.toString("latin1", i, Math.min(stop, i + 3 - this.lineLength));
-            this.lineLength += stop - i;
-            if (end === -1) {
-              i = n;
-              continue;
-            }
-            terminator = (this.lineText === "\\." && this.lineLength === 2) || (this.lineText === "\\.\r" && this.lineLength === 3);
-            this.lineText = "";
-            this.lineLength = 0;
-          }
-          this.lines++;
-          i = end + 1;
-          if (terminator) {
-            this.mode = Mode.Normal;
-            this.atLineStart = true;
-            this.push(chunk.subarray(from, i));
-            from = i;
-          } else {
-            this.rows++;
-          }
-          continue;
-        }
+        case Mode.CopyData:
+          i = this.copyData(chunk, i);
+          break;
         case Mode.AfterCopy:
-          if (b === NL) {
-            this.lines++;
-            this.mode = Mode.CopyData;
-            this.lineText = "";
-            this.lineLength = 0;
-          } else if (!isSpace(b)) {
-            this.refuse(this.lines + 1, "text after COPY … FROM stdin on the same line", "psql would read it after the data");
-          }
-          i++;
-          continue;
+          i = this.afterCopy(chunk, i);
+          break;
         case Mode.Meta:
-          if (b === NL) {
-            this.endMetaLine();
-            this.lines++;
-            i++;
-            from = i;
-            continue;
-          }
-          if (this.lineLength < MAX_META_LINE) this.lineText += String.fromCharCode(b);
-          this.lineLength++;
-          i++;
-          from = i;
-          continue;
-        case Mode.LineComment: {
-          const end = chunk.indexOf(NL, i);
-          const stop = end === -1 ? n : end;
-          if (this.commentAtLineStart && this.lineLength < 64) this.lineText += chunk.toString("latin1", i, Math.min(stop, i + 64 - this.lineLength));
-          this.lineLength += stop - i;
-          if (end === -1) {
-            i = n;
-            continue;
-          }
-          this.lines++;
-          i = end + 1;
-          this.mode = Mode.Normal;
-          this.atLineStart = true;
-          if (this.commentAtLineStart && !this.started) {
-            const text = this.lineText.replace(/\r$/, "");
-            if (text === END_MARKER) this.markerLast = true;
-          }
-          this.lineText = "";
-          this.lineLength = 0;
-          continue;
-        }
+          i = this.metaLine(chunk, i);
+          break;
+        case Mode.LineComment:
+          i = this.lineComment(chunk, i);
+          break;
         case Mode.String:
         case Mode.EscapeString:
-        case Mode.QuotedIdent: {
-          const close = this.mode === Mode.QuotedIdent ? DQUOTE : QUOTE;
-          if (this.pendingQuoteEnd) {
-            this.pendingQuoteEnd = false;
-            if (b === close) {
-              i++; // a doubled quote stands for itself
-              continue;
-            }
-            this.mode = Mode.Normal;
-            this.lastByte = close;
-            continue; // read this byte again as ordinary SQL
-          }
-          if (this.mode === Mode.EscapeString) {
-            if (this.escapeNext) this.escapeNext = false;
-            else if (b === BACKSLASH) this.escapeNext = true;
-            else if (b === close) this.pendingQuoteEnd = true;
-            if (b === NL) this.lines++;
-            i++;
-            continue;
-          }
-          const end = chunk.indexOf(close, i);
-          const stop = end === -1 ? n : end;
-          this.countNewlines(chunk, i, stop);
-          if (end === -1) {
-            i = n;
-            continue;
-          }
-          this.pendingQuoteEnd = true;
-          i = end + 1;
-          continue;
-        }
+        case Mode.QuotedIdent:
+          i = this.quoted(chunk, i);
+          break;
         case Mode.DollarTag:
-          if (b === DOLLAR) {
-            this.mode = Mode.Dollar;
-            this.dollarClose = Buffer.from(`$${this.dollarTag}$`, "latin1");
-            this.dollarMatch = 0;
-            i++;
-            continue;
-          }
-          if ((this.dollarTag === "" ? isIdentStart(b) : isIdentCont(b)) && b !== DOLLAR && this.dollarTag.length < 64) {
-            this.dollarTag += String.fromCharCode(b);
-            i++;
-            continue;
-          }
-          // `$1` or a lone `$`: not a dollar quote after all.
-          this.mode = Mode.Normal;
-          this.lastByte = DOLLAR;
-          continue;
-        case Mode.Dollar: {
-          if (this.dollarMatch === 0) {
-            const next = chunk.indexOf(DOLLAR, i);
-            const stop = next === -1 ? n : next;
-            this.countNewlines(chunk, i, stop);
-            if (next === -1) {
-              i = n;
-              continue;
-            }
-            i = next;
-          }
-          const c = chunk[i] as number;
-          if (c === this.dollarClose[this.dollarMatch]) {
-            this.dollarMatch++;
-            if (this.dollarMatch === this.dollarClose.length) {
-              this.mode = Mode.Normal;
-              this.lastByte = DOLLAR;
-            }
-          } else {
-            this.dollarMatch = c === DOLLAR ? 1 : 0;
-            if (c === NL) this.lines++;
-          }
-          i++;
-          continue;
-        }
+          i = this.dollarTagByte(chunk, i);
+          break;
+        case Mode.Dollar:
+          i = this.dollarBody(chunk, i);
+          break;
         case Mode.BlockComment:
-          if (b === NL) this.lines++;
-          if (this.blockPrev === SLASH && b === STAR) {
-            this.blockDepth++;
-            this.blockPrev = 0;
-          } else if (this.blockPrev === STAR && b === SLASH) {
-            this.blockDepth--;
-            this.blockPrev = 0;
-            if (this.blockDepth === 0) {
-              this.mode = Mode.Normal;
-              this.lastByte = 0x20;
-            }
-          } else {
-            this.blockPrev = b;
-          }
-          i++;
-          continue;
-        case Mode.Normal: {
-          if (this.pendingDash || this.pendingSlash) {
-            const wasDash = this.pendingDash;
-            this.pendingDash = this.pendingSlash = false;
-            if (wasDash && b === DASH) {
-              this.endWord();
-              this.mode = Mode.LineComment;
-              this.commentAtLineStart = this.atLineStart;
-              this.lineText = "--";
-              this.lineLength = 2;
-              i++;
-              continue;
-            }
-            if (!wasDash && b === STAR) {
-              this.endWord();
-              this.mode = Mode.BlockComment;
-              this.blockDepth = 1;
-              this.blockPrev = 0;
-              i++;
-              continue;
-            }
-            this.significant();
-            this.atLineStart = false;
-            this.lastByte = wasDash ? DASH : SLASH;
-            // fall through to read `b` as ordinary SQL
-          }
-          if (b === NL) {
-            this.endWord();
-            this.lines++;
-            this.atLineStart = true;
-            this.lastByte = b;
-            i++;
-            continue;
-          }
-          if (isSpace(b)) {
-            this.endWord();
-            this.lastByte = b;
-            i++;
-            continue;
-          }
-          if (b === DASH || b === SLASH) {
-            this.endWord();
-            if (b === DASH) this.pendingDash = true;
-            else this.pendingSlash = true;
-            i++;
-            continue;
-          }
-          const wasLineStart = this.atLineStart;
-          this.atLineStart = false;
-          if (b === BACKSLASH) {
-            this.endWord();
-            if (this.started || !wasLineStart) this.refuse(this.lines + 1, "a psql backslash command", "pg_dump never writes one inside a statement");
-            // Everything before it is comments: send it, then read the command line on its own.
-            this.held.push(chunk.subarray(from, i));
-            this.heldBytes += i - from;
-            this.sendHeld();
-            this.mode = Mode.Meta;
-            this.lineText = "\\";
-            this.lineLength = 1;
-            i++;
-            from = i;
-            continue;
-          }
-          this.significant();
-          if (this.wordActive) {
-            if (isIdentCont(b)) {
-              if (this.word.length < 16) this.word += String.fromCharCode(b | 0x20);
-              this.lastByte = b;
-              i++;
-              continue;
-            }
-            if (b === QUOTE && !this.wordIsNumber && this.word === "e") {
-              // E'…': backslash escapes apply (the E is part of the string, not a word).
-              this.wordActive = false;
-              this.mode = Mode.EscapeString;
-              this.escapeNext = false;
-              i++;
-              continue;
-            }
-            this.endWord();
-          }
-          if (b === QUOTE) {
-            this.mode = Mode.String;
-            i++;
-            continue;
-          }
-          if (b === DQUOTE) {
-            this.mode = Mode.QuotedIdent;
-            i++;
-            continue;
-          }
-          if (b === DOLLAR) {
-            this.mode = Mode.DollarTag;
-            this.dollarTag = "";
-            i++;
-            continue;
-          }
-          if (isIdentStart(b) || (b >= 0x30 && b <= 0x39)) {
-            this.wordActive = true;
-            this.wordIsNumber = !isIdentStart(b);
-            this.word = String.fromCharCode(b | 0x20);
-            this.lastByte = b;
-            i++;
-            continue;
-          }
-          this.lastByte = b;
-          if (b === LPAREN) this.parenDepth++;
-          else if (b === RPAREN) this.parenDepth = Math.max(0, this.parenDepth - 1);
-          else if (b === SEMICOLON && this.parenDepth === 0) {
-            if (this.beginDepth === 0) {
-              i++;
-              this.held.push(chunk.subarray(from, i));
-              this.heldBytes += i - from;
-              from = i;
-              this.endStatement();
-              continue;
-            }
-            // psql keeps going (it is inside BEGIN … END); the server would not, outside a BEGIN ATOMIC body.
-            if (this.atomicLevel === 0 || this.beginDepth < this.atomicLevel) {
-              this.refuse(this.startLine, "several statements sent as one", "a BEGIN or CASE word in CREATE FUNCTION makes psql join them");
-            }
-          }
-          i++;
-          continue;
+          i = this.blockComment(chunk, i);
+          break;
+        case Mode.Normal:
+          i = this.normal(chunk, i);
+          break;
+      }
+    }
+    const from = this.from;
+    if (from >= n) return;
+    if (this.mode === Mode.CopyData || this.mode === Mode.AfterCopy || this.streaming) {
+      this.push(chunk.subarray(from, n));
+    } else if (this.mode !== Mode.Meta) {
+      this.hold(chunk, from, n);
+      if (this.heldBytes > HOLD_LIMIT) this.overLong();
+    }
+  }
+
+  /** The hot path: one indexOf per data line; a line is only compared with `\.`. */
+  private copyData(chunk: Buffer, i: number): number {
+    const end = chunk.indexOf(NL, i);
+    let terminator: boolean;
+    if (this.lineLength === 0 && end !== -1) {
+      const length = end - i;
+      terminator = chunk[i] === BACKSLASH && chunk[i + 1] === DOT && (length === 2 || (length === 3 && chunk[i + 2] === CR));
+    } else {
+      // A line that spans chunks: its first three bytes and its length decide.
+      const stop = end === -1 ? chunk.length : end;
+      if (this.lineLength < 3) this.lineText += chunk.toString("latin1", i, Math.min(stop, i + 3 - this.lineLength));
+      this.lineLength += stop - i;
+      if (end === -1) return chunk.length;
+      terminator = (this.lineText === "\\." && this.lineLength === 2) || (this.lineText === "\\.\r" && this.lineLength === 3);
+      this.lineText = "";
+      this.lineLength = 0;
+    }
+    this.lines++;
+    const next = end + 1;
+    if (!terminator) {
+      this.rows++;
+      return next;
+    }
+    this.mode = Mode.Normal;
+    this.atLineStart = true;
+    this.push(chunk.subarray(this.from, next));
+    this.from = next;
+    return next;
+  }
+
+  /** psql reads the rest of a COPY line as SQL after the data, so only white space may follow. */
+  private afterCopy(chunk: Buffer, i: number): number {
+    const b = chunk[i] as number;
+    if (b === NL) {
+      this.lines++;
+      this.mode = Mode.CopyData;
+      this.lineText = "";
+      this.lineLength = 0;
+    } else if (!isSpace(b)) {
+      throw refusal(this.lines + 1, "text after COPY … FROM stdin on the same line", "psql would read it after the data");
+    }
+    return i + 1;
+  }
+
+  /** A backslash line is read aside (never sent) until its end decides. */
+  private metaLine(chunk: Buffer, i: number): number {
+    const b = chunk[i] as number;
+    if (b === NL) {
+      this.endMetaLine();
+      this.lines++;
+    } else {
+      if (this.lineLength < MAX_META_LINE) this.lineText += String.fromCharCode(b);
+      this.lineLength++;
+    }
+    this.from = i + 1;
+    return i + 1;
+  }
+
+  private lineComment(chunk: Buffer, i: number): number {
+    const end = chunk.indexOf(NL, i);
+    const stop = end === -1 ? chunk.length : end;
+    if (this.commentAtLineStart && this.lineLength < COMMENT_PREFIX) this.lineText += chunk.toString("latin1", i, Math.min(stop, i + COMMENT_PREFIX - this.lineLength));
+    this.lineLength += stop - i;
+    if (end === -1) return chunk.length;
+    this.lines++;
+    this.mode = Mode.Normal;
+    this.atLineStart = true;
+    if (this.commentAtLineStart && !this.started && this.lineText.replace(/\r$/, "") === END_MARKER) this.markerLast = true;
+    this.lineText = "";
+    this.lineLength = 0;
+    return end + 1;
+  }
+
+  /** '…', E'…' (backslash escapes) and "…"; a doubled quote stands for itself. */
+  private quoted(chunk: Buffer, i: number): number {
+    const b = chunk[i] as number;
+    const close = this.mode === Mode.QuotedIdent ? DQUOTE : QUOTE;
+    if (this.pendingQuoteEnd) {
+      this.pendingQuoteEnd = false;
+      if (b === close) return i + 1;
+      this.mode = Mode.Normal;
+      return i; // read this byte again as ordinary SQL
+    }
+    if (this.mode === Mode.EscapeString) {
+      if (this.escapeNext) this.escapeNext = false;
+      else if (b === BACKSLASH) this.escapeNext = true;
+      else if (b === close) this.pendingQuoteEnd = true;
+      if (b === NL) this.lines++;
+      return i + 1;
+    }
+    const end = chunk.indexOf(close, i);
+    this.countNewlines(chunk, i, end === -1 ? chunk.length : end);
+    if (end === -1) return chunk.length;
+    this.pendingQuoteEnd = true;
+    return end + 1;
+  }
+
+  private dollarTagByte(chunk: Buffer, i: number): number {
+    const b = chunk[i] as number;
+    if (b === DOLLAR) {
+      this.mode = Mode.Dollar;
+      this.dollarClose = Buffer.from(`$${this.dollarTag}$`, "latin1");
+      this.dollarMatch = 0;
+      return i + 1;
+    }
+    if ((this.dollarTag === "" ? isIdentStart(b) : isIdentCont(b)) && this.dollarTag.length < 64) {
+      this.dollarTag += String.fromCharCode(b);
+      return i + 1;
+    }
+    // `$1` or a lone `$`: not a dollar quote after all.
+    this.mode = Mode.Normal;
+    return i;
+  }
+
+  private dollarBody(chunk: Buffer, i: number): number {
+    let at = i;
+    if (this.dollarMatch === 0) {
+      const next = chunk.indexOf(DOLLAR, i);
+      this.countNewlines(chunk, i, next === -1 ? chunk.length : next);
+      if (next === -1) return chunk.length;
+      at = next;
+    }
+    const c = chunk[at] as number;
+    if (c === this.dollarClose[this.dollarMatch]) {
+      this.dollarMatch++;
+      if (this.dollarMatch === this.dollarClose.length) this.mode = Mode.Normal;
+    } else {
+      // The tag holds no `$`, so a mismatch restarts the match at this byte only if it is one.
+      this.dollarMatch = c === DOLLAR ? 1 : 0;
+      if (c === NL) this.lines++;
+    }
+    return at + 1;
+  }
+
+  /** Block comments nest in PostgreSQL. */
+  private blockComment(chunk: Buffer, i: number): number {
+    const b = chunk[i] as number;
+    if (b === NL) this.lines++;
+    if (this.blockPrev === SLASH && b === STAR) {
+      this.blockDepth++;
+      this.blockPrev = 0;
+    } else if (this.blockPrev === STAR && b === SLASH) {
+      this.blockDepth--;
+      this.blockPrev = 0;
+      if (this.blockDepth === 0) this.mode = Mode.Normal;
+    } else {
+      this.blockPrev = b;
+    }
+    return i + 1;
+  }
+
+  /** Ordinary SQL: words, punctuation, and the starts of everything else. */
+  private normal(chunk: Buffer, i: number): number {
+    const b = chunk[i] as number;
+    if (this.pendingDash || this.pendingSlash) {
+      const wasDash = this.pendingDash;
+      this.pendingDash = this.pendingSlash = false;
+      if (wasDash && b === DASH) {
+        this.mode = Mode.LineComment;
+        this.commentAtLineStart = this.atLineStart;
+        this.lineText = "--";
+        this.lineLength = 2;
+        return i + 1;
+      }
+      if (!wasDash && b === STAR) {
+        this.mode = Mode.BlockComment;
+        this.blockDepth = 1;
+        this.blockPrev = 0;
+        return i + 1;
+      }
+      // The `-` or `/` was an operator: it began (or continues) the statement.
+      this.significant();
+      this.atLineStart = false;
+    }
+    if (isSpace(b)) {
+      this.endWord();
+      if (b === NL) {
+        this.lines++;
+        this.atLineStart = true;
+      }
+      return i + 1;
+    }
+    if (b === DASH || b === SLASH) {
+      this.endWord();
+      if (b === DASH) this.pendingDash = true;
+      else this.pendingSlash = true;
+      return i + 1;
+    }
+    const wasLineStart = this.atLineStart;
+    this.atLineStart = false;
+    if (b === BACKSLASH) return this.startMetaLine(chunk, i, wasLineStart);
+    this.significant();
+    if (this.wordActive) {
+      if (isIdentCont(b)) {
+        if (this.word.length < 16) this.word += String.fromCharCode(b | 0x20);
+        return i + 1;
+      }
+      if (b === QUOTE && !this.wordIsNumber && this.word === "e") {
+        // E'…': backslash escapes apply (the E belongs to the string, not a word).
+        this.wordActive = false;
+        this.mode = Mode.EscapeString;
+        this.escapeNext = false;
+        return i + 1;
+      }
+      this.endWord();
+    }
+    switch (b) {
+      case QUOTE:
+        this.mode = Mode.String;
+        return i + 1;
+      case DQUOTE:
+        this.mode = Mode.QuotedIdent;
+        return i + 1;
+      case DOLLAR:
+        this.mode = Mode.DollarTag;
+        this.dollarTag = "";
+        return i + 1;
+      case LPAREN:
+        this.parenDepth++;
+        return i + 1;
+      case RPAREN:
+        this.parenDepth = Math.max(0, this.parenDepth - 1);
+        return i + 1;
+      case SEMICOLON:
+        return this.parenDepth === 0 ? this.semicolon(chunk, i) : i + 1;
+      default:
+        if (isIdentStart(b) || (b >= 0x30 && b <= 0x39)) {
+          this.wordActive = true;
+          this.wordIsNumber = !isIdentStart(b);
+          this.word = String.fromCharCode(b | 0x20);
         }
-      }
+        return i + 1;
     }
-    if (from < n) {
-      if (this.mode === Mode.CopyData || this.mode === Mode.AfterCopy || this.streaming) {
-        this.push(chunk.subarray(from, n));
-      } else if (this.mode !== Mode.Meta) {
-        this.held.push(chunk.subarray(from, n));
-        this.heldBytes += n - from;
-        if (this.heldBytes > HOLD_LIMIT) this.overLong();
-      }
-    }
+  }
+
+  private semicolon(chunk: Buffer, i: number): number {
+    const next = i + 1;
+    const ends = this.routine.semicolon();
+    if (ends === "joined") throw refusal(this.startLine, "several statements sent as one", "a BEGIN or CASE word in CREATE FUNCTION makes psql join them");
+    if (ends === "body") return next;
+    this.hold(chunk, this.from, next);
+    this.from = next;
+    this.endStatement();
+    return next;
+  }
+
+  private startMetaLine(chunk: Buffer, i: number, atLineStart: boolean): number {
+    this.endWord();
+    if (this.started || !atLineStart) throw refusal(this.lines + 1, "a psql backslash command", "pg_dump never writes one inside a statement");
+    // Everything before it is comments: send it, then read the command line on its own.
+    this.hold(chunk, this.from, i);
+    this.sendHeld();
+    this.mode = Mode.Meta;
+    this.lineText = "\\";
+    this.lineLength = 1;
+    this.from = i + 1;
+    return i + 1;
   }
 
   private countNewlines(chunk: Buffer, from: number, to: number): void {
@@ -493,38 +475,13 @@ export class PlainDumpGuard extends Transform {
   private endWord(): void {
     if (!this.wordActive) return;
     this.wordActive = false;
-    if (this.wordIsNumber) return;
-    const word = this.word;
-    const lead = ["create", "function", "procedure", "or", "replace"].includes(word) ? word : "";
-    if (this.identifierCount < 4) this.leadWords.push(lead);
-    this.identifierCount++;
-    const [w0, w1, w2, w3] = this.leadWords;
-    const routine = (name: string | undefined) => name === "function" || name === "procedure";
-    const createsRoutine = w0 === "create" && (routine(w1) || (w1 === "or" && w2 === "replace" && routine(w3)));
-    if (createsRoutine && this.parenDepth === 0) {
-      if (word === "begin") this.beginDepth++;
-      else if (word === "case" && this.beginDepth >= 1) this.beginDepth++;
-      else if (word === "end" && this.beginDepth > 0) {
-        this.beginDepth--;
-        if (this.beginDepth < this.atomicLevel) this.atomicLevel = 0;
-      } else if (word === "atomic" && this.previousWord === "begin" && this.atomicLevel === 0) this.atomicLevel = this.beginDepth;
-    }
-    this.previousWord = word;
+    if (!this.wordIsNumber) this.routine.word(this.word, this.parenDepth);
   }
 
-  private resetStatement(): void {
-    this.held = [];
-    this.heldBytes = 0;
-    this.started = false;
-    this.streaming = false;
-    this.parenDepth = 0;
-    this.identifierCount = 0;
-    this.leadWords = [];
-    this.beginDepth = 0;
-    this.atomicLevel = 0;
-    this.previousWord = "";
-    this.word = "";
-    this.wordActive = false;
+  private hold(chunk: Buffer, from: number, to: number): void {
+    if (to <= from) return;
+    this.held.push(chunk.subarray(from, to));
+    this.heldBytes += to - from;
   }
 
   private sendHeld(): void {
@@ -541,29 +498,6 @@ export class PlainDumpGuard extends Transform {
     this.heldBytes = 0;
   }
 
-  private heldText(): string {
-    return Buffer.concat(this.held).toString("utf8");
-  }
-
-  private refuse(line: number, what: string, why: string): never {
-    throw new DumpRefusedError(`line ${line} holds ${what} (${why}); pg_dump never writes that`);
-  }
-
-  /** A statement too long to hold: judged by its head, then streamed. Only plain statements may be that long. */
-  private overLong(): void {
-    if (!this.started) {
-      this.sendHeld();
-      return;
-    }
-    const verdict = judgeStatement(this.heldText());
-    if (verdict.action !== "pass" || verdict.copyFromStdin || this.largeObjectFrom !== null) {
-      this.refuse(this.startLine, `a statement over ${HOLD_LIMIT / MIB} MiB (${this.describeHead()})`, "only data statements are that long");
-    }
-    if (verdict.insert) this.rows++;
-    this.sendHeld();
-    this.streaming = true;
-  }
-
   private describeHead(): string {
     const text = Buffer.concat(this.held)
       .subarray(0, 400)
@@ -574,55 +508,34 @@ export class PlainDumpGuard extends Transform {
     return text.length > 80 ? `${text.slice(0, 80)}…` : text;
   }
 
-  private endStatement(): void {
-    if (this.streaming) {
+  /** A statement too long to hold: judged by its head, then streamed. */
+  private overLong(): void {
+    if (!this.started) {
       this.sendHeld();
-      this.resetStatement();
       return;
     }
-    const line = this.startLine;
-    const verdict: StatementVerdict = judgeStatement(this.heldText(), this.existingRoles);
-    const head = this.describeHead();
-    if (this.largeObjectFrom !== null && !(verdict.action === "large-object" && verdict.part !== "begin")) {
-      this.refuse(this.largeObjectFrom, "a BEGIN", `it is followed by ${head} at line ${line}, not by pg_dump's large-object data`);
-    }
-    switch (verdict.action) {
-      case "refuse":
-        this.refuse(line, head, verdict.why);
-        break;
-      case "large-object":
-        if (verdict.part === "begin") {
-          this.largeObjectFrom = line;
-          this.dropHeld();
-        } else if (verdict.part === "commit") {
-          if (this.largeObjectFrom === null) this.refuse(line, head, "transaction control, which would end the restore's own transaction");
-          this.largeObjectFrom = null;
-          this.report.largeObjectBlocks++;
-          this.dropHeld();
-        } else {
-          this.sendHeld();
-        }
-        break;
-      case "skip":
-        if (verdict.reason === "owner") this.report.ownerChangesSkipped++;
-        else {
-          if (this.report.skipped.length < MAX_REPORTED) this.report.skipped.push({ line, reason: verdict.reason, roles: verdict.roles });
-          for (const role of verdict.reason === "grant-to-missing-role" ? verdict.roles : []) {
-            if (!this.missing.has(role)) {
-              this.missing.add(role);
-              this.report.missingRoles.push(role);
-            }
-          }
-        }
-        this.dropHeld();
-        break;
-      case "pass":
-        if (verdict.insert) this.rows++;
-        this.sendHeld();
-        if (verdict.copyFromStdin) this.mode = Mode.AfterCopy;
-        break;
-    }
-    this.resetStatement();
+    const what = `a statement over ${HOLD_LIMIT / MIB} MiB (${this.describeHead()})`;
+    this.apply(this.policy.decideStreamed(Buffer.concat(this.held).toString("utf8"), this.startLine, what));
+    this.streaming = true;
+  }
+
+  private endStatement(): void {
+    if (this.streaming) this.sendHeld();
+    else this.apply(this.policy.decide(Buffer.concat(this.held).toString("utf8"), this.startLine, this.describeHead()));
+    this.held = [];
+    this.heldBytes = 0;
+    this.started = false;
+    this.streaming = false;
+    this.parenDepth = 0;
+    this.wordActive = false;
+    this.routine.reset();
+  }
+
+  private apply(decision: Decision): void {
+    if (decision.insert) this.rows++;
+    if (decision.send) this.sendHeld();
+    else this.dropHeld();
+    if (decision.copyFromStdin) this.mode = Mode.AfterCopy;
   }
 
   /** A backslash line between statements: only pg_dump's own `\restrict` header and `\unrestrict` trailer. */
@@ -634,15 +547,10 @@ export class PlainDumpGuard extends Transform {
     const short = this.lineLength <= MAX_META_LINE;
     this.lineText = "";
     this.lineLength = 0;
-    if (short && !this.anyStatement && !this.droppedHeader && /^\\restrict \S+\s*$/.test(text)) {
-      this.droppedHeader = true;
-      this.push(Buffer.from("\n"));
-      return;
-    }
-    if (short && this.markerLast && /^\\unrestrict \S+\s*$/.test(text)) {
-      this.push(Buffer.from("\n"));
-      return;
-    }
-    this.refuse(line, `a psql backslash command (${text.slice(0, 60)})`, "restores never run psql commands");
+    const header = short && !this.anyStatement && !this.droppedHeader && /^\\restrict \S+\s*$/.test(text);
+    const trailer = short && this.markerLast && /^\\unrestrict \S+\s*$/.test(text);
+    if (!header && !trailer) throw refusal(line, `a psql backslash command (${text.slice(0, 60)})`, "restores never run psql commands");
+    if (header) this.droppedHeader = true;
+    this.push(Buffer.from("\n"));
   }
 }
