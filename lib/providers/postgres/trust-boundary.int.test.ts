@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -55,10 +55,20 @@ function targets(): Array<[string, () => AdminTarget]> {
   ];
 }
 
+const runPrefix = randomBytes(4).toString("hex");
+
+function runNumbered(n: number): { runId: string; scratch: string } {
+  return { runId: `${runPrefix}-0000-4000-8000-${String(n).padStart(12, "0")}`, scratch: `tb_scratch_${id}_${n}` };
+}
+
 function nextRun(): { runId: string; scratch: string } {
   counter++;
-  const runId = `${randomBytes(4).toString("hex")}-0000-4000-8000-${String(counter).padStart(12, "0")}`;
-  return { runId, scratch: `tb_scratch_${id}_${counter}` };
+  return runNumbered(counter);
+}
+
+/** The run the next load will use (tests in a file run one at a time). */
+function peekNextRun(): { runId: string; scratch: string } {
+  return runNumbered(counter + 1);
 }
 
 /** Loads `text` (plain SQL, gzipped here) the way a run does, owned afterwards by APP_OWNER. */
@@ -340,4 +350,41 @@ describe("errors tell the truth: psql's own reason comes first", () => {
     expect((run.error as Error).message).not.toMatch(/backup store/);
     await expectNothingChanged(run);
   });
+
+  it("a constraint that fails only at COMMIT is named, and nothing is kept", async () => {
+    const deferred = withInjection(
+      "CREATE TABLE public.parent (id int PRIMARY KEY);\nCREATE TABLE public.child (parent_id int REFERENCES public.parent DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO public.child VALUES (42);",
+    );
+    const run = await load(managed, deferred);
+    expect(run.error).toBeInstanceOf(RestoreToolError);
+    expect((run.error as Error).message).toMatch(/violates foreign key constraint "child_parent_id_fkey".*at or before COMMIT/s);
+    await expectNothingChanged(run);
+  });
+
+  it("psql killed from outside is reported as killed, not as a store failure", async () => {
+    const slow = withInjection("SELECT pg_sleep(30);");
+    const { runId } = peekNextRun();
+    const pending = load(managed, slow);
+    const pid = await waitForLoaderPsql(loaderRoleName(runId));
+    process.kill(pid, "SIGKILL");
+    const run = await pending;
+    expect(run.error).toBeInstanceOf(RestoreToolError);
+    expect((run.error as Error).message).toMatch(/^psql was killed by SIGKILL/);
+    expect((run.error as Error).message).not.toMatch(/backup store/);
+    await expectNothingChanged(run);
+  });
 });
+
+/** The psql this process started that connects as `loader` (found through /proc, so other tests' psql are never touched). */
+async function waitForLoaderPsql(loader: string): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    for (const entry of await readdir("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      const environ = await readFile(`/proc/${entry}/environ`, "utf8").catch(() => "");
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+      if (cmdline.split("\0")[0]?.endsWith("psql") && environ.split("\0").includes(`PGUSER=${loader}`)) return Number(entry);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no psql connecting as ${loader} appeared`);
+}
