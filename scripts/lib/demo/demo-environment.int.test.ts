@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { demoConfig } from "@/lib/config/demo";
 import { S3BackupStore } from "@/lib/providers/aws/s3-backup-store";
 import { LocalPitrProvider } from "@/lib/providers/local/local-pitr-provider";
+import type { AdminTarget } from "@/lib/providers/postgres/admin";
+import { loadIntoScratch } from "@/lib/providers/postgres/load-scratch";
+import { loaderRoleName } from "@/lib/providers/postgres/loader-role";
 import type { BackupStore, StoredObject } from "@/lib/providers/types";
 import { S3RVER_CREDENTIALS } from "@/scripts/lib/s3-server";
 import { startDemoEnvironment, type DemoEnvironment } from "./demo-environment";
@@ -31,6 +34,30 @@ function pgUrl(database: string): string {
   url.password = demo.env.DEMO_PG_PASSWORD ?? "";
   return url.toString();
 }
+
+/** The demo restore targets' user (lib/config/demo.ts): not a superuser. */
+function restoreAdmin(): AdminTarget {
+  return {
+    connection: { host: "127.0.0.1", port: demo.productionPort, user: "restore_admin", password: demo.env.DEMO_RESTORE_PASSWORD ?? "", sslMode: "disable" },
+    maintenanceDatabase: "postgres",
+  };
+}
+
+/** What a least-privilege restore must leave: the database and its tables owned by loanserve, reporting's grant kept. */
+function ownership(database: string): Promise<{ database: string; tables: string[]; unreadableByReporting: string[] }> {
+  return withDatabase(database, async (client) => {
+    const { rows } = await client.query<{ database: string; tables: string[]; unreadable: string[] }>(
+      `SELECT (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()) AS database,
+              array(SELECT DISTINCT tableowner::text FROM pg_tables WHERE schemaname = 'public') AS tables,
+              array(SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'
+                     AND NOT has_table_privilege('reporting', format('%I.%I', schemaname, tablename), 'SELECT')) AS unreadable`,
+    );
+    const row = rows[0];
+    return { database: row?.database ?? "", tables: row?.tables ?? [], unreadableByReporting: row?.unreadable ?? [] };
+  });
+}
+
+const OWNED_BY_LOANSERVE = { database: "loanserve", tables: ["loanserve"], unreadableByReporting: [] };
 
 function storeFor(environment: DemoEnvironment): S3BackupStore {
   return S3BackupStore.fromSettings({
@@ -155,6 +182,7 @@ describe("the demo environment", () => {
       DEMO_S3_ENDPOINT: demo.s3Endpoint,
       DEMO_PG_PORT: String(demo.productionPort),
       DEMO_PG_PASSWORD: expect.stringMatching(/^[\w-]{20,}$/),
+      DEMO_RESTORE_PASSWORD: expect.stringMatching(/^[\w-]{20,}$/),
       DEMO_S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
       DEMO_S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     });
@@ -162,6 +190,8 @@ describe("the demo environment", () => {
     const ports = JSON.parse(await readFile(path.join(tempDir, "demo", "ports.json"), "utf8")) as unknown;
     expect(ports).toEqual({ s3: demo.s3Port, postgres: demo.productionPort });
     expect(logLines.join("\n")).not.toContain(demo.env.DEMO_PG_PASSWORD);
+    expect(logLines.join("\n")).not.toContain(demo.env.DEMO_RESTORE_PASSWORD);
+    expect(demo.env.DEMO_RESTORE_PASSWORD).not.toBe(demo.env.DEMO_PG_PASSWORD);
   });
 
   it("archives WAL continuously", async () => {
@@ -262,6 +292,8 @@ describe("the demo environment", () => {
       expect(Object.keys(manifest.tables).sort()).toEqual([...TABLES].sort());
       // The source's count for the orphaned-payments check (the demo's data has none).
       expect(manifest.checks).toEqual({ orphaned_payments: 0 });
+      // The roles the dump's OWNER TO and GRANT lines name, for the plan's missing-roles warning.
+      expect(manifest.roles).toEqual(["loanserve", "reporting"]);
       for (const table of TABLES) expect(manifest.tables[table]).toBeLessThanOrEqual(production[table] ?? 0);
       expect(manifest.tables.loans).toBeLessThan(previousLoans);
       expect(manifest.tables.loans).toBeGreaterThan(0);
@@ -308,6 +340,52 @@ describe("the demo environment", () => {
     expect(rows[0]?.loans).toBe(manifest.tables.loans);
     expect(rows[0]?.latest.getTime()).toBeLessThanOrEqual(Date.parse(`${night}T02:00:00Z`));
     expect(await tableCounts("restored_plain")).toEqual(manifest.tables);
+  });
+
+  it("restores like a managed database: a user that is not a superuser, through the loader, keeping owners and grants", async () => {
+    const { rows } = await admin.query(
+      `SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin,
+              pg_has_role('restore_admin', 'loanserve', 'MEMBER') AS acts_for_owner,
+              pg_has_role('restore_admin', 'pg_signal_backend', 'MEMBER') AS may_end_sessions
+         FROM pg_roles WHERE rolname = 'restore_admin'`,
+    );
+    expect(rows).toEqual([{ rolsuper: false, rolcreatedb: true, rolcreaterole: true, rolcanlogin: true, acts_for_owner: true, may_end_sessions: true }]);
+    const targets = demoConfig().environments[0]?.restoreTargets ?? [];
+    expect(targets.map((t) => [t.user, t.passwordFrom, t.ownerRole])).toEqual([
+      ["restore_admin", { env: "DEMO_RESTORE_PASSWORD" }, "loanserve"],
+      ["restore_admin", { env: "DEMO_RESTORE_PASSWORD" }, "loanserve"],
+    ]);
+    // "Production" is owned by the application role, as the dumps record.
+    expect(await ownership("loanserve")).toEqual(OWNED_BY_LOANSERVE);
+
+    for (const [night, format] of [[nights[0], "plain-gzip"], [nights[1], "custom"]] as const) {
+      const manifest = await readManifest(`prod/pg/${night}.manifest.json`);
+      const key = `prod/pg/${manifest.file}`;
+      const scratch = `lp_restore_${format.replace("-", "_")}`;
+      const runId = randomUUID();
+      const result = await loadIntoScratch({
+        admin: restoreAdmin(),
+        runId,
+        scratchDatabase: scratch,
+        like: "loanserve",
+        owner: "loanserve",
+        format,
+        open: (signal) => store.read(key, { signal }),
+        expectedSha256: manifest.sha256,
+        totalBytes: manifest.size,
+      });
+      try {
+        expect(result.loader).toBe(loaderRoleName(runId));
+        expect(result.guard.missingRoles).toEqual([]);
+        if (format === "plain-gzip") expect(result.guard.ownerChangesSkipped).toBeGreaterThan(0);
+        expect(await tableCounts(scratch)).toEqual(manifest.tables);
+        expect(await ownership(scratch)).toEqual(OWNED_BY_LOANSERVE);
+        const { rows: loaders } = await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [result.loader]);
+        expect(loaders).toEqual([]);
+      } finally {
+        await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
+      }
+    }
   });
 
   it("leaves no dump object, manifest or clone behind when pg_dump fails half-way", async () => {
@@ -406,6 +484,39 @@ describe("the demo environment", () => {
     expect(await tableCounts("loanserve")).toEqual(before.counts);
     expect(await listAll()).toEqual(before.objects);
     expect(await readFile(path.join(tempDir, "demo", "seeded.json"), "utf8")).toBe(before.marker);
+  });
+
+  it("brings a data folder from before least-privilege mode up to it when it starts", async () => {
+    // What the previous version left: everything owned by postgres, no restore user, no grant to
+    // reporting, and a copy an earlier restore kept (made as postgres).
+    const leftover = "loanserve_before_restore_20260101t020000z";
+    await withDatabase("loanserve", async (db) => {
+      for (const table of TABLES) await db.query(`ALTER TABLE ${table} OWNER TO postgres`);
+      await db.query("REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM reporting");
+    });
+    await admin.query("ALTER DATABASE loanserve OWNER TO postgres");
+    await admin.query(`CREATE DATABASE ${leftover} TEMPLATE loanserve STRATEGY FILE_COPY`);
+    await admin.query("DROP ROLE restore_admin");
+    await admin.end();
+    await demo.stop();
+
+    demo = await startDemoEnvironment();
+    store = storeFor(demo);
+    admin = new pg.Client({ connectionString: pgUrl("postgres") });
+    await admin.connect();
+    const { rows } = await admin.query("SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'restore_admin'");
+    expect(rows).toEqual([{ rolsuper: false, rolcreatedb: true, rolcreaterole: true }]);
+    expect(await ownership("loanserve")).toEqual(OWNED_BY_LOANSERVE);
+    expect(await ownership(leftover)).toEqual(OWNED_BY_LOANSERVE);
+    // So the restore user can clean the old copy up, as the console's clean-up does.
+    const { host, port, user, password } = restoreAdmin().connection;
+    const client = new pg.Client({ host, port, user, password, database: "postgres" });
+    await client.connect();
+    try {
+      await client.query(`DROP DATABASE ${leftover}`);
+    } finally {
+      await client.end();
+    }
   });
 
   it("reseeds from scratch when an earlier first run died before finishing", async () => {

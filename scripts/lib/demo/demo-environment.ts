@@ -7,6 +7,7 @@ import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
 import { dataDir, persistentSecret } from "@/scripts/lib/data-dir";
 import { S3RVER_CREDENTIALS, startS3Server, type LocalS3Server } from "@/scripts/lib/s3-server";
 import { prepareDemoPitr } from "./demo-pitr";
+import { applicationDatabases, applyLoanServeOwnership, ensureLoanServeRoles, RESTORE_USER } from "./loanserve-roles";
 import { createNightlyDump, type DumpFormat } from "./nightly-dump";
 import { applyLoanServeSchema, seedLoanServe } from "./seed-loanserve";
 
@@ -118,6 +119,8 @@ async function seedDemo(cluster: LocalCluster, s3: LocalS3Server, markerFile: st
   await applyLoanServeSchema(cluster.url(DATABASE));
   log("seeding LoanServe data…");
   await seedLoanServe(cluster.url(DATABASE), { now });
+  // Before the dumps, so they carry the application's OWNER TO and GRANT lines.
+  await applyLoanServeOwnership(cluster.url(), DATABASE);
 
   const store = S3BackupStore.fromSettings({
     bucket: BUCKET,
@@ -170,6 +173,8 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
 
   const ports = await readPorts(portsFile);
   const password = await persistentSecret("demo-pg-password");
+  // The restore targets' own user: not a superuser, like a managed database's master user.
+  const restorePassword = await persistentSecret("demo-restore-password");
   const archive = shellQuote(archiveDir);
   const cluster = await LocalCluster.open({
     baseDir: productionDir,
@@ -190,6 +195,8 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
 
   let s3: LocalS3Server | undefined;
   try {
+    // Every start: a data folder made before least-privilege mode gets its roles here.
+    await ensureLoanServeRoles(cluster.url(), { name: RESTORE_USER, password: restorePassword });
     const needsSeed = !(await exists(markerFile)) || !(await databaseExists(cluster.url(), DATABASE));
     // Objects from an interrupted earlier seed may be for other nights: start from an empty bucket.
     if (needsSeed) await rm(s3Dir, { recursive: true, force: true });
@@ -198,6 +205,9 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
     await writeFile(portsFile, `${JSON.stringify({ s3: server.port, postgres: productionPort }, null, 2)}\n`);
 
     if (needsSeed) await seedDemo(cluster, server, markerFile);
+    // And the ownership: superuser-owned LoanServe databases (and restored copies) of an earlier
+    // version go to the application role, which the restore user may act for. A no-op after that.
+    for (const database of await applicationDatabases(cluster.url(), DATABASE)) await applyLoanServeOwnership(cluster.url(), database);
     await prepareDemoPitr({ adminUrl: cluster.url(), loanserveUrl: cluster.url(DATABASE), port: productionPort, password, baseBackupDir });
     return {
       s3Endpoint: server.endpoint,
@@ -207,6 +217,7 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
         DEMO_S3_ENDPOINT: server.endpoint,
         DEMO_PG_PORT: String(productionPort),
         DEMO_PG_PASSWORD: password,
+        DEMO_RESTORE_PASSWORD: restorePassword,
         DEMO_S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
         DEMO_S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
       },

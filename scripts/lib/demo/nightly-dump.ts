@@ -6,6 +6,7 @@ import pg from "pg";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
 import { ORPHANED_PAYMENTS_MANIFEST_KEY, ORPHANED_PAYMENTS_SQL } from "@/lib/restore/validation/builtin-checks";
 import type { BackupStore } from "@/lib/providers/types";
+import { databaseUrl as urlFor, rolesNamedByDump, withClient } from "./loanserve-roles";
 
 export type DumpFormat = "plain" | "custom";
 
@@ -40,6 +41,8 @@ export interface DumpManifest {
   tables: Record<(typeof MANIFEST_TABLES)[number], number>;
   /** Counts for validation checks that compare the restore with its source (the orphaned-payments check). */
   checks: Record<typeof ORPHANED_PAYMENTS_MANIFEST_KEY, number>;
+  /** The roles the dump's objects belong to or are granted to, so a plan can name those a target lacks. */
+  roles: string[];
 }
 
 export interface NightlyDump {
@@ -48,22 +51,6 @@ export interface NightlyDump {
   manifestKey: string | null;
   /** What was written (or, without a manifest, would have been); `sha256` is the dump's real one. */
   manifest: DumpManifest;
-}
-
-function urlFor(sourceUrl: string, database: string): string {
-  const url = new URL(sourceUrl);
-  url.pathname = `/${encodeURIComponent(database)}`;
-  return url.toString();
-}
-
-async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Deletes everything created after `cutoff` and rewinds the id sequences to match; returns the manifest's counts. */
@@ -107,8 +94,7 @@ async function dumpInto(options: {
     "--username", decodeURIComponent(url.username) || "postgres",
     "--dbname", options.database,
     "--no-password",
-    "--no-owner",
-    "--no-privileges",
+    // Owners and grants included, as a real nightly dump has them: restores must carry them over.
     `--format=${options.format}`,
   ];
   // The password travels in the environment, never in argv (visible to every local user).
@@ -190,6 +176,7 @@ export async function createNightlyDump(options: NightlyDumpOptions): Promise<Ni
     await admin.query(`CREATE DATABASE ${quotedClone} TEMPLATE ${pg.escapeIdentifier(database)}${strategy}`);
     try {
       const { tables, checks } = await cutBack(urlFor(options.sourceUrl, clone), cutoff);
+      const roles = await rolesNamedByDump(urlFor(options.sourceUrl, clone));
       const { sha256, size } = await dumpInto({ sourceUrl: options.sourceUrl, database: clone, format, store, key });
       const manifest: DumpManifest = {
         file,
@@ -201,6 +188,7 @@ export async function createNightlyDump(options: NightlyDumpOptions): Promise<Ni
         format,
         tables,
         checks,
+        roles,
       };
       if (options.withoutManifest) return { key, manifestKey: null, manifest };
       const manifestKey = `${store.prefix}${date}.manifest.json`;
