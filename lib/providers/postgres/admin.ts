@@ -222,10 +222,17 @@ export async function listSessions(target: AdminTarget, database: string): Promi
 }
 
 // The sessions are chosen first (MATERIALIZED): in a plain WHERE the planner may call
-// pg_terminate_backend before the other conditions have ruled a backend out.
+// pg_terminate_backend before the other conditions have ruled a backend out. Only sessions we may
+// signal are chosen: a non-superuser (a managed database's master user) asking to end a
+// superuser's session gets an error that would fail the whole rename; left alone, such a session
+// makes the rename report "in use" instead, which is retried and then shown to the person.
 const TERMINATE_SQL = `
-  WITH sessions AS MATERIALIZED (
-    SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND ${CLIENT_SESSION}
+  WITH me AS (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
+  sessions AS MATERIALIZED (
+    SELECT a.pid FROM pg_stat_activity a LEFT JOIN pg_roles r ON r.oid = a.usesysid, me
+     WHERE a.datname = $1 AND a.pid <> pg_backend_pid() AND ${CLIENT_SESSION}
+       AND (me.rolsuper OR (NOT coalesce(r.rolsuper, false)
+            AND (pg_has_role(current_user, a.usesysid, 'USAGE') OR pg_has_role(current_user, 'pg_signal_backend', 'USAGE'))))
   )
   SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM sessions`;
 

@@ -521,7 +521,7 @@ export class PlainDumpGuard extends Transform {
 
   private endStatement(): void {
     if (this.streaming) this.sendHeld();
-    else this.apply(this.policy.decide(Buffer.concat(this.held).toString("utf8"), this.startLine, this.describeHead()));
+    else this.apply(this.policy.decide(Buffer.concat(this.held).toString("utf8"), this.startLine, () => this.describeHead()));
     this.held = [];
     this.heldBytes = 0;
     this.started = false;

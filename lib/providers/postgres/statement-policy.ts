@@ -43,21 +43,21 @@ export class StatementPolicy {
     return this.largeObjectFrom !== null;
   }
 
-  /** `head` describes the statement for a refusal (its first words). */
-  decide(text: string, line: number, head: string): Decision {
+  /** `head` describes the statement for a refusal (its first words); only a refusal pays for it. */
+  decide(text: string, line: number, head: () => string): Decision {
     const verdict = judgeStatement(text, this.existingRoles);
     const send: Decision = { send: true, copyFromStdin: false, insert: false };
     const drop: Decision = { send: false, copyFromStdin: false, insert: false };
     if (this.largeObjectFrom !== null && !(verdict.action === "large-object" && verdict.part !== "begin")) {
-      throw refusal(this.largeObjectFrom, "a BEGIN", `it is followed by ${head} at line ${line}, not by pg_dump's large-object data`);
+      throw refusal(this.largeObjectFrom, "a BEGIN", `it is followed by ${head()} at line ${line}, not by pg_dump's large-object data`);
     }
     switch (verdict.action) {
       case "refuse":
-        throw refusal(line, head, verdict.why);
+        throw refusal(line, head(), verdict.why);
       case "large-object":
         if (verdict.part === "write") return send;
         if (verdict.part === "begin") this.largeObjectFrom = line;
-        else if (this.largeObjectFrom === null) throw refusal(line, head, "transaction control, which would end the restore's own transaction");
+        else if (this.largeObjectFrom === null) throw refusal(line, head(), "transaction control, which would end the restore's own transaction");
         else {
           this.largeObjectFrom = null;
           this.report.largeObjectBlocks++;

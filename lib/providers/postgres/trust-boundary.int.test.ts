@@ -9,8 +9,8 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminUrl, databaseExists, sqlOn } from "@/lib/testing/databases";
-import type { AdminTarget } from "./admin";
+import { adminUrl, databaseExists, sqlOn, withDatabase } from "@/lib/testing/databases";
+import { renameDatabases, TargetAdminError, type AdminTarget } from "./admin";
 import { pgConnectionFromUrl, withPgEnv, type PgConnection } from "./connection";
 import { DumpRefusedError, IncompleteDumpError, RestoreToolError } from "./errors";
 import { loadIntoScratch } from "./load-scratch";
@@ -320,6 +320,25 @@ describe.each(targets())("on %s", (_label, target) => {
     expect(run.error).toBeInstanceOf(DumpRefusedError);
     expect((run.error as Error).message).toMatch(/line \d+ holds a BEGIN/);
     await expectNothingChanged(run);
+  });
+});
+
+describe("a managed-database user swapping while a superuser is connected", () => {
+  it("leaves the superuser's session alone and reports the database in use, instead of failing on a privilege", async () => {
+    const name = `tb_swap_${id}`;
+    await sqlOn("postgres", `CREATE DATABASE ${name} OWNER ${APP_OWNER}`);
+    const intruder = new pg.Client({ connectionString: withDatabase(adminUrl(), name) });
+    await intruder.connect();
+    intruder.on("error", () => undefined);
+    try {
+      const error = await renameDatabases(managed, [[name, `${name}_old`]], { terminateSessionsOf: [name] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetAdminError);
+      expect(error).toMatchObject({ failure: "in-use" });
+      expect((await intruder.query<{ one: number }>("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await intruder.end().catch(() => undefined);
+      await sqlOn("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
   });
 });
 
