@@ -38,6 +38,7 @@ import { ADVICE } from "./troubleshooting";
 const id = randomBytes(4).toString("hex");
 const ROLE = `rc_restore_${id}`;
 const OWNER = `loanserve_owner_${id}`;
+const READER = `loanserve_reader_${id}`;
 const ROLE_PASSWORD = `pw-${randomBytes(8).toString("hex")}`;
 const SOURCE_DB = `source_${id}`;
 const LIVE_DB = `loanserve_${id}`;
@@ -129,6 +130,17 @@ beforeAll(async () => {
   await sqlOn("postgres", `GRANT ${OWNER} TO ${ROLE}`);
   for (const database of [SOURCE_DB, LIVE_DB, CRASH_DB]) await sqlOn("postgres", `CREATE DATABASE ${database} OWNER ${OWNER}`);
   await seedLoanServeDatabases(SOURCE_DB, [LIVE_DB, CRASH_DB]);
+  // The source as applications have it: its tables belong to the owner role, a reporting role reads them.
+  await sqlOn("postgres", `CREATE ROLE ${READER} NOLOGIN`);
+  await sqlOn(
+    SOURCE_DB,
+    `DO $$ DECLARE t record; BEGIN
+       FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+         EXECUTE format('ALTER TABLE public.%I OWNER TO %I', t.tablename, '${OWNER}');
+       END LOOP;
+     END $$;
+     GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${READER};`,
+  );
 
   const store = s3.store(PREFIX);
   const good = await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-19T00:00:00Z"), format: "plain", database: SOURCE_DB });
@@ -228,6 +240,13 @@ describe("logical restore", () => {
 
       // The live name now holds the dump's data; the old database is kept under its dated name.
       expect((await fingerprint(LIVE_DB)).loans).toBe(goodManifest.tables.loans);
+      // Owners and privileges are the source's, so the application works after the swap.
+      const privileges = (database: string) =>
+        sqlOn(database, "SELECT relname, pg_get_userbyid(relowner) AS owner, relacl::text AS acl FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY relname");
+      const restored = await privileges(LIVE_DB);
+      expect(restored.length).toBeGreaterThan(3);
+      expect(restored).toEqual(await privileges(SOURCE_DB));
+      expect(JSON.stringify(restored)).toContain(`${READER}=r/${OWNER}`);
       expect(await fingerprint(done.run.previousDatabase ?? "")).toEqual(original);
       expect((await databases()).has(done.run.scratchDatabase)).toBe(false);
       expect(await db.restoreTargetLock.count({ where: { targetName: "dr" } })).toBe(0);
