@@ -44,9 +44,9 @@ export function DestructiveActionDetails({
         <ul className="space-y-1" aria-label="Databases renamed">
           {destructive.rollback.renames.map((r) => (
             <li key={r.from} className="flex flex-wrap items-center gap-1.5" data-rename-from={r.from}>
-              <span className="font-mono">{r.from}</span>
+              <span className="font-mono break-all">{r.from}</span>
               <ArrowRight aria-label="becomes" className="size-3.5 text-muted" />
-              <span className="font-mono">{r.to}</span>
+              <span className="font-mono break-all">{r.to}</span>
             </li>
           ))}
         </ul>
@@ -56,14 +56,14 @@ export function DestructiveActionDetails({
           {cleanup.drops === null ? (
             <p>
               The database server could not be asked which of these still exist; only those are dropped:{" "}
-              <span className="font-mono">{cleanup.candidates.join(", ")}</span>
+              <span className="font-mono break-all">{cleanup.candidates.join(", ")}</span>
             </p>
           ) : cleanup.drops.length === 0 ? (
             <p>Nothing is left on the server to drop; this only marks the clean-up done.</p>
           ) : (
             <ul className="list-disc space-y-1 pl-5" aria-label="Databases dropped">
               {cleanup.drops.map((name) => (
-                <li key={name} className="font-mono" data-drop={name}>
+                <li key={name} className="font-mono break-all" data-drop={name}>
                   {name}
                 </li>
               ))}
@@ -74,7 +74,7 @@ export function DestructiveActionDetails({
       {needsConfirmation(action, destructive) && (
         <Field
           id={`${action}-confirmation`}
-          label={expected ? <>This environment is protected. Type <span className="font-mono">{expected}</span> to confirm</> : "This environment is protected. Type the confirmation text the server asks for"}
+          label={expected ? <>This environment is protected. Type <span className="font-mono break-all">{expected}</span> to confirm</> : "This environment is protected. Type the confirmation text the server asks for"}
           error={error}
         >
           {(p) => <Input {...p} value={typed} onChange={(e) => onTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}

@@ -26,11 +26,11 @@ export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRu
       </h2>
       <ul className="list-disc space-y-1 pl-5 text-sm">
         <li>
-          The live database <span className="font-mono">{run.targetDatabase}</span> is renamed to{" "}
-          <span className="font-mono">{beforeRestoreName ?? `${run.targetDatabase}_before_restore_…`}</span> and kept for rollback.
+          The live database <span className="font-mono break-all">{run.targetDatabase}</span> is renamed to{" "}
+          <span className="font-mono break-all">{beforeRestoreName ?? `${run.targetDatabase}_before_restore_…`}</span> and kept for rollback.
         </li>
         <li>
-          The restored copy <span className="font-mono">{run.scratchDatabase}</span> becomes <span className="font-mono">{run.targetDatabase}</span>.
+          The restored copy <span className="font-mono break-all">{run.scratchDatabase}</span> becomes <span className="font-mono break-all">{run.targetDatabase}</span>.
         </li>
       </ul>
       <div>
@@ -77,7 +77,7 @@ export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRu
             End these {connected} session{connected === 1 ? "" : "s"} at the swap
           </label>
         )}
-        <Field id="swap-confirmation" label={<>Type <span className="font-mono">{expected}</span> to confirm</>} error={swap.error?.message}>
+        <Field id="swap-confirmation" label={<>Type <span className="font-mono break-all">{expected}</span> to confirm</>} error={swap.error?.message}>
           {(p) => <Input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
         </Field>
         <Button type="submit" variant="danger" disabled={!ready} loading={swap.isPending} icon={<ArrowRightLeft aria-hidden />}>

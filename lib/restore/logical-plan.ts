@@ -221,11 +221,11 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
   const describe: Record<StepName, { title: string; description: string }> = {
     preflight: {
       title: "Preflight checks",
-      description: `Checks ${server} without changing anything: reachable, ${target.user} may create databases, the scratch name is free, the installed tools can restore this ${source.format} dump, room and sessions.`,
+      description: `Checks ${server} without changing anything: reachable, ${target.user} may create databases and the run's loader role, who will own the restored objects, the scratch name is free, the installed tools can restore this ${source.format} dump, room and sessions.`,
     },
     restore: {
       title: `Restore into ${scratch}`,
-      description: `Creates the empty scratch database ${scratch} and streams ${source.name} (${formatBytes(source.size)}) from the store through sha256 into ${tool}. On any failure the scratch database is dropped; ${live} is never touched.`,
+      description: `Creates a loader role for this run alone and the empty scratch database ${scratch}, owned by it; streams ${source.name} (${formatBytes(source.size)}) from the store through sha256 and the statement guard into ${tool}, running as that role, so the dump can change nothing outside ${scratch}. Then everything restored is handed to the owner role and the loader is dropped. On any failure the scratch database and the loader are dropped; ${live} is never touched.`,
     },
     validate: {
       title: "Validate",
