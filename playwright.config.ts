@@ -1,10 +1,24 @@
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
-const PORT = 3210;
+// E2E_PORT lets a second run share the checkout (its own port and data folder); default 3210.
+const PORT = Number(process.env.E2E_PORT) || 3210;
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 export const E2E_ADMIN = { email: "e2e-admin@example.com", password: "e2e-admin-password-long" };
-const DATA_DIR = path.join(import.meta.dirname, ".data", "e2e");
+const DATA_DIR = path.join(import.meta.dirname, ".data", PORT === 3210 ? "e2e" : `e2e-${PORT}`);
+/**
+ * Single sign-on is configured for the whole suite, as a real deployment would have it; the
+ * OpenID provider it points at (oidc-provider, a certified implementation) is started on this
+ * loopback port by e2e/oidc.spec.ts only, so no other spec pays for it. Next-auth discovers the
+ * issuer at each SSO sign-in, so the server needs no restart.
+ */
+export const E2E_OIDC = {
+  port: 3217,
+  issuer: "http://127.0.0.1:3217",
+  clientId: "restore-console-e2e",
+  clientSecret: "e2e-oidc-client-secret-0123456789abcdef",
+  name: "Test IdP",
+};
 
 export default defineConfig({
   testDir: "e2e",
@@ -40,6 +54,15 @@ export default defineConfig({
       RESTORE_CONSOLE_ADMIN_EMAIL: E2E_ADMIN.email,
       RESTORE_CONSOLE_ADMIN_PASSWORD: E2E_ADMIN.password,
       DATABASE_URL: "",
+      OIDC_ISSUER: E2E_OIDC.issuer,
+      OIDC_CLIENT_ID: E2E_OIDC.clientId,
+      OIDC_CLIENT_SECRET: E2E_OIDC.clientSecret,
+      OIDC_NAME: E2E_OIDC.name,
+      OIDC_SCOPES: "openid email profile groups",
+      OIDC_ALLOWED_DOMAINS: "example.com",
+      OIDC_ROLE_MAP: "sre-admins=admin,sre=operator,staff=viewer",
+      // Four-eyes on the demo's second target only (e2e/four-eyes.spec.ts); demo-production stays one-person.
+      RESTORE_CONSOLE_DEMO_FOUR_EYES: "demo-dr",
     },
   },
 });

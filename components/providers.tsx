@@ -3,7 +3,13 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { SessionProvider } from "next-auth/react";
 import { useLayoutEffect, useState, type ReactNode } from "react";
+import { config } from "zod";
 import { syncTheme } from "@/components/shell/theme";
+
+// zod compiles object parsers with `new Function` when it may, and probes for that permission
+// by trying; under our Content-Security-Policy (no 'unsafe-eval') the probe is a reported
+// violation. Parsing in the browser is small: use the interpreter there (the server keeps the JIT).
+if (typeof window !== "undefined") config({ jitless: true });
 
 function makeQueryClient(): QueryClient {
   return new QueryClient({

@@ -1,5 +1,12 @@
 import { expect, type Page } from "@playwright/test";
-import { E2E_ADMIN } from "../playwright.config";
+import { BASE_URL, E2E_ADMIN } from "../playwright.config";
+
+/**
+ * What a browser adds to a POST from one of the app's pages. Playwright's API client
+ * (`page.request`) is not a browser and sends no Origin, so API calls made through it must
+ * say where they come from, or the route wrapper refuses them as cross-site (CSRF).
+ */
+export const SAME_ORIGIN = { origin: BASE_URL } as const;
 
 export async function signIn(page: Page, credentials: { email: string; password: string } = E2E_ADMIN): Promise<void> {
   await page.goto("/signin");
@@ -9,8 +16,28 @@ export async function signIn(page: Page, credentials: { email: string; password:
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 }
 
-/** Creates a user through the API as the signed-in admin (the page's session cookie). */
+/**
+ * Adds a person through the API as the signed-in admin (the page's session cookie). An added person
+ * gets a one-time password; their first sign-in, in a browser context of its own, replaces it with
+ * `user.password`, as a new colleague would.
+ */
 export async function createUserAs(page: Page, user: { email: string; password: string; role: "viewer" | "operator" | "admin" }) {
-  const response = await page.request.post("/api/users", { data: user });
+  const response = await page.request.post("/api/users", { data: { email: user.email, role: user.role }, headers: SAME_ORIGIN });
   expect(response.status(), await response.text()).toBe(201);
+  const { oneTimePassword } = (await response.json()) as { oneTimePassword: string };
+  const browser = page.context().browser();
+  if (!browser) throw new Error("createUserAs needs a page from a launched browser");
+  const context = await browser.newContext();
+  try {
+    const first = await context.newPage();
+    await first.goto("/signin");
+    await first.getByLabel("Email").fill(user.email);
+    await first.getByLabel("Password").fill(oneTimePassword);
+    await first.getByRole("button", { name: "Sign in" }).click();
+    await expect(first).not.toHaveURL(/\/signin/);
+    const changed = await first.request.post("/api/users/me/password", { data: { currentPassword: oneTimePassword, newPassword: user.password }, headers: SAME_ORIGIN });
+    expect(changed.status(), await changed.text()).toBe(200);
+  } finally {
+    await context.close();
+  }
 }

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { SAME_ORIGIN, signIn } from "./helpers";
 
 // What might be production is not destroyed by one click: a PITR run a person marked as cut over
 // offers no clean-up (and the server refuses one), and cleaning up any other run needs the
@@ -7,7 +7,7 @@ import { signIn } from "./helpers";
 
 /** Starts a PITR of the demo to "latest" through the API and opens its page, once it is ready for cutover. */
 async function restoreLatest(page: Page): Promise<{ runId: string; confirmation: string; finalSnapshot: string }> {
-  const started = await page.request.post("/api/pitr/restores", { data: { environment: "demo", target: { kind: "latest" }, confirmation: "demo" } });
+  const started = await page.request.post("/api/pitr/restores", { data: { environment: "demo", target: { kind: "latest" }, confirmation: "demo" }, headers: SAME_ORIGIN });
   expect(started.status(), await started.text()).toBe(201);
   const { id: runId } = (await started.json()) as { id: string };
   await page.goto(`/restores/${runId}`);
@@ -41,16 +41,16 @@ test("a PITR run marked as cut over cannot be cleaned up; another run's clean-up
   await expect(page.getByRole("button", { name: "Mark as cut over" })).toHaveCount(0);
   await expect(page.locator("ol[aria-live='polite']")).toContainText("marked the run as cut over");
   await screenshots(page, "pitr-cut-over");
-  const refused = await page.request.post(`/api/restores/${cutOver.runId}/pitr-cleanup`, { data: { confirmation: cutOver.confirmation } });
+  const refused = await page.request.post(`/api/restores/${cutOver.runId}/pitr-cleanup`, { data: { confirmation: cutOver.confirmation }, headers: SAME_ORIGIN });
   expect(refused.status()).toBe(409);
   expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/marked this run as cut over .* will not delete it/);
-  const generic = await page.request.post(`/api/restores/${cutOver.runId}/cleanup`, { data: { confirmation: cutOver.confirmation } });
+  const generic = await page.request.post(`/api/restores/${cutOver.runId}/cleanup`, { data: { confirmation: cutOver.confirmation }, headers: SAME_ORIGIN });
   expect(generic.status()).toBe(409);
 
   // 2. Not cut over: clean-up names what it deletes and the snapshot it keeps, and waits for the typed name.
   const other = await restoreLatest(page);
   expect(other.confirmation).not.toBe(cutOver.confirmation);
-  const untyped = await page.request.post(`/api/restores/${other.runId}/pitr-cleanup`, { data: {} });
+  const untyped = await page.request.post(`/api/restores/${other.runId}/pitr-cleanup`, { data: {}, headers: SAME_ORIGIN });
   expect(untyped.status()).toBe(400);
   expect(((await untyped.json()) as { error: { message: string } }).error.message).toContain(`Type exactly "${other.confirmation}"`);
 

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { SAME_ORIGIN, signIn } from "./helpers";
 
 // A viewer in New York: every time must show in their zone AND in UTC, and DST traps are refused.
 test.use({ timezoneId: "America/New_York" });
@@ -9,6 +9,7 @@ test("point-in-time recovery of the demo from an incident: window, a time picked
   await signIn(page);
   const declared = await page.request.post("/api/incidents", {
     data: { title: `Payments overwritten ${Date.now()}`, severity: "sev2", environment: "demo", scope: "payments of every tenant", startedAt: new Date().toISOString() },
+    headers: SAME_ORIGIN,
   });
   expect(declared.status(), await declared.text()).toBe(201);
   const { id: incidentId } = (await declared.json()) as { id: string };

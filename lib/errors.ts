@@ -4,6 +4,8 @@
  */
 export type ErrorCode =
   | "bad_request"
+  | "payload_too_large"
+  | "unsupported_media_type"
   | "unauthenticated"
   | "forbidden"
   | "not_found"
@@ -33,6 +35,18 @@ export class BadRequestError extends AppError {
 export class UnauthenticatedError extends AppError {
   override readonly code = "unauthenticated";
   override readonly status = 401;
+}
+
+/** A request body over the API's size limit (413). */
+export class PayloadTooLargeError extends AppError {
+  override readonly code = "payload_too_large";
+  override readonly status = 413;
+}
+
+/** A request body that is not `application/json` (415). */
+export class UnsupportedMediaTypeError extends AppError {
+  override readonly code = "unsupported_media_type";
+  override readonly status = 415;
 }
 
 export class ForbiddenError extends AppError {

@@ -3,14 +3,14 @@
 import path from "node:path";
 import { loadConfig } from "@/lib/config/load-config";
 import { createDb } from "@/lib/db/client";
-import { migrate } from "@/lib/db/migrate";
-import { installJobSchema } from "@/lib/jobs/boss";
+import { databaseUrlsFromEnv, type DatabaseUrls } from "@/lib/db/runtime-role";
 import { ensureFirstAdmin } from "@/lib/users/ensure-first-admin";
 import { writeFile } from "node:fs/promises";
 import { buildIsStale } from "./lib/build-freshness";
 import { dataDir, persistentSecret } from "./lib/data-dir";
 import { startDemoEnvironment } from "./lib/demo/demo-environment";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./lib/embedded-database";
+import { prepareAppDatabase } from "./lib/prepare-database";
 import { exited, runToCompletion, spawnPrefixed } from "./lib/processes";
 
 const BIN = path.join(process.cwd(), "node_modules", ".bin");
@@ -42,7 +42,11 @@ async function main() {
     cleanups.push(() => embedded?.stop() ?? Promise.resolve());
     console.log(`Embedded PostgreSQL running on 127.0.0.1:${embedded.cluster.port} (data in ${path.relative(process.cwd(), embedded.cluster.dataDir)})`);
   }
-  const databaseUrl = process.env.DATABASE_URL || embedded?.url || "";
+  // Migrations run as the owner; the web server and the worker as the runtime role, which cannot
+  // alter the audit log. Only the runtime URL reaches the child processes.
+  const urls: DatabaseUrls = embedded ? { runtimeUrl: embedded.url, ownerUrl: embedded.ownerUrl } : databaseUrlsFromEnv();
+  if (urls.warning) console.warn(`warning: ${urls.warning}`);
+  const databaseUrl = urls.runtimeUrl;
 
   const shutdown = async (code: number) => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => console.error(e));
@@ -57,17 +61,19 @@ async function main() {
       cleanups.push(() => demo.stop());
       demoEnv = demo.env;
     }
+    const inherited: NodeJS.ProcessEnv = { ...process.env };
+    delete inherited.MIGRATION_DATABASE_URL;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...inherited,
       ...demoEnv,
       DATABASE_URL: databaseUrl,
       NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? (await persistentSecret("nextauth-secret")),
       NEXTAUTH_URL: baseUrl,
       RESTORE_CONSOLE_DATA_DIR: dataDir(),
     };
-    const result = await migrate(databaseUrl);
+    const result = await prepareAppDatabase(urls);
+    for (const warning of result.warnings) console.warn(`warning: ${warning}`);
     if (result.applied.length) console.log(`Applied migrations: ${result.applied.join(", ")}`);
-    await installJobSchema(databaseUrl);
 
     const db = createDb(databaseUrl);
     const admin = await ensureFirstAdmin({

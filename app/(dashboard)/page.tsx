@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Archive, LayoutDashboard, Siren } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -7,10 +8,12 @@ import { LiveIncidentsRefresh } from "@/components/incidents/live-refresh";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button-link";
 import { ObjectivesChart } from "@/components/overview/objectives-chart";
+import { PendingApprovalsCard } from "@/components/overview/pending-approvals-card";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Time } from "@/components/ui/time";
+import { listApprovals } from "@/lib/approvals/list-approvals";
 import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
 import { getBackupHealth } from "@/lib/backups/get-backup-health";
@@ -28,12 +31,18 @@ export default async function OverviewPage() {
   const ctx = { db: getDb() };
   const { config } = loadConfig();
   const canDeclare = hasRole(user.role, "operator");
-  const [system, freshness, openIncidents, measurements] = await Promise.all([
+  const [system, freshness, openIncidents, measurements, pendingApprovals] = await Promise.all([
     getHealth({ ctx }),
     Promise.all(config.environments.filter((e) => e.backupStore).map((environment) => getBackupHealth({ ctx, input: { environment } }))),
     listIncidents({ ctx, input: ListIncidentsInput.parse({ status: "active", pageSize: 10 }) }),
     listRecoveryMeasurements({ ctx, input: { limit: 8 } }),
+    listApprovals({ ctx: { ...ctx, requestId: randomUUID() }, input: { status: "pending", limit: 20 } }),
   ]);
+  // Shown where four-eyes is on anywhere, or while a request from before a change still waits.
+  const approvalsCard =
+    config.environments.some((e) => e.fourEyes) || pendingApprovals.length > 0 ? (
+      <PendingApprovalsCard initial={pendingApprovals} viewer={{ id: user.id, email: user.email, role: user.role }} />
+    ) : null;
 
   // During an incident it leads the page; on a calm day it sits below backups and objectives.
   const incidentsCard = (
@@ -86,6 +95,7 @@ export default async function OverviewPage() {
       <PageHeader title="Overview" description="Open incidents, running restores and how fresh the latest backup is, at a glance." />
       <div className="space-y-6">
         {openIncidents.total > 0 && incidentsCard}
+        {approvalsCard}
         <Card padding="none">
           <CardHeader
             title="Backup freshness"

@@ -1,14 +1,12 @@
 import { DatabaseBackup } from "lucide-react";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { getServerSession } from "next-auth";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { Card } from "@/components/ui/card";
-import { getAuthOptions } from "@/lib/auth/options";
-import { singleSignOn } from "@/lib/auth/page-session";
-import { loadSessionUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db/client";
+import { oidcRefusalMessage } from "@/lib/auth/oidc-policy";
+import { hasPageSession, singleSignOn } from "@/lib/auth/page-session";
+import { parseThrottledError, throttledMessage } from "@/lib/auth/sign-in-throttled-error";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
@@ -24,8 +22,11 @@ function safeCallbackUrl(value: string | undefined): string {
 }
 
 /** next-auth's `?error=` codes, in words that say what to do. */
-function errorMessage(code: string | undefined, ssoName: string | undefined): string | null {
+function errorMessage(code: string | undefined, ssoName: string | undefined, reason: string | undefined): string | null {
   switch (code) {
+    case "OidcRefused":
+      // A refused single sign-on, with its reason (already audited when it was refused).
+      return oidcRefusalMessage(reason, ssoName);
     case undefined:
       return null;
     case "CredentialsSignin":
@@ -40,8 +41,10 @@ function errorMessage(code: string | undefined, ssoName: string | undefined): st
     case "OAuthAccountNotLinked":
     case "Callback":
       return `Sign-in with ${ssoName ?? "single sign-on"} did not complete. Try again, or use your email and password.`;
-    default:
-      return "Sign-in failed. Try again; if it keeps failing, tell an admin.";
+    default: {
+      const wait = parseThrottledError(code);
+      return wait !== null ? throttledMessage(wait) : "Sign-in failed. Try again; if it keeps failing, tell an admin.";
+    }
   }
 }
 
@@ -50,9 +53,8 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const callbackUrl = safeCallbackUrl(first(params.callbackUrl));
-  // The database decides, as on every page: a disabled user with a live token stays here (no redirect loop).
-  const session = await getServerSession(getAuthOptions());
-  if (await loadSessionUser(getDb(), session?.user.id)) redirect(callbackUrl);
+  // The database decides, as on every page: a disabled, revoked or expired token stays here (no redirect loop).
+  if (await hasPageSession()) redirect(callbackUrl);
   const sso = singleSignOn();
 
   return (
@@ -70,7 +72,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </div>
         <Card padding="lg">
           <h1 className="mb-4 text-base font-semibold">Sign in</h1>
-          <SignInForm callbackUrl={callbackUrl} sso={sso} initialError={errorMessage(first(params.error), sso?.name)} />
+          <SignInForm callbackUrl={callbackUrl} sso={sso} initialError={errorMessage(first(params.error), sso?.name, first(params.reason))} />
         </Card>
       </div>
     </main>

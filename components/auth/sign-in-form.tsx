@@ -4,6 +4,7 @@ import { LogIn } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
+import { parseThrottledError, throttledMessage } from "@/lib/auth/sign-in-throttled-error";
 import { useHydrated } from "@/lib/client/use-hydrated";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -47,10 +48,13 @@ export function SignInForm({ callbackUrl, sso, initialError }: SignInFormProps) 
         router.refresh();
         return;
       }
+      const wait = parseThrottledError(result?.error);
       setError(
-        !result || result.error === "CredentialsSignin"
-          ? BAD_CREDENTIALS
-          : "Sign-in failed on the server. Try again; if it keeps failing, tell an admin.",
+        wait !== null
+          ? throttledMessage(wait)
+          : !result || result.error === "CredentialsSignin"
+            ? BAD_CREDENTIALS
+            : "Sign-in failed on the server. Try again; if it keeps failing, tell an admin.",
       );
     } catch {
       setError("Could not reach Restore Console. Check your connection and try again.");
@@ -99,7 +103,8 @@ export function SignInForm({ callbackUrl, sso, initialError }: SignInFormProps) 
               void signIn(sso.providerId, { callbackUrl });
             }}
           >
-            Sign in with {sso.name}
+            {/* Not "Sign in with …": the password form's "Sign in" button must stay the only one named so. */}
+            Continue with {sso.name}
           </Button>
         </>
       )}

@@ -16,6 +16,9 @@ const TONES: Record<string, Tone> = {
   "run-finished": "success",
   validation: "success",
   "validation-accepted": "warning",
+  "approval-requested": "info",
+  "approval-approved": "warning",
+  "approval-refused": "danger",
   "backup-verified": "success",
 };
 

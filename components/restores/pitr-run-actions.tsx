@@ -10,6 +10,7 @@ import { Time } from "@/components/ui/time";
 import { useRunAction } from "@/lib/client/use-run-action";
 import { endpointText } from "@/lib/restore/pitr-plan";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
+import { FourEyesReason, useFourEyes } from "./four-eyes-context";
 
 /**
  * What a person does with a PITR run's restored server: say traffic moved to it (cut over), or
@@ -63,6 +64,8 @@ export function PitrRunActions({ run, canAct }: { run: RestoreRunView; canAct: b
 
 function CutOverDialog({ run, onClose }: { run: RestoreRunView; onClose: () => void }) {
   const cutOver = useRunAction(run.id, "cut-over");
+  const fourEyes = useFourEyes("pitr-cut-over");
+  const [reason, setReason] = useState("");
   return (
     <Dialog
       open
@@ -80,12 +83,18 @@ function CutOverDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
           <Button variant="ghost" onClick={onClose}>
             Not yet
           </Button>
-          <Button variant="primary" loading={cutOver.isPending} onClick={() => cutOver.mutate(undefined, { onSuccess: onClose })}>
-            Mark as cut over
+          <Button
+            variant="primary"
+            loading={cutOver.isPending}
+            disabled={fourEyes !== null && reason.trim().length < 10}
+            onClick={() => cutOver.mutate(fourEyes ? { reason: reason.trim() } : undefined, { onSuccess: onClose })}
+          >
+            {fourEyes ? "Ask for approval" : "Mark as cut over"}
           </Button>
         </>
       }
     >
+      {fourEyes && <FourEyesReason id={`cut-over-reason-${run.id}`} terms={fourEyes} value={reason} onChange={setReason} />}
       {cutOver.error && <p className="text-sm text-danger-text">{cutOver.error.message}</p>}
     </Dialog>
   );
@@ -95,9 +104,11 @@ function CleanupDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
   const [typed, setTyped] = useState("");
   const [finalSnapshot, setFinalSnapshot] = useState(true);
   const cleanup = useRunAction(run.id, "pitr-cleanup");
+  const fourEyes = useFourEyes("pitr-cleanup");
+  const [reason, setReason] = useState("");
   const view = run.pitrCleanup;
   if (!view) return null;
-  const ready = typed.trim() === view.confirmation;
+  const ready = typed.trim() === view.confirmation && (!fourEyes || reason.trim().length >= 10);
   const formId = `pitr-cleanup-${run.id}`;
 
   return (
@@ -113,7 +124,7 @@ function CleanupDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
             Keep it
           </Button>
           <Button type="submit" form={formId} variant="danger" disabled={!ready} loading={cleanup.isPending} icon={<Trash2 aria-hidden />}>
-            Delete it
+            {fourEyes ? "Ask for approval" : "Delete it"}
           </Button>
         </>
       }
@@ -123,7 +134,7 @@ function CleanupDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
         className="space-y-4 text-sm"
         onSubmit={(event) => {
           event.preventDefault();
-          if (ready && !cleanup.isPending) cleanup.mutate({ confirmation: typed.trim(), finalSnapshot }, { onSuccess: onClose });
+          if (ready && !cleanup.isPending) cleanup.mutate({ confirmation: typed.trim(), finalSnapshot, ...(fourEyes ? { reason: reason.trim() } : {}) }, { onSuccess: onClose });
         }}
       >
         <div>
@@ -160,6 +171,7 @@ function CleanupDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
         >
           {(p) => <Input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
         </Field>
+        {fourEyes && <FourEyesReason id={`${formId}-reason`} terms={fourEyes} value={reason} onChange={setReason} />}
       </form>
     </Dialog>
   );

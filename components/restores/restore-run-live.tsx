@@ -11,6 +11,9 @@ import type { RestoreRunDetail } from "@/lib/restore/get-restore-run";
 import { pitrTargetLabel } from "@/lib/restore/pitr-plan";
 import { isWarning, unacceptedBlockingFailures } from "@/lib/restore/validation/severity";
 import type { CheckResult } from "@/lib/restore/validation/types";
+import { ApprovalsPanel } from "./approvals-panel";
+import type { ApprovalViewer } from "./approval-item";
+import { FourEyesProvider, type FourEyesTerms } from "./four-eyes-context";
 import { ValidationAcceptancePanel } from "./validation-acceptance-panel";
 import { PitrRunSummary } from "./pitr-run-summary";
 import { RestoreProgress } from "./restore-progress";
@@ -20,8 +23,24 @@ import { StepTimeline } from "./step-timeline";
 import { SwapPanel } from "./swap-panel";
 import { ValidationTable, type ValidationRow } from "./validation-table";
 
-/** One restore run, kept live by its event stream; `canAccept` (admins) may accept blocking validation failures. */
-export function RestoreRunLive({ initial, canAct, canAccept }: { initial: RestoreRunDetail; canAct: boolean; canAccept: boolean }) {
+/**
+ * One restore run, kept live by its event stream; `canAccept` (admins) may accept blocking
+ * validation failures; `fourEyes` (when the environment asks for it) turns guarded actions into
+ * requests that `viewer`, if eligible, may approve or refuse in the Approvals panel.
+ */
+export function RestoreRunLive({
+  initial,
+  canAct,
+  canAccept,
+  viewer,
+  fourEyes = null,
+}: {
+  initial: RestoreRunDetail;
+  canAct: boolean;
+  canAccept: boolean;
+  viewer?: ApprovalViewer;
+  fourEyes?: FourEyesTerms | null;
+}) {
   const { detail, progress, messages, connected } = useRestoreRun(initial);
   const { run, plan, steps, validation, previousValidation } = detail;
   const active = run.status === "queued" || run.status === "running";
@@ -31,6 +50,7 @@ export function RestoreRunLive({ initial, canAct, canAccept }: { initial: Restor
   const waiting = plan.kind === "logical" && run.status === "awaiting-swap";
 
   return (
+    <FourEyesProvider terms={fourEyes}>
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div className="flex flex-wrap items-center gap-3 text-sm">
@@ -63,6 +83,8 @@ export function RestoreRunLive({ initial, canAct, canAccept }: { initial: Restor
           )}
         </div>
       )}
+
+      {viewer && <ApprovalsPanel runId={run.id} viewer={viewer} terms={fourEyes} />}
 
       {waiting && unaccepted.length > 0 && <ValidationAcceptancePanel run={run} failures={unaccepted} canAccept={canAccept} />}
 
@@ -179,5 +201,6 @@ export function RestoreRunLive({ initial, canAct, canAccept }: { initial: Restor
         · requested by {run.requestedByEmail} <Time value={run.createdAt} relative />
       </p>
     </div>
+    </FourEyesProvider>
   );
 }

@@ -8,6 +8,7 @@ import type { DestructiveActions } from "@/lib/restore/get-restore-run";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { useRunAction } from "@/lib/client/use-run-action";
 import { DestructiveActionDetails, expectedConfirmation, needsConfirmation } from "./destructive-action-details";
+import { FourEyesReason, useFourEyes } from "./four-eyes-context";
 
 type Pending = "cancel" | "rollback" | "cleanup" | null;
 
@@ -25,6 +26,9 @@ const COPY = {
 export function RunActions({ run, canAct, destructive = null }: { run: RestoreRunView; canAct: boolean; destructive?: DestructiveActions | null }) {
   const [pending, setPending] = useState<Pending>(null);
   const [typed, setTyped] = useState("");
+  // Four-eyes on rollback: a reason, and the rollback becomes a request for a second person.
+  const fourEyes = useFourEyes("rollback");
+  const [reason, setReason] = useState("");
   const cancel = useRunAction(run.id, "cancel");
   const rollback = useRunAction(run.id, "rollback");
   const cleanup = useRunAction(run.id, "cleanup");
@@ -36,9 +40,12 @@ export function RunActions({ run, canAct, destructive = null }: { run: RestoreRu
   const named = (pending === "rollback" || pending === "cleanup") && run.kind !== "pitr" && destructive ? { action: pending, destructive } : null;
   const expected = named ? expectedConfirmation(named.action, named.destructive) : null;
   const typedReady = !named || !needsConfirmation(named.action, named.destructive) || (expected === null ? typed.trim() !== "" : typed.trim() === expected);
+  const guarded = pending === "rollback" && run.kind !== "pitr" ? fourEyes : null;
+  const reasonReady = !guarded || reason.trim().length >= 10;
   const close = () => {
     setPending(null);
     setTyped("");
+    setReason("");
   };
 
   return (
@@ -74,15 +81,20 @@ export function RunActions({ run, canAct, destructive = null }: { run: RestoreRu
               <Button
                 variant="danger"
                 loading={mutations[pending].isPending}
-                disabled={!typedReady}
+                disabled={!typedReady || !reasonReady}
                 onClick={() => {
                   const confirmation = named && needsConfirmation(named.action, named.destructive) ? { confirmation: typed.trim() } : {};
-                  const body = pending === "rollback" ? { terminateSessions: true, ...confirmation } : pending === "cleanup" && named ? confirmation : undefined;
+                  const body =
+                    pending === "rollback"
+                      ? { terminateSessions: true, ...confirmation, ...(guarded ? { reason: reason.trim() } : {}) }
+                      : pending === "cleanup" && named
+                        ? confirmation
+                        : undefined;
                   // A refused confirmation keeps the dialog open, with the server's message beside the field.
                   mutations[pending].mutate(body, { onSuccess: close, onError: () => (named ? undefined : close()) });
                 }}
               >
-                {copy.confirm}
+                {guarded ? "Ask for approval" : copy.confirm}
               </Button>
             </>
           }
@@ -90,6 +102,7 @@ export function RunActions({ run, canAct, destructive = null }: { run: RestoreRu
           {named && (
             <DestructiveActionDetails action={named.action} destructive={named.destructive} typed={typed} onTyped={setTyped} error={mutations[named.action].error?.message} />
           )}
+          {guarded && <FourEyesReason id="rollback-reason" terms={guarded} value={reason} onChange={setReason} />}
         </Dialog>
       )}
     </div>

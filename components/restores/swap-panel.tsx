@@ -9,15 +9,20 @@ import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import type { DatabaseSession } from "@/lib/providers/postgres/admin";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { useRunAction } from "@/lib/client/use-run-action";
+import { FourEyesReason, useFourEyes } from "./four-eyes-context";
 
 /** The second confirmation: who is connected, what will be renamed, and the typed go-ahead. */
 export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRunView; sessions: DatabaseSession[] | null; beforeRestoreName: string | null }) {
   const [typed, setTyped] = useState("");
   const [terminate, setTerminate] = useState(false);
   const swap = useRunAction(run.id, "swap");
+  // Four-eyes: the swap becomes a request for a second person, with the reason.
+  const fourEyes = useFourEyes("swap");
+  const [reason, setReason] = useState("");
+  const requested = fourEyes && swap.isSuccess && swap.data !== null && typeof swap.data === "object" && "approval" in swap.data;
   const expected = run.swapConfirmation ?? "";
   const connected = sessions?.length ?? 0;
-  const ready = typed === expected && (connected === 0 || terminate);
+  const ready = typed === expected && (connected === 0 || terminate) && (!fourEyes || reason.trim().length >= 10);
 
   return (
     <section aria-labelledby="swap-title" className="space-y-4 rounded-lg border border-warning/40 bg-warning-soft/40 p-4">
@@ -68,7 +73,7 @@ export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRu
         className="space-y-3"
         onSubmit={(event) => {
           event.preventDefault();
-          if (ready && !swap.isPending) swap.mutate({ confirmation: typed, terminateSessions: terminate });
+          if (ready && !swap.isPending) swap.mutate({ confirmation: typed, terminateSessions: terminate, ...(fourEyes ? { reason: reason.trim() } : {}) });
         }}
       >
         {connected > 0 && (
@@ -80,9 +85,15 @@ export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRu
         <Field id="swap-confirmation" label={<>Type <span className="font-mono break-all">{expected}</span> to confirm</>} error={swap.error?.message}>
           {(p) => <Input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
         </Field>
+        {fourEyes && <FourEyesReason id="swap-reason" terms={fourEyes} value={reason} onChange={setReason} />}
         <Button type="submit" variant="danger" disabled={!ready} loading={swap.isPending} icon={<ArrowRightLeft aria-hidden />}>
-          Swap databases
+          {fourEyes ? "Ask for approval to swap" : "Swap databases"}
         </Button>
+        {requested && (
+          <p role="status" className="text-sm">
+            Asked for approval: the swap runs when a second person approves it (see Approvals).
+          </p>
+        )}
       </form>
     </section>
   );

@@ -1,17 +1,19 @@
 "use client";
 
-import { Archive, LayoutDashboard, Menu, RotateCcw, ScrollText, Settings, Siren, X, type LucideIcon } from "lucide-react";
+import { Archive, LayoutDashboard, Menu, RotateCcw, ScrollText, Settings, Siren, Users, X, type LucideIcon } from "lucide-react";
+import { useSession } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 
-const ITEMS: ReadonlyArray<{ href: string; label: string; icon: LucideIcon }> = [
+const ITEMS: ReadonlyArray<{ href: string; label: string; icon: LucideIcon; adminOnly?: boolean }> = [
   { href: "/", label: "Overview", icon: LayoutDashboard },
   { href: "/backups", label: "Backups", icon: Archive },
   { href: "/restores", label: "Restores", icon: RotateCcw },
   { href: "/incidents", label: "Incidents", icon: Siren },
   { href: "/audit", label: "Audit", icon: ScrollText },
+  { href: "/people", label: "People", icon: Users, adminOnly: true },
   { href: "/settings", label: "Settings", icon: Settings },
 ];
 
@@ -22,10 +24,12 @@ function isActive(pathname: string, href: string): boolean {
 /** The main navigation links; `aria-current="page"` marks where you are (a run page counts as Restores). */
 export function Nav({ onNavigate }: { onNavigate?: () => void }) {
   const pathname = usePathname();
+  // Only a convenience: the People page and its API check the role themselves.
+  const isAdmin = useSession().data?.user.role === "admin";
   return (
     <nav aria-label="Main">
       <ul className="space-y-0.5">
-        {ITEMS.map(({ href, label, icon: Icon }) => (
+        {ITEMS.filter((item) => !item.adminOnly || isAdmin).map(({ href, label, icon: Icon }) => (
           <li key={href}>
             <Link
               href={href}

@@ -20,7 +20,45 @@ export interface AuditEventInput {
   requestId: string;
 }
 
-const SECRET_KEY = /pass(word)?|secret|token|credential|authorization|cookie|api[-_]?key|private[-_]?key|webhook/i;
+/** Words that name a secret when they are a whole segment of a key (`dbPassword`, `api_token`). */
+const SECRET_WORDS = new Set([
+  "password", "passwords", "passwd", "passphrase", "pwd",
+  "secret", "secrets",
+  "token", "tokens",
+  "credential", "credentials",
+  "authorization",
+  "cookie", "cookies",
+  "apikey", "privatekey", "accesskey", "secretkey", "signingkey",
+  "dsn", "passfile",
+  // A webhook URL is itself the credential (Slack-style endpoints).
+  "webhook", "webhooks",
+]);
+/** Two adjacent segments that name a secret together (`apiKey`, `private_key`, `connectionString`). */
+const SECRET_PAIRS = new Set(["api key", "private key", "access key", "secret key", "signing key", "connection string", "database url"]);
+
+const SECRET_SUFFIXES = ["password", "secret", "token", "apikey"];
+
+/** A key's words: camelCase, PascalCase, ACRONYMCase, snake_case, kebab-case and dotted keys split; lower-cased. */
+export function keySegments(key: string): string[] {
+  return (key.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? []).map((segment) => segment.toLowerCase());
+}
+
+/**
+ * Whether a key names a secret: a secret word as a WHOLE segment of it, never a substring of
+ * an ordinary word — `passed`, `bypass`, `tokenizer` or `passengerCount` are kept;
+ * `password`, `dbPassword`, `x-api-key`, `AUTHORIZATION`, `sessionToken` are redacted.
+ */
+export function isSecretKey(key: string): boolean {
+  const segments = keySegments(key);
+  return segments.some(
+    (segment, i) =>
+      SECRET_WORDS.has(segment) ||
+      (i > 0 && SECRET_PAIRS.has(`${segments[i - 1]} ${segment}`)) ||
+      // all-lower-case compounds: `sessiontoken`, `clientsecret`, `dbpassword`
+      SECRET_SUFFIXES.some((suffix) => segment.length > suffix.length && segment.endsWith(suffix)),
+  );
+}
+
 const MAX_STRING = 2_000;
 
 /**
@@ -38,7 +76,9 @@ export function redactPayload(value: unknown, depth = 0): Prisma.InputJsonValue 
   if (typeof value === "object") {
     const out: Record<string, Prisma.InputJsonValue | null> = {};
     for (const [key, v] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) ? "[redacted]" : redactPayload(v, depth + 1);
+      // A flag under a secret's name (`passwordChangeRequired: true`) cannot leak the secret.
+      const harmless = v === null || v === undefined || typeof v === "boolean";
+      out[key] = isSecretKey(key) && !harmless ? "[redacted]" : redactPayload(v, depth + 1);
     }
     return out;
   }

@@ -12,5 +12,11 @@ declare module "next-auth" {
 declare module "next-auth/jwt" {
   interface JWT {
     role?: Role;
+    /** This session's id (sign-out revokes it). */
+    sid?: string;
+    /** The person's session version at sign-in; a newer one in the database revokes the token. */
+    sv?: number;
+    /** Sign-in time, seconds since the epoch: the absolute lifetime counts from here. */
+    authTime?: number;
   }
 }

@@ -28,8 +28,24 @@ describe("buildAuthOptions", () => {
       name: "Okta",
       wellKnown: "https://sso.example.com/realms/ops/.well-known/openid-configuration",
       idToken: true,
-      checks: ["pkce", "state"],
+      checks: ["pkce", "state", "nonce"],
+      authorization: { params: { scope: "openid email profile" } },
     });
+  });
+
+  it("asks for the configured scopes and refuses a start-up with a bad role map", () => {
+    Object.assign(process.env, base, {
+      OIDC_ISSUER: "https://sso.example.com",
+      OIDC_CLIENT_ID: "x",
+      OIDC_CLIENT_SECRET: "y",
+      OIDC_SCOPES: "openid email profile groups",
+    });
+    expect(buildAuthOptions().providers[1]).toMatchObject({ authorization: { params: { scope: "openid email profile groups" } } });
+    process.env.OIDC_ROLE_MAP = "sre=root";
+    expect(() => buildAuthOptions()).toThrow(/OIDC_ROLE_MAP: "sre=root" is not value=role/);
+    process.env.OIDC_ROLE_MAP = "";
+    process.env.OIDC_SCOPES = "email profile";
+    expect(() => buildAuthOptions()).toThrow(/OIDC_SCOPES: must include openid/);
   });
 
   it("needs all three OIDC settings", () => {

@@ -3,6 +3,8 @@ export const queryKeys = {
   verification: (id: string) => ["backups", "verification", id] as const,
   catalogRefresh: (environment: string) => ["backups", "refresh", environment] as const,
   restoreRun: (runId: string) => ["restores", "run", runId] as const,
+  approvals: (scope: { runId?: string; status?: string }) => ["approvals", scope] as const,
   pitrWindow: (environment: string) => ["pitr", "window", environment] as const,
   pitrBaseBackups: (environment: string) => ["pitr", "base-backups", environment] as const,
+  people: () => ["people"] as const,
 };

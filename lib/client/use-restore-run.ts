@@ -24,6 +24,7 @@ const EVENT_TYPES = [
   "cleanup",
   "cancel.requested",
   "sweeper",
+  "approval",
 ] as const;
 
 const ACTIVE = new Set(["queued", "running", "awaiting-swap"]);
@@ -60,6 +61,7 @@ export function useRestoreRun(initial: RestoreRunDetail) {
         setMessages((list) => [...list.slice(-499), event]);
         return;
       }
+      if (type === "approval") void queryClient.invalidateQueries({ queryKey: ["approvals"] });
       // Several events often arrive together (step done, status changed): refetch once.
       if (refetchTimer.current) clearTimeout(refetchTimer.current);
       refetchTimer.current = setTimeout(() => void queryClient.invalidateQueries({ queryKey: queryKeys.restoreRun(runId) }), 150);

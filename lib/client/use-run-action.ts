@@ -9,6 +9,10 @@ export function useRunAction(runId: string, action: "cancel" | "swap" | "rollbac
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body?: Record<string, unknown>) => apiFetch(`/api/restores/${runId}/${action}`, { method: "POST", body }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.restoreRun(runId) }),
+    onSettled: async () => {
+      await queryClient.invalidateQueries({ queryKey: queryKeys.restoreRun(runId) });
+      // On a four-eyes environment a guarded action answers 202 with a pending request instead.
+      await queryClient.invalidateQueries({ queryKey: ["approvals"] });
+    },
   });
 }

@@ -24,6 +24,19 @@ function demoEndpoint(): string {
 }
 
 /**
+ * Four-eyes on the demo's restore targets named in RESTORE_CONSOLE_DEMO_FOUR_EYES (comma-separated,
+ * e.g. "demo-dr"): off unless set, so the demo stays a one-person demo. The end-to-end tests set it
+ * to try two people on one target while every other test works alone on the other.
+ */
+function demoFourEyes(targets: readonly string[]): { fourEyes: { targets: string[] } } | Record<string, never> {
+  const named = (setting("RESTORE_CONSOLE_DEMO_FOUR_EYES") ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => targets.includes(name));
+  return named.length > 0 ? { fourEyes: { targets: named } } : {};
+}
+
+/**
  * The built-in demo: LoanServe on this machine, started by the run command, which passes the
  * data directory, S3-protocol endpoint and PostgreSQL port through the environment. A value
  * that is unset or unusable falls back to the run command's default, so this never throws.
@@ -87,6 +100,7 @@ export function demoConfig(options: { cwd?: string } = {}): ConfigFile {
             sslMode: "disable",
           },
         ],
+        ...demoFourEyes(["demo-production", "demo-dr"]),
       },
     ],
   };

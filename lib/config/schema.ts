@@ -458,6 +458,29 @@ export const ValidationCheck = strict({
 export type ValidationCheck = z.infer<typeof ValidationCheck>;
 
 // ---------------------------------------------------------------------------------------------
+// Four-eyes approvals
+
+/** The actions a second person can be required to approve. */
+export const FOUR_EYES_ACTIONS = ["swap", "rollback", "pitr-cut-over", "pitr-cleanup"] as const;
+export type FourEyesAction = (typeof FOUR_EYES_ACTIONS)[number];
+
+/**
+ * Four-eyes on an environment: the listed actions are recorded as a request and run only when a
+ * different person with `approverRole` approves it within `windowMinutes`.
+ */
+export const FourEyes = strict({
+  actions: z
+    .array(z.enum(FOUR_EYES_ACTIONS, { error: `expected one of ${FOUR_EYES_ACTIONS.join(", ")}` }))
+    .min(1, "must list at least one action (leave fourEyes out to switch it off)")
+    .default([...FOUR_EYES_ACTIONS]),
+  windowMinutes: Minutes.max(7 * 24 * 60, "must be at most a week (10080 minutes)").default(30),
+  approverRole: z.enum(["operator", "admin"], { error: 'expected "operator" or "admin"' }).default("operator"),
+  /** Only runs onto these restore targets (PITR runs count as target "pitr"); absent: every run of the environment. */
+  targets: z.array(Slug).min(1, "must list at least one target, or leave targets out for every run").optional(),
+});
+export type FourEyes = z.infer<typeof FourEyes>;
+
+// ---------------------------------------------------------------------------------------------
 // Environments and the file
 
 function reportDuplicateNames(
@@ -504,12 +527,19 @@ export const EnvironmentConfig = strict(
     backupFreshness: strict({
       maxAgeHours: z.number({ error: "expected a number of hours" }).positive("must be more than 0 hours"),
     }).optional(),
+    /** Absent: one person may swap, roll back, cut over and clean up (with the typed confirmations). */
+    fourEyes: FourEyes.optional(),
   },
   { expected: "an environment mapping" },
 )
   .superRefine((env, ctx) => {
     reportDuplicateNames(env.restoreTargets, ["restoreTargets"], "restore target", ctx);
     reportDuplicateNames(env.validation.checks, ["validation", "checks"], "check", ctx);
+    env.fourEyes?.targets?.forEach((name, index) => {
+      if (name !== "pitr" && !env.restoreTargets.some((t) => t.name === name)) {
+        ctx.addIssue({ code: "custom", path: ["fourEyes", "targets", index], message: `"${name}" is not one of this environment's restore targets (or "pitr" for point-in-time restores)` });
+      }
+    });
   })
   .transform((env) => ({
     ...env,

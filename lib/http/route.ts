@@ -1,11 +1,16 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { ANONYMOUS, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { recordAnonymousFailure, routeOf } from "@/lib/audit/record-anonymous-failure";
 import { userFromRequest } from "@/lib/auth/session";
 import { hasRole, type Role, type SessionUser } from "@/lib/auth/roles";
 import { getDb, type Db } from "@/lib/db/client";
-import { AppError, BadRequestError, ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { getEnv } from "@/lib/env";
+import { AppError, ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { readJsonBody } from "./body";
+import { checkSameOrigin, isSafeMethod, originOf } from "./same-origin";
+import { parseStrict } from "./unknown-fields";
 
 /** Who may call a handler: a role (viewer < operator < admin) or anyone. */
 export type RequiredRole = Role | "public";
@@ -39,8 +44,6 @@ export type RouteHandler = ((request: Request, context: { params: Promise<Record
   requiredRole: RequiredRole;
 };
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
-
 export function errorResponse(error: unknown, requestId: string): Response {
   const headers = { "x-request-id": requestId };
   if (error instanceof z.ZodError) {
@@ -69,44 +72,93 @@ export function errorResponse(error: unknown, requestId: string): Response {
   );
 }
 
-async function readBody(request: Request): Promise<unknown> {
-  if (request.method === "GET" || request.method === "HEAD") return undefined;
-  const text = await request.text();
-  if (text.trim() === "") return undefined;
-  if (!(request.headers.get("content-type") ?? "").includes("application/json")) {
-    throw new BadRequestError("Send the request body as JSON (Content-Type: application/json).");
+/**
+ * The body of a mutating request, bounded and exactly JSON (see ./body). Read for every
+ * non-GET route, with or without a body schema, so no route skips the checks. A route without
+ * a body schema takes no fields: `{}` (or nothing) is all it accepts.
+ */
+async function readBody<B extends Schema | undefined>(request: Request, schema: B): Promise<Parsed<B>> {
+  if (request.method === "GET" || request.method === "HEAD") return undefined as Parsed<B>;
+  const body = await readJsonBody(request);
+  if (schema) return parseStrict(schema, body) as Parsed<B>;
+  if (body !== undefined && body !== null) parseStrict(z.object({}), body);
+  return undefined as Parsed<B>;
+}
+
+const CSRF_REFUSAL = "This request did not come from a Restore Console page (its Origin is missing or another site's), so it was refused. Use the app itself, or send Origin: <the app's URL>.";
+
+/**
+ * Same-origin proof for every state-changing request (CSRF). Checked before the session is
+ * read, so the answer is the same 403 whoever the browser belongs to and whatever their role:
+ * a cross-site page learns nothing from it, and never reaches the role check, the body or a
+ * verb. The session is looked up only to name whose browser was used: a refusal with a
+ * signed-in victim is audited (`api.csrf_refused`); one without a session is counted.
+ */
+async function refuseCrossSite(db: Db, request: Request, requestId: string): Promise<ForbiddenError | null> {
+  if (isSafeMethod(request.method)) return null;
+  const publicUrl = getEnv().NEXTAUTH_URL;
+  const verdict = checkSameOrigin(request.headers, publicUrl ? originOf(publicUrl) : "");
+  if (verdict.ok) return null;
+  const user = await userFromRequest(db, request).catch(() => null);
+  const path = new URL(request.url).pathname;
+  if (!user) {
+    // Nobody's browser was used: counted per window like other anonymous failures, so a flood
+    // of cross-site requests cannot grow the audit log.
+    await recordAnonymousFailure(db, { kind: "api.csrf_refused", source: routeOf(request.method, path) }).catch((error: unknown) =>
+      console.error(`[${requestId}] could not count a cross-site request`, error),
+    );
+    return new ForbiddenError(CSRF_REFUSAL);
   }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequestError("The request body is not valid JSON.");
-  }
+  await recordAuditEvent(db, {
+    actor: { id: user.id, email: user.email },
+    action: "api.csrf_refused",
+    outcome: "denied",
+    payload: {
+      method: request.method,
+      path,
+      origin: verdict.origin?.slice(0, 200) ?? null,
+      secFetchSite: verdict.secFetchSite?.slice(0, 40) ?? null,
+    },
+    requestId,
+  }).catch((error: unknown) => console.error(`[${requestId}] could not audit a cross-site request`, error));
+  return new ForbiddenError(CSRF_REFUSAL);
 }
 
 async function auditDenial(db: Db, request: Request, requestId: string, user: SessionUser | null, required: Role) {
   const url = new URL(request.url);
+  if (!user) {
+    // Nobody to hold to account: counted per window and route, not one audit row per call.
+    await recordAnonymousFailure(db, { kind: "api.unauthenticated", source: routeOf(request.method, url.pathname) }).catch((error: unknown) =>
+      console.error(`[${requestId}] could not count an unauthenticated request`, error),
+    );
+    return;
+  }
   await recordAuditEvent(db, {
-    actor: user ? { id: user.id, email: user.email } : ANONYMOUS,
+    actor: { id: user.id, email: user.email },
     action: "api.access",
-    outcome: user ? "denied" : "unauthenticated",
-    payload: { method: request.method, path: url.pathname, requiredRole: required, role: user?.role ?? null },
+    outcome: "denied",
+    payload: { method: request.method, path: url.pathname, requiredRole: required, role: user.role },
     requestId,
   }).catch((error: unknown) => console.error(`[${requestId}] could not audit a denied request`, error));
 }
 
 /**
- * The one wrapper every API route handler goes through: request id, session and role check
- * (denials audited), zod-parsed input, and errors mapped to JSON.
+ * The one wrapper every API route handler goes through, in this order: a server-generated
+ * request id; same-origin proof for every non-GET (403, audited); session and role check
+ * (denials audited); the body bounded (413), exactly JSON (415) and strict (unknown fields
+ * 400); zod-parsed input; errors mapped to JSON.
  */
 export function route<R extends RequiredRole, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
   spec: RouteSpec<Q, B, P> & { role: R },
   handler: (args: HandlerArgs<R, Q, B, P>) => Promise<unknown>,
 ): RouteHandler {
   const wrapped = async (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => {
-    const incoming = request.headers.get("x-request-id");
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    // Always ours: a client-supplied x-request-id would let a caller forge audit correlation.
+    const requestId = randomUUID();
     const db = getDb();
     try {
+      const crossSite = await refuseCrossSite(db, request, requestId);
+      if (crossSite) throw crossSite;
       const user = await userFromRequest(db, request);
       if (spec.role !== "public") {
         if (!user) {
@@ -121,7 +173,7 @@ export function route<R extends RequiredRole, Q extends Schema | undefined = und
       const url = new URL(request.url);
       const input = {
         query: (spec.query ? spec.query.parse(Object.fromEntries(url.searchParams)) : undefined) as Parsed<Q>,
-        body: (spec.body ? spec.body.parse(await readBody(request)) : undefined) as Parsed<B>,
+        body: (await readBody(request, spec.body)) as Parsed<B>,
         params: (spec.params ? spec.params.parse(await context.params) : undefined) as Parsed<P>,
       };
       const ctx = { user: user as UserFor<R>, db, requestId, request };

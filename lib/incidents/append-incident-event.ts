@@ -14,6 +14,9 @@ export type IncidentEventType =
   | "run-finished"
   | "validation"
   | "validation-accepted"
+  | "approval-requested"
+  | "approval-approved"
+  | "approval-refused"
   | "review-updated"
   | "phase-overdue"
   | "notification-failed";

@@ -46,6 +46,12 @@ export function describeEvent({ type, payload }: DescribableEvent): string {
       return text(payload.description) ?? type;
     case "validation-accepted":
       return `Accepted blocking validation failure(s) ${acceptedChecks(payload)} of restore run ${text(payload.runId) ?? "?"} — reason: ${text(payload.reason) ?? "none given"}`;
+    case "approval-requested":
+      return `Asked a second person to approve “${text(payload.actionLabel) ?? text(payload.action) ?? "an action"}” on restore run ${text(payload.runId) ?? "?"} — reason: ${text(payload.reason) ?? "none given"}`;
+    case "approval-approved":
+      return `Approved “${text(payload.actionLabel) ?? text(payload.action) ?? "an action"}” on restore run ${text(payload.runId) ?? "?"}, asked for by ${text(payload.requestedBy) ?? "?"}`;
+    case "approval-refused":
+      return `Refused “${text(payload.actionLabel) ?? text(payload.action) ?? "an action"}” on restore run ${text(payload.runId) ?? "?"}, asked for by ${text(payload.requestedBy) ?? "?"} — reason: ${text(payload.reason) ?? "none given"}`;
     case "review-updated":
       return "Updated the post-incident review";
     case "phase-overdue":

@@ -447,7 +447,8 @@ describe("live updates", () => {
     } finally {
       clearInterval(notes);
     }
-    expect(text).toMatch(new RegExp(`event: incident-event\\ndata: \\{"incidentId":"${id}","id":"\\d+"\\}`));
+    // Each event carries its timeline id, so a reconnecting browser sends it back as Last-Event-ID.
+    expect(text).toMatch(new RegExp(`event: incident-event\\nid: (\\d+)\\ndata: \\{"incidentId":"${id}","id":"\\1"\\}`));
     abort.abort();
     await expect(waitFor(async () => (await reader.read()).done, (done) => done, 5_000)).resolves.toBe(true);
   });

@@ -1,3 +1,4 @@
+import { pruneAnonymousFailuresJob } from "@/lib/audit/prune-anonymous-failures-job";
 import { pitrBaseBackupJob } from "@/lib/backups/pitr-base-backup-job";
 import { refreshAllCatalogsJob } from "@/lib/backups/refresh-all-catalogs-job";
 import { refreshCatalogJob } from "@/lib/backups/refresh-catalog-job";
@@ -10,4 +11,4 @@ import { restoreSweeperJob } from "@/lib/restore/restore-sweeper-job";
 import type { JobDefinition } from "./define-job";
 
 /** Every job the worker runs. */
-export const ALL_JOBS: readonly JobDefinition[] = [verifyBackupJob, refreshCatalogJob, refreshAllCatalogsJob, incidentWebhookJob, phaseOverdueJob, restoreRunJob, restoreSweeperJob, pitrBaseBackupJob, demoActivityJob];
+export const ALL_JOBS: readonly JobDefinition[] = [verifyBackupJob, refreshCatalogJob, refreshAllCatalogsJob, incidentWebhookJob, phaseOverdueJob, restoreRunJob, restoreSweeperJob, pitrBaseBackupJob, demoActivityJob, pruneAnonymousFailuresJob];

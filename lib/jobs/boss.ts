@@ -18,9 +18,17 @@ export function createBoss(connectionString: string, role: "web" | "worker" | "m
   return boss;
 }
 
-/** Installs or upgrades pg-boss's schema (part of `npm run db:migrate`). */
-export async function installJobSchema(connectionString: string): Promise<void> {
+/**
+ * Installs or upgrades pg-boss's schema (part of `npm run db:migrate`) and creates the given
+ * queues. A queue is a table of its own (a partition), so it is created here, as the owner: the
+ * app's runtime role may not create tables, and the worker's own createQueue is then a no-op.
+ */
+export async function installJobSchema(connectionString: string, queues: ReadonlyArray<{ queue: string; options: Omit<PgBoss.Queue, "name"> }> = []): Promise<void> {
   const boss = createBoss(connectionString, "migrate");
   await boss.start();
-  await boss.stop({ graceful: false, wait: true });
+  try {
+    for (const { queue, options } of queues) await boss.createQueue(queue, { name: queue, ...options });
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
+  }
 }

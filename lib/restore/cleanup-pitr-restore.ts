@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { approvalAudit, requireFourEyes, type ApprovalGrant } from "@/lib/approvals/require-four-eyes";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
@@ -19,6 +20,8 @@ export const CleanupPitrRestoreInput = z.object({
   confirmation: z.string().max(2000).optional(),
   /** Keep the restored data in a final snapshot first. Opting out is explicit, and audited. */
   finalSnapshot: z.boolean().default(true),
+  /** Why, when the environment needs a second person to approve the clean-up (four-eyes). */
+  reason: z.string().max(2000).optional(),
 });
 export type CleanupPitrRestoreInput = z.input<typeof CleanupPitrRestoreInput>;
 
@@ -36,7 +39,7 @@ export interface CleanupPitrResult {
  * the restored server's name typed; keeps a final snapshot unless the person opted out. The
  * source is never touched. Safe to repeat: what is already gone is skipped.
  */
-export async function cleanupPitrRestore({ ctx, input: raw }: { ctx: RestoreCtx; input: CleanupPitrRestoreInput }): Promise<CleanupPitrResult> {
+export async function cleanupPitrRestore({ ctx, input: raw, approval }: { ctx: RestoreCtx; input: CleanupPitrRestoreInput; approval?: ApprovalGrant }): Promise<CleanupPitrResult> {
   const input = CleanupPitrRestoreInput.parse(raw);
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
   if (!run || run.kind !== "pitr") throw new NotFoundError("That point-in-time restore run does not exist.");
@@ -49,6 +52,16 @@ export async function cleanupPitrRestore({ ctx, input: raw }: { ctx: RestoreCtx;
   const refusal = cutOverRefusal(run);
   if (refusal) throw new ConflictError(refusal);
   requireTypedConfirmation(input.confirmation, view.confirmation, `the deletion of ${view.confirmation}`);
+  // Four-eyes: on an environment that asks for it, this records a request instead (202).
+  await requireFourEyes({
+    ctx,
+    environment,
+    run,
+    action: "pitr-cleanup",
+    parameters: { confirmation: input.confirmation, finalSnapshot: input.finalSnapshot },
+    reason: input.reason,
+    approval,
+  });
 
   const cleanupStep = run.steps.find((s) => s.name === "cleanup");
   const actor = { id: ctx.user.id, email: ctx.user.email };
@@ -64,7 +77,7 @@ export async function cleanupPitrRestore({ ctx, input: raw }: { ctx: RestoreCtx;
     await appendRunEvent(tx, run.id, "message", {
       line: `${ctx.user.email} asked to delete ${view.deletes.join(", ")} ${input.finalSnapshot ? `keeping the final snapshot ${view.finalSnapshot}` : "WITHOUT a final snapshot"}`,
     });
-    await recordAuditEvent(tx, { actor, action: "pitr.cleanup.requested", subject: { type: "restore-run", id: run.id }, payload: { environment: run.environment, ...choice }, requestId: ctx.requestId });
+    await recordAuditEvent(tx, { actor, action: "pitr.cleanup.requested", subject: { type: "restore-run", id: run.id }, payload: { environment: run.environment, ...choice, ...approvalAudit(approval) }, requestId: ctx.requestId });
   });
 
   const lines: string[] = [];
@@ -95,7 +108,7 @@ export async function cleanupPitrRestore({ ctx, input: raw }: { ctx: RestoreCtx;
       actor,
       action: "pitr.cleanup",
       subject: { type: "restore-run", id: run.id },
-      payload: { environment: run.environment, ...choice, removed: result.deleted, finalSnapshotTaken: result.finalSnapshot },
+      payload: { environment: run.environment, ...choice, removed: result.deleted, finalSnapshotTaken: result.finalSnapshot, ...approvalAudit(approval) },
       requestId: ctx.requestId,
     });
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { approvalAudit, requireFourEyes, type ApprovalGrant } from "@/lib/approvals/require-four-eyes";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
@@ -21,6 +22,8 @@ export const ConfirmSwapInput = z.object({
   confirmation: z.string(),
   /** Agreed after seeing the sessions connected to the live database: end them at the swap. */
   terminateSessions: z.boolean().default(false),
+  /** Why, when the environment needs a second person to approve the swap (four-eyes). */
+  reason: z.string().max(2000).optional(),
 });
 export type ConfirmSwapInput = z.input<typeof ConfirmSwapInput>;
 
@@ -29,7 +32,7 @@ export type ConfirmSwapInput = z.input<typeof ConfirmSwapInput>;
  * are ended only when `terminateSessions` is passed; without it, connected sessions make this a
  * ConflictError that lists them (details.sessions) so they can be shown before agreeing.
  */
-export async function confirmSwap({ ctx, input }: { ctx: RestoreCtx; input: ConfirmSwapInput }): Promise<RestoreRunView> {
+export async function confirmSwap({ ctx, input, approval }: { ctx: RestoreCtx; input: ConfirmSwapInput; approval?: ApprovalGrant }): Promise<RestoreRunView> {
   const parsed = ConfirmSwapInput.parse(input);
   const run = await ctx.db.restoreRun.findUnique({ where: { id: parsed.runId } });
   if (!run) throw new NotFoundError("That restore run does not exist.");
@@ -61,6 +64,17 @@ export async function confirmSwap({ ctx, input }: { ctx: RestoreCtx; input: Conf
     );
   }
 
+  // Four-eyes: on an environment that asks for it, this records a request instead (202).
+  await requireFourEyes({
+    ctx,
+    environment,
+    run,
+    action: "swap",
+    parameters: { confirmation: parsed.confirmation, terminateSessions: parsed.terminateSessions },
+    reason: parsed.reason,
+    approval,
+  });
+
   const actor = { id: ctx.user.id, email: ctx.user.email };
   const updated = await ctx.db.$transaction(async (tx) => {
     await transitionRun(tx, run.id, ["awaiting-swap"], "running", {
@@ -72,12 +86,17 @@ export async function confirmSwap({ ctx, input }: { ctx: RestoreCtx; input: Conf
       leaseOwner: null,
       leaseExpiresAt: null,
     });
-    await appendRunEvent(tx, run.id, "swap", { confirmedBy: ctx.user.email, terminateSessions: parsed.terminateSessions, sessions: sessions.length });
+    await appendRunEvent(tx, run.id, "swap", {
+      confirmedBy: ctx.user.email,
+      terminateSessions: parsed.terminateSessions,
+      sessions: sessions.length,
+      ...(approval ? { requestedBy: approval.requestedBy.email, approvedBy: approval.approvedBy.email } : {}),
+    });
     await recordAuditEvent(tx, {
       actor,
       action: "restore.swap.confirm",
       subject: { type: "restore-run", id: run.id },
-      payload: { environment: run.environment, target: run.targetName, live: run.targetDatabase, backup: plan.source.name, terminateSessions: parsed.terminateSessions, sessions: sessions.map((s) => ({ pid: s.pid, user: s.user, applicationName: s.applicationName })) },
+      payload: { environment: run.environment, target: run.targetName, live: run.targetDatabase, backup: plan.source.name, terminateSessions: parsed.terminateSessions, sessions: sessions.map((s) => ({ pid: s.pid, user: s.user, applicationName: s.applicationName })), ...approvalAudit(approval) },
       requestId: ctx.requestId,
     });
     return tx.restoreRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });

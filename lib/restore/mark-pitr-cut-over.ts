@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { fourEyesRule } from "@/lib/approvals/four-eyes-rule";
+import { approvalAudit, requireFourEyes, type ApprovalGrant } from "@/lib/approvals/require-four-eyes";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import type { PitrEndpoint } from "@/lib/providers/pitr";
@@ -11,19 +13,25 @@ import { restoreRunView, runStatusOf, type RestoreRunView } from "./restore-run-
 import { appendRunEvent } from "./run-events";
 import { isTerminal } from "./state";
 
-export const MarkPitrCutOverInput = z.object({ runId: z.uuid() });
-export type MarkPitrCutOverInput = z.infer<typeof MarkPitrCutOverInput>;
+export const MarkPitrCutOverInput = z.object({
+  runId: z.uuid(),
+  /** Why, when the environment needs a second person to approve the cut-over (four-eyes). */
+  reason: z.string().max(2000).optional(),
+});
+export type MarkPitrCutOverInput = z.input<typeof MarkPitrCutOverInput>;
 
 /**
  * Records that a person moved traffic to a PITR run's restored server: from now on it may be
  * production, and clean-up refuses to delete it. Set once, never cleared here (a server that
  * serves an application is retired in the provider's console, deliberately, not with one click).
  */
-export async function markPitrCutOver({ ctx, input }: { ctx: RestoreCtx; input: MarkPitrCutOverInput }): Promise<{ run: RestoreRunView }> {
-  const found = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, select: { kind: true, environment: true } });
+export async function markPitrCutOver({ ctx, input, approval }: { ctx: RestoreCtx; input: MarkPitrCutOverInput; approval?: ApprovalGrant }): Promise<{ run: RestoreRunView }> {
+  const found = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, select: { kind: true, environment: true, targetName: true } });
   if (!found || found.kind !== "pitr") throw new NotFoundError("That point-in-time restore run does not exist.");
   const { environment } = resolvePitrEnvironment(found.environment);
   assertMayRestore(ctx.user, environment, "Marking a restore as cut over");
+  // Four-eyes: the checks below run first, then a request is recorded instead of the cut-over.
+  const gated = !approval && fourEyesRule(environment, "pitr-cut-over", found.targetName) !== null;
 
   const now = new Date();
   await ctx.db.$transaction(async (tx) => {
@@ -39,6 +47,7 @@ export async function markPitrCutOver({ ctx, input }: { ctx: RestoreCtx; input: 
     const cleanup = run.steps.find((s) => s.name === "cleanup");
     if (cleanup?.status === "succeeded") throw new ConflictError("This run's restored server was already cleaned up (deleted), so there is nothing to cut over to.");
     if (cleanup?.status === "running") throw new ConflictError("A clean-up of this run is deleting its restored server right now; it cannot be cut over to.");
+    if (gated) return;
 
     await tx.restoreRun.update({ where: { id: run.id }, data: { cutOverAt: now, cutOverByEmail: ctx.user.email } });
     await appendRunEvent(tx, run.id, "cut-over", { by: ctx.user.email, at: now.toISOString(), endpoint: endpointText(endpoint), identifier: endpoint.identifier });
@@ -47,10 +56,12 @@ export async function markPitrCutOver({ ctx, input }: { ctx: RestoreCtx; input: 
       actor: { id: ctx.user.id, email: ctx.user.email },
       action: "pitr.cut-over",
       subject: { type: "restore-run", id: run.id },
-      payload: { environment: run.environment, status: run.status, endpoint: endpointText(endpoint), identifier: endpoint.identifier },
+      payload: { environment: run.environment, status: run.status, endpoint: endpointText(endpoint), identifier: endpoint.identifier, ...approvalAudit(approval) },
       requestId: ctx.requestId,
     });
   });
+  // Outside the run's row lock (the request's row refers to the run): records it and answers 202.
+  if (gated) await requireFourEyes({ ctx, environment, run: { id: input.runId, targetName: found.targetName }, action: "pitr-cut-over", parameters: {}, reason: input.reason, approval });
   const updated = await ctx.db.restoreRun.findUniqueOrThrow({ where: { id: input.runId }, include: { steps: true } });
   return { run: restoreRunView(updated, updated.steps) };
 }

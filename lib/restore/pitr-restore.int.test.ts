@@ -20,6 +20,7 @@ import { RestoreWindowError, type PitrEndpoint } from "@/lib/providers/pitr";
 import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
 import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
 import { createMigratedDatabase } from "@/lib/testing/databases";
+import { apiRequest } from "@/lib/testing/requests";
 import { waitForRunStatus } from "@/lib/testing/restore-runs";
 import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
 import { cleanupPitrRestore } from "./cleanup-pitr-restore";
@@ -118,7 +119,7 @@ async function cleanUp(runId: string, finalSnapshot = false) {
 }
 
 async function postAs(cookie: string, url: string, body: unknown, handler: (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>, runId: string): Promise<Response> {
-  return handler(new Request(url, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify(body) }), { params: Promise.resolve({ runId }) });
+  return handler(apiRequest(url, { method: "POST", cookie, body }), { params: Promise.resolve({ runId }) });
 }
 
 beforeAll(async () => {
@@ -228,10 +229,10 @@ describe("point-in-time restore", () => {
     const { POST } = await import("@/app/api/pitr/restores/route");
     const before = new Date(Date.parse(earliest ?? "") - 60_000).toISOString();
     const response = await POST(
-      new Request("http://127.0.0.1:3000/api/pitr/restores", {
+      apiRequest("/api/pitr/restores", {
         method: "POST",
-        headers: { cookie: operatorCookie, "content-type": "application/json" },
-        body: JSON.stringify({ environment: ENVIRONMENT, target: { kind: "time", time: before }, confirmation: ENVIRONMENT }),
+        cookie: operatorCookie,
+        body: { environment: ENVIRONMENT, target: { kind: "time", time: before }, confirmation: ENVIRONMENT },
       }),
       { params: Promise.resolve({}) },
     );

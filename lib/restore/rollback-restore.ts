@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { approvalAudit, requireFourEyes, type ApprovalGrant } from "@/lib/approvals/require-four-eyes";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
@@ -18,6 +19,8 @@ export const RollbackRestoreInput = z.object({
   terminateSessions: z.boolean().default(false),
   /** On a protected environment, typed by the person: `<previous database> -> <target database>`. */
   confirmation: z.string().max(500).optional(),
+  /** Why, when the environment needs a second person to approve the rollback (four-eyes). */
+  reason: z.string().max(2000).optional(),
 });
 export type RollbackRestoreInput = z.input<typeof RollbackRestoreInput>;
 
@@ -27,7 +30,7 @@ export type RollbackRestoreInput = z.input<typeof RollbackRestoreInput>;
  * meanwhile, like a restore. On a protected environment the person types which database takes
  * the live name back, checked here as for the swap.
  */
-export async function rollbackRestore({ ctx, input }: { ctx: RestoreCtx; input: RollbackRestoreInput }): Promise<RestoreRunView> {
+export async function rollbackRestore({ ctx, input, approval }: { ctx: RestoreCtx; input: RollbackRestoreInput; approval?: ApprovalGrant }): Promise<RestoreRunView> {
   const parsed = RollbackRestoreInput.parse(input);
   const run = await ctx.db.restoreRun.findUnique({ where: { id: parsed.runId } });
   if (!run) throw new NotFoundError("That restore run does not exist.");
@@ -53,6 +56,17 @@ export async function rollbackRestore({ ctx, input }: { ctx: RestoreCtx; input: 
     throw new ConflictError(`${sessions.length} session(s) are connected to ${live}; the rollback ends them. Confirm again agreeing to end them.`, { details: { sessions } });
   }
 
+  // Four-eyes: on an environment that asks for it, this records a request instead (202).
+  await requireFourEyes({
+    ctx,
+    environment,
+    run,
+    action: "rollback",
+    parameters: { terminateSessions: parsed.terminateSessions, ...(parsed.confirmation === undefined ? {} : { confirmation: parsed.confirmation }) },
+    reason: parsed.reason,
+    approval,
+  });
+
   const actor = { id: ctx.user.id, email: ctx.user.email };
   const [liveAside, previousBack] = rollbackRenames({ ...run, previousDatabase: previous });
   const aside = liveAside.to;
@@ -68,8 +82,14 @@ export async function rollbackRestore({ ctx, input }: { ctx: RestoreCtx; input: 
     const { terminated } = await renameDatabases(admin, renames, { terminateSessionsOf: parsed.terminateSessions ? [live] : [] });
     await ctx.db.$transaction(async (tx) => {
       await transitionRun(tx, run.id, ["succeeded"], "rolled-back", { rolledBackAt: new Date() });
-      await appendRunEvent(tx, run.id, "rollback", { by: ctx.user.email, live, restoredCopy: aside, terminatedSessions: terminated });
-      await recordAuditEvent(tx, { actor, action: "restore.rollback", subject: { type: "restore-run", id: run.id }, payload: { live, previous, aside, terminatedSessions: terminated }, requestId: ctx.requestId });
+      await appendRunEvent(tx, run.id, "rollback", {
+        by: ctx.user.email,
+        live,
+        restoredCopy: aside,
+        terminatedSessions: terminated,
+        ...(approval ? { requestedBy: approval.requestedBy.email, approvedBy: approval.approvedBy.email } : {}),
+      });
+      await recordAuditEvent(tx, { actor, action: "restore.rollback", subject: { type: "restore-run", id: run.id }, payload: { live, previous, aside, terminatedSessions: terminated, ...approvalAudit(approval) }, requestId: ctx.requestId });
     });
   } catch (error) {
     await ctx.db.$transaction(async (tx) => {

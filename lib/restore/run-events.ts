@@ -1,7 +1,9 @@
 import pg from "pg";
 import { redactPayload } from "@/lib/audit/record-audit-event";
 import type { DbOrTx } from "@/lib/db/client";
+import { subscribeToChannel, type HubChannel } from "@/lib/db/listen-hub";
 import { getEnv } from "@/lib/env";
+import { NotFoundError } from "@/lib/errors";
 
 /** The NOTIFY channel the restore_run_events trigger announces each insert on (see the migration). */
 export const RUN_EVENTS_CHANNEL = "restore_run_events";
@@ -21,7 +23,8 @@ export type RunEventType =
   | "cleanup"
   | "cut-over"
   | "cancel.requested"
-  | "sweeper";
+  | "sweeper"
+  | "approval";
 
 export interface RunEventView {
   id: string;
@@ -47,68 +50,164 @@ export interface SubscribeOptions {
   connectionString?: string;
   /** Deliver events after this id first (an EventSource's Last-Event-ID), then live ones. */
   afterId?: string;
-  /** Called when the listening connection fails; the subscription is over then. */
+  /** Called when reading the feed fails; the subscription is over then. */
+  onError?: (error: Error) => void;
+}
+
+interface RunNotice {
+  runId: string;
+  id: bigint;
+}
+
+const RUN_CHANNEL: HubChannel<RunNotice> = {
+  name: RUN_EVENTS_CHANNEL,
+  parse(payload) {
+    try {
+      const value = JSON.parse(payload) as { runId?: unknown; id?: unknown };
+      if (typeof value.runId !== "string" || (typeof value.id !== "number" && typeof value.id !== "string")) return null;
+      return { runId: value.runId, id: BigInt(value.id) };
+    } catch {
+      return null;
+    }
+  },
+  keyOf: (notice) => notice.runId,
+};
+
+const PAGE = 500;
+
+// Rows are read through a small pool per database, shared by every subscriber of the process:
+// with the shared LISTEN connection, live pages cost at most this many connections in all.
+const READ_POOL_SIZE = 3;
+const globalForPools = globalThis as unknown as { restoreConsoleRunEventPools?: Map<string, pg.Pool> };
+const pools = (globalForPools.restoreConsoleRunEventPools ??= new Map<string, pg.Pool>());
+
+function readPool(connectionString: string): pg.Pool {
+  let pool = pools.get(connectionString);
+  if (!pool) {
+    pool = new pg.Pool({ connectionString, max: READ_POOL_SIZE, idleTimeoutMillis: 10_000, allowExitOnIdle: true, application_name: "restore-console-run-events" });
+    pool.on("error", (error) => console.error("[run events] an idle reader connection failed:", error.message));
+    pools.set(connectionString, pool);
+  }
+  return pool;
+}
+
+interface RunSubscriber {
+  lastId: bigint;
+  onEvent: (event: RunEventView) => void;
   onError?: (error: Error) => void;
 }
 
 /**
- * Live events of one run, from a dedicated connection that LISTENs on restore_run_events (so a
- * worker in another process is heard). Notifications carry only ids; the rows are read in id
- * order, each delivered once. Returns the unsubscribe function.
+ * Everyone in this process watching one run: one reader, from the lowest id anyone still needs,
+ * so a hundred viewers of a run cost one query per notification, not a hundred.
+ */
+interface RunFeed {
+  key: string;
+  runId: string;
+  pool: pg.Pool;
+  subscribers: Set<RunSubscriber>;
+  reading: Promise<void>;
+  pending: boolean;
+}
+
+const feeds = new Map<string, RunFeed>();
+
+function catchUp(feed: RunFeed): void {
+  // One reader at a time per run; a notification during a read asks for one more pass.
+  if (feed.pending) return;
+  feed.pending = true;
+  feed.reading = feed.reading.then(async () => {
+    feed.pending = false;
+    for (;;) {
+      if (feed.subscribers.size === 0) return;
+      let from: bigint | null = null;
+      for (const s of feed.subscribers) if (from === null || s.lastId < from) from = s.lastId;
+      let rows: EventRow[];
+      try {
+        ({ rows } = await feed.pool.query<EventRow>(
+          `SELECT id::text AS id, run_id, at, type, payload FROM restore_run_events WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT ${PAGE}`,
+          [feed.runId, (from ?? 0n).toString()],
+        ));
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const s of [...feed.subscribers]) {
+          feed.subscribers.delete(s);
+          s.onError?.(failure);
+        }
+        return;
+      }
+      for (const row of rows) {
+        const view = viewOf(row);
+        const id = BigInt(row.id);
+        for (const s of feed.subscribers) {
+          if (id <= s.lastId) continue;
+          s.lastId = id;
+          try {
+            s.onEvent(view);
+          } catch (error) {
+            console.error("[run events] a subscriber failed on an event", error);
+          }
+        }
+      }
+      if (rows.length < PAGE) return;
+    }
+  });
+}
+
+/**
+ * Live events of one run. Every process shares one LISTEN connection (lib/db/listen-hub), so a
+ * worker in another process is heard; notifications carry only ids, and the rows are read in
+ * id order, each delivered once and none skipped — also after the shared connection was lost
+ * and came back. Returns the unsubscribe function.
  */
 export async function subscribeToRunEvents(
   runId: string,
   onEvent: (event: RunEventView) => void,
   options: SubscribeOptions = {},
 ): Promise<() => Promise<void>> {
-  const client = new pg.Client({ connectionString: options.connectionString ?? getEnv().DATABASE_URL, application_name: "restore-console-events" });
-  let lastId = BigInt(options.afterId ?? 0);
-  let closed = false;
-  let reading: Promise<void> = Promise.resolve();
+  const connectionString = options.connectionString ?? getEnv().DATABASE_URL;
+  const key = `${connectionString}\u0000${runId}`;
+  let feed = feeds.get(key);
+  if (!feed) {
+    feed = { key, runId, pool: readPool(connectionString), subscribers: new Set(), reading: Promise.resolve(), pending: false };
+    feeds.set(key, feed);
+  }
+  const current = feed;
+  const subscriber: RunSubscriber = { lastId: BigInt(options.afterId ?? 0), onEvent, onError: options.onError };
+  current.subscribers.add(subscriber);
+  const leave = () => {
+    current.subscribers.delete(subscriber);
+    if (current.subscribers.size === 0 && feeds.get(key) === current) feeds.delete(key);
+  };
 
-  // One reader at a time, always from the last delivered id: nothing is missed or repeated even
-  // when notifications arrive faster than the rows are read.
-  const catchUp = () => {
-    reading = reading.then(async () => {
-      if (closed) return;
-      const { rows } = await client.query<EventRow>(
-        `SELECT id::text AS id, run_id, at, type, payload FROM restore_run_events WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT 500`,
-        [runId, lastId.toString()],
-      );
-      for (const row of rows) {
-        lastId = BigInt(row.id);
-        if (!closed) onEvent(viewOf(row));
-      }
-      if (rows.length === 500) catchUp();
+  let unlisten: () => Promise<void>;
+  try {
+    unlisten = await subscribeToChannel(connectionString, RUN_CHANNEL, runId, {
+      onNotice: (notice) => {
+        if (notice.id > subscriber.lastId) catchUp(current);
+      },
+      // Notifications may have been missed while the connection was down: read what is new.
+      onResync: () => catchUp(current),
     });
-    reading.catch((error: unknown) => fail(error));
-  };
-  const fail = (error: unknown) => {
-    if (closed) return;
-    closed = true;
-    options.onError?.(error instanceof Error ? error : new Error(String(error)));
-    void client.end().catch(() => undefined);
-  };
-
-  client.on("error", fail);
-  client.on("notification", (message) => {
-    if (message.channel !== RUN_EVENTS_CHANNEL || !message.payload) return;
-    try {
-      const note = JSON.parse(message.payload) as { runId?: string; id?: number | string };
-      if (note.runId === runId && note.id !== undefined && BigInt(note.id) > lastId) catchUp();
-    } catch {
-      // Not ours to interpret.
-    }
-  });
-  await client.connect();
-  await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
+  } catch (error) {
+    leave();
+    throw error;
+  }
   // Rows written before LISTEN took effect (or after afterId) are read once now.
-  catchUp();
+  catchUp(current);
 
+  let closed = false;
   return async () => {
     if (closed) return;
     closed = true;
-    await reading.catch(() => undefined);
-    await client.end().catch(() => undefined);
+    leave();
+    await unlisten();
   };
+}
+
+/** The run's id, or NotFoundError: a live feed is opened only for a run that exists. */
+export async function findRunOrThrow(db: DbOrTx, runId: string): Promise<string> {
+  const run = await db.restoreRun.findUnique({ where: { id: runId }, select: { id: true } });
+  if (!run) throw new NotFoundError("There is no restore run with this id. Check the link, or find the run under Restores.");
+  return run.id;
 }

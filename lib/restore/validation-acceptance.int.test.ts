@@ -14,6 +14,7 @@ import { getIncident } from "@/lib/incidents/get-incident";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
 import { createTestUser, type TestUser } from "@/lib/testing/auth";
 import { adminUrl, databaseExists, sqlOn } from "@/lib/testing/databases";
+import { apiRequest } from "@/lib/testing/requests";
 import { backupIdOf, seedLoanServeDatabases, startRestoreTestApp, waitForRunStatus, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
 import type { TestS3 } from "@/lib/testing/s3";
 import { collect } from "@/lib/testing/streams";
@@ -62,11 +63,7 @@ const runOf = (runId: string) => getRestoreRun({ ctx: { db }, input: { runId } }
 /** A route handler called as Next.js would, as `user`. */
 async function post(handler: typeof acceptRoute, runId: string, user: TestUser, body?: unknown): Promise<{ status: number; json: { error?: { message: string; details?: unknown } } }> {
   const response = await handler(
-    new Request(`http://127.0.0.1:3000/api/restores/${runId}/x`, {
-      method: "POST",
-      headers: { cookie: user.cookie, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }),
+    apiRequest(`/api/restores/${runId}/x`, { method: "POST", cookie: user.cookie, body }),
     { params: Promise.resolve({ runId }) },
   );
   return { status: response.status, json: (await response.json()) as { error?: { message: string; details?: unknown } } };

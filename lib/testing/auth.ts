@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import type { Role } from "@/lib/auth/roles";
 import { createDb } from "@/lib/db/client";
@@ -26,9 +26,37 @@ export async function createTestUser(databaseUrl: string, role: Role): Promise<T
   try {
     const email = `${role}-${randomBytes(4).toString("hex")}@example.com`;
     const user = await db.user.create({ data: { email, role, passwordHash: await hashPassword("correct horse battery") } });
-    const token = await encode({ token: { sub: user.id, email, name: null, role }, secret: TEST_SECRET });
-    return { id: user.id, email, role, cookie: `next-auth.session-token=${token}` };
+    const cookie = await sessionCookieFor({ id: user.id, email, role, sessionVersion: user.sessionVersion });
+    return { id: user.id, email, role, cookie };
   } finally {
     await db.$disconnect();
   }
+}
+
+/**
+ * A session cookie as the app's `jwt` callback issues it at sign-in: our claims (`sid`, `sv`,
+ * `authTime`, see lib/auth/session-claims.ts) included. `sessionVersion` must be the person's
+ * current one for the cookie to work; `authTime` (seconds) lets a test age the session.
+ */
+export async function sessionCookieFor(user: {
+  id: string;
+  email: string;
+  role: Role;
+  sessionVersion: number;
+  sessionId?: string;
+  authTime?: number;
+}): Promise<string> {
+  const token = await encode({
+    token: {
+      sub: user.id,
+      email: user.email,
+      name: null,
+      role: user.role,
+      sid: user.sessionId ?? randomUUID(),
+      sv: user.sessionVersion,
+      authTime: user.authTime ?? Math.floor(Date.now() / 1000),
+    },
+    secret: TEST_SECRET,
+  });
+  return `next-auth.session-token=${token}`;
 }

@@ -10,6 +10,8 @@ export const CreateUserInput = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   role: z.enum(ROLES),
   password: z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`),
+  /** A one-time password: the person must choose their own at first sign-in. */
+  passwordChangeRequired: z.boolean().optional(),
 });
 export type CreateUserInput = z.infer<typeof CreateUserInput>;
 
@@ -26,13 +28,20 @@ export async function createUser({
     const existing = await tx.user.findUnique({ where: { email: data.email } });
     if (existing) throw new ConflictError(`A user with email ${data.email} already exists.`);
     const user = await tx.user.create({
-      data: { email: data.email, name: data.name ?? null, role: data.role, passwordHash, authProvider: "credentials" },
+      data: {
+        email: data.email,
+        name: data.name ?? null,
+        role: data.role,
+        passwordHash,
+        authProvider: "credentials",
+        passwordChangeRequired: data.passwordChangeRequired ?? false,
+      },
     });
     await recordAuditEvent(tx, {
       actor: ctx.actor,
       action: "user.create",
       subject: { type: "user", id: user.id },
-      payload: { email: user.email, role: user.role },
+      payload: { email: user.email, role: user.role, mustChangeAtFirstSignIn: user.passwordChangeRequired },
       requestId: ctx.requestId,
     });
     return { id: user.id, email: user.email, name: user.name, role: user.role };

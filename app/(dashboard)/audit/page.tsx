@@ -1,5 +1,6 @@
 import { ScrollText } from "lucide-react";
 import type { Metadata } from "next";
+import { AnonymousFailuresSummary } from "@/components/audit/anonymous-failures-summary";
 import { AuditFilters } from "@/components/audit/audit-filters";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -7,6 +8,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Pagination, hrefWith, type SearchParams } from "@/components/ui/pagination";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
+import { listAnonymousFailures } from "@/lib/audit/list-anonymous-failures";
 import { listAuditActions, listAuditEvents, ListAuditEventsInput } from "@/lib/audit/list-audit-events";
 import { requirePageUser } from "@/lib/auth/page-session";
 import { getDb } from "@/lib/db/client";
@@ -16,6 +18,9 @@ export const metadata: Metadata = { title: "Audit" };
 export const dynamic = "force-dynamic";
 
 const OUTCOME_TONE: Record<string, Tone> = { ok: "success", denied: "danger", unauthenticated: "warning", failed: "danger" };
+
+/** Anonymous failures (counted per hour, not audited one by one) shown above the events. */
+const ANONYMOUS_HOURS = 24;
 
 /** datetime-local inputs have no zone; the form labels them UTC. */
 const asUtc = (v: string | undefined) => (v && !/[zZ]|[+-]\d\d:\d\d$/.test(v) ? `${v}Z` : v);
@@ -29,9 +34,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] = issue.message;
 
   const ctx = { db: getDb() };
-  const [page, actions] = await Promise.all([
+  const [page, actions, anonymous] = await Promise.all([
     parsed.success ? listAuditEvents({ ctx, input: parsed.data }) : Promise.resolve({ events: [], nextBefore: null }),
     listAuditActions({ ctx }),
+    listAnonymousFailures({ ctx, input: { hours: ANONYMOUS_HOURS, limit: 100 } }),
   ]);
   const filtered = Object.values(values).some(Boolean);
 
@@ -39,6 +45,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader title="Audit" description="Every sign-in, denied request, restore, verification and change — append-only, newest first." />
       <AuditFilters values={values} actions={actions} errors={errors} />
+      <AnonymousFailuresSummary summary={anonymous} hours={ANONYMOUS_HOURS} />
       {page.events.length === 0 ? (
         <EmptyState icon={<ScrollText />} title={filtered ? "No events match these filters" : "No audit events yet"}>
           <p>{filtered ? "Widen the time range or clear a filter." : "Events appear here as people sign in and act."}</p>

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, type Hash } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -425,8 +425,11 @@ async function restoreCustom(options: RestoreDumpOptions, run: Run, secrets: rea
       if (exit.code !== 0 || exit.signal) throw new RestoreToolError("pg_restore", exit, tool.stderrTail(), { aftermath: PARTIAL, loader: options.asLoader ?? false });
     });
 
-    const acl = archiveSql(pgRestore, file, ["--no-owner", `--use-list=${aclList}`], options, secrets);
-    const grants = await loadSql({ ...options, expectedSha256: null, onProgress: undefined }, run, secrets, acl.output, { gunzip: false }).finally(() => acl.tool.kill());
+    // The grants are small: written out first, so pg_restore's own failure is reported as such.
+    const aclSql = path.join(dir, "acl.sql");
+    const written = await runTool(pgRestore, ["--no-owner", `--use-list=${aclList}`, `--file=${aclSql}`, file], { env: pgToolEnv(options.target, options.database), secrets });
+    if (written.code !== 0 || written.signal) throw new RestoreToolError("pg_restore", written, written.stderrTail, { aftermath: PARTIAL });
+    const grants = await loadSql({ ...options, expectedSha256: null, onProgress: undefined }, run, secrets, createReadStream(aclSql, { highWaterMark: MIB }), { gunzip: false });
     reporter.emit(true);
     return { sha256, bytesRead: reporter.state.bytesRead, sqlBytes: 0, rows: 0, durationMs: 0, guard: grants.guard };
   } finally {

@@ -2,6 +2,7 @@ import { ArrowLeft } from "lucide-react";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { RestoreRunLive } from "@/components/restores/restore-run-live";
+import { fourEyesTerms } from "@/lib/approvals/four-eyes-terms";
 import { ButtonLink } from "@/components/ui/button-link";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageUser } from "@/lib/auth/page-session";
@@ -46,7 +47,13 @@ export default async function RestoreRunPage({ params }: { params: Promise<{ run
           </ButtonLink>
         }
       />
-      <RestoreRunLive initial={detail} canAct={hasRole(user.role, "operator")} canAccept={hasRole(user.role, "admin")} />
+      <RestoreRunLive
+        initial={detail}
+        canAct={hasRole(user.role, "operator")}
+        canAccept={hasRole(user.role, "admin")}
+        viewer={{ id: user.id, email: user.email, role: user.role }}
+        fourEyes={fourEyesTerms(detail.run.environment, detail.run.targetName)}
+      />
     </>
   );
 }

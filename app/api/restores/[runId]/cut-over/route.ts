@@ -1,5 +1,9 @@
 import { z } from "zod";
+import { approvalAccepted } from "@/lib/approvals/approval-requested";
 import { route } from "@/lib/http/route";
-import { markPitrCutOver } from "@/lib/restore/mark-pitr-cut-over";
+import { markPitrCutOver, MarkPitrCutOverInput } from "@/lib/restore/mark-pitr-cut-over";
 
-export const POST = route({ role: "operator", params: z.object({ runId: z.uuid() }) }, ({ ctx, input }) => markPitrCutOver({ ctx, input: input.params }));
+// The body is optional: only a four-eyes environment asks for a reason.
+export const POST = route({ role: "operator", params: z.object({ runId: z.uuid() }), body: MarkPitrCutOverInput.omit({ runId: true }).optional() }, ({ ctx, input }) =>
+  approvalAccepted(markPitrCutOver({ ctx, input: { ...input.body, runId: input.params.runId } })),
+);

@@ -1,0 +1,42 @@
+import { ShieldAlert } from "lucide-react";
+import type { Metadata } from "next";
+import { AddPersonButton } from "@/components/people/add-person-dialog";
+import { PeopleManager } from "@/components/people/people-manager";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageUser } from "@/lib/auth/page-session";
+import { hasRole } from "@/lib/auth/roles";
+import { getDb } from "@/lib/db/client";
+import { listSsoIdentities } from "@/lib/auth/oidc-list-identities";
+import { getEnv, oidcSettings } from "@/lib/env";
+import { listUsers } from "@/lib/users/list-users";
+
+export const metadata: Metadata = { title: "People" };
+export const dynamic = "force-dynamic";
+
+export default async function PeoplePage() {
+  const user = await requirePageUser("viewer");
+  // Said in words here rather than thrown: a production error page would hide the reason.
+  if (!hasRole(user.role, "admin")) {
+    return (
+      <EmptyState icon={<ShieldAlert />} title="People is for admins">
+        <p>You are signed in as {user.role}. Ask an admin to change your role or to make the change for you.</p>
+      </EmptyState>
+    );
+  }
+  const db = getDb();
+  const people = await listUsers({ ctx: { db } });
+  const oidc = oidcSettings(getEnv());
+  const linked = oidc ? await listSsoIdentities({ ctx: { db } }) : null;
+  const sso = oidc && linked ? { providerName: oidc.name, identities: Object.fromEntries([...linked].map(([id, rows]) => [id, { subject: rows[0]?.subject ?? "", email: rows[0]?.email ?? null }])) } : undefined;
+  return (
+    <>
+      <PageHeader
+        title="People"
+        description="Who can sign in, with which role. Every change here is audited; role changes, resets and disabling end the person's sessions at once."
+        actions={<AddPersonButton />}
+      />
+      <PeopleManager initialPeople={people} currentUserId={user.id} {...(sso ? { sso } : {})} />
+    </>
+  );
+}

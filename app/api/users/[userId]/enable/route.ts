@@ -1,0 +1,7 @@
+import { route } from "@/lib/http/route";
+import { enableUser } from "@/lib/users/enable-user";
+import { UserParams } from "@/lib/users/people-context";
+
+export const POST = route({ role: "admin", params: UserParams }, ({ ctx, input }) =>
+  enableUser({ ctx: { ...ctx, actor: ctx.user }, input: { userId: input.params.userId } }),
+);

@@ -1,0 +1,36 @@
+import { cleanupPitrRestore } from "@/lib/restore/cleanup-pitr-restore";
+import { confirmSwap } from "@/lib/restore/confirm-swap";
+import { markPitrCutOver } from "@/lib/restore/mark-pitr-cut-over";
+import type { RestoreCtx } from "@/lib/restore/restore-source";
+import { rollbackRestore } from "@/lib/restore/rollback-restore";
+import type { RestoreRunView } from "@/lib/restore/restore-run-views";
+import type { ApprovalGrant } from "./require-four-eyes";
+
+const bool = (value: unknown, fallback: boolean): boolean => (typeof value === "boolean" ? value : fallback);
+const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/**
+ * Runs an approved action through its own verb, with the parameters the requester confirmed, as
+ * the approver: every check of the action runs again now (the run may have moved on meanwhile).
+ */
+export async function executeApprovedAction(ctx: RestoreCtx, grant: ApprovalGrant, parameters: Record<string, unknown>): Promise<RestoreRunView> {
+  switch (grant.action) {
+    case "swap":
+      return confirmSwap({ ctx, input: { runId: grant.runId, confirmation: str(parameters.confirmation) ?? "", terminateSessions: bool(parameters.terminateSessions, false) }, approval: grant });
+    case "rollback": {
+      const confirmation = str(parameters.confirmation);
+      return rollbackRestore({
+        ctx,
+        input: { runId: grant.runId, terminateSessions: bool(parameters.terminateSessions, false), ...(confirmation === undefined ? {} : { confirmation }) },
+        approval: grant,
+      });
+    }
+    case "pitr-cut-over":
+      return (await markPitrCutOver({ ctx, input: { runId: grant.runId }, approval: grant })).run;
+    case "pitr-cleanup": {
+      const confirmation = str(parameters.confirmation);
+      const input = { runId: grant.runId, finalSnapshot: bool(parameters.finalSnapshot, true), ...(confirmation === undefined ? {} : { confirmation }) };
+      return (await cleanupPitrRestore({ ctx, input, approval: grant })).run;
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import { NotFoundError } from "@/lib/errors";
+import { approvalView } from "./approval-views";
+import { expireApprovals } from "./expire-approvals";
+import type { ApprovalListItem, ReadCtx } from "./list-approvals";
+
+/** One request, expired first if its window passed. */
+export async function getApproval({ ctx, input }: { ctx: ReadCtx; input: { approvalId: string } }): Promise<ApprovalListItem> {
+  await expireApprovals({ ctx, input: {} });
+  const row = await ctx.db.approval.findUnique({ where: { id: input.approvalId }, include: { run: { select: { kind: true, targetName: true, targetDatabase: true } } } });
+  if (!row) throw new NotFoundError("That approval request does not exist.");
+  return { ...approvalView(row), run: row.run };
+}

@@ -1,0 +1,15 @@
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import type { RestoreCtx } from "@/lib/restore/restore-source";
+import type { ApprovalView } from "./approval-views";
+
+/** Audits a decision refused to this person (their own request, or a role too low); the request stays pending. */
+export async function refuseDecision(ctx: RestoreCtx, approval: ApprovalView, why: "self-approval" | "role"): Promise<void> {
+  await recordAuditEvent(ctx.db, {
+    actor: { id: ctx.user.id, email: ctx.user.email },
+    action: "approval.approve",
+    outcome: "denied",
+    subject: { type: "approval", id: approval.id },
+    payload: { runId: approval.runId, environment: approval.environment, action: approval.action, requestedBy: approval.requestedByEmail, why, role: ctx.user.role, approverRole: approval.approverRole },
+    requestId: ctx.requestId,
+  });
+}

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { ROLES } from "@/lib/auth/roles";
+import { toUserView, type UserView } from "./list-users";
+import { assertNotLastAdmin, lockActiveAdmins, lockUser, type PeopleContext } from "./people-context";
+
+export const ChangeUserRoleInput = z.strictObject({ userId: z.uuid(), role: z.enum(ROLES) });
+export type ChangeUserRoleInput = z.infer<typeof ChangeUserRoleInput>;
+
+/**
+ * Changes a person's role and ends their sessions (their next request needs a new sign-in, which
+ * carries the new role). The last active admin can't be demoted; the check holds the admin rows'
+ * locks in the same transaction as the change.
+ */
+export async function changeUserRole({ ctx, input }: { ctx: PeopleContext; input: ChangeUserRoleInput }): Promise<UserView> {
+  const { userId, role } = ChangeUserRoleInput.parse(input);
+  return ctx.db.$transaction(async (tx) => {
+    const admins = await lockActiveAdmins(tx, ctx.actor);
+    const target = await lockUser(tx, userId);
+    if (target.role === role) return toUserView(target);
+    if (role !== "admin") assertNotLastAdmin(target, admins, "demoted");
+    const updated = await tx.user.update({ where: { id: userId }, data: { role, sessionVersion: { increment: 1 } } });
+    await recordAuditEvent(tx, {
+      actor: ctx.actor,
+      action: "user.role_change",
+      subject: { type: "user", id: userId },
+      payload: { email: target.email, from: target.role, to: role, sessionsEnded: true },
+      requestId: ctx.requestId,
+    });
+    return toUserView(updated);
+  });
+}

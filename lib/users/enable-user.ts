@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { toUserView, type UserView } from "./list-users";
+import { lockActiveAdmins, lockUser, type PeopleContext } from "./people-context";
+
+export const EnableUserInput = z.strictObject({ userId: z.uuid() });
+export type EnableUserInput = z.infer<typeof EnableUserInput>;
+
+/** Lets a disabled person sign in again. Their old sessions stay ended (disabling bumped their session version). */
+export async function enableUser({ ctx, input }: { ctx: PeopleContext; input: EnableUserInput }): Promise<UserView> {
+  const { userId } = EnableUserInput.parse(input);
+  return ctx.db.$transaction(async (tx) => {
+    await lockActiveAdmins(tx, ctx.actor);
+    const target = await lockUser(tx, userId);
+    if (!target.disabledAt) return toUserView(target);
+    const updated = await tx.user.update({ where: { id: userId }, data: { disabledAt: null } });
+    await recordAuditEvent(tx, {
+      actor: ctx.actor,
+      action: "user.enable",
+      subject: { type: "user", id: userId },
+      payload: { email: target.email, role: target.role },
+      requestId: ctx.requestId,
+    });
+    return toUserView(updated);
+  });
+}
