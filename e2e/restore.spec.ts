@@ -25,8 +25,8 @@ test("a logical restore of the demo: plan, confirm, live progress, validation, s
   // Live run page: progress, then validation, then it waits for the swap confirmation.
   await expect(page).toHaveURL(/\/restores\/[0-9a-f-]{36}$/);
   await expect(page.getByText("waiting for swap confirmation")).toBeVisible({ timeout: 120_000 });
-  await expect(page.locator("[data-step='restore']")).toHaveAttribute("data-status", "succeeded");
-  await expect(page.locator("[data-step='validate']")).toHaveAttribute("data-status", "succeeded");
+  await expect(page.locator("[data-step='restore']:visible")).toHaveAttribute("data-status", "succeeded");
+  await expect(page.locator("[data-step='validate']:visible")).toHaveAttribute("data-status", "succeeded");
   await expect(page.locator("tr[data-check='orphaned-payments']")).toContainText("pass");
   await expect(page.locator("tr[data-check='critical-table-rows']")).toContainText("pass");
 
@@ -35,7 +35,7 @@ test("a logical restore of the demo: plan, confirm, live progress, validation, s
   await page.getByLabel(/to confirm/).fill(`${backupName} -> loanserve`);
   await swap.click();
   await expect(page.getByText(/now holds the restored data/)).toBeVisible({ timeout: 60_000 });
-  await expect(page.locator("[data-step='swap']")).toHaveAttribute("data-status", "succeeded");
+  await expect(page.locator("[data-step='swap']:visible")).toHaveAttribute("data-status", "succeeded");
 
   // One-click rollback (behind a confirmation).
   await page.getByRole("button", { name: "Roll back" }).click();
@@ -44,5 +44,5 @@ test("a logical restore of the demo: plan, confirm, live progress, validation, s
 
   // The Restores page lists the run.
   await page.getByRole("navigation").first().getByRole("link", { name: "Restores" }).click();
-  await expect(page.locator("tbody tr").first()).toContainText(backupName);
+  await expect(page.locator("tbody tr:visible").first()).toContainText(backupName);
 });
