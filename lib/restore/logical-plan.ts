@@ -17,9 +17,6 @@ export const STEP_TIMEOUTS_MS: Readonly<Record<StepName, number>> = {
   cleanup: 10 * 60_000,
 };
 
-/** Steps safe to run again after a worker died mid-step: they change nothing, or check before acting. */
-export const RESUMABLE_STEPS: readonly StepName[] = ["preflight", "validate", "rename"];
-
 export type PreflightStatus = "passed" | "warning" | "failed";
 
 export interface PreflightCheck {

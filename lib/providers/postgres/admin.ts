@@ -274,10 +274,6 @@ export async function dropDatabase(target: AdminTarget, name: string, options: {
   });
 }
 
-export async function renameDatabase(target: AdminTarget, from: string, to: string): Promise<void> {
-  await renameDatabases(target, [[from, to]]);
-}
-
 /**
  * Several renames in ONE transaction: either all happen or none does (ALTER DATABASE RENAME is
  * transactional), so a swap can never leave the target without its database. With
