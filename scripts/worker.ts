@@ -1,4 +1,6 @@
 // The job worker: `npm run worker` (the run command starts it beside the web server).
+import { unreadableSecrets } from "@/lib/config/check-secrets";
+import { loadConfig } from "@/lib/config/load-config";
 import { createDb } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { ALL_JOBS } from "@/lib/jobs/all-jobs";
@@ -6,6 +8,13 @@ import { startWorker } from "@/lib/jobs/worker";
 
 async function main() {
   const env = getEnv();
+  // The same configuration and secrets as every other worker, checked now: a worker that lacks a
+  // secret would otherwise take runs from the queue and fail them.
+  const { config } = loadConfig();
+  const missing = await unreadableSecrets(config);
+  if (missing.length > 0) {
+    throw new Error(`This worker cannot read ${missing.length} secret(s) its configuration names, so it does not start:\n  ${missing.join("\n  ")}`);
+  }
   const db = createDb(env.DATABASE_URL);
   const worker = await startWorker({ connectionString: env.DATABASE_URL, db, jobs: ALL_JOBS });
   console.log(`worker ${worker.workerId} running ${ALL_JOBS.length} job type(s)`);
