@@ -1,12 +1,11 @@
-import { DatabaseBackup } from "lucide-react";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { AuthPageFrame } from "@/components/auth/auth-page-frame";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { ThemeToggle } from "@/components/shell/theme-toggle";
-import { Card } from "@/components/ui/card";
 import { oidcRefusalMessage } from "@/lib/auth/oidc-policy";
 import { hasPageSession, singleSignOn } from "@/lib/auth/page-session";
 import { parseThrottledError, throttledMessage } from "@/lib/auth/sign-in-throttled-error";
+import { firstParam } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
@@ -48,33 +47,17 @@ function errorMessage(code: string | undefined, ssoName: string | undefined, rea
   }
 }
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallbackUrl(first(params.callbackUrl));
+  const callbackUrl = safeCallbackUrl(firstParam(params.callbackUrl));
   // The database decides, as on every page: a disabled, revoked or expired token stays here (no redirect loop).
   if (await hasPageSession()) redirect(callbackUrl);
   const sso = singleSignOn();
 
   return (
-    <main id="main" className="relative flex min-h-dvh flex-col items-center justify-center px-4 py-12">
-      <div className="absolute top-4 right-4">
-        <ThemeToggle />
-      </div>
-      <div className="w-full max-w-sm">
-        <div className="mb-6 text-center">
-          <span className="mx-auto mb-3 flex size-10 items-center justify-center rounded-lg bg-accent text-accent-fg">
-            <DatabaseBackup aria-hidden className="size-5" />
-          </span>
-          <p className="text-lg font-semibold tracking-tight">Restore Console</p>
-          <p className="mt-1 text-muted">Guided PostgreSQL restores, backup checks and incident checklists.</p>
-        </div>
-        <Card padding="lg">
+    <AuthPageFrame tagline="Guided PostgreSQL restores, backup checks and incident checklists.">
           <h1 className="mb-4 text-base font-semibold">Sign in</h1>
-          <SignInForm callbackUrl={callbackUrl} sso={sso} initialError={errorMessage(first(params.error), sso?.name, first(params.reason))} />
-        </Card>
-      </div>
-    </main>
+          <SignInForm callbackUrl={callbackUrl} sso={sso} initialError={errorMessage(firstParam(params.error), sso?.name, firstParam(params.reason))} />
+    </AuthPageFrame>
   );
 }
