@@ -8,7 +8,7 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Time } from "@/components/ui/time";
 import { useRunAction } from "@/lib/client/use-run-action";
-import { endpointText } from "@/lib/restore/pitr-plan";
+import { endpointText } from "@/lib/restore/pitr/plan";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { FourEyesReason, useFourEyes } from "./four-eyes-context";
 

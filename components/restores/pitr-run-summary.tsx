@@ -3,7 +3,7 @@ import Link from "next/link";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Time } from "@/components/ui/time";
 import { formatDuration } from "@/lib/client/format";
-import { cutoverChecklist, endpointText, formatUtcInstant, pitrTargetLabel, type PitrRestorePlan } from "@/lib/restore/pitr-plan";
+import { cutoverChecklist, endpointText, formatUtcInstant, pitrTargetLabel, type PitrRestorePlan } from "@/lib/restore/pitr/plan";
 import type { RestoreRunView, RestoreStepView } from "@/lib/restore/restore-run-views";
 import { PitrRunActions } from "./pitr-run-actions";
 

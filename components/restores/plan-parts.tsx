@@ -1,6 +1,6 @@
 import { CircleAlert, CircleCheck, CircleX } from "lucide-react";
 import { formatDuration } from "@/lib/client/format";
-import type { PlanStep, PreflightStatus } from "@/lib/restore/logical-plan";
+import type { PlanStep, PreflightStatus } from "@/lib/restore/logical/plan";
 
 /** The steps of a plan, each with what it does and its time limit. */
 export function PlanSteps({ steps }: { steps: ReadonlyArray<Pick<PlanStep, "position" | "title" | "description" | "automatic" | "timeoutMs">> }) {

@@ -13,7 +13,7 @@ import { apiFetch } from "@/lib/client/api";
 import { useHydrated } from "@/lib/client/use-hydrated";
 import { PlanSteps, PreflightList, ReplacedAndKept } from "./plan-parts";
 import { formatBytes } from "@/lib/client/format";
-import type { LogicalRestorePreview } from "@/lib/restore/plan-logical-restore";
+import type { LogicalRestorePreview } from "@/lib/restore/logical/plan-logical-restore";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 
 export interface PlannerTarget {

@@ -8,7 +8,7 @@ import { Time } from "@/components/ui/time";
 import { formatBytes, formatDuration } from "@/lib/client/format";
 import { useRestoreRun } from "@/lib/client/use-restore-run";
 import type { RestoreRunDetail } from "@/lib/restore/get-restore-run";
-import { pitrTargetLabel } from "@/lib/restore/pitr-plan";
+import { pitrTargetLabel } from "@/lib/restore/pitr/plan";
 import { isWarning, unacceptedBlockingFailures } from "@/lib/restore/validation/severity";
 import type { CheckResult } from "@/lib/restore/validation/types";
 import { ApprovalsPanel } from "./approvals-panel";

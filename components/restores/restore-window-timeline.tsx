@@ -2,7 +2,7 @@
 
 import { useRef, type KeyboardEvent, type MouseEvent } from "react";
 import { cx } from "@/components/ui/cx";
-import type { PitrWindowView } from "@/lib/restore/pitr-plan";
+import type { PitrWindowView } from "@/lib/restore/pitr/plan";
 
 export interface TimelineMarker {
   at: string;

@@ -17,7 +17,7 @@ import { BadRequestError, ConflictError, ForbiddenError } from "@/lib/errors";
 import { declareIncident } from "@/lib/incidents/declare-incident";
 import { installJobSchema } from "@/lib/jobs/boss";
 import type { RouteHandler } from "@/lib/http/route";
-import { markPitrCutOver } from "@/lib/restore/mark-pitr-cut-over";
+import { markPitrCutOver } from "@/lib/restore/pitr/mark-pitr-cut-over";
 import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
 import { adminUrl, createMigratedDatabase, sqlOn } from "@/lib/testing/databases";
 import { apiRequest } from "@/lib/testing/requests";

@@ -1,8 +1,8 @@
-import { cleanupPitrRestore } from "@/lib/restore/cleanup-pitr-restore";
-import { confirmSwap } from "@/lib/restore/confirm-swap";
-import { markPitrCutOver } from "@/lib/restore/mark-pitr-cut-over";
-import type { RestoreCtx } from "@/lib/restore/restore-source";
-import { rollbackRestore } from "@/lib/restore/rollback-restore";
+import { cleanupPitrRestore } from "@/lib/restore/pitr/cleanup-pitr-restore";
+import { confirmSwap } from "@/lib/restore/logical/confirm-swap";
+import { markPitrCutOver } from "@/lib/restore/pitr/mark-pitr-cut-over";
+import type { RestoreCtx } from "@/lib/restore/logical/choice";
+import { rollbackRestore } from "@/lib/restore/logical/rollback-restore";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import type { ApprovalGrant } from "./require-four-eyes";
 

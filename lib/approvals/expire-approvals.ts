@@ -1,6 +1,6 @@
 import { recordAuditEvent, SYSTEM } from "@/lib/audit/record-audit-event";
 import type { DbOrTx } from "@/lib/db/client";
-import { appendRunEvent } from "@/lib/restore/run-events";
+import { appendRunEvent } from "@/lib/restore/engine/events";
 
 /**
  * Ends every pending request whose window has passed (optionally only one run's): status

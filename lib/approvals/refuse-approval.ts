@@ -3,8 +3,8 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { hasRole } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { announceApproval } from "@/lib/incidents/announce-approval";
-import type { RestoreCtx } from "@/lib/restore/restore-source";
-import { appendRunEvent } from "@/lib/restore/run-events";
+import type { RestoreCtx } from "@/lib/restore/logical/choice";
+import { appendRunEvent } from "@/lib/restore/engine/events";
 import { approvalView, type ApprovalView } from "./approval-views";
 import { expireApprovals } from "./expire-approvals";
 

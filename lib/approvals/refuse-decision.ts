@@ -1,5 +1,5 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { RestoreCtx } from "@/lib/restore/restore-source";
+import type { RestoreCtx } from "@/lib/restore/logical/choice";
 import type { ApprovalView } from "./approval-views";
 
 /** Audits a decision refused to this person (their own request, or a role too low); the request stays pending. */

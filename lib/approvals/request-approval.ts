@@ -4,8 +4,8 @@ import { FOUR_EYES_ACTIONS } from "@/lib/config/schema";
 import { ConflictError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { announceApproval } from "@/lib/incidents/announce-approval";
-import { appendRunEvent } from "@/lib/restore/run-events";
-import type { RestoreCtx } from "@/lib/restore/restore-source";
+import { appendRunEvent } from "@/lib/restore/engine/events";
+import type { RestoreCtx } from "@/lib/restore/logical/choice";
 import { approvalView, pendingKeyOf, type ApprovalView } from "./approval-views";
 import { expireApprovals } from "./expire-approvals";
 

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig, FourEyesAction } from "@/lib/config/schema";
 import { BadRequestError, ConflictError } from "@/lib/errors";
-import type { RestoreCtx } from "@/lib/restore/restore-source";
+import type { RestoreCtx } from "@/lib/restore/logical/choice";
 import { ApprovalRequested } from "./approval-requested";
 import { fourEyesRule } from "./four-eyes-rule";
 import { requestApproval } from "./request-approval";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { listBaseBackups } from "@/lib/providers/local/base-backups";
-import { resolvePitrEnvironment } from "@/lib/restore/pitr-environment";
+import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
 import { baseBackupView, KEEP_BASE_BACKUPS, type BaseBackupView } from "./base-backup-views";
 
 export const ListPitrBaseBackupsInput = z.object({ environment: z.string().min(1).max(63).optional() });

@@ -5,7 +5,7 @@ import type { Db } from "@/lib/db/client";
 import { BadRequestError } from "@/lib/errors";
 import { listBaseBackups, pruneBaseBackups, takeBaseBackup } from "@/lib/providers/local/base-backups";
 import { pruneWalArchive } from "@/lib/providers/local/prune-wal-archive";
-import { activePitrRun, resolvePitrEnvironment } from "@/lib/restore/pitr-environment";
+import { activePitrRun, resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
 import { baseBackupView, KEEP_BASE_BACKUPS, type BaseBackupView } from "./base-backup-views";
 
 export interface TakenBaseBackup {

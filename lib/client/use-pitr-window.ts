@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { PitrWindowSummary } from "@/lib/restore/describe-pitr-window";
+import type { PitrWindowSummary } from "@/lib/restore/pitr/describe-pitr-window";
 import { apiFetch } from "./api";
 import { queryKeys } from "./query-keys";
 

@@ -4,7 +4,7 @@ import { useCallback, useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RestoreRunDetail } from "@/lib/restore/get-restore-run";
 import type { RestoreProgressView } from "@/lib/restore/restore-run-views";
-import type { RunEventView } from "@/lib/restore/run-events";
+import type { RunEventView } from "@/lib/restore/engine/events";
 import { apiFetch } from "./api";
 import { queryKeys } from "./query-keys";
 import { useEventStream } from "./use-event-stream";

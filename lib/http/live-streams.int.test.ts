@@ -4,7 +4,7 @@ import { GET as runEvents } from "@/app/api/restores/[runId]/events/route";
 import { GET as incidentEvents } from "@/app/api/incidents/[incidentId]/events/route";
 import { createDb, type Db } from "@/lib/db/client";
 import { HUB_APPLICATION_NAME, listenHubStats } from "@/lib/db/listen-hub";
-import { appendRunEvent } from "@/lib/restore/run-events";
+import { appendRunEvent } from "@/lib/restore/engine/events";
 import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
 import { createMigratedDatabase, sqlOn } from "@/lib/testing/databases";
 import { apiRequest } from "@/lib/testing/requests";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { PitrTargetChoice } from "@/lib/restore/pitr-plan";
+import { PitrTargetChoice } from "@/lib/restore/pitr/plan";
 import { findUnknownFields, parseStrict } from "./unknown-fields";
 
 describe("findUnknownFields", () => {

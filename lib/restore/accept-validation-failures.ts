@@ -4,12 +4,12 @@ import { hasRole } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { announceValidationAcceptance } from "@/lib/incidents/announce-validation-acceptance";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
-import type { RestoreCtx } from "./restore-source";
-import { lockRestoreRun } from "./lock-restore-run";
+import type { RestoreCtx } from "./logical/choice";
+import { lockRestoreRun } from "./engine/lock-restore-run";
 import { restoreRunJob } from "./restore-run-job";
 import { restoreRunView, type RestoreRunView } from "./restore-run-views";
-import { appendRunEvent } from "./run-events";
-import { transitionRun } from "./transition-run";
+import { appendRunEvent } from "./engine/events";
+import { transitionRun } from "./engine/transition-run";
 import { findUnacceptedBlockingFailures, namesOf } from "./validation/blocking-failures";
 
 export const AcceptValidationFailuresInput = z.object({

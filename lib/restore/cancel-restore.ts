@@ -2,11 +2,11 @@ import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { hasRole } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
-import type { RestoreCtx } from "./restore-source";
+import type { RestoreCtx } from "./logical/choice";
 import { restoreRunView, runStatusOf, type RestoreRunView } from "./restore-run-views";
-import { appendRunEvent } from "./run-events";
-import { ACTIVE_STATUSES, isActive } from "./state";
-import { transitionRun } from "./transition-run";
+import { appendRunEvent } from "./engine/events";
+import { ACTIVE_STATUSES, isActive } from "./engine/state";
+import { transitionRun } from "./engine/transition-run";
 
 export const CancelRestoreInput = z.object({ runId: z.uuid() });
 export type CancelRestoreInput = z.infer<typeof CancelRestoreInput>;

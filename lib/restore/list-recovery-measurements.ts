@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { objectivesFor } from "@/lib/incidents/incident-views";
 import { measureObjectives, RecoveryRun, type Measurement } from "@/lib/incidents/measure-objectives";
-import { recoveryRunOf } from "./report-run-evidence";
+import { recoveryRunOf } from "./engine/report-run-evidence";
 
 export interface RecoveryMeasurement {
   kind: "incident" | "run";

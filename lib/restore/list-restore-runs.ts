@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { DbOrTx } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { restoreRunView, type RestoreRunView } from "./restore-run-views";
-import { RUN_STATUSES } from "./state";
+import { RUN_STATUSES } from "./engine/state";
 
 const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 const DateOnly = z.preprocess(emptyToUndefined, z.iso.date("must be a date like 2026-11-24").optional());

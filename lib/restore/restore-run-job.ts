@@ -2,8 +2,8 @@ import { hostname } from "node:os";
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { defineJob } from "@/lib/jobs/define-job";
-import { runLogicalRestore, type RunnerOptions } from "./run-logical-restore";
-import { runPitrRestore } from "./run-pitr-restore";
+import { runLogicalRestore, type RunnerOptions } from "./engine/run-with-lease";
+import { runPitrRestore } from "./pitr/run-pitr-restore";
 
 /** The restore-run job with its runner settings; tests shorten the lease, production uses the defaults. */
 export function createRestoreRunJob(settings: Omit<RunnerOptions, "workerId" | "signal"> = {}) {

@@ -1,9 +1,9 @@
 import type { RestoreRun, RestoreStep, ValidationResult } from "@/lib/generated/prisma/client";
 import type { PitrEndpoint } from "@/lib/providers/pitr";
-import type { LogicalRestorePlan, StepName } from "./logical-plan";
-import { pitrCleanupView, type PitrCleanupView } from "./pitr-cleanup-rules";
-import { pitrTargetLabel, type PitrRestorePlan, type PitrStepName } from "./pitr-plan";
-import { isRunStatus, type RunStatus, type StepStatus } from "./state";
+import type { LogicalRestorePlan, StepName } from "./logical/plan";
+import { pitrCleanupView, type PitrCleanupView } from "./pitr/cleanup-rules";
+import { pitrTargetLabel, type PitrRestorePlan, type PitrStepName } from "./pitr/plan";
+import { isRunStatus, type RunStatus, type StepStatus } from "./engine/state";
 import { severityOf } from "./validation/severity";
 import type { Severity } from "./validation/types";
 

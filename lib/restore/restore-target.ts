@@ -2,7 +2,7 @@ import type { EnvironmentConfig, RestoreTarget } from "@/lib/config/schema";
 import { resolveSecret } from "@/lib/config/secrets";
 import { NotFoundError } from "@/lib/errors";
 import type { AdminTarget } from "@/lib/providers/postgres/admin";
-import type { PlanTarget } from "./logical-plan";
+import type { PlanTarget } from "./logical/plan";
 
 /** A configured restore target of the environment: restores only ever go where the configuration says. */
 export function findRestoreTarget(environment: EnvironmentConfig, targetName: string): RestoreTarget {

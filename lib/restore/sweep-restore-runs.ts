@@ -6,15 +6,15 @@ import type { Db, DbOrTx } from "@/lib/db/client";
 import type { RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { existingDatabases, type AdminTarget } from "@/lib/providers/postgres/admin";
-import { dropScratch, inspectSwap } from "./logical-steps";
+import { dropScratch, inspectSwap } from "./logical/steps";
 import { restoreRunJob } from "./restore-run-job";
 import { adminTargetFor, findRestoreTarget } from "./restore-target";
-import { cleanupRestore } from "./cleanup-restore";
-import { appendRunEvent } from "./run-events";
-import { finishRun, INTERRUPTED_MESSAGE } from "./run-logical-restore";
-import { ACTIVE_STATUSES } from "./state";
-import { transitionRun } from "./transition-run";
-import { ADVICE } from "./troubleshooting";
+import { cleanupRestore } from "./logical/cleanup-logical-restore";
+import { appendRunEvent } from "./engine/events";
+import { finishRun, INTERRUPTED_MESSAGE } from "./engine/run-with-lease";
+import { ACTIVE_STATUSES } from "./engine/state";
+import { transitionRun } from "./engine/transition-run";
+import { ADVICE } from "./engine/troubleshooting";
 
 /** How long the sweeper holds a run while it decides (it acts in seconds). */
 const SWEEPER_LEASE_MS = 2 * 60_000;

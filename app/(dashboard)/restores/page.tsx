@@ -16,7 +16,7 @@ import { requirePageUser } from "@/lib/auth/page-session";
 import { formatDuration } from "@/lib/client/format";
 import { getDb } from "@/lib/db/client";
 import { listRestoreRuns, ListRestoreRunsInput } from "@/lib/restore/list-restore-runs";
-import { RUN_STATUSES } from "@/lib/restore/state";
+import { RUN_STATUSES } from "@/lib/restore/engine/state";
 import { firstParam } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Restores" };

@@ -1,6 +1,6 @@
 import { route } from "@/lib/http/route";
 import { listRestoreRuns, ListRestoreRunsInput } from "@/lib/restore/list-restore-runs";
-import { startLogicalRestore, StartLogicalRestoreInput } from "@/lib/restore/start-logical-restore";
+import { startLogicalRestore, StartLogicalRestoreInput } from "@/lib/restore/logical/start-logical-restore";
 
 export const GET = route({ role: "viewer", query: ListRestoreRunsInput }, ({ ctx, input }) => listRestoreRuns({ ctx, input: input.query }));
 

@@ -1,7 +1,7 @@
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { appendRunEvent } from "../run-events";
+import { appendRunEvent } from "../engine/events";
 import { isBlockingFailure, isWarning } from "./severity";
 import type { ValidationReport } from "./types";
 

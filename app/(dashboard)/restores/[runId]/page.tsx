@@ -10,7 +10,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import { getRestoreRun } from "@/lib/restore/get-restore-run";
-import { pitrTargetLabel } from "@/lib/restore/pitr-plan";
+import { pitrTargetLabel } from "@/lib/restore/pitr/plan";
 import { isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Restore run" };

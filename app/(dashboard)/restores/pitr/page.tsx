@@ -9,8 +9,8 @@ import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
-import { describePitrWindow } from "@/lib/restore/describe-pitr-window";
-import { findPitrIncident, pitrEnvironmentNames } from "@/lib/restore/pitr-environment";
+import { describePitrWindow } from "@/lib/restore/pitr/describe-pitr-window";
+import { findPitrIncident, pitrEnvironmentNames } from "@/lib/config/resolve-pitr-environment";
 import { firstParam, isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Point-in-time recovery" };

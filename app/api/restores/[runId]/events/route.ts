@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
 import { liveStream } from "@/lib/http/sse";
-import { findRunOrThrow, subscribeToRunEvents } from "@/lib/restore/run-events";
+import { findRunOrThrow, subscribeToRunEvents } from "@/lib/restore/engine/events";
 
 const EVENT_ID = /^\d{1,19}$/;
 

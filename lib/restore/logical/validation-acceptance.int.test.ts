@@ -19,15 +19,15 @@ import { backupIdOf, seedLoanServeDatabases, startRestoreTestApp, waitForRunStat
 import type { TestS3 } from "@/lib/testing/s3";
 import { collect } from "@/lib/testing/streams";
 import { createNightlyDump, type DumpManifest } from "@/scripts/lib/demo/nightly-dump";
-import { acceptValidationFailures } from "./accept-validation-failures";
-import { cancelRestore } from "./cancel-restore";
-import { cleanupRestore } from "./cleanup-restore";
+import { acceptValidationFailures } from "../accept-validation-failures";
+import { cancelRestore } from "../cancel-restore";
+import { cleanupRestore } from "./cleanup-logical-restore";
 import { confirmSwap } from "./confirm-swap";
-import { getRestoreRun } from "./get-restore-run";
-import { createRestoreRunJob } from "./restore-run-job";
+import { getRestoreRun } from "../get-restore-run";
+import { createRestoreRunJob } from "../restore-run-job";
 import { rollbackRestore } from "./rollback-restore";
 import { startLogicalRestore } from "./start-logical-restore";
-import { sweepRestoreRuns } from "./sweep-restore-runs";
+import { sweepRestoreRuns } from "../sweep-restore-runs";
 
 // Validation severities and the admin's acceptance of a blocking failure, and the typed
 // confirmation of rollback and clean-up on a protected environment, on real PostgreSQL with real

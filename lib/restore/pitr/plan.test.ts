@@ -9,7 +9,7 @@ import {
   pitrWindowProblem,
   predictDataLoss,
   type PitrWindowView,
-} from "./pitr-plan";
+} from "./plan";
 
 const WINDOW: PitrWindowView = {
   earliest: "2026-11-25T08:00:00.000Z",

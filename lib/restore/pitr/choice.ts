@@ -3,8 +3,8 @@ import type { EnvironmentConfig, PitrSource } from "@/lib/config/schema";
 import type { DbOrTx } from "@/lib/db/client";
 import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
 import { RestoreWindowError, type PitrProvider } from "@/lib/providers/pitr";
-import { findPitrIncident, resolvePitrEnvironment } from "./pitr-environment";
-import { PitrTargetChoice, pitrWindowProblem, pitrWindowView, type PitrIncidentView, type PitrWindowView } from "./pitr-plan";
+import { findPitrIncident, resolvePitrEnvironment } from "../../config/resolve-pitr-environment";
+import { PitrTargetChoice, pitrWindowProblem, pitrWindowView, type PitrIncidentView, type PitrWindowView } from "./plan";
 
 export const PitrRestoreChoice = z.object({
   /** Defaults to the default environment. */

@@ -1,8 +1,8 @@
 import type { Db } from "@/lib/db/client";
 import type { Prisma, RestoreStep } from "@/lib/generated/prisma/client";
 import { UnavailableError } from "@/lib/errors";
-import { formatDuration } from "./logical-plan";
-import { appendRunEvent } from "./run-events";
+import { formatDuration } from "../logical/plan";
+import { appendRunEvent } from "./events";
 import { describeFailure } from "./troubleshooting";
 
 /** Why a run's work was stopped from outside a step. */

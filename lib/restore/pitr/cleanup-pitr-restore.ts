@@ -4,15 +4,15 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
 import type { PitrCleanupResult } from "@/lib/providers/pitr";
-import { lockRestoreRun } from "./lock-restore-run";
-import { cutOverRefusal, pitrCleanupView } from "./pitr-cleanup-rules";
-import { resolvePitrEnvironment } from "./pitr-environment";
-import type { PitrRestorePlan } from "./pitr-plan";
-import { assertMayRestore, type RestoreCtx } from "./restore-source";
-import { restoreRunView, runStatusOf, type RestoreRunView } from "./restore-run-views";
-import { appendRunEvent } from "./run-events";
-import { isTerminal } from "./state";
-import { requireTypedConfirmation } from "./typed-confirmation";
+import { lockRestoreRun } from "../engine/lock-restore-run";
+import { cutOverRefusal, pitrCleanupView } from "./cleanup-rules";
+import { resolvePitrEnvironment } from "../../config/resolve-pitr-environment";
+import type { PitrRestorePlan } from "./plan";
+import { assertMayRestore, type RestoreCtx } from "../logical/choice";
+import { restoreRunView, runStatusOf, type RestoreRunView } from "../restore-run-views";
+import { appendRunEvent } from "../engine/events";
+import { isTerminal } from "../engine/state";
+import { requireTypedConfirmation } from "../typed-confirmation";
 
 export const CleanupPitrRestoreInput = z.object({
   runId: z.uuid(),

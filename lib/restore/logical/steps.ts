@@ -18,15 +18,15 @@ import { loadIntoScratch } from "@/lib/providers/postgres/load-scratch";
 import { dropLoaderRole, loaderRoleName, resolveOwnerRole, tablesUnreadableBy, type OwnerRoleCheck } from "@/lib/providers/postgres/loader-role";
 import type { GuardReport } from "@/lib/providers/postgres/plain-dump-guard";
 import type { RestoreProgress } from "@/lib/providers/postgres/restore-dump";
-import { recordValidationReport } from "./validation/record-validation-report";
-import { runValidation } from "./validation/run-validation";
-import { isBlockingFailure, isWarning } from "./validation/severity";
-import { MAX_ROWS, type CheckResult, type ValidationReport } from "./validation/types";
-import { beforeRestoreName, beforeRestoreNameUnique, type LogicalRestorePlan, type PreflightReport } from "./logical-plan";
+import { recordValidationReport } from "../validation/record-validation-report";
+import { runValidation } from "../validation/run-validation";
+import { isBlockingFailure, isWarning } from "../validation/severity";
+import { MAX_ROWS, type CheckResult, type ValidationReport } from "../validation/types";
+import { beforeRestoreName, beforeRestoreNameUnique, type LogicalRestorePlan, type PreflightReport } from "./plan";
 import { runPreflight } from "./preflight";
-import type { RestoreProgressView } from "./restore-run-views";
-import { appendRunEvent } from "./run-events";
-import { StepDeferredError, untilAborted, type FailureWithOutput } from "./step-runner";
+import type { RestoreProgressView } from "../restore-run-views";
+import { appendRunEvent } from "../engine/events";
+import { StepDeferredError, untilAborted, type FailureWithOutput } from "../engine/step-runner";
 
 // The bodies of a logical restore's steps. Each honours its signal and is written so that running
 // it again after a crash is either harmless (preflight, validate, rename check first) or never

@@ -10,7 +10,7 @@ import {
   scratchDatabaseName,
   swapConfirmationText,
   type BuildPlanInput,
-} from "./logical-plan";
+} from "./plan";
 
 const AT = new Date("2026-11-25T14:07:33Z");
 const RUN_ID = "3f2a9c1e-0000-4000-8000-000000000000";

@@ -5,16 +5,16 @@ import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { databaseExists, listSessions } from "@/lib/providers/postgres/admin";
-import type { LogicalRestorePlan } from "./logical-plan";
-import { swapConfirmationText } from "./logical-plan";
-import { assertMayRestore, type RestoreCtx } from "./restore-source";
-import { restoreRunJob } from "./restore-run-job";
-import { restoreRunView, type RestoreRunView } from "./restore-run-views";
-import { adminTargetFor, findRestoreTarget } from "./restore-target";
-import { appendRunEvent } from "./run-events";
-import { transitionRun } from "./transition-run";
-import { requireTypedConfirmation } from "./typed-confirmation";
-import { findUnacceptedBlockingFailures, namesOf } from "./validation/blocking-failures";
+import type { LogicalRestorePlan } from "./plan";
+import { swapConfirmationText } from "./plan";
+import { assertMayRestore, type RestoreCtx } from "./choice";
+import { restoreRunJob } from "../restore-run-job";
+import { restoreRunView, type RestoreRunView } from "../restore-run-views";
+import { adminTargetFor, findRestoreTarget } from "../restore-target";
+import { appendRunEvent } from "../engine/events";
+import { transitionRun } from "../engine/transition-run";
+import { requireTypedConfirmation } from "../typed-confirmation";
+import { findUnacceptedBlockingFailures, namesOf } from "../validation/blocking-failures";
 
 export const ConfirmSwapInput = z.object({
   runId: z.uuid(),

@@ -5,13 +5,13 @@ import type { Db } from "@/lib/db/client";
 import { BadRequestError } from "@/lib/errors";
 import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
 import { PitrFailedError, type PitrCallContext, type PitrEndpoint, type PitrPreflight, type PitrProvider } from "@/lib/providers/pitr";
-import { MessageRecorder, ValidationFailedError } from "./logical-steps";
-import { pitrEndpointUrl } from "./pitr-endpoint-url";
-import { cutoverChecklist, endpointText, formatUtcInstant, restoreTargetOf, type PitrRestorePlan, type PitrStepName } from "./pitr-plan";
-import { reportRunEvidence } from "./report-run-evidence";
-import { untilAborted, type FailureWithOutput } from "./step-runner";
-import { recordValidationReport } from "./validation/record-validation-report";
-import { runValidation } from "./validation/run-validation";
+import { MessageRecorder, ValidationFailedError } from "../logical/steps";
+import { pitrEndpointUrl } from "./endpoint-url";
+import { cutoverChecklist, endpointText, formatUtcInstant, restoreTargetOf, type PitrRestorePlan, type PitrStepName } from "./plan";
+import { reportRunEvidence } from "../engine/report-run-evidence";
+import { untilAborted, type FailureWithOutput } from "../engine/step-runner";
+import { recordValidationReport } from "../validation/record-validation-report";
+import { runValidation } from "../validation/run-validation";
 
 // The bodies of a point-in-time restore's steps. Every one may run again after a crash and do no
 // harm: the providers adopt what this run already created (deterministic identifiers plus a tag

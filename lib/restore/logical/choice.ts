@@ -6,8 +6,8 @@ import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { EnvironmentConfig, RestoreTarget } from "@/lib/config/schema";
 import type { Db, DbOrTx } from "@/lib/db/client";
 import { BadRequestError, ForbiddenError } from "@/lib/errors";
-import { RESTORE_MODES, type PlanSource, type RestoreMode } from "./logical-plan";
-import { findRestoreTarget } from "./restore-target";
+import { RESTORE_MODES, type PlanSource, type RestoreMode } from "./plan";
+import { findRestoreTarget } from "../restore-target";
 
 /** What every restore verb gets: who asks, the app database, and the request id for the audit log. */
 export interface RestoreCtx {

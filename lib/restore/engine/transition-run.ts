@@ -1,6 +1,6 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { ConflictError, NotFoundError } from "@/lib/errors";
-import { appendRunEvent } from "./run-events";
+import { appendRunEvent } from "./events";
 import { canTransition, isTerminal, type RunStatus } from "./state";
 
 export interface TransitionGuard {

@@ -4,14 +4,14 @@ import { approvalAudit, requireFourEyes, type ApprovalGrant } from "@/lib/approv
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import type { PitrEndpoint } from "@/lib/providers/pitr";
-import { lockRestoreRun } from "./lock-restore-run";
-import { cutOverRefusal } from "./pitr-cleanup-rules";
-import { resolvePitrEnvironment } from "./pitr-environment";
-import { endpointText } from "./pitr-plan";
-import { assertMayRestore, type RestoreCtx } from "./restore-source";
-import { restoreRunView, runStatusOf, type RestoreRunView } from "./restore-run-views";
-import { appendRunEvent } from "./run-events";
-import { isTerminal } from "./state";
+import { lockRestoreRun } from "../engine/lock-restore-run";
+import { cutOverRefusal } from "./cleanup-rules";
+import { resolvePitrEnvironment } from "../../config/resolve-pitr-environment";
+import { endpointText } from "./plan";
+import { assertMayRestore, type RestoreCtx } from "../logical/choice";
+import { restoreRunView, runStatusOf, type RestoreRunView } from "../restore-run-views";
+import { appendRunEvent } from "../engine/events";
+import { isTerminal } from "../engine/state";
 
 export const MarkPitrCutOverInput = z.object({
   runId: z.uuid(),

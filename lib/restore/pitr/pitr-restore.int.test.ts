@@ -24,16 +24,16 @@ import { apiRequest } from "@/lib/testing/requests";
 import { waitForRunStatus } from "@/lib/testing/restore-runs";
 import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
 import { cleanupPitrRestore } from "./cleanup-pitr-restore";
-import { cleanupRestore } from "./cleanup-restore";
+import { cleanupRestore } from "../logical/cleanup-logical-restore";
 import { markPitrCutOver } from "./mark-pitr-cut-over";
 import { describePitrWindow } from "./describe-pitr-window";
-import { getRestoreRun } from "./get-restore-run";
+import { getRestoreRun } from "../get-restore-run";
 import { planPitrRestore } from "./plan-pitr-restore";
-import { createRestoreRunJob } from "./restore-run-job";
-import { restoreSweeperJob } from "./restore-sweeper-job";
+import { createRestoreRunJob } from "../restore-run-job";
+import { restoreSweeperJob } from "../restore-sweeper-job";
 import { runPitrRestore } from "./run-pitr-restore";
-import { subscribeToRunEvents } from "./run-events";
-import { sweepRestoreRuns } from "./sweep-restore-runs";
+import { subscribeToRunEvents } from "../engine/events";
+import { sweepRestoreRuns } from "../sweep-restore-runs";
 import { StartPitrRestoreInput, startPitrRestore } from "./start-pitr-restore";
 
 // Point-in-time restores through the engine, for real: a source cluster archiving its WAL, a

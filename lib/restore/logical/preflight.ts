@@ -10,7 +10,7 @@ import {
 } from "@/lib/providers/postgres/admin";
 import { listRoles, resolveOwnerRole } from "@/lib/providers/postgres/loader-role";
 import { findPgTool } from "@/lib/providers/postgres/tools";
-import type { PreflightCheck, PreflightReport, RestoreMode } from "./logical-plan";
+import type { PreflightCheck, PreflightReport, RestoreMode } from "./plan";
 
 const execFileAsync = promisify(execFile);
 

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { BadRequestError } from "@/lib/errors";
-import { BUILTIN_CHECKS } from "./validation/builtin-checks";
-import { buildLogicalPlan } from "./logical-plan";
-import { assertMayRestore, LogicalRestoreChoice, resolveLogicalRestore, type RestoreCtx } from "./restore-source";
-import type { RestoreRunView } from "./restore-run-views";
-import { createQueuedRun } from "./create-queued-run";
-import { planTargetOf } from "./restore-target";
+import { BUILTIN_CHECKS } from "../validation/builtin-checks";
+import { buildLogicalPlan } from "./plan";
+import { assertMayRestore, LogicalRestoreChoice, resolveLogicalRestore, type RestoreCtx } from "./choice";
+import type { RestoreRunView } from "../restore-run-views";
+import { createQueuedRun } from "../engine/create-queued-run";
+import { planTargetOf } from "../restore-target";
 
 export const StartLogicalRestoreInput = LogicalRestoreChoice.extend({
   /** The person types the target database's name, exactly. */

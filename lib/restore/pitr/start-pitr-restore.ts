@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { BadRequestError } from "@/lib/errors";
-import { buildPitrPlan, PITR_MODE, PITR_TARGET_NAME, pitrTargetLabel } from "./pitr-plan";
-import { PitrRestoreChoice, resolvePitrRestore } from "./pitr-restore-choice";
-import { assertMayRestore, type RestoreCtx } from "./restore-source";
-import type { RestoreRunView } from "./restore-run-views";
-import { createQueuedRun } from "./create-queued-run";
-import { BUILTIN_CHECKS } from "./validation/builtin-checks";
+import { buildPitrPlan, PITR_MODE, PITR_TARGET_NAME, pitrTargetLabel } from "./plan";
+import { PitrRestoreChoice, resolvePitrRestore } from "./choice";
+import { assertMayRestore, type RestoreCtx } from "../logical/choice";
+import type { RestoreRunView } from "../restore-run-views";
+import { createQueuedRun } from "../engine/create-queued-run";
+import { BUILTIN_CHECKS } from "../validation/builtin-checks";
 
 export const StartPitrRestoreInput = PitrRestoreChoice.extend({
   /** The person types the environment's name, exactly. */

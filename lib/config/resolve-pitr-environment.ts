@@ -3,7 +3,7 @@ import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { EnvironmentConfig, PitrSource } from "@/lib/config/schema";
 import type { DbOrTx } from "@/lib/db/client";
 import { BadRequestError, NotFoundError } from "@/lib/errors";
-import { PITR_TARGET_NAME, type PitrIncidentView } from "./pitr-plan";
+import { PITR_TARGET_NAME, type PitrIncidentView } from "../restore/pitr/plan";
 
 /** The environment and its PITR source; an environment without one is a clear 400. */
 export function resolvePitrEnvironment(name?: string | null): { environment: EnvironmentConfig; source: PitrSource } {

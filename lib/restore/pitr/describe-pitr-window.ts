@@ -2,8 +2,8 @@ import { z } from "zod";
 import type { DbOrTx } from "@/lib/db/client";
 import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
 import type { PitrProvider } from "@/lib/providers/pitr";
-import { activePitrRun, resolvePitrEnvironment, type ActivePitrRun } from "./pitr-environment";
-import { describePitrSource, pitrWindowView, type PitrWindowView } from "./pitr-plan";
+import { activePitrRun, resolvePitrEnvironment, type ActivePitrRun } from "../../config/resolve-pitr-environment";
+import { describePitrSource, pitrWindowView, type PitrWindowView } from "./plan";
 
 export const DescribePitrWindowInput = z.object({ environment: z.string().min(1).max(63).optional() });
 export type DescribePitrWindowInput = z.infer<typeof DescribePitrWindowInput>;

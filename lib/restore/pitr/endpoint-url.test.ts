@@ -6,7 +6,7 @@ import type { PitrSource } from "@/lib/config/schema";
 import { CaBundleError, RDS_GLOBAL_BUNDLE_URL } from "@/lib/providers/aws/rds-ca-bundle";
 import type { PitrEndpoint } from "@/lib/providers/pitr";
 import { certificateDir, makeCertificateAuthority } from "@/lib/testing/certificates";
-import { pitrEndpointUrl } from "./pitr-endpoint-url";
+import { pitrEndpointUrl } from "./endpoint-url";
 
 const CERTS = certificateDir();
 const CA = makeCertificateAuthority(CERTS, "Test RDS CA");

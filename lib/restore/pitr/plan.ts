@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { PitrSource } from "@/lib/config/schema";
 import type { PitrEndpoint, PitrPreflight, PitrProvider, RestoreTarget, RestoreWindow } from "@/lib/providers/pitr";
-import { formatDuration, type PlanStep } from "./logical-plan";
+import { formatDuration, type PlanStep } from "../logical/plan";
 
 // A point-in-time restore's plan, as pure data: the target time, the window it was checked
 // against, the predicted data loss, the steps and the cutover guidance. Built before anything

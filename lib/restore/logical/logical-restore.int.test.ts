@@ -18,19 +18,19 @@ import { backupIdOf, seedLoanServeDatabases, startRestoreTestApp, waitForRunStat
 import type { TestS3 } from "@/lib/testing/s3";
 import { collect } from "@/lib/testing/streams";
 import { createNightlyDump, type DumpManifest } from "@/scripts/lib/demo/nightly-dump";
-import { cancelRestore } from "./cancel-restore";
-import { cleanupRestore } from "./cleanup-restore";
+import { cancelRestore } from "../cancel-restore";
+import { cleanupRestore } from "./cleanup-logical-restore";
 import { confirmSwap } from "./confirm-swap";
-import { getRestoreRun } from "./get-restore-run";
-import { listRestoreRuns } from "./list-restore-runs";
+import { getRestoreRun } from "../get-restore-run";
+import { listRestoreRuns } from "../list-restore-runs";
 import { planLogicalRestore } from "./plan-logical-restore";
-import { createRestoreRunJob } from "./restore-run-job";
-import { restoreSweeperJob } from "./restore-sweeper-job";
+import { createRestoreRunJob } from "../restore-run-job";
+import { restoreSweeperJob } from "../restore-sweeper-job";
 import { rollbackRestore } from "./rollback-restore";
-import { subscribeToRunEvents, type RunEventView } from "./run-events";
+import { subscribeToRunEvents, type RunEventView } from "../engine/events";
 import { startLogicalRestore } from "./start-logical-restore";
-import { sweepRestoreRuns } from "./sweep-restore-runs";
-import { ADVICE } from "./troubleshooting";
+import { sweepRestoreRuns } from "../sweep-restore-runs";
+import { ADVICE } from "../engine/troubleshooting";
 
 // A whole logical restore against real services: PostgreSQL (the shared test cluster), an
 // S3-protocol server holding real pg_dump output, and the pg-boss worker running the jobs.

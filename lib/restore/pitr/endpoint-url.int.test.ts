@@ -8,7 +8,7 @@ import type { PitrSource } from "@/lib/config/schema";
 import type { PitrEndpoint } from "@/lib/providers/pitr";
 import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
 import { certificateDir, makeCertificateAuthority, makeServerCertificate, type TestCertificate } from "@/lib/testing/certificates";
-import { pitrEndpointUrl } from "./pitr-endpoint-url";
+import { pitrEndpointUrl } from "./endpoint-url";
 
 // A real PostgreSQL with ssl=on, its certificate signed by a CA made here, standing in for a
 // restored RDS endpoint: the URL the worker builds must connect when the bundle holds that CA and

@@ -4,14 +4,14 @@ import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { dropDatabase, existingDatabases, listSessions, type AdminTarget } from "@/lib/providers/postgres/admin";
 import { dropLoaderRole } from "@/lib/providers/postgres/loader-role";
-import { cleanupPitrRestore } from "./cleanup-pitr-restore";
-import { cleanupCandidates, cleanupConfirmationText } from "./logical-plan";
-import { assertMayRestore, type RestoreCtx } from "./restore-source";
-import { restoreRunView, runStatusOf, type RestoreRunView } from "./restore-run-views";
-import { adminTargetFor, findRestoreTarget } from "./restore-target";
-import { appendRunEvent } from "./run-events";
-import { isTerminal } from "./state";
-import { requireTypedConfirmation } from "./typed-confirmation";
+import { cleanupPitrRestore } from "../pitr/cleanup-pitr-restore";
+import { cleanupCandidates, cleanupConfirmationText } from "./plan";
+import { assertMayRestore, type RestoreCtx } from "./choice";
+import { restoreRunView, runStatusOf, type RestoreRunView } from "../restore-run-views";
+import { adminTargetFor, findRestoreTarget } from "../restore-target";
+import { appendRunEvent } from "../engine/events";
+import { isTerminal } from "../engine/state";
+import { requireTypedConfirmation } from "../typed-confirmation";
 
 export const CleanupRestoreInput = z.object({
   runId: z.uuid(),

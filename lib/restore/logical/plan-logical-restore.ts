@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { DbOrTx } from "@/lib/db/client";
-import { BUILTIN_CHECKS } from "./validation/builtin-checks";
-import { buildLogicalPlan, type LogicalRestorePlan } from "./logical-plan";
+import { BUILTIN_CHECKS } from "../validation/builtin-checks";
+import { buildLogicalPlan, type LogicalRestorePlan } from "./plan";
 import { runPreflight } from "./preflight";
-import { LogicalRestoreChoice, resolveLogicalRestore } from "./restore-source";
-import { adminTargetFor, planTargetOf } from "./restore-target";
+import { LogicalRestoreChoice, resolveLogicalRestore } from "./choice";
+import { adminTargetFor, planTargetOf } from "../restore-target";
 
 export const PlanLogicalRestoreInput = LogicalRestoreChoice;
 export type PlanLogicalRestoreInput = LogicalRestoreChoice;

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { DbOrTx } from "@/lib/db/client";
-import { activePitrRun, type ActivePitrRun } from "./pitr-environment";
-import { buildPitrPlan, restoreTargetOf, type PitrRestorePlan } from "./pitr-plan";
-import { PitrRestoreChoice, resolvePitrRestore } from "./pitr-restore-choice";
-import { BUILTIN_CHECKS } from "./validation/builtin-checks";
+import { activePitrRun, type ActivePitrRun } from "../../config/resolve-pitr-environment";
+import { buildPitrPlan, restoreTargetOf, type PitrRestorePlan } from "./plan";
+import { PitrRestoreChoice, resolvePitrRestore } from "./choice";
+import { BUILTIN_CHECKS } from "../validation/builtin-checks";
 
 export const PlanPitrRestoreInput = PitrRestoreChoice;
 export type PlanPitrRestoreInput = PitrRestoreChoice;

@@ -4,14 +4,14 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { existingDatabases, listSessions, renameDatabases } from "@/lib/providers/postgres/admin";
-import { rollbackConfirmationText, rollbackRenames } from "./logical-plan";
-import { assertMayRestore, type RestoreCtx } from "./restore-source";
-import { restoreRunView, type RestoreRunView } from "./restore-run-views";
-import { adminTargetFor, findRestoreTarget } from "./restore-target";
-import { appendRunEvent } from "./run-events";
-import { acquireTargetLock } from "./target-lock";
-import { transitionRun } from "./transition-run";
-import { requireTypedConfirmation } from "./typed-confirmation";
+import { rollbackConfirmationText, rollbackRenames } from "./plan";
+import { assertMayRestore, type RestoreCtx } from "./choice";
+import { restoreRunView, type RestoreRunView } from "../restore-run-views";
+import { adminTargetFor, findRestoreTarget } from "../restore-target";
+import { appendRunEvent } from "../engine/events";
+import { acquireTargetLock } from "../engine/target-lock";
+import { transitionRun } from "../engine/transition-run";
+import { requireTypedConfirmation } from "../typed-confirmation";
 
 export const RollbackRestoreInput = z.object({
   runId: z.uuid(),

@@ -5,15 +5,15 @@ import type { Db } from "@/lib/db/client";
 import { ConfigurationError } from "@/lib/errors";
 import type { Prisma, RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
 import type { AdminTarget } from "@/lib/providers/postgres/admin";
-import { STEP_TIMEOUTS_MS, type LogicalRestorePlan, type StepName } from "./logical-plan";
-import type { PitrStepName } from "./pitr-plan";
-import { preflightStep, renameStep, restoreStep, swapStep, validateStep, type StepContext } from "./logical-steps";
-import { adminTargetFor, findRestoreTarget, secretsOf } from "./restore-target";
+import { STEP_TIMEOUTS_MS, type LogicalRestorePlan, type StepName } from "../logical/plan";
+import type { PitrStepName } from "../pitr/plan";
+import { preflightStep, renameStep, restoreStep, swapStep, validateStep, type StepContext } from "../logical/steps";
+import { adminTargetFor, findRestoreTarget, secretsOf } from "../restore-target";
 import { RunAbortedError, runStep, StepDeferredError, type AbortKind } from "./step-runner";
 import { transitionRun } from "./transition-run";
-import { findUnacceptedBlockingFailures } from "./validation/blocking-failures";
+import { findUnacceptedBlockingFailures } from "../validation/blocking-failures";
 import { ADVICE, describeFailure } from "./troubleshooting";
-import { appendRunEvent } from "./run-events";
+import { appendRunEvent } from "./events";
 
 /** A lease the worker renews while it works; once it lapses, the sweeper may act on the run. */
 export const LEASE_MS = 30_000;

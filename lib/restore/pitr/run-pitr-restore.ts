@@ -4,14 +4,14 @@ import { ConfigurationError } from "@/lib/errors";
 import type { RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
 import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
 import type { PitrEndpoint } from "@/lib/providers/pitr";
-import { MessageRecorder } from "./logical-steps";
-import { resolvePitrEnvironment } from "./pitr-environment";
-import { PITR_STEP_TIMEOUTS_MS, type PitrRestorePlan, type PitrStepName } from "./pitr-plan";
-import { PITR_STEP_BODIES, type PitrStepContext } from "./pitr-steps";
-import { reportRunEvidence } from "./report-run-evidence";
-import { finishRun, runWithLease, type RunnerOptions, type RunOutcome } from "./run-logical-restore";
-import { RunAbortedError, runStep } from "./step-runner";
-import { describeFailure } from "./troubleshooting";
+import { MessageRecorder } from "../logical/steps";
+import { resolvePitrEnvironment } from "../../config/resolve-pitr-environment";
+import { PITR_STEP_TIMEOUTS_MS, type PitrRestorePlan, type PitrStepName } from "./plan";
+import { PITR_STEP_BODIES, type PitrStepContext } from "./steps";
+import { reportRunEvidence } from "../engine/report-run-evidence";
+import { finishRun, runWithLease, type RunnerOptions, type RunOutcome } from "../engine/run-with-lease";
+import { RunAbortedError, runStep } from "../engine/step-runner";
+import { describeFailure } from "../engine/troubleshooting";
 
 /**
  * The worker's side of a point-in-time restore: claims the run with a lease and runs its steps

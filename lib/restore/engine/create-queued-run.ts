@@ -2,10 +2,10 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { reportRunEvidence } from "./report-run-evidence";
-import type { RestoreCtx } from "./restore-source";
-import { restoreRunJob } from "./restore-run-job";
-import { restoreRunView, type RestoreRunView } from "./restore-run-views";
-import { appendRunEvent } from "./run-events";
+import type { RestoreCtx } from "../logical/choice";
+import { restoreRunJob } from "../restore-run-job";
+import { restoreRunView, type RestoreRunView } from "../restore-run-views";
+import { appendRunEvent } from "./events";
 import { acquireTargetLock } from "./target-lock";
 
 /** The columns that differ between kinds of run; identity, status, requester and steps are filled in here. */
