@@ -4,27 +4,12 @@ import type { DbOrTx } from "@/lib/db/client";
 import { subscribeToChannel, type HubChannel } from "@/lib/db/listen-hub";
 import { getEnv } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
+import type { RunEventType } from "./event-types";
 
 /** The NOTIFY channel the restore_run_events trigger announces each insert on (see the migration). */
 export const RUN_EVENTS_CHANNEL = "restore_run_events";
 
-export type RunEventType =
-  | "run.created"
-  | "status"
-  | "step.started"
-  | "step.succeeded"
-  | "step.failed"
-  | "step.cancelled"
-  | "progress"
-  | "message"
-  | "validation"
-  | "swap"
-  | "rollback"
-  | "cleanup"
-  | "cut-over"
-  | "cancel.requested"
-  | "sweeper"
-  | "approval";
+export type { RunEventType };
 
 export interface RunEventView {
   id: string;
