@@ -40,7 +40,7 @@ export default defineConfig({
   },
   webServer: {
     // The README's run command itself, on a fresh data folder: embedded database, demo, worker.
-    command: `rm -rf "${DATA_DIR}" && node_modules/.bin/tsx scripts/start.ts`,
+    command: `rm -rf "${DATA_DIR}" && node_modules/.bin/tsx --conditions=react-server scripts/start.ts`,
     url: `${BASE_URL}/api/health`,
     timeout: 300_000,
     reuseExistingServer: false,

@@ -74,3 +74,18 @@ export class ConfigurationError extends AppError {
   override readonly code = "configuration";
   override readonly status = 500;
 }
+
+/**
+ * The string `code` a thrown value carries, if any: a Node system error's "ENOENT", a PostgreSQL
+ * SQLSTATE such as "28P01". Any object qualifies, not only an Error: fetch reports the network
+ * failure as its error's `cause`, which callers pass here.
+ */
+export function errorCode(error: unknown): string | undefined {
+  const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** A thrown value in words, for logs and notes: an Error's message, anything else as a string. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

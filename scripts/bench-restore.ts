@@ -101,7 +101,7 @@ async function productRun(job: ChildJob): Promise<void> {
 
 function runChild(job: ChildJob, password: string): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename], {
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", import.meta.filename], {
       env: { ...process.env, [CHILD_ENV]: JSON.stringify(job), [PASSWORD_ENV]: password, NODE_NO_WARNINGS: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });

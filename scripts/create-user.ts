@@ -4,10 +4,9 @@
 // once, and the person must choose their own at first sign-in (as from the People page).
 // Recovery (say the only admin forgot their password): --reset-password gives an existing
 // person a new one-time password and ends their sessions, audited as done by "system".
-import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { SYSTEM } from "@/lib/audit/record-audit-event";
 import { createDb } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { createUser } from "@/lib/users/create-user";
 import { resetUserPassword } from "@/lib/users/reset-user-password";
 import { generatePassword } from "@/lib/users/passwords";
@@ -43,7 +42,7 @@ async function main() {
   const db = createDb(process.env.DATABASE_URL || embedded?.url || "");
   try {
     const user = await createUser({
-      ctx: { db, actor: SYSTEM, requestId: randomUUID() },
+      ctx: systemCtx(db),
       input: { email: values.email, role: values.role as "viewer", name: values.name, password, passwordChangeRequired: !supplied },
     });
     console.log(`Created ${user.role} ${user.email}.`);
@@ -60,7 +59,7 @@ async function resetPassword(email: string) {
   try {
     const user = await db.user.findUnique({ where: { email: email.toLowerCase() } });
     if (!user) throw new Error(`No person with email ${email}.`);
-    const result = await resetUserPassword({ ctx: { db, actor: SYSTEM, requestId: randomUUID() }, input: { userId: user.id } });
+    const result = await resetUserPassword({ ctx: systemCtx(db), input: { userId: user.id } });
     console.log(`Reset the password of ${result.user.email}; their sessions ended.`);
     console.log(`One-time password (shown once; they choose their own at next sign-in): ${result.oneTimePassword}`);
   } finally {

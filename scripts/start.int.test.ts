@@ -22,7 +22,7 @@ describe("the run command", () => {
       ["version: 1", "environments:", "  - name: prod", "    restoreTargets:", "      - name: dr", "        host: db.internal", "        port: seventy", "        database: loanserve", "        user: loanserve", ""].join("\n"),
     );
     const dataDir = path.join(dir, "data");
-    const run = execFileAsync(path.join(process.cwd(), "node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
+    const run = execFileAsync(path.join(process.cwd(), "node_modules", ".bin", "tsx"), ["--conditions=react-server", "scripts/start.ts"], {
       env: { ...process.env, RESTORE_CONSOLE_CONFIG: configFile, RESTORE_CONSOLE_DATA_DIR: dataDir, DATABASE_URL: "", PORT: "3999" },
       timeout: 60_000,
     });

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { loadConfig } from "@/lib/config/load-config";
 import { createDb } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { databaseUrlsFromEnv, type DatabaseUrls } from "@/lib/db/runtime-role";
 import { ensureFirstAdmin } from "@/lib/users/ensure-first-admin";
 import { writeFile } from "node:fs/promises";
@@ -77,7 +78,7 @@ async function main() {
 
     const db = createDb(databaseUrl);
     const admin = await ensureFirstAdmin({
-      ctx: { db },
+      ctx: systemCtx(db),
       input: { email: process.env.RESTORE_CONSOLE_ADMIN_EMAIL, password: process.env.RESTORE_CONSOLE_ADMIN_PASSWORD },
     });
     await db.$disconnect();
@@ -98,7 +99,7 @@ async function main() {
     }
 
     const web = spawnPrefixed("web", path.join(BIN, "next"), ["start", "-H", host, "-p", String(port)], env);
-    const worker = spawnPrefixed("worker", path.join(BIN, "tsx"), ["scripts/worker.ts"], env);
+    const worker = spawnPrefixed("worker", path.join(BIN, "tsx"), ["--conditions=react-server", "scripts/worker.ts"], env);
     cleanups.push(async () => {
       for (const child of [web, worker]) if (child.exitCode === null) child.kill("SIGTERM");
       await Promise.all([exited(web), exited(worker)]);

@@ -3,7 +3,7 @@ import { unreadableSecrets } from "@/lib/config/check-secrets";
 import { loadConfig } from "@/lib/config/load-config";
 import { createDb } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
-import { ALL_JOBS } from "@/lib/jobs/all-jobs";
+import { ALL_JOBS, ALL_TICKERS } from "@/scripts/job-registry";
 import { startWorker } from "@/lib/jobs/worker";
 
 async function main() {
@@ -16,7 +16,7 @@ async function main() {
     throw new Error(`This worker cannot read ${missing.length} secret(s) its configuration names, so it does not start:\n  ${missing.join("\n  ")}`);
   }
   const db = createDb(env.DATABASE_URL);
-  const worker = await startWorker({ connectionString: env.DATABASE_URL, db, jobs: ALL_JOBS });
+  const worker = await startWorker({ connectionString: env.DATABASE_URL, db, jobs: ALL_JOBS, tickers: ALL_TICKERS });
   console.log(`worker ${worker.workerId} running ${ALL_JOBS.length} job type(s)`);
   let stopping = false;
   const stop = async () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { Archive, LayoutDashboard, Siren } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -14,12 +13,11 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Time } from "@/components/ui/time";
 import { listApprovals } from "@/lib/approvals/list-approvals";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
 import { getBackupHealth } from "@/lib/backups/get-backup-health";
 import { loadConfig } from "@/lib/config/load-config";
-import { getDb } from "@/lib/db/client";
 import { getHealth } from "@/lib/health/get-health";
+import { pageContext } from "@/lib/http/page-context";
 import { listRecoveryMeasurements } from "@/lib/restore/list-recovery-measurements";
 import { listIncidents, ListIncidentsInput } from "@/lib/incidents/list-incidents";
 
@@ -27,8 +25,8 @@ export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
-  const user = await requirePageUser("viewer");
-  const ctx = { db: getDb() };
+  const ctx = await pageContext("viewer");
+  const { user } = ctx;
   const { config } = loadConfig();
   const canDeclare = hasRole(user.role, "operator");
   const [system, freshness, openIncidents, measurements, pendingApprovals] = await Promise.all([
@@ -36,7 +34,7 @@ export default async function OverviewPage() {
     Promise.all(config.environments.filter((e) => e.backupStore).map((environment) => getBackupHealth({ ctx, input: { environment } }))),
     listIncidents({ ctx, input: ListIncidentsInput.parse({ status: "active", pageSize: 10 }) }),
     listRecoveryMeasurements({ ctx, input: { limit: 8 } }),
-    listApprovals({ ctx: { ...ctx, requestId: randomUUID() }, input: { status: "pending", limit: 20 } }),
+    listApprovals({ ctx, input: { status: "pending", limit: 20 } }),
   ]);
   // Shown where four-eyes is on anywhere, or while a request from before a change still waits.
   const approvalsCard =

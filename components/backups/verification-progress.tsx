@@ -4,7 +4,7 @@ import { useEffect } from "react";
 import { useRouter } from "next/navigation";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import type { VerificationView } from "@/lib/backups/backup-views";
-import { formatBytes } from "@/lib/client/format";
+import { formatBytes } from "@/lib/format";
 import { useVerification } from "@/lib/client/use-verification";
 import { VerificationBadge } from "./backup-badges";
 

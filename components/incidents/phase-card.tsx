@@ -5,6 +5,7 @@ import { Badge, type Tone } from "@/components/ui/badge";
 import { cx } from "@/components/ui/cx";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { useIncidentClock } from "@/lib/client/use-incident-clock";
+import { formatUtcTime } from "@/lib/format";
 import type { PhaseView } from "@/lib/incidents/incident-views";
 import { formatMinutes } from "@/lib/incidents/measure-objectives";
 import { formatCountdown, phaseTimer, type PhaseTimer } from "@/lib/incidents/phase-timers";
@@ -18,13 +19,9 @@ const STATE_STYLE: Record<PhaseTimer["state"], { tone: Tone; card: string; bar: 
   untimed: { tone: "neutral", card: "", bar: "accent" },
 };
 
-function utcTime(date: Date): string {
-  return `${date.toISOString().slice(11, 16)} UTC`;
-}
-
 function TimerBadge({ timer, deadlineAt, stopped }: { timer: PhaseTimer | null; deadlineAt: Date | null; stopped: boolean }) {
   if (!deadlineAt) return timer?.state === "done" ? <Badge tone="success">done</Badge> : <Badge>no deadline</Badge>;
-  if (!timer || timer.remainingMs === null) return <Badge>due {utcTime(deadlineAt)}</Badge>;
+  if (!timer || timer.remainingMs === null) return <Badge>due {formatUtcTime(deadlineAt)}</Badge>;
   const { tone } = STATE_STYLE[timer.state];
   if (timer.state === "done") return <Badge tone={timer.late ? "warning" : "success"}>{timer.late ? "done, late" : "done in time"}</Badge>;
   const text = timer.state === "red" ? `overdue ${formatCountdown(timer.remainingMs).slice(1)}` : `${formatCountdown(timer.remainingMs)} left`;
@@ -64,7 +61,7 @@ export function PhaseCard({ incidentId, phase, startedAt, clockStoppedAt, canEdi
           description={
             <>
               {done} of {phase.items.length} done
-              {deadlineAt ? ` · within ${formatMinutes(phase.deadlineMinutes)} of the start (by ${utcTime(deadlineAt)})` : " · no deadline"}
+              {deadlineAt ? ` · within ${formatMinutes(phase.deadlineMinutes)} of the start (by ${formatUtcTime(deadlineAt)})` : " · no deadline"}
               {timer?.state === "red" && timer.overdueCount > 0 && (
                 <span className="font-medium text-danger-text">
                   {" "}

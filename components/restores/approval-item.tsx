@@ -7,6 +7,7 @@ import { Badge, type Tone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ReasonField } from "@/components/ui/reason-field";
 import { Time } from "@/components/ui/time";
+import type { ApprovalStatus } from "@/lib/approvals/approval-views";
 import type { ApprovalListItem } from "@/lib/approvals/list-approvals";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import { useApprovalDecision } from "@/lib/client/use-approvals";
@@ -18,7 +19,7 @@ export interface ApprovalViewer {
   role: Role;
 }
 
-const STATUS_TONES: Record<string, Tone> = { pending: "warning", approved: "info", executed: "success", failed: "danger", refused: "danger", expired: "neutral" };
+const STATUS_TONES: Readonly<Record<ApprovalStatus, Tone>> = { pending: "warning", approved: "info", executed: "success", failed: "danger", refused: "danger", expired: "neutral" };
 
 function timeLeft(expiresAt: string, now: number | null): string {
   if (now === null) return "";

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { apiFetch } from "@/lib/client/api";
-import { formatBytes } from "@/lib/client/format";
+import { formatBytes } from "@/lib/format";
 import { queryKeys } from "@/lib/client/query-keys";
 import { baseBackupArrived, usePitrBaseBackups } from "@/lib/client/use-pitr-base-backups";
 import { formatInZone, utcText } from "@/lib/client/zoned-time";

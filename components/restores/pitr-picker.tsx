@@ -10,7 +10,7 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { apiFetch } from "@/lib/client/api";
-import { formatDuration } from "@/lib/client/format";
+import { formatDuration } from "@/lib/format";
 import { createSharedClock } from "@/lib/client/shared-clock";
 import { usePitrWindow } from "@/lib/client/use-pitr-window";
 import { formatInZone, parseZonedInput, toInputValue, utcText } from "@/lib/client/zoned-time";

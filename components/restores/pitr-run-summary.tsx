@@ -2,8 +2,8 @@ import { Circle, ExternalLink } from "lucide-react";
 import Link from "next/link";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Time } from "@/components/ui/time";
-import { formatDuration } from "@/lib/client/format";
-import { cutoverChecklist, endpointText, formatUtcInstant, pitrTargetLabel, type PitrRestorePlan } from "@/lib/restore/pitr/plan";
+import { formatDuration, formatUtc } from "@/lib/format";
+import { cutoverChecklist, endpointText, pitrTargetLabel, type PitrRestorePlan } from "@/lib/restore/pitr/plan";
 import type { RestoreRunView, RestoreStepView } from "@/lib/restore/restore-run-views";
 import { PitrRunActions } from "./pitr-run-actions";
 
@@ -64,7 +64,7 @@ export function PitrRunSummary({ run, plan, steps, canAct }: { run: RestoreRunVi
             <dd>
               {run.restorePointAt ? (
                 <>
-                  <Time value={run.restorePointAt} /> <span className="text-muted">({formatUtcInstant(run.restorePointAt)})</span>
+                  <Time value={run.restorePointAt} /> <span className="text-muted">({formatUtc(run.restorePointAt, "exact")})</span>
                 </>
               ) : (
                 "pinned when the restore starts"

@@ -1,5 +1,5 @@
 import { CircleAlert, CircleCheck, CircleX } from "lucide-react";
-import { formatDuration } from "@/lib/client/format";
+import { formatDuration } from "@/lib/format";
 import type { PlanStep, PreflightStatus } from "@/lib/restore/logical/plan";
 
 /** The steps of a plan, each with what it does and its time limit. */

@@ -12,7 +12,7 @@ import { Select } from "@/components/ui/select";
 import { apiFetch } from "@/lib/client/api";
 import { useHydrated } from "@/lib/client/use-hydrated";
 import { PlanSteps, PreflightList, ReplacedAndKept } from "./plan-parts";
-import { formatBytes } from "@/lib/client/format";
+import { formatBytes } from "@/lib/format";
 import type { LogicalRestorePreview } from "@/lib/restore/logical/plan-logical-restore";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 

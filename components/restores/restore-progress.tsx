@@ -1,5 +1,5 @@
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { formatBytes, formatDuration } from "@/lib/client/format";
+import { formatBytes, formatDuration } from "@/lib/format";
 import type { RestoreProgressView } from "@/lib/restore/restore-run-views";
 
 /** Bytes and rows restored, %, throughput, elapsed and ETA of the running step. */

@@ -5,7 +5,7 @@ import { ButtonLink } from "@/components/ui/button-link";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { StatusDot } from "@/components/ui/status-dot";
 import { Time } from "@/components/ui/time";
-import { formatBytes, formatDuration } from "@/lib/client/format";
+import { formatBytes, formatDuration } from "@/lib/format";
 import { useRestoreRun } from "@/lib/client/use-restore-run";
 import type { RestoreRunDetail } from "@/lib/restore/get-restore-run";
 import { pitrTargetLabel } from "@/lib/restore/pitr/plan";

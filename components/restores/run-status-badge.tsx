@@ -1,6 +1,7 @@
 import { Badge, type Tone } from "@/components/ui/badge";
+import type { RunStatus, StepStatus } from "@/lib/restore/engine/state";
 
-const TONES: Record<string, { tone: Tone; label: string }> = {
+const TONES: Readonly<Record<RunStatus | StepStatus, { tone: Tone; label: string }>> = {
   queued: { tone: "info", label: "queued" },
   running: { tone: "info", label: "running" },
   "awaiting-swap": { tone: "warning", label: "waiting for swap confirmation" },
@@ -14,7 +15,7 @@ const TONES: Record<string, { tone: Tone; label: string }> = {
 };
 
 /** A run's or a step's status as a coloured word. */
-export function RunStatusBadge({ status }: { status: string }) {
-  const view = TONES[status] ?? { tone: "neutral" as Tone, label: status };
+export function RunStatusBadge({ status }: { status: RunStatus | StepStatus }) {
+  const view = TONES[status];
   return <Badge tone={view.tone}>{view.label}</Badge>;
 }

@@ -1,6 +1,8 @@
 import { Check, Circle, CircleDashed, LoaderCircle, X } from "lucide-react";
-import type { RestoreStepView } from "@/lib/restore/restore-run-views";
-import { formatDuration } from "@/lib/client/format";
+import type { StepStatus } from "@/lib/restore/engine/state";
+import type { RestoreStepView, StepAttemptView } from "@/lib/restore/restore-run-views";
+import { Time } from "@/components/ui/time";
+import { formatDuration } from "@/lib/format";
 import { cx } from "@/components/ui/cx";
 
 const ICONS = {
@@ -10,7 +12,29 @@ const ICONS = {
   failed: { icon: X, classes: "text-danger" },
   cancelled: { icon: X, classes: "text-muted" },
   skipped: { icon: CircleDashed, classes: "text-muted" },
-} as const;
+} as const satisfies Record<StepStatus, unknown>;
+
+const OUTCOME_TEXT: Record<string, string> = {
+  abandoned: "its worker stopped; another worker took the run over",
+  stopped: "its worker shut down and handed the run back",
+  deferred: "waited for a person",
+};
+
+/** A retried step: which worker ran each attempt and how it ended, so a takeover is visible. */
+function StepAttempts({ attempts }: { attempts: StepAttemptView[] }) {
+  return (
+    <details className="mt-1 text-sm text-muted" data-testid="step-attempts">
+      <summary className="cursor-pointer">Ran {attempts.length} times</summary>
+      <ol className="mt-1 space-y-0.5 pl-4">
+        {attempts.map((attempt) => (
+          <li key={attempt.attempt}>
+            Attempt {attempt.attempt} on {attempt.worker}, started <Time value={attempt.startedAt} />: {attempt.outcome === null ? "running" : (OUTCOME_TEXT[attempt.outcome] ?? attempt.outcome)}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
 
 /** The plan as a timeline: each step, its state and how long it took. */
 export function StepTimeline({ steps }: { steps: RestoreStepView[] }) {
@@ -33,6 +57,7 @@ export function StepTimeline({ steps }: { steps: RestoreStepView[] }) {
               </div>
               <p className="text-sm text-muted">{step.description}</p>
               {step.error && <p className="mt-1 text-sm text-danger-text">{step.error}</p>}
+              {step.attempts.length > 1 && <StepAttempts attempts={step.attempts} />}
             </div>
           </li>
         );

@@ -6,13 +6,21 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
-import type { DatabaseSession } from "@/lib/providers/postgres/admin";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { useRunAction } from "@/lib/client/use-run-action";
 import { FourEyesReason, useFourEyes } from "./four-eyes-context";
 
+/** A session on the live database, as this panel shows it (the server sends lib/providers' DatabaseSession). */
+interface ConnectedSession {
+  pid: number;
+  user: string | null;
+  applicationName: string;
+  clientAddress: string | null;
+  state: string | null;
+}
+
 /** The second confirmation: who is connected, what will be renamed, and the typed go-ahead. */
-export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRunView; sessions: DatabaseSession[] | null; beforeRestoreName: string | null }) {
+export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRunView; sessions: ConnectedSession[] | null; beforeRestoreName: string | null }) {
   const [typed, setTyped] = useState("");
   const [terminate, setTerminate] = useState(false);
   const swap = useRunAction(run.id, "swap");

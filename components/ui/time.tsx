@@ -3,6 +3,7 @@
 import { useSyncExternalStore } from "react";
 import { createSharedClock } from "@/lib/client/shared-clock";
 import { useHydrated } from "@/lib/client/use-hydrated";
+import { formatRelative, formatUtc } from "@/lib/format";
 import { cx } from "./cx";
 
 // One shared clock for every relative time on the page, ticking only while one is mounted.
@@ -12,19 +13,6 @@ const getNull = () => null;
 
 const LOCAL = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const LOCAL_FULL = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "long" });
-
-/** "2026-11-25 13:03 UTC": the same on server and client, so it is what hydration sees. */
-function utc(date: Date, seconds = false): string {
-  return `${date.toISOString().slice(0, seconds ? 19 : 16).replace("T", " ")} UTC`;
-}
-
-function relativeTo(date: Date, reference: number): string {
-  const ms = reference - date.getTime();
-  const s = Math.abs(ms) / 1000;
-  if (s < 45) return "just now";
-  const [n, unit] = s < 3600 ? [Math.round(s / 60), "min"] : s < 86_400 ? [Math.round(s / 3600), "h"] : [Math.round(s / 86_400), "d"];
-  return ms >= 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
-}
 
 export interface TimeProps {
   /** An ISO 8601 instant (or a Date). */
@@ -44,8 +32,9 @@ export function Time({ value, relative = false, className }: TimeProps) {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return <span className={className}>{String(value)}</span>;
 
-  const text = !hydrated ? utc(date) : clock !== null ? relativeTo(date, clock) : LOCAL.format(date);
-  const title = hydrated ? `${LOCAL_FULL.format(date)}\n${utc(date, true)}` : utc(date, true);
+  // UTC is the same on server and client, so it is what hydration sees.
+  const text = !hydrated ? formatUtc(date, "minute") : clock !== null ? formatRelative(date, clock) : LOCAL.format(date);
+  const title = hydrated ? `${LOCAL_FULL.format(date)}\n${formatUtc(date)}` : formatUtc(date);
   return (
     <time dateTime={date.toISOString()} title={title} className={cx("tabular-nums", className)}>
       {text}

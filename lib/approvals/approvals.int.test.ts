@@ -13,6 +13,7 @@ import type { SessionUser } from "@/lib/auth/roles";
 import { resetConfigCache } from "@/lib/config/load-config";
 import type { ConfigFileInput } from "@/lib/config/schema";
 import { createDb, type Db } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { BadRequestError, ConflictError, ForbiddenError } from "@/lib/errors";
 import { declareIncident } from "@/lib/incidents/declare-incident";
 import { installJobSchema } from "@/lib/jobs/boss";
@@ -275,7 +276,7 @@ describe("a PITR cut-over on a four-eyes environment", () => {
     expect(await db.approval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({ status: "expired", pendingKey: null });
     expect(await auditOf("approval.expire", approval.id)).toEqual([expect.objectContaining({ actorEmail: "system" })]);
     expect((await db.restoreRun.findUniqueOrThrow({ where: { id: runId } })).cutOverAt).toBeNull();
-    expect((await listApprovals({ ctx: { db, requestId: randomUUID() }, input: { runId } })).map((a) => a.status)).toEqual(["expired"]);
+    expect((await listApprovals({ ctx: systemCtx(db), input: { runId } })).map((a) => a.status)).toEqual(["expired"]);
 
     const renewed = await markPitrCutOver({ ctx: ctxOf(requester), input: { runId, reason: "Asking again after it expired" } }).catch((error: unknown) => error);
     expect(renewed).toBeInstanceOf(ApprovalRequested);

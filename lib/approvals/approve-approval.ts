@@ -3,9 +3,10 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { hasRole } from "@/lib/auth/roles";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { FourEyesAction } from "@/lib/config/schema";
+import { withTransaction, type ClientCtx } from "@/lib/db/ctx";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { announceApproval } from "@/lib/incidents/announce-approval";
-import { assertMayRestore, type RestoreCtx } from "@/lib/restore/logical/choice";
+import { assertMayRestore } from "@/lib/restore/logical/choice";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { appendRunEvent } from "@/lib/restore/engine/events";
 import { approvalView, type ApprovalView } from "./approval-views";
@@ -28,8 +29,10 @@ export interface ApprovedAction {
  * audited). The request is claimed with a guarded update, so of two people approving at once one
  * wins and the action runs exactly once; it then runs with the recorded parameters as the
  * approver, both people in its audit record. A failure of the action marks the request failed.
+ * Commits in steps (the claim, the action, the outcome), so it runs on the client, never inside
+ * another transaction: a failed action's "failed" mark must survive the failure.
  */
-export async function approveApproval({ ctx, input }: { ctx: RestoreCtx; input: ApproveApprovalInput }): Promise<ApprovedAction> {
+export async function approveApproval({ ctx, input }: { ctx: ClientCtx; input: ApproveApprovalInput }): Promise<ApprovedAction> {
   const { approvalId } = ApproveApprovalInput.parse(input);
   await expireApprovals({ ctx, input: {} });
   const row = await ctx.db.approval.findUnique({ where: { id: approvalId } });
@@ -55,7 +58,7 @@ export async function approveApproval({ ctx, input }: { ctx: RestoreCtx; input: 
   }
 
   const decidedAt = new Date();
-  const claimed = await ctx.db.$transaction(async (tx) => {
+  const claimed = await withTransaction(ctx, async ({ db: tx }) => {
     const { count } = await tx.approval.updateMany({
       where: { id: row.id, status: "pending", expiresAt: { gt: decidedAt } },
       data: { status: "approved", pendingKey: null, decidedById: ctx.user.id, decidedByEmail: ctx.user.email, decidedAt },
@@ -75,7 +78,7 @@ export async function approveApproval({ ctx, input }: { ctx: RestoreCtx; input: 
       reason: row.reason,
     });
     await recordAuditEvent(tx, {
-      actor: { id: ctx.user.id, email: ctx.user.email },
+      actor: ctx.user,
       action: "approval.approve",
       subject: { type: "approval", id: row.id },
       payload: { runId: row.runId, environment: row.environment, action: row.action, requestedBy: row.requestedByEmail, approvedBy: ctx.user.email, reason: row.reason, incidentIds },
@@ -102,11 +105,11 @@ export async function approveApproval({ ctx, input }: { ctx: RestoreCtx; input: 
     run = await executeApprovedAction(ctx, grant, view.parameters);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await ctx.db.$transaction(async (tx) => {
+    await withTransaction(ctx, async ({ db: tx }) => {
       await tx.approval.update({ where: { id: row.id }, data: { status: "failed", error: message } });
       await appendRunEvent(tx, row.runId, "approval", { approvalId: row.id, action: row.action, status: "failed", error: message });
       await recordAuditEvent(tx, {
-        actor: { id: ctx.user.id, email: ctx.user.email },
+        actor: ctx.user,
         action: "approval.execute",
         outcome: "failed",
         subject: { type: "approval", id: row.id },
@@ -116,7 +119,7 @@ export async function approveApproval({ ctx, input }: { ctx: RestoreCtx; input: 
     });
     throw error;
   }
-  const done = await ctx.db.$transaction(async (tx) => {
+  const done = await withTransaction(ctx, async ({ db: tx }) => {
     const updated = await tx.approval.update({ where: { id: row.id }, data: { status: "executed" } });
     await appendRunEvent(tx, row.runId, "approval", { approvalId: row.id, action: row.action, status: "executed", requestedBy: row.requestedByEmail, approvedBy: ctx.user.email });
     return updated;

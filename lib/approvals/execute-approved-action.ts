@@ -1,7 +1,7 @@
+import type { ClientCtx } from "@/lib/db/ctx";
 import { cleanupPitrRestore } from "@/lib/restore/pitr/cleanup-pitr-restore";
 import { confirmSwap } from "@/lib/restore/logical/confirm-swap";
 import { markPitrCutOver } from "@/lib/restore/pitr/mark-pitr-cut-over";
-import type { RestoreCtx } from "@/lib/restore/logical/choice";
 import { rollbackRestore } from "@/lib/restore/logical/rollback-restore";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import type { ApprovalGrant } from "./require-four-eyes";
@@ -12,8 +12,9 @@ const str = (value: unknown): string | undefined => (typeof value === "string" ?
 /**
  * Runs an approved action through its own verb, with the parameters the requester confirmed, as
  * the approver: every check of the action runs again now (the run may have moved on meanwhile).
+ * On the client, outside any transaction: each action opens its own.
  */
-export async function executeApprovedAction(ctx: RestoreCtx, grant: ApprovalGrant, parameters: Record<string, unknown>): Promise<RestoreRunView> {
+export async function executeApprovedAction(ctx: ClientCtx, grant: ApprovalGrant, parameters: Record<string, unknown>): Promise<RestoreRunView> {
   switch (grant.action) {
     case "swap":
       return confirmSwap({ ctx, input: { runId: grant.runId, confirmation: str(parameters.confirmation) ?? "", terminateSessions: bool(parameters.terminateSessions, false) }, approval: grant });

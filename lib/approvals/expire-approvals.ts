@@ -1,5 +1,6 @@
 import { recordAuditEvent, SYSTEM } from "@/lib/audit/record-audit-event";
-import type { DbOrTx } from "@/lib/db/client";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import { appendRunEvent } from "@/lib/restore/engine/events";
 
 /**
@@ -7,7 +8,7 @@ import { appendRunEvent } from "@/lib/restore/engine/events";
  * expired, its pending key freed for a new request, audited as the system, announced on the run.
  * Readers call it first, so nobody ever sees, or acts on, a request past its time.
  */
-export async function expireApprovals({ ctx, input = {} }: { ctx: { db: DbOrTx; requestId: string }; input?: { runId?: string; now?: Date } }): Promise<number> {
+export async function expireApprovals({ ctx, input = {} }: { ctx: Ctx<SessionUser | null>; input?: { runId?: string; now?: Date } }): Promise<number> {
   const now = input.now ?? new Date();
   const stale = await ctx.db.approval.findMany({
     where: { status: "pending", expiresAt: { lte: now }, ...(input.runId ? { runId: input.runId } : {}) },

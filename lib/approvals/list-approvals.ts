@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { Db } from "@/lib/db/client";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import { APPROVAL_STATUSES, approvalView, type ApprovalView } from "./approval-views";
 import { expireApprovals } from "./expire-approvals";
 
@@ -15,10 +16,8 @@ export interface ApprovalListItem extends ApprovalView {
   run: { kind: string; targetName: string; targetDatabase: string };
 }
 
-export type ReadCtx = { db: Db; requestId: string };
-
 /** Requests, newest first (pending ones first on Overview); expired ones are marked so before reading. */
-export async function listApprovals({ ctx, input }: { ctx: ReadCtx; input: ListApprovalsInput }): Promise<ApprovalListItem[]> {
+export async function listApprovals({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: ListApprovalsInput }): Promise<ApprovalListItem[]> {
   const parsed = ListApprovalsInput.parse(input);
   await expireApprovals({ ctx, input: parsed.runId ? { runId: parsed.runId } : {} });
   const rows = await ctx.db.approval.findMany({

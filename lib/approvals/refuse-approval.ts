@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { hasRole } from "@/lib/auth/roles";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { announceApproval } from "@/lib/incidents/announce-approval";
-import type { RestoreCtx } from "@/lib/restore/logical/choice";
 import { appendRunEvent } from "@/lib/restore/engine/events";
 import { approvalView, type ApprovalView } from "./approval-views";
 import { expireApprovals } from "./expire-approvals";
@@ -19,7 +19,7 @@ export type RefuseApprovalInput = z.input<typeof RefuseApprovalInput>;
  * new request. Anyone with the approver role may refuse (the requester included, which withdraws
  * it). Audited, on the run's feed and on linked incidents' timelines, in one transaction.
  */
-export async function refuseApproval({ ctx, input }: { ctx: RestoreCtx; input: RefuseApprovalInput }): Promise<ApprovalView> {
+export async function refuseApproval({ ctx, input }: { ctx: Ctx; input: RefuseApprovalInput }): Promise<ApprovalView> {
   const parsed = RefuseApprovalInput.parse(input);
   await expireApprovals({ ctx, input: {} });
   const row = await ctx.db.approval.findUnique({ where: { id: parsed.approvalId } });
@@ -30,7 +30,7 @@ export async function refuseApproval({ ctx, input }: { ctx: RestoreCtx; input: R
     throw new ForbiddenError(`Refusing this needs the ${view.approverRole} role; you are signed in as ${ctx.user.role}.`);
   }
   const decidedAt = new Date();
-  return ctx.db.$transaction(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const { count } = await tx.approval.updateMany({
       where: { id: row.id, status: "pending", expiresAt: { gt: decidedAt } },
       data: { status: "refused", pendingKey: null, decidedById: ctx.user.id, decidedByEmail: ctx.user.email, decidedAt, decisionReason: parsed.reason },
@@ -53,7 +53,7 @@ export async function refuseApproval({ ctx, input }: { ctx: RestoreCtx; input: R
       reason: parsed.reason,
     });
     await recordAuditEvent(tx, {
-      actor: { id: ctx.user.id, email: ctx.user.email },
+      actor: ctx.user,
       action: "approval.refuse",
       subject: { type: "approval", id: row.id },
       payload: { runId: row.runId, environment: row.environment, action: row.action, requestedBy: row.requestedByEmail, requestReason: row.reason, reason: parsed.reason, withdrawn: own, incidentIds },

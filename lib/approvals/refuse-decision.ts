@@ -1,11 +1,11 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { RestoreCtx } from "@/lib/restore/logical/choice";
+import type { Ctx } from "@/lib/db/ctx";
 import type { ApprovalView } from "./approval-views";
 
 /** Audits a decision refused to this person (their own request, or a role too low); the request stays pending. */
-export async function refuseDecision(ctx: RestoreCtx, approval: ApprovalView, why: "self-approval" | "role"): Promise<void> {
+export async function refuseDecision(ctx: Ctx, approval: ApprovalView, why: "self-approval" | "role"): Promise<void> {
   await recordAuditEvent(ctx.db, {
-    actor: { id: ctx.user.id, email: ctx.user.email },
+    actor: ctx.user,
     action: "approval.approve",
     outcome: "denied",
     subject: { type: "approval", id: approval.id },

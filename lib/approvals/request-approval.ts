@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { FOUR_EYES_ACTIONS } from "@/lib/config/schema";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { ConflictError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { announceApproval } from "@/lib/incidents/announce-approval";
 import { appendRunEvent } from "@/lib/restore/engine/events";
-import type { RestoreCtx } from "@/lib/restore/logical/choice";
 import { approvalView, pendingKeyOf, type ApprovalView } from "./approval-views";
 import { expireApprovals } from "./expire-approvals";
 
@@ -29,13 +29,14 @@ export type RequestApprovalInput = z.input<typeof RequestApprovalInput>;
  * database's unique pending key); a second is a ConflictError naming the first. Audited, announced
  * on the run's feed and on linked incidents' timelines, in one transaction.
  */
-export async function requestApproval({ ctx, input }: { ctx: RestoreCtx; input: RequestApprovalInput }): Promise<ApprovalView> {
+export async function requestApproval({ ctx, input }: { ctx: Ctx; input: RequestApprovalInput }): Promise<ApprovalView> {
   const parsed = RequestApprovalInput.parse(input);
   const requestedAt = new Date();
   const expiresAt = new Date(requestedAt.getTime() + parsed.windowMinutes * 60_000);
   try {
-    return await ctx.db.$transaction(async (tx) => {
-      await expireApprovals({ ctx: { db: tx, requestId: ctx.requestId }, input: { runId: parsed.runId, now: requestedAt } });
+    return await withTransaction(ctx, async (txCtx) => {
+      const tx = txCtx.db;
+      await expireApprovals({ ctx: txCtx, input: { runId: parsed.runId, now: requestedAt } });
       const existing = await tx.approval.findUnique({ where: { pendingKey: pendingKeyOf(parsed.runId, parsed.action) } });
       if (existing) throw alreadyPending(existing.requestedByEmail, existing.expiresAt);
       const row = await tx.approval.create({
@@ -68,7 +69,7 @@ export async function requestApproval({ ctx, input }: { ctx: RestoreCtx; input: 
         reason: parsed.reason,
       });
       await recordAuditEvent(tx, {
-        actor: { id: ctx.user.id, email: ctx.user.email },
+        actor: ctx.user,
         action: "approval.request",
         subject: { type: "approval", id: row.id },
         payload: { runId: parsed.runId, environment: parsed.environment, action: parsed.action, parameters: parsed.parameters, reason: parsed.reason, approverRole: parsed.approverRole, expiresAt, incidentIds },

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig, FourEyesAction } from "@/lib/config/schema";
 import { BadRequestError, ConflictError } from "@/lib/errors";
-import type { RestoreCtx } from "@/lib/restore/logical/choice";
+import type { Ctx } from "@/lib/db/ctx";
 import { ApprovalRequested } from "./approval-requested";
 import { fourEyesRule } from "./four-eyes-rule";
 import { requestApproval } from "./request-approval";
@@ -36,7 +36,7 @@ export async function requireFourEyes({
   reason,
   approval,
 }: {
-  ctx: RestoreCtx;
+  ctx: Ctx;
   environment: EnvironmentConfig;
   run: { id: string; targetName: string };
   action: FourEyesAction;

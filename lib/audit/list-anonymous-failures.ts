@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { DbOrTx } from "@/lib/db/client";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import { windowStartOf, type AnonymousFailureKind } from "./record-anonymous-failure";
 
 export const ListAnonymousFailuresInput = z.object({
@@ -31,7 +32,7 @@ export async function listAnonymousFailures({
   ctx,
   input,
 }: {
-  ctx: { db: DbOrTx };
+  ctx: Ctx<SessionUser | null>;
   input: ListAnonymousFailuresInput;
 }): Promise<AnonymousFailureSummary> {
   const since = windowStartOf(new Date(Date.now() - input.hours * 60 * 60 * 1000));

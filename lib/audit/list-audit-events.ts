@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { DbOrTx } from "@/lib/db/client";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 const OptionalText = z
@@ -55,7 +56,7 @@ export interface AuditEventPage {
 }
 
 /** Newest first, filtered by actor (substring), action (prefix), outcome and time range. */
-export async function listAuditEvents({ ctx, input: q }: { ctx: { db: DbOrTx }; input: ListAuditEventsInput }): Promise<AuditEventPage> {
+export async function listAuditEvents({ ctx, input: q }: { ctx: Ctx<SessionUser | null>; input: ListAuditEventsInput }): Promise<AuditEventPage> {
   const where: Prisma.AuditEventWhereInput = {
     ...(q.actor ? { actorEmail: { contains: q.actor, mode: "insensitive" } } : {}),
     ...(q.action ? { action: { startsWith: q.action } } : {}),
@@ -82,7 +83,7 @@ export async function listAuditEvents({ ctx, input: q }: { ctx: { db: DbOrTx }; 
 }
 
 /** Distinct actions seen, for the filter's suggestions. */
-export async function listAuditActions({ ctx }: { ctx: { db: DbOrTx } }): Promise<string[]> {
+export async function listAuditActions({ ctx }: { ctx: Ctx<SessionUser | null> }): Promise<string[]> {
   const rows = await ctx.db.auditEvent.findMany({ distinct: ["action"], select: { action: true }, orderBy: { action: "asc" } });
   return rows.map((r) => r.action);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { defineJob } from "@/lib/jobs/define-job";
 import { pruneAnonymousFailures } from "./prune-anonymous-failures";
 
@@ -9,7 +10,7 @@ export const pruneAnonymousFailuresJob = defineJob({
   input: z.object({}),
   options: { retryLimit: 2, expireInSeconds: 10 * 60 },
   schedule: { cron: "17 3 * * *" },
-  async run() {
-    await pruneAnonymousFailures({ ctx: { db: getDb() }, input: {} });
+  async run(_input, { jobId }) {
+    await pruneAnonymousFailures({ ctx: systemCtx(getDb(), jobId), input: {} });
   },
 });

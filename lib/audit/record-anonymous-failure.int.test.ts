@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as listAudit } from "@/app/api/audit/route";
 import { createDb, type Db } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { useTestEnv } from "@/lib/testing/auth";
 import { createMigratedDatabase } from "@/lib/testing/databases";
 import { listAnonymousFailures } from "./list-anonymous-failures";
@@ -53,7 +54,7 @@ describe("anonymous failures", () => {
   });
 
   it("are listed as totals per kind and rows per window", async () => {
-    const summary = await listAnonymousFailures({ ctx: { db }, input: { hours: 24, limit: 10 } });
+    const summary = await listAnonymousFailures({ ctx: systemCtx(db), input: { hours: 24, limit: 10 } });
     expect(summary.totals).toContainEqual({ kind: "api.unauthenticated", count: 1000 });
     expect(summary.rows[0]).toMatchObject({ kind: "api.unauthenticated", source: "GET /api/audit", count: 1000 });
   });
@@ -67,7 +68,7 @@ describe("anonymous failures", () => {
     const before = await db.anonymousFailure.count();
     // The 2026 windows written above are older than this `now`'s retention too.
     const expired = await db.anonymousFailure.count({ where: { windowStart: { lt: windowStartOf(new Date(now.getTime() - ANONYMOUS_FAILURE_RETENTION_DAYS * 24 * 60 * 60 * 1000)) } } });
-    expect(await pruneAnonymousFailures({ ctx: { db }, input: { now } })).toBe(expired);
+    expect(await pruneAnonymousFailures({ ctx: systemCtx(db), input: { now } })).toBe(expired);
     const left = await db.anonymousFailure.findMany({ where: { kind: "api.csrf_refused" } });
     expect(left.map((r) => r.windowStart.getTime())).toEqual([windowStartOf(recent).getTime()]);
     expect(await db.anonymousFailure.count()).toBe(before - expired);

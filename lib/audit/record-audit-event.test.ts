@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSecretKey, keySegments, redactPayload } from "./record-audit-event";
+import { actorOf, isSecretKey, keySegments, redactPayload, SYSTEM } from "./record-audit-event";
 
 describe("isSecretKey", () => {
   it.each([
@@ -43,5 +43,12 @@ describe("redactPayload", () => {
       apiKey: null,
     });
     expect(JSON.stringify(redactPayload(payload))).not.toContain("hunter2");
+  });
+});
+
+describe("actorOf", () => {
+  it("names the ctx's person, or SYSTEM where nobody is signed in", () => {
+    expect(actorOf({ user: { id: "u1", email: "ada@example.com", name: "Ada", role: "admin" } })).toEqual({ id: "u1", email: "ada@example.com" });
+    expect(actorOf({ user: null })).toBe(SYSTEM);
   });
 });

@@ -1,4 +1,6 @@
+import type { SessionUser } from "@/lib/auth/roles";
 import type { DbOrTx } from "@/lib/db/client";
+import type { Ctx } from "@/lib/db/ctx";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 export type AuditOutcome = "ok" | "denied" | "unauthenticated" | "failed";
@@ -10,6 +12,11 @@ export interface AuditActor {
 
 export const ANONYMOUS: AuditActor = { id: null, email: "anonymous" };
 export const SYSTEM: AuditActor = { id: null, email: "system" };
+
+/** Who a ctx's audit records name: its person, or SYSTEM where nobody is signed in (jobs, the CLI). */
+export function actorOf(ctx: Pick<Ctx<SessionUser | null>, "user">): AuditActor {
+  return ctx.user ? { id: ctx.user.id, email: ctx.user.email } : SYSTEM;
+}
 
 export interface AuditEventInput {
   actor: AuditActor;

@@ -1,9 +1,11 @@
 import { z } from "zod";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { actorOf, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { getEnv, oidcSettings } from "@/lib/env";
 import { BadRequestError, ConflictError } from "@/lib/errors";
-import { lockActiveAdmins, lockUser, type PeopleContext } from "@/lib/users/people-context";
+import { lockActiveAdmins, lockUser } from "@/lib/users/people-context";
 import { normalizeIssuer } from "./oidc-policy";
+import type { SessionUser } from "./roles";
 
 export const LinkSsoIdentityInput = z.strictObject({
   userId: z.uuid("is not a person's id"),
@@ -35,11 +37,11 @@ export function issuerFor(given: string | undefined): string {
  * joins accounts by email. A one-time password the person never replaced is withdrawn (SSO is how
  * they sign in now). Audited as `user.sso_link`.
  */
-export async function linkSsoIdentity({ ctx, input }: { ctx: PeopleContext; input: LinkSsoIdentityInput }): Promise<SsoIdentityView> {
+export async function linkSsoIdentity({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: LinkSsoIdentityInput }): Promise<SsoIdentityView> {
   const data = LinkSsoIdentityInput.parse(input);
   const issuer = issuerFor(data.issuer);
-  return ctx.db.$transaction(async (tx) => {
-    await lockActiveAdmins(tx, ctx.actor);
+  return withTransaction(ctx, async ({ db: tx }) => {
+    await lockActiveAdmins(tx, actorOf(ctx));
     const person = await lockUser(tx, data.userId);
     const bound = await tx.oidcAccount.findUnique({ where: { issuer_subject: { issuer, subject: data.subject } }, include: { user: true } });
     if (bound && bound.userId !== person.id) {
@@ -50,7 +52,7 @@ export async function linkSsoIdentity({ ctx, input }: { ctx: PeopleContext; inpu
       throw new ConflictError(`${person.email} is already linked to another identity of this provider. Unlink it first.`);
     }
     const account =
-      existing ?? (await tx.oidcAccount.create({ data: { userId: person.id, issuer, subject: data.subject, linkedByEmail: ctx.actor.email } }));
+      existing ?? (await tx.oidcAccount.create({ data: { userId: person.id, issuer, subject: data.subject, linkedByEmail: actorOf(ctx).email } }));
     if (!existing) {
       // A one-time password never replaced means the person has not chosen one: from now on they
       // sign in with SSO, and an unused one-time password would only block that (and linger).
@@ -59,7 +61,7 @@ export async function linkSsoIdentity({ ctx, input }: { ctx: PeopleContext; inpu
         await tx.user.update({ where: { id: person.id }, data: { passwordHash: null, passwordChangeRequired: false } });
       }
       await recordAuditEvent(tx, {
-        actor: ctx.actor,
+        actor: actorOf(ctx),
         action: "user.sso_link",
         subject: { type: "user", id: person.id },
         payload: { email: person.email, issuer, subject: data.subject, ...(withdrawOneTimePassword ? { oneTimePasswordWithdrawn: true } : {}) },

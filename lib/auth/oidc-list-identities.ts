@@ -1,4 +1,5 @@
-import type { DbOrTx } from "@/lib/db/client";
+import type { Ctx } from "@/lib/db/ctx";
+import type { SessionUser } from "./roles";
 
 export interface SsoIdentityRow {
   userId: string;
@@ -11,7 +12,7 @@ export interface SsoIdentityRow {
 }
 
 /** Every linked single sign-on identity, by person id: what the People page shows beside each person. */
-export async function listSsoIdentities({ ctx }: { ctx: { db: DbOrTx } }): Promise<Map<string, SsoIdentityRow[]>> {
+export async function listSsoIdentities({ ctx }: { ctx: Ctx<SessionUser | null> }): Promise<Map<string, SsoIdentityRow[]>> {
   const rows = await ctx.db.oidcAccount.findMany({ orderBy: { createdAt: "asc" } });
   const byUser = new Map<string, SsoIdentityRow[]>();
   for (const r of rows) {

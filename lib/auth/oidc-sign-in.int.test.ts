@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM } from "@/lib/audit/record-audit-event";
 import { createDb, type Db } from "@/lib/db/client";
+import { systemCtx, type Ctx } from "@/lib/db/ctx";
 import { ConflictError } from "@/lib/errors";
 import { createMigratedDatabase } from "@/lib/testing/databases";
 import { linkSsoIdentity } from "./oidc-link-identity";
 import { parseRoleMap, type OidcSettings } from "./oidc-policy";
 import { signInWithOidc } from "./oidc-sign-in";
 import { unlinkSsoIdentity } from "./oidc-unlink-identity";
+import type { SessionUser } from "./roles";
 
 const ISSUER = "https://sso.example.com";
 const settings: OidcSettings = {
@@ -27,7 +28,9 @@ const settings: OidcSettings = {
 let db: Db;
 const claims = (over: Record<string, unknown>) => ({ iss: `${ISSUER}/`, sub: randomUUID(), email_verified: true, groups: ["staff"], ...over });
 const signIn = (c: Record<string, unknown>, s: OidcSettings = settings) =>
-  signInWithOidc({ ctx: { db, requestId: randomUUID() }, input: { claims: c, settings: s } });
+  signInWithOidc({ ctx: systemCtx(db), input: { claims: c, settings: s } });
+/** A person acting, as the API hands them to a verb. */
+const ctxAs = ({ id, email, name, role }: SessionUser): Ctx => ({ db, user: { id, email, name, role }, requestId: randomUUID() });
 
 beforeAll(async () => {
   const url = await createMigratedDatabase();
@@ -97,9 +100,9 @@ describe("signInWithOidc", () => {
     const fresh = createDb(await createMigratedDatabase());
     try {
       const c = claims({ email: "only.admin@example.com", groups: ["sre-admins"] });
-      const first = await signInWithOidc({ ctx: { db: fresh, requestId: randomUUID() }, input: { claims: c, settings } });
+      const first = await signInWithOidc({ ctx: systemCtx(fresh), input: { claims: c, settings } });
       expect(first).toMatchObject({ ok: true, user: { role: "admin" } });
-      const second = await signInWithOidc({ ctx: { db: fresh, requestId: randomUUID() }, input: { claims: { ...c, groups: ["staff"] }, settings } });
+      const second = await signInWithOidc({ ctx: systemCtx(fresh), input: { claims: { ...c, groups: ["staff"] }, settings } });
       expect(second).toMatchObject({ ok: true, user: { role: "admin" } });
     } finally {
       await fresh.$disconnect();
@@ -130,7 +133,7 @@ describe("linkSsoIdentity", () => {
     const c = claims({ email: "grace@example.com", groups: ["sre"] });
     expect(await signIn(c)).toEqual({ ok: false, reason: "email_in_use" });
 
-    const ctx = { db, actor: { id: admin.id, email: admin.email }, requestId: randomUUID() };
+    const ctx = ctxAs(admin);
     const linked = await linkSsoIdentity({ ctx, input: { userId: person.id, subject: c.sub, issuer: `${ISSUER}/` } });
     expect(linked).toMatchObject({ userId: person.id, issuer: ISSUER, subject: c.sub, linkedByEmail: "linker@example.com" });
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "user.sso_link", subjectId: person.id } });
@@ -152,7 +155,7 @@ describe("linkSsoIdentity", () => {
   it("withdraws a one-time password the person never replaced: SSO is how they sign in now", async () => {
     const admin = await db.user.create({ data: { email: "linker2@example.com", role: "admin", passwordHash: "x" } });
     const person = await db.user.create({ data: { email: "newbie@example.com", passwordHash: "one-time", passwordChangeRequired: true } });
-    await linkSsoIdentity({ ctx: { db, actor: { id: admin.id, email: admin.email }, requestId: randomUUID() }, input: { userId: person.id, subject: "newbie" } });
+    await linkSsoIdentity({ ctx: ctxAs(admin), input: { userId: person.id, subject: "newbie" } });
     expect(await db.user.findUniqueOrThrow({ where: { id: person.id } })).toMatchObject({ passwordHash: null, passwordChangeRequired: false });
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "user.sso_link", subjectId: person.id } });
     expect(audit.payload).toMatchObject({ oneTimePasswordWithdrawn: true, issuer: ISSUER });
@@ -160,10 +163,10 @@ describe("linkSsoIdentity", () => {
 
   it("only an active admin links (someone demoted a moment ago is refused)", async () => {
     const person = await db.user.create({ data: { email: "someone@example.com", passwordHash: "x" } });
-    const ctx = { db, actor: { id: person.id, email: person.email }, requestId: randomUUID() };
+    const ctx = ctxAs(person);
     await expect(linkSsoIdentity({ ctx, input: { userId: person.id, subject: "s", issuer: ISSUER } })).rejects.toThrow(/no longer an active admin/);
-    // The CLI acts as SYSTEM.
-    await expect(linkSsoIdentity({ ctx: { ...ctx, actor: SYSTEM }, input: { userId: person.id, subject: "s", issuer: ISSUER } })).resolves.toMatchObject({
+    // The CLI acts as the system (no user).
+    await expect(linkSsoIdentity({ ctx: systemCtx(db), input: { userId: person.id, subject: "s", issuer: ISSUER } })).resolves.toMatchObject({
       userId: person.id,
     });
   });

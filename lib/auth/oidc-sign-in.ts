@@ -1,5 +1,5 @@
-import { recordAuditEvent, type AuditActor } from "@/lib/audit/record-audit-event";
-import type { Db } from "@/lib/db/client";
+import { recordAuditEvent, SYSTEM, type AuditActor } from "@/lib/audit/record-audit-event";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { decideOidcSignIn, type OidcRefusal, type OidcSettings } from "./oidc-policy";
 import type { SessionUser } from "./roles";
 import { lockActiveAdmins } from "@/lib/users/people-context";
@@ -20,12 +20,13 @@ export async function signInWithOidc({
   ctx,
   input,
 }: {
-  ctx: { db: Db; requestId: string };
+  /** Nobody is signed in yet. */
+  ctx: Ctx<null>;
   input: { claims: Record<string, unknown>; settings: OidcSettings };
 }): Promise<OidcSignInResult> {
   const decision = decideOidcSignIn(input.claims, input.settings);
   const now = new Date();
-  return ctx.db.$transaction(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const account =
       decision.issuer && decision.subject
         ? await tx.oidcAccount.findUnique({
@@ -61,7 +62,7 @@ export async function signInWithOidc({
       let roleKept: string | undefined;
       if (person.role === "admin" && role !== "admin") {
         // The People page's rule holds here too: the last active admin is never demoted.
-        const admins = await lockActiveAdmins(tx, { id: null, email: "system" });
+        const admins = await lockActiveAdmins(tx, SYSTEM);
         if (admins.length <= 1 && admins.includes(person.id)) {
           roleKept = `stays admin: the last active admin is not demoted (the claims map to ${role})`;
           role = "admin";

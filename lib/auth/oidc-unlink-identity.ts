@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { actorOf, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { NotFoundError } from "@/lib/errors";
-import { lockActiveAdmins, lockUser, type PeopleContext } from "@/lib/users/people-context";
+import { lockActiveAdmins, lockUser } from "@/lib/users/people-context";
 import { issuerFor } from "./oidc-link-identity";
+import type { SessionUser } from "./roles";
 
 export const UnlinkSsoIdentityInput = z.strictObject({
   userId: z.uuid("is not a person's id"),
@@ -16,18 +18,18 @@ export type UnlinkSsoIdentityInput = z.infer<typeof UnlinkSsoIdentityInput>;
  * them (its next sign-in is refused, their email being in use). Sessions already open are ended.
  * Audited as `user.sso_unlink`.
  */
-export async function unlinkSsoIdentity({ ctx, input }: { ctx: PeopleContext; input: UnlinkSsoIdentityInput }): Promise<{ unlinked: true }> {
+export async function unlinkSsoIdentity({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: UnlinkSsoIdentityInput }): Promise<{ unlinked: true }> {
   const data = UnlinkSsoIdentityInput.parse(input);
   const issuer = issuerFor(data.issuer);
-  return ctx.db.$transaction(async (tx) => {
-    await lockActiveAdmins(tx, ctx.actor);
+  return withTransaction(ctx, async ({ db: tx }) => {
+    await lockActiveAdmins(tx, actorOf(ctx));
     const person = await lockUser(tx, data.userId);
     const account = await tx.oidcAccount.findUnique({ where: { userId_issuer: { userId: person.id, issuer } } });
     if (!account) throw new NotFoundError(`${person.email} has no single sign-on identity to unlink.`);
     await tx.oidcAccount.delete({ where: { id: account.id } });
     await tx.user.update({ where: { id: person.id }, data: { sessionVersion: { increment: 1 } } });
     await recordAuditEvent(tx, {
-      actor: ctx.actor,
+      actor: actorOf(ctx),
       action: "user.sso_unlink",
       subject: { type: "user", id: person.id },
       payload: { email: person.email, issuer, subject: account.subject, sessionsEnded: true },

@@ -9,7 +9,7 @@ import { signOutSession } from "@/lib/users/sign-out-session";
 import { clientAddress } from "./client-address";
 import { oidcRefusalUrl } from "./oidc-policy";
 import { signInWithOidc } from "./oidc-sign-in";
-import { isRole, type Role } from "./roles";
+import { isRole, type Role, type SessionUser } from "./roles";
 import { sessionExpiresAt, sessionLifetimeSeconds, UUID_PATTERN } from "./session-claims";
 import { getSignInThrottle } from "./sign-in-throttle";
 import { signInWithPassword } from "./sign-in-with-password";
@@ -33,7 +33,7 @@ export function buildAuthOptions(): NextAuthOptions {
         if (!parsed.success) return null;
         const throttle = getSignInThrottle(env.DATABASE_URL);
         const address = clientAddress(req.headers ?? {}, env.RESTORE_CONSOLE_TRUSTED_PROXY_HOPS);
-        return signInWithPassword({ ctx: { db: getDb(), throttle, requestId: randomUUID() }, input: { ...parsed.data, address } });
+        return signInWithPassword({ ctx: { db: getDb(), user: null, requestId: randomUUID() }, input: { ...parsed.data, address }, throttle });
       },
     }),
   ];
@@ -70,7 +70,7 @@ export function buildAuthOptions(): NextAuthOptions {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
         if (!oidc) return false;
         const result = await signInWithOidc({
-          ctx: { db: getDb(), requestId: randomUUID() },
+          ctx: { db: getDb(), user: null, requestId: randomUUID() },
           input: { claims: { ...(profile ?? {}) } as Record<string, unknown>, settings: oidc },
         });
         if (!result.ok) return oidcRefusalUrl(env.NEXTAUTH_URL, result.reason);
@@ -109,8 +109,9 @@ export function buildAuthOptions(): NextAuthOptions {
       /** Sign-out ends this session for good (its id is revoked), not just its cookie. */
       async signOut({ token }) {
         if (!token?.sub) return;
+        const user: SessionUser = { id: token.sub, email: token.email ?? "unknown", name: token.name ?? null, role: isRole(token.role) ? token.role : "viewer" };
         await signOutSession({
-          ctx: { db: getDb(), actor: { id: token.sub, email: token.email ?? "unknown" }, requestId: randomUUID() },
+          ctx: { db: getDb(), user, requestId: randomUUID() },
           input: { claims: token },
         });
       },

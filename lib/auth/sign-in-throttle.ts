@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { createAppPgPool, type AppPgPool } from "@/lib/db/pg-pool";
 
 /**
  * Sign-in throttling, per account and per client address, kept in the app's PostgreSQL
@@ -77,7 +77,7 @@ export class SignInThrottle {
   private readonly accountGate: RateLimiterPostgres;
   private readonly address: RateLimiterPostgres;
 
-  constructor(pool: pg.Pool, limits: Partial<SignInThrottleLimits> = {}) {
+  constructor(pool: AppPgPool, limits: Partial<SignInThrottleLimits> = {}) {
     this.limits = { ...DEFAULT_SIGN_IN_LIMITS, ...limits };
     const l = this.limits;
     // The table comes from a migration (tableCreated), so the app never runs DDL at sign-in.
@@ -147,11 +147,8 @@ export class SignInThrottle {
 }
 
 /** A small pool of its own: the limiter speaks `pg`, the rest of the app speaks Prisma. */
-export function createThrottlePool(connectionString: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: 4, idleTimeoutMillis: 30_000 });
-  // An idle client's error (a restarted database) must not crash the web server.
-  pool.on("error", (error) => console.error("sign-in throttle: idle database connection failed", error.message));
-  return pool;
+export function createThrottlePool(connectionString: string): AppPgPool {
+  return createAppPgPool(connectionString, { label: "sign-in throttle", max: 4 });
 }
 
 const globalForThrottle = globalThis as unknown as { restoreConsoleSignInThrottle?: { url: string; throttle: SignInThrottle } };

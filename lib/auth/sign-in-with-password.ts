@@ -1,6 +1,6 @@
 import { recordAnonymousFailure } from "@/lib/audit/record-anonymous-failure";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { DbOrTx } from "@/lib/db/client";
+import type { Ctx } from "@/lib/db/ctx";
 import { hashPassword, needsRehash, verifyPassword } from "@/lib/users/passwords";
 import { addressBucket } from "./client-address";
 import type { Role } from "./roles";
@@ -43,11 +43,14 @@ export interface SignedInUser {
 export async function signInWithPassword({
   ctx,
   input,
+  throttle,
 }: {
-  ctx: { db: DbOrTx; throttle: SignInThrottle; requestId: string };
+  /** Nobody is signed in yet. */
+  ctx: Ctx<null>;
   input: SignInWithPasswordInput;
+  throttle: SignInThrottle;
 }): Promise<SignedInUser | null> {
-  const { db, throttle, requestId } = ctx;
+  const { db, requestId } = ctx;
   const attempt = await throttle.begin({ account: input.email, address: addressBucket(input.address) });
   if (attempt.throttled) {
     await recordAnonymousFailure(db, { kind: "sign_in.throttled", source: input.address });

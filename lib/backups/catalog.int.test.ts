@@ -4,6 +4,7 @@ import pLimit from "p-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EnvironmentConfig } from "@/lib/config/schema";
 import { createDb, type Db } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { BackupStoreError, InvalidKeyError } from "@/lib/providers/types";
 import { createMigratedDatabase } from "@/lib/testing/databases";
 import { startTestS3, type TestS3 } from "@/lib/testing/s3";
@@ -65,11 +66,11 @@ describe("pairing dumps with manifests", () => {
     await store.write(`${prefix}2026-11-15.manifest.json`, manifestFor("2026-11-15.dump", dump, { created_at: "2026-11-15T02:30:00+00:00" }));
     await store.write(`${prefix}README.txt`, Buffer.from("not a backup"));
     await s3.store("prod/").write(`prod/other/2026-11-20.sql.gz`, dump); // beside, not under, the prefix
-    await refreshCatalog({ ctx: { db }, input: { environment: env, store } });
+    await refreshCatalog({ ctx: systemCtx(db), input: { environment: env, store } });
   });
 
   it("classifies every manifest state and format", async () => {
-    const list = await listBackups({ ctx: { db }, input: ListBackupsInput.parse({ environment: env.name }) });
+    const list = await listBackups({ ctx: systemCtx(db), input: ListBackupsInput.parse({ environment: env.name }) });
     const byName = Object.fromEntries(list.backups.map((b) => [b.name, b]));
     expect(Object.keys(byName).sort()).toEqual(["2026-11-15.dump", "2026-11-16.sql.gz", "2026-11-17.sql.gz", "2026-11-18.sql.gz", "2026-11-19.sql.gz", "2026-11-20.sql.gz"]);
     expect(byName["2026-11-20.sql.gz"]).toMatchObject({ manifestState: "present", expectedSha256: sha256(dump), format: "plain-gzip", takenAt: "2026-11-20T02:00:00.000Z" });
@@ -84,17 +85,17 @@ describe("pairing dumps with manifests", () => {
   });
 
   it("filters by manifest state and date range", async () => {
-    const missing = await listBackups({ ctx: { db }, input: ListBackupsInput.parse({ environment: env.name, manifest: "missing" }) });
+    const missing = await listBackups({ ctx: systemCtx(db), input: ListBackupsInput.parse({ environment: env.name, manifest: "missing" }) });
     expect(missing.backups.map((b) => b.name)).toEqual(["2026-11-19.sql.gz"]);
-    const range = await listBackups({ ctx: { db }, input: ListBackupsInput.parse({ environment: env.name, from: "2026-11-16", to: "2026-11-18" }) });
+    const range = await listBackups({ ctx: systemCtx(db), input: ListBackupsInput.parse({ environment: env.name, from: "2026-11-16", to: "2026-11-18" }) });
     expect(range.backups.map((b) => b.name)).toEqual(["2026-11-18.sql.gz", "2026-11-17.sql.gz", "2026-11-16.sql.gz"]);
   });
 
   it("only an admin override makes a manifest-less backup restorable", async () => {
     const row = await db.backup.findFirstOrThrow({ where: { environment: env.name, name: "2026-11-19.sql.gz" } });
-    expect((await getBackup({ ctx: { db }, input: { backupId: row.id } })).restorable.allowed).toBe(false);
+    expect((await getBackup({ ctx: systemCtx(db), input: { backupId: row.id } })).restorable.allowed).toBe(false);
     await db.backupRestoreOverride.create({ data: { backupId: row.id, reason: "only copy we have", grantedById: randomUUID(), grantedByEmail: "admin@example.com" } });
-    expect((await getBackup({ ctx: { db }, input: { backupId: row.id } })).restorable).toMatchObject({ allowed: true });
+    expect((await getBackup({ ctx: systemCtx(db), input: { backupId: row.id } })).restorable).toMatchObject({ allowed: true });
   });
 });
 
@@ -112,13 +113,13 @@ describe("streamed verification", () => {
     // Truncated: the upload stopped short of what the manifest describes.
     await store.write(`${prefix}2026-11-18.sql.gz`, data.subarray(0, 1024 * 1024));
     await store.write(`${prefix}2026-11-18.manifest.json`, manifestFor("2026-11-18.sql.gz", data));
-    await refreshCatalog({ ctx: { db }, input: { environment: env, store } });
+    await refreshCatalog({ ctx: systemCtx(db), input: { environment: env, store } });
   });
 
   const verify = async (name: string) => {
     const backup = await db.backup.findFirstOrThrow({ where: { environment: env.name, name } });
     const verification = await newVerification(backup.id);
-    const outcome = await verifyBackup({ ctx: { db }, input: { verificationId: verification.id, store: s3.store(prefix) } });
+    const outcome = await verifyBackup({ ctx: systemCtx(db), input: { verificationId: verification.id, store: s3.store(prefix) } });
     return { outcome, verification: await db.backupVerification.findUniqueOrThrow({ where: { id: verification.id } }), backup: await db.backup.findUniqueOrThrow({ where: { id: backup.id } }) };
   };
 
@@ -145,9 +146,9 @@ describe("streamed verification", () => {
   });
 
   it("health is green only for a verified backup within the objective", async () => {
-    const health = await getBackupHealth({ ctx: { db }, input: { environment: env, now: new Date("2026-11-20T12:00:00Z") } });
+    const health = await getBackupHealth({ ctx: systemCtx(db), input: { environment: env, now: new Date("2026-11-20T12:00:00Z") } });
     expect(health).toMatchObject({ status: "green", newestVerified: { name: "2026-11-20.sql.gz", ageHours: 10 } });
-    const late = await getBackupHealth({ ctx: { db }, input: { environment: env, now: new Date("2026-11-23T12:00:00Z") } });
+    const late = await getBackupHealth({ ctx: systemCtx(db), input: { environment: env, now: new Date("2026-11-23T12:00:00Z") } });
     expect(late.status).toBe("red");
   });
 });
@@ -170,7 +171,7 @@ describe("hostile object keys", () => {
   beforeAll(async () => {
     const store = s3.store(prefix);
     for (const name of names) await store.write(prefix + name, Buffer.from(name));
-    await refreshCatalog({ ctx: { db }, input: { environment: env, store } });
+    await refreshCatalog({ ctx: systemCtx(db), input: { environment: env, store } });
   });
 
   it("are listed and stored exactly, as data", async () => {
@@ -235,12 +236,12 @@ describe("10,000 objects", () => {
     expect(objects).toBe(2 * count);
     expect(pages).toBeGreaterThanOrEqual(10);
 
-    const first = await refreshCatalog({ ctx: { db }, input: { environment: env, store: s3.store(prefix) } });
+    const first = await refreshCatalog({ ctx: systemCtx(db), input: { environment: env, store: s3.store(prefix) } });
     expect(first).toEqual({ objectCount: 2 * count, backupCount: count, manifestsRead: count });
-    const second = await refreshCatalog({ ctx: { db }, input: { environment: env, store: s3.store(prefix) } });
+    const second = await refreshCatalog({ ctx: systemCtx(db), input: { environment: env, store: s3.store(prefix) } });
     expect(second.manifestsRead).toBe(0);
 
-    const page3 = await listBackups({ ctx: { db }, input: ListBackupsInput.parse({ environment: env.name, page: 3, pageSize: 100 }) });
+    const page3 = await listBackups({ ctx: systemCtx(db), input: ListBackupsInput.parse({ environment: env.name, page: 3, pageSize: 100 }) });
     expect(page3.total).toBe(count);
     expect(page3.pageCount).toBe(50);
     expect(page3.backups).toHaveLength(100);

@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from "@/lib/config/schema";
-import type { DbOrTx } from "@/lib/db/client";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 
 export type FreshnessStatus = "green" | "amber" | "red";
 
@@ -26,7 +27,7 @@ export async function getBackupHealth({
   ctx,
   input,
 }: {
-  ctx: { db: DbOrTx };
+  ctx: Ctx<SessionUser | null>;
   input: { environment: EnvironmentConfig; now?: Date };
 }): Promise<BackupHealth> {
   const now = input.now ?? new Date();

@@ -1,4 +1,5 @@
-import type { DbOrTx } from "@/lib/db/client";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import { NotFoundError } from "@/lib/errors";
 import { backupView, verificationView, type BackupView, type VerificationView } from "./backup-views";
 
@@ -17,7 +18,8 @@ export interface BackupDetail {
   restorable: { allowed: boolean; reason: string };
 }
 
-export async function getBackup({ ctx, input }: { ctx: { db: DbOrTx }; input: { backupId: string } }): Promise<BackupDetail> {
+/** One backup with its verifications and overrides. Only the db of a ctx is needed: lib/restore resolves a choice with `{ db }`. */
+export async function getBackup({ ctx, input }: { ctx: Pick<Ctx<SessionUser | null>, "db">; input: { backupId: string } }): Promise<BackupDetail> {
   const row = await ctx.db.backup.findUnique({
     where: { id: input.backupId },
     include: { verifications: { orderBy: { createdAt: "desc" }, take: 50 }, overrides: { orderBy: { createdAt: "desc" } } },

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { SessionUser } from "@/lib/auth/roles";
-import type { Db } from "@/lib/db/client";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { BadRequestError, NotFoundError } from "@/lib/errors";
 
 export const GrantRestoreOverrideInput = z.object({ reason: z.string().trim().min(10, "say why, in at least 10 characters").max(2000) });
@@ -11,10 +10,10 @@ export async function grantRestoreOverride({
   ctx,
   input,
 }: {
-  ctx: { db: Db; user: SessionUser; requestId: string };
+  ctx: Ctx;
   input: { backupId: string; reason: string };
 }): Promise<{ id: string }> {
-  return ctx.db.$transaction(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const backup = await tx.backup.findUnique({ where: { id: input.backupId } });
     if (!backup) throw new NotFoundError("That backup is not in the catalog.");
     if (backup.manifestState === "present") throw new BadRequestError("This backup has a valid manifest; it needs no override.");

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { DbOrTx } from "@/lib/db/client";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { backupView, type BackupView, type RefreshView } from "./backup-views";
 import { getLatestRefresh } from "./get-latest-refresh";
@@ -29,7 +30,7 @@ export interface BackupList {
 }
 
 /** The cached catalog, newest first, filtered; and how old that cached view is. */
-export async function listBackups({ ctx, input }: { ctx: { db: DbOrTx }; input: ListBackupsInput }): Promise<BackupList> {
+export async function listBackups({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: ListBackupsInput }): Promise<BackupList> {
   const takenAt: Prisma.DateTimeFilter = {};
   if (input.from) takenAt.gte = new Date(`${input.from}T00:00:00Z`);
   if (input.to) takenAt.lt = new Date(new Date(`${input.to}T00:00:00Z`).getTime() + 86_400_000);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { loadConfig } from "@/lib/config/load-config";
 import { getDb } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { previousCronFire } from "@/lib/jobs/cron-schedule";
 import { defineJob } from "@/lib/jobs/define-job";
 import { listBaseBackups } from "@/lib/providers/local/base-backups";
@@ -24,10 +25,10 @@ export const pitrBaseBackupJob = defineJob({
   input: z.object({ environment: z.string().min(1).max(63).optional() }),
   options: { retryLimit: 0, expireInSeconds: 2 * 60 * 60 },
   schedule: { cron: "* * * * *", atStart: true },
-  async run(input) {
-    const db = getDb();
+  async run(input, { jobId }) {
+    const ctx = systemCtx(getDb(), jobId);
     if (input.environment) {
-      await takePitrBaseBackup({ ctx: { db }, input: { environment: input.environment, reason: "on-demand" } });
+      await takePitrBaseBackup({ ctx, input: { environment: input.environment, reason: "on-demand" } });
       return;
     }
     const now = new Date();
@@ -36,7 +37,7 @@ export const pitrBaseBackupJob = defineJob({
       if (source?.provider !== "local" || !source.baseBackupSchedule) continue;
       try {
         if (await isDue(source.baseBackupSchedule, source.baseBackupDir, now)) {
-          await takePitrBaseBackup({ ctx: { db }, input: { environment: environment.name, reason: "schedule" } });
+          await takePitrBaseBackup({ ctx, input: { environment: environment.name, reason: "schedule" } });
         }
       } catch (error) {
         // One source's failure must not stop the others'; the next minute tries again.

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { loadConfig } from "@/lib/config/load-config";
 import { getDb } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { defineJob } from "@/lib/jobs/define-job";
 import { requestCatalogRefresh } from "./request-catalog-refresh";
 
@@ -14,10 +15,10 @@ export const refreshAllCatalogsJob = defineJob({
   input: z.object({}),
   options: { retryLimit: 0, expireInSeconds: 5 * 60 },
   schedule: { cron: "*/15 * * * *", atStart: true },
-  async run() {
-    const db = getDb();
+  async run(_input, { jobId }) {
+    const ctx = systemCtx(getDb(), jobId);
     for (const environment of loadConfig().config.environments.filter((e) => e.backupStore)) {
-      await requestCatalogRefresh({ ctx: { db, user: null }, input: { environment: environment.name } });
+      await requestCatalogRefresh({ ctx, input: { environment: environment.name } });
     }
   },
 });

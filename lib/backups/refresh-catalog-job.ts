@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { SYSTEM } from "@/lib/audit/record-audit-event";
 import { getDb } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { defineJob } from "@/lib/jobs/define-job";
 import { refreshCatalog } from "./refresh-catalog";
@@ -16,10 +16,12 @@ export const refreshCatalogJob = defineJob({
   options: { retryLimit: 0, expireInSeconds: 30 * 60 },
   async run(input, { signal }) {
     const db = getDb();
+    // The refresh's id is the request id of what it starts (the verifications' audit records).
+    const ctx = systemCtx(db, input.refreshId);
     try {
       const environment = resolveEnvironment(input.environment);
       const store = await backupStoreFor(environment);
-      const result = await refreshCatalog({ ctx: { db }, input: { environment, store, signal } });
+      const result = await refreshCatalog({ ctx, input: { environment, store, signal } });
       await db.backupCatalogRefresh.update({
         where: { id: input.refreshId },
         data: { status: "ok", finishedAt: new Date(), objectCount: result.objectCount, backupCount: result.backupCount },
@@ -30,7 +32,7 @@ export const refreshCatalogJob = defineJob({
         take: AUTO_VERIFY_NEWEST,
       });
       for (const backup of unverified) {
-        await requestVerification({ ctx: { db, actor: SYSTEM, requestId: input.refreshId }, input: { backupId: backup.id } });
+        await requestVerification({ ctx, input: { backupId: backup.id } });
       }
     } catch (error) {
       // The page shows this message instead of an empty list.

@@ -1,5 +1,6 @@
 import pLimit from "p-limit";
-import type { Db } from "@/lib/db/client";
+import type { DbOrTx } from "@/lib/db/client";
+import type { SystemCtx } from "@/lib/db/ctx";
 import type { EnvironmentConfig } from "@/lib/config/schema";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { BackupStore, StoredObject } from "@/lib/providers/types";
@@ -42,7 +43,8 @@ export async function refreshCatalog({
   ctx,
   input,
 }: {
-  ctx: { db: Db };
+  /** Only the db is needed (nothing is audited); lib/restore's tests call it with `{ db }`. */
+  ctx: Pick<SystemCtx, "db">;
   input: { environment: EnvironmentConfig; store: BackupStore; signal?: AbortSignal };
 }): Promise<RefreshResult> {
   const { environment, store } = input;
@@ -129,7 +131,7 @@ export async function refreshCatalog({
  * One INSERT … ON CONFLICT per chunk. When the object or its manifest changed, an earlier
  * verification no longer says anything about it, so the verification state is reset.
  */
-async function upsertChunk(db: Db, environment: string, rows: CatalogRow[], seenAt: Date): Promise<void> {
+async function upsertChunk(db: DbOrTx, environment: string, rows: CatalogRow[], seenAt: Date): Promise<void> {
   if (rows.length === 0) return;
   const values = rows.map(
     (r) => Prisma.sql`(gen_random_uuid(), ${environment}, ${r.key}, ${r.name}, ${r.format}, ${BigInt(r.size)}, ${r.lastModified}, ${r.etag},

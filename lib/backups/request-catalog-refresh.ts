@@ -1,5 +1,5 @@
 import type { SessionUser } from "@/lib/auth/roles";
-import type { Db } from "@/lib/db/client";
+import type { Ctx } from "@/lib/db/ctx";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { refreshView, type RefreshView } from "./backup-views";
 import { refreshCatalogJob } from "./refresh-catalog-job";
@@ -12,7 +12,7 @@ export async function requestCatalogRefresh({
   ctx,
   input,
 }: {
-  ctx: { db: Db; user: SessionUser | null };
+  ctx: Ctx<SessionUser | null>;
   input: { environment: string };
 }): Promise<RefreshView> {
   const running = await ctx.db.backupCatalogRefresh.findFirst({

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { SessionUser } from "@/lib/auth/roles";
-import type { Db } from "@/lib/db/client";
+import type { Ctx } from "@/lib/db/ctx";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { pitrBaseBackupJob } from "./pitr-base-backup-job";
 import { localPitrSourceOf } from "./take-pitr-base-backup";
@@ -14,13 +13,13 @@ export async function requestPitrBaseBackup({
   ctx,
   input,
 }: {
-  ctx: { db: Db; user: SessionUser; requestId: string };
+  ctx: Ctx;
   input: RequestPitrBaseBackupInput;
 }): Promise<{ environment: string; queued: true }> {
   const { name } = localPitrSourceOf(input.environment);
   await enqueueJob(pitrBaseBackupJob, { environment: name });
   await recordAuditEvent(ctx.db, {
-    actor: { id: ctx.user.id, email: ctx.user.email },
+    actor: ctx.user,
     action: "pitr.base-backup.request",
     subject: { type: "environment", id: name },
     requestId: ctx.requestId,

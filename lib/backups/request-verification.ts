@@ -1,5 +1,6 @@
-import { recordAuditEvent, type AuditActor } from "@/lib/audit/record-audit-event";
-import type { Db } from "@/lib/db/client";
+import { actorOf, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import type { SessionUser } from "@/lib/auth/roles";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { BadRequestError, ConflictError, NotFoundError } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { isActive, verificationView, type VerificationView } from "./backup-views";
@@ -13,7 +14,7 @@ export async function requestVerification({
   ctx,
   input,
 }: {
-  ctx: { db: Db; actor: AuditActor; requestId: string };
+  ctx: Ctx<SessionUser | null>;
   input: { backupId: string };
 }): Promise<VerificationView> {
   const backup = await ctx.db.backup.findUnique({ where: { id: input.backupId } });
@@ -27,7 +28,8 @@ export async function requestVerification({
   const latest = await ctx.db.backupVerification.findFirst({ where: { backupId: backup.id }, orderBy: { createdAt: "desc" } });
   if (latest && isActive(verificationView(latest))) return verificationView(latest);
 
-  const verification = await ctx.db.$transaction(async (tx) => {
+  const actor = actorOf(ctx);
+  const verification = await withTransaction(ctx, async ({ db: tx }) => {
     const created = await tx.backupVerification.create({
       data: {
         backupId: backup.id,
@@ -35,12 +37,12 @@ export async function requestVerification({
         expectedSha256: backup.expectedSha256,
         expectedSize: (backup.manifest as { size?: number } | null)?.size ?? null,
         bytesTotal: backup.size,
-        requestedById: ctx.actor.id,
-        requestedByEmail: ctx.actor.email,
+        requestedById: actor.id,
+        requestedByEmail: actor.email,
       },
     });
     await recordAuditEvent(tx, {
-      actor: ctx.actor,
+      actor,
       action: "backup.verify.request",
       subject: { type: "backup", id: backup.id },
       payload: { key: backup.key, environment: backup.environment, verificationId: created.id },

@@ -1,7 +1,7 @@
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { LocalPitrSource } from "@/lib/config/schema";
 import { resolveSecret } from "@/lib/config/secrets";
-import type { Db } from "@/lib/db/client";
+import type { SystemCtx } from "@/lib/db/ctx";
 import { BadRequestError } from "@/lib/errors";
 import { listBaseBackups, pruneBaseBackups, takeBaseBackup } from "@/lib/providers/local/base-backups";
 import { pruneWalArchive } from "@/lib/providers/local/prune-wal-archive";
@@ -29,8 +29,9 @@ export function localPitrSourceOf(environment?: string): { name: string; source:
  * Takes a base backup of a local PITR source (pg_basebackup; the password through a passfile),
  * then keeps the newest KEEP_BASE_BACKUPS and drops the archived WAL nothing can replay any
  * more. Pruning waits while a PITR run holds the environment: it may be copying an old backup.
+ * The system acts; only the db of its ctx is needed (lib/restore's tests call it with `{ db }`).
  */
-export async function takePitrBaseBackup({ ctx, input }: { ctx: { db: Db }; input: { environment: string; reason: "schedule" | "on-demand" } }): Promise<TakenBaseBackup> {
+export async function takePitrBaseBackup({ ctx, input }: { ctx: Pick<SystemCtx, "db">; input: { environment: string; reason: "schedule" | "on-demand" } }): Promise<TakenBaseBackup> {
   const { name, source } = localPitrSourceOf(input.environment);
   const password = source.passwordFrom ? await resolveSecret(source.passwordFrom) : undefined;
   const backup = await takeBaseBackup({

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { Db } from "@/lib/db/client";
+import { withTransaction, type SystemCtx } from "@/lib/db/ctx";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { recordSystemEvidence } from "@/lib/incidents/record-system-evidence";
 import type { BackupStore } from "@/lib/providers/types";
@@ -18,7 +18,7 @@ export async function verifyBackup({
   ctx,
   input,
 }: {
-  ctx: { db: Db };
+  ctx: SystemCtx;
   input: { verificationId: string; store: BackupStore; signal?: AbortSignal };
 }): Promise<VerificationOutcome> {
   const { db } = ctx;
@@ -65,7 +65,7 @@ export async function verifyBackup({
   }
 
   const finishedAt = new Date();
-  await db.$transaction(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     await tx.backupVerification.update({
       where: { id: verification.id },
       data: { status: outcome, actualSha256, bytesDone: BigInt(bytes), finishedAt, progressAt: finishedAt, error },

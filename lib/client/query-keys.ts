@@ -1,10 +1,16 @@
-/** Every react-query key in one place, so invalidation matches what was cached. */
+/**
+ * Every react-query key in one place, so invalidation matches what was cached. Keys are
+ * hierarchical: invalidating a prefix (e.g. `allApprovals()`) refreshes every key under it.
+ */
 export const queryKeys = {
   verification: (id: string) => ["backups", "verification", id] as const,
   catalogRefresh: (environment: string) => ["backups", "refresh", environment] as const,
   restoreRun: (runId: string) => ["restores", "run", runId] as const,
+  /** Every approval list, whatever its scope: for invalidation. */
+  allApprovals: () => ["approvals"] as const,
   approvals: (scope: { runId?: string; status?: string }) => ["approvals", scope] as const,
   pitrWindow: (environment: string) => ["pitr", "window", environment] as const,
   pitrBaseBackups: (environment: string) => ["pitr", "base-backups", environment] as const,
   people: () => ["people"] as const,
+  incident: (id: string) => ["incidents", "detail", id] as const,
 };

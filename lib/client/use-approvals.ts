@@ -28,7 +28,7 @@ export function useApprovalDecision(approvalId: string, runId: string, decision:
   return useMutation({
     mutationFn: (body?: { reason: string }) => apiFetch(`/api/approvals/${approvalId}/${decision}`, { method: "POST", body }),
     onSettled: async () => {
-      await queryClient.invalidateQueries({ queryKey: ["approvals"] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.allApprovals() });
       await queryClient.invalidateQueries({ queryKey: queryKeys.restoreRun(runId) });
     },
   });

@@ -4,11 +4,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect } from "react";
 import type { IncidentDetail } from "@/lib/incidents/incident-views";
 import { apiFetch } from "./api";
+import { queryKeys } from "./query-keys";
 import { useEventStream } from "./use-event-stream";
-
-export const incidentKeys = {
-  detail: (id: string) => ["incidents", "detail", id] as const,
-};
 
 /** Polling when the live stream is down; a slow safety net while it is up. */
 const POLL_MS = 5_000;
@@ -20,8 +17,8 @@ const LIVE_POLL_MS = 30_000;
  */
 export function useIncident(initial: IncidentDetail) {
   const queryClient = useQueryClient();
-  const queryKey = incidentKeys.detail(initial.id);
-  const refresh = useCallback(() => void queryClient.invalidateQueries({ queryKey: incidentKeys.detail(initial.id) }), [queryClient, initial.id]);
+  const queryKey = queryKeys.incident(initial.id);
+  const refresh = useCallback(() => void queryClient.invalidateQueries({ queryKey: queryKeys.incident(initial.id) }), [queryClient, initial.id]);
   const { connected } = useEventStream(`/api/incidents/${initial.id}/events`, ["incident-event"], refresh);
   // Catch up on whatever happened before the stream (re)opened.
   useEffect(() => {

@@ -5,29 +5,11 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RestoreRunDetail } from "@/lib/restore/get-restore-run";
 import type { RestoreProgressView } from "@/lib/restore/restore-run-views";
 import type { RunEventView } from "@/lib/restore/engine/events";
+import { RUN_EVENT_TYPES } from "@/lib/restore/engine/event-types";
+import { isActive } from "@/lib/restore/engine/state";
 import { apiFetch } from "./api";
 import { queryKeys } from "./query-keys";
 import { useEventStream } from "./use-event-stream";
-
-const EVENT_TYPES = [
-  "run.created",
-  "status",
-  "step.started",
-  "step.succeeded",
-  "step.failed",
-  "step.cancelled",
-  "progress",
-  "message",
-  "validation",
-  "swap",
-  "rollback",
-  "cleanup",
-  "cancel.requested",
-  "sweeper",
-  "approval",
-] as const;
-
-const ACTIVE = new Set(["queued", "running", "awaiting-swap"]);
 
 /**
  * A restore run, live: Server-Sent Events (fed by Postgres LISTEN/NOTIFY) push progress and
@@ -46,7 +28,7 @@ export function useRestoreRun(initial: RestoreRunDetail) {
     queryFn: ({ signal }) => apiFetch<RestoreRunDetail>(`/api/restores/${runId}?events=0`, { signal }),
     initialData: initial,
     // The event stream makes changes immediate; this slow poll covers a stream that cannot connect.
-    refetchInterval: (q) => (ACTIVE.has(q.state.data?.run.status ?? "") ? 5000 : false),
+    refetchInterval: (q) => (q.state.data && isActive(q.state.data.run.status) ? 5000 : false),
   });
 
   const onEvent = useCallback(
@@ -61,7 +43,7 @@ export function useRestoreRun(initial: RestoreRunDetail) {
         setMessages((list) => [...list.slice(-499), event]);
         return;
       }
-      if (type === "approval") void queryClient.invalidateQueries({ queryKey: ["approvals"] });
+      if (type === "approval") void queryClient.invalidateQueries({ queryKey: queryKeys.allApprovals() });
       // Several events often arrive together (step done, status changed): refetch once.
       if (refetchTimer.current) clearTimeout(refetchTimer.current);
       refetchTimer.current = setTimeout(() => void queryClient.invalidateQueries({ queryKey: queryKeys.restoreRun(runId) }), 150);
@@ -70,7 +52,7 @@ export function useRestoreRun(initial: RestoreRunDetail) {
   );
 
   const streamUrl = `/api/restores/${runId}/events${initial.events.at(-1) ? `?after=${initial.events.at(-1)?.id}` : ""}`;
-  const { connected } = useEventStream(ACTIVE.has(query.data.run.status) || query.data.run.status === "succeeded" ? streamUrl : null, EVENT_TYPES, onEvent);
+  const { connected } = useEventStream(isActive(query.data.run.status) || query.data.run.status === "succeeded" ? streamUrl : null, RUN_EVENT_TYPES, onEvent);
 
   const detail = query.data;
   return { detail, progress: detail.run.progress && (!progress || detail.run.progress.at > progress.at) ? detail.run.progress : progress, messages, connected };

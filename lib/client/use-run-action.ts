@@ -12,7 +12,7 @@ export function useRunAction(runId: string, action: "cancel" | "swap" | "rollbac
     onSettled: async () => {
       await queryClient.invalidateQueries({ queryKey: queryKeys.restoreRun(runId) });
       // On a four-eyes environment a guarded action answers 202 with a pending request instead.
-      await queryClient.invalidateQueries({ queryKey: ["approvals"] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.allApprovals() });
     },
   });
 }

@@ -1,11 +1,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { SecretRef } from "@/lib/config/schema";
-import { ConfigurationError } from "@/lib/errors";
-
-function errorCode(error: unknown): string | undefined {
-  return error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : undefined;
-}
+import { ConfigurationError, errorCode } from "@/lib/errors";
 
 /**
  * Reads a secret when it is needed (not at start-up), so a rotated value is picked up and a

@@ -1,3 +1,4 @@
+import "server-only";
 import pg from "pg";
 
 // One PostgreSQL connection per process (per database URL) LISTENs for every live feed — run

@@ -1,3 +1,4 @@
+import "server-only";
 import pg from "pg";
 
 // Two database roles (see README, "Two database roles"): migrations run as the OWNER of the app's

@@ -1,4 +1,4 @@
-import pg from "pg";
+import { queryOnce } from "@/lib/providers/postgres/query-once";
 
 // The demo's "production" LoanServe keeps living: one payment on an active loan and its audit
 // row, committed together. Demo only: real sources are never written by Restore Console.
@@ -17,14 +17,7 @@ RETURNING entity_id AS "paymentId"`;
 
 /** Records one payment and its audit row in the demo's loanserve database; null when no loan is active. */
 export async function recordDemoActivity(connectionString: string): Promise<{ paymentId: number } | null> {
-  const client = new pg.Client({ connectionString, application_name: "restore-console-demo-activity" });
-  client.on("error", () => undefined);
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ paymentId: string }>(RECORD_PAYMENT);
-    const row = rows[0];
-    return row ? { paymentId: Number(row.paymentId) } : null;
-  } finally {
-    await client.end();
-  }
+  const rows = await queryOnce<{ paymentId: string }>(connectionString, RECORD_PAYMENT, { applicationName: "restore-console-demo-activity" });
+  const row = rows[0];
+  return row ? { paymentId: Number(row.paymentId) } : null;
 }

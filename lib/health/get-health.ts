@@ -1,4 +1,5 @@
-import type { DbOrTx } from "@/lib/db/client";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 
 /** A worker whose last beat is older than this is reported as not running. */
 export const WORKER_STALE_AFTER_SECONDS = 30;
@@ -10,7 +11,7 @@ export interface Health {
   checkedAt: string;
 }
 
-export async function getHealth({ ctx }: { ctx: { db: DbOrTx } }): Promise<Health> {
+export async function getHealth({ ctx }: { ctx: Ctx<SessionUser | null> }): Promise<Health> {
   const checkedAt = new Date();
   const started = performance.now();
   try {

@@ -6,6 +6,7 @@ import { recordAnonymousFailure, routeOf } from "@/lib/audit/record-anonymous-fa
 import { userFromRequest } from "@/lib/auth/session";
 import { hasRole, type Role, type SessionUser } from "@/lib/auth/roles";
 import { getDb, type Db } from "@/lib/db/client";
+import type { ClientCtx } from "@/lib/db/ctx";
 import { getEnv } from "@/lib/env";
 import { AppError, ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { readJsonBody } from "./body";
@@ -15,10 +16,8 @@ import { parseStrict } from "./unknown-fields";
 /** Who may call a handler: a role (viewer < operator < admin) or anyone. */
 export type RequiredRole = Role | "public";
 
-export interface RequestContext<U extends SessionUser | null = SessionUser> {
-  user: U;
-  db: Db;
-  requestId: string;
+/** A handler's ctx: the verbs' Ctx (on the client, outside any transaction) plus the request itself. */
+export interface RequestContext<U extends SessionUser | null = SessionUser> extends ClientCtx<U> {
   request: Request;
 }
 

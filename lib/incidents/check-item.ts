@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { appendIncidentEvent } from "./append-incident-event";
-import type { ActionContext } from "./context";
 import { findChangeableItem } from "./find-checklist-item";
 import { checklistItemView, type ChecklistItemView } from "./incident-views";
 
@@ -24,11 +24,11 @@ export async function checkItem({
   ctx,
   input,
 }: {
-  ctx: ActionContext;
+  ctx: Ctx;
   input: CheckItemInput & { incidentId: string; itemId: string };
 }): Promise<CheckItemResult> {
   const note = input.note || null;
-  return ctx.db.$transaction(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const item = await findChangeableItem(tx, input.incidentId, input.itemId);
     const now = new Date();
     const ticked = await tx.incidentChecklistItem.updateMany({

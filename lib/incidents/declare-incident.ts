@@ -2,10 +2,10 @@ import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { getEnvironment, loadConfig } from "@/lib/config/load-config";
 import type { EnvironmentConfig } from "@/lib/config/schema";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { BadRequestError, ConfigurationError, NotFoundError } from "@/lib/errors";
 import { appendIncidentEvent } from "./append-incident-event";
 import { ChecklistPhases } from "./checklist";
-import type { ActionContext } from "./context";
 import { incidentMessage, notify } from "./notify";
 import { SEVERITIES } from "./state";
 
@@ -44,7 +44,7 @@ function configuredEnvironment(name: string): EnvironmentConfig {
  * Opens an incident with its own copy of the current checklist (so later template edits never
  * change it), puts "declared" on its timeline, and then announces it by webhook.
  */
-export async function declareIncident({ ctx, input: raw }: { ctx: ActionContext; input: DeclareIncidentInput }): Promise<{ id: string }> {
+export async function declareIncident({ ctx, input: raw }: { ctx: Ctx; input: DeclareIncidentInput }): Promise<{ id: string }> {
   const input = DeclareIncidentInput.parse(raw);
   const now = new Date();
   const startedAt = input.startedAt ?? now;
@@ -53,7 +53,7 @@ export async function declareIncident({ ctx, input: raw }: { ctx: ActionContext;
   }
   const environment = configuredEnvironment(input.environment);
 
-  const incident = await ctx.db.$transaction(async (tx) => {
+  const incident = await withTransaction(ctx, async ({ db: tx }) => {
     const template = await tx.checklistTemplate.findFirst({ where: { isCurrent: true }, orderBy: { createdAt: "desc" } });
     if (!template) throw new ConfigurationError("There is no current checklist template. An admin must save one under Incidents → Checklist template.");
     const phases = ChecklistPhases.parse(template.phases);

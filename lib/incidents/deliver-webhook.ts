@@ -1,6 +1,7 @@
 import { getEnvironment, loadConfig } from "@/lib/config/load-config";
 import { resolveSecret } from "@/lib/config/secrets";
-import type { Db } from "@/lib/db/client";
+import { withTransaction, type SystemCtx } from "@/lib/db/ctx";
+import { errorCode } from "@/lib/errors";
 import { appendIncidentEvent } from "./append-incident-event";
 
 /** The first try and five retries (pg-boss backs off exponentially between them). */
@@ -10,16 +11,11 @@ const SYSTEM_EMAIL = "system";
 
 export type DeliveryOutcome = "delivered" | "retry" | "failed" | "skipped";
 
-function errorCode(error: unknown): string | undefined {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = cause && typeof cause === "object" && "code" in cause ? cause.code : undefined;
-  return typeof code === "string" ? code : undefined;
-}
-
 /** Why a POST failed, in words that never contain the URL (it carries the webhook's token). */
 function describeFailure(error: unknown, url: string): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return `No answer within ${TIMEOUT_MS / 1000} s.`;
-  const code = errorCode(error);
+  // fetch puts the network failure (ECONNREFUSED, ENOTFOUND…) in the error's cause.
+  const code = errorCode(error instanceof Error ? error.cause : undefined);
   if (code) return `Could not reach the webhook (${code}).`;
   const message = error instanceof Error ? error.message : String(error);
   return (url ? message.replaceAll(url, "[webhook URL]") : message).slice(0, 300);
@@ -29,7 +25,7 @@ function describeFailure(error: unknown, url: string): string {
  * Sends one recorded delivery (the worker's job). A failure is recorded on the delivery and on
  * the incident's timeline; "retry" tells the job to fail so pg-boss tries again later.
  */
-export async function deliverWebhook({ ctx, input }: { ctx: { db: Db }; input: { deliveryId: string; signal?: AbortSignal } }): Promise<DeliveryOutcome> {
+export async function deliverWebhook({ ctx, input }: { ctx: SystemCtx; input: { deliveryId: string; signal?: AbortSignal } }): Promise<DeliveryOutcome> {
   const delivery = await ctx.db.webhookDelivery.findUnique({ where: { id: input.deliveryId } });
   if (!delivery || delivery.status !== "pending") return "skipped";
   const attempt = delivery.attempts + 1;
@@ -66,7 +62,7 @@ export async function deliverWebhook({ ctx, input }: { ctx: { db: Db }; input: {
   }
 
   const final = attempt >= WEBHOOK_MAX_ATTEMPTS;
-  await ctx.db.$transaction(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     await tx.webhookDelivery.updateMany({
       where: { id: delivery.id, status: "pending" },
       data: { status: final ? "failed" : "pending", attempts: attempt, lastAttemptAt: now, lastError: failure },

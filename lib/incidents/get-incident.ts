@@ -1,6 +1,7 @@
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import { NotFoundError } from "@/lib/errors";
 import { ChecklistPhases } from "./checklist";
-import type { ReadContext } from "./context";
 import {
   checklistItemView,
   followUpView,
@@ -15,8 +16,11 @@ import {
 /** How many recent webhook deliveries the incident page lists. */
 const DELIVERIES_SHOWN = 20;
 
-/** Everything the incident page shows: checklist by phase, timeline, review, deliveries, RTO/RPO. */
-export async function getIncident({ ctx, input }: { ctx: ReadContext; input: { incidentId: string } }): Promise<IncidentDetail> {
+/**
+ * Everything the incident page shows: checklist by phase, timeline, review, deliveries, RTO/RPO.
+ * Takes any Ctx; only its db is required while lib/restore's tests still call it with `{ db }`.
+ */
+export async function getIncident({ ctx, input }: { ctx: Pick<Ctx<SessionUser | null>, "db">; input: { incidentId: string } }): Promise<IncidentDetail> {
   const incident = await ctx.db.incident.findUnique({
     where: { id: input.incidentId },
     include: {

@@ -10,6 +10,7 @@ import { refreshCatalog } from "@/lib/backups/refresh-catalog";
 import { verifyBackup } from "@/lib/backups/verify-backup";
 import { getEnvironment, loadConfig, resetConfigCache } from "@/lib/config/load-config";
 import { createDb, type Db } from "@/lib/db/client";
+import { systemCtx, type Ctx } from "@/lib/db/ctx";
 import { ConflictError } from "@/lib/errors";
 import { installJobSchema } from "@/lib/jobs/boss";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
@@ -18,7 +19,6 @@ import { createMigratedDatabase } from "@/lib/testing/databases";
 import { startTestS3 } from "@/lib/testing/s3";
 import { addNote } from "./add-note";
 import { checkItem } from "./check-item";
-import type { ActionContext } from "./context";
 import { declareIncident, type DeclareIncidentInput } from "./declare-incident";
 import { exportReviewMarkdown } from "./export-review-markdown";
 import { getIncident } from "./get-incident";
@@ -55,7 +55,7 @@ const received: Received[] = [];
 /** How many times the flaky endpoint still answers 500 before it recovers. */
 let flakyFailuresLeft = 1;
 
-function ctxFor(user: TestUser): ActionContext {
+function ctxFor(user: TestUser): Ctx {
   const sessionUser: SessionUser = { id: user.id, email: user.email, name: null, role: user.role };
   return { db, user: sessionUser, requestId: randomUUID() };
 }
@@ -139,7 +139,7 @@ afterAll(async () => {
 describe("declaring an incident", () => {
   it("copies the runbook checklist (version 1), records who declared it, and starts the timeline", async () => {
     const { id } = await declare(operatorA, { startedAt: new Date(Date.now() - 60_000), lastKnownGoodAt: new Date(Date.now() - 10 * 60_000) });
-    const incident = await getIncident({ ctx: { db }, input: { incidentId: id } });
+    const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId: id } });
     expect(incident).toMatchObject({ status: "open", severity: "sev1", environment: "alpha", declaredByEmail: operatorA.email, measurement: null });
     expect(incident.template).toMatchObject({ name: "Emergency Recovery Checklist", version: 1 });
     expect(incident.phases.map((p) => [p.title, p.deadlineMinutes, p.items.length])).toEqual([
@@ -168,7 +168,7 @@ describe("declaring an incident", () => {
   it("links the failed run it was declared from", async () => {
     const runId = randomUUID();
     const { id } = await declare(operatorA, { fromRunId: runId });
-    const incident = await getIncident({ ctx: { db }, input: { incidentId: id } });
+    const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId: id } });
     expect(incident.createdFromRunId).toBe(runId);
     expect(incident.events.map((e) => e.type)).toEqual(["declared", "run-linked"]);
   });
@@ -181,11 +181,11 @@ describe("declaring an incident", () => {
 
   it("lists incidents with filters", async () => {
     await declare(operatorB, { environment: "beta", severity: "sev3", title: "Documents table truncated" });
-    const beta = await listIncidents({ ctx: { db }, input: ListIncidentsInput.parse({ environment: "beta" }) });
+    const beta = await listIncidents({ ctx: systemCtx(db), input: ListIncidentsInput.parse({ environment: "beta" }) });
     expect(beta.incidents.map((i) => i.title)).toEqual(["Documents table truncated"]);
-    const sev3 = await listIncidents({ ctx: { db }, input: ListIncidentsInput.parse({ severity: "sev3", status: "active" }) });
+    const sev3 = await listIncidents({ ctx: systemCtx(db), input: ListIncidentsInput.parse({ severity: "sev3", status: "active" }) });
     expect(sev3.total).toBe(1);
-    const future = await listIncidents({ ctx: { db }, input: ListIncidentsInput.parse({ from: "2099-01-01" }) });
+    const future = await listIncidents({ ctx: systemCtx(db), input: ListIncidentsInput.parse({ from: "2099-01-01" }) });
     expect(future.total).toBe(0);
   });
 });
@@ -193,7 +193,7 @@ describe("declaring an incident", () => {
 describe("the checklist", () => {
   it("keeps both of two simultaneous ticks of the same item: one ticks it, the other is recorded as already ticked", async () => {
     const { id } = await declare(operatorA);
-    const item = (await getIncident({ ctx: { db }, input: { incidentId: id } })).phases[0]?.items[0];
+    const item = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).phases[0]?.items[0];
     if (!item) throw new Error("no item");
 
     const [a, b] = await Promise.all([
@@ -204,7 +204,7 @@ describe("the checklist", () => {
     const loser = winner === operatorA.email ? operatorB.email : operatorA.email;
     expect([a.alreadyCheckedBy, b.alreadyCheckedBy].filter(Boolean)).toEqual([winner]);
 
-    const incident = await getIncident({ ctx: { db }, input: { incidentId: id } });
+    const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId: id } });
     const ticked = incident.phases[0]?.items[0];
     expect(ticked).toMatchObject({ checkedByEmail: winner, version: 1 });
     expect(ticked?.checkedAt).not.toBeNull();
@@ -216,7 +216,7 @@ describe("the checklist", () => {
 
   it("records an undo, refuses an undo from a stale view, and keeps the clock of a re-tick", async () => {
     const { id } = await declare(operatorA);
-    const item = (await getIncident({ ctx: { db }, input: { incidentId: id } })).phases[1]?.items[3];
+    const item = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).phases[1]?.items[3];
     if (!item) throw new Error("no item");
     const first = await checkItem({ ctx: ctxFor(operatorA), input: { incidentId: id, itemId: item.id } });
     const undone = await uncheckItem({ ctx: ctxFor(operatorA), input: { incidentId: id, itemId: item.id, version: first.item.version, note: "not done after all" } });
@@ -225,7 +225,7 @@ describe("the checklist", () => {
     // Operator A still sees version 1: undoing now would undo B's newer tick.
     await expect(uncheckItem({ ctx: ctxFor(operatorA), input: { incidentId: id, itemId: item.id, version: first.item.version } })).rejects.toBeInstanceOf(ConflictError);
 
-    const events = (await getIncident({ ctx: { db }, input: { incidentId: id } })).events;
+    const events = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).events;
     expect(events.map((e) => [e.type, e.actorEmail])).toEqual([
       ["declared", operatorA.email],
       ["item-checked", operatorA.email],
@@ -237,7 +237,7 @@ describe("the checklist", () => {
 
   it("a template edit makes a new version for new incidents; an existing incident keeps its checklist", async () => {
     const before = await declare(operatorA);
-    const current = (await listTemplates({ ctx: { db } })).find((t) => t.isCurrent);
+    const current = (await listTemplates({ ctx: systemCtx(db) })).find((t) => t.isCurrent);
     if (!current) throw new Error("no current template");
     const phases = current.phases.map((phase) =>
       phase.key === "immediate"
@@ -250,8 +250,8 @@ describe("the checklist", () => {
     await expect(saveTemplate({ ctx: ctxFor(admin), input: { phases, basedOnVersion: current.version } })).rejects.toBeInstanceOf(ConflictError);
 
     const after = await declare(operatorA);
-    const old = await getIncident({ ctx: { db }, input: { incidentId: before.id } });
-    const fresh = await getIncident({ ctx: { db }, input: { incidentId: after.id } });
+    const old = await getIncident({ ctx: systemCtx(db), input: { incidentId: before.id } });
+    const fresh = await getIncident({ ctx: systemCtx(db), input: { incidentId: after.id } });
     expect(old.template.version).toBe(current.version);
     expect(old.phases[0]).toMatchObject({ deadlineMinutes: 5 });
     expect(old.phases[0]?.items.map((i) => i.text)).not.toContain("Open the incident bridge call");
@@ -259,7 +259,7 @@ describe("the checklist", () => {
     expect(fresh.phases[0]).toMatchObject({ deadlineMinutes: 10 });
     expect(fresh.phases[0]?.items.at(-1)?.text).toBe("Open the incident bridge call");
 
-    const versions = await listTemplates({ ctx: { db } });
+    const versions = await listTemplates({ ctx: systemCtx(db) });
     expect(versions.filter((t) => t.isCurrent).map((t) => t.version)).toEqual([saved.version]);
     expect(versions.find((t) => t.version === current.version)?.incidentCount).toBeGreaterThan(0);
   });
@@ -277,13 +277,13 @@ describe("system evidence", () => {
     const runId = randomUUID();
     const runStartedAt = new Date(Date.now() - 15 * 60_000);
     const result = await recordSystemEvidence({
-      ctx: { db },
+      ctx: systemCtx(db),
       input: { environment: "beta", kind: "restore-started", runId, href: `/restores/${runId}`, description: "PITR restore started", at: runStartedAt },
     });
     expect(result.incidentIds).toContain(id);
     expect(result.incidentIds).not.toContain(other.id);
     expect(result.incidentIds).not.toContain(closed.id);
-    await recordSystemEvidence({ ctx: { db }, input: { environment: "beta", kind: "restore-running", runId, href: `/restores/${runId}`, description: "Restore running: creating the cluster" } });
+    await recordSystemEvidence({ ctx: systemCtx(db), input: { environment: "beta", kind: "restore-running", runId, href: `/restores/${runId}`, description: "Restore running: creating the cluster" } });
     const run = {
       runId,
       method: "pitr" as const,
@@ -292,10 +292,10 @@ describe("system evidence", () => {
       restorePointAt: new Date(Date.now() - 31 * 60_000),
       steps: [{ name: "restore", startedAt: runStartedAt, finishedAt: new Date() }],
     };
-    await recordSystemEvidence({ ctx: { db }, input: { environment: "beta", kind: "validation-passed", runId, href: `/restores/${runId}#validation`, description: "Validation passed: 5 of 5 checks", run } });
-    await recordSystemEvidence({ ctx: { db }, input: { environment: "beta", kind: "restore-finished", runId, href: `/restores/${runId}`, description: "PITR restore finished", outcome: "succeeded", run } });
+    await recordSystemEvidence({ ctx: systemCtx(db), input: { environment: "beta", kind: "validation-passed", runId, href: `/restores/${runId}#validation`, description: "Validation passed: 5 of 5 checks", run } });
+    await recordSystemEvidence({ ctx: systemCtx(db), input: { environment: "beta", kind: "restore-finished", runId, href: `/restores/${runId}`, description: "PITR restore finished", outcome: "succeeded", run } });
 
-    const incident = await getIncident({ ctx: { db }, input: { incidentId: id } });
+    const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId: id } });
     const items = incident.phases.flatMap((p) => p.items);
     const byText = (text: string) => items.find((i) => i.text === text);
     expect(byText("Initiate PITR or logical restore")).toMatchObject({
@@ -313,10 +313,10 @@ describe("system evidence", () => {
     // RTO from the incident start (20 min ago) to validation; RPO from the last known good to the target time.
     expect(incident.measurement?.rto).toMatchObject({ achievedMinutes: 20, verdict: "met" });
     expect(incident.measurement?.rpo).toMatchObject({ achievedMinutes: 1, verdict: "met" });
-    const listed = await listIncidents({ ctx: { db }, input: ListIncidentsInput.parse({ environment: "beta", status: "active" }) });
+    const listed = await listIncidents({ ctx: systemCtx(db), input: ListIncidentsInput.parse({ environment: "beta", status: "active" }) });
     expect(listed.incidents.find((i) => i.id === id)?.measurement?.rto.achievedMinutes).toBe(20);
 
-    const untouched = await getIncident({ ctx: { db }, input: { incidentId: closed.id } });
+    const untouched = await getIncident({ ctx: systemCtx(db), input: { incidentId: closed.id } });
     expect(untouched.phases.flatMap((p) => p.items).every((i) => i.checkedAt === null)).toBe(true);
   });
 
@@ -328,16 +328,16 @@ describe("system evidence", () => {
     const dump = Buffer.from("-- PostgreSQL database dump\nSELECT 1;\n");
     await store.write("prod/pg/2026-11-24.sql.gz", dump);
     await store.write("prod/pg/2026-11-24.manifest.json", Buffer.from(JSON.stringify({ file: "2026-11-24.sql.gz", sha256: sha256(dump), size: dump.length, created_at: "2026-11-24T02:00:00Z" })));
-    await refreshCatalog({ ctx: { db }, input: { environment, store } });
+    await refreshCatalog({ ctx: systemCtx(db), input: { environment, store } });
     const { id } = await declare(operatorA, { environment: "backed-up" });
 
     const backup = await db.backup.findFirstOrThrow({ where: { environment: "backed-up" } });
     const verification = await db.backupVerification.create({
       data: { backupId: backup.id, status: "queued", expectedSha256: backup.expectedSha256, bytesTotal: backup.size, requestedByEmail: operatorA.email },
     });
-    expect(await verifyBackup({ ctx: { db }, input: { verificationId: verification.id, store } })).toBe("verified");
+    expect(await verifyBackup({ ctx: systemCtx(db), input: { verificationId: verification.id, store } })).toBe("verified");
 
-    const item = (await getIncident({ ctx: { db }, input: { incidentId: id } })).phases[0]?.items.find((i) => i.text === "Verify backup availability");
+    const item = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).phases[0]?.items.find((i) => i.text === "Verify backup availability");
     expect(item).toMatchObject({ checkedByEmail: "system", evidence: { kind: "backup-verified", href: `/backups/${backup.id}` } });
     expect(item?.evidence?.description).toContain("2026-11-24.sql.gz");
 
@@ -345,8 +345,8 @@ describe("system evidence", () => {
     const again = await db.backupVerification.create({
       data: { backupId: backup.id, status: "queued", expectedSha256: backup.expectedSha256, bytesTotal: backup.size, requestedByEmail: operatorA.email },
     });
-    expect(await verifyBackup({ ctx: { db }, input: { verificationId: again.id, store } })).toBe("verified");
-    const events = (await getIncident({ ctx: { db }, input: { incidentId: id } })).events;
+    expect(await verifyBackup({ ctx: systemCtx(db), input: { verificationId: again.id, store } })).toBe("verified");
+    const events = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).events;
     expect(events.filter((e) => e.type === "backup-verified")).toHaveLength(1);
   });
 });
@@ -393,7 +393,7 @@ describe("status, review and export", () => {
     await updateIncidentStatus({ ctx: ctxFor(operatorA), input: { incidentId: id, to: "closed" } });
     await expect(addNote({ ctx: ctxFor(operatorA), input: { incidentId: id, text: "late note" } })).rejects.toBeInstanceOf(ConflictError);
 
-    const { filename, markdown } = await exportReviewMarkdown({ ctx: { db }, input: { incidentId: id } });
+    const { filename, markdown } = await exportReviewMarkdown({ ctx: systemCtx(db), input: { incidentId: id } });
     expect(filename).toMatch(/^incident-\d{4}-\d{2}-\d{2}-loans-deleted-by-a-bad-migration\.md$/);
     expect(markdown).toContain("## Recovery objectives (RTO/RPO)");
     expect(markdown).toContain("## Timeline");
@@ -481,12 +481,12 @@ describe("webhooks", () => {
     flakyFailuresLeft = 1;
     const { id } = await declare(operatorA, { environment: "flaky", title: "Flaky hook incident" });
     // The incident exists at once, whatever the webhook does.
-    expect((await getIncident({ ctx: { db }, input: { incidentId: id } })).status).toBe("open");
+    expect((await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).status).toBe("open");
 
     const [delivery] = await waitFor(() => deliveriesOf(id), (rows) => rows[0]?.status === "delivered", 30_000);
     expect(delivery).toMatchObject({ attempts: 2, status: "delivered" });
     expect(delivery?.lastError).toBe("The webhook answered HTTP 500: temporarily broken.");
-    const incident = await getIncident({ ctx: { db }, input: { incidentId: id } });
+    const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId: id } });
     const failure = incident.events.find((e) => e.type === "notification-failed");
     expect(failure?.payload).toMatchObject({ event: "incident-declared", attempt: 1, willRetry: true });
     expect(incident.deliveries[0]).toMatchObject({ status: "delivered", attempts: 2 });
@@ -501,18 +501,18 @@ describe("webhooks", () => {
   it("sends nothing when the webhook's secret is not set, and the incident is declared as usual", async () => {
     const { id } = await declare(operatorA, { environment: "unset-hook" });
     expect(await deliveriesOf(id)).toEqual([]);
-    expect((await getIncident({ ctx: { db }, input: { incidentId: id } })).status).toBe("open");
+    expect((await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).status).toBe("open");
   });
 
   it("announces a checklist phase once when it goes overdue, on the timeline and by webhook", async () => {
     // Two hours in, every timed phase of the incident's checklist is past its deadline.
     const { id } = await declare(operatorA, { environment: "hooked", title: "Overdue phase", startedAt: new Date(Date.now() - 2 * 60 * 60_000) });
     const { notifyOverduePhases } = await import("./notify-overdue-phases");
-    const timed = (await getIncident({ ctx: { db }, input: { incidentId: id } })).phases.filter((p) => p.deadlineMinutes !== null && p.items.length > 0);
+    const timed = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).phases.filter((p) => p.deadlineMinutes !== null && p.items.length > 0);
     expect(timed.length).toBeGreaterThan(0);
-    expect(await notifyOverduePhases({ ctx: { db }, input: {} })).toBeGreaterThanOrEqual(timed.length);
-    expect(await notifyOverduePhases({ ctx: { db }, input: {} })).toBe(0);
-    const incident = await getIncident({ ctx: { db }, input: { incidentId: id } });
+    expect(await notifyOverduePhases({ ctx: systemCtx(db), input: {} })).toBeGreaterThanOrEqual(timed.length);
+    expect(await notifyOverduePhases({ ctx: systemCtx(db), input: {} })).toBe(0);
+    const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId: id } });
     const overdue = incident.events.filter((e) => e.type === "phase-overdue");
     expect(overdue.map((e) => (e.payload as { phase: string }).phase).sort()).toEqual(timed.map((p) => p.key).sort());
     const rows = await waitFor(() => deliveriesOf(id), (r) => r.filter((d) => d.event === "phase-overdue" && d.status === "delivered").length === timed.length);
@@ -523,8 +523,8 @@ describe("webhooks", () => {
   it("announces run starts and ends of a linked restore", async () => {
     const { id } = await declare(operatorA, { environment: "hooked", title: "Run announcements" });
     const runId = randomUUID();
-    await recordSystemEvidence({ ctx: { db }, input: { environment: "hooked", kind: "restore-started", runId, href: `/restores/${runId}`, description: "Logical restore started" } });
-    await recordSystemEvidence({ ctx: { db }, input: { environment: "hooked", kind: "restore-finished", runId, href: `/restores/${runId}`, description: "Logical restore failed at pg_restore", outcome: "failed" } });
+    await recordSystemEvidence({ ctx: systemCtx(db), input: { environment: "hooked", kind: "restore-started", runId, href: `/restores/${runId}`, description: "Logical restore started" } });
+    await recordSystemEvidence({ ctx: systemCtx(db), input: { environment: "hooked", kind: "restore-finished", runId, href: `/restores/${runId}`, description: "Logical restore failed at pg_restore", outcome: "failed" } });
     const rows = await waitFor(() => deliveriesOf(id), (r) => r.length === 3 && r.every((d) => d.status === "delivered"));
     expect(rows.map((r) => r.event).sort()).toEqual(["incident-declared", "run-failed", "run-started"]);
   });

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { ReadContext } from "./context";
 import { incidentSummary, objectivesFor, type IncidentSummary } from "./incident-views";
 import { INCIDENT_STATUSES, SEVERITIES } from "./state";
 
@@ -30,7 +31,7 @@ export interface IncidentList {
 }
 
 /** Incident history, newest start first, each with its measured RTO/RPO when a restore is linked. */
-export async function listIncidents({ ctx, input }: { ctx: ReadContext; input: ListIncidentsInput }): Promise<IncidentList> {
+export async function listIncidents({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: ListIncidentsInput }): Promise<IncidentList> {
   const startedAt: Prisma.DateTimeFilter = {};
   if (input.from) startedAt.gte = new Date(`${input.from}T00:00:00Z`);
   if (input.to) startedAt.lt = new Date(new Date(`${input.to}T00:00:00Z`).getTime() + 86_400_000);

@@ -1,4 +1,5 @@
-import type { ReadContext } from "./context";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import { ChecklistPhases, type ChecklistPhaseTemplate } from "./checklist";
 
 export interface ChecklistTemplateView {
@@ -14,7 +15,7 @@ export interface ChecklistTemplateView {
 }
 
 /** Every version of the checklist, newest first; the current one is what new incidents get. */
-export async function listTemplates({ ctx }: { ctx: ReadContext }): Promise<ChecklistTemplateView[]> {
+export async function listTemplates({ ctx }: { ctx: Ctx<SessionUser | null> }): Promise<ChecklistTemplateView[]> {
   const rows = await ctx.db.checklistTemplate.findMany({ orderBy: [{ createdAt: "desc" }, { version: "desc" }], include: { _count: { select: { incidents: true } } } });
   return rows.map((row) => {
     const phases = ChecklistPhases.safeParse(row.phases);

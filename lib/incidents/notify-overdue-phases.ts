@@ -1,4 +1,4 @@
-import type { Db } from "@/lib/db/client";
+import type { SystemCtx } from "@/lib/db/ctx";
 import { appendIncidentEvent } from "./append-incident-event";
 import { ChecklistPhases } from "./checklist";
 import { incidentMessage, notify } from "./notify";
@@ -8,7 +8,7 @@ import { phaseTimer } from "./phase-timers";
  * For every open or recovering incident, a phase that has just gone past its deadline with items
  * unchecked is put on the timeline and announced by webhook — once per phase and incident.
  */
-export async function notifyOverduePhases({ ctx, input }: { ctx: { db: Db }; input: { now?: Date } }): Promise<number> {
+export async function notifyOverduePhases({ ctx, input }: { ctx: SystemCtx; input: { now?: Date } }): Promise<number> {
   const now = input.now ?? new Date();
   const incidents = await ctx.db.incident.findMany({
     where: { status: { in: ["open", "recovering"] }, recoveredAt: null },

@@ -1,7 +1,8 @@
 import { getEnvironment, loadConfig } from "@/lib/config/load-config";
 import type { EnvironmentConfig } from "@/lib/config/schema";
 import { resolveSecret } from "@/lib/config/secrets";
-import type { DbOrTx } from "@/lib/db/client";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { getEnv } from "@/lib/env";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
@@ -90,7 +91,7 @@ export async function notify({
   ctx,
   input,
 }: {
-  ctx: { db: DbOrTx };
+  ctx: Ctx<SessionUser | null>;
   input: { environment: string; incidentId: string | null; event: WebhookEvent; message: SlackMessage };
 }): Promise<string | null> {
   let deliveryId: string | null = null;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { defineJob } from "@/lib/jobs/define-job";
 import { notifyOverduePhases } from "./notify-overdue-phases";
 
@@ -9,7 +10,7 @@ export const phaseOverdueJob = defineJob({
   input: z.object({}),
   options: { retryLimit: 0, expireInSeconds: 5 * 60 },
   schedule: { cron: "* * * * *" },
-  async run() {
-    await notifyOverduePhases({ ctx: { db: getDb() }, input: {} });
+  async run(_input, { jobId }) {
+    await notifyOverduePhases({ ctx: systemCtx(getDb(), jobId), input: {} });
   },
 });

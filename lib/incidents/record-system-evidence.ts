@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { recordAuditEvent, SYSTEM } from "@/lib/audit/record-audit-event";
-import type { Db } from "@/lib/db/client";
+import { systemCtx, withTransaction, type SystemCtx } from "@/lib/db/ctx";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { appendIncidentEvent, type IncidentEventType } from "./append-incident-event";
 import type { AutoTick } from "./checklist";
@@ -57,21 +56,23 @@ function webhookEventFor(kind: EvidenceKind, outcome: "succeeded" | "failed" | u
  * The hook for the restore engine and the backup catalog: something the system did counts as
  * evidence for every open or recovering incident in the environment. Matching items tick
  * themselves (checked by "system", with a link to the evidence) and the timeline says what
- * happened; run starts and ends are announced by webhook after the commit.
+ * happened; run starts and ends are announced by webhook after the commit. The system acts:
+ * only the db and request id of a ctx are needed, as lib/restore calls it with `{ db, requestId }`.
  */
 export async function recordSystemEvidence({
   ctx,
   input: raw,
 }: {
-  ctx: { db: Db; requestId?: string };
+  ctx: Pick<SystemCtx, "db" | "requestId">;
   input: SystemEvidenceInput;
 }): Promise<SystemEvidenceResult> {
   const input = SystemEvidenceInput.parse(raw);
   const at = input.at ?? new Date();
   const effect = EFFECTS[input.kind];
   const evidence = { kind: input.kind, href: input.href, description: input.description };
+  const system = systemCtx(ctx.db, ctx.requestId);
 
-  const { incidents, tickedItemIds } = await ctx.db.$transaction(async (tx) => {
+  const { incidents, tickedItemIds } = await withTransaction(system, async ({ db: tx }) => {
     const active = await tx.incident.findMany({ where: { environment: input.environment, status: { in: INCIDENT_STATUSES.filter(isActive) } } });
     const incidents: typeof active = [];
     const tickedItemIds: string[] = [];
@@ -117,7 +118,7 @@ export async function recordSystemEvidence({
         actor: SYSTEM,
         action: "incident.evidence",
         payload: { ...evidence, environment: input.environment, runId: input.runId ?? null, incidentIds: incidents.map((i) => i.id), tickedItemIds },
-        requestId: ctx.requestId ?? randomUUID(),
+        requestId: system.requestId,
       });
     }
     return { incidents, tickedItemIds };
@@ -127,7 +128,7 @@ export async function recordSystemEvidence({
   if (webhookEvent) {
     for (const incident of incidents) {
       await notify({
-        ctx,
+        ctx: system,
         input: { environment: incident.environment, incidentId: incident.id, event: webhookEvent, message: incidentMessage(webhookEvent, incident, input.description) },
       });
     }

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { ConflictError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { ChecklistPhases } from "./checklist";
-import type { ActionContext } from "./context";
 
 export const SaveTemplateInput = z.object({
   /** Defaults to the current template's name: a new version of the same checklist. */
@@ -18,10 +18,10 @@ export type SaveTemplateInput = z.input<typeof SaveTemplateInput>;
  * Saves the checklist as a NEW version and makes it current. Existing rows are never edited,
  * so incidents keep the version they were declared with.
  */
-export async function saveTemplate({ ctx, input: raw }: { ctx: ActionContext; input: SaveTemplateInput }): Promise<{ id: string; name: string; version: number }> {
+export async function saveTemplate({ ctx, input: raw }: { ctx: Ctx; input: SaveTemplateInput }): Promise<{ id: string; name: string; version: number }> {
   const input = SaveTemplateInput.parse(raw);
   try {
-    return await ctx.db.$transaction(async (tx) => {
+    return await withTransaction(ctx, async ({ db: tx }) => {
       const current = await tx.checklistTemplate.findFirst({ where: { isCurrent: true }, orderBy: { createdAt: "desc" } });
       const name = input.name ?? current?.name ?? "Emergency Recovery Checklist";
       if (input.basedOnVersion !== undefined && current && (current.name !== name || current.version !== input.basedOnVersion)) {

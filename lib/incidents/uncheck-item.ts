@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { ConflictError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { appendIncidentEvent } from "./append-incident-event";
-import type { ActionContext } from "./context";
 import { findChangeableItem } from "./find-checklist-item";
 import { checklistItemView, type ChecklistItemView } from "./incident-views";
 
@@ -19,11 +19,11 @@ export async function uncheckItem({
   ctx,
   input,
 }: {
-  ctx: ActionContext;
+  ctx: Ctx;
   input: UncheckItemInput & { incidentId: string; itemId: string };
 }): Promise<ChecklistItemView> {
   const note = input.note || null;
-  return ctx.db.$transaction(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const item = await findChangeableItem(tx, input.incidentId, input.itemId);
     const now = new Date();
     const undone = await tx.incidentChecklistItem.updateMany({

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { appendIncidentEvent } from "./append-incident-event";
-import type { ActionContext } from "./context";
 import { incidentSummary, type IncidentSummary } from "./incident-views";
 import { canTransition, INCIDENT_STATUSES, type IncidentStatus } from "./state";
 
@@ -18,10 +18,10 @@ export async function updateIncidentStatus({
   ctx,
   input,
 }: {
-  ctx: ActionContext;
+  ctx: Ctx;
   input: UpdateIncidentStatusInput & { incidentId: string };
 }): Promise<IncidentSummary> {
-  return ctx.db.$transaction(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const current = await tx.incident.findUnique({ where: { id: input.incidentId } });
     if (!current) throw new NotFoundError("That incident does not exist.");
     const from = input.from ?? (current.status as IncidentStatus);

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { BadRequestError, ConflictError, NotFoundError } from "@/lib/errors";
 import { appendIncidentEvent } from "./append-incident-event";
-import type { ActionContext } from "./context";
 import { followUpView, type FollowUpView } from "./incident-views";
 import { canReview, INCIDENT_STATUSES } from "./state";
 
@@ -36,12 +36,12 @@ export async function updateReview({
   ctx,
   input: raw,
 }: {
-  ctx: ActionContext;
+  ctx: Ctx;
   input: UpdateReviewInput & { incidentId: string };
 }): Promise<{ followUps: FollowUpView[] }> {
   const input = UpdateReviewInput.parse(raw);
   const { incidentId } = raw;
-  return ctx.db.$transaction(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const updated = await tx.incident.updateMany({
       where: { id: incidentId, status: { in: INCIDENT_STATUSES.filter(canReview) } },
       data: { wentWell: input.wentWell, wentBadly: input.wentBadly, lessons: input.lessons },

@@ -1,6 +1,6 @@
 import type PgBoss from "pg-boss";
 import type { z } from "zod";
-import type { JobDefinition } from "./define-job";
+import type { JobQueue } from "./define-job";
 import { createBoss } from "./boss";
 import { getEnv } from "@/lib/env";
 
@@ -22,7 +22,7 @@ function senderBoss(): Promise<PgBoss> {
 
 /** Queues a job after validating its payload; returns the job id (null if a singleton was already queued). */
 export async function enqueueJob<S extends z.ZodType>(
-  job: JobDefinition<S>,
+  job: JobQueue<S>,
   data: z.input<S>,
   options: PgBoss.SendOptions = {},
   boss?: PgBoss,
@@ -37,4 +37,13 @@ export async function enqueueJob<S extends z.ZodType>(
     known.add(job.queue);
   }
   return sender.send(job.queue, payload, options);
+}
+
+/**
+ * Marks an active job failed, for a job whose worker is known to be gone (its run's lease lapsed):
+ * pg-boss would otherwise keep it active until its expiry. A job that already ended is left as it is.
+ */
+export async function failJob(job: JobQueue, jobId: string, reason: string, boss?: PgBoss): Promise<void> {
+  const sender = boss ?? (await senderBoss());
+  await sender.fail(job.queue, jobId, { reason });
 }

@@ -3,12 +3,13 @@ import { randomUUID } from "node:crypto";
 import type PgBoss from "pg-boss";
 import type { Db } from "@/lib/db/client";
 import { createBoss } from "./boss";
-import type { JobDefinition } from "./define-job";
+import type { JobDefinition, Ticker } from "./define-job";
 
 export interface WorkerOptions {
   connectionString: string;
   db: Db;
   jobs: readonly JobDefinition[];
+  tickers?: readonly Ticker[];
   heartbeatIntervalMs?: number;
   pollingIntervalSeconds?: number;
 }
@@ -27,6 +28,21 @@ async function beat(db: Db, workerId: string, startedAt: Date): Promise<void> {
     create: { workerId, hostname: hostname(), pid: process.pid, startedAt, beatAt: now },
     update: { beatAt: now },
   });
+}
+
+/** Runs a ticker every `everyMs`, never two runs of it at once; a failure is logged and the next tick tries again. */
+function startTicker(ticker: Ticker, signal: AbortSignal): NodeJS.Timeout {
+  let running = false;
+  return setInterval(() => {
+    if (running || signal.aborted) return;
+    running = true;
+    ticker
+      .run(signal)
+      .catch((error: unknown) => console.error(`[worker] ${ticker.name} failed`, error))
+      .finally(() => {
+        running = false;
+      });
+  }, ticker.everyMs);
 }
 
 /** Starts pg-boss as a worker, registers every job's handler, and heartbeats until stopped. */
@@ -52,6 +68,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
   }
 
+  const tickerTimers = (options.tickers ?? []).map((ticker) => startTicker(ticker, shutdown.signal));
+
   await beat(options.db, workerId, startedAt);
   const timer = setInterval(() => {
     beat(options.db, workerId, startedAt).catch((error: unknown) => console.error("[worker] heartbeat failed", error));
@@ -62,6 +80,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     boss,
     async stop() {
       clearInterval(timer);
+      for (const tickerTimer of tickerTimers) clearInterval(tickerTimer);
       shutdown.abort();
       await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
     },

@@ -1,3 +1,4 @@
+import "server-only";
 import type { PitrSource } from "@/lib/config/schema";
 import { createAwsPitrProvider } from "@/lib/providers/aws/create-pitr-provider";
 import { LocalPitrProvider } from "@/lib/providers/local/local-pitr-provider";

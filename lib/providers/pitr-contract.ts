@@ -1,3 +1,4 @@
+import "server-only";
 import { describe, expect, it } from "vitest";
 import { finalSnapshotIdentifier, RestoreWindowError, type PitrProvider, type RestoreWindow } from "@/lib/providers/pitr";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnavailableError } from "@/lib/errors";
 
 /**

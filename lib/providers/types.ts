@@ -1,3 +1,4 @@
+import "server-only";
 import type { Readable } from "node:stream";
 import { BadRequestError, NotFoundError, UnavailableError } from "@/lib/errors";
 

@@ -4,9 +4,9 @@ import { hasRole } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { announceValidationAcceptance } from "@/lib/incidents/announce-validation-acceptance";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
-import type { RestoreCtx } from "./logical/choice";
+import type { ClientCtx } from "@/lib/db/ctx";
 import { lockRestoreRun } from "./engine/lock-restore-run";
-import { restoreRunJob } from "./restore-run-job";
+import { restoreRunQueue } from "./engine/queue";
 import { restoreRunView, type RestoreRunView } from "./restore-run-views";
 import { appendRunEvent } from "./engine/events";
 import { transitionRun } from "./engine/transition-run";
@@ -27,7 +27,7 @@ export type AcceptValidationFailuresInput = z.input<typeof AcceptValidationFailu
  * swap confirmation; a new-database run goes on to its rename at once, since nothing live is
  * replaced. The run keeps its target lock throughout, and cancel works as before.
  */
-export async function acceptValidationFailures({ ctx, input }: { ctx: RestoreCtx; input: AcceptValidationFailuresInput }): Promise<RestoreRunView> {
+export async function acceptValidationFailures({ ctx, input }: { ctx: ClientCtx; input: AcceptValidationFailuresInput }): Promise<RestoreRunView> {
   const parsed = AcceptValidationFailuresInput.parse(input);
   if (!hasRole(ctx.user.role, "admin")) {
     throw new ForbiddenError(`Accepting a blocking validation failure needs an admin; you are signed in as ${ctx.user.role}.`);
@@ -84,6 +84,6 @@ export async function acceptValidationFailures({ ctx, input }: { ctx: RestoreCtx
     });
     return tx.restoreRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
   });
-  if (resumes) await enqueueJob(restoreRunJob, { runId: run.id });
+  if (resumes) await enqueueJob(restoreRunQueue, { runId: run.id });
   return restoreRunView(updated, updated.steps);
 }

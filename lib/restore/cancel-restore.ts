@@ -2,7 +2,7 @@ import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { hasRole } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
-import type { RestoreCtx } from "./logical/choice";
+import type { ClientCtx } from "@/lib/db/ctx";
 import { restoreRunView, runStatusOf, type RestoreRunView } from "./restore-run-views";
 import { appendRunEvent } from "./engine/events";
 import { ACTIVE_STATUSES, isActive } from "./engine/state";
@@ -16,7 +16,7 @@ export type CancelRestoreInput = z.infer<typeof CancelRestoreInput>;
  * step sees the request within about a second and aborts (the restore step drops its partial
  * scratch database). The target is never touched by a cancel.
  */
-export async function cancelRestore({ ctx, input }: { ctx: RestoreCtx; input: CancelRestoreInput }): Promise<RestoreRunView> {
+export async function cancelRestore({ ctx, input }: { ctx: ClientCtx; input: CancelRestoreInput }): Promise<RestoreRunView> {
   const existing = await ctx.db.restoreRun.findUnique({ where: { id: input.runId } });
   if (!existing) throw new NotFoundError("That restore run does not exist.");
   // Operator, even in a protected environment: stopping a restore never needs more rights than starting one.

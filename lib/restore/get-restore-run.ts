@@ -4,7 +4,8 @@ import type { DbOrTx } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import type { ValidationResult } from "@/lib/generated/prisma/client";
 import { listSessions, type DatabaseSession } from "@/lib/providers/postgres/admin";
-import { restoreRunView, restoreStepView, validationResultView, type RestorePlan, type RestoreRunView, type RestoreStepView, type ValidationResultView } from "./restore-run-views";
+import { readPlan, type RestorePlan } from "./read-plan";
+import { restoreRunView, restoreStepView, validationResultView, type RestoreRunView, type RestoreStepView, type ValidationResultView } from "./restore-run-views";
 import type { RestoreRun } from "@/lib/generated/prisma/client";
 import { leftoverDatabases } from "./logical/cleanup-logical-restore";
 import { cleanupCandidates, cleanupConfirmationText, rollbackConfirmationText, rollbackRenames, type DatabaseRename } from "./logical/plan";
@@ -102,10 +103,10 @@ export async function getRestoreRun({ ctx, input }: { ctx: { db: DbOrTx }; input
   const parsed = GetRestoreRunInput.parse(input);
   const run = await ctx.db.restoreRun.findUnique({
     where: { id: parsed.runId },
-    include: { steps: { orderBy: { position: "asc" } }, validationResults: { orderBy: { position: "asc" } } },
+    include: { steps: { orderBy: { position: "asc" }, include: { attempts: { orderBy: { attempt: "asc" } } } }, validationResults: { orderBy: { position: "asc" } } },
   });
   if (!run) throw new NotFoundError("That restore run does not exist.");
-  const plan = run.plan as unknown as RestorePlan;
+  const plan = readPlan(run);
 
   const [events, previous, liveSessions] = await Promise.all([
     ctx.db.restoreRunEvent.findMany({ where: { runId: run.id }, orderBy: { id: "desc" }, take: parsed.events }),

@@ -1,14 +1,14 @@
-import type { RestoreRun, RestoreStep, ValidationResult } from "@/lib/generated/prisma/client";
+import type { RestoreRun, RestoreStep, RestoreStepAttempt, ValidationResult } from "@/lib/generated/prisma/client";
 import type { PitrEndpoint } from "@/lib/providers/pitr";
-import type { LogicalRestorePlan, StepName } from "./logical/plan";
+import type { StepName } from "./logical/plan";
 import { pitrCleanupView, type PitrCleanupView } from "./pitr/cleanup-rules";
-import { pitrTargetLabel, type PitrRestorePlan, type PitrStepName } from "./pitr/plan";
+import { pitrTargetLabel, type PitrStepName } from "./pitr/plan";
 import { isRunStatus, type RunStatus, type StepStatus } from "./engine/state";
+import { readPlan, type RestorePlan } from "./read-plan";
 import { severityOf } from "./validation/severity";
 import type { Severity } from "./validation/types";
 
 /** What a run was planned as: a logical restore of a dump, or a point-in-time restore (by `kind`). */
-export type RestorePlan = LogicalRestorePlan | PitrRestorePlan;
 export type RunStepName = StepName | PitrStepName;
 
 /** The running step's latest progress, as stored on the run and sent in `progress` events. */
@@ -90,6 +90,23 @@ export interface RestoreStepView {
   durationMs: number | null;
   output: unknown;
   error: string | null;
+  /** Every time a worker ran the step, oldest first; more than one means it was retried (a worker died). */
+  attempts: StepAttemptView[];
+}
+
+export interface StepAttemptView {
+  attempt: number;
+  /** `host:pid` of the worker process that ran it. */
+  worker: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** null while running; "abandoned" when its worker stopped and another took the run over. */
+  outcome: string | null;
+}
+
+/** The worker id is `host:pid:job`; people need the process. */
+function workerProcessOf(workerId: string): string {
+  return workerId.split(":").slice(0, 2).join(":");
 }
 
 export interface ValidationResultView {
@@ -137,7 +154,7 @@ export function currentStepOf(status: RunStatus, steps: readonly Pick<RestoreSte
 
 export function restoreRunView(run: RestoreRun, steps: readonly Pick<RestoreStep, "name" | "status" | "position">[], now = new Date()): RestoreRunView {
   const status = runStatusOf(run.status);
-  const plan = run.plan as unknown as RestorePlan;
+  const plan = readPlan(run);
   const pitrCleanup = plan.kind === "pitr" ? pitrCleanupView(plan.source.provider, plan.identifiers, run) : null;
   const finished = status !== "queued" && status !== "running" && status !== "awaiting-swap";
   const cleanedUp = steps.some((s) => s.name === "cleanup" && s.status === "succeeded");
@@ -186,7 +203,7 @@ export function restoreRunView(run: RestoreRun, steps: readonly Pick<RestoreStep
   };
 }
 
-export function restoreStepView(step: RestoreStep, plan: RestorePlan, now = new Date()): RestoreStepView {
+export function restoreStepView(step: RestoreStep & { attempts?: RestoreStepAttempt[] }, plan: RestorePlan, now = new Date()): RestoreStepView {
   const planned = plan.steps.find((s) => s.position === step.position);
   return {
     position: step.position,
@@ -201,6 +218,13 @@ export function restoreStepView(step: RestoreStep, plan: RestorePlan, now = new 
     durationMs: step.status === "pending" ? null : durationBetween(step.startedAt, step.finishedAt, now),
     output: step.output,
     error: step.error,
+    attempts: (step.attempts ?? []).map((a) => ({
+      attempt: a.attempt,
+      worker: workerProcessOf(a.workerId),
+      startedAt: a.startedAt.toISOString(),
+      finishedAt: iso(a.finishedAt),
+      outcome: a.outcome,
+    })),
   };
 }
 

@@ -4,20 +4,20 @@ import { loadConfig } from "@/lib/config/load-config";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { Db, DbOrTx } from "@/lib/db/client";
 import type { RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
-import { enqueueJob } from "@/lib/jobs/enqueue-job";
+import { enqueueJob, failJob } from "@/lib/jobs/enqueue-job";
 import { existingDatabases, type AdminTarget } from "@/lib/providers/postgres/admin";
-import { dropScratch, inspectSwap } from "./logical/steps";
-import { restoreRunJob } from "./restore-run-job";
-import { adminTargetFor, findRestoreTarget } from "./restore-target";
-import { cleanupRestore } from "./logical/cleanup-logical-restore";
+import { cleanupRestore } from "./cleanup-restore";
 import { appendRunEvent } from "./engine/events";
-import { finishRun, INTERRUPTED_MESSAGE } from "./engine/run-with-lease";
+import { findLapsedRuns, releaseLease, takeLapsedRun } from "./engine/lease";
+import { restoreRunQueue } from "./engine/queue";
 import { ACTIVE_STATUSES } from "./engine/state";
 import { transitionRun } from "./engine/transition-run";
-import { ADVICE } from "./engine/troubleshooting";
+import { RUN_KINDS, runKindOf } from "./kinds";
+import { adminTargetFor, findRestoreTarget } from "./restore-target";
 
-/** How long the sweeper holds a run while it decides (it acts in seconds). */
-const SWEEPER_LEASE_MS = 2 * 60_000;
+/** The kinds whose leftovers the retention sweep drops. */
+const EXPIRING_KINDS = Object.values(RUN_KINDS).filter((kind) => kind.expiresLeftovers).map((kind) => kind.kind);
+
 /** A queued run whose job was lost (enqueue failed after the commit) is sent again after this. */
 const REQUEUE_QUEUED_AFTER_MS = 2 * 60_000;
 /** A lock held by a finished run this long is left over from a rollback whose process died. */
@@ -33,6 +33,10 @@ export interface SweepResult {
   expired: string[];
 }
 
+function emptyResult(): SweepResult {
+  return { interrupted: [], resumed: [], swapResolved: [], requeued: [], locksReleased: [], expired: [] };
+}
+
 async function adminFor(run: RestoreRun): Promise<AdminTarget> {
   return adminTargetFor(findRestoreTarget(resolveEnvironment(run.environment), run.targetName));
 }
@@ -44,52 +48,6 @@ function stepAt(steps: readonly RestoreStep[]): RestoreStep | undefined {
 
 async function audit(db: DbOrTx, run: RestoreRun, action: string, payload: Record<string, unknown>, outcome: "ok" | "failed" = "ok") {
   await recordAuditEvent(db, { actor: SYSTEM, action, outcome, subject: { type: "restore-run", id: run.id }, payload: { environment: run.environment, target: run.targetName, ...payload }, requestId: run.id });
-}
-
-/** Dead during the restore: streaming cannot resume, so the partial scratch is dropped and the run ends interrupted. */
-async function interrupt(db: Db, run: RestoreRun, step: RestoreStep, owner: string): Promise<void> {
-  let note = "";
-  try {
-    await dropScratch({ db, admin: await adminFor(run), run });
-  } catch (error) {
-    note = ` The scratch database ${run.scratchDatabase} could not be dropped (${error instanceof Error ? error.message : String(error)}); use Clean up.`;
-  }
-  await db.restoreStep.update({ where: { id: step.id }, data: { status: "failed", finishedAt: new Date(), error: INTERRUPTED_MESSAGE } });
-  await appendRunEvent(db, run.id, "sweeper", { action: "interrupted", step: step.name });
-  await finishRun(db, run, owner, {
-    to: "interrupted",
-    data: { error: INTERRUPTED_MESSAGE + note, troubleshooting: ADVICE.interrupted },
-    action: "restore.interrupted",
-    payload: { step: step.name, reason: "lease expired", scratchDatabase: run.scratchDatabase },
-  });
-}
-
-/**
- * Dead during the swap: the renames are one transaction, so the databases say exactly where it
- * stands. Done → the run succeeded. Not done → nothing changed: back to awaiting-swap for a fresh
- * confirmation (sessions may differ by now). Neither → a person must look; nothing is dropped.
- */
-async function resolveSwap(db: Db, run: RestoreRun, step: RestoreStep, owner: string): Promise<SweepResult["swapResolved"][number]["outcome"]> {
-  const { state } = await inspectSwap(await adminFor(run), { live: run.targetDatabase, scratch: run.scratchDatabase, previous: run.previousDatabase });
-  await appendRunEvent(db, run.id, "sweeper", { action: "swap-inspected", state });
-  if (state === "done") {
-    await db.restoreStep.update({ where: { id: step.id }, data: { status: "succeeded", finishedAt: new Date(), output: { previousDatabase: run.previousDatabase, resolvedBySweeper: true } } });
-    await finishRun(db, run, owner, { to: "succeeded", data: { error: null }, action: "restore.succeeded", payload: { resolvedBySweeper: true } });
-    return "succeeded";
-  }
-  if (state === "ready") {
-    const message = `The worker stopped before the swap completed; nothing was changed (${run.targetDatabase} is as it was, the restored copy is ${run.scratchDatabase}). Confirm the swap again.`;
-    await db.$transaction(async (tx) => {
-      await tx.restoreStep.update({ where: { id: step.id }, data: { status: "pending", startedAt: null, error: message } });
-      await transitionRun(tx, run.id, ["running"], "awaiting-swap", { error: message, swapConfirmedAt: null, swapConfirmedByEmail: null, swapTerminateSessions: false, leaseOwner: null, leaseExpiresAt: null }, { leaseOwner: owner });
-      await audit(tx, run, "restore.swap.reverted", { message });
-    });
-    return "awaiting-swap";
-  }
-  const message = `The worker stopped during the swap and neither ${run.scratchDatabase} nor ${run.previousDatabase ?? "a before-restore database"} is where it should be. Nothing was dropped; check the databases on the server.`;
-  await db.restoreStep.update({ where: { id: step.id }, data: { status: "failed", finishedAt: new Date(), error: message } });
-  await finishRun(db, run, owner, { to: "failed", data: { error: message }, action: "restore.failed", payload: { step: "swap", reason: "lease expired" } });
-  return "failed";
 }
 
 /** A rollback whose process died holds the target: finish its bookkeeping if the renames happened, else just release it. */
@@ -115,56 +73,54 @@ async function releaseStaleLocks(db: Db, result: SweepResult): Promise<void> {
 }
 
 /**
- * Finds runs whose worker stopped renewing its lease and settles each one deterministically:
- * logical restore step → interrupted (scratch dropped, target untouched); swap step → finished or
- * reverted by inspecting the databases; any other step, and every PITR step (the providers adopt
- * what the run already created) → sent to a worker again to resume.
+ * Finds runs whose worker stopped renewing its lease and settles each one deterministically. The
+ * dead worker's job is failed at once (pg-boss would keep it active until its expiry) and its open
+ * step attempt marked abandoned. The run's kind decides what a step that cannot simply resume
+ * becomes (a logical restore step: interrupted; a swap: resolved by inspecting the databases);
+ * everything else is sent to a worker again to resume. Every worker runs this every few seconds.
  */
-export async function sweepRestoreRuns({ ctx }: { ctx: { db: Db } }): Promise<SweepResult> {
+export async function sweepLapsedRuns({ ctx }: { ctx: { db: Db } }, result: SweepResult = emptyResult()): Promise<SweepResult> {
   const { db } = ctx;
   const owner = `sweeper:${randomUUID()}`;
-  const result: SweepResult = { interrupted: [], resumed: [], swapResolved: [], requeued: [], locksReleased: [], expired: [] };
-
-  // No lease at all is normal for a moment (a confirmed swap waiting for a worker); for a minute, its job was lost.
-  const stale = await db.$queryRaw<Array<{ id: string }>>`
-    SELECT id::text AS id FROM restore_runs
-     WHERE status = 'running'
-       AND (lease_expires_at < now()
-            OR (lease_expires_at IS NULL AND coalesce(swap_confirmed_at, started_at, created_at) < now() - interval '1 minute'))`;
-  for (const { id } of stale) {
-    // Taking the lease first: of two sweepers (or a sweeper and a worker), one acts.
-    const taken = await db.$executeRaw`
-      UPDATE restore_runs SET lease_owner = ${owner}, lease_expires_at = now() + ${SWEEPER_LEASE_MS}::int * interval '1 millisecond'
-       WHERE id = ${id}::uuid AND status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())`;
-    if (taken === 0) continue;
-    const run = await db.restoreRun.findUniqueOrThrow({ where: { id }, include: { steps: { orderBy: { position: "asc" } } } });
-    const step = stepAt(run.steps);
+  for (const { id, jobId } of await findLapsedRuns(db)) {
+    if (!(await takeLapsedRun(db, id, owner))) continue;
     try {
-      if (run.kind === "logical" && step?.name === "restore" && step.status === "running") {
-        await interrupt(db, run, step, owner);
-        result.interrupted.push(id);
-      } else if (step?.name === "swap" && step.status === "running") {
-        result.swapResolved.push({ runId: id, outcome: await resolveSwap(db, run, step, owner) });
-      } else {
-        await db.$executeRaw`UPDATE restore_runs SET lease_owner = NULL, lease_expires_at = now() WHERE id = ${id}::uuid AND lease_owner = ${owner}`;
+      if (jobId) await failJob(restoreRunQueue, jobId, "The worker running this job stopped renewing its run's lease.");
+      await db.restoreStepAttempt.updateMany({ where: { runId: id, outcome: null }, data: { outcome: "abandoned", finishedAt: new Date() } });
+      const run = await db.restoreRun.findUniqueOrThrow({ where: { id }, include: { steps: { orderBy: { position: "asc" } } } });
+      const step = stepAt(run.steps);
+      const settled = step ? await runKindOf(run.kind).settleLapsed?.(db, run, step, owner) : null;
+      if (settled === "interrupted") result.interrupted.push(id);
+      else if (settled) result.swapResolved.push({ runId: id, outcome: settled });
+      else {
+        await releaseLease(db, id, owner);
         await appendRunEvent(db, id, "sweeper", { action: "resumed", step: step?.name ?? null });
         await audit(db, run, "restore.resume", { step: step?.name ?? null });
-        await enqueueJob(restoreRunJob, { runId: id });
+        await enqueueJob(restoreRunQueue, { runId: id });
         result.resumed.push(id);
       }
     } catch (error) {
       // Leave the run to the next sweep (our lease lapses); the target is never touched blindly.
       console.error(`[restore-sweeper] could not settle run ${id}`, error);
-      await db.$executeRaw`UPDATE restore_runs SET lease_owner = NULL, lease_expires_at = now() WHERE id = ${id}::uuid AND lease_owner = ${owner}`;
+      await releaseLease(db, id, owner);
     }
   }
+  return result;
+}
 
+/**
+ * Housekeeping, once a minute: lapsed runs (as above), queued runs whose job was lost, target
+ * locks left by a rollback whose process died, and leftovers past the environment's retention.
+ */
+export async function sweepRestoreRuns({ ctx }: { ctx: { db: Db } }): Promise<SweepResult> {
+  const { db } = ctx;
+  const result = await sweepLapsedRuns({ ctx });
   const lost = await db.restoreRun.findMany({
     where: { status: "queued", createdAt: { lt: new Date(Date.now() - REQUEUE_QUEUED_AFTER_MS) } },
     select: { id: true },
   });
   for (const { id } of lost) {
-    await enqueueJob(restoreRunJob, { runId: id });
+    await enqueueJob(restoreRunQueue, { runId: id });
     result.requeued.push(id);
   }
 
@@ -184,7 +140,7 @@ async function expireRestoredCopies(db: Db, result: SweepResult): Promise<void> 
     const due = await db.restoreRun.findMany({
       where: {
         environment: environment.name,
-        kind: "logical",
+        kind: { in: EXPIRING_KINDS },
         status: { notIn: [...ACTIVE_STATUSES] },
         finishedAt: { lt: cutoff },
         steps: { some: { name: "cleanup", status: { not: "succeeded" } } },

@@ -1,17 +1,22 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { resetConfigCache } from "@/lib/config/load-config";
 import type { ConfigFileInput } from "@/lib/config/schema";
 import { createDb, type Db } from "@/lib/db/client";
 import { installJobSchema } from "@/lib/jobs/boss";
 import { getRestoreRun } from "@/lib/restore/get-restore-run";
+import type { BackupStore } from "@/lib/providers/types";
+import type { DumpManifest } from "@/scripts/lib/demo/nightly-dump";
 import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
 import { S3RVER_CREDENTIALS } from "@/scripts/lib/s3-server";
 import { useTestEnv } from "./auth";
 import { adminUrl, createMigratedDatabase, withDatabase } from "./databases";
 import { startTestS3, type TestS3 } from "./s3";
+import { collect } from "./streams";
 
 // What the restore integration tests share: the app and its services, LoanServe databases to
 // restore, a configuration whose environments restore from the test S3 server into the shared
@@ -148,4 +153,30 @@ export async function writeRestoreConfig(dir: string, config: TestRestoreConfig)
   process.env[`${config.envPrefix}_S3_SECRET`] = S3RVER_CREDENTIALS.secretAccessKey;
   process.env[`${config.envPrefix}_TARGET_PASSWORD`] = config.password;
   resetConfigCache();
+}
+
+/**
+ * Writes `<date>.sql.gz` beside the plain dump `from` (`<prefix><date>.sql.gz`): its SQL changed by
+ * `transform`, with a manifest that matches it, so it is a valid backup that behaves differently
+ * (sleeps, carries hostile statements…).
+ */
+export async function writeChangedDump(
+  store: BackupStore,
+  args: { prefix: string; from: string; manifest: DumpManifest; date: string; transform: (sql: string) => string },
+): Promise<void> {
+  const original = await collect(await store.read(`${args.prefix}${args.from}.sql.gz`));
+  const changed = gzipSync(Buffer.from(args.transform(gunzipSync(original).toString("utf8"))));
+  const file = `${args.date}.sql.gz`;
+  await store.write(`${args.prefix}${file}`, changed);
+  const manifest = { ...args.manifest, file, created_at: `${args.date}T02:00:00.000Z`, sha256: createHash("sha256").update(changed).digest("hex"), size: changed.length };
+  await store.write(`${args.prefix}${args.date}.manifest.json`, Buffer.from(JSON.stringify(manifest)));
+}
+
+/** The dump with `SELECT pg_sleep(seconds)` before its end marker: a valid backup whose restore takes a while. */
+export function sleepBeforeEnd(seconds: number): (sql: string) => string {
+  const marker = "-- PostgreSQL database dump complete";
+  return (sql) => {
+    if (!sql.includes(marker)) throw new Error("the dump has no end marker");
+    return sql.replace(marker, `SELECT pg_sleep(${seconds});\n\n${marker}`);
+  };
 }

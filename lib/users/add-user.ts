@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { ROLES } from "@/lib/auth/roles";
+import { ROLES, type SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import { createUser } from "./create-user";
 import type { UserView } from "./list-users";
 import { toUserView } from "./list-users";
 import { generatePassword } from "./passwords";
-import type { PeopleContext } from "./people-context";
 
 export const AddUserInput = z.strictObject({
   email: z.email().max(320).transform((e) => e.toLowerCase()),
@@ -23,7 +23,7 @@ export interface UserWithOneTimePassword {
  * An admin adds a person from the People page: the server generates a one-time password (the
  * admin never chooses someone's password), which must be replaced at first sign-in.
  */
-export async function addUser({ ctx, input }: { ctx: PeopleContext; input: AddUserInput }): Promise<UserWithOneTimePassword> {
+export async function addUser({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: AddUserInput }): Promise<UserWithOneTimePassword> {
   const data = AddUserInput.parse(input);
   const oneTimePassword = generatePassword();
   const created = await createUser({ ctx, input: { ...data, password: oneTimePassword, passwordChangeRequired: true } });

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { SessionUser } from "@/lib/auth/roles";
-import type { Db } from "@/lib/db/client";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { BadRequestError } from "@/lib/errors";
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords";
 
@@ -22,7 +21,7 @@ export async function changeOwnPassword({
   ctx,
   input,
 }: {
-  ctx: { db: Db; user: SessionUser; requestId: string };
+  ctx: Ctx;
   input: ChangeOwnPasswordInput;
 }): Promise<{ signInAgain: true }> {
   const data = ChangeOwnPasswordInput.parse(input);
@@ -43,7 +42,7 @@ export async function changeOwnPassword({
     throw new BadRequestError("The current password is not correct.");
   }
   const passwordHash = await hashPassword(data.newPassword);
-  await ctx.db.$transaction(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     // Guarded on the hash that was checked: a reset by an admin in between wins, and this fails.
     const { count } = await tx.user.updateMany({
       where: { id: ctx.user.id, passwordHash: current.passwordHash, disabledAt: null },

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { recordAuditEvent, type AuditActor } from "@/lib/audit/record-audit-event";
-import type { Db } from "@/lib/db/client";
-import { ConflictError } from "@/lib/errors";
+import { actorOf, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { ROLES, type SessionUser } from "@/lib/auth/roles";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
+import { ConflictError } from "@/lib/errors";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "./passwords";
 
 export const CreateUserInput = z.object({
@@ -19,12 +19,12 @@ export async function createUser({
   ctx,
   input,
 }: {
-  ctx: { db: Db; actor: AuditActor; requestId: string };
+  ctx: Ctx<SessionUser | null>;
   input: CreateUserInput;
 }): Promise<SessionUser> {
   const data = CreateUserInput.parse(input);
   const passwordHash = await hashPassword(data.password);
-  return ctx.db.$transaction(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const existing = await tx.user.findUnique({ where: { email: data.email } });
     if (existing) throw new ConflictError(`A user with email ${data.email} already exists.`);
     const user = await tx.user.create({
@@ -38,7 +38,7 @@ export async function createUser({
       },
     });
     await recordAuditEvent(tx, {
-      actor: ctx.actor,
+      actor: actorOf(ctx),
       action: "user.create",
       subject: { type: "user", id: user.id },
       payload: { email: user.email, role: user.role, mustChangeAtFirstSignIn: user.passwordChangeRequired },

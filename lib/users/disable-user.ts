@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { actorOf, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import type { SessionUser } from "@/lib/auth/roles";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { BadRequestError } from "@/lib/errors";
 import { toUserView, type UserView } from "./list-users";
-import { assertNotLastAdmin, lockActiveAdmins, lockUser, type PeopleContext } from "./people-context";
+import { assertNotLastAdmin, lockActiveAdmins, lockUser } from "./people-context";
 
 export const DisableUserInput = z.strictObject({ userId: z.uuid() });
 export type DisableUserInput = z.infer<typeof DisableUserInput>;
@@ -12,17 +14,17 @@ export type DisableUserInput = z.infer<typeof DisableUserInput>;
  * Not yourself (another admin must), and never the last active admin (checked under the admin
  * rows' locks, in the same transaction as the change).
  */
-export async function disableUser({ ctx, input }: { ctx: PeopleContext; input: DisableUserInput }): Promise<UserView> {
+export async function disableUser({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: DisableUserInput }): Promise<UserView> {
   const { userId } = DisableUserInput.parse(input);
-  if (ctx.actor.id === userId) throw new BadRequestError("You can't disable your own account; ask another admin.");
-  return ctx.db.$transaction(async (tx) => {
-    const admins = await lockActiveAdmins(tx, ctx.actor);
+  if (ctx.user?.id === userId) throw new BadRequestError("You can't disable your own account; ask another admin.");
+  return withTransaction(ctx, async ({ db: tx }) => {
+    const admins = await lockActiveAdmins(tx, actorOf(ctx));
     const target = await lockUser(tx, userId);
     if (target.disabledAt) return toUserView(target);
     assertNotLastAdmin(target, admins, "disabled");
     const updated = await tx.user.update({ where: { id: userId }, data: { disabledAt: new Date(), sessionVersion: { increment: 1 } } });
     await recordAuditEvent(tx, {
-      actor: ctx.actor,
+      actor: actorOf(ctx),
       action: "user.disable",
       subject: { type: "user", id: userId },
       payload: { email: target.email, role: target.role, sessionsEnded: true },

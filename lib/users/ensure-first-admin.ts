@@ -1,6 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { SYSTEM } from "@/lib/audit/record-audit-event";
-import type { Db } from "@/lib/db/client";
+import type { SystemCtx } from "@/lib/db/ctx";
 import { createUser } from "./create-user";
 import { generatePassword } from "./passwords";
 
@@ -13,13 +11,13 @@ export async function ensureFirstAdmin({
   ctx,
   input,
 }: {
-  ctx: { db: Db };
+  ctx: SystemCtx;
   input: { email?: string; password?: string };
 }): Promise<FirstAdminResult> {
   if ((await ctx.db.user.count()) > 0) return { created: false };
   const password = input.password ?? generatePassword();
   const user = await createUser({
-    ctx: { db: ctx.db, actor: SYSTEM, requestId: randomUUID() },
+    ctx,
     input: { email: input.email ?? DEFAULT_ADMIN_EMAIL, role: "admin", name: "Administrator", password },
   });
   return { created: true, email: user.email, generatedPassword: input.password ? null : password };

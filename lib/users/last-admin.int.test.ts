@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as disablePerson } from "@/app/api/users/[userId]/disable/route";
 import { POST as changeRole } from "@/app/api/users/[userId]/role/route";
-import { SYSTEM } from "@/lib/audit/record-audit-event";
 import { createDb, type Db } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { ConflictError } from "@/lib/errors";
 import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
 import { createMigratedDatabase } from "@/lib/testing/databases";
@@ -55,7 +54,7 @@ describe("the last active admin", () => {
 
   it("can't be disabled, even by the CLI's system actor", async () => {
     const only = await createTestUser(url, "admin");
-    await expect(disableUser({ ctx: { db, actor: SYSTEM, requestId: randomUUID() }, input: { userId: only.id } })).rejects.toThrow(ConflictError);
+    await expect(disableUser({ ctx: systemCtx(db), input: { userId: only.id } })).rejects.toThrow(ConflictError);
     expect(await activeAdmins()).toBe(1);
   });
 
@@ -106,7 +105,7 @@ describe("two admins acting on each other at the same moment", () => {
       await db.user.updateMany({ where: { role: "admin", disabledAt: null }, data: { role: "viewer" } });
       const a = await createTestUser(url, "admin");
       const b = await createTestUser(url, "admin");
-      const ctx = () => ({ db, actor: SYSTEM, requestId: randomUUID() });
+      const ctx = () => systemCtx(db);
       const results = await Promise.allSettled([
         changeUserRole({ ctx: ctx(), input: { userId: a.id, role: "viewer" } }),
         changeUserRole({ ctx: ctx(), input: { userId: b.id, role: "operator" } }),

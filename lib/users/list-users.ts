@@ -1,5 +1,5 @@
-import type { DbOrTx } from "@/lib/db/client";
-import type { Role } from "@/lib/auth/roles";
+import type { Role, SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 import type { User } from "@/lib/generated/prisma/client";
 
 export interface UserView {
@@ -30,7 +30,7 @@ export function toUserView(u: User): UserView {
   };
 }
 
-export async function listUsers({ ctx }: { ctx: { db: DbOrTx } }): Promise<UserView[]> {
+export async function listUsers({ ctx }: { ctx: Ctx<SessionUser | null> }): Promise<UserView[]> {
   const users = await ctx.db.user.findMany({ orderBy: { email: "asc" } });
   return users.map(toUserView);
 }

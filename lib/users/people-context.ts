@@ -1,15 +1,7 @@
 import { z } from "zod";
 import type { AuditActor } from "@/lib/audit/record-audit-event";
-import type { Db } from "@/lib/db/client";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Prisma, User } from "@/lib/generated/prisma/client";
-
-/** What every people verb runs with: the database, who acts (an admin, or `SYSTEM` from the CLI) and the request id. */
-export interface PeopleContext {
-  db: Db;
-  actor: AuditActor;
-  requestId: string;
-}
 
 type Tx = Prisma.TransactionClient;
 

@@ -1,6 +1,6 @@
-import { recordAuditEvent, type AuditActor } from "@/lib/audit/record-audit-event";
+import { actorOf, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { sessionExpiresAt, UUID_PATTERN as UUID, type SessionClaims } from "@/lib/auth/session-claims";
-import type { Db } from "@/lib/db/client";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 
 /**
  * Sign-out ends this one session for good: its id is revoked until the token would have expired
@@ -11,13 +11,13 @@ export async function signOutSession({
   ctx,
   input,
 }: {
-  ctx: { db: Db; actor: AuditActor; requestId: string };
+  ctx: Ctx;
   input: { claims: SessionClaims };
 }): Promise<{ revoked: boolean }> {
   const { sub, sid, authTime } = input.claims;
   const revocable = typeof sub === "string" && UUID.test(sub) && typeof sid === "string" && UUID.test(sid) && typeof authTime === "number";
   const now = new Date();
-  return ctx.db.$transaction(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     let revoked = false;
     if (revocable) {
       const expiresAt = sessionExpiresAt(authTime);
@@ -28,7 +28,7 @@ export async function signOutSession({
       await tx.revokedSession.deleteMany({ where: { expiresAt: { lte: now } } });
     }
     await recordAuditEvent(tx, {
-      actor: ctx.actor,
+      actor: actorOf(ctx),
       action: "auth.sign_out",
       payload: { sessionRevoked: revoked },
       requestId: ctx.requestId,

@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
-import { ALL_JOBS } from "@/lib/jobs/all-jobs";
+import { ALL_JOBS } from "@/scripts/job-registry";
 import { installJobSchema } from "@/lib/jobs/boss";
 import { LocalCluster } from "@/lib/providers/postgres/cluster";
 import { persistentSecret } from "./data-dir";

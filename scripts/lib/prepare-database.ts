@@ -1,6 +1,6 @@
 import { migrate, type MigrateResult } from "@/lib/db/migrate";
 import { grantRuntimeRole, roleOf } from "@/lib/db/runtime-role";
-import { ALL_JOBS } from "@/lib/jobs/all-jobs";
+import { ALL_JOBS } from "@/scripts/job-registry";
 import { installJobSchema } from "@/lib/jobs/boss";
 
 /**

@@ -10,8 +10,7 @@ import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { listAnonymousFailures } from "@/lib/audit/list-anonymous-failures";
 import { listAuditActions, listAuditEvents, ListAuditEventsInput } from "@/lib/audit/list-audit-events";
-import { requirePageUser } from "@/lib/auth/page-session";
-import { getDb } from "@/lib/db/client";
+import { pageContext } from "@/lib/http/page-context";
 import { firstParam } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Audit" };
@@ -26,14 +25,13 @@ const ANONYMOUS_HOURS = 24;
 const asUtc = (v: string | undefined) => (v && !/[zZ]|[+-]\d\d:\d\d$/.test(v) ? `${v}Z` : v);
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  await requirePageUser("viewer");
+  const ctx = await pageContext("viewer");
   const params = await searchParams;
   const values = { actor: firstParam(params.actor), action: firstParam(params.action), outcome: firstParam(params.outcome), from: firstParam(params.from), to: firstParam(params.to) };
   const parsed = ListAuditEventsInput.safeParse({ ...values, from: asUtc(values.from), to: asUtc(values.to), before: firstParam(params.before) });
   const errors: Record<string, string> = {};
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] = issue.message;
 
-  const ctx = { db: getDb() };
   const [page, actions, anonymous] = await Promise.all([
     parsed.success ? listAuditEvents({ ctx, input: parsed.data }) : Promise.resolve({ events: [], nextBefore: null }),
     listAuditActions({ ctx }),

@@ -11,15 +11,14 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Pagination, type SearchParams } from "@/components/ui/pagination";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
 import { getBackupHealth } from "@/lib/backups/get-backup-health";
 import { listBackups, ListBackupsInput } from "@/lib/backups/list-backups";
 import { requestCatalogRefresh } from "@/lib/backups/request-catalog-refresh";
 import { backupStoreFor } from "@/lib/backups/store-for-environment";
-import { formatAge, formatBytes } from "@/lib/client/format";
+import { formatAge, formatBytes } from "@/lib/format";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
-import { getDb } from "@/lib/db/client";
+import { pageContext } from "@/lib/http/page-context";
 import { firstParam } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Backups" };
@@ -27,7 +26,8 @@ export const dynamic = "force-dynamic";
 
 
 export default async function BackupsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const user = await requirePageUser("viewer");
+  const ctx = await pageContext("viewer");
+  const { user } = ctx;
   const params = await searchParams;
   const environment = resolveEnvironment(firstParam(params.env));
   const values = {
@@ -42,7 +42,6 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
   const errors: Record<string, string> = {};
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] = issue.message;
 
-  const ctx = { db: getDb(), user };
   const input = parsed.success ? parsed.data : ListBackupsInput.parse({ environment: environment.name });
   const health = await getBackupHealth({ ctx, input: { environment } });
   let list = await listBackups({ ctx, input });

@@ -10,10 +10,9 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Pagination, type SearchParams } from "@/components/ui/pagination";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
 import { loadConfig } from "@/lib/config/load-config";
-import { getDb } from "@/lib/db/client";
+import { pageContext } from "@/lib/http/page-context";
 import type { Verdict } from "@/lib/incidents/measure-objectives";
 import { formatMinutes } from "@/lib/incidents/measure-objectives";
 import { listIncidents, ListIncidentsInput } from "@/lib/incidents/list-incidents";
@@ -33,7 +32,8 @@ function Measured({ minutes, verdict }: { minutes: number | null; verdict: Verdi
 }
 
 export default async function IncidentsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const user = await requirePageUser("viewer");
+  const ctx = await pageContext("viewer");
+  const { user } = ctx;
   const params = await searchParams;
   const values = {
     environment: firstParam(params.environment),
@@ -45,7 +45,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
   const parsed = ListIncidentsInput.safeParse({ ...values, page: firstParam(params.page) });
   const errors: Record<string, string> = {};
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] = issue.message;
-  const list = await listIncidents({ ctx: { db: getDb() }, input: parsed.success ? parsed.data : ListIncidentsInput.parse({}) });
+  const list = await listIncidents({ ctx, input: parsed.success ? parsed.data : ListIncidentsInput.parse({}) });
   const environments = loadConfig().config.environments.map((e) => e.name);
   const canDeclare = hasRole(user.role, "operator");
   const filtered = Object.values(values).some(Boolean);

@@ -4,18 +4,18 @@ import { AddPersonButton } from "@/components/people/add-person-dialog";
 import { PeopleManager } from "@/components/people/people-manager";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
-import { getDb } from "@/lib/db/client";
 import { listSsoIdentities } from "@/lib/auth/oidc-list-identities";
 import { getEnv, oidcSettings } from "@/lib/env";
+import { pageContext } from "@/lib/http/page-context";
 import { listUsers } from "@/lib/users/list-users";
 
 export const metadata: Metadata = { title: "People" };
 export const dynamic = "force-dynamic";
 
 export default async function PeoplePage() {
-  const user = await requirePageUser("viewer");
+  const ctx = await pageContext("viewer");
+  const { user } = ctx;
   // Said in words here rather than thrown: a production error page would hide the reason.
   if (!hasRole(user.role, "admin")) {
     return (
@@ -24,10 +24,9 @@ export default async function PeoplePage() {
       </EmptyState>
     );
   }
-  const db = getDb();
-  const people = await listUsers({ ctx: { db } });
+  const people = await listUsers({ ctx });
   const oidc = oidcSettings(getEnv());
-  const linked = oidc ? await listSsoIdentities({ ctx: { db } }) : null;
+  const linked = oidc ? await listSsoIdentities({ ctx }) : null;
   const sso = oidc && linked ? { providerName: oidc.name, identities: Object.fromEntries([...linked].map(([id, rows]) => [id, { subject: rows[0]?.subject ?? "", email: rows[0]?.email ?? null }])) } : undefined;
   return (
     <>

@@ -12,9 +12,8 @@ import { Pagination, type SearchParams } from "@/components/ui/pagination";
 import { Select } from "@/components/ui/select";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { requirePageUser } from "@/lib/auth/page-session";
-import { formatDuration } from "@/lib/client/format";
-import { getDb } from "@/lib/db/client";
+import { formatDuration } from "@/lib/format";
+import { pageContext } from "@/lib/http/page-context";
 import { listRestoreRuns, ListRestoreRunsInput } from "@/lib/restore/list-restore-runs";
 import { RUN_STATUSES } from "@/lib/restore/engine/state";
 import { firstParam } from "@/lib/search-params";
@@ -23,11 +22,11 @@ export const metadata: Metadata = { title: "Restores" };
 export const dynamic = "force-dynamic";
 
 export default async function RestoresPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  await requirePageUser("viewer");
+  const ctx = await pageContext("viewer");
   const params = await searchParams;
   const values = { status: firstParam(params.status), requestedBy: firstParam(params.requestedBy), from: firstParam(params.from), to: firstParam(params.to) };
   const parsed = ListRestoreRunsInput.safeParse({ ...values, page: firstParam(params.page) });
-  const list = await listRestoreRuns({ ctx: { db: getDb() }, input: parsed.success ? parsed.data : {} });
+  const list = await listRestoreRuns({ ctx, input: parsed.success ? parsed.data : {} });
   const filtered = Object.values(values).some(Boolean);
 
   return (

@@ -5,20 +5,19 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { ConfigTree } from "@/components/settings/config-tree";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
 import { describeConfig } from "@/lib/config/describe-config";
 import { loadConfig } from "@/lib/config/load-config";
-import { getDb } from "@/lib/db/client";
 import { getHealth } from "@/lib/health/get-health";
+import { pageContext } from "@/lib/http/page-context";
 import { listUsers } from "@/lib/users/list-users";
 
 export const metadata: Metadata = { title: "Settings" };
 export const dynamic = "force-dynamic";
 
 export default async function SettingsPage() {
-  const user = await requirePageUser("viewer");
-  const ctx = { db: getDb() };
+  const ctx = await pageContext("viewer");
+  const { user } = ctx;
   const config = describeConfig(loadConfig());
   const [health, users] = await Promise.all([getHealth({ ctx }), hasRole(user.role, "admin") ? listUsers({ ctx }) : Promise.resolve(null)]);
 

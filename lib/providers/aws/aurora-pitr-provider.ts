@@ -1,3 +1,4 @@
+import "server-only";
 import type { DBCluster, RDSClient, RestoreDBClusterToPointInTimeCommandInput } from "@aws-sdk/client-rds";
 import type { AwsPitrSource } from "@/lib/config/schema";
 import {

@@ -1,3 +1,4 @@
+import "server-only";
 import { RDSClient } from "@aws-sdk/client-rds";
 import type { AwsPitrSource } from "@/lib/config/schema";
 import { AuroraPitrProvider } from "@/lib/providers/aws/aurora-pitr-provider";

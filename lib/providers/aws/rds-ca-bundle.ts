@@ -1,3 +1,4 @@
+import "server-only";
 import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { BadRequestError } from "@/lib/errors";

@@ -1,23 +1,20 @@
+import "server-only";
 import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { errorCode } from "@/lib/errors";
 import { giveToOwner, runAsPostgres } from "@/lib/providers/postgres/cluster";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
 import { pgPassfileLine, pgToolEnv, type PgConnection } from "@/lib/providers/postgres/connection";
-import { PitrFailedError } from "@/lib/providers/pitr";
+import { PitrFailedError, type RestoreTarget } from "@/lib/providers/pitr";
 
 // Base backups for the local PITR provider: `pg_basebackup -Fp -Xstream` copies, one folder each
 // (`<name>/data` plus `<name>/base-backup.json`), built under `<name>.partial` and renamed when
 // complete, so a folder without the suffix is always a whole, usable backup.
 
-
 const METADATA_FILE = "base-backup.json";
 const PARTIAL_SUFFIX = ".partial";
-
-function errorCode(error: unknown): unknown {
-  return error instanceof Error && "code" in error ? error.code : undefined;
-}
 
 /**
  * Creates `dir` (private, owned by postgres, which must reach into it) with traversable parents;
@@ -223,6 +220,11 @@ export async function listBaseBackups(dir: string): Promise<BaseBackup[]> {
     }
   }
   return backups.sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime());
+}
+
+/** The newest of `backups` (newest first) a restore to `target` can start from: one finished by then. */
+export function chooseBaseBackup(backups: BaseBackup[], target: RestoreTarget): BaseBackup | undefined {
+  return target.kind === "latest" ? backups[0] : backups.find((backup) => backup.finishedAt <= target.time);
 }
 
 /**

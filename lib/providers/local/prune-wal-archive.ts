@@ -1,3 +1,4 @@
+import "server-only";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
 import { runAsPostgres } from "@/lib/providers/postgres/cluster";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import pg from "pg";
 import { AppError, BadRequestError, UnavailableError } from "@/lib/errors";
 import type { PgConnection } from "./connection";
@@ -306,29 +307,6 @@ export async function renameDatabases(
       throw error;
     }
   });
-}
-
-/**
- * A URL for a `pg` client (the validation runner) on `database`, with the SSL setting that
- * actually works ("prefer" probed once). Holds the password: never log or store it.
- */
-export async function connectionUrl(target: AdminTarget, database: string): Promise<string> {
-  const { connection } = target;
-  let sslmode: string;
-  if (connection.sslMode === "disable") sslmode = "disable";
-  else if (connection.sslMode === "verify-full") sslmode = "verify-full";
-  else if (connection.sslMode === "require") sslmode = "no-verify";
-  else {
-    const client = await connect({ ...target, connection: { ...connection, sslMode: "require" } }).catch(() => null);
-    sslmode = client ? "no-verify" : "disable";
-    await client?.end().catch(() => undefined);
-  }
-  const url = new URL(`postgresql://${connection.host.includes(":") ? `[${connection.host}]` : connection.host}:${connection.port}/`);
-  url.pathname = `/${encodeURIComponent(database)}`;
-  url.username = encodeURIComponent(connection.user);
-  if (connection.password) url.password = encodeURIComponent(connection.password);
-  url.searchParams.set("sslmode", sslmode);
-  return url.toString();
 }
 
 /** For callers that must tell "someone holds that database open" apart from other failures. */

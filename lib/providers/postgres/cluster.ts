@@ -1,3 +1,4 @@
+import "server-only";
 import { execFile, type ExecFileOptions } from "node:child_process";
 import { chown, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";

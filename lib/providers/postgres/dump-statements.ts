@@ -1,3 +1,5 @@
+import "server-only";
+
 // What one top-level statement of a plain dump is allowed to do, judged from its text alone.
 // The byte-level splitting lives in plain-dump-guard.ts; this file only reads a complete
 // statement, so it can be tested on strings.

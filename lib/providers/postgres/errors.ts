@@ -1,3 +1,4 @@
+import "server-only";
 import { BadRequestError, ConflictError, UnavailableError } from "@/lib/errors";
 
 /** Machine-readable reason a restore failed, for the run record and the troubleshooting mapping. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { createDatabase, dropDatabase, type AdminTarget } from "./admin";
 import { createLoaderRole, dropLoaderRole, handOverDatabase, listRoles, loaderConnection } from "./loader-role";
 import { restoreDump, type RestoreDumpOptions, type RestoreResult } from "./restore-dump";

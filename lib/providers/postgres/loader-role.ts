@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import { quoteIdent, withClient, type AdminTarget } from "./admin";
 import type { PgConnection } from "./connection";

@@ -1,3 +1,4 @@
+import "server-only";
 import { Transform, type TransformCallback } from "node:stream";
 import { DumpRefusedError } from "./errors";
 import { RoutineBodyTracker } from "./psql-routine-body";

@@ -1,3 +1,5 @@
+import "server-only";
+
 // psql joins everything up to the `;` after END into one statement once a CREATE [OR REPLACE]
 // FUNCTION|PROCEDURE has said BEGIN (psqlscan.l, PostgreSQL 14+), so that a BEGIN ATOMIC body is
 // sent whole. The server splits at every `;` outside such a body. Where the two disagree, psql

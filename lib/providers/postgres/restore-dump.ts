@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, randomBytes, type Hash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";

@@ -1,3 +1,4 @@
+import "server-only";
 import { judgeStatement } from "./dump-statements";
 import { DumpRefusedError } from "./errors";
 

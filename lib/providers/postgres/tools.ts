@@ -1,3 +1,4 @@
+import "server-only";
 import { spawn, type ChildProcess } from "node:child_process";
 import { access } from "node:fs/promises";
 import path from "node:path";

@@ -2,8 +2,8 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { reportRunEvidence } from "./report-run-evidence";
-import type { RestoreCtx } from "../logical/choice";
-import { restoreRunJob } from "../restore-run-job";
+import type { ClientCtx } from "@/lib/db/ctx";
+import { restoreRunQueue } from "./queue";
 import { restoreRunView, type RestoreRunView } from "../restore-run-views";
 import { appendRunEvent } from "./events";
 import { acquireTargetLock } from "./target-lock";
@@ -24,9 +24,9 @@ export interface QueuedRunInput {
 /**
  * Every kind of restore starts the same way: the run, its steps, the target lock and the audit
  * event in ONE transaction (a held target is a ConflictError naming the run), then the job and
- * the incident evidence after the commit.
+ * the incident evidence after the commit (so never inside a caller's transaction).
  */
-export async function createQueuedRun(ctx: RestoreCtx, input: QueuedRunInput): Promise<RestoreRunView> {
+export async function createQueuedRun(ctx: ClientCtx, input: QueuedRunInput): Promise<RestoreRunView> {
   const { runId, columns } = input;
   const run = await ctx.db.$transaction(async (tx) => {
     const created = await tx.restoreRun.create({
@@ -55,7 +55,7 @@ export async function createQueuedRun(ctx: RestoreCtx, input: QueuedRunInput): P
 
   // After the commit: a worker must never see a job for a run that does not exist yet. Should
   // this fail, the run stays queued and the sweeper sends it again.
-  await enqueueJob(restoreRunJob, { runId });
+  await enqueueJob(restoreRunQueue, { runId });
   await reportRunEvidence(ctx.db, { runId, environment: columns.environment, kind: "restore-started", description: input.evidence });
   return restoreRunView(run, run.steps);
 }

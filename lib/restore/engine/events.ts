@@ -1,7 +1,7 @@
-import pg from "pg";
 import { redactPayload } from "@/lib/audit/record-audit-event";
 import type { DbOrTx } from "@/lib/db/client";
 import { subscribeToChannel, type HubChannel } from "@/lib/db/listen-hub";
+import { sharedReadPool, type ReadPool } from "@/lib/db/read-pool";
 import { getEnv } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import type { RunEventType } from "./event-types";
@@ -60,22 +60,6 @@ const RUN_CHANNEL: HubChannel<RunNotice> = {
 
 const PAGE = 500;
 
-// Rows are read through a small pool per database, shared by every subscriber of the process:
-// with the shared LISTEN connection, live pages cost at most this many connections in all.
-const READ_POOL_SIZE = 3;
-const globalForPools = globalThis as unknown as { restoreConsoleRunEventPools?: Map<string, pg.Pool> };
-const pools = (globalForPools.restoreConsoleRunEventPools ??= new Map<string, pg.Pool>());
-
-function readPool(connectionString: string): pg.Pool {
-  let pool = pools.get(connectionString);
-  if (!pool) {
-    pool = new pg.Pool({ connectionString, max: READ_POOL_SIZE, idleTimeoutMillis: 10_000, allowExitOnIdle: true, application_name: "restore-console-run-events" });
-    pool.on("error", (error) => console.error("[run events] an idle reader connection failed:", error.message));
-    pools.set(connectionString, pool);
-  }
-  return pool;
-}
-
 interface RunSubscriber {
   lastId: bigint;
   onEvent: (event: RunEventView) => void;
@@ -89,7 +73,7 @@ interface RunSubscriber {
 interface RunFeed {
   key: string;
   runId: string;
-  pool: pg.Pool;
+  pool: ReadPool;
   subscribers: Set<RunSubscriber>;
   reading: Promise<void>;
   pending: boolean;
@@ -109,10 +93,10 @@ function catchUp(feed: RunFeed): void {
       for (const s of feed.subscribers) if (from === null || s.lastId < from) from = s.lastId;
       let rows: EventRow[];
       try {
-        ({ rows } = await feed.pool.query<EventRow>(
+        rows = await feed.pool.query<EventRow>(
           `SELECT id::text AS id, run_id, at, type, payload FROM restore_run_events WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT ${PAGE}`,
           [feed.runId, (from ?? 0n).toString()],
-        ));
+        );
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
         for (const s of [...feed.subscribers]) {
@@ -154,7 +138,7 @@ export async function subscribeToRunEvents(
   const key = `${connectionString}\u0000${runId}`;
   let feed = feeds.get(key);
   if (!feed) {
-    feed = { key, runId, pool: readPool(connectionString), subscribers: new Set(), reading: Promise.resolve(), pending: false };
+    feed = { key, runId, pool: sharedReadPool(connectionString), subscribers: new Set(), reading: Promise.resolve(), pending: false };
     feeds.set(key, feed);
   }
   const current = feed;

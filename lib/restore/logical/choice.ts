@@ -4,17 +4,10 @@ import { getBackup } from "@/lib/backups/get-backup";
 import { ManifestChecks, ManifestRoles } from "@/lib/backups/manifest";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { EnvironmentConfig, RestoreTarget } from "@/lib/config/schema";
-import type { Db, DbOrTx } from "@/lib/db/client";
+import type { DbOrTx } from "@/lib/db/client";
 import { BadRequestError, ForbiddenError } from "@/lib/errors";
 import { RESTORE_MODES, type PlanSource, type RestoreMode } from "./plan";
 import { findRestoreTarget } from "../restore-target";
-
-/** What every restore verb gets: who asks, the app database, and the request id for the audit log. */
-export interface RestoreCtx {
-  db: Db;
-  user: SessionUser;
-  requestId: string;
-}
 
 // The same rule as the configuration's database names; the name is quoted as an identifier anyway.
 export const DatabaseName = z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "must be 1–63 characters: letters, digits, _ or -");

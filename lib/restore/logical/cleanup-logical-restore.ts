@@ -1,32 +1,18 @@
-import { z } from "zod";
 import { recordAuditEvent, SYSTEM } from "@/lib/audit/record-audit-event";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { ClientCtx } from "@/lib/db/ctx";
+import type { CleanupResult } from "../engine/kind";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { dropDatabase, existingDatabases, listSessions, type AdminTarget } from "@/lib/providers/postgres/admin";
 import { dropLoaderRole } from "@/lib/providers/postgres/loader-role";
-import { cleanupPitrRestore } from "../pitr/cleanup-pitr-restore";
 import { cleanupCandidates, cleanupConfirmationText } from "./plan";
-import { assertMayRestore, type RestoreCtx } from "./choice";
-import { restoreRunView, runStatusOf, type RestoreRunView } from "../restore-run-views";
+import { assertMayRestore } from "./choice";
+import { restoreRunView, runStatusOf } from "../restore-run-views";
 import { adminTargetFor, findRestoreTarget } from "../restore-target";
 import { appendRunEvent } from "../engine/events";
 import { isTerminal } from "../engine/state";
 import { requireTypedConfirmation } from "../typed-confirmation";
-
-export const CleanupRestoreInput = z.object({
-  runId: z.uuid(),
-  /** On a protected environment, typed by the person: `drop <each database dropped>`. */
-  confirmation: z.string().max(2000).optional(),
-});
-export type CleanupRestoreInput = z.infer<typeof CleanupRestoreInput>;
-
-/** A person (checked against the environment's rules), or the retention sweep (`user: null`). */
-export type CleanupCtx = Omit<RestoreCtx, "user"> & { user: RestoreCtx["user"] | null };
-
-export interface CleanupResult {
-  run: RestoreRunView;
-  dropped: string[];
-}
 
 /** The databases a clean-up of this run would drop now: the candidates that still exist. */
 export async function leftoverDatabases(admin: AdminTarget, run: Parameters<typeof cleanupCandidates>[0]): Promise<string[]> {
@@ -41,14 +27,9 @@ export async function leftoverDatabases(admin: AdminTarget, run: Parameters<type
  * are still connected to is refused, never forced. On a protected environment a person types
  * the names dropped (the retention sweep, `user: null`, needs no confirmation).
  */
-export async function cleanupRestore({ ctx, input }: { ctx: CleanupCtx; input: CleanupRestoreInput }): Promise<CleanupResult> {
+export async function cleanupLogicalRestore({ ctx, input }: { ctx: ClientCtx<SessionUser | null>; input: { runId: string; confirmation?: string } }): Promise<CleanupResult> {
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
-  if (!run) throw new NotFoundError("That restore run does not exist.");
-  if (run.kind === "pitr") {
-    // The restored server may be in use after a cutover: only a person removes it.
-    if (!ctx.user) throw new ConflictError("A point-in-time restore is cleaned up only when a person asks.");
-    return cleanupPitrRestore({ ctx: { ...ctx, user: ctx.user }, input });
-  }
+  if (!run || run.kind !== "logical") throw new NotFoundError("That restore run does not exist.");
   const environment = resolveEnvironment(run.environment);
   if (ctx.user) assertMayRestore(ctx.user, environment, "Cleaning up after a restore");
   if (!isTerminal(runStatusOf(run.status))) throw new ConflictError(`This restore is still ${run.status}; cancel it or let it finish before cleaning up.`);

@@ -5,10 +5,11 @@ import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { databaseExists, listSessions } from "@/lib/providers/postgres/admin";
-import type { LogicalRestorePlan } from "./plan";
+import { readLogicalPlan } from "../read-plan";
 import { swapConfirmationText } from "./plan";
-import { assertMayRestore, type RestoreCtx } from "./choice";
-import { restoreRunJob } from "../restore-run-job";
+import { assertMayRestore } from "./choice";
+import type { ClientCtx } from "@/lib/db/ctx";
+import { restoreRunQueue } from "../engine/queue";
 import { restoreRunView, type RestoreRunView } from "../restore-run-views";
 import { adminTargetFor, findRestoreTarget } from "../restore-target";
 import { appendRunEvent } from "../engine/events";
@@ -32,7 +33,7 @@ export type ConfirmSwapInput = z.input<typeof ConfirmSwapInput>;
  * are ended only when `terminateSessions` is passed; without it, connected sessions make this a
  * ConflictError that lists them (details.sessions) so they can be shown before agreeing.
  */
-export async function confirmSwap({ ctx, input, approval }: { ctx: RestoreCtx; input: ConfirmSwapInput; approval?: ApprovalGrant }): Promise<RestoreRunView> {
+export async function confirmSwap({ ctx, input, approval }: { ctx: ClientCtx; input: ConfirmSwapInput; approval?: ApprovalGrant }): Promise<RestoreRunView> {
   const parsed = ConfirmSwapInput.parse(input);
   const run = await ctx.db.restoreRun.findUnique({ where: { id: parsed.runId } });
   if (!run) throw new NotFoundError("That restore run does not exist.");
@@ -47,7 +48,7 @@ export async function confirmSwap({ ctx, input, approval }: { ctx: RestoreCtx; i
       { details: { blockingFailures: blocking.map((f) => f.name) } },
     );
   }
-  const plan = run.plan as unknown as LogicalRestorePlan;
+  const plan = readLogicalPlan(run);
   const expected = swapConfirmationText(plan.source.name, run.targetDatabase);
   requireTypedConfirmation(parsed.confirmation, expected, "which backup replaces which database");
 
@@ -101,6 +102,6 @@ export async function confirmSwap({ ctx, input, approval }: { ctx: RestoreCtx; i
     });
     return tx.restoreRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
   });
-  await enqueueJob(restoreRunJob, { runId: run.id });
+  await enqueueJob(restoreRunQueue, { runId: run.id });
   return restoreRunView(updated, updated.steps);
 }

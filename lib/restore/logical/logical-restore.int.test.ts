@@ -1,9 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
-import { createInterface } from "node:readline";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "@/lib/auth/roles";
@@ -12,14 +7,15 @@ import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError, ForbiddenError } from "@/lib/errors";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
+import { startWorkerProcess } from "@/lib/testing/worker-process";
 import { createTestUser } from "@/lib/testing/auth";
 import { adminUrl, sqlOn, withDatabase } from "@/lib/testing/databases";
-import { backupIdOf, seedLoanServeDatabases, startRestoreTestApp, waitForRunStatus, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
+import { backupIdOf, seedLoanServeDatabases, sleepBeforeEnd, startRestoreTestApp, waitForRunStatus, writeChangedDump, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
 import type { TestS3 } from "@/lib/testing/s3";
 import { collect } from "@/lib/testing/streams";
 import { createNightlyDump, type DumpManifest } from "@/scripts/lib/demo/nightly-dump";
 import { cancelRestore } from "../cancel-restore";
-import { cleanupRestore } from "./cleanup-logical-restore";
+import { cleanupRestore } from "../cleanup-restore";
 import { confirmSwap } from "./confirm-swap";
 import { getRestoreRun } from "../get-restore-run";
 import { listRestoreRuns } from "../list-restore-runs";
@@ -93,28 +89,9 @@ async function writeMiscountedDump(): Promise<void> {
   await store.write(`${PREFIX}2026-11-16.manifest.json`, Buffer.from(JSON.stringify(manifest)));
 }
 
-/** The good dump with `COMMIT; DROP DATABASE <another>` right after pg_dump's own `\restrict` line, and a manifest that matches it. */
-async function writeHostileDump(): Promise<void> {
-  const store = s3.store(PREFIX);
-  const good = await collect(await store.read(`${PREFIX}2026-11-19.sql.gz`));
-  const text = gunzipSync(good).toString("utf8");
-  const hostile = gzipSync(Buffer.from(text.replace(/^(\\restrict \S+\n)/m, `$1COMMIT;\nDROP DATABASE IF EXISTS ${CRASH_DB};\n`)));
-  await store.write(`${PREFIX}2026-11-15.sql.gz`, hostile);
-  const manifest = { ...goodManifest, file: "2026-11-15.sql.gz", created_at: "2026-11-15T02:00:00.000Z", sha256: createHash("sha256").update(hostile).digest("hex"), size: hostile.length };
-  await store.write(`${PREFIX}2026-11-15.manifest.json`, Buffer.from(JSON.stringify(manifest)));
-}
-
-/** The good dump with `SELECT pg_sleep(n)` before its end marker: a valid backup whose restore takes a while. */
-async function writeSlowDump(): Promise<void> {
-  const store = s3.store(PREFIX);
-  const good = await collect(await store.read(`${PREFIX}2026-11-19.sql.gz`));
-  const text = gunzipSync(good).toString("utf8");
-  const marker = "-- PostgreSQL database dump complete";
-  expect(text).toContain(marker);
-  const slow = gzipSync(Buffer.from(text.replace(marker, `SELECT pg_sleep(${SLEEP_SECONDS});\n\n${marker}`)));
-  await store.write(`${PREFIX}2026-11-17.sql.gz`, slow);
-  const manifest = { ...goodManifest, file: "2026-11-17.sql.gz", created_at: "2026-11-17T02:00:00.000Z", sha256: createHash("sha256").update(slow).digest("hex"), size: slow.length };
-  await store.write(`${PREFIX}2026-11-17.manifest.json`, Buffer.from(JSON.stringify(manifest)));
+/** The good dump with `COMMIT; DROP DATABASE <another>` right after pg_dump's own `\restrict` line. */
+function hostile(sql: string): string {
+  return sql.replace(/^(\\restrict \S+\n)/m, `$1COMMIT;\nDROP DATABASE IF EXISTS ${CRASH_DB};\n`);
 }
 
 beforeAll(async () => {
@@ -146,9 +123,10 @@ beforeAll(async () => {
   const good = await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-19T00:00:00Z"), format: "plain", database: SOURCE_DB });
   goodManifest = good.manifest;
   await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-18T00:00:00Z"), format: "plain", database: SOURCE_DB, corruptManifest: true });
-  await writeSlowDump();
+  const changed = { prefix: PREFIX, from: "2026-11-19", manifest: goodManifest };
+  await writeChangedDump(store, { ...changed, date: "2026-11-17", transform: sleepBeforeEnd(SLEEP_SECONDS) });
   await writeMiscountedDump();
-  await writeHostileDump();
+  await writeChangedDump(store, { ...changed, date: "2026-11-15", transform: hostile });
 
   await writeRestoreConfig(tempDir, {
     environments: [
@@ -511,28 +489,8 @@ describe("logical restore", () => {
     // The in-process worker steps aside; a worker in a child process (short lease) takes the job and is killed.
     await worker?.stop();
     worker = undefined;
-    const script = path.join(tempDir, "short-lease-worker.mts");
-    await writeFile(
-      script,
-      `import { createDb } from "@/lib/db/client";
-import { startWorker } from "@/lib/jobs/worker";
-import { createRestoreRunJob } from "@/lib/restore/restore-run-job";
-const url = process.env.DATABASE_URL ?? "";
-const worker = await startWorker({ connectionString: url, db: createDb(url), jobs: [createRestoreRunJob({ leaseMs: 3000, renewEveryMs: 500 })] });
-console.log(JSON.stringify({ ready: worker.workerId }));
-`,
-    );
-    const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", script], { cwd: process.cwd(), env: process.env, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    const ready = new Promise<void>((resolve, reject) => {
-      if (child.stdout) createInterface({ input: child.stdout }).once("line", (line) => (line.includes("ready") ? resolve() : reject(new Error(line))));
-      child.once("exit", () => reject(new Error(`the child worker exited: ${stderr}`)));
-    });
+    const child = await startWorkerProcess({ leaseMs: 3000 });
     try {
-      await ready;
-
       const before = await fingerprint(CRASH_DB);
       const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.slow, targetName: "crash", mode: "swap", confirmation: CRASH_DB } });
       const streaming = await waitFor("the child to be restoring", async () => {
@@ -541,8 +499,7 @@ console.log(JSON.stringify({ ready: worker.workerId }));
         return restoring && (await databases()).has(run.scratchDatabase) ? run : undefined;
       });
 
-      child.kill("SIGKILL");
-      await exited;
+      await child.kill();
 
       // The lease is still valid right after the kill: the sweeper leaves the run alone.
       const early = await sweepRestoreRuns({ ctx: { db } });
@@ -565,7 +522,7 @@ console.log(JSON.stringify({ ready: worker.workerId }));
       expect(await db.restoreTargetLock.count({ where: { targetName: "crash" } })).toBe(0);
       expect(await db.auditEvent.count({ where: { subjectId: started.id, action: "restore.interrupted" } })).toBe(1);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await child.kill();
     }
   }, 120_000);
 });

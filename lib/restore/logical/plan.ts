@@ -1,3 +1,6 @@
+import { z } from "zod";
+import { formatBytes } from "@/lib/format";
+
 // The logical restore's plan, as pure data: the steps, the database names, what is replaced and
 // what is kept. Built before anything runs (the person reads it) and stored with the run.
 
@@ -17,87 +20,106 @@ export const STEP_TIMEOUTS_MS: Readonly<Record<StepName, number>> = {
   cleanup: 10 * 60_000,
 };
 
-export type PreflightStatus = "passed" | "warning" | "failed";
+export const PreflightStatus = z.enum(["passed", "warning", "failed"]);
+export type PreflightStatus = z.infer<typeof PreflightStatus>;
 
-export interface PreflightCheck {
-  name: "reachable" | "create-privilege" | "scratch-free" | "new-name-free" | "tools" | "server-version" | "space" | "sessions" | "target-exists" | "loader-role" | "owner-role" | "dump-roles";
-  title: string;
-  status: PreflightStatus;
-  message: string;
-  details?: Record<string, unknown>;
-}
+export const PreflightCheck = z.object({
+  name: z.enum(["reachable", "create-privilege", "scratch-free", "new-name-free", "tools", "server-version", "space", "sessions", "target-exists", "loader-role", "owner-role", "dump-roles"]),
+  title: z.string(),
+  status: PreflightStatus,
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type PreflightCheck = z.infer<typeof PreflightCheck>;
 
-export interface PreflightReport {
+export const PreflightReport = z.object({
   /** False when any check failed (warnings do not stop a restore). */
-  passed: boolean;
-  checkedAt: string;
-  checks: PreflightCheck[];
-}
+  passed: z.boolean(),
+  checkedAt: z.string(),
+  checks: z.array(PreflightCheck),
+});
+export type PreflightReport = z.infer<typeof PreflightReport>;
 
-export interface PlanStep {
-  position: number;
-  name: StepName;
-  title: string;
-  description: string;
-  timeoutMs: number;
-  /** False for the clean-up, which runs only when a person asks. */
-  automatic: boolean;
+/** A step as the plan describes it; each kind of run narrows `name` to its own steps. */
+export function planStepOf<N extends z.ZodType<string>>(name: N) {
+  return z.object({
+    position: z.number().int(),
+    name,
+    title: z.string(),
+    description: z.string(),
+    timeoutMs: z.number(),
+    /** False for the clean-up, which runs only when a person asks. */
+    automatic: z.boolean(),
+  });
 }
+export const PlanStep = planStepOf(z.enum(STEP_NAMES));
+export type PlanStep = z.infer<typeof PlanStep>;
 
-export interface PlanSource {
-  backupId: string;
-  name: string;
-  key: string;
-  takenAt: string;
-  size: number;
-  format: "plain-gzip" | "custom";
+export const PlanSource = z.object({
+  backupId: z.string(),
+  name: z.string(),
+  key: z.string(),
+  takenAt: z.string(),
+  size: z.number(),
+  format: z.enum(["plain-gzip", "custom"]),
   /** The manifest's sha256, checked as the dump streams; null only with an admin override. */
-  sha256: string | null;
-  verificationState: string;
-  manifestTables: Record<string, number> | null;
+  sha256: z.string().nullable(),
+  verificationState: z.string(),
+  manifestTables: z.record(z.string(), z.number()).nullable(),
   /** The manifest's counts for named checks (`checks`); absent in plans stored before it existed. */
-  manifestChecks?: Record<string, number> | null;
+  manifestChecks: z.record(z.string(), z.number()).nullable().optional(),
   /** The roles the manifest says the dump names; absent in plans stored before it existed. */
-  manifestRoles?: string[] | null;
-  pgVersion: string | null;
+  manifestRoles: z.array(z.string()).nullable().optional(),
+  pgVersion: z.string().nullable(),
   /** Restorable only because an admin allowed it without a valid manifest. */
-  overridden: boolean;
-}
+  overridden: z.boolean(),
+});
+export type PlanSource = z.infer<typeof PlanSource>;
 
-export interface PlanTarget {
-  name: string;
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  maintenanceDatabase: string;
-  sslMode: string;
-}
+export const PlanTarget = z.object({
+  name: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  database: z.string(),
+  user: z.string(),
+  maintenanceDatabase: z.string(),
+  sslMode: z.string(),
+});
+export type PlanTarget = z.infer<typeof PlanTarget>;
 
-export interface LogicalRestorePlan {
-  kind: "logical";
-  environment: { name: string; protected: boolean };
-  source: PlanSource;
-  target: PlanTarget;
-  mode: RestoreMode;
-  databases: {
-    live: string;
+/** Plans stored before plans carried a version are version 1. */
+export const PLAN_VERSION = 1;
+
+/**
+ * The stored shape of a logical restore's plan. A change to it adds a version and reads the older
+ * ones (see read-plan.ts): runs stored by earlier code must stay readable.
+ */
+export const LogicalRestorePlan = z.object({
+  version: z.literal(PLAN_VERSION).default(PLAN_VERSION),
+  kind: z.literal("logical"),
+  environment: z.object({ name: z.string(), protected: z.boolean() }),
+  source: PlanSource,
+  target: PlanTarget,
+  mode: z.enum(RESTORE_MODES),
+  databases: z.object({
+    live: z.string(),
     /** Where the dump is restored first. Named with the run's id once the run exists. */
-    scratch: string;
+    scratch: z.string(),
     /** The live database's name after the swap (swap mode), dated when the swap happens. */
-    beforeRestore: string | null;
+    beforeRestore: z.string().nullable(),
     /** The restored database's final name (new-database mode). */
-    newDatabase: string | null;
-  };
-  steps: PlanStep[];
-  replaces: string[];
-  keeps: string[];
+    newDatabase: z.string().nullable(),
+  }),
+  steps: z.array(PlanStep),
+  replaces: z.array(z.string()),
+  keeps: z.array(z.string()),
   /** What the person types: the target database to start, `<backup> -> <target db>` to swap. */
-  confirmations: { start: string; swap: string | null };
-  validation: { builtinChecks: number; configuredChecks: number };
+  confirmations: z.object({ start: z.string(), swap: z.string().nullable() }),
+  validation: z.object({ builtinChecks: z.number(), configuredChecks: z.number() }),
   /** Null when the plan was stored without running the checks (the run's first step does). */
-  preflight: PreflightReport | null;
-}
+  preflight: PreflightReport.nullable(),
+});
+export type LogicalRestorePlan = z.infer<typeof LogicalRestorePlan>;
 
 const MAX_NAME = 63;
 
@@ -172,25 +194,6 @@ export function cleanupConfirmationText(databases: readonly string[]): string {
 /** The steps of a run in this mode, in order; positions are stored with the steps. */
 export function stepNamesFor(mode: RestoreMode): StepName[] {
   return ["preflight", "restore", "validate", mode === "swap" ? "swap" : "rename", "cleanup"];
-}
-
-function formatBytes(bytes: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
-}
-
-/** "6 h", "2 min", "1.5 s": how step limits read in plans and messages. */
-export function formatDuration(ms: number): string {
-  const round = (value: number) => String(Math.round(value * 10) / 10);
-  if (ms >= 3_600_000) return `${round(ms / 3_600_000)} h`;
-  if (ms >= 60_000) return `${round(ms / 60_000)} min`;
-  return `${round(ms / 1000)} s`;
 }
 
 export interface BuildPlanInput {
@@ -269,6 +272,7 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
       : [`${live}, untouched.`, `The restored data as ${newDatabase ?? "the new database"}.`, "The backup in the store: it is only read."];
 
   return {
+    version: PLAN_VERSION,
     kind: "logical",
     environment: input.environment,
     source,

@@ -5,7 +5,8 @@ import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { existingDatabases, listSessions, renameDatabases } from "@/lib/providers/postgres/admin";
 import { rollbackConfirmationText, rollbackRenames } from "./plan";
-import { assertMayRestore, type RestoreCtx } from "./choice";
+import { assertMayRestore } from "./choice";
+import type { ClientCtx } from "@/lib/db/ctx";
 import { restoreRunView, type RestoreRunView } from "../restore-run-views";
 import { adminTargetFor, findRestoreTarget } from "../restore-target";
 import { appendRunEvent } from "../engine/events";
@@ -30,7 +31,7 @@ export type RollbackRestoreInput = z.input<typeof RollbackRestoreInput>;
  * meanwhile, like a restore. On a protected environment the person types which database takes
  * the live name back, checked here as for the swap.
  */
-export async function rollbackRestore({ ctx, input, approval }: { ctx: RestoreCtx; input: RollbackRestoreInput; approval?: ApprovalGrant }): Promise<RestoreRunView> {
+export async function rollbackRestore({ ctx, input, approval }: { ctx: ClientCtx; input: RollbackRestoreInput; approval?: ApprovalGrant }): Promise<RestoreRunView> {
   const parsed = RollbackRestoreInput.parse(input);
   const run = await ctx.db.restoreRun.findUnique({ where: { id: parsed.runId } });
   if (!run) throw new NotFoundError("That restore run does not exist.");

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { BadRequestError } from "@/lib/errors";
 import { BUILTIN_CHECKS } from "../validation/builtin-checks";
 import { buildLogicalPlan } from "./plan";
-import { assertMayRestore, LogicalRestoreChoice, resolveLogicalRestore, type RestoreCtx } from "./choice";
+import { assertMayRestore, LogicalRestoreChoice, resolveLogicalRestore } from "./choice";
+import type { ClientCtx } from "@/lib/db/ctx";
 import type { RestoreRunView } from "../restore-run-views";
 import { createQueuedRun } from "../engine/create-queued-run";
 import { planTargetOf } from "../restore-target";
@@ -19,7 +20,7 @@ export type StartLogicalRestoreInput = z.infer<typeof StartLogicalRestoreInput>;
  * ONE transaction (a target already being restored is a ConflictError naming that run), then the
  * worker is asked to run it. Nothing touches the target until the worker's preflight step.
  */
-export async function startLogicalRestore({ ctx, input }: { ctx: RestoreCtx; input: StartLogicalRestoreInput }): Promise<RestoreRunView> {
+export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; input: StartLogicalRestoreInput }): Promise<RestoreRunView> {
   const resolved = await resolveLogicalRestore(ctx.db, input);
   const { environment, target, source } = resolved;
   assertMayRestore(ctx.user, environment, "Starting a restore");

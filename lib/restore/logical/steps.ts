@@ -6,7 +6,6 @@ import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError } from "@/lib/errors";
 import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
 import {
-  connectionUrl,
   dropDatabase,
   existingDatabases,
   isInUse,
@@ -26,6 +25,7 @@ import { beforeRestoreName, beforeRestoreNameUnique, type LogicalRestorePlan, ty
 import { runPreflight } from "./preflight";
 import type { RestoreProgressView } from "../restore-run-views";
 import { appendRunEvent } from "../engine/events";
+import { MessageRecorder } from "../engine/messages";
 import { StepDeferredError, untilAborted, type FailureWithOutput } from "../engine/step-runner";
 
 // The bodies of a logical restore's steps. Each honours its signal and is written so that running
@@ -44,7 +44,6 @@ export interface StepContext {
   progressEveryMs: number;
 }
 
-const MAX_MESSAGE_EVENTS = 200;
 const PARALLEL_JOBS = 2;
 
 export class PreflightFailedError extends BadRequestError implements FailureWithOutput {
@@ -60,20 +59,6 @@ export class PreflightFailedError extends BadRequestError implements FailureWith
         ? "permission-denied"
         : undefined;
     this.stepOutput = report as unknown as Prisma.InputJsonValue;
-  }
-}
-
-export class ValidationFailedError extends BadRequestError implements FailureWithOutput {
-  readonly stepOutput: Prisma.InputJsonValue;
-
-  constructor(report: ValidationReport, scratch: string, live: string) {
-    const failed = report.results.filter(isBlockingFailure);
-    super(
-      `Validation failed (${failed.length} of ${report.results.length} checks blocking): ${failed.map((r) => `${r.name}: ${r.message}`).join(" ")} ` +
-        `The restored copy is kept as ${scratch} for inspection; ${live} was not touched.`,
-    );
-    this.name = "ValidationFailedError";
-    this.stepOutput = { passed: false, checks: report.results.length, failed: failed.map((r) => r.name) };
   }
 }
 
@@ -175,28 +160,6 @@ class ProgressRecorder {
         this.writing = null;
         this.schedule();
       });
-  }
-}
-
-/** Tool and provider lines as events, in order, up to a cap (the raw tail is kept with a failure anyway). */
-export class MessageRecorder {
-  private count = 0;
-  private chain: Promise<void> = Promise.resolve();
-
-  constructor(private readonly c: Pick<StepContext, "db" | "run">) {}
-
-  add(line: string): void {
-    this.count++;
-    if (this.count > MAX_MESSAGE_EVENTS + 1) return;
-    const payload =
-      this.count > MAX_MESSAGE_EVENTS ? { line: `(further messages are not shown; ${MAX_MESSAGE_EVENTS} were)`, omitted: true } : { line: line.slice(0, 1_000) };
-    this.chain = this.chain
-      .then(() => appendRunEvent(this.c.db, this.c.run.id, "message", payload))
-      .catch((error: unknown) => console.error(`[restore ${this.c.run.id}] could not record a message`, error));
-  }
-
-  flush(): Promise<void> {
-    return this.chain;
   }
 }
 
@@ -303,10 +266,10 @@ async function ownerReadsEveryTable(c: StepContext): Promise<CheckResult> {
 
 export async function validateStep(c: StepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
   const { db, run } = c;
-  const connectionString = await connectionUrl(c.admin, run.scratchDatabase);
   const checked = await untilAborted(
     runValidation({
-      connectionString,
+      // The target server's connection, on the scratch database ("prefer" tries TLS, then plain).
+      target: { ...c.admin.connection, database: run.scratchDatabase },
       checks: c.environment.validation.checks,
       context: {
         ...(c.plan.source.manifestTables ? { manifestTables: c.plan.source.manifestTables } : {}),

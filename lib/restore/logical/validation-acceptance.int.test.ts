@@ -21,7 +21,7 @@ import { collect } from "@/lib/testing/streams";
 import { createNightlyDump, type DumpManifest } from "@/scripts/lib/demo/nightly-dump";
 import { acceptValidationFailures } from "../accept-validation-failures";
 import { cancelRestore } from "../cancel-restore";
-import { cleanupRestore } from "./cleanup-logical-restore";
+import { cleanupRestore } from "../cleanup-restore";
 import { confirmSwap } from "./confirm-swap";
 import { getRestoreRun } from "../get-restore-run";
 import { createRestoreRunJob } from "../restore-run-job";

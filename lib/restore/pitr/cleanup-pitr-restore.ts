@@ -7,8 +7,9 @@ import type { PitrCleanupResult } from "@/lib/providers/pitr";
 import { lockRestoreRun } from "../engine/lock-restore-run";
 import { cutOverRefusal, pitrCleanupView } from "./cleanup-rules";
 import { resolvePitrEnvironment } from "../../config/resolve-pitr-environment";
-import type { PitrRestorePlan } from "./plan";
-import { assertMayRestore, type RestoreCtx } from "../logical/choice";
+import { readPitrPlan } from "../read-plan";
+import { assertMayRestore } from "../logical/choice";
+import type { ClientCtx } from "@/lib/db/ctx";
 import { restoreRunView, runStatusOf, type RestoreRunView } from "../restore-run-views";
 import { appendRunEvent } from "../engine/events";
 import { isTerminal } from "../engine/state";
@@ -39,14 +40,14 @@ export interface CleanupPitrResult {
  * the restored server's name typed; keeps a final snapshot unless the person opted out. The
  * source is never touched. Safe to repeat: what is already gone is skipped.
  */
-export async function cleanupPitrRestore({ ctx, input: raw, approval }: { ctx: RestoreCtx; input: CleanupPitrRestoreInput; approval?: ApprovalGrant }): Promise<CleanupPitrResult> {
+export async function cleanupPitrRestore({ ctx, input: raw, approval }: { ctx: ClientCtx; input: CleanupPitrRestoreInput; approval?: ApprovalGrant }): Promise<CleanupPitrResult> {
   const input = CleanupPitrRestoreInput.parse(raw);
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
   if (!run || run.kind !== "pitr") throw new NotFoundError("That point-in-time restore run does not exist.");
   const { environment, source } = resolvePitrEnvironment(run.environment);
   assertMayRestore(ctx.user, environment, "Cleaning up after a restore");
   if (!isTerminal(runStatusOf(run.status))) throw new ConflictError(`This restore is still ${run.status}; cancel it or let it finish before cleaning up.`);
-  const plan = run.plan as unknown as PitrRestorePlan;
+  const plan = readPitrPlan(run);
   const view = pitrCleanupView(plan.source.provider, plan.identifiers, run);
   if (!view) throw new NotFoundError("This run's plan names no restored server to clean up.");
   const refusal = cutOverRefusal(run);

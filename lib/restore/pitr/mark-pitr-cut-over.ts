@@ -8,7 +8,8 @@ import { lockRestoreRun } from "../engine/lock-restore-run";
 import { cutOverRefusal } from "./cleanup-rules";
 import { resolvePitrEnvironment } from "../../config/resolve-pitr-environment";
 import { endpointText } from "./plan";
-import { assertMayRestore, type RestoreCtx } from "../logical/choice";
+import { assertMayRestore } from "../logical/choice";
+import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { restoreRunView, runStatusOf, type RestoreRunView } from "../restore-run-views";
 import { appendRunEvent } from "../engine/events";
 import { isTerminal } from "../engine/state";
@@ -25,7 +26,7 @@ export type MarkPitrCutOverInput = z.input<typeof MarkPitrCutOverInput>;
  * production, and clean-up refuses to delete it. Set once, never cleared here (a server that
  * serves an application is retired in the provider's console, deliberately, not with one click).
  */
-export async function markPitrCutOver({ ctx, input, approval }: { ctx: RestoreCtx; input: MarkPitrCutOverInput; approval?: ApprovalGrant }): Promise<{ run: RestoreRunView }> {
+export async function markPitrCutOver({ ctx, input, approval }: { ctx: Ctx; input: MarkPitrCutOverInput; approval?: ApprovalGrant }): Promise<{ run: RestoreRunView }> {
   const found = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, select: { kind: true, environment: true, targetName: true } });
   if (!found || found.kind !== "pitr") throw new NotFoundError("That point-in-time restore run does not exist.");
   const { environment } = resolvePitrEnvironment(found.environment);
@@ -34,7 +35,7 @@ export async function markPitrCutOver({ ctx, input, approval }: { ctx: RestoreCt
   const gated = !approval && fourEyesRule(environment, "pitr-cut-over", found.targetName) !== null;
 
   const now = new Date();
-  await ctx.db.$transaction(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     // Under the run's row lock: a clean-up that claimed the run first is seen here, and one that
     // comes after sees the cut-over.
     await lockRestoreRun(tx, input.runId);

@@ -24,14 +24,15 @@ import { apiRequest } from "@/lib/testing/requests";
 import { waitForRunStatus } from "@/lib/testing/restore-runs";
 import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
 import { cleanupPitrRestore } from "./cleanup-pitr-restore";
-import { cleanupRestore } from "../logical/cleanup-logical-restore";
+import { cleanupRestore } from "../cleanup-restore";
 import { markPitrCutOver } from "./mark-pitr-cut-over";
 import { describePitrWindow } from "./describe-pitr-window";
 import { getRestoreRun } from "../get-restore-run";
 import { planPitrRestore } from "./plan-pitr-restore";
 import { createRestoreRunJob } from "../restore-run-job";
 import { restoreSweeperJob } from "../restore-sweeper-job";
-import { runPitrRestore } from "./run-pitr-restore";
+import { driveRun } from "../engine/drive-run";
+import { pitrKind } from "./kind";
 import { subscribeToRunEvents } from "../engine/events";
 import { sweepRestoreRuns } from "../sweep-restore-runs";
 import { StartPitrRestoreInput, startPitrRestore } from "./start-pitr-restore";
@@ -387,7 +388,7 @@ describe("point-in-time restore", () => {
     );
     let outcome: string;
     try {
-      outcome = await runPitrRestore({ ctx: { db }, input: { runId: started.id }, options: { workerId: "doomed-worker", signal: shutdown.signal, renewEveryMs: 1_000 } });
+      outcome = await driveRun(db, started.id, pitrKind, { workerId: "doomed-worker", signal: shutdown.signal, renewEveryMs: 1_000 });
     } finally {
       await unsubscribe();
     }

@@ -3,8 +3,8 @@ import { AwsPitrSource, LocalPitrSource } from "@/lib/config/schema";
 import {
   buildPitrPlan,
   cutoverChecklist,
-  formatUtcInstant,
   PITR_STEP_NAMES,
+  pitrTargetLabel,
   PitrTargetChoice,
   pitrWindowProblem,
   predictDataLoss,
@@ -150,8 +150,9 @@ describe("buildPitrPlan", () => {
     expect(items).toContain("Tick “Update DNS/connection strings if needed” on the incident.");
   });
 
-  it("prints instants in UTC, with milliseconds only when there are some", () => {
-    expect(formatUtcInstant("2026-11-25T10:00:00Z")).toBe("2026-11-25 10:00:00 UTC");
-    expect(formatUtcInstant("2026-11-25T19:00:00.250+09:00")).toBe("2026-11-25 10:00:00.250 UTC");
+  it("labels a chosen time in UTC, with milliseconds only when there are some", () => {
+    expect(pitrTargetLabel({ kind: "time", time: "2026-11-25T10:00:00Z" })).toBe("2026-11-25 10:00:00 UTC");
+    expect(pitrTargetLabel({ kind: "time", time: "2026-11-25T19:00:00.250+09:00" })).toBe("2026-11-25 10:00:00.250 UTC");
+    expect(pitrTargetLabel({ kind: "latest" })).toBe("latest restorable");
   });
 });

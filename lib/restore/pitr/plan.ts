@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { PitrSource } from "@/lib/config/schema";
 import type { PitrEndpoint, PitrPreflight, PitrProvider, RestoreTarget, RestoreWindow } from "@/lib/providers/pitr";
-import { formatDuration, type PlanStep } from "../logical/plan";
+import { formatDuration, formatUtc } from "@/lib/format";
+import { PLAN_VERSION, planStepOf } from "../logical/plan";
 
 // A point-in-time restore's plan, as pure data: the target time, the window it was checked
 // against, the predicted data loss, the steps and the cutover guidance. Built before anything
@@ -21,6 +22,9 @@ export const PITR_STEP_TIMEOUTS_MS: Readonly<Record<PitrStepName, number>> = {
   "ready-for-cutover": 60_000,
   cleanup: 30 * 60_000,
 };
+
+/** The providers a stored plan may name (the provider interface's kinds, as data). */
+const PITR_PROVIDER_KINDS = ["aws-aurora", "aws-rds-instance", "local"] as const satisfies ReadonlyArray<PitrProvider["kind"]>;
 
 /** One PITR restore per environment at a time: the target lock's name. */
 export const PITR_TARGET_NAME = "pitr";
@@ -42,24 +46,22 @@ export function restoreTargetOf(choice: PitrTargetChoice): RestoreTarget {
   return choice.kind === "latest" ? { kind: "latest" } : { kind: "time", time: new Date(choice.time) };
 }
 
-/** "2026-11-25 14:30:00.250 UTC". */
-export function formatUtcInstant(at: Date | string): string {
-  const iso = new Date(at).toISOString();
-  return `${iso.slice(0, 19).replace("T", " ")}${iso.endsWith(".000Z") ? "" : iso.slice(19, 23)} UTC`;
-}
+/** "2026-11-25 14:30:00.250 UTC": milliseconds only when there are some. */
+const formatUtcExact = (at: Date | string) => formatUtc(at, "exact");
 
 export function pitrTargetLabel(choice: PitrTargetChoice): string {
-  return choice.kind === "latest" ? "latest restorable" : formatUtcInstant(choice.time);
+  return choice.kind === "latest" ? "latest restorable" : formatUtcExact(choice.time);
 }
 
 /** The window as JSON (ISO strings), as the page and the stored plan see it. */
-export interface PitrWindowView {
-  earliest: string | null;
-  latest: string | null;
-  lagSeconds: number | null;
-  describedAt: string;
-  notes: string[];
-}
+export const PitrWindowView = z.object({
+  earliest: z.string().nullable(),
+  latest: z.string().nullable(),
+  lagSeconds: z.number().nullable(),
+  describedAt: z.string(),
+  notes: z.array(z.string()),
+});
+export type PitrWindowView = z.infer<typeof PitrWindowView>;
 
 export function pitrWindowView(window: RestoreWindow): PitrWindowView {
   return {
@@ -83,38 +85,40 @@ export function pitrWindowProblem(window: PitrWindowView, choice: PitrTargetChoi
   const time = new Date(choice.time);
   if (Number.isNaN(time.getTime())) return `${choice.time} is not a time.`;
   if (window.latest === null) {
-    return `${formatUtcInstant(time)} cannot be checked: the latest restorable time is unknown${window.notes.length ? ` (${window.notes.join(" ")})` : ""}. Only "latest restorable" can be requested now.`;
+    return `${formatUtcExact(time)} cannot be checked: the latest restorable time is unknown${window.notes.length ? ` (${window.notes.join(" ")})` : ""}. Only "latest restorable" can be requested now.`;
   }
   if (time > new Date(window.latest)) {
-    return `${formatUtcInstant(time)} is after the latest restorable time, ${formatUtcInstant(window.latest)}. ${WINDOW_ADVICE}`;
+    return `${formatUtcExact(time)} is after the latest restorable time, ${formatUtcExact(window.latest)}. ${WINDOW_ADVICE}`;
   }
   if (window.earliest !== null && time < new Date(window.earliest)) {
-    return `${formatUtcInstant(time)} is before the earliest restorable time, ${formatUtcInstant(window.earliest)}. ${WINDOW_ADVICE}`;
+    return `${formatUtcExact(time)} is before the earliest restorable time, ${formatUtcExact(window.earliest)}. ${WINDOW_ADVICE}`;
   }
   return null;
 }
 
 /** The incident a restore answers, as the plan and the picker use it. */
-export interface PitrIncidentView {
-  id: string;
-  title: string;
-  startedAt: string;
-  lastKnownGoodAt: string | null;
-}
+export const PitrIncidentView = z.object({
+  id: z.string(),
+  title: z.string(),
+  startedAt: z.string(),
+  lastKnownGoodAt: z.string().nullable(),
+});
+export type PitrIncidentView = z.infer<typeof PitrIncidentView>;
 
-export interface DataLossView {
+export const DataLossView = z.object({
   /** The point the data comes back from: the chosen time, or the window's latest for "latest" (null if unknown). */
-  restorePointAt: string | null;
+  restorePointAt: z.string().nullable(),
   /** Until when changes are lost: the incident's start, else now. */
-  until: string;
-  untilKind: "incident-start" | "now";
+  until: z.string(),
+  untilKind: z.enum(["incident-start", "now"]),
   /** Milliseconds of changes not in the restored data (0 when the point is after `until`); null when the point is unknown. */
-  lostMs: number | null;
+  lostMs: z.number().nullable(),
   /** The point is after the incident started: the restored data may already hold the damage. */
-  afterIncidentStart: boolean;
+  afterIncidentStart: z.boolean(),
   /** The point is after the last time the data was known to be good. */
-  afterLastKnownGood: boolean;
-}
+  afterLastKnownGood: z.boolean(),
+});
+export type DataLossView = z.infer<typeof DataLossView>;
 
 /** How much is lost between the restore point and the incident's start (or now, without an incident). */
 export function predictDataLoss(input: { choice: PitrTargetChoice; window: PitrWindowView; incident: PitrIncidentView | null; now: Date }): DataLossView {
@@ -159,30 +163,40 @@ export function describePitrSource(source: PitrSource): string {
     : `RDS instance ${source.instanceIdentifier} (${source.region})`;
 }
 
-export type PitrPlanStep = Omit<PlanStep, "name"> & { name: PitrStepName };
+export const PitrPlanStep = planStepOf(z.enum(PITR_STEP_NAMES));
+export type PitrPlanStep = z.infer<typeof PitrPlanStep>;
 
-export interface PitrRestorePlan {
-  kind: "pitr";
-  environment: { name: string; protected: boolean };
-  source: { provider: PitrProvider["kind"]; description: string; database: string; user: string };
-  target: PitrTargetChoice;
+/** The provider's preflight as stored with the plan (the provider's PitrPreflight). */
+const StoredPitrPreflight = z.object({
+  ok: z.boolean(),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), message: z.string() })),
+});
+
+/** The stored shape of a point-in-time restore's plan; versioned like the logical one (see read-plan.ts). */
+export const PitrRestorePlan = z.object({
+  version: z.literal(PLAN_VERSION).default(PLAN_VERSION),
+  kind: z.literal("pitr"),
+  environment: z.object({ name: z.string(), protected: z.boolean() }),
+  source: z.object({ provider: z.enum(PITR_PROVIDER_KINDS), description: z.string(), database: z.string(), user: z.string() }),
+  target: PitrTargetChoice,
   /** The window as described when the plan was made (the run checks it again). */
-  window: PitrWindowView;
-  incident: PitrIncidentView | null;
-  dataLoss: DataLossView;
+  window: PitrWindowView,
+  incident: PitrIncidentView.nullable(),
+  dataLoss: DataLossView,
   /** What the run creates, named from its id so a retry finds them again. */
-  identifiers: string[];
-  connectivityQuery: string;
-  steps: PitrPlanStep[];
-  replaces: string[];
-  keeps: string[];
-  cutover: string[];
+  identifiers: z.array(z.string()),
+  connectivityQuery: z.string(),
+  steps: z.array(PitrPlanStep),
+  replaces: z.array(z.string()),
+  keeps: z.array(z.string()),
+  cutover: z.array(z.string()),
   /** What the person types to start: the environment's name. */
-  confirmations: { start: string };
-  validation: { builtinChecks: number; configuredChecks: number };
+  confirmations: z.object({ start: z.string() }),
+  validation: z.object({ builtinChecks: z.number(), configuredChecks: z.number() }),
   /** Null when stored without running the checks (the run's first step does). */
-  preflight: PitrPreflight | null;
-}
+  preflight: StoredPitrPreflight.nullable(),
+});
+export type PitrRestorePlan = z.infer<typeof PitrRestorePlan>;
 
 export interface BuildPitrPlanInput {
   environment: { name: string; protected: boolean };
@@ -257,6 +271,7 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
   const steps = PITR_STEP_NAMES.map((name, position) => ({ position, name, ...describe[name], timeoutMs: PITR_STEP_TIMEOUTS_MS[name], automatic: name !== "cleanup" }));
 
   return {
+    version: PLAN_VERSION,
     kind: "pitr",
     environment: input.environment,
     source: { provider: input.providerKind, description: sourceDescription, database: source.database, user: source.user },

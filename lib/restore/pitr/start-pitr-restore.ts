@@ -3,7 +3,8 @@ import { z } from "zod";
 import { BadRequestError } from "@/lib/errors";
 import { buildPitrPlan, PITR_MODE, PITR_TARGET_NAME, pitrTargetLabel } from "./plan";
 import { PitrRestoreChoice, resolvePitrRestore } from "./choice";
-import { assertMayRestore, type RestoreCtx } from "../logical/choice";
+import { assertMayRestore } from "../logical/choice";
+import type { ClientCtx } from "@/lib/db/ctx";
 import type { RestoreRunView } from "../restore-run-views";
 import { createQueuedRun } from "../engine/create-queued-run";
 import { BUILTIN_CHECKS } from "../validation/builtin-checks";
@@ -20,7 +21,7 @@ export type StartPitrRestoreInput = z.infer<typeof StartPitrRestoreInput>;
  * PITR restore per environment at a time) and the audit event are written in ONE transaction,
  * and the worker is asked to run it. The source is never touched: the data comes back in a new server.
  */
-export async function startPitrRestore({ ctx, input }: { ctx: RestoreCtx; input: StartPitrRestoreInput }): Promise<RestoreRunView> {
+export async function startPitrRestore({ ctx, input }: { ctx: ClientCtx; input: StartPitrRestoreInput }): Promise<RestoreRunView> {
   const { environment, source, provider, window, incident } = await resolvePitrRestore(ctx.db, input);
   assertMayRestore(ctx.user, environment, "Starting a point-in-time restore");
   if (input.confirmation !== environment.name) {

@@ -1,13 +1,15 @@
-import pg from "pg";
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { EnvironmentConfig, PitrSource } from "@/lib/config/schema";
 import type { Db } from "@/lib/db/client";
 import { BadRequestError } from "@/lib/errors";
 import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
 import { PitrFailedError, type PitrCallContext, type PitrEndpoint, type PitrPreflight, type PitrProvider } from "@/lib/providers/pitr";
-import { MessageRecorder, ValidationFailedError } from "../logical/steps";
-import { pitrEndpointUrl } from "./endpoint-url";
-import { cutoverChecklist, endpointText, formatUtcInstant, restoreTargetOf, type PitrRestorePlan, type PitrStepName } from "./plan";
+import { testConnectivity } from "@/lib/providers/postgres/connectivity-test";
+import { restoredDatabaseEndpoint, type DatabaseEndpoint } from "@/lib/providers/postgres/endpoint-connection";
+import { MessageRecorder } from "../engine/messages";
+import { ValidationFailedError } from "../validation/validation-failed-error";
+import { formatUtc } from "@/lib/format";
+import { cutoverChecklist, endpointText, restoreTargetOf, type PitrRestorePlan, type PitrStepName } from "./plan";
 import { reportRunEvidence } from "../engine/report-run-evidence";
 import { untilAborted, type FailureWithOutput } from "../engine/step-runner";
 import { recordValidationReport } from "../validation/record-validation-report";
@@ -57,9 +59,9 @@ function requireEndpoint(c: PitrStepContext): PitrEndpoint {
   return c.endpoint;
 }
 
-/** See pitrEndpointUrl: verify-full against the source's CA bundle on RDS/Aurora, plain on loopback. */
-function endpointUrl(c: PitrStepContext, endpoint: PitrEndpoint): Promise<string> {
-  return pitrEndpointUrl(c.source, endpoint, c.password);
+/** See restoredDatabaseEndpoint: verify-full against the source's CA bundle on RDS/Aurora, plain on loopback. */
+function endpointConnection(c: PitrStepContext, endpoint: PitrEndpoint): Promise<DatabaseEndpoint> {
+  return restoredDatabaseEndpoint(c.source, endpoint, c.password);
 }
 
 export async function pitrPreflightStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
@@ -70,7 +72,7 @@ export async function pitrPreflightStep(c: PitrStepContext, signal: AbortSignal)
     runId: c.run.id,
     environment: c.run.environment,
     kind: "backup-verified",
-    description: `PITR window described and ${c.plan.target.kind === "latest" ? "latest restorable" : formatUtcInstant(c.plan.target.time)} found restorable`,
+    description: `PITR window described and ${c.plan.target.kind === "latest" ? "latest restorable" : formatUtc(c.plan.target.time, "exact")} found restorable`,
   });
   return preflight as unknown as Prisma.InputJsonValue;
 }
@@ -102,21 +104,13 @@ export async function pitrWaitStep(c: PitrStepContext, signal: AbortSignal, time
 export async function pitrConnectivityStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
   const endpoint = requireEndpoint(c);
   const query = c.plan.connectivityQuery;
-  const client = new pg.Client({ connectionString: await endpointUrl(c, endpoint), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  // A dropped connection surfaces through the query; without a listener it would crash the worker.
-  client.on("error", () => undefined);
-  const started = Date.now();
-  const test = (async () => {
-    await client.connect();
-    await client.query("BEGIN READ ONLY");
-    await client.query(`SET LOCAL statement_timeout = ${CONNECTIVITY_STATEMENT_TIMEOUT_MS}`);
-    const { rows } = await client.query<unknown[]>({ text: query, rowMode: "array" });
-    await client.query("ROLLBACK");
-    const first = rows[0]?.[0];
-    return { query, result: typeof first === "number" || typeof first === "string" || first === null ? first : String(first), rows: rows.length, durationMs: Date.now() - started };
-  })();
+  const connection = await endpointConnection(c, endpoint);
   try {
-    const output = await untilAborted(test, signal);
+    const tested = await untilAborted(
+      testConnectivity(connection, query, { connectTimeoutMs: CONNECT_TIMEOUT_MS, statementTimeoutMs: CONNECTIVITY_STATEMENT_TIMEOUT_MS, signal }),
+      signal,
+    );
+    const output = { query, ...tested };
     c.messages.add(`${query} → ${String(output.result)} (${output.durationMs} ms)`);
     return output;
   } catch (error) {
@@ -125,8 +119,6 @@ export async function pitrConnectivityStep(c: PitrStepContext, signal: AbortSign
       `The connectivity test (${query}) failed on ${endpointText(endpoint)}: ${error instanceof Error ? error.message : String(error)}. The restored server is kept; check it, then clean up.`,
       { cause: error },
     );
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 
@@ -135,7 +127,7 @@ export async function pitrValidateStep(c: PitrStepContext, signal: AbortSignal):
   const { restorePointAt } = await c.db.restoreRun.findUniqueOrThrow({ where: { id: c.run.id }, select: { restorePointAt: true } });
   const report = await untilAborted(
     runValidation({
-      connectionString: await endpointUrl(c, endpoint),
+      target: await endpointConnection(c, endpoint),
       checks: c.environment.validation.checks,
       // The "recent activity" window ends at the restore point, as it ends at a dump's time.
       context: restorePointAt ? { backupTakenAt: restorePointAt } : {},

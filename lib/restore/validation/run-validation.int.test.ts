@@ -1,6 +1,8 @@
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ValidationCheck } from "@/lib/config/schema";
+import { pgConnectionFromUrl } from "@/lib/providers/postgres/connection";
+import type { DatabaseEndpoint } from "@/lib/providers/postgres/endpoint-connection";
 import { createTestDatabase } from "@/lib/testing/databases";
 import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
 import { runValidation } from "./run-validation";
@@ -11,7 +13,7 @@ const BACKUP_AT = new Date("2025-01-15T02:00:00Z");
 const SCALE = 0.05;
 
 async function exec(url: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ target: endpointOf(url) });
   await client.connect();
   try {
     return await client.query(sql, params);
@@ -47,6 +49,12 @@ function byName(report: ValidationReport, name: string): CheckResult {
 
 const check = (input: unknown) => ValidationCheck.parse(input);
 
+/** A test database's URL as the structured settings runValidation takes. */
+function endpointOf(url: string): DatabaseEndpoint {
+  const { connection, database } = pgConnectionFromUrl(url);
+  return { ...connection, database };
+}
+
 describe("runValidation", () => {
   let good: string;
   let counts: Record<string, number>;
@@ -57,7 +65,7 @@ describe("runValidation", () => {
   });
 
   it("passes every built-in on a good restore whose counts match the manifest", async () => {
-    const report = await runValidation({ connectionString: good, context: { manifestTables: counts, backupTakenAt: BACKUP_AT } });
+    const report = await runValidation({ target: endpointOf(good), context: { manifestTables: counts, backupTakenAt: BACKUP_AT } });
 
     expect(report.results.map((r) => [r.name, r.kind, r.passed])).toEqual([
       ["critical-table-rows", "builtin", true],
@@ -97,7 +105,7 @@ describe("runValidation", () => {
   });
 
   it("without a manifest, asks only for loans to be non-empty; without the backup's time, looks at the week before now", async () => {
-    const report = await runValidation({ connectionString: good });
+    const report = await runValidation({ target: endpointOf(good) });
     const critical = byName(report, "critical-table-rows");
     expect(critical.passed).toBe(true);
     expect(critical.expectation).toBe("loans ≥ 1; users ≥ 0; payments ≥ 0; documents ≥ 0");
@@ -112,17 +120,17 @@ describe("runValidation", () => {
   it("gives configured checks their severity: a failed warn check is reported, a failed block check fails the report", async () => {
     const warnOnly = check({ name: "no-loans-please", sql: "SELECT count(*) FROM loans", expect: { zero: true }, severity: "warn" });
     const blocking = check({ name: "no-users-please", sql: "SELECT count(*) FROM users", expect: { zero: true } });
-    const warned = await runValidation({ connectionString: good, checks: [warnOnly], context: { manifestTables: counts, backupTakenAt: BACKUP_AT } });
+    const warned = await runValidation({ target: endpointOf(good), checks: [warnOnly], context: { manifestTables: counts, backupTakenAt: BACKUP_AT } });
     expect(byName(warned, "no-loans-please")).toMatchObject({ kind: "configured", passed: false, severity: "warn" });
     expect(warned.passed).toBe(true);
-    const blocked = await runValidation({ connectionString: good, checks: [warnOnly, blocking], context: { manifestTables: counts, backupTakenAt: BACKUP_AT } });
+    const blocked = await runValidation({ target: endpointOf(good), checks: [warnOnly, blocking], context: { manifestTables: counts, backupTakenAt: BACKUP_AT } });
     expect(byName(blocked, "no-users-please")).toMatchObject({ passed: false, severity: "block" });
     expect(blocked.passed).toBe(false);
   });
 
   it("fails critical-table-rows when a manifest count is off by one, naming the table and both numbers", async () => {
     const manifestTables = { ...counts, payments: (counts.payments ?? 0) + 1 };
-    const report = await runValidation({ connectionString: good, context: { manifestTables, backupTakenAt: BACKUP_AT } });
+    const report = await runValidation({ target: endpointOf(good), context: { manifestTables, backupTakenAt: BACKUP_AT } });
     const critical = byName(report, "critical-table-rows");
     expect(critical.passed).toBe(false);
     const got = (counts.payments ?? 0).toLocaleString("en-US");
@@ -141,17 +149,17 @@ describe("runValidation", () => {
       `SET session_replication_role = replica;
        INSERT INTO payments (loan_id, amount, paid_at, created_at) VALUES (999999, 10, '2025-01-14', '2025-01-14');`,
     );
-    const report = await runValidation({ connectionString: url, context: { manifestTables: await rowCounts(url), backupTakenAt: BACKUP_AT } });
+    const report = await runValidation({ target: endpointOf(url), context: { manifestTables: await rowCounts(url), backupTakenAt: BACKUP_AT } });
     expect(byName(report, "orphaned-payments")).toMatchObject({ passed: false, actual: 1, severity: "warn" });
     expect(byName(report, "orphaned-payments").message).toMatch(/^1 payment\(s\) refer to loans that do not exist in the restored database\. The backup's manifest does not record/);
     expect(report.results.filter((r) => !r.passed).map((r) => r.name)).toEqual(["orphaned-payments"]);
     // Only a warning failed: the report passes.
     expect(report.passed).toBe(true);
 
-    const compared = await runValidation({ connectionString: url, context: { manifestTables: await rowCounts(url), manifestChecks: { orphaned_payments: 0 }, backupTakenAt: BACKUP_AT } });
+    const compared = await runValidation({ target: endpointOf(url), context: { manifestTables: await rowCounts(url), manifestChecks: { orphaned_payments: 0 }, backupTakenAt: BACKUP_AT } });
     expect(byName(compared, "orphaned-payments")).toMatchObject({ passed: false, actual: 1, severity: "block", expectation: "= 0 (the source's count, from the manifest)" });
     expect(compared.passed).toBe(false);
-    const faithful = await runValidation({ connectionString: url, context: { manifestTables: await rowCounts(url), manifestChecks: { orphaned_payments: 1 }, backupTakenAt: BACKUP_AT } });
+    const faithful = await runValidation({ target: endpointOf(url), context: { manifestTables: await rowCounts(url), manifestChecks: { orphaned_payments: 1 }, backupTakenAt: BACKUP_AT } });
     expect(byName(faithful, "orphaned-payments")).toMatchObject({ passed: true, actual: 1, severity: "block" });
     expect(faithful.passed).toBe(true);
   });
@@ -160,7 +168,7 @@ describe("runValidation", () => {
     const url = await restoredDatabase();
     await exec(url, "DROP TABLE documents; DROP TABLE payments;");
     const report = await runValidation({
-      connectionString: url,
+      target: endpointOf(url),
       checks: [check({ name: "invoices", sql: "SELECT count(*) FROM invoices", expect: { zero: true } })],
       context: { manifestTables: counts, backupTakenAt: BACKUP_AT },
     });
@@ -202,7 +210,7 @@ describe("runValidation", () => {
     );
     const before = await rowCounts(url);
     const report = await runValidation({
-      connectionString: url,
+      target: endpointOf(url),
       checks: [
         check({ name: "bump-sequence", sql: "SELECT nextval('validation_probe_seq')", expect: { atLeast: 0 } }),
         check({ name: "forget-audit-logs", sql: "SELECT forget_audit_logs()", expect: { atLeast: 0 } }),
@@ -232,7 +240,7 @@ describe("runValidation", () => {
 
   it("cancels a check that outruns the statement timeout and carries on", async () => {
     const report = await runValidation({
-      connectionString: good,
+      target: endpointOf(good),
       checks: [
         check({ name: "slow", sql: "SELECT 1 FROM pg_sleep(5)", expect: { equals: 1 } }),
         check({ name: "after-slow", sql: "SELECT 1", expect: { equals: 1 } }),
@@ -249,7 +257,7 @@ describe("runValidation", () => {
 
   it("keeps up to 100 rows of a larger result, counts the rest, and makes every value JSON-safe", async () => {
     const report = await runValidation({
-      connectionString: good,
+      target: endpointOf(good),
       checks: [
         check({
           name: "many-rows",
@@ -300,7 +308,7 @@ describe("runValidation", () => {
       check({ name: "target-only", sql: "SELECT count(*) FROM only_on_target", expect: { withinPercentOfSource: 1 } }),
     ];
 
-    const report = await runValidation({ connectionString: good, checks, context: { sourceConnectionString: source } });
+    const report = await runValidation({ target: endpointOf(good), checks, source: endpointOf(source) });
     expect(byName(report, "loans-vs-source")).toMatchObject({
       passed: true,
       actual: counts.loans,
@@ -319,13 +327,13 @@ describe("runValidation", () => {
       message: "The table only_on_target does not exist in the source database.",
     });
 
-    const withoutSource = await runValidation({ connectionString: good, checks });
+    const withoutSource = await runValidation({ target: endpointOf(good), checks });
     expect(byName(withoutSource, "loans-vs-source")).toMatchObject({ passed: false, message: "No source database was given to compare with." });
   });
 
   it("reports an unreachable database as failed checks instead of throwing", async () => {
     const report = await runValidation({
-      connectionString: "postgresql://nobody@127.0.0.1:1/nothing",
+      target: endpointOf("postgresql://nobody@127.0.0.1:1/nothing"),
       checks: [check({ name: "count-loans", sql: "SELECT count(*) FROM loans", expect: { atLeast: 1 } })],
       context: { manifestTables: counts },
     });

@@ -1,160 +1,24 @@
-import pg, { type CustomTypesConfig, type QueryConfig } from "pg";
 import type { ValidationCheck } from "@/lib/config/schema";
+import type { DatabaseEndpoint } from "@/lib/providers/postgres/endpoint-connection";
+import { QueryFailedError } from "@/lib/providers/postgres/query-errors";
+import { CLIENT_GRACE_MS, ReadOnlySession } from "@/lib/providers/postgres/read-only-session";
 import { BUILTIN_CHECKS } from "./builtin-checks";
 import { actualFrom, evaluateExpectation } from "./expectations";
 import { validationPassed } from "./severity";
-import {
-  MAX_ROWS,
-  type CheckOutcome,
-  type CheckResult,
-  type JsonValue,
-  type QueryRows,
-  type ReadOnlyQuery,
-  type ResultRow,
-  type Severity,
-  type ValidationContext,
-  type ValidationReport,
-} from "./types";
+import { MAX_ROWS, type CheckOutcome, type CheckResult, type Severity, type ValidationContext, type ValidationReport } from "./types";
 
 const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
 
-/** Beyond the server's statement_timeout, how long the client waits before giving up on a silent server. */
-const CLIENT_GRACE_MS = 10_000;
-const CONNECT_TIMEOUT_MS = 30_000;
-const CURSOR = "restore_console_validation";
-
 export interface RunValidationInput {
   /** The restored database. */
-  connectionString: string;
+  target: DatabaseEndpoint;
+  /** The live database the backup came from, for `withinPercentOfSource` checks. */
+  source?: DatabaseEndpoint;
   /** The environment's configured checks, run after the built-ins. */
   checks?: readonly ValidationCheck[];
   context?: ValidationContext;
   /** Per statement; a check that runs longer is cancelled and fails. */
   statementTimeoutMs?: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Values: everything a check returns must survive JSON (it is stored with the run and shown).
-
-const OID = { bytea: 17, int8: 20, date: 1082, time: 1083, timestamp: 1114, interval: 1186, timetz: 1266, numeric: 1700 } as const;
-
-/** Numeric text as a number when the number says exactly the same, else the text. */
-function parseNumeric(text: string): number | string {
-  const value = Number(text);
-  const canonical = text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
-  return Number.isFinite(value) && String(value) === canonical ? value : text;
-}
-
-// Dates, times without a zone and intervals stay PostgreSQL's text: turning them into JavaScript
-// Dates would shift them by this machine's time zone.
-const KEEP_AS_TEXT = new Set<number>([OID.bytea, OID.date, OID.time, OID.timestamp, OID.interval, OID.timetz]);
-const keepText = (text: string) => text;
-
-const JSON_FRIENDLY_TYPES: CustomTypesConfig = {
-  getTypeParser: (oid: number, format?: "text" | "binary") => {
-    if (oid === OID.int8 || oid === OID.numeric) return parseNumeric;
-    if (KEEP_AS_TEXT.has(oid)) return keepText;
-    return pg.types.getTypeParser(oid, format);
-  },
-};
-
-function toJson(value: unknown): JsonValue {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "string" || typeof value === "boolean") return value;
-  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
-  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
-  if (Array.isArray(value)) return value.map(toJson);
-  if (typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toJson(item)]));
-  return String(value);
-}
-
-// ---------------------------------------------------------------------------------------------
-// A connection that runs each check in its own READ ONLY transaction
-
-type ArrayQuery = QueryConfig & { rowMode: "array"; queryMode?: "extended" };
-
-/**
- * Through a cursor, so a check returning millions of rows costs MAX_ROWS rows of memory; the
- * extended protocol refuses a second statement smuggled into the check's SQL.
- */
-async function fetchRows(client: pg.Client, sql: string, params: readonly unknown[] = []): Promise<QueryRows> {
-  const declare: ArrayQuery = { text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`, values: [...params], rowMode: "array", queryMode: "extended" };
-  await client.query(declare);
-  const fetch: ArrayQuery = { text: `FETCH ${MAX_ROWS} FROM ${CURSOR}`, rowMode: "array" };
-  const fetched = await client.query<unknown[]>(fetch);
-  const rest = fetched.rows.length === MAX_ROWS ? ((await client.query(`MOVE FORWARD ALL IN ${CURSOR}`)).rowCount ?? 0) : 0;
-  await client.query(`CLOSE ${CURSOR}`);
-  const columns = fetched.fields.map((field) => field.name);
-  const rows = fetched.rows.map((values): ResultRow => Object.fromEntries(columns.map((column, i) => [column, toJson(values[i])])));
-  return { columns, rows, firstValue: toJson(fetched.rows[0]?.[0]), rowCount: fetched.rows.length + rest };
-}
-
-class ReadOnlySession {
-  private client: pg.Client | undefined;
-  private connectError: unknown;
-
-  constructor(
-    private readonly connectionString: string,
-    private readonly timeoutMs: number,
-  ) {}
-
-  private async connect(): Promise<pg.Client> {
-    if (this.client) return this.client;
-    // An unreachable database fails every check at once rather than waiting out the timeout for each.
-    if (this.connectError !== undefined) throw this.connectError;
-    const client = new pg.Client({
-      connectionString: this.connectionString,
-      application_name: "restore-console-validation",
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      query_timeout: this.timeoutMs + CLIENT_GRACE_MS,
-      types: JSON_FRIENDLY_TYPES,
-    });
-    // A connection lost between checks is replaced for the next one.
-    client.on("error", () => this.discard(client));
-    try {
-      await client.connect();
-    } catch (error) {
-      this.connectError = error;
-      void client.end().catch(() => undefined);
-      throw error;
-    }
-    this.client = client;
-    return client;
-  }
-
-  private discard(client: pg.Client) {
-    if (this.client !== client) return;
-    this.client = undefined;
-    void client.end().catch(() => undefined);
-  }
-
-  /** Runs `work` in a READ ONLY transaction that is always rolled back: a check can never change data. */
-  async readOnly<T>(work: (query: ReadOnlyQuery) => Promise<T>): Promise<T> {
-    const client = await this.connect();
-    try {
-      await client.query("BEGIN READ ONLY");
-      // UTC so per-day groupings and printed times do not depend on the server's settings.
-      await client.query(
-        "SELECT set_config('statement_timeout', $1, true), set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO', true)",
-        [`${this.timeoutMs}ms`],
-      );
-      return await work((sql, params) => fetchRows(client, sql, params));
-    } catch (error) {
-      // A server-side error leaves the connection usable; anything else (a client timeout, a
-      // broken socket) may leave a statement in flight, so the connection is dropped.
-      if (!(error instanceof pg.DatabaseError)) this.discard(client);
-      throw error;
-    } finally {
-      if (this.client === client) await client.query("ROLLBACK").catch(() => this.discard(client));
-    }
-  }
-
-  async close() {
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,22 +30,27 @@ function formatDuration(ms: number): string {
 
 /** What went wrong, for the person reading the report. Never a stack trace. */
 function describeError(error: unknown, database: string, timeoutMs: number): string {
-  if (error instanceof pg.DatabaseError) {
-    const missing = /^relation "(.+)" does not exist$/.exec(error.message);
-    if (error.code === "42P01" && missing) return `The table ${missing[1]} does not exist in the ${database}.`;
-    if (error.code === "57014") return `The query did not finish within ${formatDuration(timeoutMs)} on the ${database} and was cancelled.`;
-    if (error.code === "25006") {
-      return `The check tried to change data (${error.message}). Checks run in a read-only transaction, so nothing was changed.`;
+  if (error instanceof QueryFailedError) {
+    switch (error.kind) {
+      case "missing-table":
+        return `The table ${error.table} does not exist in the ${database}.`;
+      case "timeout":
+        return `The query did not finish within ${formatDuration(timeoutMs)} on the ${database} and was cancelled.`;
+      case "read-only-violation":
+        return `The check tried to change data (${error.message}). Checks run in a read-only transaction, so nothing was changed.`;
+      case "multiple-statements":
+        return "The check's SQL holds more than one statement; a check is a single SELECT, so it was not run.";
+      case "permission":
+        return `The ${database} refused the query: ${error.message}. The validation user needs read access.`;
+      case "server":
+        return `The query failed on the ${database}: ${error.message}.`;
+      case "client-timeout":
+        return `The ${database} did not answer within ${formatDuration(error.waitedMs ?? timeoutMs + CLIENT_GRACE_MS)}.`;
+      case "unreachable":
+        break;
     }
-    // The extended protocol's answer to "SELECT …; DELETE …".
-    if (error.message === "cannot insert multiple commands into a prepared statement") {
-      return "The check's SQL holds more than one statement; a check is a single SELECT, so it was not run.";
-    }
-    if (error.code === "42501") return `The ${database} refused the query: ${error.message}. The validation user needs read access.`;
-    return `The query failed on the ${database}: ${error.message}.`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (message === "Query read timeout") return `The ${database} did not answer within ${formatDuration(timeoutMs + CLIENT_GRACE_MS)}.`;
   return `Could not query the ${database}: ${message}.`;
 }
 
@@ -260,9 +129,10 @@ export async function runValidation(input: RunValidationInput): Promise<Validati
   const startedAt = new Date();
   const context = input.context ?? {};
   const timeoutMs = input.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const options = { statementTimeoutMs: timeoutMs, maxRows: MAX_ROWS };
   const sessions: Sessions = {
-    target: new ReadOnlySession(input.connectionString, timeoutMs),
-    source: context.sourceConnectionString ? new ReadOnlySession(context.sourceConnectionString, timeoutMs) : undefined,
+    target: new ReadOnlySession(input.target, options),
+    source: input.source ? new ReadOnlySession(input.source, options) : undefined,
     timeoutMs,
   };
 

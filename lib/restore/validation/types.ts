@@ -1,7 +1,9 @@
-/** A value as stored with a run and sent to the browser: what JSON can carry. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue, ResultRow } from "@/lib/providers/postgres/read-only-session";
 
-export type ResultRow = Record<string, JsonValue>;
+// The values a check reads are the read-only session's (it makes them JSON-safe); they are named
+// here too, so the rest of the app keeps importing validation types from one place. Type-only:
+// nothing of the provider reaches a bundle that imports this file.
+export type { JsonValue, QueryRows, ReadOnlyQuery, ResultRow } from "@/lib/providers/postgres/read-only-session";
 
 /**
  * What a failed check does: `block` stops the swap until an admin accepts the failure with a
@@ -21,8 +23,6 @@ export interface ValidationContext {
   manifestChecks?: Record<string, number>;
   /** When the backup was taken (a dump's time, or a point-in-time restore's target time). */
   backupTakenAt?: Date;
-  /** The live database the backup came from, for `withinPercentOfSource` checks. */
-  sourceConnectionString?: string;
 }
 
 export interface CheckResult {
@@ -54,21 +54,8 @@ export interface ValidationReport {
   results: CheckResult[];
 }
 
-/** Rows kept per check for display; the rest are counted, not fetched. */
+/** Rows kept per check for display (a check's query result holds at most these); the rest are counted, not fetched. */
 export const MAX_ROWS = 100;
-
-/** A query's result, as a check sees it: JSON-safe values, at most MAX_ROWS rows kept. */
-export interface QueryRows {
-  columns: string[];
-  rows: ResultRow[];
-  /** The first column of the first row; null when there are no rows. */
-  firstValue: JsonValue;
-  /** Every row the query returned, kept or not. */
-  rowCount: number;
-}
-
-/** Runs one statement inside the check's READ ONLY transaction, under its statement_timeout. */
-export type ReadOnlyQuery = (sql: string, params?: readonly unknown[]) => Promise<QueryRows>;
 
 /** What a check found, before the runner adds its name, SQL and timing. */
 export interface CheckOutcome {

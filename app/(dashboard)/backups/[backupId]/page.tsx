@@ -11,13 +11,11 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
 import { isActive } from "@/lib/backups/backup-views";
 import { getBackup } from "@/lib/backups/get-backup";
-import { formatBytes } from "@/lib/client/format";
-import { getDb } from "@/lib/db/client";
-import { NotFoundError } from "@/lib/errors";
+import { formatBytes } from "@/lib/format";
+import { orNotFound, pageContext } from "@/lib/http/page-context";
 import { isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Backup" };
@@ -25,13 +23,11 @@ export const dynamic = "force-dynamic";
 
 
 export default async function BackupPage({ params }: { params: Promise<{ backupId: string }> }) {
-  const user = await requirePageUser("viewer");
+  const ctx = await pageContext("viewer");
+  const { user } = ctx;
   const { backupId } = await params;
   if (!isUuid(backupId)) notFound();
-  const detail = await getBackup({ ctx: { db: getDb() }, input: { backupId } }).catch((error: unknown) => {
-    if (error instanceof NotFoundError) notFound();
-    throw error;
-  });
+  const detail = await orNotFound(getBackup({ ctx, input: { backupId } }));
   const { backup, verifications, overrides, restorable } = detail;
   const active = verifications.find(isActive) ?? null;
   const manifest = backup.manifest as { tables?: Record<string, number>; pg_version?: string; source_database?: string } | null;

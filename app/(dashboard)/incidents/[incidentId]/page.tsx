@@ -1,10 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { IncidentWorkspace } from "@/components/incidents/incident-workspace";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
-import { getDb } from "@/lib/db/client";
-import { NotFoundError } from "@/lib/errors";
+import { orNotFound, pageContext } from "@/lib/http/page-context";
 import { getIncident } from "@/lib/incidents/get-incident";
 import { isUuid } from "@/lib/search-params";
 
@@ -13,12 +11,10 @@ export const dynamic = "force-dynamic";
 
 
 export default async function IncidentPage({ params }: { params: Promise<{ incidentId: string }> }) {
-  const user = await requirePageUser("viewer");
+  const ctx = await pageContext("viewer");
+  const { user } = ctx;
   const { incidentId } = await params;
   if (!isUuid(incidentId)) notFound();
-  const incident = await getIncident({ ctx: { db: getDb() }, input: { incidentId } }).catch((error: unknown) => {
-    if (error instanceof NotFoundError) notFound();
-    throw error;
-  });
+  const incident = await orNotFound(getIncident({ ctx, input: { incidentId } }));
   return <IncidentWorkspace initial={incident} canOperate={hasRole(user.role, "operator")} />;
 }

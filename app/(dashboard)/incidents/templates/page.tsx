@@ -7,9 +7,8 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
-import { getDb } from "@/lib/db/client";
+import { pageContext } from "@/lib/http/page-context";
 import { listTemplates } from "@/lib/incidents/list-templates";
 import { formatMinutes } from "@/lib/incidents/measure-objectives";
 
@@ -17,8 +16,9 @@ export const metadata: Metadata = { title: "Checklist template" };
 export const dynamic = "force-dynamic";
 
 export default async function ChecklistTemplatePage() {
-  const user = await requirePageUser("viewer");
-  const versions = await listTemplates({ ctx: { db: getDb() } });
+  const ctx = await pageContext("viewer");
+  const { user } = ctx;
+  const versions = await listTemplates({ ctx });
   const current = versions.find((t) => t.isCurrent) ?? versions[0];
   const isAdmin = hasRole(user.role, "admin");
 

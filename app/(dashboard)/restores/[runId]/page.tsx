@@ -5,10 +5,8 @@ import { RestoreRunLive } from "@/components/restores/restore-run-live";
 import { fourEyesTerms } from "@/lib/approvals/four-eyes-terms";
 import { ButtonLink } from "@/components/ui/button-link";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
-import { getDb } from "@/lib/db/client";
-import { NotFoundError } from "@/lib/errors";
+import { orNotFound, pageContext } from "@/lib/http/page-context";
 import { getRestoreRun } from "@/lib/restore/get-restore-run";
 import { pitrTargetLabel } from "@/lib/restore/pitr/plan";
 import { isUuid } from "@/lib/search-params";
@@ -18,13 +16,11 @@ export const dynamic = "force-dynamic";
 
 
 export default async function RestoreRunPage({ params }: { params: Promise<{ runId: string }> }) {
-  const user = await requirePageUser("viewer");
+  const ctx = await pageContext("viewer");
+  const { user } = ctx;
   const { runId } = await params;
   if (!isUuid(runId)) notFound();
-  const detail = await getRestoreRun({ ctx: { db: getDb() }, input: { runId } }).catch((error: unknown) => {
-    if (error instanceof NotFoundError) notFound();
-    throw error;
-  });
+  const detail = await orNotFound(getRestoreRun({ ctx, input: { runId } }));
   return (
     <>
       <PageHeader

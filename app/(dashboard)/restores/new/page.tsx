@@ -5,11 +5,9 @@ import { RestorePlanner } from "@/components/restores/restore-planner";
 import { ButtonLink } from "@/components/ui/button-link";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { getBackup } from "@/lib/backups/get-backup";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
-import { getDb } from "@/lib/db/client";
-import { NotFoundError } from "@/lib/errors";
+import { orNotFound, pageContext } from "@/lib/http/page-context";
 import { firstParam, isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "New restore" };
@@ -17,7 +15,7 @@ export const dynamic = "force-dynamic";
 
 
 export default async function NewRestorePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageUser("operator");
+  const ctx = await pageContext("operator");
   const backupId = firstParam((await searchParams).backup);
   if (!backupId) {
     return (
@@ -30,10 +28,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
     );
   }
   if (!isUuid(backupId)) notFound();
-  const { backup, restorable } = await getBackup({ ctx: { db: getDb() }, input: { backupId } }).catch((error: unknown) => {
-    if (error instanceof NotFoundError) notFound();
-    throw error;
-  });
+  const { backup, restorable } = await orNotFound(getBackup({ ctx, input: { backupId } }));
   const environment = resolveEnvironment(backup.environment);
 
   return (

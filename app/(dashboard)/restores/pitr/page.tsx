@@ -5,10 +5,8 @@ import { PitrPicker } from "@/components/restores/pitr-picker";
 import { ButtonLink } from "@/components/ui/button-link";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
-import { getDb } from "@/lib/db/client";
-import { NotFoundError } from "@/lib/errors";
+import { orNotFound, pageContext } from "@/lib/http/page-context";
 import { describePitrWindow } from "@/lib/restore/pitr/describe-pitr-window";
 import { findPitrIncident, pitrEnvironmentNames } from "@/lib/config/resolve-pitr-environment";
 import { firstParam, isUuid } from "@/lib/search-params";
@@ -17,12 +15,12 @@ export const metadata: Metadata = { title: "Point-in-time recovery" };
 export const dynamic = "force-dynamic";
 
 export default async function PitrPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requirePageUser("viewer");
+  const ctx = await pageContext("viewer");
+  const { db, user } = ctx;
   const params = await searchParams;
   const environments = pitrEnvironmentNames();
   const incidentId = firstParam(params.incident);
   if (incidentId !== undefined && !isUuid(incidentId)) notFound();
-  const db = getDb();
   // An incident decides the environment (its data is what is being recovered).
   const incidentEnvironment = incidentId ? (await db.incident.findUnique({ where: { id: incidentId }, select: { environment: true } }))?.environment : undefined;
   if (incidentId && !incidentEnvironment) notFound();
@@ -53,11 +51,8 @@ export default async function PitrPage({ searchParams }: { searchParams: Promise
     );
   }
   const [incident, initial] = await Promise.all([
-    findPitrIncident(db, incidentId, environment).catch((error: unknown) => {
-      if (error instanceof NotFoundError) notFound();
-      throw error;
-    }),
-    describePitrWindow({ ctx: { db }, input: { environment } }),
+    orNotFound(findPitrIncident(db, incidentId, environment)),
+    describePitrWindow({ ctx, input: { environment } }),
   ]);
 
   return (

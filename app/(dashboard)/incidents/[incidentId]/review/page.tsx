@@ -11,10 +11,8 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Time } from "@/components/ui/time";
-import { requirePageUser } from "@/lib/auth/page-session";
 import { hasRole } from "@/lib/auth/roles";
-import { getDb } from "@/lib/db/client";
-import { NotFoundError } from "@/lib/errors";
+import { orNotFound, pageContext } from "@/lib/http/page-context";
 import { getIncident } from "@/lib/incidents/get-incident";
 import { canReview } from "@/lib/incidents/state";
 import { isUuid } from "@/lib/search-params";
@@ -33,13 +31,11 @@ function ReadOnly({ title, text }: { title: string; text: string | null }) {
 }
 
 export default async function IncidentReviewPage({ params }: { params: Promise<{ incidentId: string }> }) {
-  const user = await requirePageUser("viewer");
+  const ctx = await pageContext("viewer");
+  const { user } = ctx;
   const { incidentId } = await params;
   if (!isUuid(incidentId)) notFound();
-  const incident = await getIncident({ ctx: { db: getDb() }, input: { incidentId } }).catch((error: unknown) => {
-    if (error instanceof NotFoundError) notFound();
-    throw error;
-  });
+  const incident = await orNotFound(getIncident({ ctx, input: { incidentId } }));
   const back = (
     <ButtonLink href={`/incidents/${incident.id}`} variant="ghost" icon={<ArrowLeft aria-hidden />}>
       Incident

@@ -3,5 +3,5 @@ import { requestVerification } from "@/lib/backups/request-verification";
 import { route } from "@/lib/http/route";
 
 export const POST = route({ role: "operator", params: z.object({ backupId: z.uuid() }) }, async ({ ctx, input }) =>
-  Response.json(await requestVerification({ ctx: { ...ctx, actor: ctx.user }, input: input.params }), { status: 202 }),
+  Response.json(await requestVerification({ ctx, input: input.params }), { status: 202 }),
 );

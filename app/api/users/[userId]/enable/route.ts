@@ -3,5 +3,5 @@ import { enableUser } from "@/lib/users/enable-user";
 import { UserParams } from "@/lib/users/people-context";
 
 export const POST = route({ role: "admin", params: UserParams }, ({ ctx, input }) =>
-  enableUser({ ctx: { ...ctx, actor: ctx.user }, input: { userId: input.params.userId } }),
+  enableUser({ ctx, input: { userId: input.params.userId } }),
 );

@@ -3,5 +3,5 @@ import { endUserSessions } from "@/lib/users/end-user-sessions";
 import { UserParams } from "@/lib/users/people-context";
 
 export const POST = route({ role: "admin", params: UserParams }, ({ ctx, input }) =>
-  endUserSessions({ ctx: { ...ctx, actor: ctx.user }, input: { userId: input.params.userId } }),
+  endUserSessions({ ctx, input: { userId: input.params.userId } }),
 );

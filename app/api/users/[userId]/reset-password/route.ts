@@ -4,6 +4,6 @@ import { UserParams } from "@/lib/users/people-context";
 
 /** The new one-time password is in this response only: never cached. */
 export const POST = route({ role: "admin", params: UserParams }, async ({ ctx, input }) => {
-  const result = await resetUserPassword({ ctx: { ...ctx, actor: ctx.user }, input: { userId: input.params.userId } });
+  const result = await resetUserPassword({ ctx, input: { userId: input.params.userId } });
   return Response.json(result, { headers: { "cache-control": "no-store" } });
 });

@@ -7,5 +7,5 @@ import { UserParams } from "@/lib/users/people-context";
 const Body = z.strictObject({ role: z.enum(ROLES) });
 
 export const POST = route({ role: "admin", params: UserParams, body: Body }, ({ ctx, input }) =>
-  changeUserRole({ ctx: { ...ctx, actor: ctx.user }, input: { userId: input.params.userId, role: input.body.role } }),
+  changeUserRole({ ctx, input: { userId: input.params.userId, role: input.body.role } }),
 );

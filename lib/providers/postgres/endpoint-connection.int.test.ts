@@ -6,13 +6,17 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PitrSource } from "@/lib/config/schema";
 import type { PitrEndpoint } from "@/lib/providers/pitr";
-import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
 import { certificateDir, makeCertificateAuthority, makeServerCertificate, type TestCertificate } from "@/lib/testing/certificates";
-import { pitrEndpointUrl } from "./endpoint-url";
+import { giveToOwner, LocalCluster } from "./cluster";
+import { testConnectivity } from "./connectivity-test";
+import { connectEndpoint, restoredDatabaseEndpoint, type DatabaseEndpoint } from "./endpoint-connection";
+import { QueryFailedError } from "./query-errors";
+import { ReadOnlySession } from "./read-only-session";
 
 // A real PostgreSQL with ssl=on, its certificate signed by a CA made here, standing in for a
-// restored RDS endpoint: the URL the worker builds must connect when the bundle holds that CA and
-// the certificate names the host, and must refuse otherwise (another CA, another host name).
+// restored RDS endpoint: the connection settings the worker builds must connect when the bundle
+// holds that CA and the certificate names the host, and must refuse otherwise (another CA, another
+// host name).
 
 const PASSWORD = randomBytes(12).toString("hex");
 let tmp: string;
@@ -56,12 +60,13 @@ async function serve(cert: TestCertificate): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 300));
 }
 
-async function sslInUse(connectionString: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
-  client.on("error", () => undefined);
+const SSL_IN_USE = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+
+/** Connects the way the worker's clients do (connectEndpoint) and asks the server whether TLS is in use. */
+async function sslInUse(endpoint: DatabaseEndpoint): Promise<boolean> {
+  const client = await connectEndpoint(endpoint, { applicationName: "restore-console-test", connectTimeoutMs: 5_000 });
   try {
-    await client.connect();
-    const { rows } = await client.query<{ ssl: boolean }>("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+    const { rows } = await client.query<{ ssl: boolean }>(SSL_IN_USE);
     return rows[0]?.ssl ?? false;
   } finally {
     await client.end().catch(() => undefined);
@@ -94,20 +99,36 @@ afterAll(async () => {
 
 describe("TLS to a restored endpoint (verify-full against the configured bundle)", () => {
   it("connects over TLS when the bundle holds the server's CA and the certificate names the host", async () => {
-    expect(await sslInUse(await pitrEndpointUrl(awsSource(rightCa.certFile), endpoint, PASSWORD))).toBe(true);
+    expect(await sslInUse(await restoredDatabaseEndpoint(awsSource(rightCa.certFile), endpoint, PASSWORD))).toBe(true);
   });
 
   it("refuses a server whose certificate another CA signed", async () => {
-    await expect(sslInUse(await pitrEndpointUrl(awsSource(wrongCa.certFile), endpoint, PASSWORD))).rejects.toThrow(/self[- ]signed certificate in certificate chain|unable to verify/i);
+    await expect(sslInUse(await restoredDatabaseEndpoint(awsSource(wrongCa.certFile), endpoint, PASSWORD))).rejects.toThrow(/self[- ]signed certificate in certificate chain|unable to verify/i);
   });
 
   it("refuses a certificate from the right CA that names another host", async () => {
     await serve(makeServerCertificate(certs, rightCa, "elsewhere", ["DNS:elsewhere.cluster-abc.us-east-1.rds.amazonaws.com"]));
     try {
-      await expect(sslInUse(await pitrEndpointUrl(awsSource(rightCa.certFile), endpoint, PASSWORD))).rejects.toThrow(/does not match certificate's altnames/);
+      await expect(sslInUse(await restoredDatabaseEndpoint(awsSource(rightCa.certFile), endpoint, PASSWORD))).rejects.toThrow(/does not match certificate's altnames/);
     } finally {
       await serve(makeServerCertificate(certs, rightCa, "loopback-again", ["IP:127.0.0.1"]));
     }
-    expect(await sslInUse(await pitrEndpointUrl(awsSource(rightCa.certFile), endpoint, PASSWORD))).toBe(true);
+    expect(await sslInUse(await restoredDatabaseEndpoint(awsSource(rightCa.certFile), endpoint, PASSWORD))).toBe(true);
+  });
+
+  it("runs the connectivity test and the validation session over the verified connection, and refuses them otherwise", async () => {
+    const verified = await restoredDatabaseEndpoint(awsSource(rightCa.certFile), endpoint, PASSWORD);
+    expect(await testConnectivity(verified, SSL_IN_USE, { connectTimeoutMs: 5_000, statementTimeoutMs: 5_000 })).toMatchObject({ result: "true", rows: 1 });
+    const session = new ReadOnlySession(verified, { statementTimeoutMs: 5_000, maxRows: 10 });
+    try {
+      expect((await session.readOnly((query) => query(SSL_IN_USE))).firstValue).toBe(true);
+    } finally {
+      await session.close();
+    }
+
+    const unverified = await restoredDatabaseEndpoint(awsSource(wrongCa.certFile), endpoint, PASSWORD);
+    const testing = testConnectivity(unverified, SSL_IN_USE, { connectTimeoutMs: 5_000, statementTimeoutMs: 5_000 });
+    await expect(testing).rejects.toBeInstanceOf(QueryFailedError);
+    await expect(testing).rejects.toMatchObject({ kind: "unreachable", message: expect.stringMatching(/self[- ]signed certificate in certificate chain|unable to verify/i) });
   });
 });
