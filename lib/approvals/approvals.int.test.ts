@@ -18,6 +18,7 @@ import { BadRequestError, ConflictError, ForbiddenError } from "@/lib/errors";
 import { declareIncident } from "@/lib/incidents/declare-incident";
 import { installJobSchema } from "@/lib/jobs/boss";
 import type { RouteHandler } from "@/lib/http/route";
+import stored from "@/lib/restore/fixtures/stored-plans-v1.json";
 import { markPitrCutOver } from "@/lib/restore/pitr/mark-pitr-cut-over";
 import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
 import { adminUrl, createMigratedDatabase, sqlOn } from "@/lib/testing/databases";
@@ -55,6 +56,9 @@ async function call(handler: RouteHandler, url: string, params: Record<string, s
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
+const logicalPlan = stored.logical[0] as (typeof stored.logical)[number];
+const pitrPlan = stored.pitr[0] as (typeof stored.pitr)[number];
+
 async function swapRun(): Promise<string> {
   const run = await db.restoreRun.create({
     data: {
@@ -64,7 +68,16 @@ async function swapRun(): Promise<string> {
       targetDatabase: LIVE_DB,
       mode: "swap",
       status: "awaiting-swap",
-      plan: { kind: "logical", source: { name: BACKUP }, steps: [], confirmations: { start: LIVE_DB, swap: `${BACKUP} -> ${LIVE_DB}` } },
+      // A stored plan as the planner writes it (plans are read through their schema), pointed at this test's names.
+      plan: {
+        ...logicalPlan,
+        environment: { name: "guarded", protected: false },
+        source: { ...logicalPlan.source, name: BACKUP },
+        target: { ...logicalPlan.target, name: "live", database: LIVE_DB },
+        databases: { ...logicalPlan.databases, live: LIVE_DB, scratch: SCRATCH_DB },
+        steps: [],
+        confirmations: { start: LIVE_DB, swap: `${BACKUP} -> ${LIVE_DB}` },
+      },
       scratchDatabase: SCRATCH_DB,
       requestedByEmail: requester.email,
     },
@@ -82,7 +95,8 @@ async function pitrRun(): Promise<string> {
       mode: "new-server",
       status: "succeeded",
       plan: {
-        kind: "pitr",
+        ...pitrPlan,
+        incident: null,
         environment: { name: "guarded", protected: false },
         source: { provider: "local", description: "local cluster", database: "loanserve", user: "postgres" },
         target: { kind: "latest" },

@@ -18,8 +18,8 @@ export interface BackupDetail {
   restorable: { allowed: boolean; reason: string };
 }
 
-/** One backup with its verifications and overrides. Only the db of a ctx is needed: lib/restore resolves a choice with `{ db }`. */
-export async function getBackup({ ctx, input }: { ctx: Pick<Ctx<SessionUser | null>, "db">; input: { backupId: string } }): Promise<BackupDetail> {
+/** One backup with its verifications and overrides. */
+export async function getBackup({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: { backupId: string } }): Promise<BackupDetail> {
   const row = await ctx.db.backup.findUnique({
     where: { id: input.backupId },
     include: { verifications: { orderBy: { createdAt: "desc" }, take: 50 }, overrides: { orderBy: { createdAt: "desc" } } },

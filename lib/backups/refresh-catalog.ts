@@ -43,8 +43,7 @@ export async function refreshCatalog({
   ctx,
   input,
 }: {
-  /** Only the db is needed (nothing is audited); lib/restore's tests call it with `{ db }`. */
-  ctx: Pick<SystemCtx, "db">;
+  ctx: SystemCtx;
   input: { environment: EnvironmentConfig; store: BackupStore; signal?: AbortSignal };
 }): Promise<RefreshResult> {
   const { environment, store } = input;

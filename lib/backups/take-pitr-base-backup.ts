@@ -29,9 +29,9 @@ export function localPitrSourceOf(environment?: string): { name: string; source:
  * Takes a base backup of a local PITR source (pg_basebackup; the password through a passfile),
  * then keeps the newest KEEP_BASE_BACKUPS and drops the archived WAL nothing can replay any
  * more. Pruning waits while a PITR run holds the environment: it may be copying an old backup.
- * The system acts; only the db of its ctx is needed (lib/restore's tests call it with `{ db }`).
+ * The system acts.
  */
-export async function takePitrBaseBackup({ ctx, input }: { ctx: Pick<SystemCtx, "db">; input: { environment: string; reason: "schedule" | "on-demand" } }): Promise<TakenBaseBackup> {
+export async function takePitrBaseBackup({ ctx, input }: { ctx: SystemCtx; input: { environment: string; reason: "schedule" | "on-demand" } }): Promise<TakenBaseBackup> {
   const { name, source } = localPitrSourceOf(input.environment);
   const password = source.passwordFrom ? await resolveSecret(source.passwordFrom) : undefined;
   const backup = await takeBaseBackup({

@@ -86,6 +86,6 @@ export async function verifyBackup({
       requestId: verification.id,
     });
   });
-  if (outcome === "verified") await recordSystemEvidence({ ctx: { db, requestId: verification.id }, input: { environment: verification.backup.environment, kind: "backup-verified", href: `/backups/${verification.backupId}`, description: `Backup ${verification.backup.name} verified against its manifest`, at: finishedAt } }).catch((e: unknown) => console.error("[backups] could not tick incident checklists", e));
+  if (outcome === "verified") await recordSystemEvidence({ ctx: { ...ctx, requestId: verification.id }, input: { environment: verification.backup.environment, kind: "backup-verified", href: `/backups/${verification.backupId}`, description: `Backup ${verification.backup.name} verified against its manifest`, at: finishedAt } }).catch((e: unknown) => console.error("[backups] could not tick incident checklists", e));
   return outcome;
 }

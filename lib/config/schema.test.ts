@@ -3,7 +3,7 @@ import {
   BackupStore,
   EnvironmentConfig,
   PitrSource,
-  RestoreTarget,
+  RestoreTargetConfig,
   SecretRef,
   ValidationCheck,
   ValidationExpectation,
@@ -97,30 +97,30 @@ describe("SecretRef", () => {
   });
 });
 
-describe("RestoreTarget", () => {
+describe("RestoreTargetConfig", () => {
   const base = { name: "dr", host: "db.internal", database: "loanserve", user: "restore" };
 
   it("fills in port, sslMode and maintenanceDatabase", () => {
-    expect(RestoreTarget.parse(base)).toEqual({ ...base, port: 5432, sslMode: "prefer", maintenanceDatabase: "postgres" });
+    expect(RestoreTargetConfig.parse(base)).toEqual({ ...base, port: 5432, sslMode: "prefer", maintenanceDatabase: "postgres" });
   });
 
   it("tells someone who writes a literal password to use passwordFrom, without echoing it", () => {
-    const issues = issuesOf(RestoreTarget.safeParse({ ...base, password: "hunter2" }));
+    const issues = issuesOf(RestoreTargetConfig.safeParse({ ...base, password: "hunter2" }));
     expect(issues).toEqual([": secrets never go in this file; use passwordFrom: { env: NAME } (or { file: PATH }) instead"]);
   });
 
   it("rejects odd database and user names, bad ports and a database equal to maintenanceDatabase", () => {
-    expect(issuesOf(RestoreTarget.safeParse({ ...base, database: 'loan"serve' }))).toEqual([
+    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, database: 'loan"serve' }))).toEqual([
       "database: must be 1–63 characters: letters, digits, _ or -",
     ]);
-    expect(issuesOf(RestoreTarget.safeParse({ ...base, user: "a".repeat(64) }))).toEqual([
+    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, user: "a".repeat(64) }))).toEqual([
       "user: must be 1–63 characters: letters, digits, _ or -",
     ]);
-    expect(issuesOf(RestoreTarget.safeParse({ ...base, port: 70000 }))).toEqual(["port: expected a number between 1 and 65535"]);
-    expect(issuesOf(RestoreTarget.safeParse({ ...base, port: 54.5 }))).toEqual(["port: expected a number between 1 and 65535"]);
-    expect(issuesOf(RestoreTarget.safeParse({ ...base, database: "postgres" }))[0]).toMatch(/^database: must differ from maintenanceDatabase/);
-    expect(issuesOf(RestoreTarget.safeParse({ ...base, database: "template1" }))).toEqual(["database: must not be a template database"]);
-    expect(issuesOf(RestoreTarget.safeParse({ ...base, host: "postgres://db" }))[0]).toMatch(/^host: must be a host name/);
+    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, port: 70000 }))).toEqual(["port: expected a number between 1 and 65535"]);
+    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, port: 54.5 }))).toEqual(["port: expected a number between 1 and 65535"]);
+    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, database: "postgres" }))[0]).toMatch(/^database: must differ from maintenanceDatabase/);
+    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, database: "template1" }))).toEqual(["database: must not be a template database"]);
+    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, host: "postgres://db" }))[0]).toMatch(/^host: must be a host name/);
   });
 });
 

@@ -365,7 +365,7 @@ export type BackupStore = z.infer<typeof BackupStore>;
 // The restore drops and recreates `database` while connected to `maintenanceDatabase`.
 const UNDROPPABLE_DATABASES = new Set(["template0", "template1"]);
 
-export const RestoreTarget = strict({
+export const RestoreTargetConfig = strict({
   name: Slug,
   host: Host,
   port: Port.default(5432),
@@ -388,7 +388,7 @@ export const RestoreTarget = strict({
   message: "must differ from maintenanceDatabase (the restore drops the target database while connected there)",
   path: ["database"],
 });
-export type RestoreTarget = z.infer<typeof RestoreTarget>;
+export type RestoreTargetConfig = z.infer<typeof RestoreTargetConfig>;
 
 // ---------------------------------------------------------------------------------------------
 // Validation checks
@@ -513,7 +513,7 @@ export const EnvironmentConfig = strict(
     protected: z.boolean().default(false),
     pitr: PitrSource.optional(),
     backupStore: BackupStore.optional(),
-    restoreTargets: z.array(RestoreTarget).default([]),
+    restoreTargets: z.array(RestoreTargetConfig).default([]),
     /** Checks added to the runbook's built-in validation queries. */
     validation: strict({ checks: z.array(ValidationCheck).default([]) }).prefault({}),
     objectives: Objectives.prefault({}),

@@ -26,8 +26,8 @@ export interface ClientCtx<U extends SessionUser | null = SessionUser> extends C
   db: Db;
 }
 
-/** The system's ctx: for jobs, the CLI and tests. */
-export function systemCtx(db: DbOrTx, requestId: string = randomUUID()): SystemCtx {
+/** The system's ctx: for jobs, the CLI and tests (on the client it is a ClientCtx<null>). */
+export function systemCtx<D extends DbOrTx>(db: D, requestId: string = randomUUID()): SystemCtx & { db: D } {
   return { db, user: null, requestId };
 }
 

@@ -18,9 +18,8 @@ const DELIVERIES_SHOWN = 20;
 
 /**
  * Everything the incident page shows: checklist by phase, timeline, review, deliveries, RTO/RPO.
- * Takes any Ctx; only its db is required while lib/restore's tests still call it with `{ db }`.
  */
-export async function getIncident({ ctx, input }: { ctx: Pick<Ctx<SessionUser | null>, "db">; input: { incidentId: string } }): Promise<IncidentDetail> {
+export async function getIncident({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: { incidentId: string } }): Promise<IncidentDetail> {
   const incident = await ctx.db.incident.findUnique({
     where: { id: input.incidentId },
     include: {

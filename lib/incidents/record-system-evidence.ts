@@ -56,14 +56,13 @@ function webhookEventFor(kind: EvidenceKind, outcome: "succeeded" | "failed" | u
  * The hook for the restore engine and the backup catalog: something the system did counts as
  * evidence for every open or recovering incident in the environment. Matching items tick
  * themselves (checked by "system", with a link to the evidence) and the timeline says what
- * happened; run starts and ends are announced by webhook after the commit. The system acts:
- * only the db and request id of a ctx are needed, as lib/restore calls it with `{ db, requestId }`.
+ * happened; run starts and ends are announced by webhook after the commit. The system acts.
  */
 export async function recordSystemEvidence({
   ctx,
   input: raw,
 }: {
-  ctx: Pick<SystemCtx, "db" | "requestId">;
+  ctx: SystemCtx;
   input: SystemEvidenceInput;
 }): Promise<SystemEvidenceResult> {
   const input = SystemEvidenceInput.parse(raw);

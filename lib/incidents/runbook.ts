@@ -1,7 +1,8 @@
 import type { AutoTick } from "./checklist";
 
-// Excerpts of the customer's runbook (../shared/runbook.md §4 and §5), shown beside the
-// checklist where they help: troubleshooting while a restore runs, validation queries after it.
+// Excerpts of the customer's PostgreSQL restore runbook (§4 Troubleshooting, §5 Validation
+// Queries), copied here because the runbook itself is not part of this repository; shown beside
+// the checklist where they help: troubleshooting while a restore runs, validation queries after it.
 
 export interface TroubleshootingEntry {
   problem: string;

@@ -18,7 +18,7 @@ export interface RestoreWindow {
   notes: string[];
 }
 
-export type RestoreTarget = { kind: "time"; time: Date } | { kind: "latest" };
+export type RecoveryPoint = { kind: "time"; time: Date } | { kind: "latest" };
 
 /** Where the restored database can be reached. The password is the source's (by reference), never here. */
 export interface PitrEndpoint {
@@ -47,12 +47,12 @@ export interface PitrProvider {
   resourceIdentifiers(runId: string): string[];
   describeWindow(ctx?: PitrCallContext): Promise<RestoreWindow>;
   /** Changes nothing: identifiers free (or already ours), permissions, the window. */
-  preflight(runId: string, target: RestoreTarget, ctx?: PitrCallContext): Promise<PitrPreflight>;
+  preflight(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<PitrPreflight>;
   /**
    * Starts the restore to `target` (re-checking the window first). Safe to call again after a
    * crash or a lost response: a resource that already exists and carries this run's tag is adopted.
    */
-  restore(runId: string, target: RestoreTarget, ctx?: PitrCallContext): Promise<{ identifier: string; adopted: boolean }>;
+  restore(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<{ identifier: string; adopted: boolean }>;
   /** Aurora needs a writer instance in the restored cluster; other providers resolve at once. */
   createWriter(runId: string, ctx?: PitrCallContext): Promise<{ identifier: string | null; adopted: boolean }>;
   /** Waits (with an explicit maximum) until the restored database accepts connections. */

@@ -1,6 +1,4 @@
 import { z } from "zod";
-import { resolveEnvironment } from "@/lib/config/resolve-environment";
-import type { DbOrTx } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import type { ValidationResult } from "@/lib/generated/prisma/client";
 import { listSessions, type DatabaseSession } from "@/lib/providers/postgres/admin";
@@ -9,11 +7,13 @@ import { restoreRunView, restoreStepView, validationResultView, type RestoreRunV
 import type { RestoreRun } from "@/lib/generated/prisma/client";
 import { leftoverDatabases } from "./logical/cleanup-logical-restore";
 import { cleanupCandidates, cleanupConfirmationText, rollbackConfirmationText, rollbackRenames, type DatabaseRename } from "./logical/plan";
-import { adminTargetFor, findRestoreTarget } from "./restore-target";
+import { adminTargetForRun } from "./restore-target";
 import type { RunEventView } from "./engine/events";
 import { compareReports, type ReportComparison } from "./validation/compare-reports";
 import { severityOf, unacceptedBlockingFailures } from "./validation/severity";
 import type { CheckResult, ValidationReport } from "./validation/types";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 
 export const GetRestoreRunInput = z.object({
   runId: z.uuid(),
@@ -82,7 +82,7 @@ async function destructiveActions(run: RestoreRun, view: RestoreRunView, plan: R
   let cleanup: DestructiveActions["cleanup"] = null;
   if (view.actions.cleanup) {
     // The page still renders when the server (or the environment's configuration) cannot be reached.
-    const drops = await (async () => leftoverDatabases(await adminTargetFor(findRestoreTarget(resolveEnvironment(run.environment), run.targetName)), run))().catch(() => null);
+    const drops = await (async () => leftoverDatabases(await adminTargetForRun(run), run))().catch(() => null);
     cleanup = { drops, candidates: cleanupCandidates(run), confirmation: drops && drops.length > 0 ? cleanupConfirmationText(drops) : null };
   }
   return { protected: isProtected, rollback, cleanup };
@@ -90,7 +90,7 @@ async function destructiveActions(run: RestoreRun, view: RestoreRunView, plan: R
 
 async function sessionsOnLive(environment: string, targetName: string, database: string): Promise<DatabaseSession[] | null> {
   try {
-    const admin = await adminTargetFor(findRestoreTarget(resolveEnvironment(environment), targetName));
+    const admin = await adminTargetForRun({ environment, targetName });
     return await listSessions(admin, database);
   } catch {
     // The page still renders; the swap itself checks again.
@@ -99,7 +99,7 @@ async function sessionsOnLive(environment: string, targetName: string, database:
 }
 
 /** One run as its page shows it: plan, timeline, validation (with the previous run's for comparison), recent events. */
-export async function getRestoreRun({ ctx, input }: { ctx: { db: DbOrTx }; input: GetRestoreRunInput }): Promise<RestoreRunDetail> {
+export async function getRestoreRun({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: GetRestoreRunInput }): Promise<RestoreRunDetail> {
   const parsed = GetRestoreRunInput.parse(input);
   const run = await ctx.db.restoreRun.findUnique({
     where: { id: parsed.runId },

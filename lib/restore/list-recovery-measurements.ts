@@ -1,8 +1,9 @@
-import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { objectivesFor } from "@/lib/incidents/incident-views";
 import { measureObjectives, RecoveryRun, type Measurement } from "@/lib/incidents/measure-objectives";
 import { recoveryRunOf } from "./engine/report-run-evidence";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { ClientCtx } from "@/lib/db/ctx";
 
 export interface RecoveryMeasurement {
   kind: "incident" | "run";
@@ -18,7 +19,7 @@ export interface RecoveryMeasurement {
  * What was achieved against the objectives over the last incidents and validated restores:
  * incidents are measured from their start, runs on their own from theirs.
  */
-export async function listRecoveryMeasurements({ ctx, input }: { ctx: { db: Db }; input: { limit?: number } }): Promise<RecoveryMeasurement[]> {
+export async function listRecoveryMeasurements({ ctx, input }: { ctx: ClientCtx<SessionUser | null>; input: { limit?: number } }): Promise<RecoveryMeasurement[]> {
   const limit = input.limit ?? 10;
   const [incidents, runs] = await Promise.all([
     ctx.db.incident.findMany({ where: { recoveryRun: { not: Prisma.DbNull } }, orderBy: { startedAt: "desc" }, take: limit }),

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import type { DbOrTx } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { restoreRunView, type RestoreRunView } from "./restore-run-views";
 import { RUN_STATUSES } from "./engine/state";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 
 const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 const DateOnly = z.preprocess(emptyToUndefined, z.iso.date("must be a date like 2026-11-24").optional());
@@ -34,7 +35,7 @@ export interface RestoreRunList {
 }
 
 /** Restore runs, newest first, filtered; each with its duration and current step. */
-export async function listRestoreRuns({ ctx, input }: { ctx: { db: DbOrTx }; input: ListRestoreRunsInput }): Promise<RestoreRunList> {
+export async function listRestoreRuns({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: ListRestoreRunsInput }): Promise<RestoreRunList> {
   const parsed = ListRestoreRunsInput.parse(input);
   const createdAt: Prisma.DateTimeFilter = {};
   if (parsed.from) createdAt.gte = new Date(`${parsed.from}T00:00:00Z`);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import { defineJob, type Ticker } from "@/lib/jobs/define-job";
 import { sweepLapsedRuns, sweepRestoreRuns } from "./sweep-restore-runs";
 
@@ -13,7 +14,7 @@ export const restoreSweeperJob = defineJob({
   options: { retryLimit: 0, expireInSeconds: 5 * 60 },
   schedule: { cron: "* * * * *", atStart: true },
   async run() {
-    await sweepRestoreRuns({ ctx: { db: getDb() } });
+    await sweepRestoreRuns({ ctx: systemCtx(getDb(), "restore-sweeper") });
   },
 });
 
@@ -27,7 +28,7 @@ export function createLapsedRunTicker(everyMs = LAPSED_SWEEP_EVERY_MS): Ticker {
     name: "restore-lapsed-leases",
     everyMs,
     async run() {
-      await sweepLapsedRuns({ ctx: { db: getDb() } });
+      await sweepLapsedRuns({ ctx: systemCtx(getDb(), "restore-sweeper") });
     },
   };
 }

@@ -1,11 +1,12 @@
-import type { EnvironmentConfig, RestoreTarget } from "@/lib/config/schema";
+import { resolveEnvironment } from "@/lib/config/resolve-environment";
+import type { EnvironmentConfig, RestoreTargetConfig } from "@/lib/config/schema";
 import { resolveSecret } from "@/lib/config/secrets";
 import { NotFoundError } from "@/lib/errors";
 import type { AdminTarget } from "@/lib/providers/postgres/admin";
 import type { PlanTarget } from "./logical/plan";
 
 /** A configured restore target of the environment: restores only ever go where the configuration says. */
-export function findRestoreTarget(environment: EnvironmentConfig, targetName: string): RestoreTarget {
+export function findRestoreTarget(environment: EnvironmentConfig, targetName: string): RestoreTargetConfig {
   const target = environment.restoreTargets.find((t) => t.name === targetName);
   if (target) return target;
   const known = environment.restoreTargets.map((t) => t.name).join(", ") || "none";
@@ -13,7 +14,7 @@ export function findRestoreTarget(environment: EnvironmentConfig, targetName: st
 }
 
 /** Connection settings with the password read now (so a rotated secret is picked up). Never log the result. */
-export async function adminTargetFor(target: RestoreTarget): Promise<AdminTarget> {
+export async function adminTargetFor(target: RestoreTargetConfig): Promise<AdminTarget> {
   const password = target.passwordFrom ? await resolveSecret(target.passwordFrom) : undefined;
   return {
     connection: { host: target.host, port: target.port, user: target.user, sslMode: target.sslMode, ...(password ? { password } : {}) },
@@ -21,8 +22,13 @@ export async function adminTargetFor(target: RestoreTarget): Promise<AdminTarget
   };
 }
 
+/** The admin connection to the target a run restores onto, as configured now. */
+export async function adminTargetForRun(run: { environment: string; targetName: string }): Promise<AdminTarget> {
+  return adminTargetFor(findRestoreTarget(resolveEnvironment(run.environment), run.targetName));
+}
+
 /** What a person sees of a target: never the password, not even where it comes from. */
-export function planTargetOf(target: RestoreTarget): PlanTarget {
+export function planTargetOf(target: RestoreTargetConfig): PlanTarget {
   return {
     name: target.name,
     host: target.host,

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { loadConfig } from "@/lib/config/load-config";
-import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { Db, DbOrTx } from "@/lib/db/client";
+import type { ClientCtx } from "@/lib/db/ctx";
 import type { RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
 import { enqueueJob, failJob } from "@/lib/jobs/enqueue-job";
-import { existingDatabases, type AdminTarget } from "@/lib/providers/postgres/admin";
+import { existingDatabases } from "@/lib/providers/postgres/admin";
 import { cleanupRestore } from "./cleanup-restore";
 import { appendRunEvent } from "./engine/events";
 import { findLapsedRuns, releaseLease, takeLapsedRun } from "./engine/lease";
@@ -13,7 +13,7 @@ import { restoreRunQueue } from "./engine/queue";
 import { ACTIVE_STATUSES } from "./engine/state";
 import { transitionRun } from "./engine/transition-run";
 import { RUN_KINDS, runKindOf } from "./kinds";
-import { adminTargetFor, findRestoreTarget } from "./restore-target";
+import { adminTargetForRun } from "./restore-target";
 
 /** The kinds whose leftovers the retention sweep drops. */
 const EXPIRING_KINDS = Object.values(RUN_KINDS).filter((kind) => kind.expiresLeftovers).map((kind) => kind.kind);
@@ -37,10 +37,6 @@ function emptyResult(): SweepResult {
   return { interrupted: [], resumed: [], swapResolved: [], requeued: [], locksReleased: [], expired: [] };
 }
 
-async function adminFor(run: RestoreRun): Promise<AdminTarget> {
-  return adminTargetFor(findRestoreTarget(resolveEnvironment(run.environment), run.targetName));
-}
-
 /** The step a dead worker was in: the running one, else the next automatic one (it died between steps). */
 function stepAt(steps: readonly RestoreStep[]): RestoreStep | undefined {
   return steps.find((s) => s.status === "running") ?? steps.find((s) => s.name !== "cleanup" && s.status !== "succeeded");
@@ -60,7 +56,7 @@ async function releaseStaleLocks(db: Db, result: SweepResult): Promise<void> {
     const { run } = lock;
     let rolledBack = false;
     if (run.status === "succeeded" && run.rolledBackDatabase && run.previousDatabase) {
-      const existing = await existingDatabases(await adminFor(run), [run.targetDatabase, run.rolledBackDatabase, run.previousDatabase]).catch(() => null);
+      const existing = await existingDatabases(await adminTargetForRun(run), [run.targetDatabase, run.rolledBackDatabase, run.previousDatabase]).catch(() => null);
       rolledBack = !!existing && existing.has(run.targetDatabase) && existing.has(run.rolledBackDatabase) && !existing.has(run.previousDatabase);
     }
     await db.$transaction(async (tx) => {
@@ -79,7 +75,7 @@ async function releaseStaleLocks(db: Db, result: SweepResult): Promise<void> {
  * becomes (a logical restore step: interrupted; a swap: resolved by inspecting the databases);
  * everything else is sent to a worker again to resume. Every worker runs this every few seconds.
  */
-export async function sweepLapsedRuns({ ctx }: { ctx: { db: Db } }, result: SweepResult = emptyResult()): Promise<SweepResult> {
+export async function sweepLapsedRuns({ ctx }: { ctx: ClientCtx<null> }, result: SweepResult = emptyResult()): Promise<SweepResult> {
   const { db } = ctx;
   const owner = `sweeper:${randomUUID()}`;
   for (const { id, jobId } of await findLapsedRuns(db)) {
@@ -112,7 +108,7 @@ export async function sweepLapsedRuns({ ctx }: { ctx: { db: Db } }, result: Swee
  * Housekeeping, once a minute: lapsed runs (as above), queued runs whose job was lost, target
  * locks left by a rollback whose process died, and leftovers past the environment's retention.
  */
-export async function sweepRestoreRuns({ ctx }: { ctx: { db: Db } }): Promise<SweepResult> {
+export async function sweepRestoreRuns({ ctx }: { ctx: ClientCtx<null> }): Promise<SweepResult> {
   const { db } = ctx;
   const result = await sweepLapsedRuns({ ctx });
   const lost = await db.restoreRun.findMany({
@@ -125,7 +121,7 @@ export async function sweepRestoreRuns({ ctx }: { ctx: { db: Db } }): Promise<Sw
   }
 
   await releaseStaleLocks(db, result);
-  await expireRestoredCopies(db, result);
+  await expireRestoredCopies(ctx, result);
   return result;
 }
 
@@ -134,7 +130,8 @@ export async function sweepRestoreRuns({ ctx }: { ctx: { db: Db } }): Promise<Sw
  * failed validation) for rollback and inspection; after the environment's retention period they
  * are dropped as if a person had pressed Clean up. A copy someone is still connected to is kept.
  */
-async function expireRestoredCopies(db: Db, result: SweepResult): Promise<void> {
+async function expireRestoredCopies(ctx: ClientCtx<null>, result: SweepResult): Promise<void> {
+  const { db } = ctx;
   for (const environment of loadConfig().config.environments) {
     const cutoff = new Date(Date.now() - environment.retention.restoredCopiesDays * 86_400_000);
     const due = await db.restoreRun.findMany({
@@ -150,7 +147,7 @@ async function expireRestoredCopies(db: Db, result: SweepResult): Promise<void> 
     });
     for (const { id } of due) {
       try {
-        await cleanupRestore({ ctx: { db, user: null, requestId: `retention:${id}` }, input: { runId: id } });
+        await cleanupRestore({ ctx: { ...ctx, requestId: `retention:${id}` }, input: { runId: id } });
         result.expired.push(id);
       } catch (error) {
         console.warn(`[restore-sweeper] kept the leftovers of run ${id} past retention: ${error instanceof Error ? error.message : String(error)}`);

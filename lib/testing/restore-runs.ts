@@ -17,6 +17,7 @@ import { useTestEnv } from "./auth";
 import { adminUrl, createMigratedDatabase, withDatabase } from "./databases";
 import { startTestS3, type TestS3 } from "./s3";
 import { collect } from "./streams";
+import { systemCtx } from "@/lib/db/ctx";
 
 // What the restore integration tests share: the app and its services, LoanServe databases to
 // restore, a configuration whose environments restore from the test S3 server into the shared
@@ -71,7 +72,7 @@ export type RunDetail = Awaited<ReturnType<typeof getRestoreRun>>;
 export async function waitForRunStatus(db: Db, runId: string, statuses: string[], timeoutMs = 60_000): Promise<RunDetail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const detail = await getRestoreRun({ ctx: { db }, input: { runId } });
+    const detail = await getRestoreRun({ ctx: systemCtx(db), input: { runId } });
     if (statuses.includes(detail.run.status)) return detail;
     if (Date.now() > deadline) {
       const steps = detail.steps.map((s) => `${s.name}: ${s.status}`).join(", ");

@@ -31,7 +31,7 @@ import {
   type PitrEndpoint,
   type PitrPreflight,
   type PitrProvider,
-  type RestoreTarget,
+  type RecoveryPoint,
   type RestoreWindow,
 } from "@/lib/providers/pitr";
 
@@ -63,7 +63,7 @@ export class AuroraPitrProvider implements PitrProvider {
     return (await this.describeSource(ctx)).window;
   }
 
-  async preflight(runId: string, target: RestoreTarget, ctx?: PitrCallContext): Promise<PitrPreflight> {
+  async preflight(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<PitrPreflight> {
     const { cluster, writer } = this.ids(runId);
     return runPreflight(
       [
@@ -83,7 +83,7 @@ export class AuroraPitrProvider implements PitrProvider {
     );
   }
 
-  async restore(runId: string, target: RestoreTarget, ctx?: PitrCallContext): Promise<{ identifier: string; adopted: boolean }> {
+  async restore(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<{ identifier: string; adopted: boolean }> {
     const { cluster: sourceCluster, window } = await this.describeSource(ctx);
     assertRestorable(window, target);
     const identifier = this.ids(runId).cluster;
@@ -206,7 +206,7 @@ export class AuroraPitrProvider implements PitrProvider {
    * What RestoreDBClusterToPointInTime does not copy from the source is passed explicitly:
    * the configured value, else the source's, so the restored cluster matches the source.
    */
-  private restoreInput(runId: string, target: RestoreTarget, identifier: string, source: DBCluster): RestoreDBClusterToPointInTimeCommandInput {
+  private restoreInput(runId: string, target: RecoveryPoint, identifier: string, source: DBCluster): RestoreDBClusterToPointInTimeCommandInput {
     const config = this.source;
     const scaling = source.ServerlessV2ScalingConfiguration;
     return {

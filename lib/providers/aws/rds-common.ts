@@ -37,7 +37,7 @@ import {
   ThrottledError,
   type PitrCallContext,
   type PitrPreflight,
-  type RestoreTarget,
+  type RecoveryPoint,
   type RestoreWindow,
 } from "@/lib/providers/pitr";
 
@@ -410,7 +410,7 @@ const RUN_TAG_KEY = "restore-console:run-id";
 const SOURCE_TAG_KEY = "restore-console:source";
 const TARGET_TAG_KEY = "restore-console:restored-to";
 
-export function runTags(runId: string, source: string, target?: RestoreTarget): Tag[] {
+export function runTags(runId: string, source: string, target?: RecoveryPoint): Tag[] {
   return [
     { Key: RUN_TAG_KEY, Value: runId },
     { Key: SOURCE_TAG_KEY, Value: source },
@@ -587,7 +587,7 @@ export function securityGroupIds(groups: VpcSecurityGroupMembership[] | undefine
  * and refusing would block every chosen time when only that end is unreported. "Latest
  * restorable" is left to RDS.
  */
-export function assertRestorable(window: RestoreWindow, target: RestoreTarget): void {
+export function assertRestorable(window: RestoreWindow, target: RecoveryPoint): void {
   if (target.kind === "latest") return;
   const time = formatUtc(target.time);
   if (window.latest === null) {
@@ -603,7 +603,7 @@ export function assertRestorable(window: RestoreWindow, target: RestoreTarget): 
   }
 }
 
-export function windowCheckMessage(window: RestoreWindow, target: RestoreTarget): string {
+export function windowCheckMessage(window: RestoreWindow, target: RecoveryPoint): string {
   assertRestorable(window, target);
   const range = `${window.earliest ? formatUtc(window.earliest) : "unknown"} to ${window.latest ? formatUtc(window.latest) : "unknown"}`;
   const lag = window.lagSeconds === null ? "" : ` (latest lags by ${window.lagSeconds} s)`;

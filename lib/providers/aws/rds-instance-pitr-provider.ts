@@ -32,7 +32,7 @@ import {
   type PitrEndpoint,
   type PitrPreflight,
   type PitrProvider,
-  type RestoreTarget,
+  type RecoveryPoint,
   type RestoreWindow,
 } from "@/lib/providers/pitr";
 
@@ -61,7 +61,7 @@ export class RdsInstancePitrProvider implements PitrProvider {
     return (await this.describeSource(ctx)).window;
   }
 
-  async preflight(runId: string, target: RestoreTarget, ctx?: PitrCallContext): Promise<PitrPreflight> {
+  async preflight(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<PitrPreflight> {
     const id = this.id(runId);
     return runPreflight(
       [
@@ -74,7 +74,7 @@ export class RdsInstancePitrProvider implements PitrProvider {
     );
   }
 
-  async restore(runId: string, target: RestoreTarget, ctx?: PitrCallContext): Promise<{ identifier: string; adopted: boolean }> {
+  async restore(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<{ identifier: string; adopted: boolean }> {
     const { instance: sourceInstance, window } = await this.describeSource(ctx);
     assertRestorable(window, target);
     const identifier = this.id(runId);
@@ -175,7 +175,7 @@ export class RdsInstancePitrProvider implements PitrProvider {
    * What RestoreDBInstanceToPointInTime does not copy from the source is passed explicitly: the
    * configured value, else the source's. The KMS key cannot be chosen: RDS uses the source's.
    */
-  private restoreInput(runId: string, target: RestoreTarget, identifier: string, source: DBInstance): RestoreDBInstanceToPointInTimeCommandInput {
+  private restoreInput(runId: string, target: RecoveryPoint, identifier: string, source: DBInstance): RestoreDBInstanceToPointInTimeCommandInput {
     const config = this.source;
     return {
       SourceDBInstanceIdentifier: config.instanceIdentifier,

@@ -7,7 +7,7 @@ import { errorCode } from "@/lib/errors";
 import { giveToOwner, runAsPostgres } from "@/lib/providers/postgres/cluster";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
 import { pgPassfileLine, pgToolEnv, type PgConnection } from "@/lib/providers/postgres/connection";
-import { PitrFailedError, type RestoreTarget } from "@/lib/providers/pitr";
+import { PitrFailedError, type RecoveryPoint } from "@/lib/providers/pitr";
 
 // Base backups for the local PITR provider: `pg_basebackup -Fp -Xstream` copies, one folder each
 // (`<name>/data` plus `<name>/base-backup.json`), built under `<name>.partial` and renamed when
@@ -223,7 +223,7 @@ export async function listBaseBackups(dir: string): Promise<BaseBackup[]> {
 }
 
 /** The newest of `backups` (newest first) a restore to `target` can start from: one finished by then. */
-export function chooseBaseBackup(backups: BaseBackup[], target: RestoreTarget): BaseBackup | undefined {
+export function chooseBaseBackup(backups: BaseBackup[], target: RecoveryPoint): BaseBackup | undefined {
   return target.kind === "latest" ? backups[0] : backups.find((backup) => backup.finishedAt <= target.time);
 }
 

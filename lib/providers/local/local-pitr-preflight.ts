@@ -6,7 +6,7 @@ import { errorMessage } from "@/lib/errors";
 import { chooseBaseBackup, type BaseBackup } from "@/lib/providers/local/base-backups";
 import { collisionError, exists, fileSize, readMarker, runDir } from "@/lib/providers/local/local-pitr-run-folder";
 import { describeTarget, formatUtc, SEGMENT_NAME, windowProblem, type LocalPitrWindow } from "@/lib/providers/local/local-pitr-window";
-import type { PitrCallContext, PitrPreflight, RestoreTarget } from "@/lib/providers/pitr";
+import type { PitrCallContext, PitrPreflight, RecoveryPoint } from "@/lib/providers/pitr";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
 import { runAsPostgres } from "@/lib/providers/postgres/cluster";
 
@@ -19,7 +19,7 @@ type Check = PitrPreflight["checks"][number];
 export async function preflightRestore(
   { source, window: restoreWindow }: { source: LocalPitrSource; window: LocalPitrWindow },
   runId: string,
-  target: RestoreTarget,
+  target: RecoveryPoint,
   ctx?: PitrCallContext,
 ): Promise<PitrPreflight> {
   const checks: PitrPreflight["checks"] = [];

@@ -10,7 +10,7 @@ import type { LocalPitrSource } from "@/lib/config/schema";
 import { ConflictError } from "@/lib/errors";
 import { listBaseBackups, pruneBaseBackups, takeBaseBackup, type BaseBackup } from "@/lib/providers/local/base-backups";
 import { LocalPitrProvider } from "@/lib/providers/local/local-pitr-provider";
-import { finalSnapshotIdentifier, NameCollisionError, PitrFailedError, PitrTimeoutError, RestoreWindowError, type PitrEndpoint, type RestoreTarget } from "@/lib/providers/pitr";
+import { finalSnapshotIdentifier, NameCollisionError, PitrFailedError, PitrTimeoutError, RestoreWindowError, type PitrEndpoint, type RecoveryPoint } from "@/lib/providers/pitr";
 import { describePitrContract } from "@/lib/providers/pitr-contract";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
 import { freeLoopbackPort, giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
@@ -60,7 +60,7 @@ async function restoredBatches(endpoint: PitrEndpoint): Promise<{ batches: Recor
   }
 }
 
-async function restoreAndRead(provider: LocalPitrProvider, run: string, restoreTarget: RestoreTarget) {
+async function restoreAndRead(provider: LocalPitrProvider, run: string, restoreTarget: RecoveryPoint) {
   try {
     const { identifier, adopted } = await provider.restore(run, restoreTarget);
     expect(adopted).toBe(false);
@@ -254,7 +254,7 @@ describe("LocalPitrProvider on a real WAL archive", () => {
   it("adopts its own restore when called again (running, or stopped), and refuses another target for the run", async () => {
     const provider = new LocalPitrProvider(config);
     const run = runId(6);
-    const restoreTarget: RestoreTarget = { kind: "time", time: target };
+    const restoreTarget: RecoveryPoint = { kind: "time", time: target };
     try {
       const first = await provider.restore(run, restoreTarget);
       const again = await provider.restore(run, restoreTarget);

@@ -12,7 +12,7 @@ import type {
   PitrEndpoint,
   PitrPreflight,
   PitrProvider,
-  RestoreTarget,
+  RecoveryPoint,
   RestoreWindow,
 } from "@/lib/providers/pitr";
 
@@ -55,11 +55,11 @@ export class LocalPitrProvider implements PitrProvider {
     return (await this.window.describe(ctx)).window;
   }
 
-  async preflight(runId: string, target: RestoreTarget, ctx?: PitrCallContext): Promise<PitrPreflight> {
+  async preflight(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<PitrPreflight> {
     return preflightRestore({ source: this.source, window: this.window }, runId, target, ctx);
   }
 
-  async restore(runId: string, target: RestoreTarget, ctx?: PitrCallContext): Promise<{ identifier: string; adopted: boolean }> {
+  async restore(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<{ identifier: string; adopted: boolean }> {
     return restoreToTarget({ source: this.source, window: this.window, now: this.now }, runId, target, ctx);
   }
 

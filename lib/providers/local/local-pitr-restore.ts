@@ -18,7 +18,7 @@ import {
   type RunMarker,
 } from "@/lib/providers/local/local-pitr-run-folder";
 import { describeTarget, windowProblem, type LocalPitrWindow } from "@/lib/providers/local/local-pitr-window";
-import { RestoreWindowError, type PitrCallContext, type RestoreTarget } from "@/lib/providers/pitr";
+import { RestoreWindowError, type PitrCallContext, type RecoveryPoint } from "@/lib/providers/pitr";
 import { giveToOwner, runAsPostgres } from "@/lib/providers/postgres/cluster";
 
 // The restore itself: a base backup copied into the run's folder as a data directory set to
@@ -34,7 +34,7 @@ export interface LocalPitrRestoreDeps {
 export async function restoreToTarget(
   { source, window: restoreWindow, now }: LocalPitrRestoreDeps,
   runId: string,
-  target: RestoreTarget,
+  target: RecoveryPoint,
   ctx?: PitrCallContext,
 ): Promise<{ identifier: string; adopted: boolean }> {
   const dir = runDir(source.restoreDir, runId);

@@ -4,7 +4,7 @@ import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { BadRequestError } from "@/lib/errors";
-import { NameCollisionError, type RestoreTarget } from "@/lib/providers/pitr";
+import { NameCollisionError, type RecoveryPoint } from "@/lib/providers/pitr";
 
 // A local PITR run's folder, `<restoreDir>/<run>`: the restored data directory, the server's log,
 // a marker naming the run, and the deletion protection. Every step reads the marker first: the
@@ -78,15 +78,15 @@ export async function writeMarker(dir: string, marker: RunMarker): Promise<void>
 }
 
 /** The target as the marker records it (JSON: the time as an ISO string). */
-export function markerTarget(target: RestoreTarget): RunMarker["target"] {
+export function markerTarget(target: RecoveryPoint): RunMarker["target"] {
   return target.kind === "latest" ? { kind: "latest" } : { kind: "time", time: target.time.toISOString() };
 }
 
-export function targetOf(marker: RunMarker): RestoreTarget {
+export function targetOf(marker: RunMarker): RecoveryPoint {
   return marker.target.kind === "latest" ? { kind: "latest" } : { kind: "time", time: new Date(marker.target.time) };
 }
 
-export function sameTarget(recorded: RunMarker["target"], target: RestoreTarget): boolean {
+export function sameTarget(recorded: RunMarker["target"], target: RecoveryPoint): boolean {
   if (recorded.kind === "latest" || target.kind === "latest") return recorded.kind === target.kind;
   return new Date(recorded.time).getTime() === target.time.getTime();
 }

@@ -8,7 +8,7 @@ import type { LocalPitrSource } from "@/lib/config/schema";
 import { errorMessage } from "@/lib/errors";
 import { listBaseBackups, type BaseBackup } from "@/lib/providers/local/base-backups";
 import { connectAsSourceUser, sourcePassword } from "@/lib/providers/local/local-pitr-connect";
-import type { PitrCallContext, RestoreTarget, RestoreWindow } from "@/lib/providers/pitr";
+import type { PitrCallContext, RecoveryPoint, RestoreWindow } from "@/lib/providers/pitr";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
 
 // The restore window of a self-hosted PostgreSQL: which times its base backups plus its WAL
@@ -27,7 +27,7 @@ export function formatUtc(date: Date): string {
   return `${date.toISOString().replace("T", " ").replace("Z", "")} UTC`;
 }
 
-export function describeTarget(target: RestoreTarget): string {
+export function describeTarget(target: RecoveryPoint): string {
   return target.kind === "latest" ? "the latest archived WAL" : formatUtc(target.time);
 }
 
@@ -203,7 +203,7 @@ export class LocalPitrWindow {
 }
 
 /** Why `target` cannot be restored, or null. */
-export function windowProblem(window: RestoreWindow, backups: BaseBackup[], target: RestoreTarget): string | null {
+export function windowProblem(window: RestoreWindow, backups: BaseBackup[], target: RecoveryPoint): string | null {
   if (backups.length === 0) return "There is no base backup yet — take one first: every restore starts from a base backup.";
   if (target.kind === "latest") return null;
   const time = target.time;

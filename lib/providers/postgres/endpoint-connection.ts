@@ -62,7 +62,8 @@ async function sslCandidates(endpoint: DatabaseEndpoint): Promise<SslSetting[]> 
 
 /**
  * The driver's settings for `endpoint`, one per TLS attempt in order (two only for "prefer").
- * Driver types stay in lib/providers: callers outside use connectEndpoint's users instead.
+ * A driver type: it stays in lib/providers (connectEndpoint, the read-only session, the
+ * connectivity test).
  */
 export async function connectionConfigsFor(endpoint: DatabaseEndpoint): Promise<pg.ClientConfig[]> {
   const base: pg.ClientConfig = {

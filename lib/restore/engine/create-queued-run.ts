@@ -1,10 +1,9 @@
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import type { Prisma, RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { reportRunEvidence } from "./report-run-evidence";
 import type { ClientCtx } from "@/lib/db/ctx";
 import { restoreRunQueue } from "./queue";
-import { restoreRunView, type RestoreRunView } from "../restore-run-views";
 import { appendRunEvent } from "./events";
 import { acquireTargetLock } from "./target-lock";
 
@@ -26,7 +25,7 @@ export interface QueuedRunInput {
  * event in ONE transaction (a held target is a ConflictError naming the run), then the job and
  * the incident evidence after the commit (so never inside a caller's transaction).
  */
-export async function createQueuedRun(ctx: ClientCtx, input: QueuedRunInput): Promise<RestoreRunView> {
+export async function createQueuedRun(ctx: ClientCtx, input: QueuedRunInput): Promise<RestoreRun & { steps: RestoreStep[] }> {
   const { runId, columns } = input;
   const run = await ctx.db.$transaction(async (tx) => {
     const created = await tx.restoreRun.create({
@@ -57,5 +56,5 @@ export async function createQueuedRun(ctx: ClientCtx, input: QueuedRunInput): Pr
   // this fail, the run stays queued and the sweeper sends it again.
   await enqueueJob(restoreRunQueue, { runId });
   await reportRunEvidence(ctx.db, { runId, environment: columns.environment, kind: "restore-started", description: input.evidence });
-  return restoreRunView(run, run.steps);
+  return run;
 }

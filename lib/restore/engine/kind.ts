@@ -3,7 +3,6 @@ import type { SessionUser } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db/client";
 import type { ClientCtx } from "@/lib/db/ctx";
 import type { Prisma, RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
-import type { RestoreRunView } from "../restore-run-views";
 
 // What the engine needs to know about a kind of run. The engine claims and leases the run, runs
 // its steps in order through the step runner, and settles it; a kind brings its plan schema, its
@@ -31,7 +30,6 @@ export interface PersonHold {
 }
 
 export interface CleanupResult {
-  run: RestoreRunView;
   /** What was dropped or deleted now. */
   dropped: string[];
 }

@@ -12,6 +12,7 @@ import { startWorkerProcess, type WorkerProcess } from "@/lib/testing/worker-pro
 import { createNightlyDump } from "@/scripts/lib/demo/nightly-dump";
 import { getRestoreRun } from "../get-restore-run";
 import { startLogicalRestore } from "../logical/start-logical-restore";
+import { systemCtx } from "@/lib/db/ctx";
 
 // Two worker processes share one app database and eight runs. One is killed (SIGKILL) while it
 // holds four of them: two validating (a step that resumes) and two restoring (one that cannot).
@@ -87,7 +88,7 @@ beforeAll(async () => {
     prefix: PREFIX,
     envPrefix: "RC_MULTI",
   });
-  for (const environment of ["multi", "multislow"]) await refreshCatalog({ ctx: { db }, input: { environment: resolveEnvironment(environment), store } });
+  for (const environment of ["multi", "multislow"]) await refreshCatalog({ ctx: systemCtx(db), input: { environment: resolveEnvironment(environment), store } });
   backups.fast = await backupIdOf(db, "multi", "2026-11-19.sql.gz");
   backups.slow = await backupIdOf(db, "multi", "2026-11-18.sql.gz");
   backups.fastSlowCheck = await backupIdOf(db, "multislow", "2026-11-19.sql.gz");
@@ -164,7 +165,7 @@ describe("two workers", () => {
     }
 
     // The run page shows the retry: which process ran each attempt and how it ended.
-    const shown = await getRestoreRun({ ctx: { db }, input: { runId: validating[0] ?? "" } });
+    const shown = await getRestoreRun({ ctx: systemCtx(db), input: { runId: validating[0] ?? "" } });
     expect(shown.steps.find((step) => step.name === "validate")?.attempts.map((t) => [t.attempt, t.worker, t.outcome])).toEqual([
       [1, `${hostname()}:${a.pid}`, "abandoned"],
       [2, `${hostname()}:${b.pid}`, "succeeded"],

@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
 import type { EvidenceKind } from "@/lib/incidents/record-system-evidence";
 import { recordSystemEvidence } from "@/lib/incidents/record-system-evidence";
 import type { RecoveryRunInput } from "@/lib/incidents/measure-objectives";
@@ -29,7 +30,7 @@ export async function reportRunEvidence(
   try {
     const run = await recoveryRunOf(db, input.runId);
     await recordSystemEvidence({
-      ctx: { db, requestId: input.runId },
+      ctx: systemCtx(db, input.runId),
       input: {
         environment: input.environment,
         kind: input.kind,

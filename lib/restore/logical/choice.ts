@@ -3,8 +3,8 @@ import { hasRole, type SessionUser } from "@/lib/auth/roles";
 import { getBackup } from "@/lib/backups/get-backup";
 import { ManifestChecks, ManifestRoles } from "@/lib/backups/manifest";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
-import type { EnvironmentConfig, RestoreTarget } from "@/lib/config/schema";
-import type { DbOrTx } from "@/lib/db/client";
+import type { EnvironmentConfig, RestoreTargetConfig } from "@/lib/config/schema";
+import type { Ctx } from "@/lib/db/ctx";
 import { BadRequestError, ForbiddenError } from "@/lib/errors";
 import { RESTORE_MODES, type PlanSource, type RestoreMode } from "./plan";
 import { findRestoreTarget } from "../restore-target";
@@ -27,7 +27,7 @@ const RESERVED_NAMES = new Set(["postgres", "template0", "template1"]);
 
 export interface ResolvedRestore {
   environment: EnvironmentConfig;
-  target: RestoreTarget;
+  target: RestoreTargetConfig;
   source: PlanSource;
   mode: RestoreMode;
   newDatabaseName: string | null;
@@ -46,8 +46,8 @@ export function assertMayRestore(user: SessionUser, environment: EnvironmentConf
  * one: the backup must be restorable (restorability()), belong to the environment, and go to a
  * configured target under a name that is not the target's own or a system database.
  */
-export async function resolveLogicalRestore(db: DbOrTx, choice: LogicalRestoreChoice): Promise<ResolvedRestore> {
-  const detail = await getBackup({ ctx: { db }, input: { backupId: choice.backupId } });
+export async function resolveLogicalRestore(ctx: Ctx<SessionUser | null>, choice: LogicalRestoreChoice): Promise<ResolvedRestore> {
+  const detail = await getBackup({ ctx, input: { backupId: choice.backupId } });
   const { backup } = detail;
   const environment = resolveEnvironment(choice.environment ?? backup.environment);
   if (backup.environment !== environment.name) {

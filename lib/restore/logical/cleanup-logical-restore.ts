@@ -8,7 +8,7 @@ import { dropDatabase, existingDatabases, listSessions, type AdminTarget } from 
 import { dropLoaderRole } from "@/lib/providers/postgres/loader-role";
 import { cleanupCandidates, cleanupConfirmationText } from "./plan";
 import { assertMayRestore } from "./choice";
-import { restoreRunView, runStatusOf } from "../restore-run-views";
+import { runStatusOf } from "../restore-run-views";
 import { adminTargetFor, findRestoreTarget } from "../restore-target";
 import { appendRunEvent } from "../engine/events";
 import { isTerminal } from "../engine/state";
@@ -64,6 +64,5 @@ export async function cleanupLogicalRestore({ ctx, input }: { ctx: ClientCtx<Ses
     await appendRunEvent(tx, run.id, "cleanup", { by: ctx.user?.email ?? "system (retention)", dropped });
     await recordAuditEvent(tx, { actor, action: "restore.cleanup", subject: { type: "restore-run", id: run.id }, payload: { environment: run.environment, target: run.targetName, dropped }, requestId: ctx.requestId });
   });
-  const updated = await ctx.db.restoreRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });
-  return { run: restoreRunView(updated, updated.steps), dropped };
+  return { dropped };
 }

@@ -27,6 +27,7 @@ import { subscribeToRunEvents, type RunEventView } from "../engine/events";
 import { startLogicalRestore } from "./start-logical-restore";
 import { sweepRestoreRuns } from "../sweep-restore-runs";
 import { ADVICE } from "../engine/troubleshooting";
+import { systemCtx } from "@/lib/db/ctx";
 
 // A whole logical restore against real services: PostgreSQL (the shared test cluster), an
 // S3-protocol server holding real pg_dump output, and the pg-boss worker running the jobs.
@@ -78,7 +79,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | nul
 }
 
 const ctx = () => ({ db, user: operator, requestId: randomUUID() });
-const runOf = (runId: string) => getRestoreRun({ ctx: { db }, input: { runId } });
+const runOf = (runId: string) => getRestoreRun({ ctx: systemCtx(db), input: { runId } });
 
 /** The good dump again, with a manifest whose row counts it does not match: it restores, and fails validation. */
 async function writeMiscountedDump(): Promise<void> {
@@ -141,7 +142,7 @@ beforeAll(async () => {
   });
 
   for (const environment of ["itest", "guarded"]) {
-    await refreshCatalog({ ctx: { db }, input: { environment: resolveEnvironment(environment), store } });
+    await refreshCatalog({ ctx: systemCtx(db), input: { environment: resolveEnvironment(environment), store } });
   }
   const backup = (environment: string, name: string) => backupIdOf(db, environment, name);
   backupIds.good = await backup("itest", "2026-11-19.sql.gz");
@@ -162,7 +163,7 @@ afterAll(async () => {
 describe("logical restore", () => {
   it("plans without changing anything, and shows the target without its password", async () => {
     const before = await databases();
-    const preview = await planLogicalRestore({ ctx: { db }, input: { backupId: backupIds.good, targetName: "dr", mode: "swap" } });
+    const preview = await planLogicalRestore({ ctx: systemCtx(db), input: { backupId: backupIds.good, targetName: "dr", mode: "swap" } });
     expect(preview.canStart).toBe(true);
     expect(preview.plan.preflight?.passed).toBe(true);
     expect(preview.plan.preflight?.checks.map((c) => c.name)).toEqual(
@@ -253,7 +254,7 @@ describe("logical restore", () => {
     const audit = JSON.stringify(await db.auditEvent.findMany({ where: { subjectId: started.id }, select: { payload: true } }));
     expect(audit).not.toContain(ROLE_PASSWORD);
 
-    const listed = await listRestoreRuns({ ctx: { db }, input: { environment: "itest", status: "rolled-back" } });
+    const listed = await listRestoreRuns({ ctx: systemCtx(db), input: { environment: "itest", status: "rolled-back" } });
     expect(listed.runs.map((r) => r.id)).toContain(started.id);
     expect(listed.runs.find((r) => r.id === started.id)?.durationMs).toBeGreaterThan(0);
   }, 120_000);
@@ -333,11 +334,11 @@ describe("logical restore", () => {
     expect((await databases()).has(failed.run.scratchDatabase)).toBe(true);
 
     // Within the retention period (7 days by default) the copy stays for inspection.
-    expect((await sweepRestoreRuns({ ctx: { db } })).expired).not.toContain(started.id);
+    expect((await sweepRestoreRuns({ ctx: systemCtx(db) })).expired).not.toContain(started.id);
     expect((await databases()).has(failed.run.scratchDatabase)).toBe(true);
 
     await db.restoreRun.update({ where: { id: started.id }, data: { finishedAt: new Date(Date.now() - 8 * 86_400_000) } });
-    expect((await sweepRestoreRuns({ ctx: { db } })).expired).toContain(started.id);
+    expect((await sweepRestoreRuns({ ctx: systemCtx(db) })).expired).toContain(started.id);
     expect((await databases()).has(failed.run.scratchDatabase)).toBe(false);
     expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({ status: "succeeded", output: { dropped: [failed.run.scratchDatabase] } });
     const audit = await db.auditEvent.findFirst({ where: { action: "restore.cleanup", subjectId: started.id } });
@@ -387,7 +388,7 @@ describe("logical restore", () => {
     const newName = `evidence_${id}`;
     const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "new-database", newDatabaseName: newName, confirmation: LIVE_DB } });
     await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
-    const incident = await getIncident({ ctx: { db }, input: { incidentId } });
+    const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId } });
     const items = incident.phases.flatMap((phase) => phase.items);
     const byText = (text: string) => items.find((item) => item.text === text);
     for (const text of ["Initiate PITR or logical restore", "Monitor restore progress", "Validate critical data integrity"]) {
@@ -401,7 +402,7 @@ describe("logical restore", () => {
     expect(incident.measurement?.rpo).toMatchObject({ verdict: expect.stringMatching(/met|missed/) });
     // The Overview's chart lists both the incident and the validated run, each measured.
     const { listRecoveryMeasurements } = await import("@/lib/restore/list-recovery-measurements");
-    const measured = await listRecoveryMeasurements({ ctx: { db }, input: { limit: 50 } });
+    const measured = await listRecoveryMeasurements({ ctx: systemCtx(db), input: { limit: 50 } });
     expect(measured.find((m) => m.kind === "incident" && m.id === incidentId)?.measurement.rto.from).toBe("incident-start");
     expect(measured.find((m) => m.kind === "run" && m.id === started.id)?.measurement).toMatchObject({ method: "logical", rto: { from: "run-start", verdict: "met" } });
     await sqlOn("postgres", `DROP DATABASE ${newName}`);
@@ -449,7 +450,7 @@ describe("logical restore", () => {
       await confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation, terminateSessions: true } });
       await db.$executeRaw`UPDATE restore_steps SET status = 'running', started_at = now() WHERE run_id = ${started.id}::uuid AND name = 'swap'`;
       await db.$executeRaw`UPDATE restore_runs SET lease_owner = 'dead-worker', lease_expires_at = now() - interval '1 second' WHERE id = ${started.id}::uuid`;
-      const swept = await sweepRestoreRuns({ ctx: { db } });
+      const swept = await sweepRestoreRuns({ ctx: systemCtx(db) });
       expect(swept.swapResolved).toEqual([{ runId: started.id, outcome: "awaiting-swap" }]);
       const asked = await runOf(started.id);
       expect(asked.run.status).toBe("awaiting-swap");
@@ -474,7 +475,7 @@ describe("logical restore", () => {
     await db.$executeRaw`UPDATE restore_runs SET status = 'running', finished_at = NULL, lease_owner = 'dead-worker', lease_expires_at = now() - interval '1 second' WHERE id = ${started.id}::uuid`;
     await db.$executeRaw`UPDATE restore_steps SET status = 'running', output = NULL WHERE run_id = ${started.id}::uuid AND name = 'swap'`;
     await db.restoreTargetLock.create({ data: { environment: "itest", targetName: "dr", runId: started.id } });
-    const settled = await sweepRestoreRuns({ ctx: { db } });
+    const settled = await sweepRestoreRuns({ ctx: systemCtx(db) });
     expect(settled.swapResolved).toEqual([{ runId: started.id, outcome: "succeeded" }]);
     expect((await runOf(started.id)).run.status).toBe("succeeded");
     expect(await db.restoreTargetLock.count({ where: { runId: started.id } })).toBe(0);
@@ -502,7 +503,7 @@ describe("logical restore", () => {
       await child.kill();
 
       // The lease is still valid right after the kill: the sweeper leaves the run alone.
-      const early = await sweepRestoreRuns({ ctx: { db } });
+      const early = await sweepRestoreRuns({ ctx: systemCtx(db) });
       expect(early.interrupted).not.toContain(started.id);
       expect((await db.restoreRun.findUniqueOrThrow({ where: { id: started.id } })).status).toBe("running");
 
@@ -510,7 +511,7 @@ describe("logical restore", () => {
         const [row] = await db.$queryRaw<Array<{ lapsed: boolean }>>`SELECT lease_expires_at < now() AS lapsed FROM restore_runs WHERE id = ${started.id}::uuid`;
         return row?.lapsed;
       }, 15_000);
-      const swept = await sweepRestoreRuns({ ctx: { db } });
+      const swept = await sweepRestoreRuns({ ctx: systemCtx(db) });
       expect(swept.interrupted).toEqual([started.id]);
 
       const run = await runOf(started.id);

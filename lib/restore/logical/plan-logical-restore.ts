@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { DbOrTx } from "@/lib/db/client";
 import { BUILTIN_CHECKS } from "../validation/builtin-checks";
 import { buildLogicalPlan, type LogicalRestorePlan } from "./plan";
 import { runPreflight } from "./preflight";
 import { LogicalRestoreChoice, resolveLogicalRestore } from "./choice";
 import { adminTargetFor, planTargetOf } from "../restore-target";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 
 export const PlanLogicalRestoreInput = LogicalRestoreChoice;
 export type PlanLogicalRestoreInput = LogicalRestoreChoice;
@@ -21,8 +22,8 @@ export interface LogicalRestorePreview {
  * The plan a person reads before anything runs: source, target (never the password), steps,
  * what is replaced and what is kept, and the preflight checks run now, changing nothing.
  */
-export async function planLogicalRestore({ ctx, input }: { ctx: { db: DbOrTx }; input: PlanLogicalRestoreInput }): Promise<LogicalRestorePreview> {
-  const resolved = await resolveLogicalRestore(ctx.db, input);
+export async function planLogicalRestore({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: PlanLogicalRestoreInput }): Promise<LogicalRestorePreview> {
+  const resolved = await resolveLogicalRestore(ctx, input);
   const { environment, target, source } = resolved;
   // The real run gets its own id; the preview's scratch name shows the pattern.
   const at = new Date();

@@ -1,29 +1,23 @@
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { Db } from "@/lib/db/client";
 import type { RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
-import type { AdminTarget } from "@/lib/providers/postgres/admin";
 import { appendRunEvent } from "../engine/events";
 import type { LapsedOutcome } from "../engine/kind";
 import { finishRun } from "../engine/settlement";
 import { transitionRun } from "../engine/transition-run";
 import { ADVICE } from "../engine/troubleshooting";
-import { adminTargetFor, findRestoreTarget } from "../restore-target";
+import { adminTargetForRun } from "../restore-target";
 import { dropScratch, inspectSwap } from "./steps";
 
 // What the sweeper does with a logical run whose worker died in a step that cannot simply resume.
 
 export const INTERRUPTED_MESSAGE = "The worker stopped during the restore; the target was not touched and the partial scratch database was dropped. Start the restore again.";
 
-async function adminFor(run: RestoreRun): Promise<AdminTarget> {
-  return adminTargetFor(findRestoreTarget(resolveEnvironment(run.environment), run.targetName));
-}
-
 /** Dead during the restore: streaming cannot resume, so the partial scratch is dropped and the run ends interrupted. */
 async function interrupt(db: Db, run: RestoreRun, step: RestoreStep, owner: string): Promise<LapsedOutcome> {
   let note = "";
   try {
-    await dropScratch({ db, admin: await adminFor(run), run });
+    await dropScratch({ db, admin: await adminTargetForRun(run), run });
   } catch (error) {
     note = ` The scratch database ${run.scratchDatabase} could not be dropped (${error instanceof Error ? error.message : String(error)}); use Clean up.`;
   }
@@ -44,7 +38,7 @@ async function interrupt(db: Db, run: RestoreRun, step: RestoreStep, owner: stri
  * confirmation (sessions may differ by now). Neither → a person must look; nothing is dropped.
  */
 async function resolveSwap(db: Db, run: RestoreRun, step: RestoreStep, owner: string): Promise<LapsedOutcome> {
-  const { state } = await inspectSwap(await adminFor(run), { live: run.targetDatabase, scratch: run.scratchDatabase, previous: run.previousDatabase });
+  const { state } = await inspectSwap(await adminTargetForRun(run), { live: run.targetDatabase, scratch: run.scratchDatabase, previous: run.previousDatabase });
   await appendRunEvent(db, run.id, "sweeper", { action: "swap-inspected", state });
   if (state === "done") {
     await db.restoreStep.update({ where: { id: step.id }, data: { status: "succeeded", finishedAt: new Date(), output: { previousDatabase: run.previousDatabase, resolvedBySweeper: true } } });

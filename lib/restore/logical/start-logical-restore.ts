@@ -5,7 +5,7 @@ import { BUILTIN_CHECKS } from "../validation/builtin-checks";
 import { buildLogicalPlan } from "./plan";
 import { assertMayRestore, LogicalRestoreChoice, resolveLogicalRestore } from "./choice";
 import type { ClientCtx } from "@/lib/db/ctx";
-import type { RestoreRunView } from "../restore-run-views";
+import { restoreRunView, type RestoreRunView } from "../restore-run-views";
 import { createQueuedRun } from "../engine/create-queued-run";
 import { planTargetOf } from "../restore-target";
 
@@ -21,7 +21,7 @@ export type StartLogicalRestoreInput = z.infer<typeof StartLogicalRestoreInput>;
  * worker is asked to run it. Nothing touches the target until the worker's preflight step.
  */
 export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; input: StartLogicalRestoreInput }): Promise<RestoreRunView> {
-  const resolved = await resolveLogicalRestore(ctx.db, input);
+  const resolved = await resolveLogicalRestore(ctx, input);
   const { environment, target, source } = resolved;
   assertMayRestore(ctx.user, environment, "Starting a restore");
   if (input.confirmation !== target.database) {
@@ -42,7 +42,7 @@ export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; inpu
     preflight: null,
   });
 
-  return createQueuedRun(ctx, {
+  const run = await createQueuedRun(ctx, {
     runId,
     columns: {
       kind: "logical",
@@ -73,4 +73,5 @@ export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; inpu
     createdEvent: { backup: source.name, target: target.name, mode: resolved.mode },
     evidence: `Logical restore of ${source.name} into ${target.name} started by ${ctx.user.email}`,
   });
+  return restoreRunView(run, run.steps);
 }

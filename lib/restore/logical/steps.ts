@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { backupStoreFor } from "@/lib/backups/store-for-environment";
-import type { EnvironmentConfig, RestoreTarget } from "@/lib/config/schema";
+import type { EnvironmentConfig, RestoreTargetConfig } from "@/lib/config/schema";
 import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError } from "@/lib/errors";
 import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
@@ -37,7 +37,7 @@ export interface StepContext {
   run: RestoreRun;
   plan: LogicalRestorePlan;
   environment: EnvironmentConfig;
-  target: RestoreTarget;
+  target: RestoreTargetConfig;
   admin: AdminTarget;
   /** The lease owner: progress is written only while we still hold the run. */
   workerId: string;
@@ -283,7 +283,7 @@ export async function validateStep(c: StepContext, signal: AbortSignal): Promise
   const report: ValidationReport = { ...checked, passed: checked.passed && ownerCheck.passed, results: [...checked.results, ownerCheck] };
   await recordValidationReport(db, { runId: run.id, workerId: c.workerId, report, database: run.scratchDatabase });
   // A blocking failure does not end the run: it waits before the swap (or rename) until an admin
-  // accepts the failures with a reason, or someone cancels (run-logical-restore.ts holds the gate).
+  // accepts the failures with a reason, or someone cancels (the logical kind's holdBefore, logical/kind.ts, holds the gate).
   return {
     passed: report.passed,
     checks: report.results.length,

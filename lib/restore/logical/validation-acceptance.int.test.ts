@@ -28,6 +28,7 @@ import { createRestoreRunJob } from "../restore-run-job";
 import { rollbackRestore } from "./rollback-restore";
 import { startLogicalRestore } from "./start-logical-restore";
 import { sweepRestoreRuns } from "../sweep-restore-runs";
+import { systemCtx } from "@/lib/db/ctx";
 
 // Validation severities and the admin's acceptance of a blocking failure, and the typed
 // confirmation of rollback and clean-up on a protected environment, on real PostgreSQL with real
@@ -58,7 +59,7 @@ const loanCount = async (database: string) => Number((await sqlOn<{ n: string }>
 
 const sessionOf = (user: TestUser): SessionUser => ({ id: user.id, email: user.email, name: null, role: user.role });
 const ctxOf = (user: TestUser) => ({ db, user: sessionOf(user), requestId: randomUUID() });
-const runOf = (runId: string) => getRestoreRun({ ctx: { db }, input: { runId } });
+const runOf = (runId: string) => getRestoreRun({ ctx: systemCtx(db), input: { runId } });
 
 /** A route handler called as Next.js would, as `user`. */
 async function post(handler: typeof acceptRoute, runId: string, user: TestUser, body?: unknown): Promise<{ status: number; json: { error?: { message: string; details?: unknown } } }> {
@@ -111,7 +112,7 @@ beforeAll(async () => {
     prefix: PREFIX,
     envPrefix: "RC_ACCEPT",
   });
-  for (const environment of ["accept", "vault"]) await refreshCatalog({ ctx: { db }, input: { environment: resolveEnvironment(environment), store } });
+  for (const environment of ["accept", "vault"]) await refreshCatalog({ ctx: systemCtx(db), input: { environment: resolveEnvironment(environment), store } });
   const backup = (environment: string, name: string) => backupIdOf(db, environment, name);
   backups.counted = await backup("accept", "2026-11-19.sql.gz");
   backups.uncounted = await backup("accept", "2026-11-18.sql.gz");
@@ -215,9 +216,9 @@ describe("a faithful dump of a database with one orphaned payment", () => {
     // Accepted once: a second acceptance has nothing left to accept.
     expect((await post(acceptRoute, started.id, admin, { checks: ["orphaned-payments"], reason })).status).toBe(409);
 
-    const incident = await getIncident({ ctx: { db }, input: { incidentId } });
+    const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId } });
     expect(incident.events.find((e) => e.type === "validation-accepted")).toMatchObject({ actorEmail: admin.email, payload: { runId: started.id, checks: ["orphaned-payments"], reason } });
-    const { markdown } = await exportReviewMarkdown({ ctx: { db }, input: { incidentId } });
+    const { markdown } = await exportReviewMarkdown({ ctx: systemCtx(db), input: { incidentId } });
     expect(markdown).toContain("## Accepted validation failures");
     expect(markdown).toContain(`| ${admin.email} | ${started.id} | orphaned-payments | ${reason} |`);
 
@@ -312,7 +313,7 @@ describe("rollback and clean-up on a protected environment", () => {
     expect(await databaseExists(waiting.run.scratchDatabase)).toBe(true);
 
     await db.restoreRun.update({ where: { id: started.id }, data: { finishedAt: new Date(Date.now() - 8 * 86_400_000) } });
-    expect((await sweepRestoreRuns({ ctx: { db } })).expired).toContain(started.id);
+    expect((await sweepRestoreRuns({ ctx: systemCtx(db) })).expired).toContain(started.id);
     expect(await databaseExists(waiting.run.scratchDatabase)).toBe(false);
   }, 90_000);
 });

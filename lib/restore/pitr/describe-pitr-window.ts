@@ -1,9 +1,10 @@
 import { z } from "zod";
-import type { DbOrTx } from "@/lib/db/client";
 import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
 import type { PitrProvider } from "@/lib/providers/pitr";
 import { activePitrRun, resolvePitrEnvironment, type ActivePitrRun } from "../../config/resolve-pitr-environment";
 import { describePitrSource, pitrWindowView, type PitrWindowView } from "./plan";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 
 export const DescribePitrWindowInput = z.object({ environment: z.string().min(1).max(63).optional() });
 export type DescribePitrWindowInput = z.infer<typeof DescribePitrWindowInput>;
@@ -20,7 +21,7 @@ export interface PitrWindowSummary {
 }
 
 /** What an environment can be restored to right now, described afresh by its provider. Changes nothing. */
-export async function describePitrWindow({ ctx, input }: { ctx: { db: DbOrTx }; input: DescribePitrWindowInput }): Promise<PitrWindowSummary> {
+export async function describePitrWindow({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: DescribePitrWindowInput }): Promise<PitrWindowSummary> {
   const { environment, source } = resolvePitrEnvironment(input.environment);
   const provider = createPitrProviderFor(source);
   const [window, activeRun] = await Promise.all([provider.describeWindow(), activePitrRun(ctx.db, environment.name)]);

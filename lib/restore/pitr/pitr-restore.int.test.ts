@@ -36,6 +36,7 @@ import { pitrKind } from "./kind";
 import { subscribeToRunEvents } from "../engine/events";
 import { sweepRestoreRuns } from "../sweep-restore-runs";
 import { StartPitrRestoreInput, startPitrRestore } from "./start-pitr-restore";
+import { systemCtx } from "@/lib/db/ctx";
 
 // Point-in-time restores through the engine, for real: a source cluster archiving its WAL, a
 // base backup taken by the verb, rows A before the target and rows B after it, the local
@@ -60,7 +61,7 @@ let operatorCookie: string;
 let target: Date;
 
 const ctx = () => ({ db, user: operator, requestId: randomUUID() });
-const runOf = (runId: string) => getRestoreRun({ ctx: { db }, input: { runId } });
+const runOf = (runId: string) => getRestoreRun({ ctx: systemCtx(db), input: { runId } });
 
 async function sourceQuery<T extends pg.QueryResultRow>(sql: string, database = "loanserve"): Promise<T[]> {
   const client = new pg.Client({ connectionString: source.url(database) });
@@ -185,7 +186,7 @@ environments:
   process.env[PASSWORD_ENV] = PASSWORD;
   resetConfigCache();
 
-  const taken = await takePitrBaseBackup({ ctx: { db }, input: { environment: ENVIRONMENT, reason: "on-demand" } });
+  const taken = await takePitrBaseBackup({ ctx: systemCtx(db), input: { environment: ENVIRONMENT, reason: "on-demand" } });
   expect(taken.pruned).toEqual([]);
   await sourceQuery(`INSERT INTO pitr_marks (batch) SELECT 'A' FROM generate_series(1, ${ROWS})`);
   await delay(200);
@@ -214,7 +215,7 @@ afterAll(async () => {
 
 describe("point-in-time restore", () => {
   it("describes the window, and refuses a time outside it at submit with nothing created", async () => {
-    const summary = await describePitrWindow({ ctx: { db }, input: { environment: ENVIRONMENT } });
+    const summary = await describePitrWindow({ ctx: systemCtx(db), input: { environment: ENVIRONMENT } });
     expect(summary.provider).toBe("local");
     const { earliest, latest } = summary.window;
     expect(earliest && latest && earliest < target.toISOString() && target.toISOString() < latest).toBe(true);
@@ -260,7 +261,7 @@ describe("point-in-time restore", () => {
     const tokyo = new Date(target.getTime() + 9 * 3_600_000).toISOString().replace("Z", "+09:00");
     const choice = { environment: ENVIRONMENT, target: { kind: "time" as const, time: tokyo }, incidentId };
 
-    const preview = await planPitrRestore({ ctx: { db }, input: choice });
+    const preview = await planPitrRestore({ ctx: systemCtx(db), input: choice });
     expect(preview.canStart).toBe(true);
     expect(preview.plan.preflight?.ok).toBe(true);
     expect(preview.plan.dataLoss).toMatchObject({ restorePointAt: target.toISOString(), untilKind: "incident-start", lostMs: 100 });
@@ -294,7 +295,7 @@ describe("point-in-time restore", () => {
     expect(await sourceQuery<{ n: number }>("SELECT count(*)::int AS n FROM pitr_marks")).toEqual([{ n: 2 * ROWS }]);
 
     // The incident saw it: checklist ticked from the run, RTO/RPO measured as a PITR.
-    const incident = await getIncident({ ctx: { db }, input: { incidentId } });
+    const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId } });
     const items = incident.phases.flatMap((phase) => phase.items);
     for (const text of ["Initiate PITR or logical restore", "Monitor restore progress", "Validate critical data integrity"]) {
       expect(items.find((item) => item.text === text), text).toMatchObject({ checkedByEmail: "system", evidence: { href: `/restores/${started.id}` } });
@@ -438,7 +439,7 @@ describe("point-in-time restore", () => {
     await db.restoreStep.updateMany({ where: { runId: started.id, name: "preflight" }, data: { status: "succeeded", startedAt: new Date(), finishedAt: new Date() } });
     await db.restoreStep.updateMany({ where: { runId: started.id, name: "restore" }, data: { status: "running", startedAt: new Date() } });
 
-    const swept = await sweepRestoreRuns({ ctx: { db } });
+    const swept = await sweepRestoreRuns({ ctx: systemCtx(db) });
     expect(swept.resumed).toContain(started.id);
     expect(swept.interrupted).not.toContain(started.id);
 
@@ -450,11 +451,11 @@ describe("point-in-time restore", () => {
   }, 120_000);
 
   it("keeps the newest base backups, dropping older ones and the WAL only they needed; the window's earliest end moves", async () => {
-    const before = await describePitrWindow({ ctx: { db }, input: { environment: ENVIRONMENT } });
+    const before = await describePitrWindow({ ctx: systemCtx(db), input: { environment: ENVIRONMENT } });
     const archived = async () => (await readdir(path.join(tmp, "wal-archive"))).filter((name) => /^[0-9A-F]{24}$/.test(name)).sort();
     const segmentsBefore = await archived();
     let last;
-    for (let i = 0; i < KEEP_BASE_BACKUPS; i++) last = await takePitrBaseBackup({ ctx: { db }, input: { environment: ENVIRONMENT, reason: "schedule" } });
+    for (let i = 0; i < KEEP_BASE_BACKUPS; i++) last = await takePitrBaseBackup({ ctx: systemCtx(db), input: { environment: ENVIRONMENT, reason: "schedule" } });
     expect(last?.pruned).toHaveLength(1);
     expect(last?.walSegmentsRemoved).toBeGreaterThan(0);
     const list = await listPitrBaseBackups({ input: { environment: ENVIRONMENT } });
@@ -462,7 +463,7 @@ describe("point-in-time restore", () => {
     const oldestKept = list.backups.at(-1)?.startWalFile ?? "";
     expect((await archived()).every((name) => name >= oldestKept)).toBe(true);
     expect((await archived())[0]).not.toBe(segmentsBefore[0]);
-    const after = await describePitrWindow({ ctx: { db }, input: { environment: ENVIRONMENT } });
+    const after = await describePitrWindow({ ctx: systemCtx(db), input: { environment: ENVIRONMENT } });
     expect(Date.parse(after.window.earliest ?? "")).toBeGreaterThan(Date.parse(before.window.earliest ?? ""));
     const actions = await db.auditEvent.findMany({ where: { action: "pitr.base-backup" } });
     expect(actions.length).toBe(1 + KEEP_BASE_BACKUPS);

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { DbOrTx } from "@/lib/db/client";
 import { activePitrRun, type ActivePitrRun } from "../../config/resolve-pitr-environment";
-import { buildPitrPlan, restoreTargetOf, type PitrRestorePlan } from "./plan";
+import { buildPitrPlan, recoveryPointOf, type PitrRestorePlan } from "./plan";
 import { PitrRestoreChoice, resolvePitrRestore } from "./choice";
 import { BUILTIN_CHECKS } from "../validation/builtin-checks";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
 
 export const PlanPitrRestoreInput = PitrRestoreChoice;
 export type PlanPitrRestoreInput = PitrRestoreChoice;
@@ -21,11 +22,11 @@ export interface PitrRestorePreview {
  * predicted data loss, the steps, the cutover checklist, and the provider's preflight run now,
  * changing nothing.
  */
-export async function planPitrRestore({ ctx, input }: { ctx: { db: DbOrTx }; input: PlanPitrRestoreInput }): Promise<PitrRestorePreview> {
+export async function planPitrRestore({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: PlanPitrRestoreInput }): Promise<PitrRestorePreview> {
   const { environment, source, provider, window, incident } = await resolvePitrRestore(ctx.db, input);
   // The real run gets its own id; the preview's identifiers show the pattern.
   const draftRunId = randomUUID();
-  const [preflight, activeRun] = await Promise.all([provider.preflight(draftRunId, restoreTargetOf(input.target)), activePitrRun(ctx.db, environment.name)]);
+  const [preflight, activeRun] = await Promise.all([provider.preflight(draftRunId, recoveryPointOf(input.target)), activePitrRun(ctx.db, environment.name)]);
   const plan = buildPitrPlan({
     environment: { name: environment.name, protected: environment.protected },
     source,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PitrSource } from "@/lib/config/schema";
-import type { PitrEndpoint, PitrPreflight, PitrProvider, RestoreTarget, RestoreWindow } from "@/lib/providers/pitr";
+import type { PitrEndpoint, PitrPreflight, PitrProvider, RecoveryPoint, RestoreWindow } from "@/lib/providers/pitr";
 import { formatDuration, formatUtc } from "@/lib/format";
 import { PLAN_VERSION, planStepOf } from "../logical/plan";
 
@@ -42,7 +42,7 @@ export const PitrTargetChoice = z.discriminatedUnion("kind", [
 ]);
 export type PitrTargetChoice = z.infer<typeof PitrTargetChoice>;
 
-export function restoreTargetOf(choice: PitrTargetChoice): RestoreTarget {
+export function recoveryPointOf(choice: PitrTargetChoice): RecoveryPoint {
   return choice.kind === "latest" ? { kind: "latest" } : { kind: "time", time: new Date(choice.time) };
 }
 

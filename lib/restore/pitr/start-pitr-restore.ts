@@ -5,7 +5,7 @@ import { buildPitrPlan, PITR_MODE, PITR_TARGET_NAME, pitrTargetLabel } from "./p
 import { PitrRestoreChoice, resolvePitrRestore } from "./choice";
 import { assertMayRestore } from "../logical/choice";
 import type { ClientCtx } from "@/lib/db/ctx";
-import type { RestoreRunView } from "../restore-run-views";
+import { restoreRunView, type RestoreRunView } from "../restore-run-views";
 import { createQueuedRun } from "../engine/create-queued-run";
 import { BUILTIN_CHECKS } from "../validation/builtin-checks";
 
@@ -44,7 +44,7 @@ export async function startPitrRestore({ ctx, input }: { ctx: ClientCtx; input: 
   });
   const target = pitrTargetLabel(input.target);
 
-  return createQueuedRun(ctx, {
+  const run = await createQueuedRun(ctx, {
     runId,
     columns: {
       kind: "pitr",
@@ -72,4 +72,5 @@ export async function startPitrRestore({ ctx, input }: { ctx: ClientCtx; input: 
     createdEvent: { kind: "pitr", target, provider: provider.kind },
     evidence: `Point-in-time restore of ${environment.name} to ${target} started by ${ctx.user.email}`,
   });
+  return restoreRunView(run, run.steps);
 }

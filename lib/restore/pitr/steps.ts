@@ -9,7 +9,7 @@ import { restoredDatabaseEndpoint, type DatabaseEndpoint } from "@/lib/providers
 import { MessageRecorder } from "../engine/messages";
 import { ValidationFailedError } from "../validation/validation-failed-error";
 import { formatUtc } from "@/lib/format";
-import { cutoverChecklist, endpointText, restoreTargetOf, type PitrRestorePlan, type PitrStepName } from "./plan";
+import { cutoverChecklist, endpointText, recoveryPointOf, type PitrRestorePlan, type PitrStepName } from "./plan";
 import { reportRunEvidence } from "../engine/report-run-evidence";
 import { untilAborted, type FailureWithOutput } from "../engine/step-runner";
 import { recordValidationReport } from "../validation/record-validation-report";
@@ -65,7 +65,7 @@ function endpointConnection(c: PitrStepContext, endpoint: PitrEndpoint): Promise
 }
 
 export async function pitrPreflightStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
-  const preflight = await untilAborted(c.provider.preflight(c.run.id, restoreTargetOf(c.plan.target), providerCall(c, signal)), signal);
+  const preflight = await untilAborted(c.provider.preflight(c.run.id, recoveryPointOf(c.plan.target), providerCall(c, signal)), signal);
   if (!preflight.ok) throw new PitrPreflightFailedError(preflight);
   // The runbook's "Verify backup availability": for PITR, a described window that holds the target.
   await reportRunEvidence(c.db, {
@@ -83,7 +83,7 @@ export async function pitrRestoreStep(c: PitrStepContext, signal: AbortSignal): 
     const { latest } = await c.provider.describeWindow(providerCall(c, signal));
     if (latest) await c.db.restoreRun.updateMany({ where: { id: c.run.id, leaseOwner: c.workerId, restorePointAt: null }, data: { restorePointAt: latest } });
   }
-  const { identifier, adopted } = await c.provider.restore(c.run.id, restoreTargetOf(c.plan.target), providerCall(c, signal));
+  const { identifier, adopted } = await c.provider.restore(c.run.id, recoveryPointOf(c.plan.target), providerCall(c, signal));
   return { identifier, adopted };
 }
 

@@ -13,7 +13,7 @@ const BACKUP_AT = new Date("2025-01-15T02:00:00Z");
 const SCALE = 0.05;
 
 async function exec(url: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ target: endpointOf(url) });
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await client.query(sql, params);

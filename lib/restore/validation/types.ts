@@ -1,4 +1,4 @@
-import type { JsonValue, ResultRow } from "@/lib/providers/postgres/read-only-session";
+import type { ResultRow } from "@/lib/providers/postgres/read-only-session";
 
 // The values a check reads are the read-only session's (it makes them JSON-safe); they are named
 // here too, so the rest of the app keeps importing validation types from one place. Type-only:
