@@ -1,7 +1,7 @@
 // The job registry, at the worker's entry point: the one place that knows every domain's jobs, so
 // lib/jobs (the engine's wiring) imports no domain folder.
 import { pruneAnonymousFailuresJob } from "@/lib/audit/prune-anonymous-failures-job";
-import { pitrBaseBackupJob } from "@/lib/backups/pitr-base-backup-job";
+import { pitrBaseBackupJob } from "@/lib/restore/pitr/base-backups/pitr-base-backup-job";
 import { refreshAllCatalogsJob } from "@/lib/backups/refresh-all-catalogs-job";
 import { refreshCatalogJob } from "@/lib/backups/refresh-catalog-job";
 import { verifyBackupJob } from "@/lib/backups/verify-backup-job";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { PitrBaseBackupList } from "@/lib/backups/list-pitr-base-backups";
+import type { PitrBaseBackupList } from "@/lib/restore/pitr/base-backups/list-pitr-base-backups";
 import { apiFetch } from "./api";
 import { queryKeys } from "./query-keys";
 

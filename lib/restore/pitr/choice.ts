@@ -3,7 +3,8 @@ import type { EnvironmentConfig, PitrSource } from "@/lib/config/schema";
 import type { DbOrTx } from "@/lib/db/client";
 import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
 import { RestoreWindowError, type PitrProvider } from "@/lib/providers/pitr";
-import { findPitrIncident, resolvePitrEnvironment } from "../../config/resolve-pitr-environment";
+import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
+import { findPitrIncident } from "./pitr-environment-state";
 import { PitrTargetChoice, pitrWindowProblem, pitrWindowView, type PitrIncidentView, type PitrWindowView } from "./plan";
 
 export const PitrRestoreChoice = z.object({

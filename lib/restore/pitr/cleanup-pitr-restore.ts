@@ -6,7 +6,7 @@ import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for"
 import type { PitrCleanupResult } from "@/lib/providers/pitr";
 import { lockRestoreRun } from "../engine/lock-restore-run";
 import { cutOverRefusal, pitrCleanupView } from "./cleanup-rules";
-import { resolvePitrEnvironment } from "../../config/resolve-pitr-environment";
+import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
 import { readPitrPlan } from "../read-plan";
 import { assertMayRestore } from "../logical/choice";
 import type { ClientCtx } from "@/lib/db/ctx";

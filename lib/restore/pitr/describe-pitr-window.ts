@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
 import type { PitrProvider } from "@/lib/providers/pitr";
-import { activePitrRun, resolvePitrEnvironment, type ActivePitrRun } from "../../config/resolve-pitr-environment";
+import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
+import { activePitrRun, type ActivePitrRun } from "./pitr-environment-state";
 import { describePitrSource, pitrWindowView, type PitrWindowView } from "./plan";
 import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";

@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError } from "@/lib/errors";
 import type { PitrEndpoint } from "@/lib/providers/pitr";
 import { lockRestoreRun } from "../engine/lock-restore-run";
 import { cutOverRefusal } from "./cleanup-rules";
-import { resolvePitrEnvironment } from "../../config/resolve-pitr-environment";
+import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
 import { endpointText } from "./plan";
 import { assertMayRestore } from "../logical/choice";
 import { withTransaction, type Ctx } from "@/lib/db/ctx";

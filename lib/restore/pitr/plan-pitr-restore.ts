@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { activePitrRun, type ActivePitrRun } from "../../config/resolve-pitr-environment";
+import { activePitrRun, type ActivePitrRun } from "./pitr-environment-state";
 import { buildPitrPlan, recoveryPointOf, type PitrRestorePlan } from "./plan";
 import { PitrRestoreChoice, resolvePitrRestore } from "./choice";
 import { BUILTIN_CHECKS } from "../validation/builtin-checks";

@@ -8,7 +8,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { hasRole } from "@/lib/auth/roles";
 import { orNotFound, pageContext } from "@/lib/http/page-context";
 import { describePitrWindow } from "@/lib/restore/pitr/describe-pitr-window";
-import { findPitrIncident, pitrEnvironmentNames } from "@/lib/config/resolve-pitr-environment";
+import { pitrEnvironmentNames } from "@/lib/config/resolve-pitr-environment";
+import { findPitrIncident } from "@/lib/restore/pitr/pitr-environment-state";
 import { firstParam, isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Point-in-time recovery" };

@@ -1,5 +1,5 @@
-import { listPitrBaseBackups, ListPitrBaseBackupsInput } from "@/lib/backups/list-pitr-base-backups";
-import { requestPitrBaseBackup, RequestPitrBaseBackupInput } from "@/lib/backups/request-pitr-base-backup";
+import { listPitrBaseBackups, ListPitrBaseBackupsInput } from "@/lib/restore/pitr/base-backups/list-pitr-base-backups";
+import { requestPitrBaseBackup, RequestPitrBaseBackupInput } from "@/lib/restore/pitr/base-backups/request-pitr-base-backup";
 import { route } from "@/lib/http/route";
 
 export const GET = route({ role: "viewer", query: ListPitrBaseBackupsInput }, ({ input }) => listPitrBaseBackups({ input: input.query }));

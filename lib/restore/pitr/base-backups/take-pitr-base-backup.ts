@@ -5,7 +5,8 @@ import type { SystemCtx } from "@/lib/db/ctx";
 import { BadRequestError } from "@/lib/errors";
 import { listBaseBackups, pruneBaseBackups, takeBaseBackup } from "@/lib/providers/local/base-backups";
 import { pruneWalArchive } from "@/lib/providers/local/prune-wal-archive";
-import { activePitrRun, resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
+import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
+import { activePitrRun } from "../pitr-environment-state";
 import { baseBackupView, KEEP_BASE_BACKUPS, type BaseBackupView } from "./base-backup-views";
 
 export interface TakenBaseBackup {
