@@ -64,16 +64,36 @@ const architecture = [
   zone("providers", [`lib/providers/**/*.${SOURCE}`], [providerAllowList(), PROVIDER_RELATIVE_ESCAPE]),
   // Infrastructure that talks to databases and AWS on its own terms: the app database itself
   // (Prisma adapter, LISTEN hub, migrations), test harnesses, dev/CI scripts, and tests.
-  zone("infrastructure", [`lib/db/**/*.${SOURCE}`, `lib/testing/**/*.${SOURCE}`, `scripts/**/*.${SOURCE}`, `e2e/**/*.${SOURCE}`, ...TESTS], []),
+  zone(
+    "infrastructure",
+    [`lib/db/**/*.${SOURCE}`, `lib/testing/**/*.${SOURCE}`, `scripts/**/*.${SOURCE}`, `e2e/**/*.${SOURCE}`, ...TESTS],
+    [],
+  ),
   // Tests keep their folder's boundary (not its driver rule).
-  zone("browser-tests", TESTS.flatMap((t) => [`components/${t}`, `lib/client/${t}`]), [UI_BACKEND]),
-  zone("provider-tests", TESTS.map((t) => `lib/providers/${t}`), [providerAllowList(["testing"]), PROVIDER_RELATIVE_ESCAPE]),
+  zone(
+    "browser-tests",
+    TESTS.flatMap((t) => [`components/${t}`, `lib/client/${t}`]),
+    [UI_BACKEND],
+  ),
+  zone(
+    "provider-tests",
+    TESTS.map((t) => `lib/providers/${t}`),
+    [providerAllowList(["testing"]), PROVIDER_RELATIVE_ESCAPE],
+  ),
 ];
 
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", ".data/**", "node_modules/**", "lib/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**"]),
+  globalIgnores([
+    ".next/**",
+    ".data/**",
+    "node_modules/**",
+    "lib/generated/**",
+    "next-env.d.ts",
+    "test-results/**",
+    "playwright-report/**",
+  ]),
   {
     rules: {
       "@typescript-eslint/no-explicit-any": "error",

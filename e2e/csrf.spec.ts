@@ -39,7 +39,9 @@ function attackerPage(attacks: Attack[]): string {
       const name = json.slice(0, -2);
       const url = `${BASE_URL}${attack.path}`;
       const textForm = `<iframe name="t${i}"></iframe><form method="post" enctype="text/plain" action="${escapeHtml(url)}" target="t${i}"><input type="hidden" name="${escapeHtml(name)}" value='"}'></form>`;
-      const emptyForm = attack.bodyless ? `<iframe name="e${i}"></iframe><form method="post" action="${escapeHtml(url)}" target="e${i}"></form>` : "";
+      const emptyForm = attack.bodyless
+        ? `<iframe name="e${i}"></iframe><form method="post" action="${escapeHtml(url)}" target="e${i}"></form>`
+        : "";
       return textForm + emptyForm;
     })
     .join("\n");
@@ -85,7 +87,8 @@ async function post(request: APIRequestContext, path: string, data: Record<strin
 }
 
 const refusals = async (request: APIRequestContext) =>
-  (await json<{ events: AuditRow[] }>(request, `/api/audit?action=api.csrf_refused&actor=${encodeURIComponent(E2E_ADMIN.email)}&limit=200`)).events;
+  (await json<{ events: AuditRow[] }>(request, `/api/audit?action=api.csrf_refused&actor=${encodeURIComponent(E2E_ADMIN.email)}&limit=200`))
+    .events;
 
 interface RunView {
   id: string;
@@ -126,12 +129,31 @@ test("a page on another port cannot start, swap, roll back, clean up, declare or
     const api = page.request;
 
     // The victim's real work: a logical restore waiting for its swap, and an incident.
-    const { backups } = await json<{ backups: Array<{ id: string; name: string }> }>(api, "/api/backups?manifest=present&verification=verified&pageSize=50");
+    const { backups } = await json<{ backups: Array<{ id: string; name: string }> }>(
+      api,
+      "/api/backups?manifest=present&verification=verified&pageSize=50",
+    );
     const backup = backups.find((b) => b.name.endsWith(".sql.gz"));
     expect(backup, "a verified demo backup").toBeDefined();
-    const { id: runId } = (await post(api, "/api/restores", { backupId: backup?.id, targetName: "demo-production", mode: "swap", confirmation: "loanserve" }, 201)) as { id: string };
-    const { id: incidentId } = (await post(api, "/api/incidents", { title: `CSRF target ${Date.now()}`, severity: "sev3", environment: "demo", scope: "nothing real" }, 201)) as { id: string };
-    const itemOf = async () => (await json<{ phases: Array<{ items: Array<{ id: string; checkedAt: string | null; version: number }> }> }>(api, `/api/incidents/${incidentId}`)).phases[0]?.items[0];
+    const { id: runId } = (await post(
+      api,
+      "/api/restores",
+      { backupId: backup?.id, targetName: "demo-production", mode: "swap", confirmation: "loanserve" },
+      201,
+    )) as { id: string };
+    const { id: incidentId } = (await post(
+      api,
+      "/api/incidents",
+      { title: `CSRF target ${Date.now()}`, severity: "sev3", environment: "demo", scope: "nothing real" },
+      201,
+    )) as { id: string };
+    const itemOf = async () =>
+      (
+        await json<{ phases: Array<{ items: Array<{ id: string; checkedAt: string | null; version: number }> }> }>(
+          api,
+          `/api/incidents/${incidentId}`,
+        )
+      ).phases[0]?.items[0];
     const item = await itemOf();
     expect(item?.checkedAt).toBeNull();
     await waitForStatus(api, runId, "awaiting-swap");
@@ -144,7 +166,10 @@ test("a page on another port cannot start, swap, roll back, clean up, declare or
     });
     const before = await totals();
     await attack(page, attacker, [
-      { path: "/api/restores", body: { backupId: backup?.id, targetName: "demo-production", mode: "new-database", confirmation: "loanserve" } },
+      {
+        path: "/api/restores",
+        body: { backupId: backup?.id, targetName: "demo-production", mode: "new-database", confirmation: "loanserve" },
+      },
       { path: "/api/pitr/restores", body: { environment: "demo", target: { kind: "latest" }, confirmation: "demo" } },
       { path: "/api/incidents", body: { title: "Pwned", severity: "sev1", environment: "demo", scope: "everything" } },
       { path: `/api/restores/${runId}/swap`, body: { confirmation: swapConfirmation, terminateSessions: true } },
@@ -176,16 +201,25 @@ test("a page on another port cannot start, swap, roll back, clean up, declare or
   }
 });
 
-test("every page renders and hydrates under a nonce-based CSP, with the security headers, and nothing is blocked", async ({ page, browser }) => {
+test("every page renders and hydrates under a nonce-based CSP, with the security headers, and nothing is blocked", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(180_000);
   await page.addInitScript(() => {
     const seen: string[] = [];
     (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-    document.addEventListener("securitypolicyviolation", (event) => seen.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`));
+    document.addEventListener("securitypolicyviolation", (event) =>
+      seen.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`),
+    );
   });
   const problems: string[] = [];
   page.on("console", (message) => {
-    if (message.type() === "error" && /Content Security Policy|Refused to|hydrat|Minified React error #4(18|19|23|25)/i.test(message.text())) problems.push(message.text());
+    if (
+      message.type() === "error" &&
+      /Content Security Policy|Refused to|hydrat|Minified React error #4(18|19|23|25)/i.test(message.text())
+    )
+      problems.push(message.text());
   });
   page.on("pageerror", (error) => problems.push(error.message));
 
@@ -194,7 +228,8 @@ test("every page renders and hydrates under a nonce-based CSP, with the security
   const second = await page.goto("/signin");
   const csp = first?.headers()["content-security-policy"] ?? "";
   expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{16,}' 'strict-dynamic'/);
-  for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"]) expect(csp).toContain(directive);
+  for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"])
+    expect(csp).toContain(directive);
   expect(csp).not.toContain("unsafe-eval");
   expect(second?.headers()["content-security-policy"]).not.toBe(csp);
   expect(first?.headers()).toMatchObject({ "x-content-type-options": "nosniff", "referrer-policy": "same-origin" });
@@ -213,7 +248,10 @@ test("every page renders and hydrates under a nonce-based CSP, with the security
 
   // Signing in needs hydration: the button stays disabled until React has taken over.
   await signIn(page);
-  const declared = await page.request.post("/api/incidents", { data: { title: `CSP tour ${Date.now()}`, severity: "sev4", environment: "demo", scope: "a drill" }, headers: SAME_ORIGIN });
+  const declared = await page.request.post("/api/incidents", {
+    data: { title: `CSP tour ${Date.now()}`, severity: "sev4", environment: "demo", scope: "a drill" },
+    headers: SAME_ORIGIN,
+  });
   expect(declared.status(), await declared.text()).toBe(201);
   const incident = (await declared.json()) as { id: string };
   const backups = (await (await page.request.get("/api/backups")).json()) as { backups: Array<{ id: string }> };

@@ -44,7 +44,10 @@ test("a viewer is refused an admin action, and the audit log shows the denied at
   const viewerContext = await browser.newContext();
   const viewerPage = await viewerContext.newPage();
   await signIn(viewerPage, viewer);
-  const denied = await viewerPage.request.post("/api/users", { data: { email: "x@example.com", role: "admin", password: "whatever-long-enough" }, headers: SAME_ORIGIN });
+  const denied = await viewerPage.request.post("/api/users", {
+    data: { email: "x@example.com", role: "admin", password: "whatever-long-enough" },
+    headers: SAME_ORIGIN,
+  });
   expect(denied.status()).toBe(403);
   const anonymous = await (await browser.newContext()).request.get("/api/audit");
   expect(anonymous.status()).toBe(401);

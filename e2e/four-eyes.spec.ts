@@ -11,7 +11,11 @@ import { createUserAs, signIn } from "./helpers";
  * A second person, added by the signed-in admin through the API, signed in in a browser context of
  * their own. An admin-added person gets a one-time password and must choose their own first.
  */
-async function secondPerson(admin: Page, browser: Browser, role: "operator" | "admin"): Promise<{ page: Page; email: string; close: () => Promise<void> }> {
+async function secondPerson(
+  admin: Page,
+  browser: Browser,
+  role: "operator" | "admin",
+): Promise<{ page: Page; email: string; close: () => Promise<void> }> {
   const email = `approver-${Date.now()}@example.com`;
   const password = "approver-password-long-enough";
   await createUserAs(admin, { email, password, role });
@@ -80,6 +84,8 @@ test("a swap on a four-eyes target is requested by one person and approved by an
 
   // Nothing waits any more on Overview.
   await approver.goto("/");
-  await expect(approver.getByTestId("pending-approvals").locator("[data-approval-status='pending']:visible", { hasText: reason })).toHaveCount(0);
+  await expect(
+    approver.getByTestId("pending-approvals").locator("[data-approval-status='pending']:visible", { hasText: reason }),
+  ).toHaveCount(0);
   await second.close();
 });

@@ -35,7 +35,10 @@ export async function createUserAs(page: Page, user: { email: string; password: 
     await first.getByLabel("Password").fill(oneTimePassword);
     await first.getByRole("button", { name: "Sign in" }).click();
     await expect(first).not.toHaveURL(/\/signin/);
-    const changed = await first.request.post("/api/users/me/password", { data: { currentPassword: oneTimePassword, newPassword: user.password }, headers: SAME_ORIGIN });
+    const changed = await first.request.post("/api/users/me/password", {
+      data: { currentPassword: oneTimePassword, newPassword: user.password },
+      headers: SAME_ORIGIN,
+    });
     expect(changed.status(), await changed.text()).toBe(200);
   } finally {
     await context.close();

@@ -7,12 +7,17 @@ import { SAME_ORIGIN, signIn } from "./helpers";
 
 /** Starts a PITR of the demo to "latest" through the API and opens its page, once it is ready for cutover. */
 async function restoreLatest(page: Page): Promise<{ runId: string; confirmation: string; finalSnapshot: string }> {
-  const started = await page.request.post("/api/pitr/restores", { data: { environment: "demo", target: { kind: "latest" }, confirmation: "demo" }, headers: SAME_ORIGIN });
+  const started = await page.request.post("/api/pitr/restores", {
+    data: { environment: "demo", target: { kind: "latest" }, confirmation: "demo" },
+    headers: SAME_ORIGIN,
+  });
   expect(started.status(), await started.text()).toBe(201);
   const { id: runId } = (await started.json()) as { id: string };
   await page.goto(`/restores/${runId}`);
   await expect(page.getByRole("status", { name: "Ready for cutover" })).toBeVisible({ timeout: 120_000 });
-  const detail = (await (await page.request.get(`/api/restores/${runId}`)).json()) as { run: { pitrCleanup: { confirmation: string; finalSnapshot: string } } };
+  const detail = (await (await page.request.get(`/api/restores/${runId}`)).json()) as {
+    run: { pitrCleanup: { confirmation: string; finalSnapshot: string } };
+  };
   return { runId, ...detail.run.pitrCleanup };
 }
 
@@ -24,7 +29,9 @@ async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 720 });
 }
 
-test("a PITR run marked as cut over cannot be cleaned up; another run's clean-up needs the restored server's name typed", async ({ page }) => {
+test("a PITR run marked as cut over cannot be cleaned up; another run's clean-up needs the restored server's name typed", async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   await signIn(page);
 
@@ -41,10 +48,18 @@ test("a PITR run marked as cut over cannot be cleaned up; another run's clean-up
   await expect(page.getByRole("button", { name: "Mark as cut over" })).toHaveCount(0);
   await expect(page.locator("ol[aria-live='polite']")).toContainText("marked the run as cut over");
   await screenshots(page, "pitr-cut-over");
-  const refused = await page.request.post(`/api/restores/${cutOver.runId}/pitr-cleanup`, { data: { confirmation: cutOver.confirmation }, headers: SAME_ORIGIN });
+  const refused = await page.request.post(`/api/restores/${cutOver.runId}/pitr-cleanup`, {
+    data: { confirmation: cutOver.confirmation },
+    headers: SAME_ORIGIN,
+  });
   expect(refused.status()).toBe(409);
-  expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/marked this run as cut over .* will not delete it/);
-  const generic = await page.request.post(`/api/restores/${cutOver.runId}/cleanup`, { data: { confirmation: cutOver.confirmation }, headers: SAME_ORIGIN });
+  expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+    /marked this run as cut over .* will not delete it/,
+  );
+  const generic = await page.request.post(`/api/restores/${cutOver.runId}/cleanup`, {
+    data: { confirmation: cutOver.confirmation },
+    headers: SAME_ORIGIN,
+  });
   expect(generic.status()).toBe(409);
 
   // 2. Not cut over: clean-up names what it deletes and the snapshot it keeps, and waits for the typed name.

@@ -4,11 +4,19 @@ import { SAME_ORIGIN, signIn } from "./helpers";
 // A viewer in New York: every time must show in their zone AND in UTC, and DST traps are refused.
 test.use({ timezoneId: "America/New_York" });
 
-test("point-in-time recovery of the demo from an incident: window, a time picked on the timeline, plan, live run, validation and endpoint", async ({ page }) => {
+test("point-in-time recovery of the demo from an incident: window, a time picked on the timeline, plan, live run, validation and endpoint", async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   await signIn(page);
   const declared = await page.request.post("/api/incidents", {
-    data: { title: `Payments overwritten ${Date.now()}`, severity: "sev2", environment: "demo", scope: "payments of every tenant", startedAt: new Date().toISOString() },
+    data: {
+      title: `Payments overwritten ${Date.now()}`,
+      severity: "sev2",
+      environment: "demo",
+      scope: "payments of every tenant",
+      startedAt: new Date().toISOString(),
+    },
     headers: SAME_ORIGIN,
   });
   expect(declared.status(), await declared.text()).toBe(201);

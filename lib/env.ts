@@ -28,7 +28,7 @@ export const AppEnv = z.object({
   OIDC_SCOPES: OptionalText.pipe(
     z
       .string()
-      .refine((v) => parseScopes(v).includes("openid"), "must include openid, e.g. \"openid email profile groups\"")
+      .refine((v) => parseScopes(v).includes("openid"), 'must include openid, e.g. "openid email profile groups"')
       .optional(),
   ),
   OIDC_ALLOWED_DOMAINS: OptionalText,
@@ -45,7 +45,11 @@ export const AppEnv = z.object({
   ),
   /** Absolute session lifetime, counted from sign-in (not from the last request). */
   SESSION_LIFETIME_HOURS: OptionalText.pipe(
-    z.coerce.number<string | undefined>().min(0.05, "must be at least 0.05 (3 minutes)").max(720, "must be at most 720 (30 days)").default(12),
+    z.coerce
+      .number<string | undefined>()
+      .min(0.05, "must be at least 0.05 (3 minutes)")
+      .max(720, "must be at most 720 (30 days)")
+      .default(12),
   ),
 });
 export type AppEnv = z.infer<typeof AppEnv>;

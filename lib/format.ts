@@ -72,7 +72,8 @@ export type UtcPrecision = "minute" | "second" | "exact";
 export function formatUtc(at: Date | string, precision: UtcPrecision = "second"): string {
   const iso = new Date(at).toISOString();
   const date = iso.slice(0, 10);
-  const time = precision === "minute" ? iso.slice(11, 16) : precision === "second" || iso.endsWith(".000Z") ? iso.slice(11, 19) : iso.slice(11, 23);
+  const time =
+    precision === "minute" ? iso.slice(11, 16) : precision === "second" || iso.endsWith(".000Z") ? iso.slice(11, 19) : iso.slice(11, 23);
   return `${date} ${time} UTC`;
 }
 

@@ -66,8 +66,13 @@ async function prepareSource(tmp: string, password: string) {
 
   console.log("taking a base backup…");
   const started = performance.now();
-  const backup = await takeBaseBackup({ source: { host: "127.0.0.1", port: source.port, user: "postgres", password }, baseBackupDir: path.join(tmp, "base-backups") });
-  console.log(`base backup ${Math.round(backup.sizeBytes / 1024 / 1024)} MB in ${seconds(performance.now() - started)} (database ${size?.size})`);
+  const backup = await takeBaseBackup({
+    source: { host: "127.0.0.1", port: source.port, user: "postgres", password },
+    baseBackupDir: path.join(tmp, "base-backups"),
+  });
+  console.log(
+    `base backup ${Math.round(backup.sizeBytes / 1024 / 1024)} MB in ${seconds(performance.now() - started)} (database ${size?.size})`,
+  );
 
   // WAL to replay: a tenth of the events rewritten, loans added before and after the target.
   await query(url, "UPDATE events SET pad = repeat('y', 40) WHERE id % 10 = 0");
@@ -83,7 +88,9 @@ async function prepareSource(tmp: string, password: string) {
     if (i > 600) throw new Error("the WAL was not archived within 60 s");
     await delay(100);
   }
-  const segments = (await readdir(archiveDir)).filter((name) => /^[0-9A-F]{24}$/.test(name) && name.slice(8) >= backup.startWalFile.slice(8));
+  const segments = (await readdir(archiveDir)).filter(
+    (name) => /^[0-9A-F]{24}$/.test(name) && name.slice(8) >= backup.startWalFile.slice(8),
+  );
   console.log(`${segments.length} archived WAL segments from the base backup's start to the target and past it`);
   return { source, archiveDir, backup, target: at!.t };
 }
@@ -150,7 +157,13 @@ async function expectTargetState(client: pg.Client | undefined, what: string): P
 
 type Phase = "window" | "preflight" | "restore" | "wait" | "check";
 
-async function productPath(config: LocalPitrSource, runId: string, target: Date, password: string, phases: Record<Phase, number[]>): Promise<number> {
+async function productPath(
+  config: LocalPitrSource,
+  runId: string,
+  target: Date,
+  password: string,
+  phases: Record<Phase, number[]>,
+): Promise<number> {
   const provider = new LocalPitrProvider(config);
   const restoreTarget = { kind: "time", time: target } as const;
   const started = performance.now();
@@ -210,7 +223,8 @@ async function main() {
     const product: number[] = [];
     const phases: Record<Phase, number[]> = { window: [], preflight: [], restore: [], wait: [], check: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      const runBare = async () => bare.push(await bareRecipe(path.join(tmp, `bare-${round}`), prepared.backup, prepared.archiveDir, prepared.target, password));
+      const runBare = async () =>
+        bare.push(await bareRecipe(path.join(tmp, `bare-${round}`), prepared.backup, prepared.archiveDir, prepared.target, password));
       const runProduct = async () => product.push(await productPath(config, `bench-round-${round}`, prepared.target, password, phases));
       // Alternate which goes first, so neither always finds a warm page cache.
       for (const step of round % 2 === 0 ? [runBare, runProduct] : [runProduct, runBare]) await step();
@@ -220,7 +234,11 @@ async function main() {
     console.log("");
     console.log(`bare recipe (copy, settings, start, promoted)            median ${seconds(median(bare))}`);
     console.log(`product (window → preflight → restore → wait → count)    median ${seconds(median(product))}`);
-    console.log(`  product phases (medians): ${Object.entries(phases).map(([phase, ms]) => `${phase} ${seconds(median(ms))}`).join(", ")}`);
+    console.log(
+      `  product phases (medians): ${Object.entries(phases)
+        .map(([phase, ms]) => `${phase} ${seconds(median(ms))}`)
+        .join(", ")}`,
+    );
     console.log(`ratio ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×): ${ratio <= TARGET_RATIO ? "within target" : "ABOVE TARGET"}`);
   } finally {
     await source?.stop("immediate");

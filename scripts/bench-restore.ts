@@ -38,7 +38,13 @@ import { listRoles } from "@/lib/providers/postgres/loader-role";
 import { PlainDumpGuard } from "@/lib/providers/postgres/plain-dump-guard";
 import type { RestoreDumpOptions } from "@/lib/providers/postgres/restore-dump";
 import { findPgTool } from "@/lib/providers/postgres/tools";
-import { APP_OWNER_ROLE, applyLoanServeOwnership, ensureLoanServeRoles, REPORTING_ROLE, RESTORE_USER } from "@/scripts/lib/demo/loanserve-roles";
+import {
+  APP_OWNER_ROLE,
+  applyLoanServeOwnership,
+  ensureLoanServeRoles,
+  REPORTING_ROLE,
+  RESTORE_USER,
+} from "@/scripts/lib/demo/loanserve-roles";
 import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
 import { S3RVER_CREDENTIALS, startS3Server } from "@/scripts/lib/s3-server";
 
@@ -155,7 +161,9 @@ async function connectedClient(connectionString: string): Promise<pg.Client> {
 async function tableCounts(connectionString: string): Promise<Record<string, number>> {
   const client = await connectedClient(connectionString);
   try {
-    const { rows } = await client.query<Record<string, number>>(`SELECT ${TABLES.map((t) => `(SELECT count(*) FROM ${t})::int AS ${t}`).join(", ")}`);
+    const { rows } = await client.query<Record<string, number>>(
+      `SELECT ${TABLES.map((t) => `(SELECT count(*) FROM ${t})::int AS ${t}`).join(", ")}`,
+    );
     return rows[0] ?? {};
   } finally {
     await client.end();
@@ -192,11 +200,16 @@ async function main(): Promise<void> {
     const admin = await connectedClient(cluster.url());
     const pgDump = await findPgTool("pg_dump");
     const { rows: version } = await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v");
-    console.log(`bench:restore — PostgreSQL ${version[0]?.v}, ${availableParallelism()} cores, target ${SQL_MB} MB of SQL, ${ROUNDS} rounds\n`);
+    console.log(
+      `bench:restore — PostgreSQL ${version[0]?.v}, ${availableParallelism()} cores, target ${SQL_MB} MB of SQL, ${ROUNDS} rounds\n`,
+    );
 
     // ---- roles and data --------------------------------------------------------------------
     await ensureLoanServeRoles(cluster.url(), { name: RESTORE_USER, password: restorePassword });
-    const restoreAdmin: AdminTarget = { connection: { host: superuser.host, port: superuser.port, user: RESTORE_USER, sslMode: "disable" }, maintenanceDatabase: "postgres" };
+    const restoreAdmin: AdminTarget = {
+      connection: { host: superuser.host, port: superuser.port, user: RESTORE_USER, sslMode: "disable" },
+      maintenanceDatabase: "postgres",
+    };
     const dumpSize = async (database: string) => {
       let bytes = 0;
       await withPgEnv(superuser, database, async (env) => {
@@ -275,7 +288,8 @@ async function main(): Promise<void> {
       try {
         const counts = await tableCounts(cluster.url(database));
         for (const table of TABLES) {
-          if (counts[table] !== sourceCounts[table]) throw new Error(`${database}.${table} holds ${counts[table]} rows, the source ${sourceCounts[table]}`);
+          if (counts[table] !== sourceCounts[table])
+            throw new Error(`${database}.${table} holds ${counts[table]} rows, the source ${sourceCounts[table]}`);
         }
         const problems = loaderPath ? await ownershipProblems(cluster.url(database)) : [];
         if (problems.length > 0) throw new Error(`${database} after the hand-over: ${problems.join("; ")}`);
@@ -290,7 +304,11 @@ async function main(): Promise<void> {
       await admin.query(`CREATE DATABASE ${database}`);
       const durationMs = await withPgEnv(superuser, database, async (env) => {
         const started = performance.now();
-        await execFileAsync("bash", ["-c", 'set -o pipefail; gunzip -c "$1" | psql -X -q -v ON_ERROR_STOP=1 -o /dev/null', "bench", gzFile], { env });
+        await execFileAsync(
+          "bash",
+          ["-c", 'set -o pipefail; gunzip -c "$1" | psql -X -q -v ON_ERROR_STOP=1 -o /dev/null', "bench", gzFile],
+          { env },
+        );
         return performance.now() - started;
       });
       await verifiedAndDropped(database, false);

@@ -19,7 +19,18 @@ describe("the run command", () => {
     const configFile = path.join(dir, "restore-console.yaml");
     await writeFile(
       configFile,
-      ["version: 1", "environments:", "  - name: prod", "    restoreTargets:", "      - name: dr", "        host: db.internal", "        port: seventy", "        database: loanserve", "        user: loanserve", ""].join("\n"),
+      [
+        "version: 1",
+        "environments:",
+        "  - name: prod",
+        "    restoreTargets:",
+        "      - name: dr",
+        "        host: db.internal",
+        "        port: seventy",
+        "        database: loanserve",
+        "        user: loanserve",
+        "",
+      ].join("\n"),
     );
     const dataDir = path.join(dir, "data");
     const run = execFileAsync(path.join(process.cwd(), "node_modules", ".bin", "tsx"), ["--conditions=react-server", "scripts/start.ts"], {

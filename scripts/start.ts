@@ -41,7 +41,9 @@ async function main() {
   if (!process.env.DATABASE_URL) {
     embedded = await startEmbeddedDatabase();
     cleanups.push(() => embedded?.stop() ?? Promise.resolve());
-    console.log(`Embedded PostgreSQL running on 127.0.0.1:${embedded.cluster.port} (data in ${path.relative(process.cwd(), embedded.cluster.dataDir)})`);
+    console.log(
+      `Embedded PostgreSQL running on 127.0.0.1:${embedded.cluster.port} (data in ${path.relative(process.cwd(), embedded.cluster.dataDir)})`,
+    );
   }
   // Migrations run as the owner; the web server and the worker as the runtime role, which cannot
   // alter the audit log. Only the runtime URL reaches the child processes.
@@ -113,7 +115,10 @@ async function main() {
         void shutdown(0);
       });
     }
-    for (const [name, child] of [["web server", web], ["worker", worker]] as const) {
+    for (const [name, child] of [
+      ["web server", web],
+      ["worker", worker],
+    ] as const) {
       void exited(child).then((code) => {
         if (stopping) return;
         stopping = true;
@@ -123,7 +128,9 @@ async function main() {
     }
 
     await waitForHealth(`http://${host}:${port}`, 60_000);
-    console.log(`\nRestore Console is ready: ${baseUrl}  (environment: ${config.source.kind === "demo" ? "built-in demo" : config.source.path})`);
+    console.log(
+      `\nRestore Console is ready: ${baseUrl}  (environment: ${config.source.kind === "demo" ? "built-in demo" : config.source.path})`,
+    );
     if (firstRunNote) console.log(firstRunNote);
     console.log("Press Ctrl-C to stop.");
   } catch (error) {

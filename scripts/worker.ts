@@ -13,7 +13,9 @@ async function main() {
   const { config } = loadConfig();
   const missing = await unreadableSecrets(config);
   if (missing.length > 0) {
-    throw new Error(`This worker cannot read ${missing.length} secret(s) its configuration names, so it does not start:\n  ${missing.join("\n  ")}`);
+    throw new Error(
+      `This worker cannot read ${missing.length} secret(s) its configuration names, so it does not start:\n  ${missing.join("\n  ")}`,
+    );
   }
   const db = createDb(env.DATABASE_URL);
   const worker = await startWorker({ connectionString: env.DATABASE_URL, db, jobs: ALL_JOBS, tickers: ALL_TICKERS });

@@ -50,7 +50,9 @@ export default async function OverviewPage() {
         description="Incidents not yet closed, newest first."
         actions={
           <>
-            <Badge tone={openIncidents.total > 0 ? "danger" : "neutral"}>{openIncidents.total > 0 ? `${openIncidents.total} active` : "none open"}</Badge>
+            <Badge tone={openIncidents.total > 0 ? "danger" : "neutral"}>
+              {openIncidents.total > 0 ? `${openIncidents.total} active` : "none open"}
+            </Badge>
             <ButtonLink href="/incidents" size="sm">
               All incidents
             </ButtonLink>
@@ -66,7 +68,10 @@ export default async function OverviewPage() {
         <LiveIncidentsRefresh />
         {openIncidents.incidents.length === 0 ? (
           <EmptyState icon={<LayoutDashboard />} title="No open incidents">
-            <p>When data is lost or corrupted, declare an incident: the runbook&apos;s checklist starts with phase timers and a shared timeline.</p>
+            <p>
+              When data is lost or corrupted, declare an incident: the runbook&apos;s checklist starts with phase timers and a shared
+              timeline.
+            </p>
           </EmptyState>
         ) : (
           <ul className="divide-y divide-border">
@@ -74,7 +79,10 @@ export default async function OverviewPage() {
               <li key={incident.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2 text-sm">
                 <SeverityBadge severity={incident.severity} />
                 <IncidentStatusBadge status={incident.status} />
-                <Link href={`/incidents/${incident.id}`} className="min-w-0 flex-1 truncate font-medium text-accent-text underline-offset-2 hover:underline">
+                <Link
+                  href={`/incidents/${incident.id}`}
+                  className="min-w-0 flex-1 truncate font-medium text-accent-text underline-offset-2 hover:underline"
+                >
                   {incident.title}
                 </Link>
                 <span className="text-muted">
@@ -109,7 +117,11 @@ export default async function OverviewPage() {
               <p className="text-sm text-muted">No environment has a backup store configured.</p>
             ) : (
               freshness.map((health) => (
-                <Link key={health.environment} href={`/backups?env=${encodeURIComponent(health.environment)}`} className="block rounded-lg focus-visible:outline-2">
+                <Link
+                  key={health.environment}
+                  href={`/backups?env=${encodeURIComponent(health.environment)}`}
+                  className="block rounded-lg focus-visible:outline-2"
+                >
                   <FreshnessBanner health={health} title={health.environment} />
                 </Link>
               ))
@@ -117,7 +129,10 @@ export default async function OverviewPage() {
           </CardBody>
         </Card>
         <Card padding="none">
-          <CardHeader title="Recovery objectives" description="Achieved RTO and RPO of recent incidents and validated restores; the black mark is the objective for that method." />
+          <CardHeader
+            title="Recovery objectives"
+            description="Achieved RTO and RPO of recent incidents and validated restores; the black mark is the objective for that method."
+          />
           <CardBody>
             <ObjectivesChart items={measurements} />
           </CardBody>
@@ -125,7 +140,10 @@ export default async function OverviewPage() {
         {!system.worker.ok && (
           <div role="alert" className="rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-danger-text">
             <p className="font-semibold">The worker is not running.</p>
-            <p>Verifications and restores wait until it is back. Start it with the run command or <code className="font-mono">npm run worker</code>.</p>
+            <p>
+              Verifications and restores wait until it is back. Start it with the run command or{" "}
+              <code className="font-mono">npm run worker</code>.
+            </p>
           </div>
         )}
         {openIncidents.total === 0 && incidentsCard}

@@ -16,7 +16,9 @@ const EXEMPT = new Set(["auth/[...nextauth]"]);
 async function findRouteFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? findRouteFiles(path.join(dir, e.name)) : Promise.resolve(e.name === "route.ts" ? [path.join(dir, e.name)] : []))),
+    entries.map((e) =>
+      e.isDirectory() ? findRouteFiles(path.join(dir, e.name)) : Promise.resolve(e.name === "route.ts" ? [path.join(dir, e.name)] : []),
+    ),
   );
   return nested.flat();
 }
@@ -59,7 +61,9 @@ function call(endpoint: Endpoint, cookie?: string): Promise<Response> {
   const headers = new Headers({ ...SAME_ORIGIN_HEADERS, "content-type": "application/json" });
   if (cookie) headers.set("cookie", cookie);
   const body = endpoint.method === "GET" ? undefined : "{}";
-  return endpoint.handler(new Request(endpoint.url, { method: endpoint.method, headers, body }), { params: Promise.resolve(endpoint.params) });
+  return endpoint.handler(new Request(endpoint.url, { method: endpoint.method, headers, body }), {
+    params: Promise.resolve(endpoint.params),
+  });
 }
 
 /**
@@ -156,14 +160,21 @@ describe("every API route handler", () => {
 
   it("declares a required role through the route wrapper", () => {
     for (const endpoint of endpoints) {
-      expect(["public", "viewer", "operator", "admin"], `${endpoint.method} /api/${endpoint.route}`).toContain(endpoint.handler.requiredRole);
+      expect(["public", "viewer", "operator", "admin"], `${endpoint.method} /api/${endpoint.route}`).toContain(
+        endpoint.handler.requiredRole,
+      );
     }
   });
 
   it("answers 401 to anonymous calls unless it is public, and counts them per window (no audit row each)", async () => {
     const db = createDb(databaseUrl);
     const counted = async (source?: string) =>
-      (await db.anonymousFailure.aggregate({ where: { kind: "api.unauthenticated", ...(source ? { source } : {}) }, _sum: { count: true } }))._sum.count ?? 0;
+      (
+        await db.anonymousFailure.aggregate({
+          where: { kind: "api.unauthenticated", ...(source ? { source } : {}) },
+          _sum: { count: true },
+        })
+      )._sum.count ?? 0;
     const before = await counted();
     const anonymous = endpoints.filter((e) => e.handler.requiredRole !== "public");
     for (const endpoint of anonymous) {
@@ -209,13 +220,19 @@ describe("roles", () => {
     const events = await db.auditEvent.findMany({ where: { action: "user.create" } });
     await db.$disconnect();
     expect(events).toHaveLength(1);
-    expect(JSON.stringify(events, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))).not.toContain(password);
+    expect(JSON.stringify(events, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))).not.toContain(
+      password,
+    );
   });
 
   it("bad input gets a 400 naming the field", async () => {
     const { POST } = await import("@/app/api/users/route");
     const response = await POST(
-      apiRequest("/api/users", { method: "POST", cookie: admin.cookie, body: { email: "not-an-email", role: "superuser", password: "short" } }),
+      apiRequest("/api/users", {
+        method: "POST",
+        cookie: admin.cookie,
+        body: { email: "not-an-email", role: "superuser", password: "short" },
+      }),
       { params: Promise.resolve({}) },
     );
     expect(response.status).toBe(400);

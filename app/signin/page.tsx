@@ -56,8 +56,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
 
   return (
     <AuthPageFrame tagline="Guided PostgreSQL restores, backup checks and incident checklists.">
-          <h1 className="mb-4 text-base font-semibold">Sign in</h1>
-          <SignInForm callbackUrl={callbackUrl} sso={sso} initialError={errorMessage(firstParam(params.error), sso?.name, firstParam(params.reason))} />
+      <h1 className="mb-4 text-base font-semibold">Sign in</h1>
+      <SignInForm
+        callbackUrl={callbackUrl}
+        sso={sso}
+        initialError={errorMessage(firstParam(params.error), sso?.name, firstParam(params.reason))}
+      />
     </AuthPageFrame>
   );
 }

@@ -34,7 +34,8 @@ export function AnonymousFailuresSummary({ summary, hours }: { summary: Anonymou
             <ul className="flex flex-wrap gap-x-6 gap-y-1">
               {summary.totals.map((t) => (
                 <li key={t.kind}>
-                  <span className="font-semibold tabular-nums">{t.count.toLocaleString("en")}</span> <span className="text-muted">{label(t.kind)}</span>
+                  <span className="font-semibold tabular-nums">{t.count.toLocaleString("en")}</span>{" "}
+                  <span className="text-muted">{label(t.kind)}</span>
                 </li>
               ))}
             </ul>

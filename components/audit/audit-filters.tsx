@@ -13,9 +13,21 @@ export interface AuditFilterValues {
 }
 
 /** A plain GET form: filters live in the URL, so a filtered view can be shared and bookmarked. */
-export function AuditFilters({ values, actions, errors }: { values: AuditFilterValues; actions: string[]; errors: Record<string, string> }) {
+export function AuditFilters({
+  values,
+  actions,
+  errors,
+}: {
+  values: AuditFilterValues;
+  actions: string[];
+  errors: Record<string, string>;
+}) {
   return (
-    <form method="get" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-border bg-surface p-4 sm:grid-cols-2 lg:grid-cols-6" aria-label="Filter audit events">
+    <form
+      method="get"
+      className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-border bg-surface p-4 sm:grid-cols-2 lg:grid-cols-6"
+      aria-label="Filter audit events"
+    >
       <Field id="audit-actor" label="Actor" hint="Email contains" error={errors.actor} className="lg:col-span-2">
         {(p) => <Input {...p} name="actor" defaultValue={values.actor ?? ""} placeholder="ada@example.com" />}
       </Field>

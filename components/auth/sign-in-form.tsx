@@ -19,7 +19,6 @@ export interface SignInFormProps {
   initialError: string | null;
 }
 
-
 // Deliberately the same for an unknown email, a wrong password and a disabled account.
 const BAD_CREDENTIALS = "Email or password is incorrect.";
 

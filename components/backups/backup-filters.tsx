@@ -15,7 +15,11 @@ export interface BackupFilterValues {
 
 export function BackupFilters({ values, errors }: { values: BackupFilterValues; errors: Record<string, string> }) {
   return (
-    <form method="get" aria-label="Filter backups" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-border bg-surface p-4 sm:grid-cols-3 lg:grid-cols-6">
+    <form
+      method="get"
+      aria-label="Filter backups"
+      className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-border bg-surface p-4 sm:grid-cols-3 lg:grid-cols-6"
+    >
       {values.env && <input type="hidden" name="env" value={values.env} />}
       <Field id="backups-search" label="Name contains" error={errors.search} className="lg:col-span-2">
         {(p) => <Input {...p} name="search" defaultValue={values.search ?? ""} placeholder="2026-11" />}

@@ -18,7 +18,8 @@ export function RefreshCatalogButton({ environment, running }: { environment: st
   const watching = running || start.data?.status === "running";
   const status = useQuery({
     queryKey: queryKeys.catalogRefresh(environment),
-    queryFn: ({ signal }) => apiFetch<RefreshView | null>(`/api/backups/refresh?environment=${encodeURIComponent(environment)}`, { signal }),
+    queryFn: ({ signal }) =>
+      apiFetch<RefreshView | null>(`/api/backups/refresh?environment=${encodeURIComponent(environment)}`, { signal }),
     enabled: watching,
     refetchInterval: (q) => (q.state.data && q.state.data.status !== "running" ? false : 1000),
   });

@@ -29,7 +29,12 @@ export function VerificationProgress({ initial }: { initial: VerificationView })
           {v.throughput !== null && ` · ${formatBytes(v.throughput)}/s`}
         </span>
       </div>
-      <ProgressBar label="Verification progress" value={v.status === "queued" ? null : (percent ?? 0)} valueText={percent === null ? "waiting" : `${percent}%`} tone={tone} />
+      <ProgressBar
+        label="Verification progress"
+        value={v.status === "queued" ? null : (percent ?? 0)}
+        valueText={percent === null ? "waiting" : `${percent}%`}
+        tone={tone}
+      />
       {v.error && <p className="text-sm text-danger-text">{v.error}</p>}
     </div>
   );

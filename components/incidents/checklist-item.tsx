@@ -22,7 +22,17 @@ interface Toggle {
 }
 
 /** A checklist item as a real checkbox (Space toggles it), with who/when, evidence and an optional note. */
-export function ChecklistItem({ incidentId, item, overdue, canEdit }: { incidentId: string; item: ChecklistItemView; overdue: boolean; canEdit: boolean }) {
+export function ChecklistItem({
+  incidentId,
+  item,
+  overdue,
+  canEdit,
+}: {
+  incidentId: string;
+  item: ChecklistItemView;
+  overdue: boolean;
+  canEdit: boolean;
+}) {
   const id = useId();
   const hydrated = useHydrated();
   const [note, setNote] = useState("");
@@ -46,7 +56,11 @@ export function ChecklistItem({ incidentId, item, overdue, canEdit }: { incident
   };
 
   return (
-    <li className={cx("px-4 py-3", overdue && "border-l-4 border-l-danger bg-danger-soft/40")} data-item={item.text} data-checked={item.checkedAt ? "true" : "false"}>
+    <li
+      className={cx("px-4 py-3", overdue && "border-l-4 border-l-danger bg-danger-soft/40")}
+      data-item={item.text}
+      data-checked={item.checkedAt ? "true" : "false"}
+    >
       <div className="flex items-start gap-3">
         <input
           id={id}
@@ -88,7 +102,10 @@ export function ChecklistItem({ incidentId, item, overdue, canEdit }: { incident
               </>
             )}
             {item.evidence && (
-              <Link href={item.evidence.href} className="inline-flex items-center gap-1 text-accent-text underline-offset-2 hover:underline">
+              <Link
+                href={item.evidence.href}
+                className="inline-flex items-center gap-1 text-accent-text underline-offset-2 hover:underline"
+              >
                 <Link2 aria-hidden className="size-3.5" />
                 evidence: {item.evidence.description || item.evidence.href}
               </Link>
@@ -113,7 +130,14 @@ export function ChecklistItem({ incidentId, item, overdue, canEdit }: { incident
                 <label htmlFor={`${id}-note`} className="sr-only">
                   Note for “{item.text}”
                 </label>
-                <IncidentTextarea id={`${id}-note`} value={note} onChange={(e) => setNote(e.target.value)} rows={2} maxLength={2000} placeholder="What you saw or decided" />
+                <IncidentTextarea
+                  id={`${id}-note`}
+                  value={note}
+                  onChange={(e) => setNote(e.target.value)}
+                  rows={2}
+                  maxLength={2000}
+                  placeholder="What you saw or decided"
+                />
                 <Button type="submit" size="sm" loading={toggle.isPending}>
                   {checked ? "Undo tick with note" : "Tick with note"}
                 </Button>

@@ -52,14 +52,20 @@ export function DeclareIncidentForm({ environments, defaultEnvironment, fromRunI
   };
 
   return (
-    <form onSubmit={submit} className="max-w-2xl space-y-4 rounded-lg border border-border bg-surface p-5 shadow-xs" aria-label="Declare incident">
+    <form
+      onSubmit={submit}
+      className="max-w-2xl space-y-4 rounded-lg border border-border bg-surface p-5 shadow-xs"
+      aria-label="Declare incident"
+    >
       {fromRunId && (
         <p className="rounded-md bg-subtle px-3 py-2 text-sm">
           Declared from restore run <span className="font-mono">{fromRunId}</span>; the incident links to it.
         </p>
       )}
       <Field id="incident-title" label="Title" hint="What happened, in a line people will recognise later.">
-        {(p) => <Input {...p} name="title" required minLength={3} maxLength={200} placeholder="Loans deleted by a failed migration" autoFocus />}
+        {(p) => (
+          <Input {...p} name="title" required minLength={3} maxLength={200} placeholder="Loans deleted by a failed migration" autoFocus />
+        )}
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
         <Field id="incident-severity" label="Severity">
@@ -86,7 +92,16 @@ export function DeclareIncidentForm({ environments, defaultEnvironment, fromRunI
         </Field>
       </div>
       <Field id="incident-scope" label="Scope of data loss" hint="Which data, tables, tenants; what is known and what is not yet.">
-        {(p) => <IncidentTextarea {...p} name="scope" required minLength={3} rows={4} placeholder="Rows missing from loans and payments for several tenants" />}
+        {(p) => (
+          <IncidentTextarea
+            {...p}
+            name="scope"
+            required
+            minLength={3}
+            rows={4}
+            placeholder="Rows missing from loans and payments for several tenants"
+          />
+        )}
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
         <Field id="incident-started" label="Incident start (UTC)" hint="Leave empty for now. Phase timers count from here.">

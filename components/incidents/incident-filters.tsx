@@ -14,9 +14,21 @@ export interface IncidentFilterValues {
 }
 
 /** A plain GET form: the filtered history is a URL that can be shared. */
-export function IncidentFilters({ values, environments, errors }: { values: IncidentFilterValues; environments: string[]; errors: Record<string, string> }) {
+export function IncidentFilters({
+  values,
+  environments,
+  errors,
+}: {
+  values: IncidentFilterValues;
+  environments: string[];
+  errors: Record<string, string>;
+}) {
   return (
-    <form method="get" aria-label="Filter incidents" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-border bg-surface p-4 sm:grid-cols-3 lg:grid-cols-5">
+    <form
+      method="get"
+      aria-label="Filter incidents"
+      className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-border bg-surface p-4 sm:grid-cols-3 lg:grid-cols-5"
+    >
       <Field id="incidents-environment" label="Environment" error={errors.environment}>
         {(p) => (
           <Select {...p} name="environment" defaultValue={values.environment ?? ""}>

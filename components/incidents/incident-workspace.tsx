@@ -34,9 +34,13 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
             <SeverityBadge severity={incident.severity} />
             <IncidentStatusBadge status={incident.status} />
             <span>
-              <span className="font-mono">{incident.environment}</span> · started <Time value={incident.startedAt} /> · declared by {incident.declaredByEmail}
+              <span className="font-mono">{incident.environment}</span> · started <Time value={incident.startedAt} /> · declared by{" "}
+              {incident.declaredByEmail}
             </span>
-            <span className="inline-flex items-center gap-1.5 text-xs" title={live ? "Changes by anyone appear here as they happen." : "Live updates unavailable; checking every 5 seconds."}>
+            <span
+              className="inline-flex items-center gap-1.5 text-xs"
+              title={live ? "Changes by anyone appear here as they happen." : "Live updates unavailable; checking every 5 seconds."}
+            >
               <StatusDot tone={live ? "success" : "warning"} pulse={live} />
               {live ? "live" : "refreshing every 5 s"}
             </span>
@@ -50,7 +54,10 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
               </ButtonLink>
             )}
             {canOperate && acceptsChanges(incident.status) && (
-              <ButtonLink href={`/backups?env=${encodeURIComponent(incident.environment)}&verification=verified`} icon={<DatabaseBackup aria-hidden />}>
+              <ButtonLink
+                href={`/backups?env=${encodeURIComponent(incident.environment)}&verification=verified`}
+                icon={<DatabaseBackup aria-hidden />}
+              >
                 Restore a backup
               </ButtonLink>
             )}
@@ -66,10 +73,18 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
       <div className="grid gap-6 xl:grid-cols-3">
         <div className="space-y-4 xl:col-span-2">
           {incident.phases.map((phase) => (
-            <PhaseCard key={phase.key} incidentId={incident.id} phase={phase} startedAt={incident.startedAt} clockStoppedAt={incident.recoveredAt} canEdit={editable} />
+            <PhaseCard
+              key={phase.key}
+              incidentId={incident.id}
+              phase={phase}
+              startedAt={incident.startedAt}
+              clockStoppedAt={incident.recoveredAt}
+              canEdit={editable}
+            />
           ))}
           <p className="text-xs text-muted">
-            Checklist: {incident.template.name}, version {incident.template.version}. Phase deadlines count from the incident start; the clocks stop when it is recovered.
+            Checklist: {incident.template.name}, version {incident.template.version}. Phase deadlines count from the incident start; the
+            clocks stop when it is recovered.
           </p>
           <Card as="section" padding="none">
             <CardHeader title="From the runbook" description="What to try when a restore fails, and how to validate one." />
@@ -98,7 +113,10 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
                   <>
                     <dt className="text-muted">From run</dt>
                     <dd>
-                      <Link href={`/restores/${incident.createdFromRunId}`} className="font-mono text-xs text-accent-text underline-offset-2 hover:underline">
+                      <Link
+                        href={`/restores/${incident.createdFromRunId}`}
+                        className="font-mono text-xs text-accent-text underline-offset-2 hover:underline"
+                      >
                         {incident.createdFromRunId}
                       </Link>
                     </dd>
@@ -114,7 +132,10 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
             </CardBody>
           </Card>
           <Card as="section" padding="none">
-            <CardHeader title="Timeline" description={`${incident.events.length} event${incident.events.length === 1 ? "" : "s"}, newest first`} />
+            <CardHeader
+              title="Timeline"
+              description={`${incident.events.length} event${incident.events.length === 1 ? "" : "s"}, newest first`}
+            />
             <CardBody className="space-y-4">
               {editable && <NoteForm incidentId={incident.id} />}
               <IncidentTimeline events={incident.events} />

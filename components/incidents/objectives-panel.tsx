@@ -18,7 +18,8 @@ export function ObjectivesPanel({ measurement, objectives }: { measurement: Meas
         <ul className="space-y-0.5 text-xs">
           {RESTORE_METHODS.map((method) => (
             <li key={method}>
-              {RESTORE_METHOD_LABELS[method]}: RTO {formatMinutesRange(objectives.rto[method].minMinutes, objectives.rto[method].maxMinutes)} · RPO{" "}
+              {RESTORE_METHOD_LABELS[method]}: RTO{" "}
+              {formatMinutesRange(objectives.rto[method].minMinutes, objectives.rto[method].maxMinutes)} · RPO{" "}
               {formatMinutes(objectives.rpo[method === "pitr" ? "pitr" : "logical"].minutes)}
             </li>
           ))}
@@ -45,7 +46,8 @@ export function ObjectivesPanel({ measurement, objectives }: { measurement: Meas
         </dd>
       </dl>
       <p className="text-xs text-muted">
-        RTO: incident start to validated restore. RPO: {rpo.from === "last-known-good" ? "last known good" : "incident start"} back to the restore point used.
+        RTO: incident start to validated restore. RPO: {rpo.from === "last-known-good" ? "last known good" : "incident start"} back to the
+        restore point used.
       </p>
       {measurement.steps.length > 0 && (
         <ul className="space-y-0.5 text-xs">

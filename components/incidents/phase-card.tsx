@@ -24,7 +24,8 @@ function TimerBadge({ timer, deadlineAt, stopped }: { timer: PhaseTimer | null; 
   if (!timer || timer.remainingMs === null) return <Badge>due {formatUtcTime(deadlineAt)}</Badge>;
   const { tone } = STATE_STYLE[timer.state];
   if (timer.state === "done") return <Badge tone={timer.late ? "warning" : "success"}>{timer.late ? "done, late" : "done in time"}</Badge>;
-  const text = timer.state === "red" ? `overdue ${formatCountdown(timer.remainingMs).slice(1)}` : `${formatCountdown(timer.remainingMs)} left`;
+  const text =
+    timer.state === "red" ? `overdue ${formatCountdown(timer.remainingMs).slice(1)}` : `${formatCountdown(timer.remainingMs)} left`;
   return (
     <Badge tone={tone} className="font-mono text-sm tabular-nums">
       <span role="timer" aria-label={timer.state === "red" ? "Overdue by" : "Time left"}>
@@ -61,7 +62,9 @@ export function PhaseCard({ incidentId, phase, startedAt, clockStoppedAt, canEdi
           description={
             <>
               {done} of {phase.items.length} done
-              {deadlineAt ? ` · within ${formatMinutes(phase.deadlineMinutes)} of the start (by ${formatUtcTime(deadlineAt)})` : " · no deadline"}
+              {deadlineAt
+                ? ` · within ${formatMinutes(phase.deadlineMinutes)} of the start (by ${formatUtcTime(deadlineAt)})`
+                : " · no deadline"}
               {timer?.state === "red" && timer.overdueCount > 0 && (
                 <span className="font-medium text-danger-text">
                   {" "}
@@ -84,7 +87,13 @@ export function PhaseCard({ incidentId, phase, startedAt, clockStoppedAt, canEdi
         )}
         <ul className="divide-y divide-border">
           {phase.items.map((item) => (
-            <ChecklistItem key={item.id} incidentId={incidentId} item={item} overdue={timer?.state === "red" && !item.checkedAt} canEdit={canEdit} />
+            <ChecklistItem
+              key={item.id}
+              incidentId={incidentId}
+              item={item}
+              overdue={timer?.state === "red" && !item.checkedAt}
+              canEdit={canEdit}
+            />
           ))}
         </ul>
       </div>

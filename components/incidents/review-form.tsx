@@ -34,7 +34,14 @@ export function ReviewForm({ incidentId, initial }: ReviewFormProps) {
   const [wentBadly, setWentBadly] = useState(initial.wentBadly ?? "");
   const [lessons, setLessons] = useState(initial.lessons ?? "");
   const [rows, setRows] = useState<FollowUpRow[]>(() =>
-    initial.followUps.map((f) => ({ key: f.id, id: f.id, text: f.text, owner: f.owner, due: f.dueAt?.slice(0, 10) ?? "", done: f.doneAt !== null })),
+    initial.followUps.map((f) => ({
+      key: f.id,
+      id: f.id,
+      text: f.text,
+      owner: f.owner,
+      due: f.dueAt?.slice(0, 10) ?? "",
+      done: f.doneAt !== null,
+    })),
   );
   const [added, setAdded] = useState(0);
   const save = useMutation({
@@ -45,16 +52,32 @@ export function ReviewForm({ incidentId, initial }: ReviewFormProps) {
           wentWell,
           wentBadly,
           lessons,
-          followUps: rows.map((r) => ({ id: r.id, text: r.text, owner: r.owner, dueAt: r.due ? `${r.due}T00:00:00Z` : null, done: r.done })),
+          followUps: rows.map((r) => ({
+            id: r.id,
+            text: r.text,
+            owner: r.owner,
+            dueAt: r.due ? `${r.due}T00:00:00Z` : null,
+            done: r.done,
+          })),
         },
       }),
     onSuccess: ({ followUps }) => {
       // Saved actions get their ids, so the next save updates rather than duplicates them.
-      setRows(followUps.map((f) => ({ key: f.id, id: f.id, text: f.text, owner: f.owner, due: f.dueAt?.slice(0, 10) ?? "", done: f.doneAt !== null })));
+      setRows(
+        followUps.map((f) => ({
+          key: f.id,
+          id: f.id,
+          text: f.text,
+          owner: f.owner,
+          due: f.dueAt?.slice(0, 10) ?? "",
+          done: f.doneAt !== null,
+        })),
+      );
       router.refresh();
     },
   });
-  const update = (key: string, change: Partial<FollowUpRow>) => setRows((current) => current.map((r) => (r.key === key ? { ...r, ...change } : r)));
+  const update = (key: string, change: Partial<FollowUpRow>) =>
+    setRows((current) => current.map((r) => (r.key === key ? { ...r, ...change } : r)));
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -76,18 +99,37 @@ export function ReviewForm({ incidentId, initial }: ReviewFormProps) {
         <legend className="text-sm font-medium">Follow-up actions</legend>
         {rows.length === 0 && <p className="text-sm text-muted">None yet. Each action needs an owner.</p>}
         {rows.map((row, index) => (
-          <div key={row.key} className="grid items-end gap-2 rounded-md border border-border p-2 sm:grid-cols-[minmax(0,1fr)_10rem_auto_auto]">
+          <div
+            key={row.key}
+            className="grid items-end gap-2 rounded-md border border-border p-2 sm:grid-cols-[minmax(0,1fr)_10rem_auto_auto]"
+          >
             <Field id={`${baseId}-f${row.key}-text`} label={`Action ${index + 1}`} className="sm:col-span-4">
-              {(p) => <Input {...p} value={row.text} onChange={(e) => update(row.key, { text: e.target.value })} required maxLength={1000} />}
+              {(p) => (
+                <Input {...p} value={row.text} onChange={(e) => update(row.key, { text: e.target.value })} required maxLength={1000} />
+              )}
             </Field>
             <Field id={`${baseId}-f${row.key}-owner`} label="Owner">
-              {(p) => <Input {...p} value={row.owner} onChange={(e) => update(row.key, { owner: e.target.value })} required maxLength={200} placeholder="name or email" />}
+              {(p) => (
+                <Input
+                  {...p}
+                  value={row.owner}
+                  onChange={(e) => update(row.key, { owner: e.target.value })}
+                  required
+                  maxLength={200}
+                  placeholder="name or email"
+                />
+              )}
             </Field>
             <Field id={`${baseId}-f${row.key}-due`} label="Due">
               {(p) => <Input {...p} type="date" value={row.due} onChange={(e) => update(row.key, { due: e.target.value })} />}
             </Field>
             <label className="flex h-9 items-center gap-1.5 text-sm">
-              <input type="checkbox" className="size-4 accent-accent" checked={row.done} onChange={(e) => update(row.key, { done: e.target.checked })} />
+              <input
+                type="checkbox"
+                className="size-4 accent-accent"
+                checked={row.done}
+                onChange={(e) => update(row.key, { done: e.target.checked })}
+              />
               Done
             </label>
             <Button

@@ -14,7 +14,12 @@ import { AUTO_TICK_LABELS, AUTO_TICKS, type AutoTick, type ChecklistPhaseTemplat
 
 /** A key from text, unique among `taken`: "Notify stakeholders" → "notify-stakeholders". */
 function keyFor(text: string, taken: readonly string[]): string {
-  const base = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 32) || "item";
+  const base =
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 32) || "item";
   let key = base;
   for (let n = 2; taken.includes(key); n++) key = `${base}-${n}`;
   return key;
@@ -25,7 +30,8 @@ export function TemplateEditor({ initial, version }: { initial: ChecklistPhaseTe
   const router = useRouter();
   const [phases, setPhases] = useState(initial);
   const save = useMutation({
-    mutationFn: () => apiFetch<{ version: number }>("/api/incidents/templates", { method: "POST", body: { phases, basedOnVersion: version } }),
+    mutationFn: () =>
+      apiFetch<{ version: number }>("/api/incidents/templates", { method: "POST", body: { phases, basedOnVersion: version } }),
     onSuccess: () => router.refresh(),
   });
   const setPhase = (index: number, change: (phase: ChecklistPhaseTemplate) => ChecklistPhaseTemplate) =>
@@ -44,7 +50,13 @@ export function TemplateEditor({ initial, version }: { initial: ChecklistPhaseTe
             title={phase.title || "New phase"}
             level={3}
             actions={
-              <Button size="sm" variant="ghost" icon={<Trash2 aria-hidden />} disabled={phases.length === 1} onClick={() => setPhases((c) => c.filter((_, i) => i !== pi))}>
+              <Button
+                size="sm"
+                variant="ghost"
+                icon={<Trash2 aria-hidden />}
+                disabled={phases.length === 1}
+                onClick={() => setPhases((c) => c.filter((_, i) => i !== pi))}
+              >
                 Remove phase
               </Button>
             }
@@ -52,7 +64,15 @@ export function TemplateEditor({ initial, version }: { initial: ChecklistPhaseTe
           <CardBody className="space-y-3">
             <div className="grid gap-3 sm:grid-cols-[1fr_12rem]">
               <Field id={`phase-${phase.key}-title`} label="Phase title">
-                {(p) => <Input {...p} value={phase.title} required maxLength={100} onChange={(e) => setPhase(pi, (x) => ({ ...x, title: e.target.value }))} />}
+                {(p) => (
+                  <Input
+                    {...p}
+                    value={phase.title}
+                    required
+                    maxLength={100}
+                    onChange={(e) => setPhase(pi, (x) => ({ ...x, title: e.target.value }))}
+                  />
+                )}
               </Field>
               <Field id={`phase-${phase.key}-deadline`} label="Deadline (minutes)" hint="From the incident start; empty: none.">
                 {(p) => (
@@ -76,7 +96,9 @@ export function TemplateEditor({ initial, version }: { initial: ChecklistPhaseTe
                         value={item.text}
                         required
                         maxLength={300}
-                        onChange={(e) => setPhase(pi, (x) => ({ ...x, items: x.items.map((it, j) => (j === ii ? { ...it, text: e.target.value } : it)) }))}
+                        onChange={(e) =>
+                          setPhase(pi, (x) => ({ ...x, items: x.items.map((it, j) => (j === ii ? { ...it, text: e.target.value } : it)) }))
+                        }
                       />
                     )}
                   </Field>
@@ -88,7 +110,9 @@ export function TemplateEditor({ initial, version }: { initial: ChecklistPhaseTe
                         onChange={(e) =>
                           setPhase(pi, (x) => ({
                             ...x,
-                            items: x.items.map((it, j) => (j === ii ? { ...it, autoTick: (e.target.value || undefined) as AutoTick | undefined } : it)),
+                            items: x.items.map((it, j) =>
+                              j === ii ? { ...it, autoTick: (e.target.value || undefined) as AutoTick | undefined } : it,
+                            ),
                           }))
                         }
                       >
@@ -114,7 +138,21 @@ export function TemplateEditor({ initial, version }: { initial: ChecklistPhaseTe
             <Button
               size="sm"
               icon={<Plus aria-hidden />}
-              onClick={() => setPhase(pi, (x) => ({ ...x, items: [...x.items, { key: keyFor("item", x.items.map((i) => i.key)), text: "" }] }))}
+              onClick={() =>
+                setPhase(pi, (x) => ({
+                  ...x,
+                  items: [
+                    ...x.items,
+                    {
+                      key: keyFor(
+                        "item",
+                        x.items.map((i) => i.key),
+                      ),
+                      text: "",
+                    },
+                  ],
+                }))
+              }
             >
               Add item
             </Button>
@@ -125,7 +163,18 @@ export function TemplateEditor({ initial, version }: { initial: ChecklistPhaseTe
         <Button
           icon={<Plus aria-hidden />}
           onClick={() =>
-            setPhases((c) => [...c, { key: keyFor("phase", c.map((p) => p.key)), title: "", deadlineMinutes: null, items: [{ key: "item", text: "" }] }])
+            setPhases((c) => [
+              ...c,
+              {
+                key: keyFor(
+                  "phase",
+                  c.map((p) => p.key),
+                ),
+                title: "",
+                deadlineMinutes: null,
+                items: [{ key: "item", text: "" }],
+              },
+            ])
           }
         >
           Add phase

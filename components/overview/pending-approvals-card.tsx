@@ -16,7 +16,11 @@ export function PendingApprovalsCard({ initial, viewer }: { initial: ApprovalLis
         <CardHeader
           title="Pending approvals"
           description="Swaps, rollbacks, cut-overs and clean-ups on four-eyes environments, waiting for a second person."
-          actions={<Badge tone={approvals.length > 0 ? "warning" : "neutral"}>{approvals.length > 0 ? `${approvals.length} waiting` : "none waiting"}</Badge>}
+          actions={
+            <Badge tone={approvals.length > 0 ? "warning" : "neutral"}>
+              {approvals.length > 0 ? `${approvals.length} waiting` : "none waiting"}
+            </Badge>
+          }
         />
         <CardBody>
           <div aria-live="polite">

@@ -66,7 +66,17 @@ export function AddPersonButton() {
         ) : (
           <form id={formId} onSubmit={submit} className="space-y-4" noValidate={false}>
             <Field id={`${formId}-email`} label="Email">
-              {(p) => <Input {...p} type="email" required autoComplete="off" maxLength={320} value={email} onChange={(e) => setEmail(e.target.value)} />}
+              {(p) => (
+                <Input
+                  {...p}
+                  type="email"
+                  required
+                  autoComplete="off"
+                  maxLength={320}
+                  value={email}
+                  onChange={(e) => setEmail(e.target.value)}
+                />
+              )}
             </Field>
             <Field id={`${formId}-name`} label="Name" hint="Optional; shown instead of the email.">
               {(p) => <Input {...p} autoComplete="off" maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}

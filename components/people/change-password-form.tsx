@@ -44,13 +44,39 @@ export function ChangePasswordForm({ oneTime }: { oneTime: boolean }) {
   return (
     <form onSubmit={(e) => void submit(e)} className="space-y-4">
       <Field id={`${id}-current`} label={oneTime ? "One-time password" : "Current password"}>
-        {(p) => <Input {...p} type="password" required autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />}
+        {(p) => (
+          <Input
+            {...p}
+            type="password"
+            required
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+          />
+        )}
       </Field>
-      <Field id={`${id}-new`} label="New password" hint={`At least ${MIN_LENGTH} characters.`} error={tooShort ? `Use at least ${MIN_LENGTH} characters.` : undefined}>
-        {(p) => <Input {...p} type="password" required minLength={MIN_LENGTH} autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />}
+      <Field
+        id={`${id}-new`}
+        label="New password"
+        hint={`At least ${MIN_LENGTH} characters.`}
+        error={tooShort ? `Use at least ${MIN_LENGTH} characters.` : undefined}
+      >
+        {(p) => (
+          <Input
+            {...p}
+            type="password"
+            required
+            minLength={MIN_LENGTH}
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+          />
+        )}
       </Field>
       <Field id={`${id}-repeat`} label="New password again" error={mismatch ? "The two new passwords differ." : undefined}>
-        {(p) => <Input {...p} type="password" required autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} />}
+        {(p) => (
+          <Input {...p} type="password" required autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} />
+        )}
       </Field>
       {error && (
         <p role="alert" className="text-sm font-medium text-danger-text">

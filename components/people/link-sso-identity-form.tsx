@@ -68,7 +68,9 @@ export function LinkSsoIdentityForm({ userId, email, identity, providerName }: L
         hint="The identity's `sub`: the Audit log shows it on their refused sign-in (auth.sign_in, reason email_in_use)."
         error={link.error?.message}
       >
-        {(control) => <Input {...control} value={subject} onChange={(e) => setSubject(e.target.value)} spellCheck={false} autoComplete="off" />}
+        {(control) => (
+          <Input {...control} value={subject} onChange={(e) => setSubject(e.target.value)} spellCheck={false} autoComplete="off" />
+        )}
       </Field>
       <Button type="submit" size="sm" icon={<Link2 aria-hidden />} loading={link.isPending} disabled={!subject.trim()}>
         Link {providerName} identity

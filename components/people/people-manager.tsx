@@ -53,7 +53,14 @@ export function PeopleManager({
             Find a person
           </label>
           <Search aria-hidden className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted" />
-          <Input id={searchId} type="search" placeholder="Find by name or email" className="pl-8" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <Input
+            id={searchId}
+            type="search"
+            placeholder="Find by name or email"
+            className="pl-8"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
         </div>
         <p className="text-muted" aria-live="polite">
           {people.isFetching ? (
@@ -80,7 +87,10 @@ export function PeopleManager({
         </EmptyState>
       ) : (
         <div className="rounded-lg border border-border bg-surface">
-          <div aria-hidden className={`hidden gap-4 border-b border-border bg-subtle px-4 py-2 text-xs font-medium text-muted xl:grid ${COLUMNS}`}>
+          <div
+            aria-hidden
+            className={`hidden gap-4 border-b border-border bg-subtle px-4 py-2 text-xs font-medium text-muted xl:grid ${COLUMNS}`}
+          >
             <span>Person</span>
             <span>Role</span>
             <span>Source</span>
@@ -118,7 +128,9 @@ export function PeopleManager({
                     </div>
                     <div>
                       <dt className="text-xs text-muted xl:sr-only">Last sign-in</dt>
-                      <dd>{person.lastSignInAt ? <Time value={person.lastSignInAt} relative /> : <span className="text-muted">Never</span>}</dd>
+                      <dd>
+                        {person.lastSignInAt ? <Time value={person.lastSignInAt} relative /> : <span className="text-muted">Never</span>}
+                      </dd>
                     </div>
                     <div>
                       <dt className="text-xs text-muted xl:sr-only">Status</dt>

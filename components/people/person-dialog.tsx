@@ -18,7 +18,11 @@ const withArticle = (role: Role) => `${/^[aeiou]/.test(role) ? "an" : "a"} ${rol
 
 type Step = { view: "overview" } | { view: "confirm"; action: PersonAction } | { view: "password"; email: string; password: string };
 
-function confirmCopy(person: UserView, action: PersonAction, isSelf: boolean): { title: string; body: ReactNode; confirm: string; danger: boolean } {
+function confirmCopy(
+  person: UserView,
+  action: PersonAction,
+  isSelf: boolean,
+): { title: string; body: ReactNode; confirm: string; danger: boolean } {
   const who = person.name ?? person.email;
   switch (action.kind) {
     case "role": {
@@ -46,18 +50,32 @@ function confirmCopy(person: UserView, action: PersonAction, isSelf: boolean): {
         danger: true,
       };
     case "enable":
-      return { title: `Enable ${who}?`, body: <p>They can sign in again with their current password or single sign-on.</p>, confirm: "Enable", danger: false };
+      return {
+        title: `Enable ${who}?`,
+        body: <p>They can sign in again with their current password or single sign-on.</p>,
+        confirm: "Enable",
+        danger: false,
+      };
     case "reset-password":
       return {
         title: `Reset the password of ${who}?`,
-        body: <p>Their current password stops working and their sessions end. You get a one-time password to hand them; they choose their own at next sign-in.</p>,
+        body: (
+          <p>
+            Their current password stops working and their sessions end. You get a one-time password to hand them; they choose their own at
+            next sign-in.
+          </p>
+        ),
         confirm: "Reset password",
         danger: true,
       };
     case "end-sessions":
       return {
         title: `End all sessions of ${who}?`,
-        body: <p>{isSelf ? "You are" : "They are"} signed out on every device at the next request, and must sign in again. Nothing else changes.</p>,
+        body: (
+          <p>
+            {isSelf ? "You are" : "They are"} signed out on every device at the next request, and must sign in again. Nothing else changes.
+          </p>
+        ),
         confirm: "End sessions",
         danger: true,
       };
@@ -71,7 +89,19 @@ export interface PersonSso {
   identity: { subject: string; email: string | null } | null;
 }
 
-export function PersonDialog({ person, isSelf, open, onClose, sso }: { person: UserView; isSelf: boolean; open: boolean; onClose: () => void; sso?: PersonSso }) {
+export function PersonDialog({
+  person,
+  isSelf,
+  open,
+  onClose,
+  sso,
+}: {
+  person: UserView;
+  isSelf: boolean;
+  open: boolean;
+  onClose: () => void;
+  sso?: PersonSso;
+}) {
   const [step, setStep] = useState<Step>({ view: "overview" });
   const [role, setRole] = useState<Role>(person.role);
   const [notice, setNotice] = useState<string | null>(null);
@@ -156,7 +186,13 @@ export function PersonDialog({ person, isSelf, open, onClose, sso }: { person: U
         <Button key="back" onClick={back}>
           Back
         </Button>
-        <Button key="confirm" variant={copy.danger ? "danger" : "primary"} loading={action.isPending} onClick={() => run(step.action)} autoFocus>
+        <Button
+          key="confirm"
+          variant={copy.danger ? "danger" : "primary"}
+          loading={action.isPending}
+          onClick={() => run(step.action)}
+          autoFocus
+        >
           {copy.confirm}
         </Button>
       </>
@@ -193,7 +229,11 @@ export function PersonDialog({ person, isSelf, open, onClose, sso }: { person: U
                 </option>
               ))}
             </Select>
-            <Button icon={<ShieldCheck aria-hidden />} disabled={role === person.role || person.disabled} onClick={() => confirm({ kind: "role", role })}>
+            <Button
+              icon={<ShieldCheck aria-hidden />}
+              disabled={role === person.role || person.disabled}
+              onClick={() => confirm({ kind: "role", role })}
+            >
               Change role
             </Button>
           </div>

@@ -19,7 +19,14 @@ export interface ApprovalViewer {
   role: Role;
 }
 
-const STATUS_TONES: Readonly<Record<ApprovalStatus, Tone>> = { pending: "warning", approved: "info", executed: "success", failed: "danger", refused: "danger", expired: "neutral" };
+const STATUS_TONES: Readonly<Record<ApprovalStatus, Tone>> = {
+  pending: "warning",
+  approved: "info",
+  executed: "success",
+  failed: "danger",
+  refused: "danger",
+  expired: "neutral",
+};
 
 function timeLeft(expiresAt: string, now: number | null): string {
   if (now === null) return "";
@@ -31,7 +38,15 @@ function timeLeft(expiresAt: string, now: number | null): string {
 }
 
 /** One four-eyes request: what, who asked and why, time left, and approve/refuse for eligible people. */
-export function ApprovalItem({ approval, viewer, showRun = false }: { approval: ApprovalListItem; viewer: ApprovalViewer; showRun?: boolean }) {
+export function ApprovalItem({
+  approval,
+  viewer,
+  showRun = false,
+}: {
+  approval: ApprovalListItem;
+  viewer: ApprovalViewer;
+  showRun?: boolean;
+}) {
   const now = useIncidentClock();
   const [refusing, setRefusing] = useState(false);
   const [reason, setReason] = useState("");
@@ -44,7 +59,13 @@ export function ApprovalItem({ approval, viewer, showRun = false }: { approval: 
   const titleId = `approval-${approval.id}-title`;
 
   return (
-    <li aria-labelledby={titleId} className="space-y-2 rounded-md border border-border bg-surface p-3 text-sm" data-approval-id={approval.id} data-approval-status={approval.status} data-action={approval.action}>
+    <li
+      aria-labelledby={titleId}
+      className="space-y-2 rounded-md border border-border bg-surface p-3 text-sm"
+      data-approval-id={approval.id}
+      data-approval-status={approval.status}
+      data-action={approval.action}
+    >
       <div className="flex flex-wrap items-center gap-2">
         <Badge tone={STATUS_TONES[approval.status] ?? "neutral"}>{approval.status}</Badge>
         <span id={titleId} className="font-semibold">
@@ -52,7 +73,8 @@ export function ApprovalItem({ approval, viewer, showRun = false }: { approval: 
         </span>
         {showRun && (
           <Link className="underline" href={`/restores/${approval.runId}`}>
-            {approval.environment} · {approval.run.kind === "pitr" ? "point-in-time restore" : `${approval.run.targetName} (${approval.run.targetDatabase})`}
+            {approval.environment} ·{" "}
+            {approval.run.kind === "pitr" ? "point-in-time restore" : `${approval.run.targetName} (${approval.run.targetDatabase})`}
           </Link>
         )}
         {pending && (
@@ -62,7 +84,8 @@ export function ApprovalItem({ approval, viewer, showRun = false }: { approval: 
         )}
       </div>
       <p>
-        Asked by <span className="font-medium">{approval.requestedByEmail}</span> <Time value={approval.requestedAt} relative />: “{approval.reason}”
+        Asked by <span className="font-medium">{approval.requestedByEmail}</span> <Time value={approval.requestedAt} relative />: “
+        {approval.reason}”
       </p>
       {approval.status !== "pending" && approval.decidedByEmail && (
         <p className="text-muted">
@@ -76,10 +99,16 @@ export function ApprovalItem({ approval, viewer, showRun = false }: { approval: 
           {approval.decisionReason ? `: “${approval.decisionReason}”` : ""}
         </p>
       )}
-      {approval.status === "failed" && approval.error && <p className="text-danger-text">The approved action did not go through: {approval.error}</p>}
-      {approval.status === "expired" && <p className="text-muted">Nobody approved it in time; nothing was done. Ask again if it is still needed.</p>}
+      {approval.status === "failed" && approval.error && (
+        <p className="text-danger-text">The approved action did not go through: {approval.error}</p>
+      )}
+      {approval.status === "expired" && (
+        <p className="text-muted">Nobody approved it in time; nothing was done. Ask again if it is still needed.</p>
+      )}
 
-      {pending && own && <p className="text-muted">Waiting for a second person ({approval.approverRole} or above): you cannot approve your own request.</p>}
+      {pending && own && (
+        <p className="text-muted">Waiting for a second person ({approval.approverRole} or above): you cannot approve your own request.</p>
+      )}
       {pending && !own && !eligible && <p className="text-muted">Approving needs the {approval.approverRole} role.</p>}
       {pending && (eligible || own) && (
         <div className="space-y-2">
@@ -91,12 +120,24 @@ export function ApprovalItem({ approval, viewer, showRun = false }: { approval: 
                 if (!refuse.isPending) refuse.mutate({ reason: reason.trim() });
               }}
             >
-              <ReasonField id={`refuse-${approval.id}`} label={own ? "Why withdraw it?" : "Why refuse?"} value={reason} onChange={setReason} />
+              <ReasonField
+                id={`refuse-${approval.id}`}
+                label={own ? "Why withdraw it?" : "Why refuse?"}
+                value={reason}
+                onChange={setReason}
+              />
               <div className="flex gap-2">
                 <Button type="button" variant="ghost" size="sm" onClick={() => setRefusing(false)}>
                   Back
                 </Button>
-                <Button type="submit" variant="danger" size="sm" loading={refuse.isPending} disabled={reason.trim().length < 5} icon={<X aria-hidden />}>
+                <Button
+                  type="submit"
+                  variant="danger"
+                  size="sm"
+                  loading={refuse.isPending}
+                  disabled={reason.trim().length < 5}
+                  icon={<X aria-hidden />}
+                >
                   {own ? "Withdraw request" : "Refuse"}
                 </Button>
               </div>
@@ -104,7 +145,13 @@ export function ApprovalItem({ approval, viewer, showRun = false }: { approval: 
           ) : (
             <div className="flex flex-wrap gap-2">
               {!own && eligible && (
-                <Button variant="primary" size="sm" loading={approve.isPending} icon={<Check aria-hidden />} onClick={() => approve.mutate(undefined)}>
+                <Button
+                  variant="primary"
+                  size="sm"
+                  loading={approve.isPending}
+                  icon={<Check aria-hidden />}
+                  onClick={() => approve.mutate(undefined)}
+                >
                   Approve and run
                 </Button>
               )}

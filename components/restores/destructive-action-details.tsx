@@ -74,10 +74,27 @@ export function DestructiveActionDetails({
       {needsConfirmation(action, destructive) && (
         <Field
           id={`${action}-confirmation`}
-          label={expected ? <>This environment is protected. Type <span className="font-mono break-all">{expected}</span> to confirm</> : "This environment is protected. Type the confirmation text the server asks for"}
+          label={
+            expected ? (
+              <>
+                This environment is protected. Type <span className="font-mono break-all">{expected}</span> to confirm
+              </>
+            ) : (
+              "This environment is protected. Type the confirmation text the server asks for"
+            )
+          }
           error={error}
         >
-          {(p) => <Input {...p} value={typed} onChange={(e) => onTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
+          {(p) => (
+            <Input
+              {...p}
+              value={typed}
+              onChange={(e) => onTyped(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              className="font-mono"
+            />
+          )}
         </Field>
       )}
     </div>

@@ -13,7 +13,15 @@ import { baseBackupArrived, usePitrBaseBackups } from "@/lib/client/use-pitr-bas
 import { formatInZone, utcText } from "@/lib/client/zoned-time";
 
 /** A local source's base backups (the oldest one is where the window starts), and "take one now". */
-export function PitrBaseBackups({ environment, canOperate, viewerZone }: { environment: string; canOperate: boolean; viewerZone: string | null }) {
+export function PitrBaseBackups({
+  environment,
+  canOperate,
+  viewerZone,
+}: {
+  environment: string;
+  canOperate: boolean;
+  viewerZone: string | null;
+}) {
   const queryClient = useQueryClient();
   const [requestedAt, setRequestedAt] = useState<number | null>(null);
   const { data, error } = usePitrBaseBackups(environment, requestedAt);
@@ -51,7 +59,9 @@ export function PitrBaseBackups({ environment, canOperate, viewerZone }: { envir
         {error && <p className="text-sm text-danger-text">{error.message}</p>}
         {take.error && <p className="text-sm text-danger-text">{take.error.message}</p>}
         {waiting && <p className="mb-2 text-sm text-muted">Requested: the worker is taking it; it appears here when it is complete.</p>}
-        {data && data.backups.length === 0 && <p className="text-sm text-muted">None yet: nothing can be restored until the first one is taken.</p>}
+        {data && data.backups.length === 0 && (
+          <p className="text-sm text-muted">None yet: nothing can be restored until the first one is taken.</p>
+        )}
         {data && data.backups.length > 0 && (
           <Table caption="Base backups, newest first" captionHidden>
             <THead>

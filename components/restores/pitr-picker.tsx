@@ -80,7 +80,8 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
 
   const zoneName = zone === "utc" || !viewerZone ? "UTC" : viewerZone;
   const parsed = mode === "time" ? parseZonedInput(text, zoneName) : null;
-  const choice: PitrTargetChoice | null = mode === "latest" ? { kind: "latest" } : parsed?.ok ? { kind: "time", time: parsed.instant.toISOString() } : null;
+  const choice: PitrTargetChoice | null =
+    mode === "latest" ? { kind: "latest" } : parsed?.ok ? { kind: "time", time: parsed.instant.toISOString() } : null;
   const window = summary?.window ?? null;
   const problem = window && choice ? pitrWindowProblem(window, choice) : null;
   const dataLoss = window && choice ? predictDataLoss({ choice, window, incident, now: new Date(now) }) : null;
@@ -92,7 +93,8 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
     onSuccess: () => setTyped(""),
   });
   const start = useMutation({
-    mutationFn: (request: NonNullable<typeof body>) => apiFetch<RestoreRunView>("/api/pitr/restores", { method: "POST", body: { ...request, confirmation: typed } }),
+    mutationFn: (request: NonNullable<typeof body>) =>
+      apiFetch<RestoreRunView>("/api/pitr/restores", { method: "POST", body: { ...request, confirmation: typed } }),
     onSuccess: (run) => router.push(`/restores/${run.id}`),
   });
   const preview = plan.data && JSON.stringify(plan.variables) === JSON.stringify(body) ? plan.data : null;
@@ -107,7 +109,8 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
     if (parsed?.ok) setText(toInputValue(parsed.instant, nextName));
     setZone(next);
   };
-  const describe = (at: number) => `${viewerZone && viewerZone !== "UTC" ? `${formatInZone(new Date(at), viewerZone)} ${viewerZone}, ` : ""}${utcText(new Date(at))}`;
+  const describe = (at: number) =>
+    `${viewerZone && viewerZone !== "UTC" ? `${formatInZone(new Date(at), viewerZone)} ${viewerZone}, ` : ""}${utcText(new Date(at))}`;
   const markers: TimelineMarker[] = incident
     ? [
         { at: incident.startedAt, label: "incident started", tone: "danger" },
@@ -139,19 +142,32 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
           {window && (
             <>
               {window.earliest && window.latest ? (
-                <RestoreWindowTimeline window={window} now={now} markers={markers} selected={selectedAt} describe={describe} onPick={pick} />
+                <RestoreWindowTimeline
+                  window={window}
+                  now={now}
+                  markers={markers}
+                  selected={selectedAt}
+                  describe={describe}
+                  onPick={pick}
+                />
               ) : (
                 <p className="text-sm text-muted">Nothing can be restored to a chosen time yet.</p>
               )}
               <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]" data-testid="restore-window">
                 <dt className="text-muted">Earliest restorable</dt>
-                <dd data-testid="window-earliest">{window.earliest ? <BothZones at={Date.parse(window.earliest)} viewerZone={viewerZone} /> : "unknown"}</dd>
+                <dd data-testid="window-earliest">
+                  {window.earliest ? <BothZones at={Date.parse(window.earliest)} viewerZone={viewerZone} /> : "unknown"}
+                </dd>
                 <dt className="text-muted">Latest restorable</dt>
-                <dd data-testid="window-latest">{window.latest ? <BothZones at={Date.parse(window.latest)} viewerZone={viewerZone} /> : "unknown"}</dd>
+                <dd data-testid="window-latest">
+                  {window.latest ? <BothZones at={Date.parse(window.latest)} viewerZone={viewerZone} /> : "unknown"}
+                </dd>
                 <dt className="text-muted">Lag behind now</dt>
                 <dd>
                   {window.latest ? formatDuration(Math.max(0, now - Date.parse(window.latest))) : "unknown"}{" "}
-                  <span className="text-xs text-muted">(described {isFetching ? "now" : formatDuration(Math.max(0, now - Date.parse(window.describedAt))) + " ago"})</span>
+                  <span className="text-xs text-muted">
+                    (described {isFetching ? "now" : formatDuration(Math.max(0, now - Date.parse(window.describedAt))) + " ago"})
+                  </span>
                 </dd>
               </dl>
               {window.notes.length > 0 && (
@@ -178,7 +194,10 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
       </Card>
 
       <Card as="section" padding="none">
-        <CardHeader title="2. The point to restore to" description="The source is never touched: the data comes back in a new server beside it." />
+        <CardHeader
+          title="2. The point to restore to"
+          description="The source is never touched: the data comes back in a new server beside it."
+        />
         <CardBody className="space-y-4">
           <fieldset className="space-y-2">
             <legend className="sr-only">Restore point</legend>
@@ -199,13 +218,29 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
                 hint="YYYY-MM-DD HH:MM, seconds and milliseconds optional."
                 error={inputError ?? undefined}
               >
-                {(p) => <Input {...p} value={text} onChange={(e) => setText(e.target.value)} placeholder="2026-11-25 14:30:00" autoComplete="off" spellCheck={false} className="font-mono" />}
+                {(p) => (
+                  <Input
+                    {...p}
+                    value={text}
+                    onChange={(e) => setText(e.target.value)}
+                    placeholder="2026-11-25 14:30:00"
+                    autoComplete="off"
+                    spellCheck={false}
+                    className="font-mono"
+                  />
+                )}
               </Field>
               <fieldset className="space-y-1.5">
                 <legend className="text-sm font-medium">Time zone of what I type</legend>
                 <div className="flex gap-3 pt-1 text-sm">
                   <label className="flex items-center gap-1.5">
-                    <input type="radio" name="pitr-zone" checked={zone === "local"} disabled={!viewerZone} onChange={() => switchZone("local")} />
+                    <input
+                      type="radio"
+                      name="pitr-zone"
+                      checked={zone === "local"}
+                      disabled={!viewerZone}
+                      onChange={() => switchZone("local")}
+                    />
                     Mine ({viewerZone ?? "…"})
                   </label>
                   <label className="flex items-center gap-1.5">
@@ -235,18 +270,21 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
                 <p data-testid="pitr-data-loss">
                   <span className="font-medium">Predicted data loss: </span>
                   {dataLoss.lostMs === null ? "unknown" : formatDuration(dataLoss.lostMs)} of changes, from the restore point to{" "}
-                  {dataLoss.untilKind === "incident-start" ? "the incident's start" : "now"} (<BothZones at={Date.parse(dataLoss.until)} viewerZone={viewerZone} />
+                  {dataLoss.untilKind === "incident-start" ? "the incident's start" : "now"} (
+                  <BothZones at={Date.parse(dataLoss.until)} viewerZone={viewerZone} />
                   ).
                 </p>
               )}
               {dataLoss?.afterIncidentStart && (
                 <p className="flex gap-2 text-warning-text">
-                  <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> This is after the incident started: the restored data may already contain the damage.
+                  <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> This is after the incident started: the restored data may
+                  already contain the damage.
                 </p>
               )}
               {!dataLoss?.afterIncidentStart && dataLoss?.afterLastKnownGood && (
                 <p className="flex gap-2 text-warning-text">
-                  <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> This is after the last time the data was known to be good.
+                  <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> This is after the last time the data was known to be
+                  good.
                 </p>
               )}
             </div>
@@ -266,7 +304,10 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
 
       {preview && body && (
         <Card as="section" padding="none">
-          <CardHeader title="3. The plan — nothing has changed yet" description={`Checked just now against the window described at ${utcText(new Date(preview.plan.window.describedAt))}.`} />
+          <CardHeader
+            title="3. The plan — nothing has changed yet"
+            description={`Checked just now against the window described at ${utcText(new Date(preview.plan.window.describedAt))}.`}
+          />
           <CardBody className="space-y-5">
             <PlanSteps steps={preview.plan.steps} />
             <ReplacedAndKept replaces={preview.plan.replaces} keeps={preview.plan.keeps} />
@@ -279,7 +320,12 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
               </ul>
             </div>
             <PreflightList
-              checks={(preview.plan.preflight?.checks ?? []).map((c) => ({ key: c.name, title: c.name, status: c.ok ? "passed" : "failed", message: c.message }))}
+              checks={(preview.plan.preflight?.checks ?? []).map((c) => ({
+                key: c.name,
+                title: c.name,
+                status: c.ok ? "passed" : "failed",
+                message: c.message,
+              }))}
             />
             <form
               className="space-y-3"
@@ -297,12 +343,29 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
                 }
                 error={start.error?.message}
               >
-                {(p) => <Input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
+                {(p) => (
+                  <Input
+                    {...p}
+                    value={typed}
+                    onChange={(e) => setTyped(e.target.value)}
+                    autoComplete="off"
+                    spellCheck={false}
+                    className="font-mono"
+                  />
+                )}
               </Field>
-              <Button type="submit" variant="primary" icon={<Play aria-hidden />} loading={start.isPending} disabled={!preview.canStart || typed !== preview.plan.confirmations.start}>
+              <Button
+                type="submit"
+                variant="primary"
+                icon={<Play aria-hidden />}
+                loading={start.isPending}
+                disabled={!preview.canStart || typed !== preview.plan.confirmations.start}
+              >
                 Start point-in-time restore
               </Button>
-              {!preview.canStart && <p className="text-sm text-muted">Fix the failed preflight checks (or wait for the other run) before starting.</p>}
+              {!preview.canStart && (
+                <p className="text-sm text-muted">Fix the failed preflight checks (or wait for the other run) before starting.</p>
+              )}
             </form>
           </CardBody>
         </Card>

@@ -25,7 +25,8 @@ export function PitrRunActions({ run, canAct }: { run: RestoreRunView; canAct: b
     return (
       <section role="status" aria-label="Cut over" className="space-y-1 rounded-lg border border-border bg-surface px-4 py-3 text-sm">
         <p className="flex items-center gap-2 font-semibold">
-          <ShieldCheck aria-hidden className="size-4 text-success-text" /> Cut over <Time value={run.cutOverAt} /> by {run.cutOverByEmail ?? "someone"}
+          <ShieldCheck aria-hidden className="size-4 text-success-text" /> Cut over <Time value={run.cutOverAt} /> by{" "}
+          {run.cutOverByEmail ?? "someone"}
         </p>
         {cleanup?.refusal && (
           <p className="text-muted" data-testid="pitr-cleanup-refusal">
@@ -38,7 +39,10 @@ export function PitrRunActions({ run, canAct }: { run: RestoreRunView; canAct: b
   if (!canAct || (!run.actions.cutOver && !(run.actions.cleanup && cleanup))) return null;
 
   return (
-    <section aria-label="The restored server" className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-border bg-surface px-4 py-3 text-sm">
+    <section
+      aria-label="The restored server"
+      className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-border bg-surface px-4 py-3 text-sm"
+    >
       <p className="text-muted">
         {run.actions.cutOver
           ? "Moved your application to the restored server? Mark the run as cut over: clean-up is then refused."
@@ -74,8 +78,8 @@ function CutOverDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
       description={
         <>
           Do this once your application uses{" "}
-          <span className="font-mono">{run.endpoint ? endpointText(run.endpoint) : run.pitrCleanup?.confirmation}</span>. From then on the restored
-          server is treated as production: clean-up of this run is refused. This cannot be undone here.
+          <span className="font-mono">{run.endpoint ? endpointText(run.endpoint) : run.pitrCleanup?.confirmation}</span>. From then on the
+          restored server is treated as production: clean-up of this run is refused. This cannot be undone here.
         </>
       }
       footer={
@@ -134,7 +138,11 @@ function CleanupDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
         className="space-y-4 text-sm"
         onSubmit={(event) => {
           event.preventDefault();
-          if (ready && !cleanup.isPending) cleanup.mutate({ confirmation: typed.trim(), finalSnapshot, ...(fourEyes ? { reason: reason.trim() } : {}) }, { onSuccess: onClose });
+          if (ready && !cleanup.isPending)
+            cleanup.mutate(
+              { confirmation: typed.trim(), finalSnapshot, ...(fourEyes ? { reason: reason.trim() } : {}) },
+              { onSuccess: onClose },
+            );
         }}
       >
         <div>
@@ -169,7 +177,16 @@ function CleanupDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
           }
           error={cleanup.error?.message}
         >
-          {(p) => <Input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
+          {(p) => (
+            <Input
+              {...p}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              className="font-mono"
+            />
+          )}
         </Field>
         {fourEyes && <FourEyesReason id={`${formId}-reason`} terms={fourEyes} value={reason} onChange={setReason} />}
       </form>

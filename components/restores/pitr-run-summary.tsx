@@ -19,15 +19,30 @@ function timeToValidated(run: RestoreRunView, steps: RestoreStepView[]): number 
  * restored server answers, and — when the run succeeded — the cutover checklist a person works
  * through (Restore Console never repoints applications).
  */
-export function PitrRunSummary({ run, plan, steps, canAct }: { run: RestoreRunView; plan: PitrRestorePlan; steps: RestoreStepView[]; canAct: boolean }) {
+export function PitrRunSummary({
+  run,
+  plan,
+  steps,
+  canAct,
+}: {
+  run: RestoreRunView;
+  plan: PitrRestorePlan;
+  steps: RestoreStepView[];
+  canAct: boolean;
+}) {
   const validatedIn = timeToValidated(run, steps);
   const { dataLoss } = plan;
   return (
     <div className="space-y-6">
       {run.status === "succeeded" && run.endpoint && (
-        <section role="status" aria-label="Ready for cutover" className="space-y-3 rounded-lg border border-success/30 bg-success-soft px-4 py-3 text-sm text-success-text">
+        <section
+          role="status"
+          aria-label="Ready for cutover"
+          className="space-y-3 rounded-lg border border-success/30 bg-success-soft px-4 py-3 text-sm text-success-text"
+        >
           <p className="font-semibold">
-            Ready for cutover: the data as of {run.restorePointAt ? <Time value={run.restorePointAt} /> : pitrTargetLabel(plan.target)} answers at{" "}
+            Ready for cutover: the data as of {run.restorePointAt ? <Time value={run.restorePointAt} /> : pitrTargetLabel(plan.target)}{" "}
+            answers at{" "}
             <span className="font-mono" data-testid="pitr-endpoint">
               {endpointText(run.endpoint)}
             </span>
@@ -36,7 +51,11 @@ export function PitrRunSummary({ run, plan, steps, canAct }: { run: RestoreRunVi
           <div className="text-fg">
             <p className="mb-1 font-medium">Cutover checklist — yours to do; nothing was repointed:</p>
             <ul className="space-y-1" aria-label="Cutover checklist">
-              {cutoverChecklist({ endpoint: run.endpoint, sourceDescription: plan.source.description, incident: plan.incident !== null }).map((item) => (
+              {cutoverChecklist({
+                endpoint: run.endpoint,
+                sourceDescription: plan.source.description,
+                incident: plan.incident !== null,
+              }).map((item) => (
                 <li key={item} className="flex gap-2">
                   <Circle aria-hidden className="mt-0.5 size-4 shrink-0 text-muted" />
                   <span>{item}</span>
@@ -44,7 +63,10 @@ export function PitrRunSummary({ run, plan, steps, canAct }: { run: RestoreRunVi
               ))}
             </ul>
             {plan.incident && (
-              <Link href={`/incidents/${plan.incident.id}`} className="mt-2 inline-flex items-center gap-1 text-accent-text underline-offset-2 hover:underline">
+              <Link
+                href={`/incidents/${plan.incident.id}`}
+                className="mt-2 inline-flex items-center gap-1 text-accent-text underline-offset-2 hover:underline"
+              >
                 Open the incident’s checklist <ExternalLink aria-hidden className="size-3.5" />
               </Link>
             )}
@@ -58,7 +80,8 @@ export function PitrRunSummary({ run, plan, steps, canAct }: { run: RestoreRunVi
           <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
             <dt className="text-muted">Restore to</dt>
             <dd>
-              {plan.target.kind === "latest" ? "latest restorable" : <Time value={plan.target.time} />} <span className="text-muted">({pitrTargetLabel(plan.target)})</span>
+              {plan.target.kind === "latest" ? "latest restorable" : <Time value={plan.target.time} />}{" "}
+              <span className="text-muted">({pitrTargetLabel(plan.target)})</span>
             </dd>
             <dt className="text-muted">Recovery point</dt>
             <dd>

@@ -3,7 +3,11 @@ import { formatDuration } from "@/lib/format";
 import type { PlanStep, PreflightStatus } from "@/lib/restore/logical/plan";
 
 /** The steps of a plan, each with what it does and its time limit. */
-export function PlanSteps({ steps }: { steps: ReadonlyArray<Pick<PlanStep, "position" | "title" | "description" | "automatic" | "timeoutMs">> }) {
+export function PlanSteps({
+  steps,
+}: {
+  steps: ReadonlyArray<Pick<PlanStep, "position" | "title" | "description" | "automatic" | "timeoutMs">>;
+}) {
   return (
     <ol className="space-y-2 text-sm" aria-label="Planned steps">
       {steps.map((s) => (

@@ -21,7 +21,6 @@ export interface PlannerTarget {
   description: string;
 }
 
-
 /** Choose target and mode, read the plan and the preflight checks, then confirm by typing the database name. */
 export function RestorePlanner({ backupId, environment, targets }: { backupId: string; environment: string; targets: PlannerTarget[] }) {
   const router = useRouter();
@@ -72,7 +71,14 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
                 <span>Replace it: restore beside it, validate, then swap (the old database is kept for rollback)</span>
               </label>
               <label className="flex items-start gap-2 text-sm">
-                <input type="radio" name="mode" value="new-database" checked={mode === "new-database"} onChange={() => setMode("new-database")} className="mt-1" />
+                <input
+                  type="radio"
+                  name="mode"
+                  value="new-database"
+                  checked={mode === "new-database"}
+                  onChange={() => setMode("new-database")}
+                  className="mt-1"
+                />
                 <span>Restore into a new database and leave the target alone</span>
               </label>
             </fieldset>
@@ -94,7 +100,8 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
               <dt className="text-muted">Source</dt>
               <dd>
                 <span className="font-mono">{preview.plan.source.name}</span> · {formatBytes(preview.plan.source.size)} ·{" "}
-                {preview.plan.source.format === "custom" ? "custom format (pg_restore)" : "plain SQL (psql)"} · {preview.plan.source.verificationState}
+                {preview.plan.source.format === "custom" ? "custom format (pg_restore)" : "plain SQL (psql)"} ·{" "}
+                {preview.plan.source.verificationState}
               </dd>
               <dt className="text-muted">Target</dt>
               <dd className="font-mono">
@@ -105,11 +112,21 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
             </dl>
             <PlanSteps steps={preview.plan.steps} />
             <ReplacedAndKept replaces={preview.plan.replaces} keeps={preview.plan.keeps} />
-            <PreflightList checks={(preview.plan.preflight?.checks ?? []).map((c) => ({ key: c.name, title: c.title, status: c.status, message: c.message }))} />
+            <PreflightList
+              checks={(preview.plan.preflight?.checks ?? []).map((c) => ({
+                key: c.name,
+                title: c.title,
+                status: c.status,
+                message: c.message,
+              }))}
+            />
             {preview.activeRun && (
               <p role="alert" className="text-sm text-danger-text">
-                This target is being restored by another run (<a className="underline" href={`/restores/${preview.activeRun.id}`}>{preview.activeRun.id.slice(0, 8)}</a>, started by{" "}
-                {preview.activeRun.requestedByEmail}).
+                This target is being restored by another run (
+                <a className="underline" href={`/restores/${preview.activeRun.id}`}>
+                  {preview.activeRun.id.slice(0, 8)}
+                </a>
+                , started by {preview.activeRun.requestedByEmail}).
               </p>
             )}
           </CardBody>
@@ -136,12 +153,29 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
                 }
                 error={start.error?.message}
               >
-                {(p) => <Input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
+                {(p) => (
+                  <Input
+                    {...p}
+                    value={typed}
+                    onChange={(e) => setTyped(e.target.value)}
+                    autoComplete="off"
+                    spellCheck={false}
+                    className="font-mono"
+                  />
+                )}
               </Field>
-              <Button type="submit" variant="primary" icon={<Play aria-hidden />} loading={start.isPending} disabled={!preview.canStart || typed !== preview.plan.confirmations.start}>
+              <Button
+                type="submit"
+                variant="primary"
+                icon={<Play aria-hidden />}
+                loading={start.isPending}
+                disabled={!preview.canStart || typed !== preview.plan.confirmations.start}
+              >
                 Start restore
               </Button>
-              {!preview.canStart && <p className="text-sm text-muted">Fix the failed preflight checks (or wait for the other run) before starting.</p>}
+              {!preview.canStart && (
+                <p className="text-sm text-muted">Fix the failed preflight checks (or wait for the other run) before starting.</p>
+              )}
             </form>
           </CardBody>
         </Card>

@@ -44,163 +44,184 @@ export function RestoreRunLive({
   const { detail, progress, messages, connected } = useRestoreRun(initial);
   const { run, plan, steps, validation, previousValidation } = detail;
   const active = run.status === "queued" || run.status === "running";
-  const results = validation.results.map((r) => ({ ...r, kind: r.kind === "configured" ? "configured" : "builtin", rows: (r.rows ?? undefined) as CheckResult["rows"], rowCount: r.rowCount ?? undefined })) satisfies ValidationRow[];
+  const results = validation.results.map((r) => ({
+    ...r,
+    kind: r.kind === "configured" ? "configured" : "builtin",
+    rows: (r.rows ?? undefined) as CheckResult["rows"],
+    rowCount: r.rowCount ?? undefined,
+  })) satisfies ValidationRow[];
   const unaccepted = unacceptedBlockingFailures(validation.results);
   const warnings = validation.results.filter(isWarning).length;
   const waiting = plan.kind === "logical" && run.status === "awaiting-swap";
 
   return (
     <FourEyesProvider terms={fourEyes}>
-    <div className="space-y-6">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <div className="flex flex-wrap items-center gap-3 text-sm">
-          <RunStatusBadge status={run.status} />
-          {run.durationMs !== null && <span className="tabular-nums text-muted">{formatDuration(run.durationMs)}</span>}
-          <span className="flex items-center gap-1.5 text-xs text-muted">
-            <StatusDot tone={connected ? "success" : "neutral"} pulse={connected && active} label={connected ? "Live" : "Polling"} />
-            {connected ? "live" : "refreshing every few seconds"}
-          </span>
+      <div className="space-y-6">
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <div className="flex flex-wrap items-center gap-3 text-sm">
+            <RunStatusBadge status={run.status} />
+            {run.durationMs !== null && <span className="tabular-nums text-muted">{formatDuration(run.durationMs)}</span>}
+            <span className="flex items-center gap-1.5 text-xs text-muted">
+              <StatusDot tone={connected ? "success" : "neutral"} pulse={connected && active} label={connected ? "Live" : "Polling"} />
+              {connected ? "live" : "refreshing every few seconds"}
+            </span>
+          </div>
+          <RunActions run={run} canAct={canAct} destructive={detail.destructive} />
         </div>
-        <RunActions run={run} canAct={canAct} destructive={detail.destructive} />
-      </div>
 
-      {run.error && (
-        <div role="alert" className="space-y-2 rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-danger-text">
-          <p className="flex items-center gap-2 font-semibold">
-            <TriangleAlert aria-hidden className="size-4" /> {run.error}
-          </p>
-          {run.troubleshooting && <p className="whitespace-pre-line text-fg">{run.troubleshooting}</p>}
-          {canAct && (
-            <ButtonLink href={`/incidents/new?fromRun=${run.id}&environment=${encodeURIComponent(run.environment)}`} size="sm" icon={<Siren aria-hidden />}>
-              Declare an incident from this run
-            </ButtonLink>
-          )}
-          {run.errorDetail && (
-            <details>
-              <summary className="cursor-pointer">Raw error</summary>
-              <pre className="mt-1 overflow-x-auto rounded bg-surface p-2 text-xs text-fg">{run.errorDetail}</pre>
-            </details>
-          )}
+        {run.error && (
+          <div role="alert" className="space-y-2 rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-danger-text">
+            <p className="flex items-center gap-2 font-semibold">
+              <TriangleAlert aria-hidden className="size-4" /> {run.error}
+            </p>
+            {run.troubleshooting && <p className="whitespace-pre-line text-fg">{run.troubleshooting}</p>}
+            {canAct && (
+              <ButtonLink
+                href={`/incidents/new?fromRun=${run.id}&environment=${encodeURIComponent(run.environment)}`}
+                size="sm"
+                icon={<Siren aria-hidden />}
+              >
+                Declare an incident from this run
+              </ButtonLink>
+            )}
+            {run.errorDetail && (
+              <details>
+                <summary className="cursor-pointer">Raw error</summary>
+                <pre className="mt-1 overflow-x-auto rounded bg-surface p-2 text-xs text-fg">{run.errorDetail}</pre>
+              </details>
+            )}
+          </div>
+        )}
+
+        {viewer && <ApprovalsPanel runId={run.id} viewer={viewer} terms={fourEyes} />}
+
+        {waiting && unaccepted.length > 0 && <ValidationAcceptancePanel run={run} failures={unaccepted} canAccept={canAccept} />}
+
+        {plan.kind === "logical" && waiting && run.mode === "swap" && unaccepted.length === 0 && canAct && (
+          <SwapPanel run={run} sessions={detail.liveSessions} beforeRestoreName={plan.databases.beforeRestore} />
+        )}
+
+        {plan.kind === "pitr" && <PitrRunSummary run={run} plan={plan} steps={steps} canAct={canAct} />}
+
+        {plan.kind === "logical" && run.status === "succeeded" && (
+          <div role="status" className="rounded-lg border border-success/30 bg-success-soft px-4 py-3 text-sm text-success-text">
+            {run.mode === "swap" ? (
+              <>
+                <span className="font-mono">{run.targetDatabase}</span> now holds the restored data. The previous database is kept as{" "}
+                <span className="font-mono">{run.previousDatabase}</span> for rollback.
+              </>
+            ) : (
+              <>
+                Restored into <span className="font-mono">{run.newDatabaseName}</span>;{" "}
+                <span className="font-mono">{run.targetDatabase}</span> was left alone.
+              </>
+            )}
+          </div>
+        )}
+
+        <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
+          <Card padding="none">
+            <CardHeader
+              title="Plan"
+              description={
+                plan.kind === "pitr"
+                  ? `${plan.source.description} → a new server, as of ${pitrTargetLabel(plan.target)}`
+                  : `${plan.source.name} → ${plan.target.name} (${plan.target.host}:${plan.target.port}/${plan.target.database})`
+              }
+            />
+            <CardBody>
+              <StepTimeline steps={steps} />
+            </CardBody>
+          </Card>
+          <div className="space-y-6">
+            {progress && (active || run.currentStep === "restore") && (
+              <Card padding="none">
+                <CardHeader title="Progress" />
+                <CardBody>
+                  <RestoreProgress progress={progress} />
+                </CardBody>
+              </Card>
+            )}
+            <Card padding="none">
+              <CardHeader
+                title="Messages"
+                description={`From ${plan.kind === "pitr" ? "the PITR provider" : "psql / pg_restore"} and the worker (passwords filtered).`}
+              />
+              <CardBody>
+                {messages.length === 0 ? (
+                  <p className="text-sm text-muted">None yet.</p>
+                ) : (
+                  <ol className="max-h-64 space-y-0.5 overflow-y-auto font-mono text-xs" aria-live="polite">
+                    {messages.map((m) => (
+                      <li key={m.id}>
+                        <Time value={m.at} className="text-muted" /> {String((m.payload as { line?: unknown } | null)?.line ?? "")}
+                      </li>
+                    ))}
+                  </ol>
+                )}
+              </CardBody>
+            </Card>
+          </div>
         </div>
-      )}
 
-      {viewer && <ApprovalsPanel runId={run.id} viewer={viewer} terms={fourEyes} />}
-
-      {waiting && unaccepted.length > 0 && <ValidationAcceptancePanel run={run} failures={unaccepted} canAccept={canAccept} />}
-
-      {plan.kind === "logical" && waiting && run.mode === "swap" && unaccepted.length === 0 && canAct && (
-        <SwapPanel run={run} sessions={detail.liveSessions} beforeRestoreName={plan.databases.beforeRestore} />
-      )}
-
-      {plan.kind === "pitr" && <PitrRunSummary run={run} plan={plan} steps={steps} canAct={canAct} />}
-
-      {plan.kind === "logical" && run.status === "succeeded" && (
-        <div role="status" className="rounded-lg border border-success/30 bg-success-soft px-4 py-3 text-sm text-success-text">
-          {run.mode === "swap" ? (
-            <>
-              <span className="font-mono">{run.targetDatabase}</span> now holds the restored data. The previous database is kept as{" "}
-              <span className="font-mono">{run.previousDatabase}</span> for rollback.
-            </>
-          ) : (
-            <>
-              Restored into <span className="font-mono">{run.newDatabaseName}</span>; <span className="font-mono">{run.targetDatabase}</span> was left alone.
-            </>
-          )}
-        </div>
-      )}
-
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
         <Card padding="none">
           <CardHeader
-            title="Plan"
+            title="Validation"
             description={
-              plan.kind === "pitr"
-                ? `${plan.source.description} → a new server, as of ${pitrTargetLabel(plan.target)}`
-                : `${plan.source.name} → ${plan.target.name} (${plan.target.host}:${plan.target.port}/${plan.target.database})`
+              validation.passed === null
+                ? "Runs after the restore, against the restored copy, before anything is swapped."
+                : [
+                    validation.passed
+                      ? "No blocking check failed."
+                      : unaccepted.length > 0
+                        ? "Blocking checks failed: the restored copy waits, and the target is not touched, until an admin accepts them with a reason."
+                        : "Blocking checks failed and were accepted by an admin (shown below with the reason).",
+                    warnings > 0
+                      ? `${warnings} warning${warnings === 1 ? "" : "s"} (amber) ${warnings === 1 ? "does" : "do"} not stop the swap.`
+                      : "",
+                  ]
+                    .filter(Boolean)
+                    .join(" ")
             }
           />
           <CardBody>
-            <StepTimeline steps={steps} />
+            {results.length === 0 ? (
+              <p className="text-sm text-muted">Not run yet.</p>
+            ) : (
+              <ValidationTable results={results} comparison={previousValidation?.comparison ?? null} />
+            )}
+            {previousValidation && (
+              <p className="mt-2 text-xs text-muted">
+                Compared with run{" "}
+                <a className="underline" href={`/restores/${previousValidation.runId}`}>
+                  {previousValidation.runId.slice(0, 8)}
+                </a>{" "}
+                of the same target
+                {previousValidation.finishedAt && (
+                  <>
+                    {" "}
+                    (<Time value={previousValidation.finishedAt} relative />)
+                  </>
+                )}
+                .
+              </p>
+            )}
           </CardBody>
         </Card>
-        <div className="space-y-6">
-          {progress && (active || run.currentStep === "restore") && (
-            <Card padding="none">
-              <CardHeader title="Progress" />
-              <CardBody>
-                <RestoreProgress progress={progress} />
-              </CardBody>
-            </Card>
-          )}
-          <Card padding="none">
-            <CardHeader title="Messages" description={`From ${plan.kind === "pitr" ? "the PITR provider" : "psql / pg_restore"} and the worker (passwords filtered).`} />
-            <CardBody>
-              {messages.length === 0 ? (
-                <p className="text-sm text-muted">None yet.</p>
-              ) : (
-                <ol className="max-h-64 space-y-0.5 overflow-y-auto font-mono text-xs" aria-live="polite">
-                  {messages.map((m) => (
-                    <li key={m.id}>
-                      <Time value={m.at} className="text-muted" /> {String((m.payload as { line?: unknown } | null)?.line ?? "")}
-                    </li>
-                  ))}
-                </ol>
-              )}
-            </CardBody>
-          </Card>
-        </div>
-      </div>
 
-      <Card padding="none">
-        <CardHeader
-          title="Validation"
-          description={
-            validation.passed === null
-              ? "Runs after the restore, against the restored copy, before anything is swapped."
-              : [
-                  validation.passed
-                    ? "No blocking check failed."
-                    : unaccepted.length > 0
-                      ? "Blocking checks failed: the restored copy waits, and the target is not touched, until an admin accepts them with a reason."
-                      : "Blocking checks failed and were accepted by an admin (shown below with the reason).",
-                  warnings > 0 ? `${warnings} warning${warnings === 1 ? "" : "s"} (amber) ${warnings === 1 ? "does" : "do"} not stop the swap.` : "",
-                ]
-                  .filter(Boolean)
-                  .join(" ")
-          }
-        />
-        <CardBody>
-          {results.length === 0 ? (
-            <p className="text-sm text-muted">Not run yet.</p>
+        <p className="text-xs text-muted">
+          {plan.kind === "pitr" ? (
+            <>
+              Provider {plan.source.provider} · creates {plan.identifiers.join(", ")}
+            </>
           ) : (
-            <ValidationTable results={results} comparison={previousValidation?.comparison ?? null} />
-          )}
-          {previousValidation && (
-            <p className="mt-2 text-xs text-muted">
-              Compared with run <a className="underline" href={`/restores/${previousValidation.runId}`}>{previousValidation.runId.slice(0, 8)}</a> of the same target
-              {previousValidation.finishedAt && (
-                <>
-                  {" "}
-                  (<Time value={previousValidation.finishedAt} relative />)
-                </>
-              )}
-              .
-            </p>
-          )}
-        </CardBody>
-      </Card>
-
-      <p className="text-xs text-muted">
-        {plan.kind === "pitr" ? (
-          <>Provider {plan.source.provider} · creates {plan.identifiers.join(", ")}</>
-        ) : (
-          <>
-            Source {plan.source.name} · {formatBytes(plan.source.size)} · sha256 {plan.source.sha256 ?? "—"}
-          </>
-        )}{" "}
-        · requested by {run.requestedByEmail} <Time value={run.createdAt} relative />
-      </p>
-    </div>
+            <>
+              Source {plan.source.name} · {formatBytes(plan.source.size)} · sha256 {plan.source.sha256 ?? "—"}
+            </>
+          )}{" "}
+          · requested by {run.requestedByEmail} <Time value={run.createdAt} relative />
+        </p>
+      </div>
     </FourEyesProvider>
   );
 }

@@ -42,7 +42,12 @@ export function RestoreWindowTimeline({
 }) {
   const bar = useRef<HTMLDivElement>(null);
   const range = bounds(window);
-  const points = [now, ...markers.map((m) => Date.parse(m.at)), ...(range ? [range.earliest, range.latest] : []), ...(selected === null ? [] : [selected])];
+  const points = [
+    now,
+    ...markers.map((m) => Date.parse(m.at)),
+    ...(range ? [range.earliest, range.latest] : []),
+    ...(selected === null ? [] : [selected]),
+  ];
   let start = Math.min(...points);
   let end = Math.max(...points);
   if (end - start < 1_000) end = start + 1_000;
@@ -92,7 +97,9 @@ export function RestoreWindowTimeline({
         aria-valuemin={range?.earliest}
         aria-valuemax={range?.latest}
         aria-valuenow={selected ?? range?.latest}
-        aria-valuetext={selected !== null ? describe(selected) : range ? `latest restorable, ${describe(range.latest)}` : "nothing restorable yet"}
+        aria-valuetext={
+          selected !== null ? describe(selected) : range ? `latest restorable, ${describe(range.latest)}` : "nothing restorable yet"
+        }
         onClick={pickAt}
         onKeyDown={onKeyDown}
         data-testid="restore-window-timeline"
@@ -116,10 +123,19 @@ export function RestoreWindowTimeline({
         )}
         <div className="absolute inset-y-1 w-px bg-fg/60" style={{ left: `${at(now)}%` }} title="Now" />
         {markers.map((marker) => (
-          <div key={marker.label} title={`${marker.label}: ${describe(Date.parse(marker.at))}`} className={cx("absolute inset-y-0 w-0.5", MARKER_TONES[marker.tone])} style={{ left: `${at(Date.parse(marker.at))}%` }} />
+          <div
+            key={marker.label}
+            title={`${marker.label}: ${describe(Date.parse(marker.at))}`}
+            className={cx("absolute inset-y-0 w-0.5", MARKER_TONES[marker.tone])}
+            style={{ left: `${at(Date.parse(marker.at))}%` }}
+          />
         ))}
         {selected !== null && (
-          <div className="pointer-events-none absolute inset-y-0 w-0.5 bg-accent" style={{ left: `${at(selected)}%` }} data-testid="timeline-selection">
+          <div
+            className="pointer-events-none absolute inset-y-0 w-0.5 bg-accent"
+            style={{ left: `${at(selected)}%` }}
+            data-testid="timeline-selection"
+          >
             <span className="absolute top-0 left-1/2 size-2.5 -translate-x-1/2 rounded-full bg-accent" />
             <span className="absolute bottom-0 left-1/2 size-2.5 -translate-x-1/2 rounded-full bg-accent" />
           </div>
@@ -130,7 +146,11 @@ export function RestoreWindowTimeline({
           <span aria-hidden className="h-2 w-4 rounded-sm bg-success/80" /> restorable
         </li>
         <li className="flex items-center gap-1.5">
-          <span aria-hidden className="h-2 w-4 rounded-sm bg-[repeating-linear-gradient(135deg,var(--color-warning)_0_2px,transparent_2px_6px)]" /> not archived yet
+          <span
+            aria-hidden
+            className="h-2 w-4 rounded-sm bg-[repeating-linear-gradient(135deg,var(--color-warning)_0_2px,transparent_2px_6px)]"
+          />{" "}
+          not archived yet
         </li>
         <li className="flex items-center gap-1.5">
           <span aria-hidden className="h-3 w-px bg-fg/60" /> now

@@ -13,17 +13,33 @@ import { FourEyesReason, useFourEyes } from "./four-eyes-context";
 type Pending = "cancel" | "rollback" | "cleanup" | null;
 
 const COPY = {
-  cancel: { title: "Cancel this restore?", body: "The running step stops; the scratch database is dropped. The target is not touched.", confirm: "Cancel restore" },
+  cancel: {
+    title: "Cancel this restore?",
+    body: "The running step stops; the scratch database is dropped. The target is not touched.",
+    confirm: "Cancel restore",
+  },
   rollback: {
     title: "Roll back the swap?",
     body: "The restored database is renamed aside and the previous database takes its name back. Sessions on it are ended.",
     confirm: "Roll back",
   },
-  cleanup: { title: "Drop this run's leftover databases?", body: "Drops the scratch or superseded databases this run created. The live database is never dropped.", confirm: "Drop them" },
+  cleanup: {
+    title: "Drop this run's leftover databases?",
+    body: "Drops the scratch or superseded databases this run created. The live database is never dropped.",
+    confirm: "Drop them",
+  },
 } as const;
 
 /** Cancel, roll back and clean up, each behind a confirmation; a logical run's dialogs name each database renamed or dropped. */
-export function RunActions({ run, canAct, destructive = null }: { run: RestoreRunView; canAct: boolean; destructive?: DestructiveActions | null }) {
+export function RunActions({
+  run,
+  canAct,
+  destructive = null,
+}: {
+  run: RestoreRunView;
+  canAct: boolean;
+  destructive?: DestructiveActions | null;
+}) {
   const [pending, setPending] = useState<Pending>(null);
   const [typed, setTyped] = useState("");
   // Four-eyes on rollback: a reason, and the rollback becomes a request for a second person.
@@ -37,9 +53,11 @@ export function RunActions({ run, canAct, destructive = null }: { run: RestoreRu
   const error = cancel.error ?? rollback.error ?? cleanup.error;
   const copy = pending ? COPY[pending] : null;
   // Logical rollback and clean-up: what they rename or drop, and the typed text a protected environment asks for.
-  const named = (pending === "rollback" || pending === "cleanup") && run.kind !== "pitr" && destructive ? { action: pending, destructive } : null;
+  const named =
+    (pending === "rollback" || pending === "cleanup") && run.kind !== "pitr" && destructive ? { action: pending, destructive } : null;
   const expected = named ? expectedConfirmation(named.action, named.destructive) : null;
-  const typedReady = !named || !needsConfirmation(named.action, named.destructive) || (expected === null ? typed.trim() !== "" : typed.trim() === expected);
+  const typedReady =
+    !named || !needsConfirmation(named.action, named.destructive) || (expected === null ? typed.trim() !== "" : typed.trim() === expected);
   const guarded = pending === "rollback" && run.kind !== "pitr" ? fourEyes : null;
   const reasonReady = !guarded || reason.trim().length >= 10;
   const close = () => {
@@ -100,7 +118,13 @@ export function RunActions({ run, canAct, destructive = null }: { run: RestoreRu
           }
         >
           {named && (
-            <DestructiveActionDetails action={named.action} destructive={named.destructive} typed={typed} onTyped={setTyped} error={mutations[named.action].error?.message} />
+            <DestructiveActionDetails
+              action={named.action}
+              destructive={named.destructive}
+              typed={typed}
+              onTyped={setTyped}
+              error={mutations[named.action].error?.message}
+            />
           )}
           {guarded && <FourEyesReason id="rollback-reason" terms={guarded} value={reason} onChange={setReason} />}
         </Dialog>

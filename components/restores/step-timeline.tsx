@@ -28,7 +28,8 @@ function StepAttempts({ attempts }: { attempts: StepAttemptView[] }) {
       <ol className="mt-1 space-y-0.5 pl-4">
         {attempts.map((attempt) => (
           <li key={attempt.attempt}>
-            Attempt {attempt.attempt} on {attempt.worker}, started <Time value={attempt.startedAt} />: {attempt.outcome === null ? "running" : (OUTCOME_TEXT[attempt.outcome] ?? attempt.outcome)}
+            Attempt {attempt.attempt} on {attempt.worker}, started <Time value={attempt.startedAt} />:{" "}
+            {attempt.outcome === null ? "running" : (OUTCOME_TEXT[attempt.outcome] ?? attempt.outcome)}
           </li>
         ))}
       </ol>

@@ -20,7 +20,15 @@ interface ConnectedSession {
 }
 
 /** The second confirmation: who is connected, what will be renamed, and the typed go-ahead. */
-export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRunView; sessions: ConnectedSession[] | null; beforeRestoreName: string | null }) {
+export function SwapPanel({
+  run,
+  sessions,
+  beforeRestoreName,
+}: {
+  run: RestoreRunView;
+  sessions: ConnectedSession[] | null;
+  beforeRestoreName: string | null;
+}) {
   const [typed, setTyped] = useState("");
   const [terminate, setTerminate] = useState(false);
   const swap = useRunAction(run.id, "swap");
@@ -40,16 +48,20 @@ export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRu
       <ul className="list-disc space-y-1 pl-5 text-sm">
         <li>
           The live database <span className="font-mono break-all">{run.targetDatabase}</span> is renamed to{" "}
-          <span className="font-mono break-all">{beforeRestoreName ?? `${run.targetDatabase}_before_restore_…`}</span> and kept for rollback.
+          <span className="font-mono break-all">{beforeRestoreName ?? `${run.targetDatabase}_before_restore_…`}</span> and kept for
+          rollback.
         </li>
         <li>
-          The restored copy <span className="font-mono break-all">{run.scratchDatabase}</span> becomes <span className="font-mono break-all">{run.targetDatabase}</span>.
+          The restored copy <span className="font-mono break-all">{run.scratchDatabase}</span> becomes{" "}
+          <span className="font-mono break-all">{run.targetDatabase}</span>.
         </li>
       </ul>
       <div>
         <h3 className="mb-1 text-sm font-medium">Sessions connected to {run.targetDatabase} now</h3>
         {sessions === null ? (
-          <p className="text-sm text-muted">Could not list them; the swap checks again and refuses if any are connected and you did not agree to end them.</p>
+          <p className="text-sm text-muted">
+            Could not list them; the swap checks again and refuses if any are connected and you did not agree to end them.
+          </p>
         ) : connected === 0 ? (
           <p className="text-sm text-muted">None.</p>
         ) : (
@@ -81,7 +93,8 @@ export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRu
         className="space-y-3"
         onSubmit={(event) => {
           event.preventDefault();
-          if (ready && !swap.isPending) swap.mutate({ confirmation: typed, terminateSessions: terminate, ...(fourEyes ? { reason: reason.trim() } : {}) });
+          if (ready && !swap.isPending)
+            swap.mutate({ confirmation: typed, terminateSessions: terminate, ...(fourEyes ? { reason: reason.trim() } : {}) });
         }}
       >
         {connected > 0 && (
@@ -90,8 +103,25 @@ export function SwapPanel({ run, sessions, beforeRestoreName }: { run: RestoreRu
             End these {connected} session{connected === 1 ? "" : "s"} at the swap
           </label>
         )}
-        <Field id="swap-confirmation" label={<>Type <span className="font-mono break-all">{expected}</span> to confirm</>} error={swap.error?.message}>
-          {(p) => <Input {...p} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="font-mono" />}
+        <Field
+          id="swap-confirmation"
+          label={
+            <>
+              Type <span className="font-mono break-all">{expected}</span> to confirm
+            </>
+          }
+          error={swap.error?.message}
+        >
+          {(p) => (
+            <Input
+              {...p}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              className="font-mono"
+            />
+          )}
         </Field>
         {fourEyes && <FourEyesReason id="swap-reason" terms={fourEyes} value={reason} onChange={setReason} />}
         <Button type="submit" variant="danger" disabled={!ready} loading={swap.isPending} icon={<ArrowRightLeft aria-hidden />}>

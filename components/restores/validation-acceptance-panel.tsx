@@ -11,7 +11,15 @@ import type { RestoreRunView, ValidationResultView } from "@/lib/restore/restore
  * A run waiting on blocking validation failures: what failed, and for an admin the way past it
  * with a reason (kept on each result, in the audit log and on linked incidents' timelines).
  */
-export function ValidationAcceptancePanel({ run, failures, canAccept }: { run: RestoreRunView; failures: ValidationResultView[]; canAccept: boolean }) {
+export function ValidationAcceptancePanel({
+  run,
+  failures,
+  canAccept,
+}: {
+  run: RestoreRunView;
+  failures: ValidationResultView[];
+  canAccept: boolean;
+}) {
   const [reason, setReason] = useState("");
   const accept = useRunAction(run.id, "accept-validation");
   const next =
@@ -20,9 +28,14 @@ export function ValidationAcceptancePanel({ run, failures, canAccept }: { run: R
       : `Once accepted, the restored copy is renamed to ${run.newDatabaseName ?? "its new name"}; ${run.targetDatabase} is not touched either way.`;
 
   return (
-    <section aria-labelledby="acceptance-title" className="space-y-3 rounded-lg border border-danger/30 bg-danger-soft/40 p-4" data-testid="validation-acceptance">
+    <section
+      aria-labelledby="acceptance-title"
+      className="space-y-3 rounded-lg border border-danger/30 bg-danger-soft/40 p-4"
+      data-testid="validation-acceptance"
+    >
       <h2 id="acceptance-title" className="flex items-center gap-2 text-base font-semibold">
-        <ShieldAlert aria-hidden className="size-4" /> Blocking validation {failures.length === 1 ? "check" : "checks"} failed — waiting for an admin
+        <ShieldAlert aria-hidden className="size-4" /> Blocking validation {failures.length === 1 ? "check" : "checks"} failed — waiting for
+        an admin
       </h2>
       <ul className="list-disc space-y-1 pl-5 text-sm">
         {failures.map((f) => (

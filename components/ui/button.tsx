@@ -44,17 +44,7 @@ export interface ButtonProps extends ComponentProps<"button"> {
   loading?: boolean;
 }
 
-export function Button({
-  variant,
-  size,
-  icon,
-  loading = false,
-  type = "button",
-  className,
-  children,
-  onClick,
-  ...rest
-}: ButtonProps) {
+export function Button({ variant, size, icon, loading = false, type = "button", className, children, onClick, ...rest }: ButtonProps) {
   return (
     <button
       type={loading ? "button" : type}

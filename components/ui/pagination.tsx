@@ -82,7 +82,10 @@ export function Pagination(props: PaginationProps) {
             // Phones keep Previous, the current page and Next on one line.
             <li key={p} className={p === page ? undefined : "max-sm:hidden"}>
               {p === page ? (
-                <span aria-current="page" className={cx(buttonClasses({ variant: "ghost", size: "sm" }), "bg-accent-soft text-accent-text tabular-nums")}>
+                <span
+                  aria-current="page"
+                  className={cx(buttonClasses({ variant: "ghost", size: "sm" }), "bg-accent-soft text-accent-text tabular-nums")}
+                >
                   <span className="sr-only">Page </span>
                   {p}
                 </span>

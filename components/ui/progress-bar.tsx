@@ -28,10 +28,18 @@ export function ProgressBar({ label, value, max = 100, valueText, tone = "accent
       className={cx("h-2 w-full overflow-hidden rounded-full bg-border", className)}
     >
       {determinate ? (
-        <div className={cx("h-full rounded-full transition-[width] duration-300", TONES[tone])} style={{ width: `${(clamped / max) * 100}%` }} />
+        <div
+          className={cx("h-full rounded-full transition-[width] duration-300", TONES[tone])}
+          style={{ width: `${(clamped / max) * 100}%` }}
+        />
       ) : (
         // Reduced motion: a still, faded bar says "working" without movement.
-        <div className={cx("h-full w-2/5 rounded-full motion-safe:animate-indeterminate motion-reduce:w-full motion-reduce:opacity-40", TONES[tone])} />
+        <div
+          className={cx(
+            "h-full w-2/5 rounded-full motion-safe:animate-indeterminate motion-reduce:w-full motion-reduce:opacity-40",
+            TONES[tone],
+          )}
+        />
       )}
     </div>
   );

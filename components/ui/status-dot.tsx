@@ -20,7 +20,12 @@ export interface StatusDotProps {
 
 export function StatusDot({ tone, pulse = false, label, className }: StatusDotProps) {
   return (
-    <span className={cx("relative inline-flex size-2 shrink-0", className)} role={label ? "img" : undefined} aria-label={label} aria-hidden={label ? undefined : true}>
+    <span
+      className={cx("relative inline-flex size-2 shrink-0", className)}
+      role={label ? "img" : undefined}
+      aria-label={label}
+      aria-hidden={label ? undefined : true}
+    >
       {pulse && <span className={cx("absolute inset-0 rounded-full opacity-60 motion-safe:animate-ping", TONES[tone])} />}
       <span className={cx("relative size-2 rounded-full", TONES[tone])} />
     </span>

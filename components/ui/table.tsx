@@ -25,9 +25,7 @@ export function Table({ caption, captionHidden = false, embedded = false, classN
       )}
     >
       <table className="w-full border-separate border-spacing-0 text-sm">
-        {caption && (
-          <caption className={cx("px-3 py-2 text-left font-medium", captionHidden && "sr-only")}>{caption}</caption>
-        )}
+        {caption && <caption className={cx("px-3 py-2 text-left font-medium", captionHidden && "sr-only")}>{caption}</caption>}
         {children}
       </table>
     </div>

@@ -28,7 +28,11 @@ export interface TimeProps {
  */
 export function Time({ value, relative = false, className }: TimeProps) {
   const hydrated = useHydrated();
-  const clock = useSyncExternalStore(relative ? relativeClock.subscribe : subscribeNever, relative ? relativeClock.getNow : getNull, getNull);
+  const clock = useSyncExternalStore(
+    relative ? relativeClock.subscribe : subscribeNever,
+    relative ? relativeClock.getNow : getNull,
+    getNull,
+  );
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return <span className={className}>{String(value)}</span>;
 

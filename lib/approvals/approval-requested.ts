@@ -7,7 +7,9 @@ import type { ApprovalView } from "./approval-views";
  */
 export class ApprovalRequested extends Error {
   constructor(readonly approval: ApprovalView) {
-    super(`${approval.actionLabel} waits for a second person (${approval.approverRole} or above) to approve it before ${approval.expiresAt}.`);
+    super(
+      `${approval.actionLabel} waits for a second person (${approval.approverRole} or above) to approve it before ${approval.expiresAt}.`,
+    );
     this.name = "ApprovalRequested";
   }
 }

@@ -54,7 +54,10 @@ export interface ApprovalRow {
 
 export function approvalView(row: ApprovalRow): ApprovalView {
   const action = row.action as FourEyesAction;
-  const parameters = row.parameters && typeof row.parameters === "object" && !Array.isArray(row.parameters) ? (row.parameters as Record<string, unknown>) : {};
+  const parameters =
+    row.parameters && typeof row.parameters === "object" && !Array.isArray(row.parameters)
+      ? (row.parameters as Record<string, unknown>)
+      : {};
   return {
     id: row.id,
     runId: row.runId,

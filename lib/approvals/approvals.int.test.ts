@@ -51,8 +51,17 @@ let incidentId: string;
 const sessionOf = (user: TestUser): SessionUser => ({ id: user.id, email: user.email, name: null, role: user.role });
 const ctxOf = (user: TestUser) => ({ db, user: sessionOf(user), requestId: randomUUID() });
 
-async function call(handler: RouteHandler, url: string, params: Record<string, string>, user: TestUser, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await handler(apiRequest(url, { method: body === undefined && url.includes("/api/approvals?") ? "GET" : "POST", cookie: user.cookie, body }), { params: Promise.resolve(params) });
+async function call(
+  handler: RouteHandler,
+  url: string,
+  params: Record<string, string>,
+  user: TestUser,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await handler(
+    apiRequest(url, { method: body === undefined && url.includes("/api/approvals?") ? "GET" : "POST", cookie: user.cookie, body }),
+    { params: Promise.resolve(params) },
+  );
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
@@ -112,7 +121,8 @@ async function pitrRun(): Promise<string> {
   return run.id;
 }
 
-const auditOf = (action: string, subjectId?: string) => db.auditEvent.findMany({ where: { action, ...(subjectId ? { subjectId } : {}) }, orderBy: { id: "asc" } });
+const auditOf = (action: string, subjectId?: string) =>
+  db.auditEvent.findMany({ where: { action, ...(subjectId ? { subjectId } : {}) }, orderBy: { id: "asc" } });
 const timeline = () => db.incidentEvent.findMany({ where: { incidentId }, orderBy: { id: "asc" } });
 
 beforeAll(async () => {
@@ -147,7 +157,16 @@ beforeAll(async () => {
           database: "postgres",
           user: decodeURIComponent(admin.username) || "postgres",
         },
-        restoreTargets: [{ name: "live", host: "127.0.0.1", port: Number(admin.port), database: LIVE_DB, user: decodeURIComponent(admin.username) || "postgres", sslMode: "disable" }],
+        restoreTargets: [
+          {
+            name: "live",
+            host: "127.0.0.1",
+            port: Number(admin.port),
+            database: LIVE_DB,
+            user: decodeURIComponent(admin.username) || "postgres",
+            sslMode: "disable",
+          },
+        ],
       },
     ],
   };
@@ -156,7 +175,10 @@ beforeAll(async () => {
   process.env.RESTORE_CONSOLE_CONFIG = file;
   resetConfigCache();
   incidentId = (
-    await declareIncident({ ctx: ctxOf(third), input: { title: "Loans table damaged", severity: "sev2", environment: "guarded", scope: "loans since 02:00" } })
+    await declareIncident({
+      ctx: ctxOf(third),
+      input: { title: "Loans table damaged", severity: "sev2", environment: "guarded", scope: "loans since 02:00" },
+    })
   ).id;
 });
 
@@ -173,22 +195,38 @@ describe("a swap on a four-eyes environment", () => {
 
   it("is recorded as a pending request (202) instead of being done, and needs a reason", async () => {
     runId = await swapRun();
-    const noReason = await call(swapRoute, `/api/restores/${runId}/swap`, { runId }, requester, { confirmation: `${BACKUP} -> ${LIVE_DB}` });
+    const noReason = await call(swapRoute, `/api/restores/${runId}/swap`, { runId }, requester, {
+      confirmation: `${BACKUP} -> ${LIVE_DB}`,
+    });
     expect(noReason.status).toBe(400);
     expect(JSON.stringify(noReason.json)).toContain("second person");
 
-    const asked = await call(swapRoute, `/api/restores/${runId}/swap`, { runId }, requester, { confirmation: `${BACKUP} -> ${LIVE_DB}`, reason: "Loans were corrupted at 02:10, restoring last night" });
+    const asked = await call(swapRoute, `/api/restores/${runId}/swap`, { runId }, requester, {
+      confirmation: `${BACKUP} -> ${LIVE_DB}`,
+      reason: "Loans were corrupted at 02:10, restoring last night",
+    });
     expect(asked.status).toBe(202);
     approval = asked.json.approval as ApprovalView;
-    expect(approval).toMatchObject({ runId, action: "swap", status: "pending", requestedByEmail: requester.email, parameters: { confirmation: `${BACKUP} -> ${LIVE_DB}`, terminateSessions: false } });
+    expect(approval).toMatchObject({
+      runId,
+      action: "swap",
+      status: "pending",
+      requestedByEmail: requester.email,
+      parameters: { confirmation: `${BACKUP} -> ${LIVE_DB}`, terminateSessions: false },
+    });
     expect(Date.parse(approval.expiresAt) - Date.parse(approval.requestedAt)).toBe(30 * 60_000);
     expect((await db.restoreRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("awaiting-swap");
     expect(await auditOf("approval.request", approval.id)).toHaveLength(1);
-    expect((await db.restoreRunEvent.findMany({ where: { runId, type: "approval" } })).map((e) => e.payload)).toEqual([expect.objectContaining({ status: "pending" })]);
+    expect((await db.restoreRunEvent.findMany({ where: { runId, type: "approval" } })).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ status: "pending" }),
+    ]);
   });
 
   it("allows one pending request per run and action", async () => {
-    const again = await call(swapRoute, `/api/restores/${runId}/swap`, { runId }, second, { confirmation: `${BACKUP} -> ${LIVE_DB}`, reason: "Asking a second time for the same swap" });
+    const again = await call(swapRoute, `/api/restores/${runId}/swap`, { runId }, second, {
+      confirmation: `${BACKUP} -> ${LIVE_DB}`,
+      reason: "Asking a second time for the same swap",
+    });
     expect(again.status).toBe(409);
     expect(await db.approval.count({ where: { runId, status: "pending" } })).toBe(1);
   });
@@ -197,7 +235,13 @@ describe("a swap on a four-eyes environment", () => {
     const own = await call(approveRoute, `/api/approvals/${approval.id}/approve`, { approvalId: approval.id }, requester);
     expect(own.status).toBe(403);
     const denied = await auditOf("approval.approve", approval.id);
-    expect(denied).toEqual([expect.objectContaining({ outcome: "denied", actorEmail: requester.email, payload: expect.objectContaining({ why: "self-approval" }) })]);
+    expect(denied).toEqual([
+      expect.objectContaining({
+        outcome: "denied",
+        actorEmail: requester.email,
+        payload: expect.objectContaining({ why: "self-approval" }),
+      }),
+    ]);
     expect((await db.approval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe("pending");
   });
 
@@ -234,14 +278,24 @@ describe("a swap on a four-eyes environment", () => {
 
     const swaps = await auditOf("restore.swap.confirm", runId);
     expect(swaps).toHaveLength(1);
-    expect(swaps[0]).toMatchObject({ actorEmail: done.decidedByEmail, payload: expect.objectContaining({ approval: { id: approval.id, requestedBy: requester.email, approvedBy: done.decidedByEmail, reason: approval.reason } }) });
-    expect(await auditOf("approval.approve", approval.id)).toEqual(expect.arrayContaining([expect.objectContaining({ outcome: "ok", actorEmail: done.decidedByEmail })]));
+    expect(swaps[0]).toMatchObject({
+      actorEmail: done.decidedByEmail,
+      payload: expect.objectContaining({
+        approval: { id: approval.id, requestedBy: requester.email, approvedBy: done.decidedByEmail, reason: approval.reason },
+      }),
+    });
+    expect(await auditOf("approval.approve", approval.id)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ outcome: "ok", actorEmail: done.decidedByEmail })]),
+    );
     expect(await db.restoreRunEvent.count({ where: { runId, type: "swap" } })).toBe(1);
 
     const events = await timeline();
     expect(events.filter((e) => e.type === "approval-requested" && (e.payload as { runId?: string }).runId === runId)).toHaveLength(1);
     expect(events.filter((e) => e.type === "approval-approved" && (e.payload as { runId?: string }).runId === runId)).toEqual([
-      expect.objectContaining({ actorEmail: done.decidedByEmail, payload: expect.objectContaining({ requestedBy: requester.email, action: "swap" }) }),
+      expect.objectContaining({
+        actorEmail: done.decidedByEmail,
+        payload: expect.objectContaining({ requestedBy: requester.email, action: "swap" }),
+      }),
     ]);
   });
 });
@@ -249,25 +303,48 @@ describe("a swap on a four-eyes environment", () => {
 describe("a PITR cut-over on a four-eyes environment", () => {
   it("is refused with a reason: nothing is done, it is audited and on the incident's timeline, and a new request may follow", async () => {
     const runId = await pitrRun();
-    const asked = await call(cutOverRoute, `/api/restores/${runId}/cut-over`, { runId }, requester, { reason: "Application moved to the restored server" });
+    const asked = await call(cutOverRoute, `/api/restores/${runId}/cut-over`, { runId }, requester, {
+      reason: "Application moved to the restored server",
+    });
     expect(asked.status).toBe(202);
     const approval = asked.json.approval as ApprovalView;
 
     const tooShort = await call(refuseRoute, `/api/approvals/${approval.id}/refuse`, { approvalId: approval.id }, second, { reason: "no" });
     expect(tooShort.status).toBe(400);
-    const refused = await call(refuseRoute, `/api/approvals/${approval.id}/refuse`, { approvalId: approval.id }, second, { reason: "Traffic has not moved yet, checked the load balancer" });
+    const refused = await call(refuseRoute, `/api/approvals/${approval.id}/refuse`, { approvalId: approval.id }, second, {
+      reason: "Traffic has not moved yet, checked the load balancer",
+    });
     expect(refused.status).toBe(200);
-    expect(refused.json).toMatchObject({ status: "refused", decidedByEmail: second.email, decisionReason: "Traffic has not moved yet, checked the load balancer" });
+    expect(refused.json).toMatchObject({
+      status: "refused",
+      decidedByEmail: second.email,
+      decisionReason: "Traffic has not moved yet, checked the load balancer",
+    });
     expect((await db.restoreRun.findUniqueOrThrow({ where: { id: runId } })).cutOverAt).toBeNull();
-    expect(await auditOf("approval.refuse", approval.id)).toEqual([expect.objectContaining({ actorEmail: second.email, payload: expect.objectContaining({ reason: "Traffic has not moved yet, checked the load balancer" }) })]);
+    expect(await auditOf("approval.refuse", approval.id)).toEqual([
+      expect.objectContaining({
+        actorEmail: second.email,
+        payload: expect.objectContaining({ reason: "Traffic has not moved yet, checked the load balancer" }),
+      }),
+    ]);
     expect((await timeline()).filter((e) => e.type === "approval-refused")).toEqual([
-      expect.objectContaining({ actorEmail: second.email, payload: expect.objectContaining({ runId, action: "pitr-cut-over", reason: "Traffic has not moved yet, checked the load balancer" }) }),
+      expect.objectContaining({
+        actorEmail: second.email,
+        payload: expect.objectContaining({
+          runId,
+          action: "pitr-cut-over",
+          reason: "Traffic has not moved yet, checked the load balancer",
+        }),
+      }),
     ]);
     await expect(approveApproval({ ctx: ctxOf(third), input: { approvalId: approval.id } })).rejects.toBeInstanceOf(ConflictError);
 
     // Free again: asked anew and approved, the cut-over happens as the approver, both in the audit.
     await expect(markPitrCutOver({ ctx: ctxOf(requester), input: { runId } })).rejects.toBeInstanceOf(BadRequestError);
-    const again = await markPitrCutOver({ ctx: ctxOf(requester), input: { runId, reason: "Traffic moved now, load balancer switched" } }).catch((error: unknown) => error);
+    const again = await markPitrCutOver({
+      ctx: ctxOf(requester),
+      input: { runId, reason: "Traffic moved now, load balancer switched" },
+    }).catch((error: unknown) => error);
     expect(again).toBeInstanceOf(ApprovalRequested);
     const second_ = (again as ApprovalRequested).approval;
     const approved = await approveApproval({ ctx: ctxOf(third), input: { approvalId: second_.id } });
@@ -275,13 +352,19 @@ describe("a PITR cut-over on a four-eyes environment", () => {
     const run = await db.restoreRun.findUniqueOrThrow({ where: { id: runId } });
     expect(run.cutOverByEmail).toBe(third.email);
     expect(await auditOf("pitr.cut-over", runId)).toEqual([
-      expect.objectContaining({ actorEmail: third.email, payload: expect.objectContaining({ approval: expect.objectContaining({ requestedBy: requester.email, approvedBy: third.email }) }) }),
+      expect.objectContaining({
+        actorEmail: third.email,
+        payload: expect.objectContaining({ approval: expect.objectContaining({ requestedBy: requester.email, approvedBy: third.email }) }),
+      }),
     ]);
   });
 
   it("expires after its window: approving is refused, the expiry is audited, and a new request may follow", async () => {
     const runId = await pitrRun();
-    const asked = await markPitrCutOver({ ctx: ctxOf(requester), input: { runId, reason: "Cut over to the restored server please" } }).catch((error: unknown) => error);
+    const asked = await markPitrCutOver({
+      ctx: ctxOf(requester),
+      input: { runId, reason: "Cut over to the restored server please" },
+    }).catch((error: unknown) => error);
     expect(asked).toBeInstanceOf(ApprovalRequested);
     const approval = (asked as ApprovalRequested).approval;
     await db.approval.update({ where: { id: approval.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
@@ -292,8 +375,13 @@ describe("a PITR cut-over on a four-eyes environment", () => {
     expect((await db.restoreRun.findUniqueOrThrow({ where: { id: runId } })).cutOverAt).toBeNull();
     expect((await listApprovals({ ctx: systemCtx(db), input: { runId } })).map((a) => a.status)).toEqual(["expired"]);
 
-    const renewed = await markPitrCutOver({ ctx: ctxOf(requester), input: { runId, reason: "Asking again after it expired" } }).catch((error: unknown) => error);
+    const renewed = await markPitrCutOver({ ctx: ctxOf(requester), input: { runId, reason: "Asking again after it expired" } }).catch(
+      (error: unknown) => error,
+    );
     expect(renewed).toBeInstanceOf(ApprovalRequested);
-    await refuseApproval({ ctx: ctxOf(requester), input: { approvalId: (renewed as ApprovalRequested).approval.id, reason: "Withdrawn by me" } });
+    await refuseApproval({
+      ctx: ctxOf(requester),
+      input: { approvalId: (renewed as ApprovalRequested).approval.id, reason: "Withdrawn by me" },
+    });
   });
 });

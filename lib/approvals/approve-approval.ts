@@ -38,7 +38,10 @@ export async function approveApproval({ ctx, input }: { ctx: ClientCtx; input: A
   const row = await ctx.db.approval.findUnique({ where: { id: approvalId } });
   if (!row) throw new NotFoundError("That approval request does not exist.");
   const view = approvalView(row);
-  if (row.status !== "pending") throw new ConflictError(`This request is ${row.status}${row.decidedByEmail ? ` (by ${row.decidedByEmail})` : ""}; there is nothing left to approve.`);
+  if (row.status !== "pending")
+    throw new ConflictError(
+      `This request is ${row.status}${row.decidedByEmail ? ` (by ${row.decidedByEmail})` : ""}; there is nothing left to approve.`,
+    );
 
   if (row.requestedById === ctx.user.id || row.requestedByEmail === ctx.user.email) {
     await refuseDecision(ctx, view, "self-approval");
@@ -64,7 +67,13 @@ export async function approveApproval({ ctx, input }: { ctx: ClientCtx; input: A
       data: { status: "approved", pendingKey: null, decidedById: ctx.user.id, decidedByEmail: ctx.user.email, decidedAt },
     });
     if (count === 0) return null;
-    await appendRunEvent(tx, row.runId, "approval", { approvalId: row.id, action: row.action, status: "approved", requestedBy: row.requestedByEmail, approvedBy: ctx.user.email });
+    await appendRunEvent(tx, row.runId, "approval", {
+      approvalId: row.id,
+      action: row.action,
+      status: "approved",
+      requestedBy: row.requestedByEmail,
+      approvedBy: ctx.user.email,
+    });
     const incidentIds = await announceApproval(tx, {
       type: "approval-approved",
       approvalId: row.id,
@@ -81,7 +90,15 @@ export async function approveApproval({ ctx, input }: { ctx: ClientCtx; input: A
       actor: ctx.user,
       action: "approval.approve",
       subject: { type: "approval", id: row.id },
-      payload: { runId: row.runId, environment: row.environment, action: row.action, requestedBy: row.requestedByEmail, approvedBy: ctx.user.email, reason: row.reason, incidentIds },
+      payload: {
+        runId: row.runId,
+        environment: row.environment,
+        action: row.action,
+        requestedBy: row.requestedByEmail,
+        approvedBy: ctx.user.email,
+        reason: row.reason,
+        incidentIds,
+      },
       requestId: ctx.requestId,
     });
     return true;
@@ -89,7 +106,9 @@ export async function approveApproval({ ctx, input }: { ctx: ClientCtx; input: A
   if (!claimed) {
     const now = await ctx.db.approval.findUnique({ where: { id: row.id }, select: { status: true, decidedByEmail: true } });
     const status = now?.status === "pending" ? "expired" : (now?.status ?? "gone");
-    throw new ConflictError(`This request was ${status}${now?.decidedByEmail ? ` by ${now.decidedByEmail}` : ""} meanwhile; nothing was done twice.`);
+    throw new ConflictError(
+      `This request was ${status}${now?.decidedByEmail ? ` by ${now.decidedByEmail}` : ""} meanwhile; nothing was done twice.`,
+    );
   }
 
   const grant: ApprovalGrant = {
@@ -121,7 +140,13 @@ export async function approveApproval({ ctx, input }: { ctx: ClientCtx; input: A
   }
   const done = await withTransaction(ctx, async ({ db: tx }) => {
     const updated = await tx.approval.update({ where: { id: row.id }, data: { status: "executed" } });
-    await appendRunEvent(tx, row.runId, "approval", { approvalId: row.id, action: row.action, status: "executed", requestedBy: row.requestedByEmail, approvedBy: ctx.user.email });
+    await appendRunEvent(tx, row.runId, "approval", {
+      approvalId: row.id,
+      action: row.action,
+      status: "executed",
+      requestedBy: row.requestedByEmail,
+      approvedBy: ctx.user.email,
+    });
     return updated;
   });
   return { approval: approvalView(done), run };

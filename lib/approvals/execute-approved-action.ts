@@ -14,15 +14,31 @@ const str = (value: unknown): string | undefined => (typeof value === "string" ?
  * the approver: every check of the action runs again now (the run may have moved on meanwhile).
  * On the client, outside any transaction: each action opens its own.
  */
-export async function executeApprovedAction(ctx: ClientCtx, grant: ApprovalGrant, parameters: Record<string, unknown>): Promise<RestoreRunView> {
+export async function executeApprovedAction(
+  ctx: ClientCtx,
+  grant: ApprovalGrant,
+  parameters: Record<string, unknown>,
+): Promise<RestoreRunView> {
   switch (grant.action) {
     case "swap":
-      return confirmSwap({ ctx, input: { runId: grant.runId, confirmation: str(parameters.confirmation) ?? "", terminateSessions: bool(parameters.terminateSessions, false) }, approval: grant });
+      return confirmSwap({
+        ctx,
+        input: {
+          runId: grant.runId,
+          confirmation: str(parameters.confirmation) ?? "",
+          terminateSessions: bool(parameters.terminateSessions, false),
+        },
+        approval: grant,
+      });
     case "rollback": {
       const confirmation = str(parameters.confirmation);
       return rollbackRestore({
         ctx,
-        input: { runId: grant.runId, terminateSessions: bool(parameters.terminateSessions, false), ...(confirmation === undefined ? {} : { confirmation }) },
+        input: {
+          runId: grant.runId,
+          terminateSessions: bool(parameters.terminateSessions, false),
+          ...(confirmation === undefined ? {} : { confirmation }),
+        },
         approval: grant,
       });
     }
@@ -30,7 +46,11 @@ export async function executeApprovedAction(ctx: ClientCtx, grant: ApprovalGrant
       return (await markPitrCutOver({ ctx, input: { runId: grant.runId }, approval: grant })).run;
     case "pitr-cleanup": {
       const confirmation = str(parameters.confirmation);
-      const input = { runId: grant.runId, finalSnapshot: bool(parameters.finalSnapshot, true), ...(confirmation === undefined ? {} : { confirmation }) };
+      const input = {
+        runId: grant.runId,
+        finalSnapshot: bool(parameters.finalSnapshot, true),
+        ...(confirmation === undefined ? {} : { confirmation }),
+      };
       return (await cleanupPitrRestore({ ctx, input, approval: grant })).run;
     }
   }

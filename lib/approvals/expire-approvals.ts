@@ -8,7 +8,13 @@ import { appendRunEvent } from "@/lib/restore/engine/events";
  * expired, its pending key freed for a new request, audited as the system, announced on the run.
  * Readers call it first, so nobody ever sees, or acts on, a request past its time.
  */
-export async function expireApprovals({ ctx, input = {} }: { ctx: Ctx<SessionUser | null>; input?: { runId?: string; now?: Date } }): Promise<number> {
+export async function expireApprovals({
+  ctx,
+  input = {},
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input?: { runId?: string; now?: Date };
+}): Promise<number> {
   const now = input.now ?? new Date();
   const stale = await ctx.db.approval.findMany({
     where: { status: "pending", expiresAt: { lte: now }, ...(input.runId ? { runId: input.runId } : {}) },
@@ -23,12 +29,23 @@ export async function expireApprovals({ ctx, input = {} }: { ctx: Ctx<SessionUse
     });
     if (count === 0) continue;
     expired += 1;
-    await appendRunEvent(ctx.db, row.runId, "approval", { approvalId: row.id, action: row.action, status: "expired", requestedBy: row.requestedByEmail });
+    await appendRunEvent(ctx.db, row.runId, "approval", {
+      approvalId: row.id,
+      action: row.action,
+      status: "expired",
+      requestedBy: row.requestedByEmail,
+    });
     await recordAuditEvent(ctx.db, {
       actor: SYSTEM,
       action: "approval.expire",
       subject: { type: "approval", id: row.id },
-      payload: { runId: row.runId, environment: row.environment, action: row.action, requestedBy: row.requestedByEmail, expiresAt: row.expiresAt },
+      payload: {
+        runId: row.runId,
+        environment: row.environment,
+        action: row.action,
+        requestedBy: row.requestedByEmail,
+        expiresAt: row.expiresAt,
+      },
       requestId: ctx.requestId,
     });
   }

@@ -17,7 +17,13 @@ export interface ApprovalListItem extends ApprovalView {
 }
 
 /** Requests, newest first (pending ones first on Overview); expired ones are marked so before reading. */
-export async function listApprovals({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: ListApprovalsInput }): Promise<ApprovalListItem[]> {
+export async function listApprovals({
+  ctx,
+  input,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: ListApprovalsInput;
+}): Promise<ApprovalListItem[]> {
   const parsed = ListApprovalsInput.parse(input);
   await expireApprovals({ ctx, input: parsed.runId ? { runId: parsed.runId } : {} });
   const rows = await ctx.db.approval.findMany({

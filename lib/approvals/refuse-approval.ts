@@ -33,13 +33,29 @@ export async function refuseApproval({ ctx, input }: { ctx: Ctx; input: RefuseAp
   return withTransaction(ctx, async ({ db: tx }) => {
     const { count } = await tx.approval.updateMany({
       where: { id: row.id, status: "pending", expiresAt: { gt: decidedAt } },
-      data: { status: "refused", pendingKey: null, decidedById: ctx.user.id, decidedByEmail: ctx.user.email, decidedAt, decisionReason: parsed.reason },
+      data: {
+        status: "refused",
+        pendingKey: null,
+        decidedById: ctx.user.id,
+        decidedByEmail: ctx.user.email,
+        decidedAt,
+        decisionReason: parsed.reason,
+      },
     });
     if (count === 0) {
       const now = await tx.approval.findUnique({ where: { id: row.id }, select: { status: true } });
-      throw new ConflictError(`This request is ${now?.status === "pending" ? "expired" : (now?.status ?? "gone")}; there is nothing left to refuse.`);
+      throw new ConflictError(
+        `This request is ${now?.status === "pending" ? "expired" : (now?.status ?? "gone")}; there is nothing left to refuse.`,
+      );
     }
-    await appendRunEvent(tx, row.runId, "approval", { approvalId: row.id, action: row.action, status: "refused", requestedBy: row.requestedByEmail, refusedBy: ctx.user.email, reason: parsed.reason });
+    await appendRunEvent(tx, row.runId, "approval", {
+      approvalId: row.id,
+      action: row.action,
+      status: "refused",
+      requestedBy: row.requestedByEmail,
+      refusedBy: ctx.user.email,
+      reason: parsed.reason,
+    });
     const incidentIds = await announceApproval(tx, {
       type: "approval-refused",
       approvalId: row.id,
@@ -56,7 +72,16 @@ export async function refuseApproval({ ctx, input }: { ctx: Ctx; input: RefuseAp
       actor: ctx.user,
       action: "approval.refuse",
       subject: { type: "approval", id: row.id },
-      payload: { runId: row.runId, environment: row.environment, action: row.action, requestedBy: row.requestedByEmail, requestReason: row.reason, reason: parsed.reason, withdrawn: own, incidentIds },
+      payload: {
+        runId: row.runId,
+        environment: row.environment,
+        action: row.action,
+        requestedBy: row.requestedByEmail,
+        requestReason: row.reason,
+        reason: parsed.reason,
+        withdrawn: own,
+        incidentIds,
+      },
       requestId: ctx.requestId,
     });
     return approvalView(await tx.approval.findUniqueOrThrow({ where: { id: row.id } }));

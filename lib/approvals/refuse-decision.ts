@@ -9,7 +9,15 @@ export async function refuseDecision(ctx: Ctx, approval: ApprovalView, why: "sel
     action: "approval.approve",
     outcome: "denied",
     subject: { type: "approval", id: approval.id },
-    payload: { runId: approval.runId, environment: approval.environment, action: approval.action, requestedBy: approval.requestedByEmail, why, role: ctx.user.role, approverRole: approval.approverRole },
+    payload: {
+      runId: approval.runId,
+      environment: approval.environment,
+      action: approval.action,
+      requestedBy: approval.requestedByEmail,
+      why,
+      role: ctx.user.role,
+      approverRole: approval.approverRole,
+    },
     requestId: ctx.requestId,
   });
 }

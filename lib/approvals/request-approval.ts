@@ -55,7 +55,14 @@ export async function requestApproval({ ctx, input }: { ctx: Ctx; input: Request
         },
       });
       const view = approvalView(row);
-      await appendRunEvent(tx, parsed.runId, "approval", { approvalId: row.id, action: row.action, status: "pending", requestedBy: ctx.user.email, reason: parsed.reason, expiresAt });
+      await appendRunEvent(tx, parsed.runId, "approval", {
+        approvalId: row.id,
+        action: row.action,
+        status: "pending",
+        requestedBy: ctx.user.email,
+        reason: parsed.reason,
+        expiresAt,
+      });
       const incidentIds = await announceApproval(tx, {
         type: "approval-requested",
         approvalId: row.id,
@@ -72,7 +79,16 @@ export async function requestApproval({ ctx, input }: { ctx: Ctx; input: Request
         actor: ctx.user,
         action: "approval.request",
         subject: { type: "approval", id: row.id },
-        payload: { runId: parsed.runId, environment: parsed.environment, action: parsed.action, parameters: parsed.parameters, reason: parsed.reason, approverRole: parsed.approverRole, expiresAt, incidentIds },
+        payload: {
+          runId: parsed.runId,
+          environment: parsed.environment,
+          action: parsed.action,
+          parameters: parsed.parameters,
+          reason: parsed.reason,
+          approverRole: parsed.approverRole,
+          expiresAt,
+          incidentIds,
+        },
         requestId: ctx.requestId,
       });
       return view;
@@ -88,7 +104,10 @@ export async function requestApproval({ ctx, input }: { ctx: Ctx; input: Request
 }
 
 function alreadyPending(by: string, expiresAt: Date): ConflictError {
-  return new ConflictError(`${by} already asked for this and it waits for approval until ${expiresAt.toISOString()}; approve or refuse that request, or wait for it to expire.`, {
-    details: { pendingApproval: true },
-  });
+  return new ConflictError(
+    `${by} already asked for this and it waits for approval until ${expiresAt.toISOString()}; approve or refuse that request, or wait for it to expire.`,
+    {
+      details: { pendingApproval: true },
+    },
+  );
 }

@@ -58,7 +58,15 @@ export async function requireFourEyes({
   }
   const view = await requestApproval({
     ctx,
-    input: { runId: run.id, environment: environment.name, action, parameters, reason, windowMinutes: rule.windowMinutes, approverRole: rule.approverRole },
+    input: {
+      runId: run.id,
+      environment: environment.name,
+      action,
+      parameters,
+      reason,
+      windowMinutes: rule.windowMinutes,
+      approverRole: rule.approverRole,
+    },
   });
   throw new ApprovalRequested(view);
 }

@@ -5,7 +5,12 @@ import { windowStartOf, type AnonymousFailureKind } from "./record-anonymous-fai
 
 export const ListAnonymousFailuresInput = z.object({
   /** How far back to look. */
-  hours: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type ListAnonymousFailuresInput = z.infer<typeof ListAnonymousFailuresInput>;
@@ -37,7 +42,12 @@ export async function listAnonymousFailures({
 }): Promise<AnonymousFailureSummary> {
   const since = windowStartOf(new Date(Date.now() - input.hours * 60 * 60 * 1000));
   const [totals, rows] = await Promise.all([
-    ctx.db.anonymousFailure.groupBy({ by: ["kind"], where: { windowStart: { gte: since } }, _sum: { count: true }, orderBy: { kind: "asc" } }),
+    ctx.db.anonymousFailure.groupBy({
+      by: ["kind"],
+      where: { windowStart: { gte: since } },
+      _sum: { count: true },
+      orderBy: { kind: "asc" },
+    }),
     ctx.db.anonymousFailure.findMany({
       where: { windowStart: { gte: since } },
       orderBy: [{ windowStart: "desc" }, { count: "desc" }, { source: "asc" }],

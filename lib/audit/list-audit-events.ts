@@ -27,11 +27,18 @@ export const ListAuditEventsInput = z
   .object({
     actor: OptionalText,
     action: OptionalText,
-    outcome: z.enum(["ok", "denied", "unauthenticated", "failed"]).optional().or(z.literal("").transform(() => undefined)),
+    outcome: z
+      .enum(["ok", "denied", "unauthenticated", "failed"])
+      .optional()
+      .or(z.literal("").transform(() => undefined)),
     from: OptionalInstant,
     to: OptionalInstant,
     /** Keyset cursor: show events older than this id. */
-    before: z.string().regex(/^\d+$/, "must be an event id").optional().or(z.literal("").transform(() => undefined)),
+    before: z
+      .string()
+      .regex(/^\d+$/, "must be an event id")
+      .optional()
+      .or(z.literal("").transform(() => undefined)),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: "must not be after `to`", path: ["from"] });
@@ -56,7 +63,13 @@ export interface AuditEventPage {
 }
 
 /** Newest first, filtered by actor (substring), action (prefix), outcome and time range. */
-export async function listAuditEvents({ ctx, input: q }: { ctx: Ctx<SessionUser | null>; input: ListAuditEventsInput }): Promise<AuditEventPage> {
+export async function listAuditEvents({
+  ctx,
+  input: q,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: ListAuditEventsInput;
+}): Promise<AuditEventPage> {
   const where: Prisma.AuditEventWhereInput = {
     ...(q.actor ? { actorEmail: { contains: q.actor, mode: "insensitive" } } : {}),
     ...(q.action ? { action: { startsWith: q.action } } : {}),

@@ -67,7 +67,9 @@ describe("anonymous failures", () => {
     await recordAnonymousFailure(db, { kind: "api.csrf_refused", source: "POST /api/restores", at: recent });
     const before = await db.anonymousFailure.count();
     // The 2026 windows written above are older than this `now`'s retention too.
-    const expired = await db.anonymousFailure.count({ where: { windowStart: { lt: windowStartOf(new Date(now.getTime() - ANONYMOUS_FAILURE_RETENTION_DAYS * 24 * 60 * 60 * 1000)) } } });
+    const expired = await db.anonymousFailure.count({
+      where: { windowStart: { lt: windowStartOf(new Date(now.getTime() - ANONYMOUS_FAILURE_RETENTION_DAYS * 24 * 60 * 60 * 1000)) } },
+    });
     expect(await pruneAnonymousFailures({ ctx: systemCtx(db), input: { now } })).toBe(expired);
     const left = await db.anonymousFailure.findMany({ where: { kind: "api.csrf_refused" } });
     expect(left.map((r) => r.windowStart.getTime())).toEqual([windowStartOf(recent).getTime()]);

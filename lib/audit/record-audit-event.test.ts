@@ -3,18 +3,68 @@ import { actorOf, isSecretKey, keySegments, redactPayload, SYSTEM } from "./reco
 
 describe("isSecretKey", () => {
   it.each([
-    "password", "Password", "dbPassword", "new_password", "passwordHash", "passwd", "passphrase",
-    "secret", "clientSecret", "NEXTAUTH_SECRET", "client-secret",
-    "token", "accessToken", "refresh_token", "sessiontoken", "x-auth-token",
-    "apiKey", "api_key", "x-api-key", "APIKey", "apikey", "privateKey", "private-key", "secretAccessKey", "AWS_SECRET_ACCESS_KEY",
-    "authorization", "Authorization", "cookie", "Set-Cookie", "credentials", "credential",
-    "webhookUrl", "connectionString", "databaseUrl", "DATABASE_URL", "dsn",
+    "password",
+    "Password",
+    "dbPassword",
+    "new_password",
+    "passwordHash",
+    "passwd",
+    "passphrase",
+    "secret",
+    "clientSecret",
+    "NEXTAUTH_SECRET",
+    "client-secret",
+    "token",
+    "accessToken",
+    "refresh_token",
+    "sessiontoken",
+    "x-auth-token",
+    "apiKey",
+    "api_key",
+    "x-api-key",
+    "APIKey",
+    "apikey",
+    "privateKey",
+    "private-key",
+    "secretAccessKey",
+    "AWS_SECRET_ACCESS_KEY",
+    "authorization",
+    "Authorization",
+    "cookie",
+    "Set-Cookie",
+    "credentials",
+    "credential",
+    "webhookUrl",
+    "connectionString",
+    "databaseUrl",
+    "DATABASE_URL",
+    "dsn",
   ])("redacts %s", (key) => expect(isSecretKey(key)).toBe(true));
 
   it.each([
-    "passed", "passedCount", "allPassed", "validationPassed", "bypass", "passenger", "passengerCount", "compass",
-    "tokenizer", "secretary", "keyboard", "key", "monkey", "authored", "author", "cookieless",
-    "email", "role", "reason", "environment", "checks", "sessionsEnded", "requestId",
+    "passed",
+    "passedCount",
+    "allPassed",
+    "validationPassed",
+    "bypass",
+    "passenger",
+    "passengerCount",
+    "compass",
+    "tokenizer",
+    "secretary",
+    "keyboard",
+    "key",
+    "monkey",
+    "authored",
+    "author",
+    "cookieless",
+    "email",
+    "role",
+    "reason",
+    "environment",
+    "checks",
+    "sessionsEnded",
+    "requestId",
   ])("keeps %s", (key) => expect(isSecretKey(key)).toBe(false));
 
   it("splits keys into words", () => {
@@ -27,7 +77,10 @@ describe("isSecretKey", () => {
 describe("redactPayload", () => {
   it("keeps a validation event's `passed`, redacts secrets at any depth, keeps flags under a secret's name", () => {
     const payload = {
-      checks: [{ name: "row counts", passed: true }, { name: "orphans", passed: false }],
+      checks: [
+        { name: "row counts", passed: true },
+        { name: "orphans", passed: false },
+      ],
       passed: 3,
       target: { host: "db", password: "hunter2", connectionString: "postgres://u:hunter2@db/x" },
       headers: { authorization: "Bearer abc", cookie: "next-auth.session-token=abc" },
@@ -35,7 +88,10 @@ describe("redactPayload", () => {
       apiKey: null,
     };
     expect(redactPayload(payload)).toEqual({
-      checks: [{ name: "row counts", passed: true }, { name: "orphans", passed: false }],
+      checks: [
+        { name: "row counts", passed: true },
+        { name: "orphans", passed: false },
+      ],
       passed: 3,
       target: { host: "db", password: "[redacted]", connectionString: "[redacted]" },
       headers: { authorization: "[redacted]", cookie: "[redacted]" },
@@ -48,7 +104,10 @@ describe("redactPayload", () => {
 
 describe("actorOf", () => {
   it("names the ctx's person, or SYSTEM where nobody is signed in", () => {
-    expect(actorOf({ user: { id: "u1", email: "ada@example.com", name: "Ada", role: "admin" } })).toEqual({ id: "u1", email: "ada@example.com" });
+    expect(actorOf({ user: { id: "u1", email: "ada@example.com", name: "Ada", role: "admin" } })).toEqual({
+      id: "u1",
+      email: "ada@example.com",
+    });
     expect(actorOf({ user: null })).toBe(SYSTEM);
   });
 });

@@ -29,16 +29,30 @@ export interface AuditEventInput {
 
 /** Words that name a secret when they are a whole segment of a key (`dbPassword`, `api_token`). */
 const SECRET_WORDS = new Set([
-  "password", "passwords", "passwd", "passphrase", "pwd",
-  "secret", "secrets",
-  "token", "tokens",
-  "credential", "credentials",
+  "password",
+  "passwords",
+  "passwd",
+  "passphrase",
+  "pwd",
+  "secret",
+  "secrets",
+  "token",
+  "tokens",
+  "credential",
+  "credentials",
   "authorization",
-  "cookie", "cookies",
-  "apikey", "privatekey", "accesskey", "secretkey", "signingkey",
-  "dsn", "passfile",
+  "cookie",
+  "cookies",
+  "apikey",
+  "privatekey",
+  "accesskey",
+  "secretkey",
+  "signingkey",
+  "dsn",
+  "passfile",
   // A webhook URL is itself the credential (Slack-style endpoints).
-  "webhook", "webhooks",
+  "webhook",
+  "webhooks",
 ]);
 /** Two adjacent segments that name a secret together (`apiKey`, `private_key`, `connectionString`). */
 const SECRET_PAIRS = new Set(["api key", "private key", "access key", "secret key", "signing key", "connection string", "database url"]);

@@ -37,13 +37,22 @@ export function issuerFor(given: string | undefined): string {
  * joins accounts by email. A one-time password the person never replaced is withdrawn (SSO is how
  * they sign in now). Audited as `user.sso_link`.
  */
-export async function linkSsoIdentity({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: LinkSsoIdentityInput }): Promise<SsoIdentityView> {
+export async function linkSsoIdentity({
+  ctx,
+  input,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: LinkSsoIdentityInput;
+}): Promise<SsoIdentityView> {
   const data = LinkSsoIdentityInput.parse(input);
   const issuer = issuerFor(data.issuer);
   return withTransaction(ctx, async ({ db: tx }) => {
     await lockActiveAdmins(tx, actorOf(ctx));
     const person = await lockUser(tx, data.userId);
-    const bound = await tx.oidcAccount.findUnique({ where: { issuer_subject: { issuer, subject: data.subject } }, include: { user: true } });
+    const bound = await tx.oidcAccount.findUnique({
+      where: { issuer_subject: { issuer, subject: data.subject } },
+      include: { user: true },
+    });
     if (bound && bound.userId !== person.id) {
       throw new ConflictError(`This identity is already linked to ${bound.user.email}. Unlink it there first.`);
     }
@@ -52,7 +61,8 @@ export async function linkSsoIdentity({ ctx, input }: { ctx: Ctx<SessionUser | n
       throw new ConflictError(`${person.email} is already linked to another identity of this provider. Unlink it first.`);
     }
     const account =
-      existing ?? (await tx.oidcAccount.create({ data: { userId: person.id, issuer, subject: data.subject, linkedByEmail: actorOf(ctx).email } }));
+      existing ??
+      (await tx.oidcAccount.create({ data: { userId: person.id, issuer, subject: data.subject, linkedByEmail: actorOf(ctx).email } }));
     if (!existing) {
       // A one-time password never replaced means the person has not chosen one: from now on they
       // sign in with SSO, and an unused one-time password would only block that (and linger).
@@ -64,7 +74,12 @@ export async function linkSsoIdentity({ ctx, input }: { ctx: Ctx<SessionUser | n
         actor: actorOf(ctx),
         action: "user.sso_link",
         subject: { type: "user", id: person.id },
-        payload: { email: person.email, issuer, subject: data.subject, ...(withdrawOneTimePassword ? { oneTimePasswordWithdrawn: true } : {}) },
+        payload: {
+          email: person.email,
+          issuer,
+          subject: data.subject,
+          ...(withdrawOneTimePassword ? { oneTimePasswordWithdrawn: true } : {}),
+        },
         requestId: ctx.requestId,
       });
     }

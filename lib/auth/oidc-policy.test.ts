@@ -150,13 +150,22 @@ describe("decideOidcSignIn", () => {
   });
 
   it("with a mapping, no match is refused, unless a default role is set", () => {
-    expect(decideOidcSignIn(claims({ groups: ["marketing"] }), settings({ roleMap: ROLE_MAP }))).toMatchObject({ ok: false, reason: "no_role" });
-    expect(decideOidcSignIn(claims({ groups: [] }), settings({ roleMap: ROLE_MAP, defaultRole: "viewer" }))).toMatchObject({ ok: true, role: "viewer" });
+    expect(decideOidcSignIn(claims({ groups: ["marketing"] }), settings({ roleMap: ROLE_MAP }))).toMatchObject({
+      ok: false,
+      reason: "no_role",
+    });
+    expect(decideOidcSignIn(claims({ groups: [] }), settings({ roleMap: ROLE_MAP, defaultRole: "viewer" }))).toMatchObject({
+      ok: true,
+      role: "viewer",
+    });
   });
 
   it("may read the role from another claim than the groups", () => {
     const s = settings({ roleMap: parseRoleMap("restore-admin=admin").mappings, roleClaim: "realm_access.roles" });
-    expect(decideOidcSignIn(claims({ groups: ["restore-admin"], realm_access: { roles: [] } }), s)).toMatchObject({ ok: false, reason: "no_role" });
+    expect(decideOidcSignIn(claims({ groups: ["restore-admin"], realm_access: { roles: [] } }), s)).toMatchObject({
+      ok: false,
+      reason: "no_role",
+    });
     expect(decideOidcSignIn(claims({ realm_access: { roles: ["restore-admin"] } }), s)).toMatchObject({ ok: true, role: "admin" });
   });
 });

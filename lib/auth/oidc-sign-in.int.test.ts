@@ -26,7 +26,13 @@ const settings: OidcSettings = {
 };
 
 let db: Db;
-const claims = (over: Record<string, unknown>) => ({ iss: `${ISSUER}/`, sub: randomUUID(), email_verified: true, groups: ["staff"], ...over });
+const claims = (over: Record<string, unknown>) => ({
+  iss: `${ISSUER}/`,
+  sub: randomUUID(),
+  email_verified: true,
+  groups: ["staff"],
+  ...over,
+});
 const signIn = (c: Record<string, unknown>, s: OidcSettings = settings) =>
   signInWithOidc({ ctx: systemCtx(db), input: { claims: c, settings: s } });
 /** A person acting, as the API hands them to a verb. */
@@ -62,7 +68,9 @@ describe("signInWithOidc", () => {
     const c = claims({ email: "BOSS@example.com", groups: ["sre-admins"] });
     expect(await signIn(c)).toEqual({ ok: false, reason: "email_in_use" });
     expect(await db.oidcAccount.count({ where: { subject: c.sub } })).toBe(0);
-    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "auth.sign_in", outcome: "denied", actorEmail: "boss@example.com" } });
+    const audit = await db.auditEvent.findFirstOrThrow({
+      where: { action: "auth.sign_in", outcome: "denied", actorEmail: "boss@example.com" },
+    });
     expect(audit.actorId).toBeNull();
     expect(audit.payload).toMatchObject({ reason: "email_in_use", subject: c.sub, issuer: ISSUER, existingUserId: admin.id });
   });
@@ -75,7 +83,9 @@ describe("signInWithOidc", () => {
     ] as const) {
       const c = claims(over);
       expect(await signIn(c)).toEqual({ ok: false, reason });
-      const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "auth.sign_in", outcome: "denied", payload: { path: ["subject"], equals: c.sub } } });
+      const audit = await db.auditEvent.findFirstOrThrow({
+        where: { action: "auth.sign_in", outcome: "denied", payload: { path: ["subject"], equals: c.sub } },
+      });
       expect(audit.payload).toMatchObject({ reason });
     }
     expect(await db.user.count({ where: { email: { in: ["u@example.com", "u@evil.test", "u2@example.com"] } } })).toBe(0);
@@ -142,9 +152,15 @@ describe("linkSsoIdentity", () => {
     expect(await signIn(c)).toMatchObject({ ok: true, created: false, user: { id: person.id, role: "operator" } });
 
     // Linking the same identity again is a no-op; to someone else, or a second identity, a conflict.
-    await expect(linkSsoIdentity({ ctx, input: { userId: person.id, subject: c.sub, issuer: ISSUER } })).resolves.toMatchObject({ userId: person.id });
-    await expect(linkSsoIdentity({ ctx, input: { userId: admin.id, subject: c.sub, issuer: ISSUER } })).rejects.toBeInstanceOf(ConflictError);
-    await expect(linkSsoIdentity({ ctx, input: { userId: person.id, subject: "other", issuer: ISSUER } })).rejects.toBeInstanceOf(ConflictError);
+    await expect(linkSsoIdentity({ ctx, input: { userId: person.id, subject: c.sub, issuer: ISSUER } })).resolves.toMatchObject({
+      userId: person.id,
+    });
+    await expect(linkSsoIdentity({ ctx, input: { userId: admin.id, subject: c.sub, issuer: ISSUER } })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    await expect(linkSsoIdentity({ ctx, input: { userId: person.id, subject: "other", issuer: ISSUER } })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
 
     // Unlinked: the identity no longer reaches the person.
     await unlinkSsoIdentity({ ctx, input: { userId: person.id, issuer: ISSUER } });
@@ -156,7 +172,10 @@ describe("linkSsoIdentity", () => {
     const admin = await db.user.create({ data: { email: "linker2@example.com", role: "admin", passwordHash: "x" } });
     const person = await db.user.create({ data: { email: "newbie@example.com", passwordHash: "one-time", passwordChangeRequired: true } });
     await linkSsoIdentity({ ctx: ctxAs(admin), input: { userId: person.id, subject: "newbie" } });
-    expect(await db.user.findUniqueOrThrow({ where: { id: person.id } })).toMatchObject({ passwordHash: null, passwordChangeRequired: false });
+    expect(await db.user.findUniqueOrThrow({ where: { id: person.id } })).toMatchObject({
+      passwordHash: null,
+      passwordChangeRequired: false,
+    });
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "user.sso_link", subjectId: person.id } });
     expect(audit.payload).toMatchObject({ oneTimePasswordWithdrawn: true, issuer: ISSUER });
   });
@@ -164,9 +183,13 @@ describe("linkSsoIdentity", () => {
   it("only an active admin links (someone demoted a moment ago is refused)", async () => {
     const person = await db.user.create({ data: { email: "someone@example.com", passwordHash: "x" } });
     const ctx = ctxAs(person);
-    await expect(linkSsoIdentity({ ctx, input: { userId: person.id, subject: "s", issuer: ISSUER } })).rejects.toThrow(/no longer an active admin/);
+    await expect(linkSsoIdentity({ ctx, input: { userId: person.id, subject: "s", issuer: ISSUER } })).rejects.toThrow(
+      /no longer an active admin/,
+    );
     // The CLI acts as the system (no user).
-    await expect(linkSsoIdentity({ ctx: systemCtx(db), input: { userId: person.id, subject: "s", issuer: ISSUER } })).resolves.toMatchObject({
+    await expect(
+      linkSsoIdentity({ ctx: systemCtx(db), input: { userId: person.id, subject: "s", issuer: ISSUER } }),
+    ).resolves.toMatchObject({
       userId: person.id,
     });
   });

@@ -4,9 +4,7 @@ import { decideOidcSignIn, type OidcRefusal, type OidcSettings } from "./oidc-po
 import type { SessionUser } from "./roles";
 import { lockActiveAdmins } from "@/lib/users/people-context";
 
-export type OidcSignInResult =
-  | { ok: true; user: SessionUser; created: boolean }
-  | { ok: false; reason: OidcRefusal };
+export type OidcSignInResult = { ok: true; user: SessionUser; created: boolean } | { ok: false; reason: OidcRefusal };
 
 /**
  * An SSO sign-in, after next-auth validated the ID token. The account is found by (issuer,
@@ -34,7 +32,13 @@ export async function signInWithOidc({
             include: { user: true },
           })
         : null;
-    const seen = { provider: "oidc", issuer: decision.issuer, subject: decision.subject, claimedEmail: decision.email, groups: decision.groups };
+    const seen = {
+      provider: "oidc",
+      issuer: decision.issuer,
+      subject: decision.subject,
+      claimedEmail: decision.email,
+      groups: decision.groups,
+    };
 
     const refuse = async (reason: OidcRefusal, actor: AuditActor, extra: Record<string, unknown> = {}) => {
       await recordAuditEvent(tx, {

@@ -18,7 +18,13 @@ export type UnlinkSsoIdentityInput = z.infer<typeof UnlinkSsoIdentityInput>;
  * them (its next sign-in is refused, their email being in use). Sessions already open are ended.
  * Audited as `user.sso_unlink`.
  */
-export async function unlinkSsoIdentity({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: UnlinkSsoIdentityInput }): Promise<{ unlinked: true }> {
+export async function unlinkSsoIdentity({
+  ctx,
+  input,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: UnlinkSsoIdentityInput;
+}): Promise<{ unlinked: true }> {
   const data = UnlinkSsoIdentityInput.parse(input);
   const issuer = issuerFor(data.issuer);
   return withTransaction(ctx, async ({ db: tx }) => {

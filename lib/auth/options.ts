@@ -33,7 +33,11 @@ export function buildAuthOptions(): NextAuthOptions {
         if (!parsed.success) return null;
         const throttle = getSignInThrottle(env.DATABASE_URL);
         const address = clientAddress(req.headers ?? {}, env.RESTORE_CONSOLE_TRUSTED_PROXY_HOPS);
-        return signInWithPassword({ ctx: { db: getDb(), user: null, requestId: randomUUID() }, input: { ...parsed.data, address }, throttle });
+        return signInWithPassword({
+          ctx: { db: getDb(), user: null, requestId: randomUUID() },
+          input: { ...parsed.data, address },
+          throttle,
+        });
       },
     }),
   ];
@@ -109,7 +113,12 @@ export function buildAuthOptions(): NextAuthOptions {
       /** Sign-out ends this session for good (its id is revoked), not just its cookie. */
       async signOut({ token }) {
         if (!token?.sub) return;
-        const user: SessionUser = { id: token.sub, email: token.email ?? "unknown", name: token.name ?? null, role: isRole(token.role) ? token.role : "viewer" };
+        const user: SessionUser = {
+          id: token.sub,
+          email: token.email ?? "unknown",
+          name: token.name ?? null,
+          role: isRole(token.role) ? token.role : "viewer",
+        };
         await signOutSession({
           ctx: { db: getDb(), user, requestId: randomUUID() },
           input: { claims: token },

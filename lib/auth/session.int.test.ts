@@ -131,6 +131,8 @@ describe("a one-time password", () => {
     const check = await checkSession(db, await claimsOf(user.cookie));
     expect(check).toMatchObject({ ok: true, passwordChangeRequired: true });
     expect(await userFromRequest(db, apiRequest("/api/users", { cookie: user.cookie }))).toBeNull();
-    expect(await userFromRequest(db, apiRequest("/api/users/me/password", { cookie: user.cookie, body: {} }))).toMatchObject({ id: user.id });
+    expect(await userFromRequest(db, apiRequest("/api/users/me/password", { cookie: user.cookie, body: {} }))).toMatchObject({
+      id: user.id,
+    });
   });
 });

@@ -12,8 +12,7 @@ export { sessionExpiresAt, sessionLifetimeSeconds, type SessionClaims } from "./
 export type SessionRefusal = "no_token" | "incomplete" | "expired" | "unknown_user" | "disabled" | "revoked" | "signed_out";
 
 export type SessionCheck =
-  | { ok: true; user: SessionUser; sessionId: string; passwordChangeRequired: boolean }
-  | { ok: false; reason: SessionRefusal };
+  { ok: true; user: SessionUser; sessionId: string; passwordChangeRequired: boolean } | { ok: false; reason: SessionRefusal };
 
 /** The only API a person holding a one-time password may call: the one that replaces it. */
 export const CHANGE_OWN_PASSWORD_PATH = "/api/users/me/password";

@@ -47,7 +47,11 @@ async function newUser(passwordHash?: string): Promise<string> {
 type Outcome = { ok: true } | { ok: false } | { throttled: number };
 async function attempt(throttle: SignInThrottle, email: string, password: string, address = "192.0.2.10"): Promise<Outcome> {
   try {
-    const user = await signInWithPassword({ ctx: { db, user: null, requestId: "test-request" }, input: { email, password, address }, throttle });
+    const user = await signInWithPassword({
+      ctx: { db, user: null, requestId: "test-request" },
+      input: { email, password, address },
+      throttle,
+    });
     return user ? { ok: true } : { ok: false };
   } catch (error) {
     if (error instanceof SignInThrottledError) return { throttled: error.retryAfterSeconds };

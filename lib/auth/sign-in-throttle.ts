@@ -82,7 +82,12 @@ export class SignInThrottle {
     const l = this.limits;
     // The table comes from a migration (tableCreated), so the app never runs DDL at sign-in.
     const common = { storeClient: pool, storeType: "pool", tableName: SIGN_IN_THROTTLE_TABLE, tableCreated: true };
-    this.accountRun = new RateLimiterPostgres({ ...common, keyPrefix: "account", points: l.accountFreeFailures, duration: l.accountForgetSeconds });
+    this.accountRun = new RateLimiterPostgres({
+      ...common,
+      keyPrefix: "account",
+      points: l.accountFreeFailures,
+      duration: l.accountForgetSeconds,
+    });
     this.accountGate = new RateLimiterPostgres({ ...common, keyPrefix: "account_gate", points: 1, duration: l.checkHoldSeconds });
     this.address = new RateLimiterPostgres({
       ...common,

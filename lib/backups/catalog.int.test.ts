@@ -20,7 +20,9 @@ let db: Db;
 const environment = (name: string) => EnvironmentConfig.parse({ name, backupStore: { kind: "local", path: "/unused" } });
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 const manifestFor = (file: string, data: Buffer, extra: Record<string, unknown> = {}) =>
-  Buffer.from(JSON.stringify({ file, sha256: sha256(data), size: data.length, created_at: "2026-11-20T02:00:00Z", tables: { loans: 3 }, ...extra }));
+  Buffer.from(
+    JSON.stringify({ file, sha256: sha256(data), size: data.length, created_at: "2026-11-20T02:00:00Z", tables: { loans: 3 }, ...extra }),
+  );
 
 beforeAll(async () => {
   s3 = await startTestS3();
@@ -63,7 +65,10 @@ describe("pairing dumps with manifests", () => {
     await store.write(`${prefix}2026-11-16.sql.gz`, dump);
     await store.write(`${prefix}2026-11-16.manifest.json`, manifestFor("2026-11-15.sql.gz", dump));
     await store.write(`${prefix}2026-11-15.dump`, dump);
-    await store.write(`${prefix}2026-11-15.manifest.json`, manifestFor("2026-11-15.dump", dump, { created_at: "2026-11-15T02:30:00+00:00" }));
+    await store.write(
+      `${prefix}2026-11-15.manifest.json`,
+      manifestFor("2026-11-15.dump", dump, { created_at: "2026-11-15T02:30:00+00:00" }),
+    );
     await store.write(`${prefix}README.txt`, Buffer.from("not a backup"));
     await s3.store("prod/").write(`prod/other/2026-11-20.sql.gz`, dump); // beside, not under, the prefix
     await refreshCatalog({ ctx: systemCtx(db), input: { environment: env, store } });
@@ -72,9 +77,25 @@ describe("pairing dumps with manifests", () => {
   it("classifies every manifest state and format", async () => {
     const list = await listBackups({ ctx: systemCtx(db), input: ListBackupsInput.parse({ environment: env.name }) });
     const byName = Object.fromEntries(list.backups.map((b) => [b.name, b]));
-    expect(Object.keys(byName).sort()).toEqual(["2026-11-15.dump", "2026-11-16.sql.gz", "2026-11-17.sql.gz", "2026-11-18.sql.gz", "2026-11-19.sql.gz", "2026-11-20.sql.gz"]);
-    expect(byName["2026-11-20.sql.gz"]).toMatchObject({ manifestState: "present", expectedSha256: sha256(dump), format: "plain-gzip", takenAt: "2026-11-20T02:00:00.000Z" });
-    expect(byName["2026-11-19.sql.gz"]).toMatchObject({ manifestState: "missing", expectedSha256: null, takenAt: "2026-11-19T00:00:00.000Z" });
+    expect(Object.keys(byName).sort()).toEqual([
+      "2026-11-15.dump",
+      "2026-11-16.sql.gz",
+      "2026-11-17.sql.gz",
+      "2026-11-18.sql.gz",
+      "2026-11-19.sql.gz",
+      "2026-11-20.sql.gz",
+    ]);
+    expect(byName["2026-11-20.sql.gz"]).toMatchObject({
+      manifestState: "present",
+      expectedSha256: sha256(dump),
+      format: "plain-gzip",
+      takenAt: "2026-11-20T02:00:00.000Z",
+    });
+    expect(byName["2026-11-19.sql.gz"]).toMatchObject({
+      manifestState: "missing",
+      expectedSha256: null,
+      takenAt: "2026-11-19T00:00:00.000Z",
+    });
     expect(byName["2026-11-18.sql.gz"]).toMatchObject({ manifestState: "unreadable", manifestError: "The manifest is not valid JSON." });
     expect(byName["2026-11-17.sql.gz"]?.manifestState).toBe("unreadable");
     expect(byName["2026-11-17.sql.gz"]?.manifestError).toMatch(/sha256/);
@@ -85,16 +106,24 @@ describe("pairing dumps with manifests", () => {
   });
 
   it("filters by manifest state and date range", async () => {
-    const missing = await listBackups({ ctx: systemCtx(db), input: ListBackupsInput.parse({ environment: env.name, manifest: "missing" }) });
+    const missing = await listBackups({
+      ctx: systemCtx(db),
+      input: ListBackupsInput.parse({ environment: env.name, manifest: "missing" }),
+    });
     expect(missing.backups.map((b) => b.name)).toEqual(["2026-11-19.sql.gz"]);
-    const range = await listBackups({ ctx: systemCtx(db), input: ListBackupsInput.parse({ environment: env.name, from: "2026-11-16", to: "2026-11-18" }) });
+    const range = await listBackups({
+      ctx: systemCtx(db),
+      input: ListBackupsInput.parse({ environment: env.name, from: "2026-11-16", to: "2026-11-18" }),
+    });
     expect(range.backups.map((b) => b.name)).toEqual(["2026-11-18.sql.gz", "2026-11-17.sql.gz", "2026-11-16.sql.gz"]);
   });
 
   it("only an admin override makes a manifest-less backup restorable", async () => {
     const row = await db.backup.findFirstOrThrow({ where: { environment: env.name, name: "2026-11-19.sql.gz" } });
     expect((await getBackup({ ctx: systemCtx(db), input: { backupId: row.id } })).restorable.allowed).toBe(false);
-    await db.backupRestoreOverride.create({ data: { backupId: row.id, reason: "only copy we have", grantedById: randomUUID(), grantedByEmail: "admin@example.com" } });
+    await db.backupRestoreOverride.create({
+      data: { backupId: row.id, reason: "only copy we have", grantedById: randomUUID(), grantedByEmail: "admin@example.com" },
+    });
     expect((await getBackup({ ctx: systemCtx(db), input: { backupId: row.id } })).restorable).toMatchObject({ allowed: true });
   });
 });
@@ -120,7 +149,11 @@ describe("streamed verification", () => {
     const backup = await db.backup.findFirstOrThrow({ where: { environment: env.name, name } });
     const verification = await newVerification(backup.id);
     const outcome = await verifyBackup({ ctx: systemCtx(db), input: { verificationId: verification.id, store: s3.store(prefix) } });
-    return { outcome, verification: await db.backupVerification.findUniqueOrThrow({ where: { id: verification.id } }), backup: await db.backup.findUniqueOrThrow({ where: { id: backup.id } }) };
+    return {
+      outcome,
+      verification: await db.backupVerification.findUniqueOrThrow({ where: { id: verification.id } }),
+      backup: await db.backup.findUniqueOrThrow({ where: { id: backup.id } }),
+    };
   };
 
   it("a good backup is verified, with every byte counted", async () => {
@@ -165,7 +198,9 @@ describe("hostile object keys", () => {
     "<script>alert(1)</script>.sql.gz",
     "line\nbreak.sql.gz",
     "plus+and space.sql.gz",
-    `${Array.from({ length: 6 }, () => longSegment).join("/").slice(0, 1024 - prefix.length - 7)}.sql.gz`,
+    `${Array.from({ length: 6 }, () => longSegment)
+      .join("/")
+      .slice(0, 1024 - prefix.length - 7)}.sql.gz`,
   ];
 
   beforeAll(async () => {
@@ -199,7 +234,9 @@ describe("a store that cannot be used", () => {
 
   it("unreachable, wrong credentials and a missing bucket each say what is wrong", async () => {
     await expect(collect(s3.store("x/", { endpoint: "http://127.0.0.1:9" }))).rejects.toMatchObject({ failure: "unreachable" });
-    await expect(collect(s3.store("x/", { credentials: { accessKeyId: "WRONG", secretAccessKey: "wrong" } }))).rejects.toMatchObject({ failure: "access-denied" });
+    await expect(collect(s3.store("x/", { credentials: { accessKeyId: "WRONG", secretAccessKey: "wrong" } }))).rejects.toMatchObject({
+      failure: "access-denied",
+    });
     const missing = collect(s3.store("x/", { bucket: "no-such-bucket" }));
     await expect(missing).rejects.toBeInstanceOf(BackupStoreError);
     await expect(missing).rejects.toMatchObject({ failure: "bucket-missing", message: expect.stringMatching(/does not exist/) });
@@ -241,7 +278,10 @@ describe("10,000 objects", () => {
     const second = await refreshCatalog({ ctx: systemCtx(db), input: { environment: env, store: s3.store(prefix) } });
     expect(second.manifestsRead).toBe(0);
 
-    const page3 = await listBackups({ ctx: systemCtx(db), input: ListBackupsInput.parse({ environment: env.name, page: 3, pageSize: 100 }) });
+    const page3 = await listBackups({
+      ctx: systemCtx(db),
+      input: ListBackupsInput.parse({ environment: env.name, page: 3, pageSize: 100 }),
+    });
     expect(page3.total).toBe(count);
     expect(page3.pageCount).toBe(50);
     expect(page3.backups).toHaveLength(100);

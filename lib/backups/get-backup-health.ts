@@ -36,7 +36,10 @@ export async function getBackupHealth({
   const live = { environment: name, removedAt: null };
   const [verified, newest, refreshed] = await Promise.all([
     ctx.db.backup.findFirst({ where: { ...live, verificationState: "verified" }, orderBy: { takenAt: "desc" } }),
-    ctx.db.backup.findFirst({ where: { ...live, manifestState: "present", verificationState: { not: "mismatch" } }, orderBy: { takenAt: "desc" } }),
+    ctx.db.backup.findFirst({
+      where: { ...live, manifestState: "present", verificationState: { not: "mismatch" } },
+      orderBy: { takenAt: "desc" },
+    }),
     ctx.db.backupCatalogRefresh.findFirst({ where: { environment: name, status: "ok" }, orderBy: { finishedAt: "desc" } }),
   ]);
   const verifiedAge = verified ? hoursBetween(now, verified.takenAt) : null;
@@ -62,9 +65,17 @@ export async function getBackupHealth({
     status,
     summary,
     maxAgeHours,
-    newestVerified: verified ? { id: verified.id, name: verified.name, takenAt: verified.takenAt.toISOString(), ageHours: verifiedAge ?? 0 } : null,
+    newestVerified: verified
+      ? { id: verified.id, name: verified.name, takenAt: verified.takenAt.toISOString(), ageHours: verifiedAge ?? 0 }
+      : null,
     newest: newest
-      ? { id: newest.id, name: newest.name, takenAt: newest.takenAt.toISOString(), ageHours: newestAge ?? 0, verificationState: newest.verificationState }
+      ? {
+          id: newest.id,
+          name: newest.name,
+          takenAt: newest.takenAt.toISOString(),
+          ageHours: newestAge ?? 0,
+          verificationState: newest.verificationState,
+        }
       : null,
     catalogRefreshedAt: refreshed?.finishedAt?.toISOString() ?? null,
     checkedAt: now.toISOString(),

@@ -26,15 +26,26 @@ export async function getBackup({ ctx, input }: { ctx: Ctx<SessionUser | null>; 
   });
   if (!row) throw new NotFoundError("That backup is not in the catalog.");
   const backup = backupView(row);
-  const overrides = row.overrides.map((o) => ({ id: o.id, reason: o.reason, grantedByEmail: o.grantedByEmail, createdAt: o.createdAt.toISOString() }));
-  return { backup, verifications: row.verifications.map((v) => verificationView(v)), overrides, restorable: restorability(backup, overrides.length > 0) };
+  const overrides = row.overrides.map((o) => ({
+    id: o.id,
+    reason: o.reason,
+    grantedByEmail: o.grantedByEmail,
+    createdAt: o.createdAt.toISOString(),
+  }));
+  return {
+    backup,
+    verifications: row.verifications.map((v) => verificationView(v)),
+    overrides,
+    restorable: restorability(backup, overrides.length > 0),
+  };
 }
 
 /** The rule the restore flow enforces: a valid manifest, or an admin's override with a reason. */
 export function restorability(backup: BackupView, overridden: boolean): { allowed: boolean; reason: string } {
   if (backup.removed) return { allowed: false, reason: "The object is no longer in the store." };
   if (backup.verificationState === "mismatch") return { allowed: false, reason: "Its checksum does not match the manifest." };
-  if (backup.manifestState === "present") return { allowed: true, reason: "Its manifest is valid; the restore checks the checksum as it streams." };
+  if (backup.manifestState === "present")
+    return { allowed: true, reason: "Its manifest is valid; the restore checks the checksum as it streams." };
   if (overridden) return { allowed: true, reason: "An admin allowed restoring it without a valid manifest." };
   return { allowed: false, reason: `Its manifest is ${backup.manifestState.replaceAll("-", " ")}; an admin must allow it with a reason.` };
 }

@@ -8,7 +8,9 @@ import { z } from "zod";
 export const ManifestChecks = z
   .record(z.string(), z.unknown())
   .transform((entries) =>
-    Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, number] => Number.isSafeInteger(entry[1]) && (entry[1] as number) >= 0)),
+    Object.fromEntries(
+      Object.entries(entries).filter((entry): entry is [string, number] => Number.isSafeInteger(entry[1]) && (entry[1] as number) >= 0),
+    ),
   )
   .optional()
   .catch(undefined);
@@ -26,7 +28,10 @@ export const ManifestRoles = z
 /** A nightly dump's manifest (`<date>.manifest.json` beside `<date>.sql.gz`). */
 export const Manifest = z
   .object({
-    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hexadecimal characters").transform((s) => s.toLowerCase()),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hexadecimal characters")
+      .transform((s) => s.toLowerCase()),
     size: z.number().int().nonnegative(),
     created_at: z.iso.datetime({ offset: true }),
     file: z.string().optional(),
@@ -102,7 +107,11 @@ export function readManifest(bytes: Buffer, dumpName: string): ManifestReading {
   }
   const fileName = dumpName.split("/").at(-1) ?? dumpName;
   if (parsed.data.file !== undefined && parsed.data.file !== fileName) {
-    return { state: "names-another-file", manifest: parsed.data, error: `The manifest describes ${JSON.stringify(parsed.data.file)}, not ${JSON.stringify(fileName)}.` };
+    return {
+      state: "names-another-file",
+      manifest: parsed.data,
+      error: `The manifest describes ${JSON.stringify(parsed.data.file)}, not ${JSON.stringify(fileName)}.`,
+    };
   }
   return { state: "present", manifest: parsed.data };
 }

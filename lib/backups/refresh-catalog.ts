@@ -4,7 +4,16 @@ import type { SystemCtx } from "@/lib/db/ctx";
 import type { EnvironmentConfig } from "@/lib/config/schema";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { BackupStore, StoredObject } from "@/lib/providers/types";
-import { classifyKey, dateFromName, manifestNameFor, MAX_MANIFEST_BYTES, readManifest, type DumpFormat, type Manifest, type ManifestState } from "./manifest";
+import {
+  classifyKey,
+  dateFromName,
+  manifestNameFor,
+  MAX_MANIFEST_BYTES,
+  readManifest,
+  type DumpFormat,
+  type Manifest,
+  type ManifestState,
+} from "./manifest";
 
 /** Manifests fetched at once on a refresh: enough to hide latency, few enough to be polite. */
 const MANIFEST_CONCURRENCY = 16;
@@ -32,7 +41,13 @@ export interface RefreshResult {
   manifestsRead: number;
 }
 
-type KnownManifest = { manifestEtag: string | null; manifestState: string; manifestError: string | null; manifest: Prisma.JsonValue; etag: string | null };
+type KnownManifest = {
+  manifestEtag: string | null;
+  manifestState: string;
+  manifestError: string | null;
+  manifest: Prisma.JsonValue;
+  etag: string | null;
+};
 
 /**
  * Lists the store, pairs every dump with its manifest and writes the cached catalog. Manifests
@@ -93,7 +108,8 @@ export async function refreshCatalog({
           }
           // A manifest that describes another file says nothing about when this one was taken.
           const describesThis = state === "present" ? manifest : null;
-          const takenAt = (describesThis ? new Date(describesThis.created_at) : null) ?? dateFromName(classified.name) ?? object.lastModified;
+          const takenAt =
+            (describesThis ? new Date(describesThis.created_at) : null) ?? dateFromName(classified.name) ?? object.lastModified;
           return {
             key: object.key,
             name: classified.name,

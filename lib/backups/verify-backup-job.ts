@@ -15,4 +15,3 @@ export const verifyBackupJob = defineJob({
     await verifyBackup({ ctx: systemCtx(getDb(), jobId), input: { verificationId: input.verificationId, store, signal } });
   },
 });
-

@@ -56,7 +56,9 @@ export async function verifyBackup({
       problems.push(`the object is ${bytes} bytes, the manifest says ${expectedSize}${bytes < expectedSize ? " (truncated?)" : ""}`);
     }
     outcome = problems.length === 0 ? "verified" : "mismatch";
-    error = problems.length ? `Checksum mismatch: ${problems.join("; ")}. Do not restore this backup; pick another one or investigate the upload.` : null;
+    error = problems.length
+      ? `Checksum mismatch: ${problems.join("; ")}. Do not restore this backup; pick another one or investigate the upload.`
+      : null;
   } catch (readError) {
     outcome = "failed";
     error = input.signal?.aborted
@@ -82,10 +84,27 @@ export async function verifyBackup({
       action: "backup.verify.result",
       outcome: outcome === "verified" ? "ok" : "failed",
       subject: { type: "backup", id: verification.backupId },
-      payload: { key: verification.backup.key, result: outcome, actualSha256, expectedSha256: verification.expectedSha256, bytes, requestedBy: verification.requestedByEmail },
+      payload: {
+        key: verification.backup.key,
+        result: outcome,
+        actualSha256,
+        expectedSha256: verification.expectedSha256,
+        bytes,
+        requestedBy: verification.requestedByEmail,
+      },
       requestId: verification.id,
     });
   });
-  if (outcome === "verified") await recordSystemEvidence({ ctx: { ...ctx, requestId: verification.id }, input: { environment: verification.backup.environment, kind: "backup-verified", href: `/backups/${verification.backupId}`, description: `Backup ${verification.backup.name} verified against its manifest`, at: finishedAt } }).catch((e: unknown) => console.error("[backups] could not tick incident checklists", e));
+  if (outcome === "verified")
+    await recordSystemEvidence({
+      ctx: { ...ctx, requestId: verification.id },
+      input: {
+        environment: verification.backup.environment,
+        kind: "backup-verified",
+        href: `/backups/${verification.backupId}`,
+        description: `Backup ${verification.backup.name} verified against its manifest`,
+        at: finishedAt,
+      },
+    }).catch((e: unknown) => console.error("[backups] could not tick incident checklists", e));
   return outcome;
 }

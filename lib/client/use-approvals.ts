@@ -16,7 +16,8 @@ export function useApprovals(scope: { runId?: string; status?: "pending" }, init
   params.set("limit", "20");
   return useQuery({
     queryKey: queryKeys.approvals(scope),
-    queryFn: async ({ signal }) => (await apiFetch<{ approvals: ApprovalListItem[] }>(`/api/approvals?${params.toString()}`, { signal })).approvals,
+    queryFn: async ({ signal }) =>
+      (await apiFetch<{ approvals: ApprovalListItem[] }>(`/api/approvals?${params.toString()}`, { signal })).approvals,
     ...(initial ? { initialData: initial } : {}),
     refetchInterval: 5000,
   });

@@ -18,7 +18,10 @@ const LIVE_POLL_MS = 30_000;
 export function useIncident(initial: IncidentDetail) {
   const queryClient = useQueryClient();
   const queryKey = queryKeys.incident(initial.id);
-  const refresh = useCallback(() => void queryClient.invalidateQueries({ queryKey: queryKeys.incident(initial.id) }), [queryClient, initial.id]);
+  const refresh = useCallback(
+    () => void queryClient.invalidateQueries({ queryKey: queryKeys.incident(initial.id) }),
+    [queryClient, initial.id],
+  );
   const { connected } = useEventStream(`/api/incidents/${initial.id}/events`, ["incident-event"], refresh);
   // Catch up on whatever happened before the stream (re)opened.
   useEffect(() => {

@@ -16,11 +16,7 @@ export function usePeople(initialData: UserView[]) {
 }
 
 export type PersonAction =
-  | { kind: "role"; role: Role }
-  | { kind: "disable" }
-  | { kind: "enable" }
-  | { kind: "reset-password" }
-  | { kind: "end-sessions" };
+  { kind: "role"; role: Role } | { kind: "disable" } | { kind: "enable" } | { kind: "reset-password" } | { kind: "end-sessions" };
 
 /** What a people action answers: the person as they are now, and a one-time password after a reset. */
 export interface PersonActionResult {

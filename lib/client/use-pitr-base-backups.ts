@@ -18,7 +18,8 @@ export function baseBackupArrived(list: PitrBaseBackupList | undefined, requeste
 export function usePitrBaseBackups(environment: string, requestedAt: number | null) {
   return useQuery({
     queryKey: queryKeys.pitrBaseBackups(environment),
-    queryFn: ({ signal }) => apiFetch<PitrBaseBackupList>(`/api/pitr/base-backups?environment=${encodeURIComponent(environment)}`, { signal }),
+    queryFn: ({ signal }) =>
+      apiFetch<PitrBaseBackupList>(`/api/pitr/base-backups?environment=${encodeURIComponent(environment)}`, { signal }),
     refetchInterval: (query) =>
       requestedAt !== null && !baseBackupArrived(query.state.data, requestedAt) && Date.now() - requestedAt < WATCH_MS ? 2_000 : 60_000,
   });

@@ -52,8 +52,17 @@ export function useRestoreRun(initial: RestoreRunDetail) {
   );
 
   const streamUrl = `/api/restores/${runId}/events${initial.events.at(-1) ? `?after=${initial.events.at(-1)?.id}` : ""}`;
-  const { connected } = useEventStream(isActive(query.data.run.status) || query.data.run.status === "succeeded" ? streamUrl : null, RUN_EVENT_TYPES, onEvent);
+  const { connected } = useEventStream(
+    isActive(query.data.run.status) || query.data.run.status === "succeeded" ? streamUrl : null,
+    RUN_EVENT_TYPES,
+    onEvent,
+  );
 
   const detail = query.data;
-  return { detail, progress: detail.run.progress && (!progress || detail.run.progress.at > progress.at) ? detail.run.progress : progress, messages, connected };
+  return {
+    detail,
+    progress: detail.run.progress && (!progress || detail.run.progress.at > progress.at) ? detail.run.progress : progress,
+    messages,
+    connected,
+  };
 }

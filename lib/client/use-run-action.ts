@@ -5,7 +5,10 @@ import { apiFetch } from "./api";
 import { queryKeys } from "./query-keys";
 
 /** POSTs one action of a restore run (cancel, swap, rollback, cleanup, accepting validation failures) and refreshes the run. */
-export function useRunAction(runId: string, action: "cancel" | "swap" | "rollback" | "cleanup" | "accept-validation" | "cut-over" | "pitr-cleanup") {
+export function useRunAction(
+  runId: string,
+  action: "cancel" | "swap" | "rollback" | "cleanup" | "accept-validation" | "cut-over" | "pitr-cleanup",
+) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body?: Record<string, unknown>) => apiFetch(`/api/restores/${runId}/${action}`, { method: "POST", body }),

@@ -65,7 +65,9 @@ describe("zonedToInstant", () => {
     const result = zonedToInstant(local("2026-11-01T01:30"), "America/New_York");
     expect(result).toMatchObject({ ok: false, reason: "ambiguous" });
     expect(!result.ok && result.candidates.map((c) => c.toISOString())).toEqual(["2026-11-01T05:30:00.000Z", "2026-11-01T06:30:00.000Z"]);
-    expect(!result.ok && result.message).toMatch(/happened twice.*UTC−04:00 \(2026-11-01 05:30:00 UTC\).*UTC−05:00 \(2026-11-01 06:30:00 UTC\)/);
+    expect(!result.ok && result.message).toMatch(
+      /happened twice.*UTC−04:00 \(2026-11-01 05:30:00 UTC\).*UTC−05:00 \(2026-11-01 06:30:00 UTC\)/,
+    );
     expect(instantOf(zonedToInstant(local("2026-11-01T00:59"), "America/New_York"))).toBe("2026-11-01T04:59:00.000Z");
     expect(instantOf(zonedToInstant(local("2026-11-01T02:00"), "America/New_York"))).toBe("2026-11-01T07:00:00.000Z");
   });
@@ -93,7 +95,15 @@ describe("zonedToInstant", () => {
 
 describe("parsing and formatting", () => {
   it("parses typed times (with a space or a T) and refuses dates that do not exist", () => {
-    expect(parseLocalInput("2026-11-25T14:30")).toEqual({ year: 2026, month: 11, day: 25, hour: 14, minute: 30, second: 0, millisecond: 0 });
+    expect(parseLocalInput("2026-11-25T14:30")).toEqual({
+      year: 2026,
+      month: 11,
+      day: 25,
+      hour: 14,
+      minute: 30,
+      second: 0,
+      millisecond: 0,
+    });
     expect(parseLocalInput("2026-11-25T14:30:05.5")).toMatchObject({ second: 5, millisecond: 500 });
     expect(parseLocalInput("2026-11-25 14:30")).toMatchObject({ hour: 14 });
     for (const bad of ["", "2026-11-25", "2026-02-30T10:00", "2026-13-01T10:00", "2026-11-25T24:00", "2026-11-25T10:00Z", "yesterday"]) {

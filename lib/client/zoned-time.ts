@@ -15,8 +15,7 @@ export interface LocalDateTime {
 }
 
 export type ZonedResult =
-  | { ok: true; instant: Date }
-  | { ok: false; reason: "invalid" | "nonexistent" | "ambiguous"; message: string; candidates: Date[] };
+  { ok: true; instant: Date } | { ok: false; reason: "invalid" | "nonexistent" | "ambiguous"; message: string; candidates: Date[] };
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;

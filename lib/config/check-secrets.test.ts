@@ -30,6 +30,8 @@ describe("the secrets a worker needs", () => {
     if (!name) throw new Error("the demo's first restore target reads its password from the environment");
     delete process.env[name];
     const problems = await unreadableSecrets(config);
-    expect(problems.some((p) => p.startsWith("environments[0].restoreTargets[0].passwordFrom: ") && p.includes(`${name} is not set`))).toBe(true);
+    expect(problems.some((p) => p.startsWith("environments[0].restoreTargets[0].passwordFrom: ") && p.includes(`${name} is not set`))).toBe(
+      true,
+    );
   });
 });

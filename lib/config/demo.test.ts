@@ -44,8 +44,28 @@ describe("demoConfig", () => {
     });
     expect(demo?.restoreTargets).toEqual([
       // Not a superuser: the demo restores through the least-privilege loader, like a managed database.
-      { name: "demo-production", host: "127.0.0.1", port: 54329, database: "loanserve", user: "restore_admin", passwordFrom: { env: "DEMO_RESTORE_PASSWORD" }, ownerRole: "loanserve", sslMode: "disable", maintenanceDatabase: "postgres" },
-      { name: "demo-dr", host: "127.0.0.1", port: 54329, database: "loanserve_dr", user: "restore_admin", passwordFrom: { env: "DEMO_RESTORE_PASSWORD" }, ownerRole: "loanserve", sslMode: "disable", maintenanceDatabase: "postgres" },
+      {
+        name: "demo-production",
+        host: "127.0.0.1",
+        port: 54329,
+        database: "loanserve",
+        user: "restore_admin",
+        passwordFrom: { env: "DEMO_RESTORE_PASSWORD" },
+        ownerRole: "loanserve",
+        sslMode: "disable",
+        maintenanceDatabase: "postgres",
+      },
+      {
+        name: "demo-dr",
+        host: "127.0.0.1",
+        port: 54329,
+        database: "loanserve_dr",
+        user: "restore_admin",
+        passwordFrom: { env: "DEMO_RESTORE_PASSWORD" },
+        ownerRole: "loanserve",
+        sslMode: "disable",
+        maintenanceDatabase: "postgres",
+      },
     ]);
     // Defaults come from the schema, as for a file.
     expect(demo?.objectives.rto.pitr).toEqual({ minMinutes: 15, maxMinutes: 45 });

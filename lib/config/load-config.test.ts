@@ -144,7 +144,9 @@ describe("loadConfig: bad files name the field (and line)", () => {
 
   it("defaultEnvironment naming no environment", () => {
     const error = loadError(`defaultEnvironment: production\n${VALID_YAML}`);
-    expect(error.message).toMatch(/^restore-console\.yaml: defaultEnvironment: "production" is not one of the environments \(prod\) \(line 1\)/);
+    expect(error.message).toMatch(
+      /^restore-console\.yaml: defaultEnvironment: "production" is not one of the environments \(prod\) \(line 1\)/,
+    );
   });
 
   it("YAML syntax error, with line and column", () => {

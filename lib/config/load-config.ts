@@ -146,9 +146,7 @@ export function getEnvironment(config: ConfigFile, name: string): EnvironmentCon
 
 /** The environment named by defaultEnvironment, else the first one listed. */
 export function defaultEnvironment(config: ConfigFile): EnvironmentConfig {
-  const environment = config.defaultEnvironment
-    ? getEnvironment(config, config.defaultEnvironment)
-    : config.environments[0];
+  const environment = config.defaultEnvironment ? getEnvironment(config, config.defaultEnvironment) : config.environments[0];
   // The schema requires at least one environment; this guards a hand-built ConfigFile.
   if (!environment) throw new ConfigurationError("The configuration lists no environments.");
   return environment;

@@ -85,7 +85,9 @@ describe("SecretRef", () => {
   });
 
   it("rejects both, neither, a literal value, a bad variable name and a relative path", () => {
-    expect(issuesOf(SecretRef.safeParse({ env: "A", file: "/x" }))[0]).toMatch(/^: expected exactly one of \{ env: NAME \} or \{ file: PATH \}/);
+    expect(issuesOf(SecretRef.safeParse({ env: "A", file: "/x" }))[0]).toMatch(
+      /^: expected exactly one of \{ env: NAME \} or \{ file: PATH \}/,
+    );
     expect(issuesOf(SecretRef.safeParse({}))[0]).toMatch(/expected exactly one of/);
     const literal = issuesOf(SecretRef.safeParse("hunter2"));
     expect(literal[0]).toMatch(/^: expected \{ env: NAME \} or \{ file: PATH \}.*received text$/);
@@ -118,8 +120,12 @@ describe("RestoreTargetConfig", () => {
     ]);
     expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, port: 70000 }))).toEqual(["port: expected a number between 1 and 65535"]);
     expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, port: 54.5 }))).toEqual(["port: expected a number between 1 and 65535"]);
-    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, database: "postgres" }))[0]).toMatch(/^database: must differ from maintenanceDatabase/);
-    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, database: "template1" }))).toEqual(["database: must not be a template database"]);
+    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, database: "postgres" }))[0]).toMatch(
+      /^database: must differ from maintenanceDatabase/,
+    );
+    expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, database: "template1" }))).toEqual([
+      "database: must not be a template database",
+    ]);
     expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, host: "postgres://db" }))[0]).toMatch(/^host: must be a host name/);
   });
 });
@@ -153,10 +159,22 @@ describe("PitrSource", () => {
   });
 
   it("accepts a local source with defaults for host and port, and insists on absolute paths", () => {
-    const local = { provider: "local", dataDir: "/d", archiveDir: "/a", baseBackupDir: "/b", restoreDir: "/r", database: "loanserve", user: "postgres" };
+    const local = {
+      provider: "local",
+      dataDir: "/d",
+      archiveDir: "/a",
+      baseBackupDir: "/b",
+      restoreDir: "/r",
+      database: "loanserve",
+      user: "postgres",
+    };
     expect(PitrSource.parse(local)).toMatchObject({ host: "127.0.0.1", port: 5432 });
-    expect(issuesOf(PitrSource.safeParse({ ...local, archiveDir: "wal" }))).toEqual(["archiveDir: must be an absolute path (starting with /)"]);
-    expect(issuesOf(PitrSource.safeParse({ ...local, baseBackupSchedule: "daily" }))[0]).toMatch(/^baseBackupSchedule: expected a cron expression/);
+    expect(issuesOf(PitrSource.safeParse({ ...local, archiveDir: "wal" }))).toEqual([
+      "archiveDir: must be an absolute path (starting with /)",
+    ]);
+    expect(issuesOf(PitrSource.safeParse({ ...local, baseBackupSchedule: "daily" }))[0]).toMatch(
+      /^baseBackupSchedule: expected a cron expression/,
+    );
     expect(PitrSource.parse({ ...local, baseBackupSchedule: "0 2 * * *" })).toMatchObject({ baseBackupSchedule: "0 2 * * *" });
   });
 });
@@ -228,7 +246,12 @@ describe("ValidationCheck", () => {
 
 describe("parseConfigFile", () => {
   it("reports missing fields as required and wrong kinds without the value", () => {
-    const issues = issuesOf(parseConfigFile({ version: 1, environments: [{ name: "p", restoreTargets: [{ name: "dr", host: "h", database: "d", user: ["x"] }] }] }));
+    const issues = issuesOf(
+      parseConfigFile({
+        version: 1,
+        environments: [{ name: "p", restoreTargets: [{ name: "dr", host: "h", database: "d", user: ["x"] }] }],
+      }),
+    );
     expect(issues).toEqual(["environments.0.restoreTargets.0.user: expected text, received a list"]);
     expect(issuesOf(parseConfigFile({ version: 1, environments: [{ restoreTargets: [] }] }))).toEqual([
       "environments.0.name: is required (expected text)",

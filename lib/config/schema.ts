@@ -143,13 +143,9 @@ const PORT_MESSAGE = "expected a number between 1 and 65535";
 const Port = z.int({ error: PORT_MESSAGE }).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE);
 
 // Quoted as identifiers later; anything odd is rejected here, where the message can be clear.
-const PgName = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,63}$/, "must be 1–63 characters: letters, digits, _ or -");
+const PgName = z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "must be 1–63 characters: letters, digits, _ or -");
 
-const Host = z
-  .string()
-  .regex(/^[A-Za-z0-9._:[\]-]+$/, "must be a host name or IP address (no scheme, port or path)");
+const Host = z.string().regex(/^[A-Za-z0-9._:[\]-]+$/, "must be a host name or IP address (no scheme, port or path)");
 
 const AbsolutePath = z.string().refine((p) => p.startsWith("/"), "must be an absolute path (starting with /)");
 
@@ -163,9 +159,7 @@ const Percent = z
 // ---------------------------------------------------------------------------------------------
 // Secrets
 
-const EnvVarName = z
-  .string()
-  .regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name such as DR_DB_PASSWORD (A–Z, 0–9, _)");
+const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name such as DR_DB_PASSWORD (A–Z, 0–9, _)");
 
 /** Where a secret lives: an environment variable name or a file (e.g. a mounted secret). Never the secret. */
 export const SecretRef = exactlyOneOf(
@@ -265,8 +259,7 @@ const RdsInstancePitrSource = strict(
   },
   {
     hints: {
-      clusterIdentifier:
-        "clusterIdentifier is for Aurora; with engine: postgres use instanceIdentifier (or set engine: aurora-postgresql)",
+      clusterIdentifier: "clusterIdentifier is for Aurora; with engine: postgres use instanceIdentifier (or set engine: aurora-postgresql)",
       dbClusterParameterGroupName: "applies to Aurora only; RDS for PostgreSQL instances use dbParameterGroupName",
     },
   },
@@ -313,12 +306,10 @@ export type PitrSource = z.infer<typeof PitrSource>;
 // ---------------------------------------------------------------------------------------------
 // Backup stores (logical dumps and their manifests)
 
-const Endpoint = z
-  .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-  .refine((url) => {
-    const parsed = new URL(url);
-    return parsed.username === "" && parsed.password === "";
-  }, "must not contain credentials; use accessKeyIdFrom and secretAccessKeyFrom");
+const Endpoint = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).refine((url) => {
+  const parsed = new URL(url);
+  return parsed.username === "" && parsed.password === "";
+}, "must not contain credentials; use accessKeyIdFrom and secretAccessKeyFrom");
 
 export const S3BackupStore = strict({
   kind: z.literal("s3"),
@@ -397,8 +388,7 @@ export type RestoreTargetConfig = z.infer<typeof RestoreTargetConfig>;
 // quote inside a comment (or "--" inside a string) is read correctly.
 const SQL_NOISE = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$([A-Za-z_]*)\$[\s\S]*?\$\1\$/g;
 
-const WRITE_KEYWORD =
-  /\b(insert|update|delete|merge|truncate|drop|alter|create|grant|revoke|copy|call|vacuum|reindex|lock|into)\b/i;
+const WRITE_KEYWORD = /\b(insert|update|delete|merge|truncate|drop|alter|create|grant|revoke|copy|call|vacuum|reindex|lock|into)\b/i;
 
 /**
  * A first line of defence against a check that writes: obvious multi-statement or non-query
@@ -519,7 +509,11 @@ export const EnvironmentConfig = strict(
     objectives: Objectives.prefault({}),
     /** Copies a logical restore leaves behind (the database it replaced, a copy that failed validation) are dropped after this many days. */
     retention: strict({
-      restoredCopiesDays: z.number({ error: "expected a number of days" }).int("must be whole days").min(1, "must be at least 1 day").default(7),
+      restoredCopiesDays: z
+        .number({ error: "expected a number of days" })
+        .int("must be whole days")
+        .min(1, "must be at least 1 day")
+        .default(7),
     }).prefault({}),
     // Webhook URLs carry tokens, so they are secret references too.
     notifications: strict({ webhookUrlFrom: SecretRef }).optional(),
@@ -537,7 +531,11 @@ export const EnvironmentConfig = strict(
     reportDuplicateNames(env.validation.checks, ["validation", "checks"], "check", ctx);
     env.fourEyes?.targets?.forEach((name, index) => {
       if (name !== "pitr" && !env.restoreTargets.some((t) => t.name === name)) {
-        ctx.addIssue({ code: "custom", path: ["fourEyes", "targets", index], message: `"${name}" is not one of this environment's restore targets (or "pitr" for point-in-time restores)` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["fourEyes", "targets", index],
+          message: `"${name}" is not one of this environment's restore targets (or "pitr" for point-in-time restores)`,
+        });
       }
     });
   })
@@ -556,9 +554,7 @@ export const ConfigFile = strict(
           : "expected 1 (the only configuration format this version of Restore Console reads)",
     }),
     defaultEnvironment: Slug.optional(),
-    environments: z
-      .array(EnvironmentConfig, { error: "expected a list of environments" })
-      .min(1, "must list at least one environment"),
+    environments: z.array(EnvironmentConfig, { error: "expected a list of environments" }).min(1, "must list at least one environment"),
   },
   { expected: "a mapping with version and environments" },
 ).superRefine((file, ctx) => {

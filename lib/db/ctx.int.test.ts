@@ -29,7 +29,8 @@ beforeEach(async () => {
 });
 
 const mark = (tx: DbOrTx, label: string) => tx.$executeRaw`INSERT INTO ctx_marks (label) VALUES (${label})`;
-const marks = async (from: DbOrTx) => (await from.$queryRaw<Array<{ label: string }>>`SELECT label FROM ctx_marks ORDER BY label`).map((r) => r.label);
+const marks = async (from: DbOrTx) =>
+  (await from.$queryRaw<Array<{ label: string }>>`SELECT label FROM ctx_marks ORDER BY label`).map((r) => r.label);
 const txid = async (from: DbOrTx) => (await from.$queryRaw<Array<{ id: string }>>`SELECT txid_current()::text AS id`)[0]?.id;
 
 /** Two verbs as the house writes them: the outer one calls the inner one with its own ctx. */
@@ -88,12 +89,16 @@ describe("withTransaction", () => {
   });
 
   it("rolls everything back when the inner verb throws, the outer verb's work included", async () => {
-    await expect(outerVerb({ ctx: { db, user: person, requestId: "req-4" }, input: { failInner: true } })).rejects.toThrow("inner verb refused");
+    await expect(outerVerb({ ctx: { db, user: person, requestId: "req-4" }, input: { failInner: true } })).rejects.toThrow(
+      "inner verb refused",
+    );
     expect(await marks(db)).toEqual([]);
   });
 
   it("rolls the inner verb's work back when the outer verb throws after it returned", async () => {
-    await expect(outerVerb({ ctx: { db, user: person, requestId: "req-5" }, input: { failAfter: true } })).rejects.toThrow("outer verb refused");
+    await expect(outerVerb({ ctx: { db, user: person, requestId: "req-5" }, input: { failAfter: true } })).rejects.toThrow(
+      "outer verb refused",
+    );
     expect(await marks(db)).toEqual([]);
   });
 

@@ -38,10 +38,15 @@ describe("migrations", () => {
     const url = await createTestDatabase();
     await migrate(url);
     const files = await readMigrations();
-    const rows = await query<{ id: string; checksum: string; migration_name: string; finished_at: Date | null; applied_steps_count: number; logs: string | null; rolled_back_at: Date | null }>(
-      url,
-      `SELECT * FROM _prisma_migrations ORDER BY migration_name`,
-    );
+    const rows = await query<{
+      id: string;
+      checksum: string;
+      migration_name: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+      logs: string | null;
+      rolled_back_at: Date | null;
+    }>(url, `SELECT * FROM _prisma_migrations ORDER BY migration_name`);
     expect(rows.map((r) => r.migration_name)).toEqual(files.map((f) => f.name));
     for (const [i, row] of rows.entries()) {
       expect(row.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -86,13 +91,19 @@ describe("migrations", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "rc-migrations-"));
     await cp(path.join(process.cwd(), "prisma", "migrations"), dir, { recursive: true });
     await mkdir(path.join(dir, "29990101000000_broken"));
-    await writeFile(path.join(dir, "29990101000000_broken", "migration.sql"), `CREATE TABLE half_done (id int);\nSELECT no_such_function();\n`);
+    await writeFile(
+      path.join(dir, "29990101000000_broken", "migration.sql"),
+      `CREATE TABLE half_done (id int);\nSELECT no_such_function();\n`,
+    );
     const url = await createTestDatabase();
 
     await expect(migrate(url, dir)).rejects.toBeInstanceOf(FailedMigrationError);
     // One implicit transaction: the table created before the error is not left behind.
     expect(await query(url, `SELECT to_regclass('half_done') AS t`)).toEqual([{ t: null }]);
-    const [row] = await query<{ logs: string; finished_at: Date | null }>(url, `SELECT logs, finished_at FROM _prisma_migrations WHERE migration_name = '29990101000000_broken'`);
+    const [row] = await query<{ logs: string; finished_at: Date | null }>(
+      url,
+      `SELECT logs, finished_at FROM _prisma_migrations WHERE migration_name = '29990101000000_broken'`,
+    );
     expect(row?.finished_at).toBeNull();
     expect(row?.logs).toMatch(/no_such_function/);
 

@@ -50,7 +50,10 @@ export const DEFAULT_MIGRATIONS_DIR = path.join(process.cwd(), "prisma", "migrat
 /** Migration folders in name order, each with Prisma's checksum (sha256 hex of the file). */
 export async function readMigrations(dir = DEFAULT_MIGRATIONS_DIR): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const bytes = await readFile(path.join(dir, name, "migration.sql"));
@@ -113,10 +116,7 @@ export async function migrate(connectionString: string, dir = DEFAULT_MIGRATIONS
         await client.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, logs]);
         throw new FailedMigrationError(migration.name, logs);
       }
-      await client.query(
-        `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-        [id],
-      );
+      await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
       result.applied.push(migration.name);
     }
     return result;

@@ -17,7 +17,13 @@ const pools = (globalForPools.restoreConsoleReadPools ??= new Map<string, pg.Poo
 export function sharedReadPool(connectionString: string): ReadPool {
   let pool = pools.get(connectionString);
   if (!pool) {
-    pool = new pg.Pool({ connectionString, max: READ_POOL_SIZE, idleTimeoutMillis: 10_000, allowExitOnIdle: true, application_name: "restore-console-live-reader" });
+    pool = new pg.Pool({
+      connectionString,
+      max: READ_POOL_SIZE,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+      application_name: "restore-console-live-reader",
+    });
     pool.on("error", (error) => console.error("[live feeds] an idle reader connection failed:", error.message));
     pools.set(connectionString, pool);
   }

@@ -70,7 +70,13 @@ describe("the runtime role", () => {
   it("can append to the audit log and read it", async () => {
     const db = createDb(runtimeUrl);
     try {
-      await recordAuditEvent(db, { actor: ANONYMOUS, action: "test.roles", outcome: "ok", payload: { note: "as the runtime role" }, requestId: "roles-test" });
+      await recordAuditEvent(db, {
+        actor: ANONYMOUS,
+        action: "test.roles",
+        outcome: "ok",
+        payload: { note: "as the runtime role" },
+        requestId: "roles-test",
+      });
       const rows = await db.auditEvent.findMany({ where: { action: "test.roles" } });
       expect(rows).toHaveLength(1);
     } finally {
@@ -95,7 +101,9 @@ describe("the runtime role", () => {
     await client.query(`GRANT UPDATE ON audit_events TO ${runtime}`);
     expect(await refused(`UPDATE audit_events SET action = 'rewritten'`)).toMatch(/permission denied/);
     expect(await refused(`CREATE TABLE public.sneaky (id int)`)).toMatch(/permission denied/);
-    const { rows } = await client.query<{ enabled: string }>(`SELECT tgenabled AS enabled FROM pg_trigger WHERE tgname = 'audit_events_no_update_delete'`);
+    const { rows } = await client.query<{ enabled: string }>(
+      `SELECT tgenabled AS enabled FROM pg_trigger WHERE tgname = 'audit_events_no_update_delete'`,
+    );
     expect(rows[0]?.enabled).toBe("O");
   });
 

@@ -68,7 +68,8 @@ export async function grantRuntimeRole(ownerConnectionString: string, runtimeRol
       [runtimeRole],
     );
     const info = rows[0];
-    if (!info?.exists) throw new Error(`The runtime role ${runtimeRole} does not exist; create it first (see the README, 'Two database roles').`);
+    if (!info?.exists)
+      throw new Error(`The runtime role ${runtimeRole} does not exist; create it first (see the README, 'Two database roles').`);
     if (info.owner === runtimeRole) return;
     if (info.super || info.member) {
       throw new Error(
@@ -78,7 +79,9 @@ export async function grantRuntimeRole(ownerConnectionString: string, runtimeRol
     }
     const rt = ident(runtimeRole);
     const statements = [`GRANT CONNECT, TEMPORARY ON DATABASE ${ident(info.database)} TO ${rt}`];
-    const { rows: schemas } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])`, [[...APP_SCHEMAS]]);
+    const { rows: schemas } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])`, [
+      [...APP_SCHEMAS],
+    ]);
     for (const { nspname } of schemas) {
       const s = ident(nspname);
       statements.push(

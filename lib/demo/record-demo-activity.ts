@@ -17,7 +17,9 @@ RETURNING entity_id AS "paymentId"`;
 
 /** Records one payment and its audit row in the demo's loanserve database; null when no loan is active. */
 export async function recordDemoActivity(connectionString: string): Promise<{ paymentId: number } | null> {
-  const rows = await queryOnce<{ paymentId: string }>(connectionString, RECORD_PAYMENT, { applicationName: "restore-console-demo-activity" });
+  const rows = await queryOnce<{ paymentId: string }>(connectionString, RECORD_PAYMENT, {
+    applicationName: "restore-console-demo-activity",
+  });
   const row = rows[0];
   return row ? { paymentId: Number(row.paymentId) } : null;
 }

@@ -3,10 +3,14 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError } from "@/lib/errors";
 import { isJsonMediaType, MAX_BODY_BYTES, readCappedBody, readJsonBody } from "./body";
 
 describe("isJsonMediaType", () => {
-  it.each(["application/json", "Application/JSON", "application/json; charset=utf-8", "application/json;charset=UTF-8", 'application/json; charset="utf-8"', "application/json;"])(
-    "accepts %j",
-    (header) => expect(isJsonMediaType(header)).toBe(true),
-  );
+  it.each([
+    "application/json",
+    "Application/JSON",
+    "application/json; charset=utf-8",
+    "application/json;charset=UTF-8",
+    'application/json; charset="utf-8"',
+    "application/json;",
+  ])("accepts %j", (header) => expect(isJsonMediaType(header)).toBe(true));
 
   it.each([
     null,
@@ -39,7 +43,12 @@ function streamed(totalBytes: number): { request: Request; pulled: () => number 
       controller.enqueue(chunk);
     },
   });
-  const request = new Request("http://127.0.0.1:3000/x", { method: "POST", body, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
+  const request = new Request("http://127.0.0.1:3000/x", {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json" },
+    duplex: "half",
+  } as RequestInit);
   return { request, pulled: () => pulls };
 }
 
@@ -87,7 +96,11 @@ describe("readJsonBody", () => {
 
   it("refuses invalid JSON and invalid UTF-8 (400)", async () => {
     await expect(readJsonBody(post("{nope", "application/json"))).rejects.toThrow(/not valid JSON/);
-    const latin1 = new Request("http://127.0.0.1:3000/x", { method: "POST", body: new Uint8Array([0x22, 0xe9, 0x22]), headers: { "content-type": "application/json" } });
+    const latin1 = new Request("http://127.0.0.1:3000/x", {
+      method: "POST",
+      body: new Uint8Array([0x22, 0xe9, 0x22]),
+      headers: { "content-type": "application/json" },
+    });
     await expect(readJsonBody(latin1)).rejects.toThrow(/not valid UTF-8/);
   });
 });

@@ -78,7 +78,9 @@ export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Pr
   const bytes = await readCappedBody(request, limit);
   if (bytes === undefined) return undefined;
   if (!isJsonMediaType(request.headers.get("content-type"))) {
-    throw new UnsupportedMediaTypeError("Send the request body as JSON, with Content-Type: application/json (charset=utf-8 is the only parameter allowed).");
+    throw new UnsupportedMediaTypeError(
+      "Send the request body as JSON, with Content-Type: application/json (charset=utf-8 is the only parameter allowed).",
+    );
   }
   let text: string;
   try {

@@ -141,13 +141,17 @@ describe("run event streams", () => {
   it("200 open streams share one LISTEN connection: the app database's connection count stays flat", async () => {
     // Twenty people with ten streams each (the per-person cap).
     const people = await Promise.all(Array.from({ length: 20 }, () => createTestUser(url, "viewer")));
-    const first = await Promise.all(people.slice(0, 2).flatMap((person) => Array.from({ length: 10 }, () => Tap.open(`/api/restores/${runId}/events`, person))));
+    const first = await Promise.all(
+      people.slice(0, 2).flatMap((person) => Array.from({ length: 10 }, () => Tap.open(`/api/restores/${runId}/events`, person))),
+    );
     expect(first.every((tap) => tap.response.status === 200)).toBe(true);
     await appendRunEvent(db, runId, "message", { text: "warm-up" });
     await Promise.all(first.map((tap) => tap.waitFor((t) => t.includes("warm-up"))));
     const baseline = await appConnections();
 
-    const rest = await Promise.all(people.slice(2).flatMap((person) => Array.from({ length: 10 }, () => Tap.open(`/api/restores/${runId}/events`, person))));
+    const rest = await Promise.all(
+      people.slice(2).flatMap((person) => Array.from({ length: 10 }, () => Tap.open(`/api/restores/${runId}/events`, person))),
+    );
     expect(rest.every((tap) => tap.response.status === 200)).toBe(true);
     const all = [...first, ...rest];
     expect(all).toHaveLength(200);
@@ -206,7 +210,12 @@ describe("run event streams", () => {
     try {
       const operator = await createTestUser(url, "operator");
       const request = apiRequest("/api/some/operator/stream", { cookie: operator.cookie });
-      const ctx = { user: { id: operator.id, email: operator.email, name: null, role: operator.role }, db, requestId: "demotion-test", request };
+      const ctx = {
+        user: { id: operator.id, email: operator.email, name: null, role: operator.role },
+        db,
+        requestId: "demotion-test",
+        request,
+      };
       const tap = new Tap(
         liveStream(ctx, "operator", async () => () => undefined),
         new AbortController(),
@@ -254,7 +263,10 @@ describe("run event streams", () => {
     const tap = await Tap.open(`/api/restores/${run}/events`, viewer);
     await appendRunEvent(db, run, "message", { text: "one" });
     await tap.waitFor((t) => t.includes('"one"'));
-    await sqlOn("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2", [database, HUB_APPLICATION_NAME]);
+    await sqlOn("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2", [
+      database,
+      HUB_APPLICATION_NAME,
+    ]);
     await appendRunEvent(db, run, "message", { text: "two" });
     await tap.waitFor((t) => t.includes('"two"'));
     await appendRunEvent(db, run, "message", { text: "three" });

@@ -84,7 +84,8 @@ async function readBody<B extends Schema | undefined>(request: Request, schema: 
   return undefined as Parsed<B>;
 }
 
-const CSRF_REFUSAL = "This request did not come from a Restore Console page (its Origin is missing or another site's), so it was refused. Use the app itself, or send Origin: <the app's URL>.";
+const CSRF_REFUSAL =
+  "This request did not come from a Restore Console page (its Origin is missing or another site's), so it was refused. Use the app itself, or send Origin: <the app's URL>.";
 
 /**
  * Same-origin proof for every state-changing request (CSRF). Checked before the session is
@@ -127,8 +128,8 @@ async function auditDenial(db: Db, request: Request, requestId: string, user: Se
   const url = new URL(request.url);
   if (!user) {
     // Nobody to hold to account: counted per window and route, not one audit row per call.
-    await recordAnonymousFailure(db, { kind: "api.unauthenticated", source: routeOf(request.method, url.pathname) }).catch((error: unknown) =>
-      console.error(`[${requestId}] could not count an unauthenticated request`, error),
+    await recordAnonymousFailure(db, { kind: "api.unauthenticated", source: routeOf(request.method, url.pathname) }).catch(
+      (error: unknown) => console.error(`[${requestId}] could not count an unauthenticated request`, error),
     );
     return;
   }
@@ -147,10 +148,12 @@ async function auditDenial(db: Db, request: Request, requestId: string, user: Se
  * (denials audited); the body bounded (413), exactly JSON (415) and strict (unknown fields
  * 400); zod-parsed input; errors mapped to JSON.
  */
-export function route<R extends RequiredRole, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
-  spec: RouteSpec<Q, B, P> & { role: R },
-  handler: (args: HandlerArgs<R, Q, B, P>) => Promise<unknown>,
-): RouteHandler {
+export function route<
+  R extends RequiredRole,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+  P extends Schema | undefined = undefined,
+>(spec: RouteSpec<Q, B, P> & { role: R }, handler: (args: HandlerArgs<R, Q, B, P>) => Promise<unknown>): RouteHandler {
   const wrapped = async (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => {
     // Always ours: a client-supplied x-request-id would let a caller forge audit correlation.
     const requestId = randomUUID();

@@ -6,7 +6,10 @@ const APP = "http://127.0.0.1:3210";
 describe("checkSameOrigin", () => {
   it("accepts the public URL's origin, Sec-Fetch-Site: same-origin, or a bearer token", () => {
     expect(checkSameOrigin(new Headers({ origin: APP }), APP)).toEqual({ ok: true, via: "origin" });
-    expect(checkSameOrigin(new Headers({ origin: "http://localhost:3210", "sec-fetch-site": "same-origin" }), APP)).toEqual({ ok: true, via: "sec-fetch-site" });
+    expect(checkSameOrigin(new Headers({ origin: "http://localhost:3210", "sec-fetch-site": "same-origin" }), APP)).toEqual({
+      ok: true,
+      via: "sec-fetch-site",
+    });
     expect(checkSameOrigin(new Headers({ authorization: "Bearer eyJhbGciOi" }), APP)).toEqual({ ok: true, via: "bearer" });
   });
 

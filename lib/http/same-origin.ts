@@ -3,7 +3,8 @@ export function isSafeMethod(method: string): boolean {
   return method === "GET" || method === "HEAD" || method === "OPTIONS";
 }
 
-export type SameOriginVerdict = { ok: true; via: "origin" | "sec-fetch-site" | "bearer" } | { ok: false; origin: string | null; secFetchSite: string | null };
+export type SameOriginVerdict =
+  { ok: true; via: "origin" | "sec-fetch-site" | "bearer" } | { ok: false; origin: string | null; secFetchSite: string | null };
 
 /**
  * Whether a state-changing request provably comes from our own pages (CSRF defence).

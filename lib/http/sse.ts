@@ -141,7 +141,10 @@ export function sseResponse(
       if (options.initialEventId !== undefined) write(`id: ${options.initialEventId}\n\n`);
       let unsubscribe: () => void | Promise<void>;
       try {
-        unsubscribe = await subscribe((event, data, id) => write(`event: ${event}\n${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`), end);
+        unsubscribe = await subscribe(
+          (event, data, id) => write(`event: ${event}\n${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`),
+          end,
+        );
       } catch (error) {
         closed = true;
         await release();
@@ -159,7 +162,12 @@ export function sseResponse(
   });
 
   return new Response(stream, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    },
   });
 }
 

@@ -4,14 +4,20 @@ import { PitrTargetChoice } from "@/lib/restore/pitr/plan";
 import { findUnknownFields, parseStrict } from "./unknown-fields";
 
 describe("findUnknownFields", () => {
-  const Refined = z
-    .object({ title: z.string(), at: z.coerce.date().optional() })
-    .refine(() => true, { message: "never" });
+  const Refined = z.object({ title: z.string(), at: z.coerce.date().optional() }).refine(() => true, { message: "never" });
 
   it("names top-level and nested unknown keys, through refine, optional, default, omit, extend and arrays", () => {
     expect(findUnknownFields(Refined, { title: "x", tilte: "typo" })).toEqual([["tilte"]]);
-    const Review = z.object({ text: z.string().nullish().transform((v) => v ?? null), followUps: z.array(z.object({ id: z.string().optional(), owner: z.string() })).default([]) });
-    expect(findUnknownFields(Review, { text: null, followUps: [{ owner: "a" }, { owner: "b", own: "c" }] })).toEqual([["followUps", 1, "own"]]);
+    const Review = z.object({
+      text: z
+        .string()
+        .nullish()
+        .transform((v) => v ?? null),
+      followUps: z.array(z.object({ id: z.string().optional(), owner: z.string() })).default([]),
+    });
+    expect(findUnknownFields(Review, { text: null, followUps: [{ owner: "a" }, { owner: "b", own: "c" }] })).toEqual([
+      ["followUps", 1, "own"],
+    ]);
     const Base = z.object({ runId: z.string(), confirmation: z.string().optional(), terminateSessions: z.boolean().default(false) });
     expect(findUnknownFields(Base.omit({ runId: true }).optional(), { runId: "x", confirmation: "y" })).toEqual([["runId"]]);
     expect(findUnknownFields(Base.extend({ reason: z.string() }), { runId: "x", reason: "r", extra: 1 })).toEqual([["extra"]]);

@@ -30,8 +30,11 @@ beforeAll(async () => {
   return () => db.$disconnect();
 });
 
-async function errorOf(response: Response): Promise<{ code: string; message: string; issues?: Array<{ path: string[]; message: string }> }> {
-  return ((await response.json()) as { error: { code: string; message: string; issues?: Array<{ path: string[]; message: string }> } }).error;
+async function errorOf(
+  response: Response,
+): Promise<{ code: string; message: string; issues?: Array<{ path: string[]; message: string }> }> {
+  return ((await response.json()) as { error: { code: string; message: string; issues?: Array<{ path: string[]; message: string }> } })
+    .error;
 }
 
 async function auditOf(response: Response) {
@@ -42,11 +45,18 @@ describe("same-origin proof (CSRF)", () => {
   it("a signed-in operator's cross-origin POST is refused with 403, audited, and changes nothing", async () => {
     const before = await db.incident.count();
     const response = await declareIncident(
-      apiRequest("/api/incidents", { cookie: operator.cookie, body: INCIDENT, headers: { origin: "http://127.0.0.1:4444", "sec-fetch-site": "same-site" } }),
+      apiRequest("/api/incidents", {
+        cookie: operator.cookie,
+        body: INCIDENT,
+        headers: { origin: "http://127.0.0.1:4444", "sec-fetch-site": "same-site" },
+      }),
       noParams,
     );
     expect(response.status).toBe(403);
-    expect(await errorOf(response)).toMatchObject({ code: "forbidden", message: expect.stringMatching(/did not come from a Restore Console page/) });
+    expect(await errorOf(response)).toMatchObject({
+      code: "forbidden",
+      message: expect.stringMatching(/did not come from a Restore Console page/),
+    });
     expect(await db.incident.count()).toBe(before);
     const audit = await auditOf(response);
     expect(audit).toMatchObject({ action: "api.csrf_refused", outcome: "denied", actorEmail: operator.email });
@@ -55,15 +65,32 @@ describe("same-origin proof (CSRF)", () => {
   });
 
   it("a body-less POST without Origin is refused with 403 and audited (before any verb runs)", async () => {
-    const response = await cancelRun(apiRequest(`/api/restores/${RUN_ID}/cancel`, { method: "POST", cookie: operator.cookie, headers: { origin: null } }), runParams);
+    const response = await cancelRun(
+      apiRequest(`/api/restores/${RUN_ID}/cancel`, { method: "POST", cookie: operator.cookie, headers: { origin: null } }),
+      runParams,
+    );
     expect(response.status).toBe(403);
-    expect(await auditOf(response)).toMatchObject({ action: "api.csrf_refused", actorEmail: operator.email, payload: { method: "POST", path: `/api/restores/${RUN_ID}/cancel`, origin: null } });
+    expect(await auditOf(response)).toMatchObject({
+      action: "api.csrf_refused",
+      actorEmail: operator.email,
+      payload: { method: "POST", path: `/api/restores/${RUN_ID}/cancel`, origin: null },
+    });
   });
 
   it("an admin gets the same 403 as an anonymous caller: the answer does not depend on who is signed in", async () => {
     const cross = { origin: "https://evil.example" };
-    const asAdmin = await createUser(apiRequest("/api/users", { cookie: admin.cookie, body: { email: "x@example.com", role: "admin", password: "long-enough-password" }, headers: cross }), noParams);
-    const anonymous = await createUser(apiRequest("/api/users", { body: { email: "x@example.com", role: "admin", password: "long-enough-password" }, headers: cross }), noParams);
+    const asAdmin = await createUser(
+      apiRequest("/api/users", {
+        cookie: admin.cookie,
+        body: { email: "x@example.com", role: "admin", password: "long-enough-password" },
+        headers: cross,
+      }),
+      noParams,
+    );
+    const anonymous = await createUser(
+      apiRequest("/api/users", { body: { email: "x@example.com", role: "admin", password: "long-enough-password" }, headers: cross }),
+      noParams,
+    );
     expect([asAdmin.status, anonymous.status]).toEqual([403, 403]);
     expect(await errorOf(asAdmin)).toEqual(await errorOf(anonymous));
     expect(await db.user.count({ where: { email: "x@example.com" } })).toBe(0);
@@ -74,10 +101,20 @@ describe("same-origin proof (CSRF)", () => {
   });
 
   it("accepts Sec-Fetch-Site: same-origin without Origin, and a bearer session token (no browser can send one cross-site)", async () => {
-    const viaFetchMetadata = await cancelRun(apiRequest(`/api/restores/${RUN_ID}/cancel`, { method: "POST", cookie: operator.cookie, headers: { origin: null, "sec-fetch-site": "same-origin" } }), runParams);
+    const viaFetchMetadata = await cancelRun(
+      apiRequest(`/api/restores/${RUN_ID}/cancel`, {
+        method: "POST",
+        cookie: operator.cookie,
+        headers: { origin: null, "sec-fetch-site": "same-origin" },
+      }),
+      runParams,
+    );
     expect(viaFetchMetadata.status).toBe(404); // past the boundary: the run does not exist
     const token = operator.cookie.slice(operator.cookie.indexOf("=") + 1);
-    const viaBearer = await cancelRun(apiRequest(`/api/restores/${RUN_ID}/cancel`, { method: "POST", headers: { origin: null, authorization: `Bearer ${token}` } }), runParams);
+    const viaBearer = await cancelRun(
+      apiRequest(`/api/restores/${RUN_ID}/cancel`, { method: "POST", headers: { origin: null, authorization: `Bearer ${token}` } }),
+      runParams,
+    );
     expect(viaBearer.status).toBe(404);
   });
 
@@ -113,21 +150,38 @@ describe("request bodies", () => {
   });
 
   it("a declared Content-Length over the limit gets 413 without reading the body", async () => {
-    const request = apiRequest("/api/incidents", { cookie: operator.cookie, body: INCIDENT, headers: { "content-length": String(100 * 1024 * 1024) } });
+    const request = apiRequest("/api/incidents", {
+      cookie: operator.cookie,
+      body: INCIDENT,
+      headers: { "content-length": String(100 * 1024 * 1024) },
+    });
     const response = await declareIncident(request, noParams);
     expect(response.status).toBe(413);
     expect(request.bodyUsed).toBe(false);
   });
 
   it("`text/plain; application/json` gets 415, even same-origin", async () => {
-    const response = await declareIncident(apiRequest("/api/incidents", { cookie: operator.cookie, body: INCIDENT, headers: { "content-type": "text/plain; application/json" } }), noParams);
+    const response = await declareIncident(
+      apiRequest("/api/incidents", {
+        cookie: operator.cookie,
+        body: INCIDENT,
+        headers: { "content-type": "text/plain; application/json" },
+      }),
+      noParams,
+    );
     expect(response.status).toBe(415);
-    expect(await errorOf(response)).toMatchObject({ code: "unsupported_media_type", message: expect.stringMatching(/Content-Type: application\/json/) });
+    expect(await errorOf(response)).toMatchObject({
+      code: "unsupported_media_type",
+      message: expect.stringMatching(/Content-Type: application\/json/),
+    });
   });
 
   it("an unknown field gets 400 naming it, and nothing is created", async () => {
     const before = await db.incident.count();
-    const response = await declareIncident(apiRequest("/api/incidents", { cookie: operator.cookie, body: { ...INCIDENT, severityLevel: 1 } }), noParams);
+    const response = await declareIncident(
+      apiRequest("/api/incidents", { cookie: operator.cookie, body: { ...INCIDENT, severityLevel: 1 } }),
+      noParams,
+    );
     expect(response.status).toBe(400);
     const error = await errorOf(response);
     expect(error.message).toContain("severityLevel: unknown field");
@@ -136,18 +190,32 @@ describe("request bodies", () => {
   });
 
   it("a route that takes no body refuses fields, and accepts none or {}", async () => {
-    const withField = await cancelRun(apiRequest(`/api/restores/${RUN_ID}/cancel`, { cookie: operator.cookie, body: { force: true } }), runParams);
+    const withField = await cancelRun(
+      apiRequest(`/api/restores/${RUN_ID}/cancel`, { cookie: operator.cookie, body: { force: true } }),
+      runParams,
+    );
     expect(withField.status).toBe(400);
     expect((await errorOf(withField)).issues).toEqual([{ path: ["force"], message: "unknown field; remove it" }]);
-    expect((await cancelRun(apiRequest(`/api/restores/${RUN_ID}/cancel`, { cookie: operator.cookie, body: {} }), runParams)).status).toBe(404);
-    expect((await cancelRun(apiRequest(`/api/restores/${RUN_ID}/cancel`, { method: "POST", cookie: operator.cookie }), runParams)).status).toBe(404);
+    expect((await cancelRun(apiRequest(`/api/restores/${RUN_ID}/cancel`, { cookie: operator.cookie, body: {} }), runParams)).status).toBe(
+      404,
+    );
+    expect(
+      (await cancelRun(apiRequest(`/api/restores/${RUN_ID}/cancel`, { method: "POST", cookie: operator.cookie }), runParams)).status,
+    ).toBe(404);
   });
 });
 
 describe("request ids", () => {
   it("are always the server's: a client-supplied x-request-id is ignored, in the answer and the audit log", async () => {
     const forged = "attacker-chosen-request-id";
-    const response = await createUser(apiRequest("/api/users", { cookie: operator.cookie, body: { email: "y@example.com", role: "admin", password: "long-enough-password" }, headers: { "x-request-id": forged } }), noParams);
+    const response = await createUser(
+      apiRequest("/api/users", {
+        cookie: operator.cookie,
+        body: { email: "y@example.com", role: "admin", password: "long-enough-password" },
+        headers: { "x-request-id": forged },
+      }),
+      noParams,
+    );
     expect(response.status).toBe(403);
     const id = response.headers.get("x-request-id");
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

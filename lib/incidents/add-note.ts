@@ -13,8 +13,14 @@ export async function addNote({ ctx, input }: { ctx: Ctx; input: AddNoteInput & 
   await withTransaction(ctx, async ({ db: tx }) => {
     const incident = await tx.incident.findUnique({ where: { id: input.incidentId }, select: { status: true } });
     if (!incident) throw new NotFoundError("That incident does not exist.");
-    if (!acceptsChanges(incident.status as IncidentStatus)) throw new ConflictError("This incident is closed; add what you learned to its review instead.");
-    await appendIncidentEvent(tx, { incidentId: input.incidentId, actorEmail: ctx.user.email, type: "note", payload: { text: input.text } });
+    if (!acceptsChanges(incident.status as IncidentStatus))
+      throw new ConflictError("This incident is closed; add what you learned to its review instead.");
+    await appendIncidentEvent(tx, {
+      incidentId: input.incidentId,
+      actorEmail: ctx.user.email,
+      type: "note",
+      payload: { text: input.text },
+    });
     await recordAuditEvent(tx, {
       actor: ctx.user,
       action: "incident.note",

@@ -24,7 +24,9 @@ export interface ApprovalAnnouncement {
  */
 export async function announceApproval(tx: DbOrTx, event: ApprovalAnnouncement): Promise<string[]> {
   const incidents = await tx.incident.findMany({
-    where: { OR: [{ environment: event.environment, status: { in: INCIDENT_STATUSES.filter(isActive) } }, { createdFromRunId: event.runId }] },
+    where: {
+      OR: [{ environment: event.environment, status: { in: INCIDENT_STATUSES.filter(isActive) } }, { createdFromRunId: event.runId }],
+    },
     select: { id: true },
   });
   for (const incident of incidents) {

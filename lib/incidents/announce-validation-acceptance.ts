@@ -21,7 +21,10 @@ export interface ValidationAcceptance {
 export async function announceValidationAcceptance(tx: DbOrTx, acceptance: ValidationAcceptance): Promise<string[]> {
   const incidents = await tx.incident.findMany({
     where: {
-      OR: [{ environment: acceptance.environment, status: { in: INCIDENT_STATUSES.filter(isActive) } }, { createdFromRunId: acceptance.runId }],
+      OR: [
+        { environment: acceptance.environment, status: { in: INCIDENT_STATUSES.filter(isActive) } },
+        { createdFromRunId: acceptance.runId },
+      ],
     },
     select: { id: true },
   });

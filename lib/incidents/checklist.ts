@@ -24,7 +24,11 @@ export const ChecklistPhaseTemplate = z.object({
   key: Key,
   title: z.string().trim().min(1, "must not be empty").max(100),
   /** Minutes after the incident start; null: no deadline. */
-  deadlineMinutes: z.int().positive("must be more than 0 minutes").max(7 * 24 * 60).nullable(),
+  deadlineMinutes: z
+    .int()
+    .positive("must be more than 0 minutes")
+    .max(7 * 24 * 60)
+    .nullable(),
   items: z.array(ChecklistItemTemplate).min(1, "a phase needs at least one item").max(50),
 });
 export type ChecklistPhaseTemplate = z.infer<typeof ChecklistPhaseTemplate>;

@@ -55,7 +55,8 @@ export async function declareIncident({ ctx, input: raw }: { ctx: Ctx; input: De
 
   const incident = await withTransaction(ctx, async ({ db: tx }) => {
     const template = await tx.checklistTemplate.findFirst({ where: { isCurrent: true }, orderBy: { createdAt: "desc" } });
-    if (!template) throw new ConfigurationError("There is no current checklist template. An admin must save one under Incidents → Checklist template.");
+    if (!template)
+      throw new ConfigurationError("There is no current checklist template. An admin must save one under Incidents → Checklist template.");
     const phases = ChecklistPhases.parse(template.phases);
     const created = await tx.incident.create({
       data: {
@@ -95,7 +96,13 @@ export async function declareIncident({ ctx, input: raw }: { ctx: Ctx; input: De
       },
     });
     if (created.createdFromRunId) {
-      await appendIncidentEvent(tx, { incidentId: created.id, actorEmail, type: "run-linked", at: now, payload: { runId: created.createdFromRunId, href: `/restores/${created.createdFromRunId}` } });
+      await appendIncidentEvent(tx, {
+        incidentId: created.id,
+        actorEmail,
+        type: "run-linked",
+        at: now,
+        payload: { runId: created.createdFromRunId, href: `/restores/${created.createdFromRunId}` },
+      });
     }
     await recordAuditEvent(tx, {
       actor: ctx.user,
@@ -113,7 +120,11 @@ export async function declareIncident({ ctx, input: raw }: { ctx: Ctx; input: De
       environment: incident.environment,
       incidentId: incident.id,
       event: "incident-declared",
-      message: incidentMessage("incident-declared", incident, `Scope: ${incident.scope}\nStarted ${startedAt.toISOString()} · declared by ${ctx.user.email}`),
+      message: incidentMessage(
+        "incident-declared",
+        incident,
+        `Scope: ${incident.scope}\nStarted ${startedAt.toISOString()} · declared by ${ctx.user.email}`,
+      ),
     },
   });
   return { id: incident.id };

@@ -13,7 +13,8 @@ export type DeliveryOutcome = "delivered" | "retry" | "failed" | "skipped";
 
 /** Why a POST failed, in words that never contain the URL (it carries the webhook's token). */
 function describeFailure(error: unknown, url: string): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return `No answer within ${TIMEOUT_MS / 1000} s.`;
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+    return `No answer within ${TIMEOUT_MS / 1000} s.`;
   // fetch puts the network failure (ECONNREFUSED, ENOTFOUND…) in the error's cause.
   const code = errorCode(error instanceof Error ? error.cause : undefined);
   if (code) return `Could not reach the webhook (${code}).`;
@@ -25,7 +26,13 @@ function describeFailure(error: unknown, url: string): string {
  * Sends one recorded delivery (the worker's job). A failure is recorded on the delivery and on
  * the incident's timeline; "retry" tells the job to fail so pg-boss tries again later.
  */
-export async function deliverWebhook({ ctx, input }: { ctx: SystemCtx; input: { deliveryId: string; signal?: AbortSignal } }): Promise<DeliveryOutcome> {
+export async function deliverWebhook({
+  ctx,
+  input,
+}: {
+  ctx: SystemCtx;
+  input: { deliveryId: string; signal?: AbortSignal };
+}): Promise<DeliveryOutcome> {
   const delivery = await ctx.db.webhookDelivery.findUnique({ where: { id: input.deliveryId } });
   if (!delivery || delivery.status !== "pending") return "skipped";
   const attempt = delivery.attempts + 1;

@@ -32,7 +32,10 @@ export function describeEvent({ type, payload }: DescribableEvent): string {
       return withNote(evidence ? `Ticked ${item} (evidence: ${evidence})` : `Ticked ${item}`, payload);
     }
     case "item-unchecked":
-      return withNote(payload.alreadyUnchecked === true ? `Undid the tick on ${item}, which was already unticked` : `Undid the tick on ${item}`, payload);
+      return withNote(
+        payload.alreadyUnchecked === true ? `Undid the tick on ${item}, which was already unticked` : `Undid the tick on ${item}`,
+        payload,
+      );
     case "note":
       return `Note: ${text(payload.text) ?? ""}`;
     case "run-linked":

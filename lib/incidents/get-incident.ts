@@ -19,7 +19,13 @@ const DELIVERIES_SHOWN = 20;
 /**
  * Everything the incident page shows: checklist by phase, timeline, review, deliveries, RTO/RPO.
  */
-export async function getIncident({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: { incidentId: string } }): Promise<IncidentDetail> {
+export async function getIncident({
+  ctx,
+  input,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: { incidentId: string };
+}): Promise<IncidentDetail> {
   const incident = await ctx.db.incident.findUnique({
     where: { id: input.incidentId },
     include: {
@@ -45,7 +51,12 @@ export async function getIncident({ ctx, input }: { ctx: Ctx<SessionUser | null>
   const known = new Set(phases.map((p) => p.key));
   for (const item of items.filter((i) => !known.has(i.phaseKey))) {
     known.add(item.phaseKey);
-    phases.push({ key: item.phaseKey, title: item.phaseKey, deadlineMinutes: null, items: items.filter((i) => i.phaseKey === item.phaseKey) });
+    phases.push({
+      key: item.phaseKey,
+      title: item.phaseKey,
+      deadlineMinutes: null,
+      items: items.filter((i) => i.phaseKey === item.phaseKey),
+    });
   }
 
   const objectives = objectivesFor(incident.environment);

@@ -1,13 +1,7 @@
 import { getEnvironment, loadConfig } from "@/lib/config/load-config";
 import { Objectives } from "@/lib/config/schema";
 import { NotFoundError } from "@/lib/errors";
-import type {
-  FollowUpAction,
-  Incident,
-  IncidentChecklistItem,
-  IncidentEvent,
-  WebhookDelivery,
-} from "@/lib/generated/prisma/client";
+import type { FollowUpAction, Incident, IncidentChecklistItem, IncidentEvent, WebhookDelivery } from "@/lib/generated/prisma/client";
 import { AUTO_TICKS, type AutoTick } from "./checklist";
 import { measureObjectives, RecoveryRun, type Measurement } from "./measure-objectives";
 import type { IncidentStatus, Severity } from "./state";
@@ -141,7 +135,9 @@ export function incidentSummary(incident: Incident, objectives = objectivesFor(i
 function evidenceView(value: unknown): EvidenceView | null {
   const record = asRecord(value);
   const { kind, href, description } = record;
-  return typeof kind === "string" && typeof href === "string" ? { kind, href, description: typeof description === "string" ? description : "" } : null;
+  return typeof kind === "string" && typeof href === "string"
+    ? { kind, href, description: typeof description === "string" ? description : "" }
+    : null;
 }
 
 export function checklistItemView(item: IncidentChecklistItem): ChecklistItemView {
@@ -160,7 +156,13 @@ export function checklistItemView(item: IncidentChecklistItem): ChecklistItemVie
 }
 
 export function incidentEventView(event: IncidentEvent): IncidentEventView {
-  return { id: event.id.toString(), at: event.at.toISOString(), actorEmail: event.actorEmail, type: event.type, payload: asRecord(event.payload) };
+  return {
+    id: event.id.toString(),
+    at: event.at.toISOString(),
+    actorEmail: event.actorEmail,
+    type: event.type,
+    payload: asRecord(event.payload),
+  };
 }
 
 export function followUpView(action: FollowUpAction): FollowUpView {

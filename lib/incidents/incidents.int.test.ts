@@ -63,7 +63,13 @@ function ctxFor(user: TestUser): Ctx {
 function declare(user: TestUser, input: Partial<DeclareIncidentInput> = {}) {
   return declareIncident({
     ctx: ctxFor(user),
-    input: { title: "Loans deleted by a bad migration", severity: "sev1", environment: "alpha", scope: "loans and payments of tenant 42", ...input },
+    input: {
+      title: "Loans deleted by a bad migration",
+      severity: "sev1",
+      environment: "alpha",
+      scope: "loans and payments of tenant 42",
+      ...input,
+    },
   });
 }
 
@@ -84,7 +90,11 @@ beforeAll(async () => {
   useTestEnv(url);
   db = createDb(url);
   dir = await mkdtemp(path.join(tmpdir(), "rc-incidents-"));
-  [operatorA, operatorB, admin] = await Promise.all([createTestUser(url, "operator"), createTestUser(url, "operator"), createTestUser(url, "admin")]);
+  [operatorA, operatorB, admin] = await Promise.all([
+    createTestUser(url, "operator"),
+    createTestUser(url, "operator"),
+    createTestUser(url, "admin"),
+  ]);
 
   server = createServer((request, response) => {
     let body = "";
@@ -138,9 +148,18 @@ afterAll(async () => {
 
 describe("declaring an incident", () => {
   it("copies the runbook checklist (version 1), records who declared it, and starts the timeline", async () => {
-    const { id } = await declare(operatorA, { startedAt: new Date(Date.now() - 60_000), lastKnownGoodAt: new Date(Date.now() - 10 * 60_000) });
+    const { id } = await declare(operatorA, {
+      startedAt: new Date(Date.now() - 60_000),
+      lastKnownGoodAt: new Date(Date.now() - 10 * 60_000),
+    });
     const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId: id } });
-    expect(incident).toMatchObject({ status: "open", severity: "sev1", environment: "alpha", declaredByEmail: operatorA.email, measurement: null });
+    expect(incident).toMatchObject({
+      status: "open",
+      severity: "sev1",
+      environment: "alpha",
+      declaredByEmail: operatorA.email,
+      measurement: null,
+    });
     expect(incident.template).toMatchObject({ name: "Emergency Recovery Checklist", version: 1 });
     expect(incident.phases.map((p) => [p.title, p.deadlineMinutes, p.items.length])).toEqual([
       ["Immediate actions", 5, 4],
@@ -176,7 +195,9 @@ describe("declaring an incident", () => {
   it("refuses an unknown environment, a start in the future and a last known good after the start", async () => {
     await expect(declare(operatorA, { environment: "nowhere" })).rejects.toThrow(/There is no environment "nowhere"/);
     await expect(declare(operatorA, { startedAt: new Date(Date.now() + 3_600_000) })).rejects.toThrow(/in the future/);
-    await expect(declare(operatorA, { startedAt: new Date(Date.now() - 60_000), lastKnownGoodAt: new Date() })).rejects.toThrow(/must not be after the incident start/);
+    await expect(declare(operatorA, { startedAt: new Date(Date.now() - 60_000), lastKnownGoodAt: new Date() })).rejects.toThrow(
+      /must not be after the incident start/,
+    );
   });
 
   it("lists incidents with filters", async () => {
@@ -219,11 +240,16 @@ describe("the checklist", () => {
     const item = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).phases[1]?.items[3];
     if (!item) throw new Error("no item");
     const first = await checkItem({ ctx: ctxFor(operatorA), input: { incidentId: id, itemId: item.id } });
-    const undone = await uncheckItem({ ctx: ctxFor(operatorA), input: { incidentId: id, itemId: item.id, version: first.item.version, note: "not done after all" } });
+    const undone = await uncheckItem({
+      ctx: ctxFor(operatorA),
+      input: { incidentId: id, itemId: item.id, version: first.item.version, note: "not done after all" },
+    });
     expect(undone).toMatchObject({ checkedAt: null, checkedByEmail: null, version: 2 });
     await checkItem({ ctx: ctxFor(operatorB), input: { incidentId: id, itemId: item.id } });
     // Operator A still sees version 1: undoing now would undo B's newer tick.
-    await expect(uncheckItem({ ctx: ctxFor(operatorA), input: { incidentId: id, itemId: item.id, version: first.item.version } })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      uncheckItem({ ctx: ctxFor(operatorA), input: { incidentId: id, itemId: item.id, version: first.item.version } }),
+    ).rejects.toBeInstanceOf(ConflictError);
 
     const events = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).events;
     expect(events.map((e) => [e.type, e.actorEmail])).toEqual([
@@ -247,7 +273,9 @@ describe("the checklist", () => {
     const saved = await saveTemplate({ ctx: ctxFor(admin), input: { phases, basedOnVersion: current.version } });
     expect(saved.version).toBe(current.version + 1);
     // Saving over a version that is no longer current is refused.
-    await expect(saveTemplate({ ctx: ctxFor(admin), input: { phases, basedOnVersion: current.version } })).rejects.toBeInstanceOf(ConflictError);
+    await expect(saveTemplate({ ctx: ctxFor(admin), input: { phases, basedOnVersion: current.version } })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
 
     const after = await declare(operatorA);
     const old = await getIncident({ ctx: systemCtx(db), input: { incidentId: before.id } });
@@ -267,7 +295,11 @@ describe("the checklist", () => {
 
 describe("system evidence", () => {
   it("ticks the matching items of open incidents in that environment, with a link to the evidence", async () => {
-    const { id } = await declare(operatorA, { environment: "beta", startedAt: new Date(Date.now() - 20 * 60_000), lastKnownGoodAt: new Date(Date.now() - 30 * 60_000) });
+    const { id } = await declare(operatorA, {
+      environment: "beta",
+      startedAt: new Date(Date.now() - 20 * 60_000),
+      lastKnownGoodAt: new Date(Date.now() - 30 * 60_000),
+    });
     const other = await declare(operatorA, { environment: "alpha" });
     const closed = await declare(operatorA, { environment: "beta" });
     for (const to of ["recovering", "recovered", "closed"] as const) {
@@ -278,12 +310,28 @@ describe("system evidence", () => {
     const runStartedAt = new Date(Date.now() - 15 * 60_000);
     const result = await recordSystemEvidence({
       ctx: systemCtx(db),
-      input: { environment: "beta", kind: "restore-started", runId, href: `/restores/${runId}`, description: "PITR restore started", at: runStartedAt },
+      input: {
+        environment: "beta",
+        kind: "restore-started",
+        runId,
+        href: `/restores/${runId}`,
+        description: "PITR restore started",
+        at: runStartedAt,
+      },
     });
     expect(result.incidentIds).toContain(id);
     expect(result.incidentIds).not.toContain(other.id);
     expect(result.incidentIds).not.toContain(closed.id);
-    await recordSystemEvidence({ ctx: systemCtx(db), input: { environment: "beta", kind: "restore-running", runId, href: `/restores/${runId}`, description: "Restore running: creating the cluster" } });
+    await recordSystemEvidence({
+      ctx: systemCtx(db),
+      input: {
+        environment: "beta",
+        kind: "restore-running",
+        runId,
+        href: `/restores/${runId}`,
+        description: "Restore running: creating the cluster",
+      },
+    });
     const run = {
       runId,
       method: "pitr" as const,
@@ -292,8 +340,29 @@ describe("system evidence", () => {
       restorePointAt: new Date(Date.now() - 31 * 60_000),
       steps: [{ name: "restore", startedAt: runStartedAt, finishedAt: new Date() }],
     };
-    await recordSystemEvidence({ ctx: systemCtx(db), input: { environment: "beta", kind: "validation-passed", runId, href: `/restores/${runId}#validation`, description: "Validation passed: 5 of 5 checks", run } });
-    await recordSystemEvidence({ ctx: systemCtx(db), input: { environment: "beta", kind: "restore-finished", runId, href: `/restores/${runId}`, description: "PITR restore finished", outcome: "succeeded", run } });
+    await recordSystemEvidence({
+      ctx: systemCtx(db),
+      input: {
+        environment: "beta",
+        kind: "validation-passed",
+        runId,
+        href: `/restores/${runId}#validation`,
+        description: "Validation passed: 5 of 5 checks",
+        run,
+      },
+    });
+    await recordSystemEvidence({
+      ctx: systemCtx(db),
+      input: {
+        environment: "beta",
+        kind: "restore-finished",
+        runId,
+        href: `/restores/${runId}`,
+        description: "PITR restore finished",
+        outcome: "succeeded",
+        run,
+      },
+    });
 
     const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId: id } });
     const items = incident.phases.flatMap((p) => p.items);
@@ -304,7 +373,10 @@ describe("system evidence", () => {
       evidence: { kind: "restore-started", href: `/restores/${runId}`, description: "PITR restore started" },
     });
     expect(byText("Monitor restore progress")).toMatchObject({ checkedByEmail: "system", evidence: { kind: "restore-running" } });
-    expect(byText("Validate critical data integrity")).toMatchObject({ checkedByEmail: "system", evidence: { href: `/restores/${runId}#validation` } });
+    expect(byText("Validate critical data integrity")).toMatchObject({
+      checkedByEmail: "system",
+      evidence: { href: `/restores/${runId}#validation` },
+    });
     expect(byText("Verify backup availability")?.checkedAt).toBeNull();
     expect(incident.events.map((e) => e.type)).toEqual(
       expect.arrayContaining(["run-started", "run-progress", "validation", "run-finished"]),
@@ -327,23 +399,42 @@ describe("system evidence", () => {
     const store = s3.store("prod/pg/");
     const dump = Buffer.from("-- PostgreSQL database dump\nSELECT 1;\n");
     await store.write("prod/pg/2026-11-24.sql.gz", dump);
-    await store.write("prod/pg/2026-11-24.manifest.json", Buffer.from(JSON.stringify({ file: "2026-11-24.sql.gz", sha256: sha256(dump), size: dump.length, created_at: "2026-11-24T02:00:00Z" })));
+    await store.write(
+      "prod/pg/2026-11-24.manifest.json",
+      Buffer.from(
+        JSON.stringify({ file: "2026-11-24.sql.gz", sha256: sha256(dump), size: dump.length, created_at: "2026-11-24T02:00:00Z" }),
+      ),
+    );
     await refreshCatalog({ ctx: systemCtx(db), input: { environment, store } });
     const { id } = await declare(operatorA, { environment: "backed-up" });
 
     const backup = await db.backup.findFirstOrThrow({ where: { environment: "backed-up" } });
     const verification = await db.backupVerification.create({
-      data: { backupId: backup.id, status: "queued", expectedSha256: backup.expectedSha256, bytesTotal: backup.size, requestedByEmail: operatorA.email },
+      data: {
+        backupId: backup.id,
+        status: "queued",
+        expectedSha256: backup.expectedSha256,
+        bytesTotal: backup.size,
+        requestedByEmail: operatorA.email,
+      },
     });
     expect(await verifyBackup({ ctx: systemCtx(db), input: { verificationId: verification.id, store } })).toBe("verified");
 
-    const item = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).phases[0]?.items.find((i) => i.text === "Verify backup availability");
+    const item = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).phases[0]?.items.find(
+      (i) => i.text === "Verify backup availability",
+    );
     expect(item).toMatchObject({ checkedByEmail: "system", evidence: { kind: "backup-verified", href: `/backups/${backup.id}` } });
     expect(item?.evidence?.description).toContain("2026-11-24.sql.gz");
 
     // Verifying again proves nothing new: the timeline is not flooded by bursts of verifications.
     const again = await db.backupVerification.create({
-      data: { backupId: backup.id, status: "queued", expectedSha256: backup.expectedSha256, bytesTotal: backup.size, requestedByEmail: operatorA.email },
+      data: {
+        backupId: backup.id,
+        status: "queued",
+        expectedSha256: backup.expectedSha256,
+        bytesTotal: backup.size,
+        requestedByEmail: operatorA.email,
+      },
     });
     expect(await verifyBackup({ ctx: systemCtx(db), input: { verificationId: again.id, store } })).toBe("verified");
     const events = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).events;
@@ -360,11 +451,13 @@ describe("status, review and export", () => {
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
     expect(results.find((r) => r.status === "rejected")?.reason).toBeInstanceOf(ConflictError);
-    await expect(updateIncidentStatus({ ctx: ctxFor(operatorA), input: { incidentId: id, to: "closed" } })).rejects.toThrow(/cannot become closed/);
+    await expect(updateIncidentStatus({ ctx: ctxFor(operatorA), input: { incidentId: id, to: "closed" } })).rejects.toThrow(
+      /cannot become closed/,
+    );
 
-    await expect(
-      updateReview({ ctx: ctxFor(operatorA), input: { incidentId: id, wentWell: "fast", followUps: [] } }),
-    ).rejects.toThrow(/once the incident is recovered/);
+    await expect(updateReview({ ctx: ctxFor(operatorA), input: { incidentId: id, wentWell: "fast", followUps: [] } })).rejects.toThrow(
+      /once the incident is recovered/,
+    );
     const recovered = await updateIncidentStatus({ ctx: ctxFor(operatorA), input: { incidentId: id, to: "recovered" } });
     expect(recovered.recoveredAt).not.toBeNull();
 
@@ -387,7 +480,10 @@ describe("status, review and export", () => {
     ]);
     // Saving again without the first action removes it and keeps the second as it was.
     const second = followUps[1];
-    const again = await updateReview({ ctx: ctxFor(operatorB), input: { incidentId: id, followUps: second ? [{ id: second.id, text: second.text, owner: second.owner, done: true }] : [] } });
+    const again = await updateReview({
+      ctx: ctxFor(operatorB),
+      input: { incidentId: id, followUps: second ? [{ id: second.id, text: second.text, owner: second.owner, done: true }] : [] },
+    });
     expect(again.followUps).toEqual([second]);
 
     await updateIncidentStatus({ ctx: ctxFor(operatorA), input: { incidentId: id, to: "closed" } });
@@ -413,7 +509,11 @@ describe("live updates", () => {
     try {
       await addNote({ ctx: ctxFor(operatorB), input: { incidentId: id, text: "Looking at the WAL archive" } });
       await addNote({ ctx: ctxFor(operatorB), input: { incidentId: other.id, text: "elsewhere" } });
-      await waitFor(async () => heardAll.length, (n) => n >= 2, 5_000);
+      await waitFor(
+        async () => heardAll.length,
+        (n) => n >= 2,
+        5_000,
+      );
       expect(heard.map((n) => n.incidentId)).toEqual([id]);
       expect(heardAll.map((n) => n.incidentId)).toEqual([id, other.id]);
       const event = await db.incidentEvent.findFirstOrThrow({ where: { incidentId: id, type: "note" } });
@@ -428,9 +528,12 @@ describe("live updates", () => {
     const { GET } = await import("@/app/api/incidents/[incidentId]/events/route");
     const { id } = await declare(operatorA);
     const abort = new AbortController();
-    const response = await GET(new Request(`http://127.0.0.1:3000/api/incidents/${id}/events`, { headers: { cookie: operatorB.cookie }, signal: abort.signal }), {
-      params: Promise.resolve({ incidentId: id }),
-    });
+    const response = await GET(
+      new Request(`http://127.0.0.1:3000/api/incidents/${id}/events`, { headers: { cookie: operatorB.cookie }, signal: abort.signal }),
+      {
+        params: Promise.resolve({ incidentId: id }),
+      },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
@@ -450,7 +553,13 @@ describe("live updates", () => {
     // Each event carries its timeline id, so a reconnecting browser sends it back as Last-Event-ID.
     expect(text).toMatch(new RegExp(`event: incident-event\\nid: (\\d+)\\ndata: \\{"incidentId":"${id}","id":"\\1"\\}`));
     abort.abort();
-    await expect(waitFor(async () => (await reader.read()).done, (done) => done, 5_000)).resolves.toBe(true);
+    await expect(
+      waitFor(
+        async () => (await reader.read()).done,
+        (done) => done,
+        5_000,
+      ),
+    ).resolves.toBe(true);
   });
 });
 
@@ -459,7 +568,13 @@ describe("webhooks", () => {
 
   beforeAll(async () => {
     await installJobSchema(url);
-    worker = await startWorker({ connectionString: url, db, jobs: [incidentWebhookJob], pollingIntervalSeconds: 0.5, heartbeatIntervalMs: 60_000 });
+    worker = await startWorker({
+      connectionString: url,
+      db,
+      jobs: [incidentWebhookJob],
+      pollingIntervalSeconds: 0.5,
+      heartbeatIntervalMs: 60_000,
+    });
   });
 
   afterAll(async () => {
@@ -470,7 +585,10 @@ describe("webhooks", () => {
 
   it("posts Slack-compatible JSON when an incident is declared", async () => {
     const { id } = await declare(operatorA, { environment: "hooked", title: "Payments table dropped" });
-    const [delivery] = await waitFor(() => deliveriesOf(id), (rows) => rows[0]?.status === "delivered");
+    const [delivery] = await waitFor(
+      () => deliveriesOf(id),
+      (rows) => rows[0]?.status === "delivered",
+    );
     expect(delivery).toMatchObject({ event: "incident-declared", attempts: 1, lastError: null, environment: "hooked" });
     const message = received.find((r) => r.path === `/hooks/${URL_TOKEN}` && r.body.text?.includes("Payments table dropped"));
     expect(message?.body.text).toMatch(/Incident declared · SEV1 · hooked: Payments table dropped/);
@@ -483,7 +601,11 @@ describe("webhooks", () => {
     // The incident exists at once, whatever the webhook does.
     expect((await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).status).toBe("open");
 
-    const [delivery] = await waitFor(() => deliveriesOf(id), (rows) => rows[0]?.status === "delivered", 30_000);
+    const [delivery] = await waitFor(
+      () => deliveriesOf(id),
+      (rows) => rows[0]?.status === "delivered",
+      30_000,
+    );
     expect(delivery).toMatchObject({ attempts: 2, status: "delivered" });
     expect(delivery?.lastError).toBe("The webhook answered HTTP 500: temporarily broken.");
     const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId: id } });
@@ -492,8 +614,9 @@ describe("webhooks", () => {
     expect(incident.deliveries[0]).toMatchObject({ status: "delivered", attempts: 2 });
 
     // The URL (and its token) is nowhere in what was stored.
-    const stored = JSON.stringify([await db.webhookDelivery.findMany(), await db.incidentEvent.findMany(), await db.auditEvent.findMany()], (_k, v: unknown) =>
-      typeof v === "bigint" ? v.toString() : v,
+    const stored = JSON.stringify(
+      [await db.webhookDelivery.findMany(), await db.incidentEvent.findMany(), await db.auditEvent.findMany()],
+      (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v),
     );
     expect(stored).not.toContain(URL_TOKEN);
   });
@@ -506,16 +629,25 @@ describe("webhooks", () => {
 
   it("announces a checklist phase once when it goes overdue, on the timeline and by webhook", async () => {
     // Two hours in, every timed phase of the incident's checklist is past its deadline.
-    const { id } = await declare(operatorA, { environment: "hooked", title: "Overdue phase", startedAt: new Date(Date.now() - 2 * 60 * 60_000) });
+    const { id } = await declare(operatorA, {
+      environment: "hooked",
+      title: "Overdue phase",
+      startedAt: new Date(Date.now() - 2 * 60 * 60_000),
+    });
     const { notifyOverduePhases } = await import("./notify-overdue-phases");
-    const timed = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).phases.filter((p) => p.deadlineMinutes !== null && p.items.length > 0);
+    const timed = (await getIncident({ ctx: systemCtx(db), input: { incidentId: id } })).phases.filter(
+      (p) => p.deadlineMinutes !== null && p.items.length > 0,
+    );
     expect(timed.length).toBeGreaterThan(0);
     expect(await notifyOverduePhases({ ctx: systemCtx(db), input: {} })).toBeGreaterThanOrEqual(timed.length);
     expect(await notifyOverduePhases({ ctx: systemCtx(db), input: {} })).toBe(0);
     const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId: id } });
     const overdue = incident.events.filter((e) => e.type === "phase-overdue");
     expect(overdue.map((e) => (e.payload as { phase: string }).phase).sort()).toEqual(timed.map((p) => p.key).sort());
-    const rows = await waitFor(() => deliveriesOf(id), (r) => r.filter((d) => d.event === "phase-overdue" && d.status === "delivered").length === timed.length);
+    const rows = await waitFor(
+      () => deliveriesOf(id),
+      (r) => r.filter((d) => d.event === "phase-overdue" && d.status === "delivered").length === timed.length,
+    );
     expect(rows.filter((r) => r.event === "phase-overdue")).toHaveLength(timed.length);
     expect(received.some((r) => r.body.text?.includes("Checklist phase overdue") && r.body.text.includes("Overdue phase"))).toBe(true);
   });
@@ -523,9 +655,25 @@ describe("webhooks", () => {
   it("announces run starts and ends of a linked restore", async () => {
     const { id } = await declare(operatorA, { environment: "hooked", title: "Run announcements" });
     const runId = randomUUID();
-    await recordSystemEvidence({ ctx: systemCtx(db), input: { environment: "hooked", kind: "restore-started", runId, href: `/restores/${runId}`, description: "Logical restore started" } });
-    await recordSystemEvidence({ ctx: systemCtx(db), input: { environment: "hooked", kind: "restore-finished", runId, href: `/restores/${runId}`, description: "Logical restore failed at pg_restore", outcome: "failed" } });
-    const rows = await waitFor(() => deliveriesOf(id), (r) => r.length === 3 && r.every((d) => d.status === "delivered"));
+    await recordSystemEvidence({
+      ctx: systemCtx(db),
+      input: { environment: "hooked", kind: "restore-started", runId, href: `/restores/${runId}`, description: "Logical restore started" },
+    });
+    await recordSystemEvidence({
+      ctx: systemCtx(db),
+      input: {
+        environment: "hooked",
+        kind: "restore-finished",
+        runId,
+        href: `/restores/${runId}`,
+        description: "Logical restore failed at pg_restore",
+        outcome: "failed",
+      },
+    });
+    const rows = await waitFor(
+      () => deliveriesOf(id),
+      (r) => r.length === 3 && r.every((d) => d.status === "delivered"),
+    );
     expect(rows.map((r) => r.event).sort()).toEqual(["incident-declared", "run-failed", "run-started"]);
   });
 });

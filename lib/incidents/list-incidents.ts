@@ -43,7 +43,12 @@ export async function listIncidents({ ctx, input }: { ctx: Ctx<SessionUser | nul
   };
   const [total, rows] = await Promise.all([
     ctx.db.incident.count({ where }),
-    ctx.db.incident.findMany({ where, orderBy: [{ startedAt: "desc" }, { id: "asc" }], skip: (input.page - 1) * input.pageSize, take: input.pageSize }),
+    ctx.db.incident.findMany({
+      where,
+      orderBy: [{ startedAt: "desc" }, { id: "asc" }],
+      skip: (input.page - 1) * input.pageSize,
+      take: input.pageSize,
+    }),
   ]);
   const objectives = new Map(rows.map((r) => [r.environment, objectivesFor(r.environment)]));
   return {

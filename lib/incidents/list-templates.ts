@@ -16,7 +16,10 @@ export interface ChecklistTemplateView {
 
 /** Every version of the checklist, newest first; the current one is what new incidents get. */
 export async function listTemplates({ ctx }: { ctx: Ctx<SessionUser | null> }): Promise<ChecklistTemplateView[]> {
-  const rows = await ctx.db.checklistTemplate.findMany({ orderBy: [{ createdAt: "desc" }, { version: "desc" }], include: { _count: { select: { incidents: true } } } });
+  const rows = await ctx.db.checklistTemplate.findMany({
+    orderBy: [{ createdAt: "desc" }, { version: "desc" }],
+    include: { _count: { select: { incidents: true } } },
+  });
   return rows.map((row) => {
     const phases = ChecklistPhases.safeParse(row.phases);
     return {

@@ -22,7 +22,12 @@ describe("measured RTO and RPO", () => {
         ],
       },
     });
-    expect(m.rto).toMatchObject({ from: "incident-start", achievedMinutes: 38, objective: { minMinutes: 15, maxMinutes: 45 }, verdict: "met" });
+    expect(m.rto).toMatchObject({
+      from: "incident-start",
+      achievedMinutes: 38,
+      objective: { minMinutes: 15, maxMinutes: 45 },
+      verdict: "met",
+    });
     expect(m.rpo).toMatchObject({ from: "last-known-good", achievedMinutes: 3, objectiveMinutes: 5, verdict: "met" });
     expect(m.steps).toEqual([
       { name: "create restored cluster", minutes: 14.5 },
@@ -49,7 +54,10 @@ describe("measured RTO and RPO", () => {
   });
 
   it("a run measured alone counts from its own start; unfinished parts are pending", () => {
-    const m = measureObjectives({ objectives, run: { method: "pitr", startedAt: "2026-11-25T10:00:00Z", restorePointAt: "2026-11-25T09:50:00Z" } });
+    const m = measureObjectives({
+      objectives,
+      run: { method: "pitr", startedAt: "2026-11-25T10:00:00Z", restorePointAt: "2026-11-25T09:50:00Z" },
+    });
     expect(m.rto).toMatchObject({ from: "run-start", achievedMinutes: null, verdict: "pending" });
     expect(m.rpo).toMatchObject({ from: "run-start", achievedMinutes: 10, verdict: "missed" });
   });
@@ -58,7 +66,12 @@ describe("measured RTO and RPO", () => {
     const m = measureObjectives({
       objectives,
       incident: { startedAt: "2026-11-25T10:00:00Z" },
-      run: { method: "pitr", startedAt: "2026-11-25T10:00:00Z", validatedAt: "2026-11-25T10:45:30Z", restorePointAt: "2026-11-25T10:00:00Z" },
+      run: {
+        method: "pitr",
+        startedAt: "2026-11-25T10:00:00Z",
+        validatedAt: "2026-11-25T10:45:30Z",
+        restorePointAt: "2026-11-25T10:00:00Z",
+      },
     });
     expect(m.rto.verdict).toBe("missed");
     expect(m.rpo).toMatchObject({ achievedMinutes: 0, verdict: "met" });
@@ -69,7 +82,12 @@ describe("measured RTO and RPO", () => {
     const m = measureObjectives({
       objectives: custom,
       incident: { startedAt: "2026-11-25T10:00:00Z", lastKnownGoodAt: "2026-11-25T09:30:00Z" },
-      run: { method: "crossRegion", startedAt: "2026-11-25T10:00:00Z", validatedAt: "2026-11-25T10:25:00Z", restorePointAt: "2026-11-25T09:00:00Z" },
+      run: {
+        method: "crossRegion",
+        startedAt: "2026-11-25T10:00:00Z",
+        validatedAt: "2026-11-25T10:25:00Z",
+        restorePointAt: "2026-11-25T09:00:00Z",
+      },
     });
     expect(m.rto).toMatchObject({ achievedMinutes: 25, objective: { minMinutes: 10, maxMinutes: 20 }, verdict: "missed" });
     expect(m.rpo).toMatchObject({ achievedMinutes: 30, objectiveMinutes: 60, verdict: "met" });

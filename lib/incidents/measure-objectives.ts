@@ -24,7 +24,10 @@ export const RecoveryRun = z.object({
   validatedAt: Instant.nullish(),
   /** The PITR target time, or the dump's taken-at time. */
   restorePointAt: Instant.nullish(),
-  steps: z.array(z.object({ name: z.string().min(1).max(200), startedAt: Instant, finishedAt: Instant.nullish() })).max(100).default([]),
+  steps: z
+    .array(z.object({ name: z.string().min(1).max(200), startedAt: Instant, finishedAt: Instant.nullish() }))
+    .max(100)
+    .default([]),
 });
 export type RecoveryRun = z.infer<typeof RecoveryRun>;
 export type RecoveryRunInput = z.input<typeof RecoveryRun>;
@@ -104,7 +107,10 @@ export function measureObjectives({
       objectiveMinutes: rpoObjective,
       verdict: verdict(rpoMinutes, rpoObjective),
     },
-    steps: run.steps.map((step) => ({ name: step.name, minutes: step.finishedAt ? minutesBetween(step.startedAt, step.finishedAt) : null })),
+    steps: run.steps.map((step) => ({
+      name: step.name,
+      minutes: step.finishedAt ? minutesBetween(step.startedAt, step.finishedAt) : null,
+    })),
   };
 }
 

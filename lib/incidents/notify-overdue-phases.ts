@@ -21,7 +21,11 @@ export async function notifyOverduePhases({ ctx, input }: { ctx: SystemCtx; inpu
     const already = new Set(incident.events.map((e) => (e.payload as { phase?: unknown } | null)?.phase));
     for (const phase of phases.data) {
       if (already.has(phase.key)) continue;
-      const timer = phaseTimer({ key: phase.key, deadlineMinutes: phase.deadlineMinutes, items: incident.items.filter((i) => i.phaseKey === phase.key) }, incident.startedAt, now);
+      const timer = phaseTimer(
+        { key: phase.key, deadlineMinutes: phase.deadlineMinutes, items: incident.items.filter((i) => i.phaseKey === phase.key) },
+        incident.startedAt,
+        now,
+      );
       if (timer.state !== "red") continue;
       await appendIncidentEvent(ctx.db, {
         incidentId: incident.id,
@@ -35,7 +39,11 @@ export async function notifyOverduePhases({ ctx, input }: { ctx: SystemCtx; inpu
           environment: incident.environment,
           incidentId: incident.id,
           event: "phase-overdue",
-          message: incidentMessage("phase-overdue", incident, `${phase.title}: ${timer.overdueCount} item(s) still open after ${phase.deadlineMinutes} minutes.`),
+          message: incidentMessage(
+            "phase-overdue",
+            incident,
+            `${phase.title}: ${timer.overdueCount} item(s) still open after ${phase.deadlineMinutes} minutes.`,
+          ),
         },
       });
       announced++;

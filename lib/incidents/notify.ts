@@ -57,7 +57,10 @@ export function incidentMessage(
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: `${HEADLINES[event]} — ${name}` } },
       { type: "section", text: { type: "mrkdwn", text: escapeMrkdwn(detail) } },
-      { type: "context", elements: [{ type: "mrkdwn", text: `${incident.severity.toUpperCase()} · environment ${escapeMrkdwn(incident.environment)}` }] },
+      {
+        type: "context",
+        elements: [{ type: "mrkdwn", text: `${incident.severity.toUpperCase()} · environment ${escapeMrkdwn(incident.environment)}` }],
+      },
     ],
   };
 }
@@ -104,7 +107,10 @@ export async function notify({
     await enqueueJob(incidentWebhookJob, { deliveryId });
     return deliveryId;
   } catch (error) {
-    console.error(`[incidents] could not queue the ${input.event} webhook for ${input.environment}`, error instanceof Error ? error.message : error);
+    console.error(
+      `[incidents] could not queue the ${input.event} webhook for ${input.environment}`,
+      error instanceof Error ? error.message : error,
+    );
     if (deliveryId) {
       const lastError = "Could not queue the delivery; it was not sent.";
       await ctx.db.webhookDelivery.update({ where: { id: deliveryId }, data: { status: "failed", lastError } }).catch(() => undefined);

@@ -41,11 +41,18 @@ describe("phase timers", () => {
     const onTime = phaseTimer({ key: "p", deadlineMinutes: 5, items: [tickedAt(1), tickedAt(4)] }, START, at(40));
     expect(onTime).toMatchObject({ state: "done", late: false, overdueCount: 0 });
     expect(onTime.completedAt?.toISOString()).toBe(at(4).toISOString());
-    expect(phaseTimer({ key: "p", deadlineMinutes: 5, items: [tickedAt(1), tickedAt(6)] }, START, at(40))).toMatchObject({ state: "done", late: true });
+    expect(phaseTimer({ key: "p", deadlineMinutes: 5, items: [tickedAt(1), tickedAt(6)] }, START, at(40))).toMatchObject({
+      state: "done",
+      late: true,
+    });
   });
 
   it("has no timer for a phase without a deadline", () => {
-    expect(phaseTimer({ key: "post", deadlineMinutes: null, items: [open] }, START, at(500))).toMatchObject({ state: "untimed", deadlineAt: null, remainingMs: null });
+    expect(phaseTimer({ key: "post", deadlineMinutes: null, items: [open] }, START, at(500))).toMatchObject({
+      state: "untimed",
+      deadlineAt: null,
+      remainingMs: null,
+    });
   });
 
   it("formats the countdown, with a minus once overdue", () => {

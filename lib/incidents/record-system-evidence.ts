@@ -72,12 +72,17 @@ export async function recordSystemEvidence({
   const system = systemCtx(ctx.db, ctx.requestId);
 
   const { incidents, tickedItemIds } = await withTransaction(system, async ({ db: tx }) => {
-    const active = await tx.incident.findMany({ where: { environment: input.environment, status: { in: INCIDENT_STATUSES.filter(isActive) } } });
+    const active = await tx.incident.findMany({
+      where: { environment: input.environment, status: { in: INCIDENT_STATUSES.filter(isActive) } },
+    });
     const incidents: typeof active = [];
     const tickedItemIds: string[] = [];
     for (const incident of active) {
       const candidates = effect.ticks
-        ? await tx.incidentChecklistItem.findMany({ where: { incidentId: incident.id, autoTick: effect.ticks, checkedAt: null }, orderBy: { position: "asc" } })
+        ? await tx.incidentChecklistItem.findMany({
+            where: { incidentId: incident.id, autoTick: effect.ticks, checkedAt: null },
+            orderBy: { position: "asc" },
+          })
         : [];
       const ticked: typeof candidates = [];
       for (const item of candidates) {
@@ -104,19 +109,34 @@ export async function recordSystemEvidence({
           actorEmail: SYSTEM.email,
           type: "item-checked",
           at,
-          payload: { itemId: item.id, phaseKey: item.phaseKey, text: item.text, evidenceHref: input.href, evidenceDescription: input.description },
+          payload: {
+            itemId: item.id,
+            phaseKey: item.phaseKey,
+            text: item.text,
+            evidenceHref: input.href,
+            evidenceDescription: input.description,
+          },
         });
       }
       if (input.run) {
         // Round-tripped through JSON so its dates are stored as ISO strings.
-        await tx.incident.update({ where: { id: incident.id }, data: { recoveryRun: JSON.parse(JSON.stringify(input.run)) as Prisma.InputJsonObject } });
+        await tx.incident.update({
+          where: { id: incident.id },
+          data: { recoveryRun: JSON.parse(JSON.stringify(input.run)) as Prisma.InputJsonObject },
+        });
       }
     }
     if (incidents.length > 0) {
       await recordAuditEvent(tx, {
         actor: SYSTEM,
         action: "incident.evidence",
-        payload: { ...evidence, environment: input.environment, runId: input.runId ?? null, incidentIds: incidents.map((i) => i.id), tickedItemIds },
+        payload: {
+          ...evidence,
+          environment: input.environment,
+          runId: input.runId ?? null,
+          incidentIds: incidents.map((i) => i.id),
+          tickedItemIds,
+        },
         requestId: system.requestId,
       });
     }
@@ -128,7 +148,12 @@ export async function recordSystemEvidence({
     for (const incident of incidents) {
       await notify({
         ctx: system,
-        input: { environment: incident.environment, incidentId: incident.id, event: webhookEvent, message: incidentMessage(webhookEvent, incident, input.description) },
+        input: {
+          environment: incident.environment,
+          incidentId: incident.id,
+          event: webhookEvent,
+          message: incidentMessage(webhookEvent, incident, input.description),
+        },
       });
     }
   }

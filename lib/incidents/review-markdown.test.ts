@@ -34,18 +34,75 @@ function incident(overrides: Partial<IncidentDetail> = {}): IncidentDetail {
         title: "Immediate actions",
         deadlineMinutes: 5,
         items: [
-          { id: "i1", phaseKey: "immediate", position: 0, text: "Assess scope of data loss", autoTick: null, checkedAt: "2026-11-25T10:03:00.000Z", checkedByEmail: "ada@example.com", note: "tenant 42 only", evidence: null, version: 1 },
-          { id: "i2", phaseKey: "immediate", position: 1, text: "Verify backup availability", autoTick: "backup-verified", checkedAt: "2026-11-25T10:04:00.000Z", checkedByEmail: "system", note: null, evidence: { kind: "backup-verified", href: "/backups/b1", description: "Backup 2026-11-25.sql.gz verified" }, version: 1 },
-          { id: "i3", phaseKey: "immediate", position: 2, text: "Notify stakeholders", autoTick: null, checkedAt: null, checkedByEmail: null, note: null, evidence: null, version: 0 },
+          {
+            id: "i1",
+            phaseKey: "immediate",
+            position: 0,
+            text: "Assess scope of data loss",
+            autoTick: null,
+            checkedAt: "2026-11-25T10:03:00.000Z",
+            checkedByEmail: "ada@example.com",
+            note: "tenant 42 only",
+            evidence: null,
+            version: 1,
+          },
+          {
+            id: "i2",
+            phaseKey: "immediate",
+            position: 1,
+            text: "Verify backup availability",
+            autoTick: "backup-verified",
+            checkedAt: "2026-11-25T10:04:00.000Z",
+            checkedByEmail: "system",
+            note: null,
+            evidence: { kind: "backup-verified", href: "/backups/b1", description: "Backup 2026-11-25.sql.gz verified" },
+            version: 1,
+          },
+          {
+            id: "i3",
+            phaseKey: "immediate",
+            position: 2,
+            text: "Notify stakeholders",
+            autoTick: null,
+            checkedAt: null,
+            checkedByEmail: null,
+            note: null,
+            evidence: null,
+            version: 0,
+          },
         ],
       },
       { key: "post-recovery", title: "Post-recovery", deadlineMinutes: null, items: [] },
     ],
     events: [
-      { id: "1", at: "2026-11-25T10:02:00.000Z", actorEmail: "ada@example.com", type: "declared", payload: { title: "Loans | payments deleted", severity: "sev1", environment: "prod" } },
-      { id: "2", at: "2026-11-25T10:03:00.000Z", actorEmail: "ada@example.com", type: "item-checked", payload: { text: "Assess scope of data loss", note: "tenant 42 only" } },
-      { id: "3", at: "2026-11-25T10:03:01.000Z", actorEmail: "bob@example.com", type: "item-checked", payload: { text: "Assess scope of data loss", alreadyCheckedBy: "ada@example.com" } },
-      { id: "4", at: "2026-11-25T10:40:00.000Z", actorEmail: "ada@example.com", type: "status-changed", payload: { from: "recovering", to: "recovered" } },
+      {
+        id: "1",
+        at: "2026-11-25T10:02:00.000Z",
+        actorEmail: "ada@example.com",
+        type: "declared",
+        payload: { title: "Loans | payments deleted", severity: "sev1", environment: "prod" },
+      },
+      {
+        id: "2",
+        at: "2026-11-25T10:03:00.000Z",
+        actorEmail: "ada@example.com",
+        type: "item-checked",
+        payload: { text: "Assess scope of data loss", note: "tenant 42 only" },
+      },
+      {
+        id: "3",
+        at: "2026-11-25T10:03:01.000Z",
+        actorEmail: "bob@example.com",
+        type: "item-checked",
+        payload: { text: "Assess scope of data loss", alreadyCheckedBy: "ada@example.com" },
+      },
+      {
+        id: "4",
+        at: "2026-11-25T10:40:00.000Z",
+        actorEmail: "ada@example.com",
+        type: "status-changed",
+        payload: { from: "recovering", to: "recovered" },
+      },
     ],
     followUps: [{ id: "f1", text: "Add a DELETE-rate alert", owner: "bob@example.com", dueAt: "2026-12-01T00:00:00.000Z", doneAt: null }],
     deliveries: [],
@@ -76,15 +133,21 @@ describe("review Markdown", () => {
   it("puts every timeline event in a table row, with pipes escaped and both concurrent ticks kept", () => {
     const markdown = reviewMarkdown(incident());
     expect(markdown).toContain("| Time | Who | What |");
-    expect(markdown).toContain("| 2026-11-25 10:02:00 UTC | ada@example.com | Declared SEV1 incident in prod: Loans \\| payments deleted |");
-    expect(markdown).toContain("| 2026-11-25 10:03:01 UTC | bob@example.com | Ticked “Assess scope of data loss”, already ticked by ada@example.com |");
+    expect(markdown).toContain(
+      "| 2026-11-25 10:02:00 UTC | ada@example.com | Declared SEV1 incident in prod: Loans \\| payments deleted |",
+    );
+    expect(markdown).toContain(
+      "| 2026-11-25 10:03:01 UTC | bob@example.com | Ticked “Assess scope of data loss”, already ticked by ada@example.com |",
+    );
     expect(markdown).toContain("| 2026-11-25 10:40:00 UTC | ada@example.com | Status changed from recovering to recovered |");
   });
 
   it("shows the checklist with who ticked what, system evidence and notes", () => {
     const markdown = reviewMarkdown(incident());
     expect(markdown).toContain("- [x] Assess scope of data loss — ada@example.com, 2026-11-25 10:03:00 UTC — tenant 42 only");
-    expect(markdown).toContain("- [x] Verify backup availability — by the system, 2026-11-25 10:04:00 UTC (evidence: Backup 2026-11-25.sql.gz verified)");
+    expect(markdown).toContain(
+      "- [x] Verify backup availability — by the system, 2026-11-25 10:04:00 UTC (evidence: Backup 2026-11-25.sql.gz verified)",
+    );
     expect(markdown).toContain("- [ ] Notify stakeholders");
   });
 
@@ -109,8 +172,12 @@ describe("review Markdown", () => {
     });
     const markdown = reviewMarkdown(incident({ measurement }));
     expect(markdown).toContain("Method: PITR");
-    expect(markdown).toContain("| RTO | incident start 2026-11-25 10:00:00 UTC | validated restore 2026-11-25 10:38:00 UTC | 38 min | 15–45 min | met |");
-    expect(markdown).toContain("| RPO | last known good 2026-11-25 09:55:00 UTC | restore point 2026-11-25 09:45:00 UTC | 10 min | at most 5 min | missed |");
+    expect(markdown).toContain(
+      "| RTO | incident start 2026-11-25 10:00:00 UTC | validated restore 2026-11-25 10:38:00 UTC | 38 min | 15–45 min | met |",
+    );
+    expect(markdown).toContain(
+      "| RPO | last known good 2026-11-25 09:55:00 UTC | restore point 2026-11-25 09:45:00 UTC | 10 min | at most 5 min | missed |",
+    );
     expect(markdown).toContain("| restore cluster | 24 min |");
   });
 
@@ -128,11 +195,18 @@ describe("review Markdown", () => {
       at: "2026-11-25T10:30:00.000Z",
       actorEmail: "root@example.com",
       type: "validation-accepted",
-      payload: { runId: "9a9a9a9a-0000-4000-8000-000000000009", href: "/restores/9a9a9a9a-0000-4000-8000-000000000009", checks: ["orphaned-payments"], reason: "The orphan | predates the incident" },
+      payload: {
+        runId: "9a9a9a9a-0000-4000-8000-000000000009",
+        href: "/restores/9a9a9a9a-0000-4000-8000-000000000009",
+        checks: ["orphaned-payments"],
+        reason: "The orphan | predates the incident",
+      },
     };
     const markdown = reviewMarkdown(incident({ events: [...incident().events, acceptance] }));
     expect(markdown).toContain("## Accepted validation failures");
-    expect(markdown).toContain("| 2026-11-25 10:30:00 UTC | root@example.com | 9a9a9a9a-0000-4000-8000-000000000009 | orphaned-payments | The orphan \\| predates the incident |");
+    expect(markdown).toContain(
+      "| 2026-11-25 10:30:00 UTC | root@example.com | 9a9a9a9a-0000-4000-8000-000000000009 | orphaned-payments | The orphan \\| predates the incident |",
+    );
     expect(markdown).toContain(
       "| 2026-11-25 10:30:00 UTC | root@example.com | Accepted blocking validation failure(s) orphaned-payments of restore run 9a9a9a9a-0000-4000-8000-000000000009 — reason: The orphan \\| predates the incident |",
     );

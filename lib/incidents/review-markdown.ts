@@ -46,7 +46,14 @@ function objectivesSection(incident: IncidentDetail, m: Measurement | null): str
     table(
       ["Measure", "From", "To", "Achieved", "Objective", "Result"],
       [
-        ["RTO", `incident start ${utc(m.rto.fromAt)}`, `validated restore ${utc(m.rto.toAt)}`, formatMinutes(m.rto.achievedMinutes), formatMinutesRange(m.rto.objective.minMinutes, m.rto.objective.maxMinutes), m.rto.verdict],
+        [
+          "RTO",
+          `incident start ${utc(m.rto.fromAt)}`,
+          `validated restore ${utc(m.rto.toAt)}`,
+          formatMinutes(m.rto.achievedMinutes),
+          formatMinutesRange(m.rto.objective.minMinutes, m.rto.objective.maxMinutes),
+          m.rto.verdict,
+        ],
         [
           "RPO",
           `${m.rpo.from === "last-known-good" ? "last known good" : "incident start"} ${utc(m.rpo.fromAt)}`,
@@ -59,7 +66,15 @@ function objectivesSection(incident: IncidentDetail, m: Measurement | null): str
     ),
   );
   if (m.steps.length > 0) {
-    lines.push("", "Steps:", "", table(["Step", "Duration"], m.steps.map((s) => [s.name, formatMinutes(s.minutes)])));
+    lines.push(
+      "",
+      "Steps:",
+      "",
+      table(
+        ["Step", "Duration"],
+        m.steps.map((s) => [s.name, formatMinutes(s.minutes)]),
+      ),
+    );
   }
   return lines.join("\n");
 }
@@ -104,9 +119,15 @@ export function reviewMarkdown(incident: IncidentDetail): string {
 
   const checklist = ["## Checklist"];
   for (const phase of incident.phases) {
-    checklist.push("", `### ${phase.title}${phase.deadlineMinutes === null ? "" : ` (within ${formatMinutes(phase.deadlineMinutes)})`}`, "");
+    checklist.push(
+      "",
+      `### ${phase.title}${phase.deadlineMinutes === null ? "" : ` (within ${formatMinutes(phase.deadlineMinutes)})`}`,
+      "",
+    );
     for (const item of phase.items) {
-      const by = item.checkedAt ? ` — ${item.checkedByEmail === "system" ? "by the system" : (item.checkedByEmail ?? "")}, ${utc(item.checkedAt)}` : "";
+      const by = item.checkedAt
+        ? ` — ${item.checkedByEmail === "system" ? "by the system" : (item.checkedByEmail ?? "")}, ${utc(item.checkedAt)}`
+        : "";
       const evidence = item.evidence ? ` (evidence: ${item.evidence.description || item.evidence.href})` : "";
       const note = item.note ? ` — ${item.note.replace(/\s+/g, " ")}` : "";
       checklist.push(`- [${item.checkedAt ? "x" : " "}] ${item.text}${by}${evidence}${note}`);
@@ -136,6 +157,10 @@ export function reviewMarkdown(incident: IncidentDetail): string {
 
 /** incident-2026-11-25-restore-of-loans.md */
 export function reviewFilename(incident: { title: string; startedAt: string }): string {
-  const slug = incident.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 50);
+  const slug = incident.title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 50);
   return `incident-${incident.startedAt.slice(0, 10)}${slug ? `-${slug}` : ""}.md`;
 }

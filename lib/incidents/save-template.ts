@@ -18,7 +18,13 @@ export type SaveTemplateInput = z.input<typeof SaveTemplateInput>;
  * Saves the checklist as a NEW version and makes it current. Existing rows are never edited,
  * so incidents keep the version they were declared with.
  */
-export async function saveTemplate({ ctx, input: raw }: { ctx: Ctx; input: SaveTemplateInput }): Promise<{ id: string; name: string; version: number }> {
+export async function saveTemplate({
+  ctx,
+  input: raw,
+}: {
+  ctx: Ctx;
+  input: SaveTemplateInput;
+}): Promise<{ id: string; name: string; version: number }> {
   const input = SaveTemplateInput.parse(raw);
   try {
     return await withTransaction(ctx, async ({ db: tx }) => {
@@ -31,12 +37,18 @@ export async function saveTemplate({ ctx, input: raw }: { ctx: Ctx; input: SaveT
       const version = (latest?.version ?? 0) + 1;
       await tx.checklistTemplate.updateMany({ where: { isCurrent: true }, data: { isCurrent: false } });
       // Two admins saving at once both compute the same version: the unique (name, version) refuses the second.
-      const created = await tx.checklistTemplate.create({ data: { name, version, phases: input.phases, createdBy: ctx.user.email, isCurrent: true } });
+      const created = await tx.checklistTemplate.create({
+        data: { name, version, phases: input.phases, createdBy: ctx.user.email, isCurrent: true },
+      });
       await recordAuditEvent(tx, {
         actor: ctx.user,
         action: "incident.template.save",
         subject: { type: "checklist-template", id: created.id },
-        payload: { name, version, phases: input.phases.map((p) => ({ key: p.key, items: p.items.length, deadlineMinutes: p.deadlineMinutes })) },
+        payload: {
+          name,
+          version,
+          phases: input.phases.map((p) => ({ key: p.key, items: p.items.length, deadlineMinutes: p.deadlineMinutes })),
+        },
         requestId: ctx.requestId,
       });
       return { id: created.id, name, version };

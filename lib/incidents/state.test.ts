@@ -3,7 +3,9 @@ import { acceptsChanges, canReview, canTransition, INCIDENT_STATUSES, isActive, 
 
 describe("incident state table", () => {
   it("moves only forward, one step at a time", () => {
-    const allowed = INCIDENT_STATUSES.flatMap((from) => INCIDENT_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}→${to}`));
+    const allowed = INCIDENT_STATUSES.flatMap((from) =>
+      INCIDENT_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}→${to}`),
+    );
     expect(allowed).toEqual(["open→recovering", "recovering→recovered", "recovered→closed"]);
   });
 

@@ -32,14 +32,22 @@ export async function uncheckItem({
     });
     const current = await tx.incidentChecklistItem.findUniqueOrThrow({ where: { id: item.id } });
     if (undone.count === 0 && current.checkedAt) {
-      throw new ConflictError(`${current.checkedByEmail ?? "Someone"} ticked this item again since you looked. Reload, and undo it again if you still mean to.`);
+      throw new ConflictError(
+        `${current.checkedByEmail ?? "Someone"} ticked this item again since you looked. Reload, and undo it again if you still mean to.`,
+      );
     }
     await appendIncidentEvent(tx, {
       incidentId: input.incidentId,
       actorEmail: ctx.user.email,
       type: "item-unchecked",
       at: now,
-      payload: { itemId: item.id, phaseKey: item.phaseKey, text: item.text, note, ...(undone.count === 0 ? { alreadyUnchecked: true } : {}) },
+      payload: {
+        itemId: item.id,
+        phaseKey: item.phaseKey,
+        text: item.text,
+        note,
+        ...(undone.count === 0 ? { alreadyUnchecked: true } : {}),
+      },
     });
     await recordAuditEvent(tx, {
       actor: ctx.user,

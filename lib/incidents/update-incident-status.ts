@@ -26,7 +26,9 @@ export async function updateIncidentStatus({
     if (!current) throw new NotFoundError("That incident does not exist.");
     const from = input.from ?? (current.status as IncidentStatus);
     if (!canTransition(from, input.to)) {
-      throw new ConflictError(`An incident that is ${from} cannot become ${input.to}. It moves open → recovering → recovered → closed, one step at a time.`);
+      throw new ConflictError(
+        `An incident that is ${from} cannot become ${input.to}. It moves open → recovering → recovered → closed, one step at a time.`,
+      );
     }
     const now = new Date();
     const moved = await tx.incident.updateMany({
@@ -39,9 +41,17 @@ export async function updateIncidentStatus({
     });
     if (moved.count === 0) {
       const latest = await tx.incident.findUnique({ where: { id: current.id }, select: { status: true } });
-      throw new ConflictError(`Someone else changed this incident meanwhile: it is now ${latest?.status ?? "gone"}. Reload to see the latest.`);
+      throw new ConflictError(
+        `Someone else changed this incident meanwhile: it is now ${latest?.status ?? "gone"}. Reload to see the latest.`,
+      );
     }
-    await appendIncidentEvent(tx, { incidentId: current.id, actorEmail: ctx.user.email, type: "status-changed", at: now, payload: { from, to: input.to } });
+    await appendIncidentEvent(tx, {
+      incidentId: current.id,
+      actorEmail: ctx.user.email,
+      type: "status-changed",
+      at: now,
+      payload: { from, to: input.to },
+    });
     await recordAuditEvent(tx, {
       actor: ctx.user,
       action: "incident.status",

@@ -57,8 +57,15 @@ export async function updateReview({
     const kept = new Set<string>();
     for (const [position, action] of input.followUps.entries()) {
       const previous = action.id ? existing.get(action.id) : undefined;
-      if (action.id && !previous) throw new BadRequestError("A follow-up action was removed by someone else meanwhile. Reload the review and save again.");
-      const data = { position, text: action.text, owner: action.owner, dueAt: action.dueAt ?? null, doneAt: action.done ? (previous?.doneAt ?? now) : null };
+      if (action.id && !previous)
+        throw new BadRequestError("A follow-up action was removed by someone else meanwhile. Reload the review and save again.");
+      const data = {
+        position,
+        text: action.text,
+        owner: action.owner,
+        dueAt: action.dueAt ?? null,
+        doneAt: action.done ? (previous?.doneAt ?? now) : null,
+      };
       if (previous) {
         kept.add(previous.id);
         await tx.followUpAction.update({ where: { id: previous.id }, data });
@@ -69,7 +76,12 @@ export async function updateReview({
     const removed = [...existing.keys()].filter((id) => !kept.has(id));
     await tx.followUpAction.deleteMany({ where: { id: { in: removed } } });
 
-    await appendIncidentEvent(tx, { incidentId, actorEmail: ctx.user.email, type: "review-updated", payload: { followUps: input.followUps.length } });
+    await appendIncidentEvent(tx, {
+      incidentId,
+      actorEmail: ctx.user.email,
+      type: "review-updated",
+      payload: { followUps: input.followUps.length },
+    });
     await recordAuditEvent(tx, {
       actor: ctx.user,
       action: "incident.review",

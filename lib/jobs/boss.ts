@@ -23,7 +23,10 @@ export function createBoss(connectionString: string, role: "web" | "worker" | "m
  * queues. A queue is a table of its own (a partition), so it is created here, as the owner: the
  * app's runtime role may not create tables, and the worker's own createQueue is then a no-op.
  */
-export async function installJobSchema(connectionString: string, queues: ReadonlyArray<{ queue: string; options: Omit<PgBoss.Queue, "name"> }> = []): Promise<void> {
+export async function installJobSchema(
+  connectionString: string,
+  queues: ReadonlyArray<{ queue: string; options: Omit<PgBoss.Queue, "name"> }> = [],
+): Promise<void> {
   const boss = createBoss(connectionString, "migrate");
   await boss.start();
   try {

@@ -40,7 +40,8 @@ export interface CronSchedule {
 function value(text: string, spec: FieldSpec, expression: string): number {
   const index = spec.names?.indexOf(text.toUpperCase()) ?? -1;
   const n = index >= 0 ? index + (spec.namesFrom ?? 0) : /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n < spec.min || n > spec.max) throw new Error(`"${text}" is out of range in the cron expression "${expression}"`);
+  if (!Number.isInteger(n) || n < spec.min || n > spec.max)
+    throw new Error(`"${text}" is out of range in the cron expression "${expression}"`);
   return n;
 }
 

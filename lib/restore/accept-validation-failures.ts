@@ -27,7 +27,13 @@ export type AcceptValidationFailuresInput = z.input<typeof AcceptValidationFailu
  * swap confirmation; a new-database run goes on to its rename at once, since nothing live is
  * replaced. The run keeps its target lock throughout, and cancel works as before.
  */
-export async function acceptValidationFailures({ ctx, input }: { ctx: ClientCtx; input: AcceptValidationFailuresInput }): Promise<RestoreRunView> {
+export async function acceptValidationFailures({
+  ctx,
+  input,
+}: {
+  ctx: ClientCtx;
+  input: AcceptValidationFailuresInput;
+}): Promise<RestoreRunView> {
   const parsed = AcceptValidationFailuresInput.parse(input);
   if (!hasRole(ctx.user.role, "admin")) {
     throw new ForbiddenError(`Accepting a blocking validation failure needs an admin; you are signed in as ${ctx.user.role}.`);
@@ -43,7 +49,9 @@ export async function acceptValidationFailures({ ctx, input }: { ctx: ClientCtx;
     await lockRestoreRun(tx, run.id);
     const locked = await tx.restoreRun.findUnique({ where: { id: run.id }, select: { status: true } });
     if (locked?.status !== "awaiting-swap") {
-      throw new ConflictError(`This restore is ${locked?.status ?? "gone"}; validation failures can be accepted only while it waits before the swap.`);
+      throw new ConflictError(
+        `This restore is ${locked?.status ?? "gone"}; validation failures can be accepted only while it waits before the swap.`,
+      );
     }
     const blocking = await findUnacceptedBlockingFailures(tx, run.id);
     if (blocking.length === 0) throw new ConflictError("No blocking validation failure of this run is waiting to be accepted.");

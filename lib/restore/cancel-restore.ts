@@ -20,8 +20,10 @@ export async function cancelRestore({ ctx, input }: { ctx: ClientCtx; input: Can
   const existing = await ctx.db.restoreRun.findUnique({ where: { id: input.runId } });
   if (!existing) throw new NotFoundError("That restore run does not exist.");
   // Operator, even in a protected environment: stopping a restore never needs more rights than starting one.
-  if (!hasRole(ctx.user.role, "operator")) throw new ForbiddenError(`Cancelling a restore needs the operator role; you are signed in as ${ctx.user.role}.`);
-  if (!isActive(runStatusOf(existing.status))) throw new ConflictError(`This restore has already ended (${existing.status}); there is nothing to cancel.`);
+  if (!hasRole(ctx.user.role, "operator"))
+    throw new ForbiddenError(`Cancelling a restore needs the operator role; you are signed in as ${ctx.user.role}.`);
+  if (!isActive(runStatusOf(existing.status)))
+    throw new ConflictError(`This restore has already ended (${existing.status}); there is nothing to cancel.`);
 
   const actor = { id: ctx.user.id, email: ctx.user.email };
   await ctx.db.$transaction(async (tx) => {
@@ -31,7 +33,13 @@ export async function cancelRestore({ ctx, input }: { ctx: ClientCtx; input: Can
     });
     if (count === 0) return;
     await appendRunEvent(tx, input.runId, "cancel.requested", { by: ctx.user.email });
-    await recordAuditEvent(tx, { actor, action: "restore.cancel", subject: { type: "restore-run", id: input.runId }, payload: { status: existing.status }, requestId: ctx.requestId });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "restore.cancel",
+      subject: { type: "restore-run", id: input.runId },
+      payload: { status: existing.status },
+      requestId: ctx.requestId,
+    });
   });
 
   // Nothing is running for these two: end them here. A lost race (a worker just claimed the
@@ -41,7 +49,10 @@ export async function cancelRestore({ ctx, input }: { ctx: ClientCtx; input: Can
       await transitionRun(tx, input.runId, ["queued", "awaiting-swap"], "cancelled", {
         error: `Cancelled by ${ctx.user.email}. The target was not touched.${existing.status === "awaiting-swap" ? ` The restored copy ${existing.scratchDatabase} is kept until you clean it up.` : ""}`,
       });
-      await tx.restoreStep.updateMany({ where: { runId: input.runId, status: "pending", name: { not: "cleanup" } }, data: { status: "skipped" } });
+      await tx.restoreStep.updateMany({
+        where: { runId: input.runId, status: "pending", name: { not: "cleanup" } },
+        data: { status: "skipped" },
+      });
     });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;

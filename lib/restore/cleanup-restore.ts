@@ -18,7 +18,13 @@ export interface CleanupRestoreResult {
 }
 
 /** Drops what a finished run left behind, the way its kind does it; `ctx.user` null is the retention sweep. */
-export async function cleanupRestore({ ctx, input }: { ctx: ClientCtx<SessionUser | null>; input: CleanupRestoreInput }): Promise<CleanupRestoreResult> {
+export async function cleanupRestore({
+  ctx,
+  input,
+}: {
+  ctx: ClientCtx<SessionUser | null>;
+  input: CleanupRestoreInput;
+}): Promise<CleanupRestoreResult> {
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, select: { kind: true } });
   if (!run) throw new NotFoundError("That restore run does not exist.");
   const { dropped } = await runKindOf(run.kind).cleanup({ ctx, input });

@@ -3,7 +3,14 @@ import { NotFoundError } from "@/lib/errors";
 import type { ValidationResult } from "@/lib/generated/prisma/client";
 import { listSessions, type DatabaseSession } from "@/lib/providers/postgres/admin";
 import { readPlan, type RestorePlan } from "./read-plan";
-import { restoreRunView, restoreStepView, validationResultView, type RestoreRunView, type RestoreStepView, type ValidationResultView } from "./restore-run-views";
+import {
+  restoreRunView,
+  restoreStepView,
+  validationResultView,
+  type RestoreRunView,
+  type RestoreStepView,
+  type ValidationResultView,
+} from "./restore-run-views";
 import type { RestoreRun } from "@/lib/generated/prisma/client";
 import { leftoverDatabases } from "./logical/cleanup-logical-restore";
 import { cleanupCandidates, cleanupConfirmationText, rollbackConfirmationText, rollbackRenames, type DatabaseRename } from "./logical/plan";
@@ -77,13 +84,20 @@ async function destructiveActions(run: RestoreRun, view: RestoreRunView, plan: R
   const isProtected = plan.environment.protected;
   const rollback =
     view.actions.rollback && run.previousDatabase
-      ? { renames: rollbackRenames({ ...run, previousDatabase: run.previousDatabase }), confirmation: rollbackConfirmationText(run.previousDatabase, run.targetDatabase) }
+      ? {
+          renames: rollbackRenames({ ...run, previousDatabase: run.previousDatabase }),
+          confirmation: rollbackConfirmationText(run.previousDatabase, run.targetDatabase),
+        }
       : null;
   let cleanup: DestructiveActions["cleanup"] = null;
   if (view.actions.cleanup) {
     // The page still renders when the server (or the environment's configuration) cannot be reached.
     const drops = await (async () => leftoverDatabases(await adminTargetForRun(run), run))().catch(() => null);
-    cleanup = { drops, candidates: cleanupCandidates(run), confirmation: drops && drops.length > 0 ? cleanupConfirmationText(drops) : null };
+    cleanup = {
+      drops,
+      candidates: cleanupCandidates(run),
+      confirmation: drops && drops.length > 0 ? cleanupConfirmationText(drops) : null,
+    };
   }
   return { protected: isProtected, rollback, cleanup };
 }
@@ -99,11 +113,20 @@ async function sessionsOnLive(environment: string, targetName: string, database:
 }
 
 /** One run as its page shows it: plan, timeline, validation (with the previous run's for comparison), recent events. */
-export async function getRestoreRun({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: GetRestoreRunInput }): Promise<RestoreRunDetail> {
+export async function getRestoreRun({
+  ctx,
+  input,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: GetRestoreRunInput;
+}): Promise<RestoreRunDetail> {
   const parsed = GetRestoreRunInput.parse(input);
   const run = await ctx.db.restoreRun.findUnique({
     where: { id: parsed.runId },
-    include: { steps: { orderBy: { position: "asc" }, include: { attempts: { orderBy: { attempt: "asc" } } } }, validationResults: { orderBy: { position: "asc" } } },
+    include: {
+      steps: { orderBy: { position: "asc" }, include: { attempts: { orderBy: { attempt: "asc" } } } },
+      validationResults: { orderBy: { position: "asc" } },
+    },
   });
   if (!run) throw new NotFoundError("That restore run does not exist.");
   const plan = readPlan(run);
@@ -111,7 +134,13 @@ export async function getRestoreRun({ ctx, input }: { ctx: Ctx<SessionUser | nul
   const [events, previous, liveSessions] = await Promise.all([
     ctx.db.restoreRunEvent.findMany({ where: { runId: run.id }, orderBy: { id: "desc" }, take: parsed.events }),
     ctx.db.restoreRun.findFirst({
-      where: { environment: run.environment, targetName: run.targetName, id: { not: run.id }, createdAt: { lt: run.createdAt }, validationPassed: { not: null } },
+      where: {
+        environment: run.environment,
+        targetName: run.targetName,
+        id: { not: run.id },
+        createdAt: { lt: run.createdAt },
+        validationPassed: { not: null },
+      },
       orderBy: { createdAt: "desc" },
       include: { validationResults: { orderBy: { position: "asc" } } },
     }),
@@ -137,11 +166,15 @@ export async function getRestoreRun({ ctx, input }: { ctx: Ctx<SessionUser | nul
     validation: {
       passed: run.validationPassed,
       results: run.validationResults.map(validationResultView),
-      unaccepted: unacceptedBlockingFailures(run.validationResults.map((r) => ({ ...r, severity: severityOf(r.severity) }))).map((r) => r.name),
+      unaccepted: unacceptedBlockingFailures(run.validationResults.map((r) => ({ ...r, severity: severityOf(r.severity) }))).map(
+        (r) => r.name,
+      ),
     },
     destructive: await destructiveActions(run, view, plan),
     previousValidation,
-    events: events.reverse().map((e) => ({ id: e.id.toString(), runId: e.runId, at: e.at.toISOString(), type: e.type, payload: e.payload })),
+    events: events
+      .reverse()
+      .map((e) => ({ id: e.id.toString(), runId: e.runId, at: e.at.toISOString(), type: e.type, payload: e.payload })),
     liveSessions,
   };
 }

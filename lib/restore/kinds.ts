@@ -13,6 +13,7 @@ export type RunKind = keyof typeof RUN_KINDS;
 
 /** The definition of a stored run's kind; an unknown kind is an error, never a guess. */
 export function runKindOf(kind: string): RunKindDefinition<unknown, unknown> {
-  if (!(kind in RUN_KINDS)) throw new Error(`Unknown kind of run: ${kind}. This version of Restore Console runs ${Object.keys(RUN_KINDS).join(", ")}.`);
+  if (!(kind in RUN_KINDS))
+    throw new Error(`Unknown kind of run: ${kind}. This version of Restore Console runs ${Object.keys(RUN_KINDS).join(", ")}.`);
   return RUN_KINDS[kind as RunKind] as unknown as RunKindDefinition<unknown, unknown>;
 }

@@ -19,11 +19,22 @@ export interface RecoveryMeasurement {
  * What was achieved against the objectives over the last incidents and validated restores:
  * incidents are measured from their start, runs on their own from theirs.
  */
-export async function listRecoveryMeasurements({ ctx, input }: { ctx: ClientCtx<SessionUser | null>; input: { limit?: number } }): Promise<RecoveryMeasurement[]> {
+export async function listRecoveryMeasurements({
+  ctx,
+  input,
+}: {
+  ctx: ClientCtx<SessionUser | null>;
+  input: { limit?: number };
+}): Promise<RecoveryMeasurement[]> {
   const limit = input.limit ?? 10;
   const [incidents, runs] = await Promise.all([
     ctx.db.incident.findMany({ where: { recoveryRun: { not: Prisma.DbNull } }, orderBy: { startedAt: "desc" }, take: limit }),
-    ctx.db.restoreRun.findMany({ where: { validationPassed: true }, orderBy: { createdAt: "desc" }, take: limit, select: { id: true, environment: true, createdAt: true, targetName: true, kind: true } }),
+    ctx.db.restoreRun.findMany({
+      where: { validationPassed: true },
+      orderBy: { createdAt: "desc" },
+      take: limit,
+      select: { id: true, environment: true, createdAt: true, targetName: true, kind: true },
+    }),
   ]);
   const measured: RecoveryMeasurement[] = [];
   for (const incident of incidents) {

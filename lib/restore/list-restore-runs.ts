@@ -35,7 +35,13 @@ export interface RestoreRunList {
 }
 
 /** Restore runs, newest first, filtered; each with its duration and current step. */
-export async function listRestoreRuns({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: ListRestoreRunsInput }): Promise<RestoreRunList> {
+export async function listRestoreRuns({
+  ctx,
+  input,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: ListRestoreRunsInput;
+}): Promise<RestoreRunList> {
   const parsed = ListRestoreRunsInput.parse(input);
   const createdAt: Prisma.DateTimeFilter = {};
   if (parsed.from) createdAt.gte = new Date(`${parsed.from}T00:00:00Z`);

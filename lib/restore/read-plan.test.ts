@@ -10,11 +10,14 @@ import { readLogicalPlan, readPitrPlan, readPlan } from "./read-plan";
 const row = (kind: string, plan: unknown) => ({ id: "3f2a1c0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", kind, plan: plan as never });
 
 describe("readPlan", () => {
-  it.each(stored.logical.map((plan, index) => [index, plan] as const))("reads logical plan %i as stored, as version 1, losing nothing", (_index, plan) => {
-    const read = readLogicalPlan(row("logical", plan));
-    expect(read.version).toBe(1);
-    expect(read).toEqual({ ...plan, version: 1 });
-  });
+  it.each(stored.logical.map((plan, index) => [index, plan] as const))(
+    "reads logical plan %i as stored, as version 1, losing nothing",
+    (_index, plan) => {
+      const read = readLogicalPlan(row("logical", plan));
+      expect(read.version).toBe(1);
+      expect(read).toEqual({ ...plan, version: 1 });
+    },
+  );
 
   it("reads the PITR plan as stored, as version 1", () => {
     const [plan] = stored.pitr;

@@ -18,7 +18,12 @@ export function createRestoreRunJob(settings: Omit<RunnerOptions, "workerId" | "
       // One queue and one lease protocol for every kind of run; only the steps differ.
       const run = await db.restoreRun.findUnique({ where: { id: input.runId }, select: { kind: true } });
       if (!run) return;
-      await driveRun(db, input.runId, runKindOf(run.kind), { ...settings, workerId: `${hostname()}:${process.pid}:${jobId}`, jobId, signal });
+      await driveRun(db, input.runId, runKindOf(run.kind), {
+        ...settings,
+        workerId: `${hostname()}:${process.pid}:${jobId}`,
+        jobId,
+        signal,
+      });
     },
   });
 }

@@ -152,7 +152,11 @@ export function currentStepOf(status: RunStatus, steps: readonly Pick<RestoreSte
   return (step?.name as RunStepName | undefined) ?? null;
 }
 
-export function restoreRunView(run: RestoreRun, steps: readonly Pick<RestoreStep, "name" | "status" | "position">[], now = new Date()): RestoreRunView {
+export function restoreRunView(
+  run: RestoreRun,
+  steps: readonly Pick<RestoreStep, "name" | "status" | "position">[],
+  now = new Date(),
+): RestoreRunView {
   const status = runStatusOf(run.status);
   const plan = readPlan(run);
   const pitrCleanup = plan.kind === "pitr" ? pitrCleanupView(plan.source.provider, plan.identifiers, run) : null;
@@ -203,7 +207,11 @@ export function restoreRunView(run: RestoreRun, steps: readonly Pick<RestoreStep
   };
 }
 
-export function restoreStepView(step: RestoreStep & { attempts?: RestoreStepAttempt[] }, plan: RestorePlan, now = new Date()): RestoreStepView {
+export function restoreStepView(
+  step: RestoreStep & { attempts?: RestoreStepAttempt[] },
+  plan: RestorePlan,
+  now = new Date(),
+): RestoreStepView {
   const planned = plan.steps.find((s) => s.position === step.position);
   return {
     position: step.position,

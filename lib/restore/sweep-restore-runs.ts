@@ -16,7 +16,9 @@ import { RUN_KINDS, runKindOf } from "./kinds";
 import { adminTargetForRun } from "./restore-target";
 
 /** The kinds whose leftovers the retention sweep drops. */
-const EXPIRING_KINDS = Object.values(RUN_KINDS).filter((kind) => kind.expiresLeftovers).map((kind) => kind.kind);
+const EXPIRING_KINDS = Object.values(RUN_KINDS)
+  .filter((kind) => kind.expiresLeftovers)
+  .map((kind) => kind.kind);
 
 /** A queued run whose job was lost (enqueue failed after the commit) is sent again after this. */
 const REQUEUE_QUEUED_AFTER_MS = 2 * 60_000;
@@ -43,7 +45,14 @@ function stepAt(steps: readonly RestoreStep[]): RestoreStep | undefined {
 }
 
 async function audit(db: DbOrTx, run: RestoreRun, action: string, payload: Record<string, unknown>, outcome: "ok" | "failed" = "ok") {
-  await recordAuditEvent(db, { actor: SYSTEM, action, outcome, subject: { type: "restore-run", id: run.id }, payload: { environment: run.environment, target: run.targetName, ...payload }, requestId: run.id });
+  await recordAuditEvent(db, {
+    actor: SYSTEM,
+    action,
+    outcome,
+    subject: { type: "restore-run", id: run.id },
+    payload: { environment: run.environment, target: run.targetName, ...payload },
+    requestId: run.id,
+  });
 }
 
 /** A rollback whose process died holds the target: finish its bookkeeping if the renames happened, else just release it. */
@@ -56,8 +65,13 @@ async function releaseStaleLocks(db: Db, result: SweepResult): Promise<void> {
     const { run } = lock;
     let rolledBack = false;
     if (run.status === "succeeded" && run.rolledBackDatabase && run.previousDatabase) {
-      const existing = await existingDatabases(await adminTargetForRun(run), [run.targetDatabase, run.rolledBackDatabase, run.previousDatabase]).catch(() => null);
-      rolledBack = !!existing && existing.has(run.targetDatabase) && existing.has(run.rolledBackDatabase) && !existing.has(run.previousDatabase);
+      const existing = await existingDatabases(await adminTargetForRun(run), [
+        run.targetDatabase,
+        run.rolledBackDatabase,
+        run.previousDatabase,
+      ]).catch(() => null);
+      rolledBack =
+        !!existing && existing.has(run.targetDatabase) && existing.has(run.rolledBackDatabase) && !existing.has(run.previousDatabase);
     }
     await db.$transaction(async (tx) => {
       if (rolledBack) await transitionRun(tx, run.id, ["succeeded"], "rolled-back", { rolledBackAt: new Date() });
@@ -82,7 +96,10 @@ export async function sweepLapsedRuns({ ctx }: { ctx: ClientCtx<null> }, result:
     if (!(await takeLapsedRun(db, id, owner))) continue;
     try {
       if (jobId) await failJob(restoreRunQueue, jobId, "The worker running this job stopped renewing its run's lease.");
-      await db.restoreStepAttempt.updateMany({ where: { runId: id, outcome: null }, data: { outcome: "abandoned", finishedAt: new Date() } });
+      await db.restoreStepAttempt.updateMany({
+        where: { runId: id, outcome: null },
+        data: { outcome: "abandoned", finishedAt: new Date() },
+      });
       const run = await db.restoreRun.findUniqueOrThrow({ where: { id }, include: { steps: { orderBy: { position: "asc" } } } });
       const step = stepAt(run.steps);
       const settled = step ? await runKindOf(run.kind).settleLapsed?.(db, run, step, owner) : null;
@@ -150,7 +167,9 @@ async function expireRestoredCopies(ctx: ClientCtx<null>, result: SweepResult): 
         await cleanupRestore({ ctx: { ...ctx, requestId: `retention:${id}` }, input: { runId: id } });
         result.expired.push(id);
       } catch (error) {
-        console.warn(`[restore-sweeper] kept the leftovers of run ${id} past retention: ${error instanceof Error ? error.message : String(error)}`);
+        console.warn(
+          `[restore-sweeper] kept the leftovers of run ${id} past retention: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
   }

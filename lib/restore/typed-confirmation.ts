@@ -5,5 +5,6 @@ import { BadRequestError } from "@/lib/errors";
  * happens. The refusal (400) carries the expected text, so the dialog can show what to type.
  */
 export function requireTypedConfirmation(typed: string | undefined, expected: string, what: string): void {
-  if ((typed ?? "").trim() !== expected) throw new BadRequestError(`Type exactly "${expected}" to confirm ${what}.`, { details: { expected } });
+  if ((typed ?? "").trim() !== expected)
+    throw new BadRequestError(`Type exactly "${expected}" to confirm ${what}.`, { details: { expected } });
 }

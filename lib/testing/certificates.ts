@@ -26,9 +26,25 @@ export function makeCertificateAuthority(dir: string, name: string): TestCertifi
   const base = path.join(dir, name.replace(/\W+/g, "-"));
   const cert = { certFile: `${base}.crt`, keyFile: `${base}.key` };
   openssl([
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-    "-subj", `/CN=${name}`, "-keyout", cert.keyFile, "-out", cert.certFile,
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${name}`,
+    "-keyout",
+    cert.keyFile,
+    "-out",
+    cert.certFile,
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
   ]);
   return cert;
 }
@@ -38,8 +54,40 @@ export function makeServerCertificate(dir: string, ca: TestCertificate, name: st
   const base = path.join(dir, name.replace(/\W+/g, "-"));
   const cert = { certFile: `${base}.crt`, keyFile: `${base}.key` };
   const extFile = `${base}.ext`;
-  writeFileSync(extFile, `subjectAltName=${altNames.join(",")}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`);
-  openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", `/CN=${name}`, "-keyout", cert.keyFile, "-out", `${base}.csr`]);
-  openssl(["x509", "-req", "-in", `${base}.csr`, "-CA", ca.certFile, "-CAkey", ca.keyFile, "-CAcreateserial", "-days", "2", "-extfile", extFile, "-out", cert.certFile]);
+  writeFileSync(
+    extFile,
+    `subjectAltName=${altNames.join(",")}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`,
+  );
+  openssl([
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-subj",
+    `/CN=${name}`,
+    "-keyout",
+    cert.keyFile,
+    "-out",
+    `${base}.csr`,
+  ]);
+  openssl([
+    "x509",
+    "-req",
+    "-in",
+    `${base}.csr`,
+    "-CA",
+    ca.certFile,
+    "-CAkey",
+    ca.keyFile,
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    extFile,
+    "-out",
+    cert.certFile,
+  ]);
   return cert;
 }

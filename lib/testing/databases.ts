@@ -14,7 +14,11 @@ export function withDatabase(url: string, database: string): string {
 }
 
 /** Runs one statement (or several, without params) as the cluster's admin on `database`. */
-export async function sqlOn<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sqlOn<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  database: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: withDatabase(adminUrl(), database) });
   await client.connect();
   try {

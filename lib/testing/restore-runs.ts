@@ -76,7 +76,9 @@ export async function waitForRunStatus(db: Db, runId: string, statuses: string[]
     if (statuses.includes(detail.run.status)) return detail;
     if (Date.now() > deadline) {
       const steps = detail.steps.map((s) => `${s.name}: ${s.status}`).join(", ");
-      throw new Error(`run ${runId} did not become ${statuses.join(" or ")}; last seen ${detail.run.status} (${steps}) ${detail.run.error ?? ""}`);
+      throw new Error(
+        `run ${runId} did not become ${statuses.join(" or ")}; last seen ${detail.run.status} (${steps}) ${detail.run.error ?? ""}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
@@ -169,7 +171,13 @@ export async function writeChangedDump(
   const changed = gzipSync(Buffer.from(args.transform(gunzipSync(original).toString("utf8"))));
   const file = `${args.date}.sql.gz`;
   await store.write(`${args.prefix}${file}`, changed);
-  const manifest = { ...args.manifest, file, created_at: `${args.date}T02:00:00.000Z`, sha256: createHash("sha256").update(changed).digest("hex"), size: changed.length };
+  const manifest = {
+    ...args.manifest,
+    file,
+    created_at: `${args.date}T02:00:00.000Z`,
+    sha256: createHash("sha256").update(changed).digest("hex"),
+    size: changed.length,
+  };
   await store.write(`${args.prefix}${args.date}.manifest.json`, Buffer.from(JSON.stringify(manifest)));
 }
 

@@ -56,10 +56,8 @@ function expectedColumn(field: Field, enumDbNames: Map<string, string>): ColumnS
     if (!scalar) throw new Error(`schema-drift: add a mapping for scalar type ${field.type}`);
     type = scalar;
   }
-  const defaultName =
-    field.default && typeof field.default === "object" && "name" in field.default ? field.default.name : undefined;
-  const hasDefault =
-    field.hasDefaultValue && !field.isUpdatedAt && !(defaultName && CLIENT_SIDE_DEFAULTS.has(defaultName));
+  const defaultName = field.default && typeof field.default === "object" && "name" in field.default ? field.default.name : undefined;
+  const hasDefault = field.hasDefaultValue && !field.isUpdatedAt && !(defaultName && CLIENT_SIDE_DEFAULTS.has(defaultName));
   return { type: field.isList ? `${type}[]` : type, nullable: !field.isRequired, hasDefault };
 }
 
@@ -167,7 +165,9 @@ export async function schemaDifferences(schemaPath: string, connectionString: st
         const got = { type: actualType(actual), nullable: actual.is_nullable === "YES", hasDefault: actual.column_default !== null };
         for (const key of ["type", "nullable", "hasDefault"] as const) {
           if (want[key] !== got[key]) {
-            differences.push(`column ${table}.${column}: ${key} is ${String(got[key])} in the database, ${String(want[key])} in schema.prisma`);
+            differences.push(
+              `column ${table}.${column}: ${key} is ${String(got[key])} in the database, ${String(want[key])} in schema.prisma`,
+            );
           }
         }
       }
@@ -225,7 +225,13 @@ export async function schemaDifferences(schemaPath: string, connectionString: st
     for (const key of actualIndexes) if (!expectedIndexes.has(key)) differences.push(`index not in schema.prisma: ${key}`);
 
     // Foreign keys.
-    const { rows: fkRows } = await client.query<{ table: string; columns: string[]; ref_table: string; ref_columns: string[]; on_delete: string }>(
+    const { rows: fkRows } = await client.query<{
+      table: string;
+      columns: string[];
+      ref_table: string;
+      ref_columns: string[];
+      on_delete: string;
+    }>(
       `SELECT c.conrelid::regclass::text AS table,
               (SELECT array_agg(pa.attname::text ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY k(attnum, n)
                  JOIN pg_attribute pa ON pa.attrelid = c.conrelid AND pa.attnum = k.attnum) AS columns,
@@ -239,7 +245,9 @@ export async function schemaDifferences(schemaPath: string, connectionString: st
     const onDeleteCodes: Record<string, string> = { a: "NoAction", r: "Restrict", c: "Cascade", n: "SetNull", d: "SetDefault" };
     const fkKey = (table: string, cols: readonly string[], ref: string, refCols: readonly string[], onDelete: string) =>
       `${table.replaceAll('"', "")}(${cols.join(", ")}) -> ${ref.replaceAll('"', "")}(${refCols.join(", ")}) on delete ${onDelete}`;
-    const actualFks = new Set(fkRows.map((r) => fkKey(r.table, r.columns, r.ref_table, r.ref_columns, onDeleteCodes[r.on_delete] ?? r.on_delete)));
+    const actualFks = new Set(
+      fkRows.map((r) => fkKey(r.table, r.columns, r.ref_table, r.ref_columns, onDeleteCodes[r.on_delete] ?? r.on_delete)),
+    );
     const expectedFks = new Set<string>();
     for (const model of models) {
       for (const field of model.fields) {
@@ -248,7 +256,9 @@ export async function schemaDifferences(schemaPath: string, connectionString: st
         const toColumns = (field.relationToFields ?? []).map((f) => columnOf(field.type, f));
         const required = field.relationFromFields.every((f) => model.fields.find((x) => x.name === f)?.isRequired);
         const onDelete = field.relationOnDelete ?? (required ? "Restrict" : "SetNull");
-        expectedFks.add(fkKey(tableOf.get(model.name) ?? model.name, fromColumns, tableOf.get(field.type) ?? field.type, toColumns, onDelete));
+        expectedFks.add(
+          fkKey(tableOf.get(model.name) ?? model.name, fromColumns, tableOf.get(field.type) ?? field.type, toColumns, onDelete),
+        );
       }
     }
     for (const key of expectedFks) if (!actualFks.has(key)) differences.push(`foreign key missing: ${key}`);

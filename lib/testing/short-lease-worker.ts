@@ -11,7 +11,10 @@ const sweepEveryMs = Number(process.env.TEST_WORKER_SWEEP_EVERY_MS ?? 60_000);
 const worker = await startWorker({
   connectionString: url,
   db: createDb(url),
-  jobs: [createRestoreRunJob({ leaseMs, renewEveryMs: Math.max(200, leaseMs / 6) }), ...(process.env.TEST_WORKER_CRON === "1" ? [restoreSweeperJob] : [])],
+  jobs: [
+    createRestoreRunJob({ leaseMs, renewEveryMs: Math.max(200, leaseMs / 6) }),
+    ...(process.env.TEST_WORKER_CRON === "1" ? [restoreSweeperJob] : []),
+  ],
   tickers: [createLapsedRunTicker(sweepEveryMs)],
   pollingIntervalSeconds: 0.5,
 });

@@ -13,7 +13,11 @@ export async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
  * 1 byte), as a network or file stream would cut it, and returns what comes out the other side.
  * Rejects with the transform's error.
  */
-export async function throughTransform(transform: Transform, data: Buffer, chunkSize: number | ((index: number) => number) = 1 << 20): Promise<Buffer> {
+export async function throughTransform(
+  transform: Transform,
+  data: Buffer,
+  chunkSize: number | ((index: number) => number) = 1 << 20,
+): Promise<Buffer> {
   const sizeOf = typeof chunkSize === "number" ? () => chunkSize : chunkSize;
   const chunks: Buffer[] = [];
   for (let i = 0, at = 0; at < data.length; i++) {

@@ -29,7 +29,8 @@ export async function startWorkerProcess(settings: { leaseMs: number; sweepEvery
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    if (child.stdout) createInterface({ input: child.stdout }).once("line", (line) => (line.includes("ready") ? resolve() : reject(new Error(line))));
+    if (child.stdout)
+      createInterface({ input: child.stdout }).once("line", (line) => (line.includes("ready") ? resolve() : reject(new Error(line))));
     child.once("exit", () => reject(new Error(`the child worker exited: ${stderr}`)));
   });
   if (child.pid === undefined) throw new Error("the child worker has no pid");

@@ -7,7 +7,10 @@ import { toUserView } from "./list-users";
 import { generatePassword } from "./passwords";
 
 export const AddUserInput = z.strictObject({
-  email: z.email().max(320).transform((e) => e.toLowerCase()),
+  email: z
+    .email()
+    .max(320)
+    .transform((e) => e.toLowerCase()),
   name: z.string().trim().min(1).max(200).optional(),
   role: z.enum(ROLES),
 });

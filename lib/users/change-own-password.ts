@@ -17,13 +17,7 @@ export type ChangeOwnPasswordInput = z.infer<typeof ChangeOwnPasswordInput>;
  * A signed-in person replaces their password (the one-time password an admin gave them, or their
  * own). Every session they hold ends, this one included, so they sign in again with the new one.
  */
-export async function changeOwnPassword({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: ChangeOwnPasswordInput;
-}): Promise<{ signInAgain: true }> {
+export async function changeOwnPassword({ ctx, input }: { ctx: Ctx; input: ChangeOwnPasswordInput }): Promise<{ signInAgain: true }> {
   const data = ChangeOwnPasswordInput.parse(input);
   if (data.newPassword === data.currentPassword) throw new BadRequestError("Choose a new password that differs from the current one.");
   const current = await ctx.db.user.findUnique({ where: { id: ctx.user.id } });

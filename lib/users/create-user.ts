@@ -15,13 +15,7 @@ export const CreateUserInput = z.object({
 });
 export type CreateUserInput = z.infer<typeof CreateUserInput>;
 
-export async function createUser({
-  ctx,
-  input,
-}: {
-  ctx: Ctx<SessionUser | null>;
-  input: CreateUserInput;
-}): Promise<SessionUser> {
+export async function createUser({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: CreateUserInput }): Promise<SessionUser> {
   const data = CreateUserInput.parse(input);
   const passwordHash = await hashPassword(data.password);
   return withTransaction(ctx, async ({ db: tx }) => {

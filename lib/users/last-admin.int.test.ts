@@ -83,8 +83,14 @@ describe("two admins acting on each other at the same moment", () => {
       const statuses = (await Promise.all([demote(a, b), demote(b, a)])).map((r) => r.status).sort();
       // One wins; the other is refused: as the last admin (409), as no longer an admin (403), or
       // because its session ended with the demotion before its request was checked (401).
-      expect(statuses.filter((s) => s === 200), `round ${round}: ${statuses.join(",")}`).toHaveLength(1);
-      expect(statuses.filter((s) => [401, 403, 409].includes(s)), `round ${round}: ${statuses.join(",")}`).toHaveLength(1);
+      expect(
+        statuses.filter((s) => s === 200),
+        `round ${round}: ${statuses.join(",")}`,
+      ).toHaveLength(1);
+      expect(
+        statuses.filter((s) => [401, 403, 409].includes(s)),
+        `round ${round}: ${statuses.join(",")}`,
+      ).toHaveLength(1);
       expect(await activeAdmins()).toBe(1);
     }
   });
@@ -95,7 +101,10 @@ describe("two admins acting on each other at the same moment", () => {
       const a = await createTestUser(url, "admin");
       const b = await createTestUser(url, "admin");
       const statuses = (await Promise.all([disable(a, b), demote(b, a)])).map((r) => r.status);
-      expect(statuses.filter((s) => s === 200), `round ${round}: ${statuses.join(",")}`).toHaveLength(1);
+      expect(
+        statuses.filter((s) => s === 200),
+        `round ${round}: ${statuses.join(",")}`,
+      ).toHaveLength(1);
       expect(await activeAdmins()).toBe(1);
     }
   });

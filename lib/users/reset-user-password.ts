@@ -15,7 +15,13 @@ export type ResetUserPasswordInput = z.infer<typeof ResetUserPasswordInput>;
  * Replaces a person's password with a new one-time password (shown to the admin once; the person
  * must choose their own at next sign-in) and ends every session they hold.
  */
-export async function resetUserPassword({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: ResetUserPasswordInput }): Promise<UserWithOneTimePassword> {
+export async function resetUserPassword({
+  ctx,
+  input,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: ResetUserPasswordInput;
+}): Promise<UserWithOneTimePassword> {
   const { userId } = ResetUserPasswordInput.parse(input);
   const oneTimePassword = generatePassword();
   // Hashing is slow on purpose: done before the transaction, so no row lock waits on it.
@@ -24,7 +30,9 @@ export async function resetUserPassword({ ctx, input }: { ctx: Ctx<SessionUser |
     await lockActiveAdmins(tx, actorOf(ctx));
     const target = await lockUser(tx, userId);
     if (target.authProvider !== "credentials") {
-      throw new BadRequestError(`${target.email} signs in with single sign-on and has no password here; manage it at the identity provider.`);
+      throw new BadRequestError(
+        `${target.email} signs in with single sign-on and has no password here; manage it at the identity provider.`,
+      );
     }
     const updated = await tx.user.update({
       where: { id: userId },

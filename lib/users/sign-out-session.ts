@@ -7,13 +7,7 @@ import { withTransaction, type Ctx } from "@/lib/db/ctx";
  * anyway (so a copied cookie stops working too), while the person's other sessions, on other
  * devices, go on. Expired revocations are swept on the way.
  */
-export async function signOutSession({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: { claims: SessionClaims };
-}): Promise<{ revoked: boolean }> {
+export async function signOutSession({ ctx, input }: { ctx: Ctx; input: { claims: SessionClaims } }): Promise<{ revoked: boolean }> {
   const { sub, sid, authTime } = input.claims;
   const revocable = typeof sub === "string" && UUID.test(sub) && typeof sid === "string" && UUID.test(sid) && typeof authTime === "number";
   const now = new Date();

@@ -66,14 +66,20 @@ async function expectTwoRoles(embedded: EmbeddedDatabase, dataDir: string): Prom
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await readFile(file, "utf8")).length).toBeGreaterThanOrEqual(32);
   }
-  expect(decodeURIComponent(new URL(embedded.url).password)).toBe(await readFile(path.join(dataDir, "secrets", "app-db-runtime-password"), "utf8"));
+  expect(decodeURIComponent(new URL(embedded.url).password)).toBe(
+    await readFile(path.join(dataDir, "secrets", "app-db-runtime-password"), "utf8"),
+  );
   const owners = await query<{ owner: string; n: number }>(
     embedded.ownerUrl,
     `SELECT pg_get_userbyid(c.relowner) AS owner, count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname IN ('public', 'pgboss') GROUP BY 1`,
   );
   expect(owners.map((o) => o.owner)).toEqual([OWNER_ROLE]);
-  const [database] = await query<{ owner: string }>(embedded.ownerUrl, `SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1`, [APP_DATABASE]);
+  const [database] = await query<{ owner: string }>(
+    embedded.ownerUrl,
+    `SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1`,
+    [APP_DATABASE],
+  );
   expect(database?.owner).toBe(OWNER_ROLE);
   const [attributes] = await query<{ rolsuper: boolean; rolcreatedb: boolean; rolcreaterole: boolean }>(
     embedded.url,
@@ -82,7 +88,10 @@ async function expectTwoRoles(embedded: EmbeddedDatabase, dataDir: string): Prom
   expect(attributes).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false });
 
   // The runtime role appends to the audit log and cannot rewrite it.
-  await query(embedded.url, `INSERT INTO audit_events (actor_email, action, request_id) VALUES ('system', 'test.embedded', 'embedded-test')`);
+  await query(
+    embedded.url,
+    `INSERT INTO audit_events (actor_email, action, request_id) VALUES ('system', 'test.embedded', 'embedded-test')`,
+  );
   expect((await query(embedded.url, `SELECT 1 FROM audit_events WHERE action = 'test.embedded'`)).length).toBeGreaterThan(0);
   expect(await refusedAsRuntime(embedded.url, `ALTER TABLE audit_events DISABLE TRIGGER ALL`)).toMatch(/must be owner/);
   expect(await refusedAsRuntime(embedded.url, `TRUNCATE audit_events`)).toMatch(/permission denied/);

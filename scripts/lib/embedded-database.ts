@@ -43,7 +43,9 @@ async function ensureRoles(cluster: LocalCluster, ownerPassword: string, runtime
       [RUNTIME_ROLE, runtimePassword],
     ] as const) {
       const { rowCount } = await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [role]);
-      await admin.query(`${rowCount ? "ALTER" : "CREATE"} ROLE ${role} WITH ${attributes} PASSWORD ${admin.escapeLiteral(scramVerifier(password))}`);
+      await admin.query(
+        `${rowCount ? "ALTER" : "CREATE"} ROLE ${role} WITH ${attributes} PASSWORD ${admin.escapeLiteral(scramVerifier(password))}`,
+      );
     }
     // Neither may act as the other: the runtime role must never gain the owner's rights.
     await admin.query(`REVOKE ${OWNER_ROLE} FROM ${RUNTIME_ROLE}`);
@@ -57,7 +59,10 @@ async function ensureRoles(cluster: LocalCluster, ownerPassword: string, runtime
   const db = new pg.Client({ connectionString: cluster.url(APP_DATABASE) });
   await db.connect();
   try {
-    await db.query("SELECT set_config('restore_console.owner', $1, false), set_config('restore_console.schemas', $2, false)", [OWNER_ROLE, APP_SCHEMAS.join(",")]);
+    await db.query("SELECT set_config('restore_console.owner', $1, false), set_config('restore_console.schemas', $2, false)", [
+      OWNER_ROLE,
+      APP_SCHEMAS.join(","),
+    ]);
     await db.query(HAND_OVER_TO_OWNER);
   } finally {
     await db.end();

@@ -10,7 +10,10 @@ const server = new S3rver({
   directory: S3_DIRECTORY,
   silent: true,
   vhostBuckets: false,
-  configureBuckets: (S3_BUCKETS ?? "").split(",").filter(Boolean).map((name) => ({ name })),
+  configureBuckets: (S3_BUCKETS ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((name) => ({ name })),
 });
 
 server.run().then(

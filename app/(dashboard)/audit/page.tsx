@@ -27,8 +27,19 @@ const asUtc = (v: string | undefined) => (v && !/[zZ]|[+-]\d\d:\d\d$/.test(v) ? 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await pageContext("viewer");
   const params = await searchParams;
-  const values = { actor: firstParam(params.actor), action: firstParam(params.action), outcome: firstParam(params.outcome), from: firstParam(params.from), to: firstParam(params.to) };
-  const parsed = ListAuditEventsInput.safeParse({ ...values, from: asUtc(values.from), to: asUtc(values.to), before: firstParam(params.before) });
+  const values = {
+    actor: firstParam(params.actor),
+    action: firstParam(params.action),
+    outcome: firstParam(params.outcome),
+    from: firstParam(params.from),
+    to: firstParam(params.to),
+  };
+  const parsed = ListAuditEventsInput.safeParse({
+    ...values,
+    from: asUtc(values.from),
+    to: asUtc(values.to),
+    before: firstParam(params.before),
+  });
   const errors: Record<string, string> = {};
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] = issue.message;
 
@@ -41,7 +52,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 
   return (
     <>
-      <PageHeader title="Audit" description="Every sign-in, denied request, restore, verification and change — append-only, newest first." />
+      <PageHeader
+        title="Audit"
+        description="Every sign-in, denied request, restore, verification and change — append-only, newest first."
+      />
       <AuditFilters values={values} actions={actions} errors={errors} />
       <AnonymousFailuresSummary summary={anonymous} hours={ANONYMOUS_HOURS} />
       {page.events.length === 0 ? (
@@ -78,7 +92,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   <Td>
                     <details>
                       <summary className="cursor-pointer text-xs text-muted">payload · request {event.requestId.slice(0, 8)}</summary>
-                      <pre className="mt-2 max-w-xl overflow-x-auto rounded bg-subtle p-2 text-xs">{JSON.stringify(event.payload, null, 2)}</pre>
+                      <pre className="mt-2 max-w-xl overflow-x-auto rounded bg-subtle p-2 text-xs">
+                        {JSON.stringify(event.payload, null, 2)}
+                      </pre>
                     </details>
                   </Td>
                 </Tr>

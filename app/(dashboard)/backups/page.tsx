@@ -24,7 +24,6 @@ import { firstParam } from "@/lib/search-params";
 export const metadata: Metadata = { title: "Backups" };
 export const dynamic = "force-dynamic";
 
-
 export default async function BackupsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await pageContext("viewer");
   const { user } = ctx;
@@ -62,7 +61,8 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
         title="Backups"
         description={
           <>
-            Nightly dumps in <span className="font-mono break-all">{location ?? "no backup store configured"}</span>, each paired with its manifest.{" "}
+            Nightly dumps in <span className="font-mono break-all">{location ?? "no backup store configured"}</span>, each paired with its
+            manifest.{" "}
             {list.lastSuccessfulRefreshAt ? (
               <>
                 Cached view from <Time value={list.lastSuccessfulRefreshAt} relative />.
@@ -78,7 +78,10 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
         <FreshnessBanner health={health} />
       </div>
       {failed && (
-        <div role="alert" className="mb-4 flex items-start gap-3 rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-danger-text">
+        <div
+          role="alert"
+          className="mb-4 flex items-start gap-3 rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-danger-text"
+        >
           <TriangleAlert aria-hidden className="mt-0.5 size-5 shrink-0" />
           <div>
             <p className="font-semibold">The last refresh failed; the list below may be out of date.</p>
@@ -135,12 +138,25 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
                   <Td>
                     <VerificationBadge state={b.verificationState} />
                   </Td>
-                  {canVerify && <Td>{b.expectedSha256 ? <VerifyButton backupId={b.id} name={b.name} /> : <span className="text-xs text-muted">unverifiable</span>}</Td>}
+                  {canVerify && (
+                    <Td>
+                      {b.expectedSha256 ? (
+                        <VerifyButton backupId={b.id} name={b.name} />
+                      ) : (
+                        <span className="text-xs text-muted">unverifiable</span>
+                      )}
+                    </Td>
+                  )}
                 </Tr>
               ))}
             </TBody>
           </Table>
-          <Pagination label="Backup pages" page={list.page} pageCount={list.pageCount} href={{ pathname: "/backups", searchParams: params }} />
+          <Pagination
+            label="Backup pages"
+            page={list.page}
+            pageCount={list.pageCount}
+            href={{ pathname: "/backups", searchParams: params }}
+          />
         </>
       )}
     </>

@@ -76,8 +76,8 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
             <p>Widen the date range or clear a filter.</p>
           ) : (
             <p>
-              Declare one when production data is lost or corrupted: the runbook&apos;s checklist (assess the scope, find the last known good time,
-              verify a backup, notify stakeholders) starts with phase timers, and every step lands on a shared timeline.
+              Declare one when production data is lost or corrupted: the runbook&apos;s checklist (assess the scope, find the last known
+              good time, verify a backup, notify stakeholders) starts with phase timers, and every step lands on a shared timeline.
             </p>
           )}
         </EmptyState>
@@ -105,7 +105,11 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                     <Time value={incident.startedAt} />
                   </Td>
                   <Td className="max-w-96 truncate">
-                    <Link href={`/incidents/${incident.id}`} className="font-medium text-accent-text underline-offset-2 hover:underline" title={incident.title}>
+                    <Link
+                      href={`/incidents/${incident.id}`}
+                      className="font-medium text-accent-text underline-offset-2 hover:underline"
+                      title={incident.title}
+                    >
                       {incident.title}
                     </Link>
                   </Td>
@@ -117,16 +121,27 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                   </Td>
                   <Td mono>{incident.environment}</Td>
                   <Td numeric>
-                    <Measured minutes={incident.measurement?.rto.achievedMinutes ?? null} verdict={incident.measurement?.rto.verdict ?? "pending"} />
+                    <Measured
+                      minutes={incident.measurement?.rto.achievedMinutes ?? null}
+                      verdict={incident.measurement?.rto.verdict ?? "pending"}
+                    />
                   </Td>
                   <Td numeric>
-                    <Measured minutes={incident.measurement?.rpo.achievedMinutes ?? null} verdict={incident.measurement?.rpo.verdict ?? "pending"} />
+                    <Measured
+                      minutes={incident.measurement?.rpo.achievedMinutes ?? null}
+                      verdict={incident.measurement?.rpo.verdict ?? "pending"}
+                    />
                   </Td>
                 </Tr>
               ))}
             </TBody>
           </Table>
-          <Pagination label="Incident pages" page={list.page} pageCount={list.pageCount} href={{ pathname: "/incidents", searchParams: params }} />
+          <Pagination
+            label="Incident pages"
+            page={list.page}
+            pageCount={list.pageCount}
+            href={{ pathname: "/incidents", searchParams: params }}
+          />
         </>
       )}
     </>

@@ -27,7 +27,15 @@ export default async function PeoplePage() {
   const people = await listUsers({ ctx });
   const oidc = oidcSettings(getEnv());
   const linked = oidc ? await listSsoIdentities({ ctx }) : null;
-  const sso = oidc && linked ? { providerName: oidc.name, identities: Object.fromEntries([...linked].map(([id, rows]) => [id, { subject: rows[0]?.subject ?? "", email: rows[0]?.email ?? null }])) } : undefined;
+  const sso =
+    oidc && linked
+      ? {
+          providerName: oidc.name,
+          identities: Object.fromEntries(
+            [...linked].map(([id, rows]) => [id, { subject: rows[0]?.subject ?? "", email: rows[0]?.email ?? null }]),
+          ),
+        }
+      : undefined;
   return (
     <>
       <PageHeader

@@ -24,7 +24,12 @@ export const dynamic = "force-dynamic";
 export default async function RestoresPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await pageContext("viewer");
   const params = await searchParams;
-  const values = { status: firstParam(params.status), requestedBy: firstParam(params.requestedBy), from: firstParam(params.from), to: firstParam(params.to) };
+  const values = {
+    status: firstParam(params.status),
+    requestedBy: firstParam(params.requestedBy),
+    from: firstParam(params.from),
+    to: firstParam(params.to),
+  };
   const parsed = ListRestoreRunsInput.safeParse({ ...values, page: firstParam(params.page) });
   const list = await listRestoreRuns({ ctx, input: parsed.success ? parsed.data : {} });
   const filtered = Object.values(values).some(Boolean);
@@ -41,7 +46,11 @@ export default async function RestoresPage({ searchParams }: { searchParams: Pro
           </>
         }
       />
-      <form method="get" aria-label="Filter restores" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-border bg-surface p-4 sm:grid-cols-5">
+      <form
+        method="get"
+        aria-label="Filter restores"
+        className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-border bg-surface p-4 sm:grid-cols-5"
+      >
         <Field id="restores-status" label="Status">
           {(p) => (
             <Select {...p} name="status" defaultValue={values.status ?? ""}>
@@ -71,8 +80,16 @@ export default async function RestoresPage({ searchParams }: { searchParams: Pro
         </div>
       </form>
       {list.runs.length === 0 ? (
-        <EmptyState icon={<History />} title={filtered ? "No restores match" : "No restores yet"} action={filtered ? undefined : <ButtonLink href="/backups">Pick a backup to restore</ButtonLink>}>
-          <p>{filtered ? "Clear a filter or widen the dates." : "Restore runs appear here with their status, progress and validation results."}</p>
+        <EmptyState
+          icon={<History />}
+          title={filtered ? "No restores match" : "No restores yet"}
+          action={filtered ? undefined : <ButtonLink href="/backups">Pick a backup to restore</ButtonLink>}
+        >
+          <p>
+            {filtered
+              ? "Clear a filter or widen the dates."
+              : "Restore runs appear here with their status, progress and validation results."}
+          </p>
         </EmptyState>
       ) : (
         <>
@@ -111,7 +128,12 @@ export default async function RestoresPage({ searchParams }: { searchParams: Pro
               ))}
             </TBody>
           </Table>
-          <Pagination label="Restore pages" page={list.page} pageCount={list.pageCount} href={{ pathname: "/restores", searchParams: params }} />
+          <Pagination
+            label="Restore pages"
+            page={list.page}
+            pageCount={list.pageCount}
+            href={{ pathname: "/restores", searchParams: params }}
+          />
         </>
       )}
     </>

@@ -27,7 +27,8 @@ export default async function SettingsPage() {
         title="Settings"
         description={
           <>
-            Read-only: the configuration loaded from <span className="font-mono">{config.source}</span>. Secrets show only where they come from.
+            Read-only: the configuration loaded from <span className="font-mono">{config.source}</span>. Secrets show only where they come
+            from.
           </>
         }
       />
@@ -37,7 +38,13 @@ export default async function SettingsPage() {
           <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-3">
             <div>
               <dt className="text-muted">App database</dt>
-              <dd>{health.database.ok ? <Badge tone="success">reachable · {health.database.latencyMs} ms</Badge> : <Badge tone="danger">unreachable</Badge>}</dd>
+              <dd>
+                {health.database.ok ? (
+                  <Badge tone="success">reachable · {health.database.latencyMs} ms</Badge>
+                ) : (
+                  <Badge tone="danger">unreachable</Badge>
+                )}
+              </dd>
             </div>
             <div>
               <dt className="text-muted">Worker</dt>
@@ -72,7 +79,8 @@ export default async function SettingsPage() {
           <Card>
             <h2 className="mb-3 text-base font-semibold">People</h2>
             <p className="mb-3 text-sm text-muted">
-              Add people with <code className="font-mono">npm run user:create -- --email … --role viewer|operator|admin</code> or POST /api/users.
+              Add people with <code className="font-mono">npm run user:create -- --email … --role viewer|operator|admin</code> or POST
+              /api/users.
             </p>
             <Table caption="People who can sign in" captionHidden>
               <THead>

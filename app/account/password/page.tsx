@@ -11,14 +11,14 @@ export default async function ChangePasswordPage() {
   const { user, passwordChangeRequired } = await requirePasswordPageUser();
   return (
     <AuthPageFrame>
-          <h1 className="text-base font-semibold">{passwordChangeRequired ? "Choose your password" : "Change your password"}</h1>
-          <p className="mt-1 mb-4 text-muted">
-            {passwordChangeRequired
-              ? `You signed in as ${user.email} with a one-time password. Choose your own to continue.`
-              : `Signed in as ${user.email}.`}{" "}
-            Every session you hold ends afterwards, so you sign in again with the new one.
-          </p>
-          <ChangePasswordForm oneTime={passwordChangeRequired} />
+      <h1 className="text-base font-semibold">{passwordChangeRequired ? "Choose your password" : "Change your password"}</h1>
+      <p className="mt-1 mb-4 text-muted">
+        {passwordChangeRequired
+          ? `You signed in as ${user.email} with a one-time password. Choose your own to continue.`
+          : `Signed in as ${user.email}.`}{" "}
+        Every session you hold ends afterwards, so you sign in again with the new one.
+      </p>
+      <ChangePasswordForm oneTime={passwordChangeRequired} />
     </AuthPageFrame>
   );
 }

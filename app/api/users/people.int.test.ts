@@ -30,8 +30,15 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-function call(handler: RouteHandler, path: string, init: { cookie: string; body?: unknown; method?: string }, params: Record<string, string> = {}) {
-  return handler(apiRequest(path, { method: init.method ?? "POST", cookie: init.cookie, body: init.body }), { params: Promise.resolve(params) });
+function call(
+  handler: RouteHandler,
+  path: string,
+  init: { cookie: string; body?: unknown; method?: string },
+  params: Record<string, string> = {},
+) {
+  return handler(apiRequest(path, { method: init.method ?? "POST", cookie: init.cookie, body: init.body }), {
+    params: Promise.resolve(params),
+  });
 }
 
 const post = (handler: RouteHandler, userId: string, action: string, cookie: string, body?: unknown) =>
@@ -54,11 +61,20 @@ const json = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (ty
 
 describe("adding a person", () => {
   it("creates them with a one-time password shown once, audited without it", async () => {
-    const response = await call(addPerson, "/api/users", { cookie: admin.cookie, body: { email: "Grace@Example.com", name: "Grace", role: "operator" } });
+    const response = await call(addPerson, "/api/users", {
+      cookie: admin.cookie,
+      body: { email: "Grace@Example.com", name: "Grace", role: "operator" },
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get("cache-control")).toBe("no-store");
     const body = (await response.json()) as { user: UserView; oneTimePassword: string };
-    expect(body.user).toMatchObject({ email: "grace@example.com", role: "operator", authProvider: "credentials", disabled: false, passwordChangeRequired: true });
+    expect(body.user).toMatchObject({
+      email: "grace@example.com",
+      role: "operator",
+      authProvider: "credentials",
+      disabled: false,
+      passwordChangeRequired: true,
+    });
     expect(body.oneTimePassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
 
     const events = await auditFor(response);
@@ -69,29 +85,44 @@ describe("adding a person", () => {
     expect(stored.passwordHash).not.toContain(body.oneTimePassword);
 
     const list = (await (await call(listPeople, "/api/users", { cookie: admin.cookie, method: "GET" })).json()) as UserView[];
-    expect(list.find((u) => u.email === "grace@example.com")).toMatchObject({ role: "operator", lastSignInAt: null, passwordChangeRequired: true });
+    expect(list.find((u) => u.email === "grace@example.com")).toMatchObject({
+      role: "operator",
+      lastSignInAt: null,
+      passwordChangeRequired: true,
+    });
   });
 
   it("refuses an email that is taken, and unknown fields", async () => {
     const taken = await call(addPerson, "/api/users", { cookie: admin.cookie, body: { email: admin.email, role: "viewer" } });
     expect(taken.status).toBe(409);
-    const extra = await call(addPerson, "/api/users", { cookie: admin.cookie, body: { email: "x@example.com", role: "viewer", password: "chosen-by-the-admin" } });
+    const extra = await call(addPerson, "/api/users", {
+      cookie: admin.cookie,
+      body: { email: "x@example.com", role: "viewer", password: "chosen-by-the-admin" },
+    });
     expect(extra.status).toBe(400);
   });
 
   it("a one-time password opens nothing but the password change, which ends that session", async () => {
-    const added = (await (await call(addPerson, "/api/users", { cookie: admin.cookie, body: { email: "otp@example.com", role: "operator" } })).json()) as {
+    const added = (await (
+      await call(addPerson, "/api/users", { cookie: admin.cookie, body: { email: "otp@example.com", role: "operator" } })
+    ).json()) as {
       user: UserView;
       oneTimePassword: string;
     };
     const cookie = await signInAgain(added.user.id);
     expect(await meStatus(cookie)).toBe(401);
 
-    const wrong = await call(changeOwnPassword, "/api/users/me/password", { cookie, body: { currentPassword: "not-it-at-all", newPassword: "a brand new password" } });
+    const wrong = await call(changeOwnPassword, "/api/users/me/password", {
+      cookie,
+      body: { currentPassword: "not-it-at-all", newPassword: "a brand new password" },
+    });
     expect(wrong.status).toBe(400);
     expect(await auditFor(wrong)).toEqual([expect.objectContaining({ action: "user.password_change", outcome: "denied" })]);
 
-    const short = await call(changeOwnPassword, "/api/users/me/password", { cookie, body: { currentPassword: added.oneTimePassword, newPassword: "short" } });
+    const short = await call(changeOwnPassword, "/api/users/me/password", {
+      cookie,
+      body: { currentPassword: added.oneTimePassword, newPassword: "short" },
+    });
     expect(short.status).toBe(400);
 
     const changed = await call(changeOwnPassword, "/api/users/me/password", {
@@ -120,7 +151,11 @@ describe("changing a role", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ id: other.id, role: "viewer" });
     expect(await auditFor(response)).toEqual([
-      expect.objectContaining({ action: "user.role_change", subjectId: other.id, payload: expect.objectContaining({ from: "admin", to: "viewer" }) }),
+      expect.objectContaining({
+        action: "user.role_change",
+        subjectId: other.id,
+        payload: expect.objectContaining({ from: "admin", to: "viewer" }),
+      }),
     ]);
 
     // The old token is refused outright: it never acts with the old role again.
@@ -212,7 +247,9 @@ describe("ending all of someone's sessions", () => {
 
     const response = await post(endSessions, operator.id, "end-sessions", admin.cookie);
     expect(response.status).toBe(200);
-    expect(await auditFor(response)).toEqual([expect.objectContaining({ action: "user.sessions_end", subjectId: operator.id, actorEmail: admin.email })]);
+    expect(await auditFor(response)).toEqual([
+      expect.objectContaining({ action: "user.sessions_end", subjectId: operator.id, actorEmail: admin.email }),
+    ]);
     expect(await meStatus(operator.cookie)).toBe(401);
     expect(await meStatus(secondDevice)).toBe(401);
     expect(await meStatus(bystander.cookie)).toBe(200);
@@ -233,6 +270,8 @@ describe("who may manage people", () => {
     ] as const) {
       expect((await post(handler, viewer.id, action, operator.cookie, body)).status, action).toBe(403);
     }
-    expect((await call(addPerson, "/api/users", { cookie: operator.cookie, body: { email: "y@example.com", role: "admin" } })).status).toBe(403);
+    expect((await call(addPerson, "/api/users", { cookie: operator.cookie, body: { email: "y@example.com", role: "admin" } })).status).toBe(
+      403,
+    );
   });
 });

@@ -340,17 +340,25 @@ describe("restore", () => {
 
   it("refuses a cluster of the same name that carries another run's tag, naming it and what to do", async () => {
     givenSource();
-    rds.on(RestoreDBClusterToPointInTimeCommand).rejects(new DBClusterAlreadyExistsFault({ message: "DB cluster already exists", $metadata: {} }));
-    rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: CLUSTER_ID }).resolves({ DBClusters: [{ DBClusterIdentifier: CLUSTER_ID, TagList: tags(OTHER_RUN) }] });
+    rds
+      .on(RestoreDBClusterToPointInTimeCommand)
+      .rejects(new DBClusterAlreadyExistsFault({ message: "DB cluster already exists", $metadata: {} }));
+    rds
+      .on(DescribeDBClustersCommand, { DBClusterIdentifier: CLUSTER_ID })
+      .resolves({ DBClusters: [{ DBClusterIdentifier: CLUSTER_ID, TagList: tags(OTHER_RUN) }] });
     const restoring = setup().provider.restore(RUN, { kind: "latest" });
     await expect(restoring).rejects.toBeInstanceOf(NameCollisionError);
-    await expect(restoring).rejects.toThrow(`DB cluster "${CLUSTER_ID}" already exists and is not this run's: it belongs to run ${OTHER_RUN}`);
+    await expect(restoring).rejects.toThrow(
+      `DB cluster "${CLUSTER_ID}" already exists and is not this run's: it belongs to run ${OTHER_RUN}`,
+    );
     await expect(restoring).rejects.toThrow(/restoredIdentifierPrefix/);
   });
 
   it("maps InvalidRestoreFault about the time to RestoreWindowError with the runbook's advice", async () => {
     givenSource();
-    rds.on(RestoreDBClusterToPointInTimeCommand).rejects(new InvalidRestoreFault({ message: "The restore time is not valid.", $metadata: {} }));
+    rds
+      .on(RestoreDBClusterToPointInTimeCommand)
+      .rejects(new InvalidRestoreFault({ message: "The restore time is not valid.", $metadata: {} }));
     const restoring = setup().provider.restore(RUN, { kind: "time", time: INSIDE });
     await expect(restoring).rejects.toBeInstanceOf(RestoreWindowError);
     await expect(restoring).rejects.toThrow(`RDS said: "The restore time is not valid". ${INVALID_TIME_ADVICE}`);
@@ -369,7 +377,9 @@ describe("restore", () => {
     rds.on(RestoreDBClusterToPointInTimeCommand).rejects(accessDenied("rds:RestoreDBClusterToPointInTime"));
     const restoring = setup().provider.restore(RUN, { kind: "latest" });
     await expect(restoring).rejects.toBeInstanceOf(PitrAccessDeniedError);
-    await expect(restoring).rejects.toThrow(/^AWS denied rds:RestoreDBClusterToPointInTime \(during RestoreDBClusterToPointInTime\)\. Grant it/);
+    await expect(restoring).rejects.toThrow(
+      /^AWS denied rds:RestoreDBClusterToPointInTime \(during RestoreDBClusterToPointInTime\)\. Grant it/,
+    );
     expect(restoreInputs()).toHaveLength(1);
   });
 });
@@ -405,7 +415,10 @@ describe("createWriter", () => {
 
   it("adopts a writer of the same name carrying this run's tag, and refuses one carrying none", async () => {
     rds.on(CreateDBInstanceCommand).rejects(new DBInstanceAlreadyExistsFault({ message: "DB instance already exists", $metadata: {} }));
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: WRITER_ID }).resolvesOnce({ DBInstances: [{ TagList: tags(RUN) }] }).resolves({ DBInstances: [{ TagList: [] }] });
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: WRITER_ID })
+      .resolvesOnce({ DBInstances: [{ TagList: tags(RUN) }] })
+      .resolves({ DBInstances: [{ TagList: [] }] });
     await expect(setup().provider.createWriter(RUN)).resolves.toEqual({ identifier: WRITER_ID, adopted: true });
     const again = setup().provider.createWriter(RUN);
     await expect(again).rejects.toBeInstanceOf(NameCollisionError);
@@ -414,7 +427,13 @@ describe("createWriter", () => {
 });
 
 describe("waitUntilAvailable", () => {
-  const cluster = (Status: string): DBCluster => ({ DBClusterIdentifier: CLUSTER_ID, Status, Endpoint: `${CLUSTER_ID}.cluster-abc.us-east-1.rds.amazonaws.com`, Port: 5432, TagList: tags(RUN) });
+  const cluster = (Status: string): DBCluster => ({
+    DBClusterIdentifier: CLUSTER_ID,
+    Status,
+    Endpoint: `${CLUSTER_ID}.cluster-abc.us-east-1.rds.amazonaws.com`,
+    Port: 5432,
+    TagList: tags(RUN),
+  });
   const writer = (DBInstanceStatus: string): DBInstance => ({ DBInstanceIdentifier: WRITER_ID, DBInstanceStatus, TagList: tags(RUN) });
 
   it("polls every interval until cluster and writer are available, logging each status change", async () => {
@@ -455,7 +474,9 @@ describe("waitUntilAvailable", () => {
     const { provider, sleeps } = setup();
     const waiting = provider.waitUntilAvailable(RUN, { timeoutMs: 60_000 });
     await expect(waiting).rejects.toBeInstanceOf(PitrTimeoutError);
-    await expect(waiting).rejects.toThrow(`Not available after 60 s (DB cluster "${CLUSTER_ID}" is creating; writer instance "${WRITER_ID}" is creating)`);
+    await expect(waiting).rejects.toThrow(
+      `Not available after 60 s (DB cluster "${CLUSTER_ID}" is creating; writer instance "${WRITER_ID}" is creating)`,
+    );
     expect(sleeps).toEqual([15_000, 15_000, 15_000, 15_000]);
   });
 
@@ -486,7 +507,10 @@ describe("waitUntilAvailable", () => {
 
   it("fails fast when the writer disappears after it existed", async () => {
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [cluster("creating")] });
-    rds.on(DescribeDBInstancesCommand).resolvesOnce({ DBInstances: [writer("creating")] }).rejects(instanceNotFound(WRITER_ID));
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({ DBInstances: [writer("creating")] })
+      .rejects(instanceNotFound(WRITER_ID));
     const waiting = setup().provider.waitUntilAvailable(RUN, { timeoutMs: 3_600_000 });
     await expect(waiting).rejects.toBeInstanceOf(PitrFailedError);
     await expect(waiting).rejects.toThrow(`writer instance "${WRITER_ID}" disappeared while waiting (it was creating)`);
@@ -495,11 +519,26 @@ describe("waitUntilAvailable", () => {
 
 describe("cleanup", () => {
   const SNAPSHOT_ID = `${CLUSTER_ID}-final`;
-  const ourWriter = (status = "available"): DBInstance => ({ DBInstanceIdentifier: WRITER_ID, DBInstanceStatus: status, TagList: tags(RUN) });
-  const ourCluster = (extra: Partial<DBCluster> = {}): DBCluster => ({ DBClusterIdentifier: CLUSTER_ID, Status: "available", TagList: tags(RUN), DeletionProtection: true, ...extra });
-  const inputsOf = <T,>(calls: Array<{ args: [{ input: T }] }>) => calls.map((call) => call.args[0].input);
-  const snapshotExists = () => new DBClusterSnapshotAlreadyExistsFault({ message: `Cannot create the cluster snapshot because one with the identifier ${SNAPSHOT_ID} already exists.`, $metadata: {} });
-  const invalidState = () => new InvalidDBClusterStateFault({ message: `DB cluster ${CLUSTER_ID} is not currently in the available state.`, $metadata: {} });
+  const ourWriter = (status = "available"): DBInstance => ({
+    DBInstanceIdentifier: WRITER_ID,
+    DBInstanceStatus: status,
+    TagList: tags(RUN),
+  });
+  const ourCluster = (extra: Partial<DBCluster> = {}): DBCluster => ({
+    DBClusterIdentifier: CLUSTER_ID,
+    Status: "available",
+    TagList: tags(RUN),
+    DeletionProtection: true,
+    ...extra,
+  });
+  const inputsOf = <T>(calls: Array<{ args: [{ input: T }] }>) => calls.map((call) => call.args[0].input);
+  const snapshotExists = () =>
+    new DBClusterSnapshotAlreadyExistsFault({
+      message: `Cannot create the cluster snapshot because one with the identifier ${SNAPSHOT_ID} already exists.`,
+      $metadata: {},
+    });
+  const invalidState = () =>
+    new InvalidDBClusterStateFault({ message: `DB cluster ${CLUSTER_ID} is not currently in the available state.`, $metadata: {} });
 
   function given(writer: DBInstance | null = ourWriter(), cluster: DBCluster | null = ourCluster()) {
     if (writer) rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [writer] });
@@ -514,12 +553,19 @@ describe("cleanup", () => {
   it("lifts the cluster's deletion protection first, then deletes the writer and the cluster, keeping a final snapshot", async () => {
     given();
     const { provider, logs, ctx } = setup();
-    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [WRITER_ID, CLUSTER_ID], finalSnapshot: SNAPSHOT_ID });
+    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({
+      deleted: [WRITER_ID, CLUSTER_ID],
+      finalSnapshot: SNAPSHOT_ID,
+    });
     expect(commandNames()).toEqual(["DescribeDBInstances", "DescribeDBClusters", "ModifyDBCluster", "DeleteDBInstance", "DeleteDBCluster"]);
-    expect(inputsOf(rds.commandCalls(ModifyDBClusterCommand))).toEqual([{ DBClusterIdentifier: CLUSTER_ID, DeletionProtection: false, ApplyImmediately: true }]);
+    expect(inputsOf(rds.commandCalls(ModifyDBClusterCommand))).toEqual([
+      { DBClusterIdentifier: CLUSTER_ID, DeletionProtection: false, ApplyImmediately: true },
+    ]);
     // An Aurora member has no snapshot or protection of its own: RDS refuses FinalDBSnapshotIdentifier there.
     expect(inputsOf(rds.commandCalls(DeleteDBInstanceCommand))).toEqual([{ DBInstanceIdentifier: WRITER_ID }]);
-    expect(inputsOf(rds.commandCalls(DeleteDBClusterCommand))).toEqual([{ DBClusterIdentifier: CLUSTER_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false }]);
+    expect(inputsOf(rds.commandCalls(DeleteDBClusterCommand))).toEqual([
+      { DBClusterIdentifier: CLUSTER_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false },
+    ]);
     expect(logs).toEqual([
       `Lifting deletion protection on DB cluster "${CLUSTER_ID}"`,
       `Deleting writer instance "${WRITER_ID}"`,
@@ -530,7 +576,10 @@ describe("cleanup", () => {
   it("skips the final snapshot only when asked, and does not modify a cluster that is not protected", async () => {
     given(ourWriter(), ourCluster({ DeletionProtection: false }));
     const { provider, logs, ctx } = setup();
-    await expect(provider.cleanup(RUN, { finalSnapshot: false }, ctx)).resolves.toEqual({ deleted: [WRITER_ID, CLUSTER_ID], finalSnapshot: null });
+    await expect(provider.cleanup(RUN, { finalSnapshot: false }, ctx)).resolves.toEqual({
+      deleted: [WRITER_ID, CLUSTER_ID],
+      finalSnapshot: null,
+    });
     expect(rds.commandCalls(ModifyDBClusterCommand)).toHaveLength(0);
     expect(inputsOf(rds.commandCalls(DeleteDBClusterCommand))).toEqual([{ DBClusterIdentifier: CLUSTER_ID, SkipFinalSnapshot: true }]);
     expect(logs).toContain(`Deleting DB cluster "${CLUSTER_ID}" without a final snapshot (as asked)`);
@@ -539,24 +588,37 @@ describe("cleanup", () => {
   it("treats a final snapshot of that name carrying this run's tag as taken: deletes the cluster without another", async () => {
     given();
     rds.on(DeleteDBClusterCommand).rejectsOnce(snapshotExists()).resolves({});
-    rds.on(DescribeDBClusterSnapshotsCommand, { DBClusterSnapshotIdentifier: SNAPSHOT_ID }).resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(RUN) }] });
+    rds
+      .on(DescribeDBClusterSnapshotsCommand, { DBClusterSnapshotIdentifier: SNAPSHOT_ID })
+      .resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(RUN) }] });
     const { provider, logs, ctx } = setup();
-    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [WRITER_ID, CLUSTER_ID], finalSnapshot: SNAPSHOT_ID });
+    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({
+      deleted: [WRITER_ID, CLUSTER_ID],
+      finalSnapshot: SNAPSHOT_ID,
+    });
     expect(inputsOf(rds.commandCalls(DeleteDBClusterCommand))).toEqual([
       { DBClusterIdentifier: CLUSTER_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false },
       { DBClusterIdentifier: CLUSTER_ID, SkipFinalSnapshot: true },
     ]);
-    expect(logs.at(-1)).toBe(`The final snapshot "${SNAPSHOT_ID}" already exists with this run's tag (an earlier clean-up took it); deleting DB cluster "${CLUSTER_ID}" without another`);
+    expect(logs.at(-1)).toBe(
+      `The final snapshot "${SNAPSHOT_ID}" already exists with this run's tag (an earlier clean-up took it); deleting DB cluster "${CLUSTER_ID}" without another`,
+    );
   });
 
   it("stops, with the cluster not deleted, when a snapshot of that name is not this run's", async () => {
     given();
     rds.on(DeleteDBClusterCommand).rejects(snapshotExists());
-    rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(OTHER_RUN) }] });
+    rds
+      .on(DescribeDBClusterSnapshotsCommand)
+      .resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(OTHER_RUN) }] });
     const cleaning = setup().provider.cleanup(RUN, { finalSnapshot: true });
     await expect(cleaning).rejects.toBeInstanceOf(NameCollisionError);
-    await expect(cleaning).rejects.toThrow(`A snapshot named "${SNAPSHOT_ID}" already exists and is not this run's (it belongs to run ${OTHER_RUN})`);
-    expect(inputsOf(rds.commandCalls(DeleteDBClusterCommand))).toEqual([{ DBClusterIdentifier: CLUSTER_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false }]);
+    await expect(cleaning).rejects.toThrow(
+      `A snapshot named "${SNAPSHOT_ID}" already exists and is not this run's (it belongs to run ${OTHER_RUN})`,
+    );
+    expect(inputsOf(rds.commandCalls(DeleteDBClusterCommand))).toEqual([
+      { DBClusterIdentifier: CLUSTER_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false },
+    ]);
   });
 
   it("retries a throttled ModifyDBCluster and DeleteDBCluster, logging each retry", async () => {
@@ -594,7 +656,9 @@ describe("cleanup", () => {
   it("reports an invalid state on the delete itself as PitrFailedError", async () => {
     given(null, ourCluster({ DeletionProtection: false }));
     rds.on(DeleteDBClusterCommand).rejects(invalidState());
-    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).rejects.toThrow(/DeleteDBCluster failed \(InvalidDBClusterStateFault\)/);
+    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).rejects.toThrow(
+      /DeleteDBCluster failed \(InvalidDBClusterStateFault\)/,
+    );
   });
 
   it("counts a cluster deleted by someone else meanwhile (not found on modify and delete) as done", async () => {
@@ -619,7 +683,10 @@ describe("cleanup", () => {
 
   it("is idempotent: resources already deleting are neither modified nor deleted again", async () => {
     given(ourWriter("deleting"), ourCluster({ Status: "deleting" }));
-    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).resolves.toEqual({ deleted: [WRITER_ID, CLUSTER_ID], finalSnapshot: null });
+    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).resolves.toEqual({
+      deleted: [WRITER_ID, CLUSTER_ID],
+      finalSnapshot: null,
+    });
     expect(commandNames()).toEqual(["DescribeDBInstances", "DescribeDBClusters"]);
   });
 });
@@ -634,11 +701,20 @@ describe("preflight", () => {
         {
           name: "restore-window",
           ok: true,
-          message: "2025-10-01T03:10:00Z (UTC) is inside the window 2025-09-24T00:00:00Z (UTC) to 2025-10-01T11:55:00Z (UTC) (latest lags by 300 s)",
+          message:
+            "2025-10-01T03:10:00Z (UTC) is inside the window 2025-09-24T00:00:00Z (UTC) to 2025-10-01T11:55:00Z (UTC) (latest lags by 300 s)",
         },
         { name: "identifiers", ok: true, message: `DB cluster "${CLUSTER_ID}" is free; DB instance "${WRITER_ID}" is free` },
-        { name: "tls", ok: true, message: `TLS to the restored endpoint is verified (verify-full: certificate chain and host name) against ${CA_BUNDLE} (1 certificate).` },
-        { name: "permissions", ok: true, message: expect.stringContaining("rds:RestoreDBClusterToPointInTime, rds:CreateDBInstance, rds:AddTagsToResource") },
+        {
+          name: "tls",
+          ok: true,
+          message: `TLS to the restored endpoint is verified (verify-full: certificate chain and host name) against ${CA_BUNDLE} (1 certificate).`,
+        },
+        {
+          name: "permissions",
+          ok: true,
+          message: expect.stringContaining("rds:RestoreDBClusterToPointInTime, rds:CreateDBInstance, rds:AddTagsToResource"),
+        },
       ],
     });
     expect(restoreInputs()).toEqual([]);
@@ -646,14 +722,21 @@ describe("preflight", () => {
 
   it("says an existing cluster of this run will be adopted, and refuses one of another run", async () => {
     givenSource();
-    rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: CLUSTER_ID }).resolvesOnce({ DBClusters: [{ TagList: tags(RUN) }] }).resolves({ DBClusters: [{ TagList: tags(OTHER_RUN) }] });
+    rds
+      .on(DescribeDBClustersCommand, { DBClusterIdentifier: CLUSTER_ID })
+      .resolvesOnce({ DBClusters: [{ TagList: tags(RUN) }] })
+      .resolves({ DBClusters: [{ TagList: tags(OTHER_RUN) }] });
     const { provider } = setup();
     const ours = await provider.preflight(RUN, { kind: "latest" });
     expect(ours.ok).toBe(true);
     expect(ours.checks[1]?.message).toContain(`DB cluster "${CLUSTER_ID}" exists with this run's tag and will be adopted`);
     const theirs = await provider.preflight(RUN, { kind: "latest" });
     expect(theirs.ok).toBe(false);
-    expect(theirs.checks[1]).toMatchObject({ name: "identifiers", ok: false, message: expect.stringContaining(`it belongs to run ${OTHER_RUN}`) });
+    expect(theirs.checks[1]).toMatchObject({
+      name: "identifiers",
+      ok: false,
+      message: expect.stringContaining(`it belongs to run ${OTHER_RUN}`),
+    });
   });
 
   it("reports access problems as failed checks naming the permission", async () => {
@@ -684,8 +767,16 @@ describe("preflight", () => {
   it("fails when the CA bundle cannot be read or holds no certificate", async () => {
     givenSource();
     const missing = await setup({ ...CONFIG, caBundleFile: path.join(CERTS, "absent.pem") }).provider.preflight(RUN, { kind: "latest" });
-    expect(missing.checks.find((check) => check.name === "tls")).toMatchObject({ ok: false, message: expect.stringContaining("could not be read (ENOENT)") });
-    const notPem = await setup({ ...CONFIG, caBundleFile: path.join(CERTS, "Test-RDS-CA.key") }).provider.preflight(RUN, { kind: "latest" });
-    expect(notPem.checks.find((check) => check.name === "tls")).toMatchObject({ ok: false, message: expect.stringContaining("holds no PEM certificate") });
+    expect(missing.checks.find((check) => check.name === "tls")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("could not be read (ENOENT)"),
+    });
+    const notPem = await setup({ ...CONFIG, caBundleFile: path.join(CERTS, "Test-RDS-CA.key") }).provider.preflight(RUN, {
+      kind: "latest",
+    });
+    expect(notPem.checks.find((check) => check.name === "tls")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("holds no PEM certificate"),
+    });
   });
 });

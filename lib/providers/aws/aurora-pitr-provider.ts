@@ -88,7 +88,10 @@ export class AuroraPitrProvider implements PitrProvider {
     assertRestorable(window, target);
     const identifier = this.ids(runId).cluster;
     const what = `DB cluster "${identifier}"`;
-    log(ctx, `Restoring ${what} from "${this.source.clusterIdentifier}" to ${target.kind === "latest" ? "the latest restorable time" : formatUtc(target.time)}`);
+    log(
+      ctx,
+      `Restoring ${what} from "${this.source.clusterIdentifier}" to ${target.kind === "latest" ? "the latest restorable time" : formatUtc(target.time)}`,
+    );
     if ((await this.api.restoreCluster(this.restoreInput(runId, target, identifier, sourceCluster), ctx)) === "exists") {
       await adoptExisting(what, () => this.api.describeCluster(identifier, ctx), runId, ctx);
       return { identifier, adopted: true };
@@ -132,7 +135,13 @@ export class AuroraPitrProvider implements PitrProvider {
           ],
           ready:
             available && cluster.Endpoint && cluster.Port !== undefined
-              ? { host: cluster.Endpoint, port: cluster.Port, database: this.source.database, user: this.source.user, identifier: clusterId }
+              ? {
+                  host: cluster.Endpoint,
+                  port: cluster.Port,
+                  database: this.source.database,
+                  user: this.source.user,
+                  identifier: clusterId,
+                }
               : null,
         };
       },
@@ -159,7 +168,12 @@ export class AuroraPitrProvider implements PitrProvider {
       await this.api.unprotectCluster(cluster, ctx);
     }
     const deleted: string[] = [];
-    const writerAction = cleanupAction(writerWhat, instance && { TagList: instance.TagList, status: instance.DBInstanceStatus }, runId, ctx);
+    const writerAction = cleanupAction(
+      writerWhat,
+      instance && { TagList: instance.TagList, status: instance.DBInstanceStatus },
+      runId,
+      ctx,
+    );
     if (writerAction === "delete") {
       log(ctx, `Deleting ${writerWhat}`);
       await this.api.deleteInstance(writer, "cluster-member", ctx);
@@ -172,7 +186,10 @@ export class AuroraPitrProvider implements PitrProvider {
         clusterWhat,
         snapshotId,
         runId,
-        { remove: (final) => this.api.deleteCluster(cluster, final, ctx), describeSnapshot: () => this.api.describeClusterSnapshot(snapshotId ?? "", ctx) },
+        {
+          remove: (final) => this.api.deleteCluster(cluster, final, ctx),
+          describeSnapshot: () => this.api.describeClusterSnapshot(snapshotId ?? "", ctx),
+        },
         ctx,
       );
     }
@@ -206,7 +223,12 @@ export class AuroraPitrProvider implements PitrProvider {
    * What RestoreDBClusterToPointInTime does not copy from the source is passed explicitly:
    * the configured value, else the source's, so the restored cluster matches the source.
    */
-  private restoreInput(runId: string, target: RecoveryPoint, identifier: string, source: DBCluster): RestoreDBClusterToPointInTimeCommandInput {
+  private restoreInput(
+    runId: string,
+    target: RecoveryPoint,
+    identifier: string,
+    source: DBCluster,
+  ): RestoreDBClusterToPointInTimeCommandInput {
     const config = this.source;
     const scaling = source.ServerlessV2ScalingConfiguration;
     return {

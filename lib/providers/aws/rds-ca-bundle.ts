@@ -33,15 +33,22 @@ export async function checkRdsCaBundle(file: string | undefined): Promise<string
     text = await readFile(file, "utf8");
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-    throw new CaBundleError(`The CA bundle ${file} (pitr.caBundleFile) could not be read (${reason}). ${get} as that file, or correct the path.`, { cause: error });
+    throw new CaBundleError(
+      `The CA bundle ${file} (pitr.caBundleFile) could not be read (${reason}). ${get} as that file, or correct the path.`,
+      { cause: error },
+    );
   }
   const blocks = text.match(PEM_CERTIFICATE) ?? [];
-  if (blocks.length === 0) throw new CaBundleError(`The CA bundle ${file} (pitr.caBundleFile) holds no PEM certificate. ${get} as that file.`);
+  if (blocks.length === 0)
+    throw new CaBundleError(`The CA bundle ${file} (pitr.caBundleFile) holds no PEM certificate. ${get} as that file.`);
   for (const [index, block] of blocks.entries()) {
     try {
       new X509Certificate(block);
     } catch (error) {
-      throw new CaBundleError(`Certificate ${index + 1} in the CA bundle ${file} (pitr.caBundleFile) is not a valid certificate. ${get} as that file.`, { cause: error });
+      throw new CaBundleError(
+        `Certificate ${index + 1} in the CA bundle ${file} (pitr.caBundleFile) is not a valid certificate. ${get} as that file.`,
+        { cause: error },
+      );
     }
   }
   return `TLS to the restored endpoint is verified (verify-full: certificate chain and host name) against ${file} (${blocks.length} certificate${blocks.length === 1 ? "" : "s"}).`;

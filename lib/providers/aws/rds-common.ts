@@ -129,19 +129,23 @@ const NETWORK_ADVICE =
   "Check dbSubnetGroupName and vpcSecurityGroupIds (or the source's): the subnet group must cover at least two Availability Zones with free IP addresses, and the security groups must be in the same VPC.";
 const QUOTA_ADVICE =
   "Delete restored clusters/instances left by earlier runs (their clean-up), or ask for a higher quota in Service Quotas (Amazon RDS), then retry.";
-const CAPACITY_ADVICE = "AWS has no capacity for this right now in these Availability Zones: retry later, or choose another writerInstanceClass.";
+const CAPACITY_ADVICE =
+  "AWS has no capacity for this right now in these Availability Zones: retry later, or choose another writerInstanceClass.";
 
 const FAULT_ADVICE: Readonly<Record<string, { notFound?: true; advice: string }>> = {
   DBClusterNotFoundFault: { notFound: true, advice: "Check clusterIdentifier and region in the configuration." },
   DBInstanceNotFoundFault: { notFound: true, advice: "Check instanceIdentifier and region in the configuration." },
   PointInTimeRestoreNotEnabledFault: {
-    advice: "Automated backups are off for the source (backup retention period 0), so there is nothing to restore from. Turn them on; the window starts then.",
+    advice:
+      "Automated backups are off for the source (backup retention period 0), so there is nothing to restore from. Turn them on; the window starts then.",
   },
   InvalidDBClusterStateFault: {
-    advice: "The DB cluster is not in a state that allows this (still being created, stopped or being deleted). Wait until it is available, then retry.",
+    advice:
+      "The DB cluster is not in a state that allows this (still being created, stopped or being deleted). Wait until it is available, then retry.",
   },
   InvalidDBInstanceStateFault: {
-    advice: "The DB instance is not in a state that allows this (still being created, stopped or being deleted). Wait until it is available, then retry.",
+    advice:
+      "The DB instance is not in a state that allows this (still being created, stopped or being deleted). Wait until it is available, then retry.",
   },
   StorageQuotaExceededFault: { advice: `The account's RDS storage quota is used up. ${QUOTA_ADVICE}` },
   DBClusterQuotaExceededFault: { advice: `The account's quota of DB clusters is used up. ${QUOTA_ADVICE}` },
@@ -150,14 +154,17 @@ const FAULT_ADVICE: Readonly<Record<string, { notFound?: true; advice: string }>
   InsufficientDBInstanceCapacityFault: { advice: CAPACITY_ADVICE },
   InsufficientStorageClusterCapacityFault: { advice: CAPACITY_ADVICE },
   KMSKeyNotAccessibleFault: {
-    advice: "The KMS key (kmsKeyId, or the source's key) is disabled, deleted, or its key policy does not let this role use it (kms:CreateGrant, kms:DescribeKey). Fix access to the key, then retry.",
+    advice:
+      "The KMS key (kmsKeyId, or the source's key) is disabled, deleted, or its key policy does not let this role use it (kms:CreateGrant, kms:DescribeKey). Fix access to the key, then retry.",
   },
   DBSubnetGroupNotFoundFault: { advice: `The DB subnet group does not exist in this region. ${NETWORK_ADVICE}` },
   DBSubnetGroupDoesNotCoverEnoughAZs: { advice: NETWORK_ADVICE },
   InvalidSubnet: { advice: NETWORK_ADVICE },
   InvalidVPCNetworkStateFault: { advice: NETWORK_ADVICE },
   InsufficientAvailableIPsInSubnetFault: { advice: NETWORK_ADVICE },
-  DBClusterParameterGroupNotFoundFault: { advice: "Check dbClusterParameterGroupName (or the source's cluster parameter group) exists in this region." },
+  DBClusterParameterGroupNotFoundFault: {
+    advice: "Check dbClusterParameterGroupName (or the source's cluster parameter group) exists in this region.",
+  },
   DBParameterGroupNotFoundFault: { advice: "Check dbParameterGroupName (or the source's parameter group) exists in this region." },
 };
 
@@ -203,7 +210,8 @@ function translateRdsError(error: unknown, operation: string): AppError {
     );
   }
   const known = FAULT_ADVICE[name];
-  if (known?.notFound) return new PitrResourceNotFoundError(`${operation} failed: not found.${rdsSaid(error)} ${known.advice}`, { cause: error });
+  if (known?.notFound)
+    return new PitrResourceNotFoundError(`${operation} failed: not found.${rdsSaid(error)} ${known.advice}`, { cause: error });
   return new PitrFailedError(
     `${operation} failed (${name}).${rdsSaid(error)} ${known?.advice ?? "Check the RDS console and events for the resource, then retry."}`,
     { cause: error },
@@ -326,7 +334,10 @@ export class RdsApi {
   async unprotectCluster(id: string, ctx?: PitrCallContext): Promise<void> {
     await this.call(
       "ModifyDBCluster",
-      (abortSignal) => this.client.send(new ModifyDBClusterCommand({ DBClusterIdentifier: id, DeletionProtection: false, ApplyImmediately: true }), { abortSignal }),
+      (abortSignal) =>
+        this.client.send(new ModifyDBClusterCommand({ DBClusterIdentifier: id, DeletionProtection: false, ApplyImmediately: true }), {
+          abortSignal,
+        }),
       ctx,
       { DBClusterNotFoundFault: null },
     );
@@ -335,7 +346,10 @@ export class RdsApi {
   async unprotectInstance(id: string, ctx?: PitrCallContext): Promise<void> {
     await this.call(
       "ModifyDBInstance",
-      (abortSignal) => this.client.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, DeletionProtection: false, ApplyImmediately: true }), { abortSignal }),
+      (abortSignal) =>
+        this.client.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, DeletionProtection: false, ApplyImmediately: true }), {
+          abortSignal,
+        }),
       ctx,
       { DBInstanceNotFoundFault: null },
     );
@@ -345,7 +359,8 @@ export class RdsApi {
   async deleteInstance(id: string, final: FinalSnapshot, ctx?: PitrCallContext): Promise<DeleteOutcome> {
     const output = await this.call(
       "DeleteDBInstance",
-      (abortSignal) => this.client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, ...finalSnapshotParameters(final) }), { abortSignal }),
+      (abortSignal) =>
+        this.client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, ...finalSnapshotParameters(final) }), { abortSignal }),
       ctx,
       { DBInstanceNotFoundFault: "gone" as const, DBSnapshotAlreadyExistsFault: "snapshot-exists" as const },
     );
@@ -355,7 +370,8 @@ export class RdsApi {
   async deleteCluster(id: string, final: Exclude<FinalSnapshot, "cluster-member">, ctx?: PitrCallContext): Promise<DeleteOutcome> {
     const output = await this.call(
       "DeleteDBCluster",
-      (abortSignal) => this.client.send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, ...finalSnapshotParameters(final) }), { abortSignal }),
+      (abortSignal) =>
+        this.client.send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, ...finalSnapshotParameters(final) }), { abortSignal }),
       ctx,
       { DBClusterNotFoundFault: "gone" as const, DBClusterSnapshotAlreadyExistsFault: "snapshot-exists" as const },
     );
@@ -433,10 +449,17 @@ function assertOurs(what: string, tags: Tag[] | undefined, runId: string): void 
 }
 
 /** For "already exists" from a create: ours (a retry after a crash or a lost response) or a collision. */
-export async function adoptExisting(what: string, describe: () => Promise<{ TagList?: Tag[] } | null>, runId: string, ctx?: PitrCallContext): Promise<void> {
+export async function adoptExisting(
+  what: string,
+  describe: () => Promise<{ TagList?: Tag[] } | null>,
+  runId: string,
+  ctx?: PitrCallContext,
+): Promise<void> {
   const existing = await describe();
   if (existing === null) {
-    throw new PitrFailedError(`${what} was reported as existing but could not be found a moment later (being deleted?). Retry the step in a minute.`);
+    throw new PitrFailedError(
+      `${what} was reported as existing but could not be found a moment later (being deleted?). Retry the step in a minute.`,
+    );
   }
   assertOurs(what, existing.TagList, runId);
   log(ctx, `${what} already exists with this run's tag; adopting it (an earlier attempt created it)`);
@@ -461,7 +484,12 @@ export interface RestoredResource {
  * Something else under our name is left alone and the refusal logged, not thrown: clean-up also
  * runs after a run that failed at preflight because of that very collision, and must finish.
  */
-export function cleanupAction(what: string, existing: RestoredResource | null, runId: string, ctx?: PitrCallContext): "delete" | "deleting" | "skip" {
+export function cleanupAction(
+  what: string,
+  existing: RestoredResource | null,
+  runId: string,
+  ctx?: PitrCallContext,
+): "delete" | "deleting" | "skip" {
   if (existing === null) {
     log(ctx, `${what} is already gone`);
     return "skip";
@@ -488,7 +516,10 @@ export async function deleteWithFinalSnapshot(
   what: string,
   snapshotId: string | null,
   runId: string,
-  calls: { remove: (final: Exclude<FinalSnapshot, "cluster-member">) => Promise<DeleteOutcome>; describeSnapshot: () => Promise<{ TagList?: Tag[] } | null> },
+  calls: {
+    remove: (final: Exclude<FinalSnapshot, "cluster-member">) => Promise<DeleteOutcome>;
+    describeSnapshot: () => Promise<{ TagList?: Tag[] } | null>;
+  },
   ctx?: PitrCallContext,
 ): Promise<string | null> {
   if (snapshotId === null) {
@@ -505,7 +536,9 @@ export async function deleteWithFinalSnapshot(
   if (outcome === "deleted") return snapshotId;
   const snapshot = await calls.describeSnapshot();
   if (snapshot === null) {
-    throw new PitrFailedError(`The final snapshot "${snapshotId}" was reported as existing but could not be found a moment later (being deleted?). Retry the clean-up in a minute.`);
+    throw new PitrFailedError(
+      `The final snapshot "${snapshotId}" was reported as existing but could not be found a moment later (being deleted?). Retry the clean-up in a minute.`,
+    );
   }
   const owner = runTagOf(snapshot.TagList);
   if (owner !== runId) {
@@ -514,7 +547,10 @@ export async function deleteWithFinalSnapshot(
         "Rename or delete that snapshot, or clean up without a final snapshot, then retry.",
     );
   }
-  log(ctx, `The final snapshot "${snapshotId}" already exists with this run's tag (an earlier clean-up took it); deleting ${what} without another`);
+  log(
+    ctx,
+    `The final snapshot "${snapshotId}" already exists with this run's tag (an earlier clean-up took it); deleting ${what} without another`,
+  );
   await calls.remove("skip");
   return snapshotId;
 }
@@ -563,7 +599,9 @@ export function buildWindow(
   const notes: string[] = [];
   if (!times.earliest) notes.push(`The earliest restorable time of ${what} is unknown: ${earliestUnknownReason.replace(/\.$/, "")}.`);
   if (!latest) {
-    notes.push(`RDS did not report LatestRestorableTime for ${what}, so a chosen time cannot be checked; only "latest restorable" can be requested.`);
+    notes.push(
+      `RDS did not report LatestRestorableTime for ${what}, so a chosen time cannot be checked; only "latest restorable" can be requested.`,
+    );
   }
   return {
     earliest: times.earliest ?? null,
@@ -591,7 +629,9 @@ export function assertRestorable(window: RestoreWindow, target: RecoveryPoint): 
   if (target.kind === "latest") return;
   const time = formatUtc(target.time);
   if (window.latest === null) {
-    throw new RestoreWindowError(`Cannot restore to ${time}: RDS did not report a latest restorable time, so the time cannot be checked. ${INVALID_TIME_ADVICE}`);
+    throw new RestoreWindowError(
+      `Cannot restore to ${time}: RDS did not report a latest restorable time, so the time cannot be checked. ${INVALID_TIME_ADVICE}`,
+    );
   }
   if (target.time > window.latest) {
     throw new RestoreWindowError(
@@ -651,8 +691,10 @@ const HARD_STATUS_ADVICE: Readonly<Record<string, string>> = {
   "incompatible-restore": `RDS could not complete the point-in-time restore. Run clean-up and restore again, to a slightly earlier time. ${INVALID_TIME_ADVICE}`,
   "incompatible-network": NETWORK_ADVICE,
   "incompatible-option-group": "The option group is not valid for the restored instance. Fix it, run clean-up, and restore again.",
-  "inaccessible-encryption-credentials": "The KMS key is disabled, deleted or not usable by RDS. Restore access to the key, run clean-up, and restore again.",
-  "inaccessible-encryption-credentials-recoverable": "The KMS key is disabled or not usable by RDS. Re-enable the key; RDS recovers when it can use it again.",
+  "inaccessible-encryption-credentials":
+    "The KMS key is disabled, deleted or not usable by RDS. Restore access to the key, run clean-up, and restore again.",
+  "inaccessible-encryption-credentials-recoverable":
+    "The KMS key is disabled or not usable by RDS. Re-enable the key; RDS recovers when it can use it again.",
   "storage-full": "The restored database ran out of storage. Run clean-up and restore again with more storage.",
   "insufficient-capacity": CAPACITY_ADVICE,
   "restore-error": "RDS reported an error while restoring. Check the RDS events for the resource, run clean-up, and restore again.",
@@ -686,8 +728,13 @@ export async function waitUntil<T>(
     for (const { what, status } of resources) {
       const previous = lastStatus.get(what);
       if (status === null) {
-        if (previous !== undefined) throw new PitrFailedError(`${what} disappeared while waiting (it was ${previous}): something deleted it. Start a new restore if one is still needed.`);
-        throw new PitrResourceNotFoundError(`${what} does not exist: the restore step has not created it, or it was deleted. Run the restore step again.`);
+        if (previous !== undefined)
+          throw new PitrFailedError(
+            `${what} disappeared while waiting (it was ${previous}): something deleted it. Start a new restore if one is still needed.`,
+          );
+        throw new PitrResourceNotFoundError(
+          `${what} does not exist: the restore step has not created it, or it was deleted. Run the restore step again.`,
+        );
       }
       if (status !== previous) {
         log(ctx, previous === undefined ? `${what} is ${status}` : `${what}: ${previous} → ${status}`);

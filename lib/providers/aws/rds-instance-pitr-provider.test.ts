@@ -105,9 +105,11 @@ function setup(config: RdsInstancePitrSource = CONFIG) {
 function givenSource(instance: DBInstance = SOURCE_INSTANCE, earliest: Date | null = EARLIEST) {
   rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID }).resolves({ DBInstances: [instance] });
   rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: TARGET_ID }).rejects(notFound(TARGET_ID));
-  rds
-    .on(DescribeDBInstanceAutomatedBackupsCommand, { DbiResourceId: DBI })
-    .resolves({ DBInstanceAutomatedBackups: [{ DbiResourceId: DBI, Status: "active", RestoreWindow: { EarliestTime: earliest ?? undefined, LatestTime: LATEST } }] });
+  rds.on(DescribeDBInstanceAutomatedBackupsCommand, { DbiResourceId: DBI }).resolves({
+    DBInstanceAutomatedBackups: [
+      { DbiResourceId: DBI, Status: "active", RestoreWindow: { EarliestTime: earliest ?? undefined, LatestTime: LATEST } },
+    ],
+  });
 }
 
 const restoreInputs = () => rds.commandCalls(RestoreDBInstanceToPointInTimeCommand).map((call) => call.args[0].input);
@@ -269,7 +271,9 @@ describe("restore", () => {
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: TARGET_ID }).resolves({ DBInstances: [{ TagList: tags(OTHER_RUN) }] });
     const restoring = setup().provider.restore(RUN, { kind: "latest" });
     await expect(restoring).rejects.toBeInstanceOf(NameCollisionError);
-    await expect(restoring).rejects.toThrow(`DB instance "${TARGET_ID}" already exists and is not this run's: it belongs to run ${OTHER_RUN}`);
+    await expect(restoring).rejects.toThrow(
+      `DB instance "${TARGET_ID}" already exists and is not this run's: it belongs to run ${OTHER_RUN}`,
+    );
   });
 
   it("maps InvalidRestoreFault and StorageQuotaExceededFault to errors that say what to do", async () => {
@@ -331,9 +335,14 @@ describe("waitUntilAvailable", () => {
   });
 
   it("fails fast on a hard state and on access denied", async () => {
-    rds.on(DescribeDBInstancesCommand).resolvesOnce({ DBInstances: [target("storage-full")] }).rejects(named("AccessDenied", "not authorized to perform: rds:DescribeDBInstances"));
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({ DBInstances: [target("storage-full")] })
+      .rejects(named("AccessDenied", "not authorized to perform: rds:DescribeDBInstances"));
     const { provider, sleeps } = setup();
-    await expect(provider.waitUntilAvailable(RUN, { timeoutMs: 3_600_000 })).rejects.toThrow(/is storage-full\. The restored database ran out of storage/);
+    await expect(provider.waitUntilAvailable(RUN, { timeoutMs: 3_600_000 })).rejects.toThrow(
+      /is storage-full\. The restored database ran out of storage/,
+    );
     await expect(provider.waitUntilAvailable(RUN, { timeoutMs: 3_600_000 })).rejects.toBeInstanceOf(PitrAccessDeniedError);
     expect(sleeps).toEqual([]);
     expect(rds.commandCalls(DescribeDBInstancesCommand)).toHaveLength(2);
@@ -349,10 +358,20 @@ describe("waitUntilAvailable", () => {
 
 describe("cleanup", () => {
   const SNAPSHOT_ID = `${TARGET_ID}-final`;
-  const ours = (extra: Partial<DBInstance> = {}): DBInstance => ({ DBInstanceIdentifier: TARGET_ID, DBInstanceStatus: "available", TagList: tags(RUN), DeletionProtection: true, ...extra });
+  const ours = (extra: Partial<DBInstance> = {}): DBInstance => ({
+    DBInstanceIdentifier: TARGET_ID,
+    DBInstanceStatus: "available",
+    TagList: tags(RUN),
+    DeletionProtection: true,
+    ...extra,
+  });
   const deleteInputs = () => rds.commandCalls(DeleteDBInstanceCommand).map((call) => call.args[0].input);
   const modifyInputs = () => rds.commandCalls(ModifyDBInstanceCommand).map((call) => call.args[0].input);
-  const snapshotExists = () => new DBSnapshotAlreadyExistsFault({ message: `Cannot create the snapshot because a snapshot with the identifier ${SNAPSHOT_ID} already exists.`, $metadata: {} });
+  const snapshotExists = () =>
+    new DBSnapshotAlreadyExistsFault({
+      message: `Cannot create the snapshot because a snapshot with the identifier ${SNAPSHOT_ID} already exists.`,
+      $metadata: {},
+    });
 
   function given(instance: DBInstance = ours()) {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance] });
@@ -363,11 +382,21 @@ describe("cleanup", () => {
   it("lifts deletion protection at once, then deletes the instance keeping a final snapshot named from the run", async () => {
     given();
     const { provider, logs, ctx } = setup();
-    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [TARGET_ID], finalSnapshot: SNAPSHOT_ID });
-    expect(rds.calls().map((call) => (call.args[0] as object).constructor.name)).toEqual(["DescribeDBInstancesCommand", "ModifyDBInstanceCommand", "DeleteDBInstanceCommand"]);
+    await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({
+      deleted: [TARGET_ID],
+      finalSnapshot: SNAPSHOT_ID,
+    });
+    expect(rds.calls().map((call) => (call.args[0] as object).constructor.name)).toEqual([
+      "DescribeDBInstancesCommand",
+      "ModifyDBInstanceCommand",
+      "DeleteDBInstanceCommand",
+    ]);
     expect(modifyInputs()).toEqual([{ DBInstanceIdentifier: TARGET_ID, DeletionProtection: false, ApplyImmediately: true }]);
     expect(deleteInputs()).toEqual([{ DBInstanceIdentifier: TARGET_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false }]);
-    expect(logs).toEqual([`Lifting deletion protection on DB instance "${TARGET_ID}"`, `Deleting DB instance "${TARGET_ID}", keeping the final snapshot "${SNAPSHOT_ID}"`]);
+    expect(logs).toEqual([
+      `Lifting deletion protection on DB instance "${TARGET_ID}"`,
+      `Deleting DB instance "${TARGET_ID}", keeping the final snapshot "${SNAPSHOT_ID}"`,
+    ]);
   });
 
   it("sends SkipFinalSnapshot only when asked not to keep one", async () => {
@@ -380,15 +409,22 @@ describe("cleanup", () => {
     given();
     rds.on(DeleteDBInstanceCommand).rejects(snapshotExists());
     rds.on(DeleteDBInstanceCommand, { SkipFinalSnapshot: true }).resolves({});
-    rds.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: SNAPSHOT_ID }).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(RUN) }] });
-    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).resolves.toEqual({ deleted: [TARGET_ID], finalSnapshot: SNAPSHOT_ID });
+    rds
+      .on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: SNAPSHOT_ID })
+      .resolves({ DBSnapshots: [{ DBSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(RUN) }] });
+    await expect(setup().provider.cleanup(RUN, { finalSnapshot: true })).resolves.toEqual({
+      deleted: [TARGET_ID],
+      finalSnapshot: SNAPSHOT_ID,
+    });
     expect(deleteInputs()).toEqual([
       { DBInstanceIdentifier: TARGET_ID, FinalDBSnapshotIdentifier: SNAPSHOT_ID, SkipFinalSnapshot: false },
       { DBInstanceIdentifier: TARGET_ID, SkipFinalSnapshot: true },
     ]);
 
     rds.resetHistory();
-    rds.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: SNAPSHOT_ID }).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(OTHER_RUN) }] });
+    rds
+      .on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: SNAPSHOT_ID })
+      .resolves({ DBSnapshots: [{ DBSnapshotIdentifier: SNAPSHOT_ID, TagList: tags(OTHER_RUN) }] });
     const again = setup().provider.cleanup(RUN, { finalSnapshot: true });
     await expect(again).rejects.toBeInstanceOf(NameCollisionError);
     await expect(again).rejects.toThrow(`so DB instance "${TARGET_ID}" was not deleted`);
@@ -416,7 +452,9 @@ describe("cleanup", () => {
     rds.on(ModifyDBInstanceCommand).rejects(new InvalidDBInstanceStateFault({ message: "Instance is not available.", $metadata: {} }));
     const cleaning = setup().provider.cleanup(RUN, { finalSnapshot: true });
     await expect(cleaning).rejects.toBeInstanceOf(PitrFailedError);
-    await expect(cleaning).rejects.toThrow(/ModifyDBInstance failed \(InvalidDBInstanceStateFault\).*Wait until it is available, then retry/);
+    await expect(cleaning).rejects.toThrow(
+      /ModifyDBInstance failed \(InvalidDBInstanceStateFault\).*Wait until it is available, then retry/,
+    );
     expect(deleteInputs()).toEqual([]);
   });
 
@@ -428,7 +466,10 @@ describe("cleanup", () => {
   });
 
   it("leaves an instance of another run alone and treats a missing one as done", async () => {
-    rds.on(DescribeDBInstancesCommand).resolvesOnce({ DBInstances: [{ TagList: tags(OTHER_RUN), DeletionProtection: true }] }).rejects(notFound(TARGET_ID));
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolvesOnce({ DBInstances: [{ TagList: tags(OTHER_RUN), DeletionProtection: true }] })
+      .rejects(notFound(TARGET_ID));
     const { provider, logs, ctx } = setup();
     await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [], finalSnapshot: null });
     await expect(provider.cleanup(RUN, { finalSnapshot: true }, ctx)).resolves.toEqual({ deleted: [], finalSnapshot: null });

@@ -82,7 +82,10 @@ export class RdsInstancePitrProvider implements PitrProvider {
     if (this.source.kmsKeyId) {
       log(ctx, "kmsKeyId is not used for RDS instances: a point-in-time restore always uses the source instance's KMS key");
     }
-    log(ctx, `Restoring ${what} from "${this.source.instanceIdentifier}" to ${target.kind === "latest" ? "the latest restorable time" : formatUtc(target.time)}`);
+    log(
+      ctx,
+      `Restoring ${what} from "${this.source.instanceIdentifier}" to ${target.kind === "latest" ? "the latest restorable time" : formatUtc(target.time)}`,
+    );
     if ((await this.api.restoreInstance(this.restoreInput(runId, target, identifier, sourceInstance), ctx)) === "exists") {
       await adoptExisting(what, () => this.api.describeInstance(identifier, ctx), runId, ctx);
       return { identifier, adopted: true };
@@ -131,7 +134,10 @@ export class RdsInstancePitrProvider implements PitrProvider {
       what,
       snapshotId,
       runId,
-      { remove: (final) => this.api.deleteInstance(id, final, ctx), describeSnapshot: () => this.api.describeInstanceSnapshot(snapshotId ?? "", ctx) },
+      {
+        remove: (final) => this.api.deleteInstance(id, final, ctx),
+        describeSnapshot: () => this.api.describeInstanceSnapshot(snapshotId ?? "", ctx),
+      },
       ctx,
     );
     return { deleted: [id], finalSnapshot };
@@ -175,7 +181,12 @@ export class RdsInstancePitrProvider implements PitrProvider {
    * What RestoreDBInstanceToPointInTime does not copy from the source is passed explicitly: the
    * configured value, else the source's. The KMS key cannot be chosen: RDS uses the source's.
    */
-  private restoreInput(runId: string, target: RecoveryPoint, identifier: string, source: DBInstance): RestoreDBInstanceToPointInTimeCommandInput {
+  private restoreInput(
+    runId: string,
+    target: RecoveryPoint,
+    identifier: string,
+    source: DBInstance,
+  ): RestoreDBInstanceToPointInTimeCommandInput {
     const config = this.source;
     return {
       SourceDBInstanceIdentifier: config.instanceIdentifier,

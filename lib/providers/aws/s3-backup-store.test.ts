@@ -19,7 +19,13 @@ describe("S3BackupStore.list", () => {
     s3.on(ListObjectsV2Command, { ContinuationToken: undefined })
       .resolves({ EncodingType: "url", IsTruncated: true, NextContinuationToken: "t2", Contents: [{ Key: "prod/pg/a+b.sql.gz", Size: 1 }] })
       .on(ListObjectsV2Command, { ContinuationToken: "t2" })
-      .resolves({ IsTruncated: false, Contents: [{ Key: "prod/pg/c+d.sql.gz", Size: 2 }, { Key: "elsewhere/x.sql.gz", Size: 3 }] });
+      .resolves({
+        IsTruncated: false,
+        Contents: [
+          { Key: "prod/pg/c+d.sql.gz", Size: 2 },
+          { Key: "elsewhere/x.sql.gz", Size: 3 },
+        ],
+      });
     const store = new S3BackupStore(new S3Client({}), settings);
     const keys: string[] = [];
     for await (const page of store.list()) keys.push(...page.map((o) => o.key));

@@ -55,17 +55,30 @@ export function translateS3Error(error: unknown, where: string, key?: string): E
     return new ObjectNotFoundError(`The object ${JSON.stringify(key)} does not exist in ${where}.`, { cause: error });
   }
   if (name === "NoSuchBucket") {
-    return new BackupStoreError("bucket-missing", `The bucket for ${where} does not exist. Check the bucket name in the configuration.`, { cause: error });
+    return new BackupStoreError("bucket-missing", `The bucket for ${where} does not exist. Check the bucket name in the configuration.`, {
+      cause: error,
+    });
   }
-  if (["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "Forbidden"].includes(name) || status === 403) {
+  if (
+    ["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "Forbidden"].includes(name) ||
+    status === 403
+  ) {
     return new BackupStoreError(
       "access-denied",
       `Access to ${where} was denied. Check the credentials (access key and secret) and that they may list and read this bucket.`,
       { cause: error },
     );
   }
-  if (NETWORK_CODES.has(code) || name === "TimeoutError" || (error instanceof Error && /ECONNREFUSED|ENOTFOUND|socket hang up/.test(error.message))) {
-    return new BackupStoreError("unreachable", `Could not reach the object store for ${where}. Check the endpoint and that the server is running.`, { cause: error });
+  if (
+    NETWORK_CODES.has(code) ||
+    name === "TimeoutError" ||
+    (error instanceof Error && /ECONNREFUSED|ENOTFOUND|socket hang up/.test(error.message))
+  ) {
+    return new BackupStoreError(
+      "unreachable",
+      `Could not reach the object store for ${where}. Check the endpoint and that the server is running.`,
+      { cause: error },
+    );
   }
   return new BackupStoreError("unknown", `The object store for ${where} answered with an error (${name || "unknown"}).`, { cause: error });
 }
@@ -133,7 +146,9 @@ export class S3BackupStore implements BackupStore {
   async read(key: string, options: { signal?: AbortSignal } = {}): Promise<Readable> {
     assertKeyInside(this.prefix, key);
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }), { abortSignal: options.signal });
+      const result = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }), {
+        abortSignal: options.signal,
+      });
       if (!(result.Body instanceof Readable)) throw new Error("GetObject returned no stream");
       return result.Body;
     } catch (error) {

@@ -98,9 +98,7 @@ async function manifestEndLsn(dataDir: string): Promise<string | null> {
   } catch {
     return null;
   }
-  const manifest = z
-    .object({ "WAL-Ranges": z.array(z.object({ "End-LSN": z.string() })).optional() })
-    .safeParse(JSON.parse(text));
+  const manifest = z.object({ "WAL-Ranges": z.array(z.object({ "End-LSN": z.string() })).optional() }).safeParse(JSON.parse(text));
   return manifest.success ? (manifest.data["WAL-Ranges"]?.at(-1)?.["End-LSN"] ?? null) : null;
 }
 

@@ -50,7 +50,12 @@ export class LocalBackupStore implements BackupStore {
         if (entry.isDirectory()) yield* walk(full, root);
         else if (entry.isFile() && !entry.name.endsWith(".partial")) {
           const info = await stat(full);
-          yield { key: path.relative(root, full).split(path.sep).join("/"), size: info.size, lastModified: info.mtime, etag: `${info.size}-${info.mtimeMs}` };
+          yield {
+            key: path.relative(root, full).split(path.sep).join("/"),
+            size: info.size,
+            lastModified: info.mtime,
+            etag: `${info.size}-${info.mtimeMs}`,
+          };
         }
       }
     };

@@ -144,7 +144,11 @@ export async function startServer(source: LocalPitrSource, runId: string, marker
 }
 
 /** Polls the run's server until recovery has finished and it has promoted (PitrProvider.waitUntilAvailable). */
-export async function waitForServer(source: LocalPitrSource, runId: string, options: PitrCallContext & { timeoutMs: number }): Promise<PitrEndpoint> {
+export async function waitForServer(
+  source: LocalPitrSource,
+  runId: string,
+  options: PitrCallContext & { timeoutMs: number },
+): Promise<PitrEndpoint> {
   const dir = runDir(source.restoreDir, runId);
   const dataDir = path.join(dir, "data");
   const logFile = path.join(dir, "server.log");
@@ -222,7 +226,12 @@ async function failFastOnConnectError(source: LocalPitrSource, error: unknown, p
  * when asked, deletes it. A snapshot already there from this run (a clean-up interrupted after
  * the move) is adopted; someone else's stops clean-up with nothing deleted.
  */
-export async function cleanupRun(source: LocalPitrSource, runId: string, options: PitrCleanupOptions, ctx?: PitrCallContext): Promise<PitrCleanupResult> {
+export async function cleanupRun(
+  source: LocalPitrSource,
+  runId: string,
+  options: PitrCleanupOptions,
+  ctx?: PitrCallContext,
+): Promise<PitrCleanupResult> {
   const dir = runDir(source.restoreDir, runId);
   const dataDir = path.join(dir, "data");
   const found = await readMarker(dir, runId);
@@ -234,7 +243,9 @@ export async function cleanupRun(source: LocalPitrSource, runId: string, options
     return { deleted: [], finalSnapshot: null };
   }
   if (snapshot && snapshotState?.state === "foreign") {
-    throw new NameCollisionError(`${snapshot} already exists and is not this run's final snapshot (${snapshotState.reason}), so ${dir} was not deleted. Move it away, or clean up without a final snapshot.`);
+    throw new NameCollisionError(
+      `${snapshot} already exists and is not this run's final snapshot (${snapshotState.reason}), so ${dir} was not deleted. Move it away, or clean up without a final snapshot.`,
+    );
   }
   await stopServer(dataDir, ctx);
   ctx?.log?.(`Lifting deletion protection on ${dir}`);
@@ -247,7 +258,10 @@ export async function cleanupRun(source: LocalPitrSource, runId: string, options
     ctx?.log?.(`Kept the restored data as the final snapshot ${snapshot}; removed ${dir}`);
     return { deleted: [dir], finalSnapshot: snapshot };
   }
-  if (snapshot) ctx?.log?.(`The final snapshot ${snapshot} already exists with this run's marker (an earlier clean-up moved it); deleting ${dir} without another`);
+  if (snapshot)
+    ctx?.log?.(
+      `The final snapshot ${snapshot} already exists with this run's marker (an earlier clean-up moved it); deleting ${dir} without another`,
+    );
   else ctx?.log?.(`Deleting ${dir} without a final snapshot (as asked)`);
   // The data first and the marker last: an interrupted clean-up leaves a folder that is still ours.
   await rm(dataDir, { recursive: true, force: true });
@@ -295,9 +309,7 @@ async function logSince(logFile: string, offset: number): Promise<string[]> {
 
 /** The restored server stopped: say why, from its log, in the runbook's terms. */
 function failureFromLog(lines: string[], logFile: string, cause?: unknown): PitrFailedError {
-  const fatal = lines
-    .map((line) => /\b(?:FATAL|PANIC):\s+(.*)$/.exec(line)?.[1]?.trim())
-    .filter((line): line is string => Boolean(line));
+  const fatal = lines.map((line) => /\b(?:FATAL|PANIC):\s+(.*)$/.exec(line)?.[1]?.trim()).filter((line): line is string => Boolean(line));
   const details = { log: logFile };
   if (fatal.some((line) => line.includes("recovery ended before configured recovery target was reached"))) {
     return new PitrFailedError(

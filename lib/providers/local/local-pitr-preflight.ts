@@ -28,7 +28,9 @@ export async function preflightRestore(
   checks.push({
     name: "window",
     ok: problem === null,
-    message: problem ?? `${describeTarget(target)} is restorable (window ${window.earliest ? formatUtc(window.earliest) : "unknown"} to ${window.latest ? formatUtc(window.latest) : "unknown"}).`,
+    message:
+      problem ??
+      `${describeTarget(target)} is restorable (window ${window.earliest ? formatUtc(window.earliest) : "unknown"} to ${window.latest ? formatUtc(window.latest) : "unknown"}).`,
   });
 
   const dir = runDir(source.restoreDir, runId);
@@ -72,7 +74,20 @@ async function accessCheck({ archiveDir, baseBackupDir, restoreDir }: LocalPitrS
   const nearest = await nearestExisting(restoreDir);
   const fix = "Fix the folders' owner or permissions.";
   try {
-    await runAsPostgres("test", ["-r", archiveDir, "-a", "-x", archiveDir, "-a", "-x", baseBackupDir, "-a", "-x", nearest, ...(restoreExists ? ["-a", "-w", restoreDir] : [])]);
+    await runAsPostgres("test", [
+      "-r",
+      archiveDir,
+      "-a",
+      "-x",
+      archiveDir,
+      "-a",
+      "-x",
+      baseBackupDir,
+      "-a",
+      "-x",
+      nearest,
+      ...(restoreExists ? ["-a", "-w", restoreDir] : []),
+    ]);
   } catch {
     return {
       name: "permissions",
@@ -87,7 +102,11 @@ async function accessCheck({ archiveDir, baseBackupDir, restoreDir }: LocalPitrS
       return { name: "permissions", ok: false, message: `Restore Console cannot create ${restoreDir}: ${nearest} is not writable. ${fix}` };
     }
   }
-  return { name: "permissions", ok: true, message: `The archive and base backups are readable and ${restoreDir} is usable by the server's user.` };
+  return {
+    name: "permissions",
+    ok: true,
+    message: `The archive and base backups are readable and ${restoreDir} is usable by the server's user.`,
+  };
 }
 
 async function nearestExisting(dir: string): Promise<string> {

@@ -10,7 +10,15 @@ import type { LocalPitrSource } from "@/lib/config/schema";
 import { ConflictError } from "@/lib/errors";
 import { listBaseBackups, pruneBaseBackups, takeBaseBackup, type BaseBackup } from "@/lib/providers/local/base-backups";
 import { LocalPitrProvider } from "@/lib/providers/local/local-pitr-provider";
-import { finalSnapshotIdentifier, NameCollisionError, PitrFailedError, PitrTimeoutError, RestoreWindowError, type PitrEndpoint, type RecoveryPoint } from "@/lib/providers/pitr";
+import {
+  finalSnapshotIdentifier,
+  NameCollisionError,
+  PitrFailedError,
+  PitrTimeoutError,
+  RestoreWindowError,
+  type PitrEndpoint,
+  type RecoveryPoint,
+} from "@/lib/providers/pitr";
 import { describePitrContract } from "@/lib/providers/pitr-contract";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
 import { freeLoopbackPort, giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
@@ -113,7 +121,10 @@ beforeAll(async () => {
   await admin.query("CREATE DATABASE pitr");
   await admin.end();
   await sourceQuery("CREATE TABLE items (id serial PRIMARY KEY, batch text NOT NULL)");
-  backup = await takeBaseBackup({ source: { host: "127.0.0.1", port: source.port, user: "postgres", password: PASSWORD }, baseBackupDir: config.baseBackupDir });
+  backup = await takeBaseBackup({
+    source: { host: "127.0.0.1", port: source.port, user: "postgres", password: PASSWORD },
+    baseBackupDir: config.baseBackupDir,
+  });
 
   await sourceQuery(`INSERT INTO items (batch) SELECT 'A' FROM generate_series(1, ${ROWS})`);
   await delay(150);
@@ -242,7 +253,11 @@ describe("LocalPitrProvider on a real WAL archive", () => {
     const provider = new LocalPitrProvider(config);
     const window = await provider.describeWindow();
     const [dir] = provider.resourceIdentifiers(runId(5));
-    for (const time of [new Date(window.latest!.getTime() + 1), new Date(Date.now() + 3600_000), new Date(backup.finishedAt.getTime() - 1)]) {
+    for (const time of [
+      new Date(window.latest!.getTime() + 1),
+      new Date(Date.now() + 3600_000),
+      new Date(backup.finishedAt.getTime() - 1),
+    ]) {
       await expect(provider.restore(runId(5), { kind: "time", time })).rejects.toBeInstanceOf(RestoreWindowError);
       expect(await exists(dir!)).toBe(false);
     }
@@ -308,8 +323,16 @@ describe("LocalPitrProvider on a real WAL archive", () => {
     const snapshot = finalSnapshotIdentifier("local", identifier);
     expect(snapshot).toBe(path.join(config.restoreDir, "snapshots", `${path.basename(identifier)}-final`));
     const logs: string[] = [];
-    await expect(provider.cleanup(run, { finalSnapshot: true }, { log: (line) => logs.push(line) })).resolves.toEqual({ deleted: [identifier], finalSnapshot: snapshot });
-    expect(logs).toEqual(expect.arrayContaining([`Lifting deletion protection on ${identifier}`, `Kept the restored data as the final snapshot ${snapshot}; removed ${identifier}`]));
+    await expect(provider.cleanup(run, { finalSnapshot: true }, { log: (line) => logs.push(line) })).resolves.toEqual({
+      deleted: [identifier],
+      finalSnapshot: snapshot,
+    });
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        `Lifting deletion protection on ${identifier}`,
+        `Kept the restored data as the final snapshot ${snapshot}; removed ${identifier}`,
+      ]),
+    );
     await expect(restoredBatches(endpoint)).rejects.toThrow();
     expect(await exists(identifier)).toBe(false);
     // The whole data directory is kept (startable with pg_ctl), the marker still naming the run; the protection is lifted.
@@ -338,7 +361,14 @@ describe("LocalPitrProvider on a real WAL archive", () => {
       const provider = new LocalPitrProvider(config);
       const [dir] = provider.resourceIdentifiers(run);
       await mkdir(path.join(dir!, "data"), { recursive: true });
-      const marker = { runId: run, target: { kind: "latest" }, baseBackup: backup.name, createdAt: new Date().toISOString(), port: 9, logOffset: 0 };
+      const marker = {
+        runId: run,
+        target: { kind: "latest" },
+        baseBackup: backup.name,
+        createdAt: new Date().toISOString(),
+        port: 9,
+        logOffset: 0,
+      };
       await writeFile(path.join(dir!, "restore-console-run.json"), JSON.stringify(marker));
       await writeFile(path.join(dir!, "server.log"), log);
       if (pid) await writeFile(path.join(dir!, "data", "postmaster.pid"), `${pid}\n${dir}/data\n`);

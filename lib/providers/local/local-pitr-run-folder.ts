@@ -98,7 +98,11 @@ export function sameTarget(recorded: RunMarker["target"], target: RecoveryPoint)
 export async function protect(dir: string, runId: string, now: () => Date): Promise<void> {
   const file = path.join(dir, PROTECTION_FILE);
   if (await exists(file)) return;
-  const note = { runId, protectedAt: now().toISOString(), why: "This restored server may serve an application after a cutover; only the run's clean-up in Restore Console removes it." };
+  const note = {
+    runId,
+    protectedAt: now().toISOString(),
+    why: "This restored server may serve an application after a cutover; only the run's clean-up in Restore Console removes it.",
+  };
   await writeFile(file, `${JSON.stringify(note, null, 2)}\n`, { mode: 0o600 });
 }
 

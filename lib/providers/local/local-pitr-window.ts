@@ -112,7 +112,9 @@ export class LocalPitrWindow {
         latest = null;
       }
     } else if (scan.newestSegment === null) {
-      notes.push(`The WAL archive ${this.source.archiveDir} holds no WAL segments yet: check archive_mode and archive_command on the source.`);
+      notes.push(
+        `The WAL archive ${this.source.archiveDir} holds no WAL segments yet: check archive_mode and archive_command on the source.`,
+      );
     } else {
       notes.push('No committed transaction has been archived since the oldest base backup started; only "latest" can be restored.');
     }
@@ -182,10 +184,18 @@ export class LocalPitrWindow {
   private async readArchiver(): Promise<{ stats: ArchiverStats } | { error: string }> {
     let client: pg.Client | undefined;
     try {
-      client = await connectAsSourceUser(this.source, this.source.port, this.source.host, this.source.database, await sourcePassword(this.source));
-      const { rows } = await client.query<{ last_archived_time: Date | null; last_failed_time: Date | null; last_failed_wal: string | null }>(
-        "SELECT last_archived_time, last_failed_time, last_failed_wal FROM pg_stat_archiver",
+      client = await connectAsSourceUser(
+        this.source,
+        this.source.port,
+        this.source.host,
+        this.source.database,
+        await sourcePassword(this.source),
       );
+      const { rows } = await client.query<{
+        last_archived_time: Date | null;
+        last_failed_time: Date | null;
+        last_failed_wal: string | null;
+      }>("SELECT last_archived_time, last_failed_time, last_failed_wal FROM pg_stat_archiver");
       const row = rows[0];
       return {
         stats: {

@@ -95,11 +95,19 @@ function translate(error: unknown, connection: PgConnection, doing: string): Err
     );
   }
   if (code === "55006") {
-    return new TargetAdminError("in-use", `${doing} failed: ${raw}. Other sessions are connected to that database.`, { cause: error, code });
+    return new TargetAdminError("in-use", `${doing} failed: ${raw}. Other sessions are connected to that database.`, {
+      cause: error,
+      code,
+    });
   }
   if (code === "42P04") return new TargetAdminError("exists", `${doing} failed: ${raw}.`, { cause: error, code });
   if (code === "3D000") return new TargetAdminError("missing", `${doing} failed: ${raw}.`, { cause: error, code });
-  if (code === "28P01" || code === "28000" || (code && /^(ECONN|ENOTFOUND|EAI_|ETIMEDOUT|EHOSTUNREACH)/.test(code)) || /timeout|terminated|connect/i.test(raw)) {
+  if (
+    code === "28P01" ||
+    code === "28000" ||
+    (code && /^(ECONN|ENOTFOUND|EAI_|ETIMEDOUT|EHOSTUNREACH)/.test(code)) ||
+    /timeout|terminated|connect/i.test(raw)
+  ) {
     return new TargetAdminError(
       "connection-failed",
       `Could not connect to the target server as ${where(connection)} (${raw}). Check the connection parameters (host, port, user, password, SSL mode) and that the server is reachable from Restore Console.`,
@@ -141,7 +149,12 @@ async function connect(target: AdminTarget, database = target.maintenanceDatabas
 }
 
 /** One administrative connection (to the maintenance database unless `database` says otherwise), errors translated. */
-export async function withClient<T>(target: AdminTarget, doing: string, work: (client: pg.Client) => Promise<T>, database?: string): Promise<T> {
+export async function withClient<T>(
+  target: AdminTarget,
+  doing: string,
+  work: (client: pg.Client) => Promise<T>,
+  database?: string,
+): Promise<T> {
   const client = await connect(target, database);
   try {
     return await work(client);
@@ -165,7 +178,9 @@ export async function serverVersion(target: AdminTarget): Promise<ServerVersion>
 }
 
 /** Whether the connecting user may CREATE DATABASE (CREATEDB or superuser) and CREATE ROLE (for the run's loader). */
-export async function canCreateDatabases(target: AdminTarget): Promise<{ allowed: boolean; superuser: boolean; createdb: boolean; createrole: boolean }> {
+export async function canCreateDatabases(
+  target: AdminTarget,
+): Promise<{ allowed: boolean; superuser: boolean; createdb: boolean; createrole: boolean }> {
   return withClient(target, "Reading the user's privileges", async (client) => {
     const { rows } = await client.query<{ superuser: boolean; createdb: boolean; createrole: boolean }>(
       "SELECT rolsuper AS superuser, rolcreatedb AS createdb, rolcreaterole AS createrole FROM pg_roles WHERE rolname = current_user",
@@ -185,7 +200,9 @@ export async function databaseExists(target: AdminTarget, name: string): Promise
 /** Which of `names` exist, in one round trip (the swap's crash recovery reads the whole picture at once). */
 export async function existingDatabases(target: AdminTarget, names: readonly string[]): Promise<Set<string>> {
   return withClient(target, "Listing databases", async (client) => {
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname = ANY($1::text[])", [[...names]]);
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname = ANY($1::text[])", [
+      [...names],
+    ]);
     return new Set(rows.map((r) => r.datname));
   });
 }
@@ -193,7 +210,10 @@ export async function existingDatabases(target: AdminTarget, names: readonly str
 /** Bytes on disk, or null when the database does not exist. */
 export async function databaseSize(target: AdminTarget, name: string): Promise<number | null> {
   return withClient(target, `Measuring database ${name}`, async (client) => {
-    const { rows } = await client.query<{ size: string }>("SELECT pg_database_size(oid)::text AS size FROM pg_database WHERE datname = $1", [name]);
+    const { rows } = await client.query<{ size: string }>(
+      "SELECT pg_database_size(oid)::text AS size FROM pg_database WHERE datname = $1",
+      [name],
+    );
     return rows[0] ? Number(rows[0].size) : null;
   });
 }
@@ -206,7 +226,14 @@ const CLIENT_SESSION = "coalesce(backend_type, 'client backend') = 'client backe
 /** Everyone connected to `database` except us. */
 export async function listSessions(target: AdminTarget, database: string): Promise<DatabaseSession[]> {
   return withClient(target, `Listing sessions on ${database}`, async (client) => {
-    const { rows } = await client.query<{ pid: number; user: string | null; application_name: string | null; client_addr: string | null; state: string | null; backend_start: Date | null }>(
+    const { rows } = await client.query<{
+      pid: number;
+      user: string | null;
+      application_name: string | null;
+      client_addr: string | null;
+      state: string | null;
+      backend_start: Date | null;
+    }>(
       `SELECT pid, usename AS user, application_name, client_addr::text AS client_addr, state, backend_start
          FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND ${CLIENT_SESSION} ORDER BY backend_start`,
       [database],
@@ -258,7 +285,8 @@ export async function createDatabase(target: AdminTarget, name: string, options:
         [options.like],
       );
       const like = rows[0];
-      if (like) settings = ` ENCODING ${client.escapeLiteral(like.encoding)} LC_COLLATE ${client.escapeLiteral(like.collate)} LC_CTYPE ${client.escapeLiteral(like.ctype)}`;
+      if (like)
+        settings = ` ENCODING ${client.escapeLiteral(like.encoding)} LC_COLLATE ${client.escapeLiteral(like.collate)} LC_CTYPE ${client.escapeLiteral(like.ctype)}`;
     }
     const owner = options.owner ? ` OWNER ${quoteIdent(options.owner)}` : "";
     await client.query(`CREATE DATABASE ${quoteIdent(name)}${owner} TEMPLATE template0${settings}`);

@@ -89,12 +89,7 @@ let cached: Promise<PgBinaries> | undefined;
  */
 export function findPgBinaries(): Promise<PgBinaries> {
   cached ??= (async () => {
-    const candidates = [
-      process.env.PG_BIN_DIR,
-      await dirOfToolOnPath("initdb"),
-      await pgConfigBinDir(),
-      ...(await debianBinDirs()),
-    ];
+    const candidates = [process.env.PG_BIN_DIR, await dirOfToolOnPath("initdb"), await pgConfigBinDir(), ...(await debianBinDirs())];
     for (const dir of candidates) {
       if (dir && (await hasServerTools(dir))) {
         const major = await serverMajorVersion(dir);

@@ -25,9 +25,7 @@ const isRoot = () => typeof process.getuid === "function" && process.getuid() ==
 
 /** initdb refuses to run as root, so as root every server tool runs as the postgres user. */
 export async function runAsPostgres(file: string, args: string[], options: ExecFileOptions = {}) {
-  return isRoot()
-    ? execFileAsync("runuser", ["-u", "postgres", "--", file, ...args], options)
-    : execFileAsync(file, args, options);
+  return isRoot() ? execFileAsync("runuser", ["-u", "postgres", "--", file, ...args], options) : execFileAsync(file, args, options);
 }
 
 function runAsOwner(binaries: PgBinaries, tool: string, args: string[], options: ExecFileOptions = {}) {

@@ -23,7 +23,11 @@ export interface ConnectivityOptions {
  * under a statement timeout: proves the database answers (the runbook's `SELECT COUNT(*) FROM
  * loans;`). Throws QueryFailedError with the server's or the connection's own words.
  */
-export async function testConnectivity(endpoint: DatabaseEndpoint, query: string, options: ConnectivityOptions): Promise<ConnectivityResult> {
+export async function testConnectivity(
+  endpoint: DatabaseEndpoint,
+  query: string,
+  options: ConnectivityOptions,
+): Promise<ConnectivityResult> {
   const started = Date.now();
   let client: pg.Client | undefined;
   const close = () => void client?.end().catch(() => undefined);
@@ -36,7 +40,11 @@ export async function testConnectivity(endpoint: DatabaseEndpoint, query: string
     const { rows } = await client.query<unknown[]>({ text: query, rowMode: "array" });
     await client.query("ROLLBACK");
     const first = rows[0]?.[0];
-    return { result: typeof first === "number" || typeof first === "string" || first === null ? first : String(first), rows: rows.length, durationMs: Date.now() - started };
+    return {
+      result: typeof first === "number" || typeof first === "string" || first === null ? first : String(first),
+      rows: rows.length,
+      durationMs: Date.now() - started,
+    };
   } catch (error) {
     if (options.signal?.aborted && error === options.signal.reason) throw error;
     throw translateQueryError(error, endpoint.password ? { password: endpoint.password } : {});

@@ -127,7 +127,8 @@ function grantees(parsed: StatementWords, from: number): string[] {
   const { words } = parsed;
   for (let i = from; i < words.length; i++) {
     const word = words[i] as string;
-    if (word === ";" || (!parsed.quoted.has(i) && (word === "WITH" || word === "GRANTED" || word === "CASCADE" || word === "RESTRICT"))) break;
+    if (word === ";" || (!parsed.quoted.has(i) && (word === "WITH" || word === "GRANTED" || word === "CASCADE" || word === "RESTRICT")))
+      break;
     if (word === "," || (!parsed.quoted.has(i) && word === "GROUP")) continue;
     if (!parsed.quoted.has(i) && BUILTIN_GRANTEES.has(word)) continue;
     roles.push(nameAt(parsed, i));
@@ -148,11 +149,14 @@ export function judgeStatement(sql: string, existingRoles?: ReadonlySet<string>)
   const first = unquoted(0);
   const second = unquoted(1);
 
-  if (first === "BEGIN" && (words.length === 1 || (words.length === 2 && words[1] === ";"))) return { action: "large-object", part: "begin" };
-  if (first === "COMMIT" && (words.length === 1 || (words.length === 2 && words[1] === ";"))) return { action: "large-object", part: "commit" };
+  if (first === "BEGIN" && (words.length === 1 || (words.length === 2 && words[1] === ";")))
+    return { action: "large-object", part: "begin" };
+  if (first === "COMMIT" && (words.length === 1 || (words.length === 2 && words[1] === ";")))
+    return { action: "large-object", part: "commit" };
   if (TRANSACTION_CONTROL.has(first)) {
     // START and PREPARE begin other statements too (START_REPLICATION is not SQL; PREPARE name AS …).
-    if ((first !== "START" && first !== "PREPARE") || second === "TRANSACTION") return { action: "refuse", why: "transaction control, which would end the restore's own transaction" };
+    if ((first !== "START" && first !== "PREPARE") || second === "TRANSACTION")
+      return { action: "refuse", why: "transaction control, which would end the restore's own transaction" };
   }
   if ((first === "COMMIT" || first === "ROLLBACK") && second === "PREPARED") return { action: "refuse", why: "transaction control" };
 
@@ -162,15 +166,20 @@ export function judgeStatement(sql: string, existingRoles?: ReadonlySet<string>)
   if ((first === "CREATE" || first === "ALTER" || first === "DROP") && ROLE_WORDS.has(second) && unquoted(2) !== "MAPPING") {
     return { action: "refuse", why: "role definitions are not part of a database dump" };
   }
-  if ((first === "DROP" || first === "REASSIGN") && second === "OWNED") return { action: "refuse", why: "it changes objects of other roles" };
+  if ((first === "DROP" || first === "REASSIGN") && second === "OWNED")
+    return { action: "refuse", why: "it changes objects of other roles" };
   if (first === "ALTER" && second === "SYSTEM") return { action: "refuse", why: "ALTER SYSTEM changes the server's configuration" };
   if (first === "LOAD") return { action: "refuse", why: "LOAD loads a library into the server" };
-  if ((first === "SET" || first === "RESET") && (second === "ROLE" || second === "SESSION" || (second === "LOCAL" && unquoted(2) === "ROLE"))) {
+  if (
+    (first === "SET" || first === "RESET") &&
+    (second === "ROLE" || second === "SESSION" || (second === "LOCAL" && unquoted(2) === "ROLE"))
+  ) {
     return { action: "refuse", why: "it switches to another role" };
   }
   if (first === "SET" && (second === "STANDARD_CONFORMING_STRINGS" || second === "CLIENT_ENCODING")) {
     const value = statementValue(sql);
-    if (second === "STANDARD_CONFORMING_STRINGS" && value !== "on") return { action: "refuse", why: "strings would no longer be read the way this restore reads them" };
+    if (second === "STANDARD_CONFORMING_STRINGS" && value !== "on")
+      return { action: "refuse", why: "strings would no longer be read the way this restore reads them" };
     if (second === "CLIENT_ENCODING" && UNSAFE_CLIENT_ENCODINGS.has(value.toUpperCase().replace(/-/g, "_"))) {
       return { action: "refuse", why: `client encoding ${value} can hide quotes inside characters` };
     }
@@ -178,7 +187,8 @@ export function judgeStatement(sql: string, existingRoles?: ReadonlySet<string>)
   if (first === "COPY") {
     const direction = words.findIndex((w, i) => !parsed.quoted.has(i) && (w === "FROM" || w === "TO"));
     const source = direction === -1 ? "" : unquoted(direction + 1);
-    if (words.some((w, i) => !parsed.quoted.has(i) && w === "PROGRAM")) return { action: "refuse", why: "COPY … PROGRAM runs a command on the database server" };
+    if (words.some((w, i) => !parsed.quoted.has(i) && w === "PROGRAM"))
+      return { action: "refuse", why: "COPY … PROGRAM runs a command on the database server" };
     if (source !== "STDIN" && source !== "STDOUT") return { action: "refuse", why: "COPY reads or writes a file on the database server" };
     return { action: "pass", copyFromStdin: source === "STDIN" };
   }

@@ -80,7 +80,11 @@ beforeAll(async () => {
   rightCa = makeCertificateAuthority(certs, "Right CA");
   wrongCa = makeCertificateAuthority(certs, "Wrong CA");
   const forLoopback = makeServerCertificate(certs, rightCa, "loopback", ["IP:127.0.0.1"]);
-  cluster = await LocalCluster.open({ baseDir: path.join(tmp, "server"), password: PASSWORD, settings: { ssl: true, ssl_cert_file: "server.crt", ssl_key_file: "server.key" } });
+  cluster = await LocalCluster.open({
+    baseDir: path.join(tmp, "server"),
+    password: PASSWORD,
+    settings: { ssl: true, ssl_cert_file: "server.crt", ssl_key_file: "server.key" },
+  });
   // The files must exist before the first start; serve() puts them in place and reloads once up.
   await copyFile(forLoopback.certFile, path.join(cluster.dataDir, "server.crt"));
   await copyFile(forLoopback.keyFile, path.join(cluster.dataDir, "server.key"));
@@ -103,13 +107,17 @@ describe("TLS to a restored endpoint (verify-full against the configured bundle)
   });
 
   it("refuses a server whose certificate another CA signed", async () => {
-    await expect(sslInUse(await restoredDatabaseEndpoint(awsSource(wrongCa.certFile), endpoint, PASSWORD))).rejects.toThrow(/self[- ]signed certificate in certificate chain|unable to verify/i);
+    await expect(sslInUse(await restoredDatabaseEndpoint(awsSource(wrongCa.certFile), endpoint, PASSWORD))).rejects.toThrow(
+      /self[- ]signed certificate in certificate chain|unable to verify/i,
+    );
   });
 
   it("refuses a certificate from the right CA that names another host", async () => {
     await serve(makeServerCertificate(certs, rightCa, "elsewhere", ["DNS:elsewhere.cluster-abc.us-east-1.rds.amazonaws.com"]));
     try {
-      await expect(sslInUse(await restoredDatabaseEndpoint(awsSource(rightCa.certFile), endpoint, PASSWORD))).rejects.toThrow(/does not match certificate's altnames/);
+      await expect(sslInUse(await restoredDatabaseEndpoint(awsSource(rightCa.certFile), endpoint, PASSWORD))).rejects.toThrow(
+        /does not match certificate's altnames/,
+      );
     } finally {
       await serve(makeServerCertificate(certs, rightCa, "loopback-again", ["IP:127.0.0.1"]));
     }
@@ -118,7 +126,10 @@ describe("TLS to a restored endpoint (verify-full against the configured bundle)
 
   it("runs the connectivity test and the validation session over the verified connection, and refuses them otherwise", async () => {
     const verified = await restoredDatabaseEndpoint(awsSource(rightCa.certFile), endpoint, PASSWORD);
-    expect(await testConnectivity(verified, SSL_IN_USE, { connectTimeoutMs: 5_000, statementTimeoutMs: 5_000 })).toMatchObject({ result: "true", rows: 1 });
+    expect(await testConnectivity(verified, SSL_IN_USE, { connectTimeoutMs: 5_000, statementTimeoutMs: 5_000 })).toMatchObject({
+      result: "true",
+      rows: 1,
+    });
     const session = new ReadOnlySession(verified, { statementTimeoutMs: 5_000, maxRows: 10 });
     try {
       expect((await session.readOnly((query) => query(SSL_IN_USE))).firstValue).toBe(true);
@@ -129,6 +140,9 @@ describe("TLS to a restored endpoint (verify-full against the configured bundle)
     const unverified = await restoredDatabaseEndpoint(awsSource(wrongCa.certFile), endpoint, PASSWORD);
     const testing = testConnectivity(unverified, SSL_IN_USE, { connectTimeoutMs: 5_000, statementTimeoutMs: 5_000 });
     await expect(testing).rejects.toBeInstanceOf(QueryFailedError);
-    await expect(testing).rejects.toMatchObject({ kind: "unreachable", message: expect.stringMatching(/self[- ]signed certificate in certificate chain|unable to verify/i) });
+    await expect(testing).rejects.toMatchObject({
+      kind: "unreachable",
+      message: expect.stringMatching(/self[- ]signed certificate in certificate chain|unable to verify/i),
+    });
   });
 });

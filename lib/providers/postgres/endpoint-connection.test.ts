@@ -42,7 +42,9 @@ describe("restoredDatabaseEndpoint", () => {
     const configs = await connectionConfigsFor(endpoint);
     expect(configs).toHaveLength(1);
     const ssl = configs[0]?.ssl;
-    expect(typeof ssl === "object" && ssl !== null ? ssl : null).toMatchObject({ ca: expect.stringContaining("-----BEGIN CERTIFICATE-----") });
+    expect(typeof ssl === "object" && ssl !== null ? ssl : null).toMatchObject({
+      ca: expect.stringContaining("-----BEGIN CERTIFICATE-----"),
+    });
     expect(ssl).not.toHaveProperty("rejectUnauthorized", false);
     expect(ssl).not.toHaveProperty("checkServerIdentity");
     // Structured settings, never a URL that carries the password.
@@ -59,7 +61,9 @@ describe("restoredDatabaseEndpoint", () => {
 
   it("refuses a bundle that is missing, or is not PEM certificates, naming the file", async () => {
     const missing = path.join(CERTS, "global-bundle.pem");
-    await expect(restoredDatabaseEndpoint(aws(missing), ENDPOINT, undefined)).rejects.toThrow(`The CA bundle ${missing} (pitr.caBundleFile) could not be read (ENOENT)`);
+    await expect(restoredDatabaseEndpoint(aws(missing), ENDPOINT, undefined)).rejects.toThrow(
+      `The CA bundle ${missing} (pitr.caBundleFile) could not be read (ENOENT)`,
+    );
     const garbage = path.join(CERTS, "garbage.pem");
     writeFileSync(garbage, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
     await expect(restoredDatabaseEndpoint(aws(garbage), ENDPOINT, undefined)).rejects.toThrow("Certificate 1 in the CA bundle");

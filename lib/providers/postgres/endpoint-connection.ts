@@ -26,7 +26,11 @@ export interface DatabaseEndpoint extends PgConnection {
  * against the source's CA bundle; a missing or unreadable bundle throws (CaBundleError) rather
  * than connecting unverified. A local restored server listens on loopback only, without TLS.
  */
-export async function restoredDatabaseEndpoint(source: PitrSource, endpoint: PitrEndpoint, password: string | undefined): Promise<DatabaseEndpoint> {
+export async function restoredDatabaseEndpoint(
+  source: PitrSource,
+  endpoint: PitrEndpoint,
+  password: string | undefined,
+): Promise<DatabaseEndpoint> {
   const base = {
     host: endpoint.host,
     port: endpoint.port,
@@ -54,7 +58,11 @@ async function sslCandidates(endpoint: DatabaseEndpoint): Promise<SslSetting[]> 
       return [{ rejectUnauthorized: false }];
     case "verify-full":
       // Node's defaults check the chain and the host name; `ca` replaces the system's CAs.
-      return [endpoint.sslRootCert ? { rejectUnauthorized: true, ca: await readFile(endpoint.sslRootCert, "utf8") } : { rejectUnauthorized: true }];
+      return [
+        endpoint.sslRootCert
+          ? { rejectUnauthorized: true, ca: await readFile(endpoint.sslRootCert, "utf8") }
+          : { rejectUnauthorized: true },
+      ];
     default:
       return [{ rejectUnauthorized: false }, false];
   }

@@ -36,10 +36,13 @@ export class IncompleteDumpError extends BadRequestError {
   readonly failure: RestoreFailure = "incomplete-dump";
 
   constructor(reason: string, options?: { cause?: unknown }) {
-    super(`The dump is incomplete: ${reason}. It was probably truncated during the backup or the upload. ${NOT_COMMITTED} Pick another backup.`, {
-      ...options,
-      details: { failure: "incomplete-dump", reason },
-    });
+    super(
+      `The dump is incomplete: ${reason}. It was probably truncated during the backup or the upload. ${NOT_COMMITTED} Pick another backup.`,
+      {
+        ...options,
+        details: { failure: "incomplete-dump", reason },
+      },
+    );
   }
 }
 
@@ -80,7 +83,7 @@ function classify(lines: readonly string[], exitCode: number | null, loader: boo
 
 const NEXT_STEP: Record<ToolFailure, string> = {
   "permission-denied":
-    "The target user lacks a privilege the restore needs. Runbook, Troubleshooting, \"Logical restore fails with permission errors\": " +
+    'The target user lacks a privilege the restore needs. Runbook, Troubleshooting, "Logical restore fails with permission errors": ' +
     "make sure the target user has CREATE privileges on the scratch database, verify the database exists, and check the " +
     "connection parameters (host, port, user).",
   "not-permitted-for-dump":

@@ -39,6 +39,8 @@ export async function loadIntoScratch(options: LoadIntoScratchOptions): Promise<
     throw error;
   } finally {
     // After the scratch database is gone or handed over, the loader owns nothing and can go.
-    await dropLoaderRole(admin, runId).catch((error: unknown) => options.onMessage?.(`Could not drop the loader role: ${error instanceof Error ? error.message : String(error)}`));
+    await dropLoaderRole(admin, runId).catch((error: unknown) =>
+      options.onMessage?.(`Could not drop the loader role: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 }

@@ -125,7 +125,11 @@ export async function resolveOwnerRole(target: AdminTarget, configured: string |
  * The tables of `database` that `owner` cannot read: each is really read (`LIMIT 0`, so the
  * executor checks privileges) as that role, inside a read-only transaction.
  */
-export async function tablesUnreadableBy(target: AdminTarget, database: string, owner: string): Promise<Array<{ table: string; error: string }>> {
+export async function tablesUnreadableBy(
+  target: AdminTarget,
+  database: string,
+  owner: string,
+): Promise<Array<{ table: string; error: string }>> {
   return withClient(
     target,
     `Reading ${database} as ${owner}`,

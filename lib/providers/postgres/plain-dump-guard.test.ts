@@ -42,7 +42,9 @@ describe("PlainDumpGuard reads statements the way psql does", () => {
 
   it("refuses transaction control hidden after a statement, with its line, whatever the chunking", async () => {
     for (const size of [1, 5, 1 << 20]) {
-      expect(await refusal(`SELECT 1;\nSELECT 2; COMMIT;\nDROP DATABASE x;${TAIL}`, size)).toMatch(/line 2 holds COMMIT; \(transaction control/);
+      expect(await refusal(`SELECT 1;\nSELECT 2; COMMIT;\nDROP DATABASE x;${TAIL}`, size)).toMatch(
+        /line 2 holds COMMIT; \(transaction control/,
+      );
     }
   });
 
@@ -71,7 +73,8 @@ describe("PlainDumpGuard reads statements the way psql does", () => {
   });
 
   it("folds pg_dump's large-object BEGIN/COMMIT (keeping line numbers) and refuses any other BEGIN", async () => {
-    const blob = "BEGIN;\n\nSELECT pg_catalog.lo_open('16397', 131072);\nSELECT pg_catalog.lowrite(0, '\\x68656c6c6f');\nSELECT pg_catalog.lo_close(0);\n\nCOMMIT;\n";
+    const blob =
+      "BEGIN;\n\nSELECT pg_catalog.lo_open('16397', 131072);\nSELECT pg_catalog.lowrite(0, '\\x68656c6c6f');\nSELECT pg_catalog.lo_close(0);\n\nCOMMIT;\n";
     const { output, guard: g } = await guard(`${blob}${TAIL}`, 4);
     expect(output.split("\n")).toHaveLength(`${blob}${TAIL}`.split("\n").length);
     expect(output).not.toMatch(/BEGIN|COMMIT/);
@@ -86,7 +89,11 @@ describe("PlainDumpGuard reads statements the way psql does", () => {
     const text = `ALTER TABLE public.loans OWNER TO app;\nGRANT SELECT ON TABLE public.loans TO reporting;\nGRANT SELECT ON TABLE public.loans TO "Gone";\nREVOKE ALL ON SCHEMA public FROM PUBLIC;${TAIL}`;
     const { output, guard: g } = await guard(text, 1 << 20, new Set(["reporting"]));
     expect(output).toBe(`\nGRANT SELECT ON TABLE public.loans TO reporting;\n\nREVOKE ALL ON SCHEMA public FROM PUBLIC;${TAIL}`);
-    expect(g.report).toMatchObject({ ownerChangesSkipped: 1, missingRoles: ["Gone"], skipped: [{ line: 3, reason: "grant-to-missing-role", roles: ["Gone"] }] });
+    expect(g.report).toMatchObject({
+      ownerChangesSkipped: 1,
+      missingRoles: ["Gone"],
+      skipped: [{ line: 3, reason: "grant-to-missing-role", roles: ["Gone"] }],
+    });
   });
 });
 

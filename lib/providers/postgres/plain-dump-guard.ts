@@ -262,7 +262,8 @@ export class PlainDumpGuard extends Transform {
   private lineComment(chunk: Buffer, i: number): number {
     const end = chunk.indexOf(NL, i);
     const stop = end === -1 ? chunk.length : end;
-    if (this.commentAtLineStart && this.lineLength < COMMENT_PREFIX) this.lineText += chunk.toString("latin1", i, Math.min(stop, i + COMMENT_PREFIX - this.lineLength));
+    if (this.commentAtLineStart && this.lineLength < COMMENT_PREFIX)
+      this.lineText += chunk.toString("latin1", i, Math.min(stop, i + COMMENT_PREFIX - this.lineLength));
     this.lineLength += stop - i;
     if (end === -1) return chunk.length;
     this.lines++;
@@ -439,7 +440,8 @@ export class PlainDumpGuard extends Transform {
   private semicolon(chunk: Buffer, i: number): number {
     const next = i + 1;
     const ends = this.routine.semicolon();
-    if (ends === "joined") throw refusal(this.startLine, "several statements sent as one", "a BEGIN or CASE word in CREATE FUNCTION makes psql join them");
+    if (ends === "joined")
+      throw refusal(this.startLine, "several statements sent as one", "a BEGIN or CASE word in CREATE FUNCTION makes psql join them");
     if (ends === "body") return next;
     this.hold(chunk, this.from, next);
     this.from = next;
@@ -449,7 +451,8 @@ export class PlainDumpGuard extends Transform {
 
   private startMetaLine(chunk: Buffer, i: number, atLineStart: boolean): number {
     this.endWord();
-    if (this.started || !atLineStart) throw refusal(this.lines + 1, "a psql backslash command", "pg_dump never writes one inside a statement");
+    if (this.started || !atLineStart)
+      throw refusal(this.lines + 1, "a psql backslash command", "pg_dump never writes one inside a statement");
     // Everything before it is comments: send it, then read the command line on its own.
     this.hold(chunk, this.from, i);
     this.sendHeld();

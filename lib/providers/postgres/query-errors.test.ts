@@ -27,9 +27,18 @@ describe("translateQueryError", () => {
   });
 
   it("tells a silent server and a broken connection apart from a server's refusal", () => {
-    expect(translateQueryError(new Error("Query read timeout"), { queryTimeoutMs: 70_000 })).toMatchObject({ kind: "client-timeout", waitedMs: 70_000, fromServer: false });
+    expect(translateQueryError(new Error("Query read timeout"), { queryTimeoutMs: 70_000 })).toMatchObject({
+      kind: "client-timeout",
+      waitedMs: 70_000,
+      fromServer: false,
+    });
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
-    expect(translateQueryError(refused)).toMatchObject({ kind: "unreachable", message: "connect ECONNREFUSED 127.0.0.1:1", sqlState: "ECONNREFUSED", fromServer: false });
+    expect(translateQueryError(refused)).toMatchObject({
+      kind: "unreachable",
+      message: "connect ECONNREFUSED 127.0.0.1:1",
+      sqlState: "ECONNREFUSED",
+      fromServer: false,
+    });
   });
 
   it("never repeats the password, and leaves an already translated error alone", () => {

@@ -11,7 +11,8 @@ import { UnavailableError, errorCode } from "@/lib/errors";
  * - no server answer: "unreachable" (could not connect, or the connection broke), "client-timeout"
  *   (the server stayed silent for `waitedMs`).
  */
-export type QueryFailure = "missing-table" | "timeout" | "read-only-violation" | "multiple-statements" | "permission" | "server" | "unreachable" | "client-timeout";
+export type QueryFailure =
+  "missing-table" | "timeout" | "read-only-violation" | "multiple-statements" | "permission" | "server" | "unreachable" | "client-timeout";
 
 /**
  * A query failed; `message` is the server's or the connection's own words (never the password),
@@ -67,7 +68,12 @@ export function translateQueryError(error: unknown, options: { queryTimeoutMs?: 
   }
   const code = errorCode(error);
   if (raw === CLIENT_TIMEOUT) {
-    return new QueryFailedError("client-timeout", message, { cause: error, code, fromServer: false, ...(options.queryTimeoutMs !== undefined ? { waitedMs: options.queryTimeoutMs } : {}) });
+    return new QueryFailedError("client-timeout", message, {
+      cause: error,
+      code,
+      fromServer: false,
+      ...(options.queryTimeoutMs !== undefined ? { waitedMs: options.queryTimeoutMs } : {}),
+    });
   }
   return new QueryFailedError("unreachable", message, { cause: error, code, fromServer: false });
 }

@@ -83,7 +83,12 @@ type ArrayQuery = QueryConfig & { rowMode: "array"; queryMode?: "extended" };
  * extended protocol refuses a second statement smuggled into the SQL.
  */
 async function fetchRows(client: pg.Client, sql: string, params: readonly unknown[], maxRows: number): Promise<QueryRows> {
-  const declare: ArrayQuery = { text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`, values: [...params], rowMode: "array", queryMode: "extended" };
+  const declare: ArrayQuery = {
+    text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`,
+    values: [...params],
+    rowMode: "array",
+    queryMode: "extended",
+  };
   await client.query(declare);
   const fetch: ArrayQuery = { text: `FETCH ${maxRows} FROM ${CURSOR}`, rowMode: "array" };
   const fetched = await client.query<unknown[]>(fetch);
@@ -111,7 +116,10 @@ export class ReadOnlySession {
   }
 
   private translate(error: unknown): QueryFailedError {
-    return translateQueryError(error, { queryTimeoutMs: this.queryTimeoutMs, ...(this.endpoint.password ? { password: this.endpoint.password } : {}) });
+    return translateQueryError(error, {
+      queryTimeoutMs: this.queryTimeoutMs,
+      ...(this.endpoint.password ? { password: this.endpoint.password } : {}),
+    });
   }
 
   private async connect(): Promise<pg.Client> {

@@ -40,7 +40,18 @@ SELECT '
 '::text
 $body$;
 `;
-const NOTES = ["\\N", null, "\\! touch /tmp/should-never-exist", "\restrict abc", "\runrestrict abc", "-- PostgreSQL database dump complete", "\\.", ".", "line one\nline two", "tab\there"];
+const NOTES = [
+  "\\N",
+  null,
+  "\\! touch /tmp/should-never-exist",
+  "\restrict abc",
+  "\runrestrict abc",
+  "-- PostgreSQL database dump complete",
+  "\\.",
+  ".",
+  "line one\nline two",
+  "tab\there",
+];
 const SOURCE_ROWS = 3000 + NOTES.length;
 
 let shared: PgConnection;
@@ -68,7 +79,11 @@ function query<R extends pg.QueryResultRow>(url: string, text: string): Promise<
 async function pgDump(conn: PgConnection, database: string, format: "plain" | "custom"): Promise<Buffer> {
   const file = await findPgTool("pg_dump");
   return withPgEnv(conn, database, async (env) => {
-    const { stdout } = await execFileAsync(file, [`--format=${format}`, "--no-password"], { env, encoding: "buffer", maxBuffer: 256 << 20 });
+    const { stdout } = await execFileAsync(file, [`--format=${format}`, "--no-password"], {
+      env,
+      encoding: "buffer",
+      maxBuffer: 256 << 20,
+    });
     return stdout;
   });
 }
@@ -319,7 +334,9 @@ describe("restoreDump (plain, gzip)", () => {
     const truncated = gzipSync(Buffer.from(text.slice(0, cut)));
     for (const expectedSha256 of [sha256(truncated), null]) {
       const target = await scratch();
-      const error = await restoreDump(options({ database: target.name, open: async () => fromBuffer(truncated), expectedSha256 })).catch((e: unknown) => e);
+      const error = await restoreDump(options({ database: target.name, open: async () => fromBuffer(truncated), expectedSha256 })).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(IncompleteDumpError);
       expect(await userTables(target.url)).toBe(0);
     }
@@ -328,16 +345,18 @@ describe("restoreDump (plain, gzip)", () => {
   it("commits nothing when the gzip stream itself is cut short", async () => {
     const target = await scratch();
     const cut = gz.subarray(0, Math.floor(gz.length * 0.8));
-    const error = await restoreDump(options({ database: target.name, open: async () => fromBuffer(cut), expectedSha256: null })).catch((e: unknown) => e);
+    const error = await restoreDump(options({ database: target.name, open: async () => fromBuffer(cut), expectedSha256: null })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(IncompleteDumpError);
     expect(await userTables(target.url)).toBe(0);
   });
 
   it("commits nothing when the store fails mid-stream", async () => {
     const target = await scratch();
-    const error = await restoreDump(options({ database: target.name, open: async () => failingSource(gz, Math.floor(gz.length * 0.6)) })).catch(
-      (e: unknown) => e,
-    );
+    const error = await restoreDump(
+      options({ database: target.name, open: async () => failingSource(gz, Math.floor(gz.length * 0.6)) }),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DumpReadError);
     expect((error as Error).message).toContain("ECONNRESET");
     expect(await userTables(target.url)).toBe(0);
@@ -373,9 +392,9 @@ describe("restoreDump (plain, gzip)", () => {
           const at = text.indexOf("CREATE TABLE public.notes");
           const evil = gzipSync(Buffer.from(text.slice(0, at) + line(file) + text.slice(at)));
           const target = await scratch();
-          const error = await restoreDump(options({ database: target.name, open: async () => fromBuffer(evil), expectedSha256: sha256(evil) })).catch(
-            (e: unknown) => e,
-          );
+          const error = await restoreDump(
+            options({ database: target.name, open: async () => fromBuffer(evil), expectedSha256: sha256(evil) }),
+          ).catch((e: unknown) => e);
           expect(error).toBeInstanceOf(DumpRefusedError);
           expect((error as Error).message).toMatch(/line \d+ holds a psql backslash command/);
           expect(existsSync(file)).toBe(false);
@@ -436,10 +455,19 @@ describe("restoreDump (custom format)", () => {
     const target = await scratch();
     const controller = new AbortController();
     const restoring = restoreDump(
-      options({ format: "custom", open: async () => fromBuffer(archive), expectedSha256: null, database: target.name, signal: controller.signal }),
+      options({
+        format: "custom",
+        open: async () => fromBuffer(archive),
+        expectedSha256: null,
+        database: target.name,
+        signal: controller.signal,
+      }),
     ).catch((e: unknown) => e);
     for (let i = 0; i < 400; i++) {
-      const rows = await query<{ n: number }>(adminUrl(), `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${target.name}' AND query LIKE 'COPY%'`);
+      const rows = await query<{ n: number }>(
+        adminUrl(),
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${target.name}' AND query LIKE 'COPY%'`,
+      );
       if ((rows[0]?.n ?? 0) > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -459,7 +487,13 @@ describe("restoreDump (custom format)", () => {
     try {
       const target = await scratch();
       const error = await restoreDump(
-        options({ format: "custom", open: async () => fromBuffer(custom), expectedSha256: sha256(gz), database: target.name, tempDir: staging }),
+        options({
+          format: "custom",
+          open: async () => fromBuffer(custom),
+          expectedSha256: sha256(gz),
+          database: target.name,
+          tempDir: staging,
+        }),
       ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ChecksumMismatchError);
       expect(await userTables(target.url)).toBe(0);
@@ -499,7 +533,9 @@ describe("a password-protected target", () => {
     const scratchDb = await passwordScratch();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const restoring = restoreDump(options({ database: scratchDb.name, target, open: async () => pausingSource(gz, Math.floor(gz.length / 2), gate) }));
+    const restoring = restoreDump(
+      options({ database: scratchDb.name, target, open: async () => pausingSource(gz, Math.floor(gz.length / 2), gate) }),
+    );
     let seen: Awaited<ReturnType<typeof childProcesses>> = [];
     for (let i = 0; i < 200 && seen.length === 0; i++) {
       seen = (await childProcesses()).filter((child) => child.argv.some((arg) => arg.endsWith("psql")));
@@ -525,10 +561,18 @@ describe("a password-protected target", () => {
     // A failing statement that names the password: the server quotes it in the error, psql echoes the statement.
     const text = sql.toString("utf8");
     const at = text.indexOf("CREATE TABLE public.notes");
-    const leaky = gzipSync(Buffer.from(`${text.slice(0, at)}SELECT "${password.replaceAll('"', '""')}" FROM public.accounts;\n${text.slice(at)}`));
+    const leaky = gzipSync(
+      Buffer.from(`${text.slice(0, at)}SELECT "${password.replaceAll('"', '""')}" FROM public.accounts;\n${text.slice(at)}`),
+    );
     const messages: string[] = [];
     const failed = await restoreDump(
-      options({ database: scratchDb.name, target, open: async () => fromBuffer(leaky), expectedSha256: null, onMessage: (line) => messages.push(line) }),
+      options({
+        database: scratchDb.name,
+        target,
+        open: async () => fromBuffer(leaky),
+        expectedSha256: null,
+        onMessage: (line) => messages.push(line),
+      }),
     ).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(RestoreToolError);
     expect(visibleText(failed, messages)).toMatch(/column .* does not exist[^]*LINE 1: SELECT/);
@@ -548,7 +592,9 @@ describe("a password-protected target", () => {
 
   it("restores a custom-format dump with -j 2 through the passfile", async () => {
     const scratchDb = await passwordScratch();
-    await restoreDump(options({ format: "custom", open: async () => fromBuffer(custom), expectedSha256: sha256(custom), database: scratchDb.name, target }));
+    await restoreDump(
+      options({ format: "custom", open: async () => fromBuffer(custom), expectedSha256: sha256(custom), database: scratchDb.name, target }),
+    );
     await expectRestored(scratchDb.url);
   });
 });

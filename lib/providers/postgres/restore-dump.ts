@@ -163,7 +163,9 @@ function isZlibError(error: unknown): boolean {
 function streamFailure(error: unknown, secrets: readonly string[]): Error {
   if (error instanceof AppError) return error;
   if (isZlibError(error)) {
-    return new IncompleteDumpError(`it could not be decompressed to the end (${describe(error)}); it is truncated or corrupt`, { cause: error });
+    return new IncompleteDumpError(`it could not be decompressed to the end (${describe(error)}); it is truncated or corrupt`, {
+      cause: error,
+    });
   }
   return new DumpReadError(maskSecrets(describe(error), secrets), { cause: error });
 }
@@ -236,7 +238,13 @@ async function restorePlain(options: RestoreDumpOptions, run: Run, secrets: read
 }
 
 /** SQL (gzipped as stored, or as a tool writes it) through the guard into psql, as above. */
-async function loadSql(options: RestoreDumpOptions, run: Run, secrets: readonly string[], source: Readable, input: { gunzip: boolean }): Promise<RestoreResult> {
+async function loadSql(
+  options: RestoreDumpOptions,
+  run: Run,
+  secrets: readonly string[],
+  source: Readable,
+  input: { gunzip: boolean },
+): Promise<RestoreResult> {
   const psql = await findPgTool("psql");
   const hash = createHash("sha256");
   const guard = new PlainDumpGuard(options.existingRoles ? { existingRoles: options.existingRoles } : {});
@@ -352,7 +360,8 @@ function pgRestoreLine(line: string): string {
 }
 
 /** pg_restore --verbose progress chatter: shown as messages, kept out of error tails. */
-const PG_RESTORE_CHATTER = /^pg_restore: (processing|creating|launching|finished|connecting|entering|executing|restoring|setting|dropping|disabling|enabling|implied|reducing|skipping|saving|transferring)\b/;
+const PG_RESTORE_CHATTER =
+  /^pg_restore: (processing|creating|launching|finished|connecting|entering|executing|restoring|setting|dropping|disabling|enabling|implied|reducing|skipping|saving|transferring)\b/;
 const TOC_TABLE_DATA = /^\d+; \d+ \d+ TABLE DATA /;
 
 /**
@@ -392,7 +401,8 @@ async function restoreCustom(options: RestoreDumpOptions, run: Run, secrets: rea
     const toc: string[] = [];
     await withPgEnv(options.target, options.database, async (env) => {
       const listed = await runTool(pgRestore, ["--list", file], { env, secrets, onStdoutLine: (line) => toc.push(line) });
-      if (listed.code !== 0) throw new RestoreToolError("pg_restore --list", listed, listed.stderrTail, { aftermath: "Nothing was restored." });
+      if (listed.code !== 0)
+        throw new RestoreToolError("pg_restore --list", listed, listed.stderrTail, { aftermath: "Nothing was restored." });
     });
     // Grants go last, as SQL through the guard (grants to roles the target lacks are skipped, not fatal).
     const entries = toc.filter((line) => TOC_ENTRY.test(line));
@@ -400,13 +410,29 @@ async function restoreCustom(options: RestoreDumpOptions, run: Run, secrets: rea
     const aclList = path.join(dir, "acl.list");
     await writeFile(mainList, `${entries.filter((line) => !TOC_ACL.test(line)).join("\n")}\n`, { mode: 0o600 });
     await writeFile(aclList, `${entries.filter((line) => TOC_ACL.test(line)).join("\n")}\n`, { mode: 0o600 });
-    await judgeArchiveSql(pgRestore, file, ["--section=pre-data", "--section=post-data", "--no-owner", `--use-list=${mainList}`], options, run, secrets);
+    await judgeArchiveSql(
+      pgRestore,
+      file,
+      ["--section=pre-data", "--section=post-data", "--no-owner", `--use-list=${mainList}`],
+      options,
+      run,
+      secrets,
+    );
     if (run.cancelled) throw new CancelledError("Nothing was restored.");
 
     await withPgEnv(options.target, options.database, async (env) => {
       reporter.state.tables = { started: 0, total: entries.filter((line) => TOC_TABLE_DATA.test(line)).length };
       reporter.phase("restoring");
-      const args = [`--jobs=${jobs}`, "--no-owner", "--exit-on-error", "--verbose", "--no-password", `--use-list=${mainList}`, `--dbname=${conninfoDbname(options.database)}`, file];
+      const args = [
+        `--jobs=${jobs}`,
+        "--no-owner",
+        "--exit-on-error",
+        "--verbose",
+        "--no-password",
+        `--use-list=${mainList}`,
+        `--dbname=${conninfoDbname(options.database)}`,
+        file,
+      ];
       const tool = spawnTool(pgRestore, args, {
         env,
         secrets,
@@ -423,14 +449,24 @@ async function restoreCustom(options: RestoreDumpOptions, run: Run, secrets: rea
       run.tool = tool;
       const exit = await tool.exited;
       if (run.cancelled) throw new CancelledError(PARTIAL);
-      if (exit.code !== 0 || exit.signal) throw new RestoreToolError("pg_restore", exit, tool.stderrTail(), { aftermath: PARTIAL, loader: options.asLoader ?? false });
+      if (exit.code !== 0 || exit.signal)
+        throw new RestoreToolError("pg_restore", exit, tool.stderrTail(), { aftermath: PARTIAL, loader: options.asLoader ?? false });
     });
 
     // The grants are small: written out first, so pg_restore's own failure is reported as such.
     const aclSql = path.join(dir, "acl.sql");
-    const written = await runTool(pgRestore, ["--no-owner", `--use-list=${aclList}`, `--file=${aclSql}`, file], { env: pgToolEnv(options.target, options.database), secrets });
+    const written = await runTool(pgRestore, ["--no-owner", `--use-list=${aclList}`, `--file=${aclSql}`, file], {
+      env: pgToolEnv(options.target, options.database),
+      secrets,
+    });
     if (written.code !== 0 || written.signal) throw new RestoreToolError("pg_restore", written, written.stderrTail, { aftermath: PARTIAL });
-    const grants = await loadSql({ ...options, expectedSha256: null, onProgress: undefined }, run, secrets, createReadStream(aclSql, { highWaterMark: MIB }), { gunzip: false });
+    const grants = await loadSql(
+      { ...options, expectedSha256: null, onProgress: undefined },
+      run,
+      secrets,
+      createReadStream(aclSql, { highWaterMark: MIB }),
+      { gunzip: false },
+    );
     reporter.emit(true);
     return { sha256, bytesRead: reporter.state.bytesRead, sqlBytes: 0, rows: 0, durationMs: 0, guard: grants.guard };
   } finally {
@@ -443,8 +479,18 @@ const TOC_ENTRY = /^\d+; \d+ \d+ /;
 const TOC_ACL = /^\d+; \d+ \d+ (ACL|DEFAULT ACL) /;
 
 /** The SQL pg_restore would run for a part of the archive, written to a stream (it touches no database). */
-function archiveSql(pgRestore: string, file: string, args: readonly string[], options: RestoreDumpOptions, secrets: readonly string[]): { tool: ToolProcess; output: Readable } {
-  const tool = spawnTool(pgRestore, ["--file=-", ...args, file], { env: pgToolEnv(options.target, options.database), secrets, stdout: "stream" });
+function archiveSql(
+  pgRestore: string,
+  file: string,
+  args: readonly string[],
+  options: RestoreDumpOptions,
+  secrets: readonly string[],
+): { tool: ToolProcess; output: Readable } {
+  const tool = spawnTool(pgRestore, ["--file=-", ...args, file], {
+    env: pgToolEnv(options.target, options.database),
+    secrets,
+    stdout: "stream",
+  });
   if (!tool.stdout) throw new Error("pg_restore was spawned without stdout");
   return { tool, output: tool.stdout };
 }
@@ -453,7 +499,14 @@ function archiveSql(pgRestore: string, file: string, args: readonly string[], op
  * The archive's schema SQL through the statement guard, before anything touches the database:
  * a custom archive's entries are SQL text too, and pg_restore runs them as they are.
  */
-async function judgeArchiveSql(pgRestore: string, file: string, args: readonly string[], options: RestoreDumpOptions, run: Run, secrets: readonly string[]): Promise<void> {
+async function judgeArchiveSql(
+  pgRestore: string,
+  file: string,
+  args: readonly string[],
+  options: RestoreDumpOptions,
+  run: Run,
+  secrets: readonly string[],
+): Promise<void> {
   const sql = archiveSql(pgRestore, file, args, options, secrets);
   run.tool = sql.tool;
   const guard = new PlainDumpGuard();
@@ -464,10 +517,13 @@ async function judgeArchiveSql(pgRestore: string, file: string, args: readonly s
     sql.tool.kill();
     if (run.cancelled) throw new CancelledError("Nothing was restored.");
     if (error instanceof AppError) throw error;
-    throw new RestoreToolError("pg_restore", { code: null, signal: null }, [...sql.tool.stderrTail(), describe(error)], { aftermath: "Nothing was restored." });
+    throw new RestoreToolError("pg_restore", { code: null, signal: null }, [...sql.tool.stderrTail(), describe(error)], {
+      aftermath: "Nothing was restored.",
+    });
   }
   const exit = await sql.tool.exited;
-  if (exit.code !== 0 || exit.signal) throw new RestoreToolError("pg_restore", exit, sql.tool.stderrTail(), { aftermath: "Nothing was restored." });
+  if (exit.code !== 0 || exit.signal)
+    throw new RestoreToolError("pg_restore", exit, sql.tool.stderrTail(), { aftermath: "Nothing was restored." });
 }
 
 /**

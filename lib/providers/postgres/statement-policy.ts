@@ -58,7 +58,8 @@ export class StatementPolicy {
       case "large-object":
         if (verdict.part === "write") return send;
         if (verdict.part === "begin") this.largeObjectFrom = line;
-        else if (this.largeObjectFrom === null) throw refusal(line, head(), "transaction control, which would end the restore's own transaction");
+        else if (this.largeObjectFrom === null)
+          throw refusal(line, head(), "transaction control, which would end the restore's own transaction");
         else {
           this.largeObjectFrom = null;
           this.report.largeObjectBlocks++;
@@ -75,7 +76,8 @@ export class StatementPolicy {
   /** A statement too long to hold is judged by its head and streamed: only plain statements qualify. */
   decideStreamed(head: string, line: number, what: string): Decision {
     const verdict = judgeStatement(head);
-    if (verdict.action !== "pass" || verdict.copyFromStdin || this.largeObjectFrom !== null) throw refusal(line, what, "only data statements are that long");
+    if (verdict.action !== "pass" || verdict.copyFromStdin || this.largeObjectFrom !== null)
+      throw refusal(line, what, "only data statements are that long");
     return { send: true, copyFromStdin: false, insert: verdict.insert ?? false };
   }
 

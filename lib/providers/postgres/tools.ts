@@ -159,7 +159,11 @@ export function spawnTool(file: string, args: readonly string[], options: SpawnT
 }
 
 /** Runs a tool to the end; for short, read-only calls such as `pg_restore --list`. */
-export async function runTool(file: string, args: readonly string[], options: SpawnToolOptions): Promise<ToolExit & { stderrTail: string[] }> {
+export async function runTool(
+  file: string,
+  args: readonly string[],
+  options: SpawnToolOptions,
+): Promise<ToolExit & { stderrTail: string[] }> {
   const tool = spawnTool(file, args, options);
   const exit = await tool.exited;
   return { ...exit, stderrTail: tool.stderrTail() };

@@ -43,7 +43,12 @@ let counter = 0;
 async function pgDump(database: string, format: "plain" | "custom"): Promise<Buffer> {
   const conn = pgConnectionFromUrl(adminUrl()).connection;
   const file = await findPgTool("pg_dump");
-  return withPgEnv(conn, database, async (env) => (await execFileAsync(file, [`--format=${format}`, "--no-password"], { env, encoding: "buffer", maxBuffer: 64 << 20 })).stdout);
+  return withPgEnv(
+    conn,
+    database,
+    async (env) =>
+      (await execFileAsync(file, [`--format=${format}`, "--no-password"], { env, encoding: "buffer", maxBuffer: 64 << 20 })).stdout,
+  );
 }
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -115,7 +120,10 @@ function withInjection(injected: string): string {
 }
 
 /** Runs SQL straight through psql as a fresh loader (no guard), in the loader's own scratch database. */
-async function asLoaderAlone(admin: AdminTarget, text: string): Promise<{ code: number | null; stderr: string; runId: string; scratch: string }> {
+async function asLoaderAlone(
+  admin: AdminTarget,
+  text: string,
+): Promise<{ code: number | null; stderr: string; runId: string; scratch: string }> {
   const { runId, scratch } = nextRun();
   const loader = await createLoaderRole(admin, runId);
   const client = new pg.Client({ ...admin.connection, database: admin.maintenanceDatabase });
@@ -185,7 +193,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const database of [SOURCE, LOBS, CANARY]) await sqlOn("postgres", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+  for (const database of [SOURCE, LOBS, CANARY])
+    await sqlOn("postgres", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   for (const role of [MANAGED, REPORTING, APP_OWNER]) {
     await sqlOn("postgres", `DROP OWNED BY ${role}`).catch(() => undefined);
     await sqlOn("postgres", `DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
@@ -193,17 +202,73 @@ afterAll(async () => {
 });
 
 const HOSTILE: Array<{ name: string; sql: (file: string) => string; guard: RegExp; loader: RegExp }> = [
-  { name: "COMMIT then DROP DATABASE of another database", sql: () => `COMMIT;\nDROP DATABASE IF EXISTS ${CANARY};`, guard: /line \d+ holds COMMIT; \(transaction control/, loader: /must be owner of database|cannot run inside a transaction block/ },
-  { name: "COPY … FROM PROGRAM", sql: (file) => `CREATE TABLE t (x text);\nCOPY t FROM PROGRAM 'touch ${file}';`, guard: /COPY … PROGRAM runs a command/, loader: /permission denied to COPY to or from an external program|must be superuser or have privileges of the pg_execute_server_program role/ },
-  { name: "DROP DATABASE", sql: () => `DROP DATABASE ${CANARY};`, guard: /DROP DATABASE changes the server outside the restored database/, loader: /must be owner of database|cannot run inside a transaction block/ },
-  { name: "ALTER SYSTEM", sql: () => `ALTER SYSTEM SET work_mem = '123MB';`, guard: /ALTER SYSTEM changes the server's configuration/, loader: /permission denied to set parameter|must be superuser/ },
-  { name: "CREATE ROLE", sql: () => `CREATE ROLE evil_${id} SUPERUSER LOGIN;`, guard: /role definitions are not part of a database dump/, loader: /permission denied to create role|must be superuser/ },
-  { name: "ALTER ROLE of the target user", sql: () => `ALTER ROLE ${MANAGED} SUPERUSER;`, guard: /role definitions are not part of a database dump/, loader: /permission denied|must be superuser/ },
-  { name: "SET ROLE to a privileged role", sql: () => `SET ROLE postgres;`, guard: /it switches to another role/, loader: /permission denied to set role/ },
-  { name: "SET SESSION AUTHORIZATION", sql: () => `SET SESSION AUTHORIZATION postgres;`, guard: /it switches to another role/, loader: /permission denied to set session authorization/ },
-  { name: "server-side lo_import", sql: () => `SELECT lo_import('/etc/hostname');`, guard: /.*/, loader: /permission denied for function lo_import|must be superuser to use server-side lo_import/ },
-  { name: "server-side lo_export", sql: (file) => `SELECT lo_export(lo_from_bytea(0, 'x'), '${file}');`, guard: /.*/, loader: /permission denied for function lo_export|must be superuser to use server-side lo_export/ },
-  { name: "CREATE EXTENSION of an untrusted extension", sql: () => `CREATE EXTENSION file_fdw;`, guard: /.*/, loader: /permission denied to create extension "file_fdw"/ },
+  {
+    name: "COMMIT then DROP DATABASE of another database",
+    sql: () => `COMMIT;\nDROP DATABASE IF EXISTS ${CANARY};`,
+    guard: /line \d+ holds COMMIT; \(transaction control/,
+    loader: /must be owner of database|cannot run inside a transaction block/,
+  },
+  {
+    name: "COPY … FROM PROGRAM",
+    sql: (file) => `CREATE TABLE t (x text);\nCOPY t FROM PROGRAM 'touch ${file}';`,
+    guard: /COPY … PROGRAM runs a command/,
+    loader:
+      /permission denied to COPY to or from an external program|must be superuser or have privileges of the pg_execute_server_program role/,
+  },
+  {
+    name: "DROP DATABASE",
+    sql: () => `DROP DATABASE ${CANARY};`,
+    guard: /DROP DATABASE changes the server outside the restored database/,
+    loader: /must be owner of database|cannot run inside a transaction block/,
+  },
+  {
+    name: "ALTER SYSTEM",
+    sql: () => `ALTER SYSTEM SET work_mem = '123MB';`,
+    guard: /ALTER SYSTEM changes the server's configuration/,
+    loader: /permission denied to set parameter|must be superuser/,
+  },
+  {
+    name: "CREATE ROLE",
+    sql: () => `CREATE ROLE evil_${id} SUPERUSER LOGIN;`,
+    guard: /role definitions are not part of a database dump/,
+    loader: /permission denied to create role|must be superuser/,
+  },
+  {
+    name: "ALTER ROLE of the target user",
+    sql: () => `ALTER ROLE ${MANAGED} SUPERUSER;`,
+    guard: /role definitions are not part of a database dump/,
+    loader: /permission denied|must be superuser/,
+  },
+  {
+    name: "SET ROLE to a privileged role",
+    sql: () => `SET ROLE postgres;`,
+    guard: /it switches to another role/,
+    loader: /permission denied to set role/,
+  },
+  {
+    name: "SET SESSION AUTHORIZATION",
+    sql: () => `SET SESSION AUTHORIZATION postgres;`,
+    guard: /it switches to another role/,
+    loader: /permission denied to set session authorization/,
+  },
+  {
+    name: "server-side lo_import",
+    sql: () => `SELECT lo_import('/etc/hostname');`,
+    guard: /.*/,
+    loader: /permission denied for function lo_import|must be superuser to use server-side lo_import/,
+  },
+  {
+    name: "server-side lo_export",
+    sql: (file) => `SELECT lo_export(lo_from_bytea(0, 'x'), '${file}');`,
+    guard: /.*/,
+    loader: /permission denied for function lo_export|must be superuser to use server-side lo_export/,
+  },
+  {
+    name: "CREATE EXTENSION of an untrusted extension",
+    sql: () => `CREATE EXTENSION file_fdw;`,
+    guard: /.*/,
+    loader: /permission denied to create extension "file_fdw"/,
+  },
 ];
 
 describe.each(targets())("on %s", (_label, target) => {
@@ -250,20 +315,29 @@ describe.each(targets())("on %s", (_label, target) => {
       );
       expect(owners).toEqual(source);
       expect(owners.every((r) => r.owner === APP_OWNER)).toBe(true);
-      const [database] = await sqlOn<{ owner: string }>("postgres", "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", [run.scratch]);
+      const [database] = await sqlOn<{ owner: string }>(
+        "postgres",
+        "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1",
+        [run.scratch],
+      );
       expect(database?.owner).toBe(APP_OWNER);
       expect(run.result?.guard.missingRoles).toEqual([NO_SUCH_ROLE]);
       expect(run.result?.guard.ownerChangesSkipped).toBeGreaterThan(0);
       expect(await roleExists(loaderRoleName(run.runId))).toBe(false);
       // The application's role reads every table after the hand-over.
-      expect(await sqlOn(run.scratch, "SELECT has_table_privilege($1, 'public.loans', 'SELECT') AS ok", [REPORTING])).toEqual([{ ok: true }]);
+      expect(await sqlOn(run.scratch, "SELECT has_table_privilege($1, 'public.loans', 'SELECT') AS ok", [REPORTING])).toEqual([
+        { ok: true },
+      ]);
     } finally {
       await sqlOn("postgres", `DROP DATABASE IF EXISTS ${run.scratch} WITH (FORCE)`);
     }
   });
 
   it("finds the tables the owning role could not read after the hand-over (the validation check behind the swap)", async () => {
-    const selfRevoked = plainDump.replace("--\n-- PostgreSQL database dump complete", "REVOKE ALL ON TABLE public.loans FROM CURRENT_USER;\n--\n-- PostgreSQL database dump complete");
+    const selfRevoked = plainDump.replace(
+      "--\n-- PostgreSQL database dump complete",
+      "REVOKE ALL ON TABLE public.loans FROM CURRENT_USER;\n--\n-- PostgreSQL database dump complete",
+    );
     const run = await load(target(), selfRevoked);
     expect(run.error).toBeNull();
     try {
@@ -279,7 +353,10 @@ describe.each(targets())("on %s", (_label, target) => {
     const run = await load(target(), customDump, "custom");
     expect(run.error).toBeNull();
     try {
-      const [loans] = await sqlOn<{ owner: string; acl: string | null }>(run.scratch, "SELECT pg_get_userbyid(relowner) AS owner, relacl::text AS acl FROM pg_class WHERE relname = 'loans'");
+      const [loans] = await sqlOn<{ owner: string; acl: string | null }>(
+        run.scratch,
+        "SELECT pg_get_userbyid(relowner) AS owner, relacl::text AS acl FROM pg_class WHERE relname = 'loans'",
+      );
       expect(loans?.owner).toBe(APP_OWNER);
       expect(loans?.acl).toContain(`${REPORTING}=r/`);
       expect(run.result?.guard.missingRoles).toEqual([NO_SUCH_ROLE]);

@@ -8,7 +8,10 @@ import { appendRunEvent } from "./events";
 import { acquireTargetLock } from "./target-lock";
 
 /** The columns that differ between kinds of run; identity, status, requester and steps are filled in here. */
-export type RunColumns = Omit<Prisma.RestoreRunUncheckedCreateInput, "id" | "status" | "plan" | "requestedById" | "requestedByEmail" | "steps">;
+export type RunColumns = Omit<
+  Prisma.RestoreRunUncheckedCreateInput,
+  "id" | "status" | "plan" | "requestedById" | "requestedByEmail" | "steps"
+>;
 
 export interface QueuedRunInput {
   runId: string;

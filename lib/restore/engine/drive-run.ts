@@ -32,7 +32,15 @@ export async function driveRun<P, C>(db: Db, runId: string, kind: RunKindDefinit
   const leaseMs = options.leaseMs ?? LEASE_MS;
   const claimed = await claimRun(db, { runId, owner, leaseMs, jobId: options.jobId ?? null, resumable: (step) => kind.resumable(step) });
   if (!claimed) return "not-claimed";
-  const keeper = new LeaseKeeper(db, runId, owner, leaseMs, options.renewEveryMs ?? RENEW_EVERY_MS, options.cancelPollMs ?? CANCEL_POLL_MS, options.signal);
+  const keeper = new LeaseKeeper(
+    db,
+    runId,
+    owner,
+    leaseMs,
+    options.renewEveryMs ?? RENEW_EVERY_MS,
+    options.cancelPollMs ?? CANCEL_POLL_MS,
+    options.signal,
+  );
   try {
     // A cancel that arrived while the run was queued is honoured before any step starts.
     await keeper.poll();
@@ -42,7 +50,14 @@ export async function driveRun<P, C>(db: Db, runId: string, kind: RunKindDefinit
   }
 }
 
-async function runSteps<P, C>(db: Db, runId: string, owner: string, kind: RunKindDefinition<P, C>, signal: AbortSignal, options: RunnerOptions): Promise<RunOutcome> {
+async function runSteps<P, C>(
+  db: Db,
+  runId: string,
+  owner: string,
+  kind: RunKindDefinition<P, C>,
+  signal: AbortSignal,
+  options: RunnerOptions,
+): Promise<RunOutcome> {
   const run = await db.restoreRun.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } } } });
   let plan: P;
   let prepared: PreparedRun<C>;
@@ -67,7 +82,16 @@ async function runSteps<P, C>(db: Db, runId: string, owner: string, kind: RunKin
       await kind.beforeStep?.(db, run, step, plan);
       const timeoutMs = options.stepTimeoutsMs?.[step.name] ?? kind.stepTimeoutsMs[step.name];
       if (timeoutMs === undefined) throw new Error(`The ${kind.kind} kind has no time limit for its ${step.name} step.`);
-      await runStep({ db, runId, step, owner, timeoutMs, signal, secrets: prepared.secrets, execute: (stepSignal) => body(prepared.context, stepSignal, timeoutMs) });
+      await runStep({
+        db,
+        runId,
+        step,
+        owner,
+        timeoutMs,
+        signal,
+        secrets: prepared.secrets,
+        execute: (stepSignal) => body(prepared.context, stepSignal, timeoutMs),
+      });
       await kind.afterStep?.(db, run, step, plan);
     }
     await prepared.flush?.();

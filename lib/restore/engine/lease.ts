@@ -19,7 +19,13 @@ export type AbortKind = "cancelled" | "shutdown" | "lease-lost";
 
 export class RunAbortedError extends Error {
   constructor(readonly kind: AbortKind) {
-    super(kind === "cancelled" ? "The restore was cancelled." : kind === "shutdown" ? "The worker is shutting down." : "Another process took over this run (its lease lapsed).");
+    super(
+      kind === "cancelled"
+        ? "The restore was cancelled."
+        : kind === "shutdown"
+          ? "The worker is shutting down."
+          : "Another process took over this run (its lease lapsed).",
+    );
     this.name = "RunAbortedError";
   }
 }
@@ -29,7 +35,10 @@ export class RunAbortedError extends Error {
  * (`resumable` says which; a run whose running step cannot resume is left to the sweeper, which
  * ends it). Records the pg-boss job holding it, so the sweeper can fail that job if the worker dies.
  */
-export async function claimRun(db: Db, args: { runId: string; owner: string; leaseMs: number; jobId: string | null; resumable: (step: string) => boolean }): Promise<boolean> {
+export async function claimRun(
+  db: Db,
+  args: { runId: string; owner: string; leaseMs: number; jobId: string | null; resumable: (step: string) => boolean },
+): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<Array<{ status: string; expired: boolean; running_step: string | null }>>`
       SELECT r.status,
@@ -103,7 +112,10 @@ export class LeaseKeeper {
   ) {
     if (shutdown?.aborted) this.abort("shutdown");
     shutdown?.addEventListener("abort", this.onShutdown, { once: true });
-    this.timers.push(setInterval(() => void this.renew(), renewEveryMs), setInterval(() => void this.poll(), pollMs));
+    this.timers.push(
+      setInterval(() => void this.renew(), renewEveryMs),
+      setInterval(() => void this.poll(), pollMs),
+    );
   }
 
   get signal(): AbortSignal {

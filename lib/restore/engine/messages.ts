@@ -16,7 +16,9 @@ export class MessageRecorder {
     this.count++;
     if (this.count > MAX_MESSAGE_EVENTS + 1) return;
     const payload =
-      this.count > MAX_MESSAGE_EVENTS ? { line: `(further messages are not shown; ${MAX_MESSAGE_EVENTS} were)`, omitted: true } : { line: line.slice(0, 1_000) };
+      this.count > MAX_MESSAGE_EVENTS
+        ? { line: `(further messages are not shown; ${MAX_MESSAGE_EVENTS} were)`, omitted: true }
+        : { line: line.slice(0, 1_000) };
     this.chain = this.chain
       .then(() => appendRunEvent(this.c.db, this.c.run.id, "message", payload))
       .catch((error: unknown) => console.error(`[restore ${this.c.run.id}] could not record a message`, error));

@@ -7,7 +7,16 @@ import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { Db } from "@/lib/db/client";
 import { createTestUser } from "@/lib/testing/auth";
 import { adminUrl, sqlOn } from "@/lib/testing/databases";
-import { backupIdOf, seedLoanServeDatabases, sleepBeforeEnd, startRestoreTestApp, waitForRunStatus, writeChangedDump, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
+import {
+  backupIdOf,
+  seedLoanServeDatabases,
+  sleepBeforeEnd,
+  startRestoreTestApp,
+  waitForRunStatus,
+  writeChangedDump,
+  writeRestoreConfig,
+  type RestoreTestApp,
+} from "@/lib/testing/restore-runs";
 import { startWorkerProcess, type WorkerProcess } from "@/lib/testing/worker-process";
 import { createNightlyDump } from "@/scripts/lib/demo/nightly-dump";
 import { getRestoreRun } from "../get-restore-run";
@@ -28,7 +37,11 @@ const PREFIX = `multi-${id}/`;
 const LEASE_MS = 3_000;
 const SWEEP_EVERY_MS = 1_000;
 /** A check that takes this long keeps a run in its validate step while the worker is killed. */
-const SLOW_CHECK = { name: "slow-count", sql: "WITH pause AS (SELECT pg_sleep(8)) SELECT count(*) FROM loans, pause", expect: { atLeast: 1 } };
+const SLOW_CHECK = {
+  name: "slow-count",
+  sql: "WITH pause AS (SELECT pg_sleep(8)) SELECT count(*) FROM loans, pause",
+  expect: { atLeast: 1 },
+};
 
 const targets = Array.from({ length: 8 }, (_, i) => `multi${i}_${id}`);
 
@@ -73,7 +86,13 @@ beforeAll(async () => {
   await seedLoanServeDatabases(SOURCE, []);
 
   const store = app.s3.store(PREFIX);
-  const { manifest } = await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-19T00:00:00Z"), format: "plain", database: SOURCE });
+  const { manifest } = await createNightlyDump({
+    sourceUrl: adminUrl(),
+    store,
+    night: new Date("2026-11-19T00:00:00Z"),
+    format: "plain",
+    database: SOURCE,
+  });
   await writeChangedDump(store, { prefix: PREFIX, from: "2026-11-19", manifest, date: "2026-11-18", transform: sleepBeforeEnd(60) });
   // Two environments over the same store: one validates slowly.
   const targetsOf = (indexes: number[]) => Object.fromEntries(indexes.map((i) => [`t${i}`, targets[i] ?? ""]));
@@ -88,7 +107,8 @@ beforeAll(async () => {
     prefix: PREFIX,
     envPrefix: "RC_MULTI",
   });
-  for (const environment of ["multi", "multislow"]) await refreshCatalog({ ctx: systemCtx(db), input: { environment: resolveEnvironment(environment), store } });
+  for (const environment of ["multi", "multislow"])
+    await refreshCatalog({ ctx: systemCtx(db), input: { environment: resolveEnvironment(environment), store } });
   backups.fast = await backupIdOf(db, "multi", "2026-11-19.sql.gz");
   backups.slow = await backupIdOf(db, "multi", "2026-11-18.sql.gz");
   backups.fastSlowCheck = await backupIdOf(db, "multislow", "2026-11-19.sql.gz");
@@ -104,7 +124,12 @@ describe("two workers", () => {
     // Worker A alone takes four runs (its limit): two that will be restoring and two validating when it dies.
     const a = await startWorkerProcess({ leaseMs: LEASE_MS, sweepEveryMs: SWEEP_EVERY_MS, cron: true });
     workers.push(a);
-    const ofA = [await start("multi", "t0", backups.slow), await start("multi", "t1", backups.slow), await start("multislow", "t6", backups.fastSlowCheck), await start("multislow", "t7", backups.fastSlowCheck)].map((r) => r.id);
+    const ofA = [
+      await start("multi", "t0", backups.slow),
+      await start("multi", "t1", backups.slow),
+      await start("multislow", "t6", backups.fastSlowCheck),
+      await start("multislow", "t7", backups.fastSlowCheck),
+    ].map((r) => r.id);
     await waitFor("worker A to hold its four runs", async () => (await heldBy(a, ofA)) === 4);
 
     // Worker B takes the other four.
@@ -115,29 +140,42 @@ describe("two workers", () => {
 
     const [restoring, validating] = [ofA.slice(0, 2), ofA.slice(2)];
     await waitFor("A's runs to be restoring and validating", async () => {
-      const running = await db.restoreStep.findMany({ where: { runId: { in: ofA }, status: "running" }, select: { runId: true, name: true } });
+      const running = await db.restoreStep.findMany({
+        where: { runId: { in: ofA }, status: "running" },
+        select: { runId: true, name: true },
+      });
       const at = new Map(running.map((s) => [s.runId, s.name]));
       return restoring.every((r) => at.get(r) === "restore") && validating.every((r) => at.get(r) === "validate");
     });
     const killedAt = Date.now();
     await a.kill();
 
-    const ends = await Promise.all([...ofA, ...ofB].map((runId) => waitForRunStatus(db, runId, ["succeeded", "failed", "interrupted", "cancelled"], 150_000)));
+    const ends = await Promise.all(
+      [...ofA, ...ofB].map((runId) => waitForRunStatus(db, runId, ["succeeded", "failed", "interrupted", "cancelled"], 150_000)),
+    );
     const statusOf = new Map(ends.map((detail) => [detail.run.id, detail.run.status]));
     // B's own runs and A's validating runs succeed; A's restoring runs end interrupted, their scratch dropped.
     for (const runId of [...ofB, ...validating]) expect(statusOf.get(runId), `run ${runId}`).toBe("succeeded");
     for (const runId of restoring) expect(statusOf.get(runId), `run ${runId}`).toBe("interrupted");
-    const leftovers = await sqlOn<{ datname: string }>("postgres", "SELECT datname FROM pg_database WHERE datname LIKE $1", [`multi%${id}_restore_%`]);
+    const leftovers = await sqlOn<{ datname: string }>("postgres", "SELECT datname FROM pg_database WHERE datname LIKE $1", [
+      `multi%${id}_restore_%`,
+    ]);
     expect(leftovers).toEqual([]);
 
     // Exactly once, from the database: no step has two succeeded attempts, attempts of a step never
     // overlap, every succeeded step has one succeeded attempt, and B's runs ran each step once.
-    const attempts = await db.restoreStepAttempt.findMany({ where: { runId: { in: [...ofA, ...ofB] } }, include: { step: true }, orderBy: [{ stepId: "asc" }, { attempt: "asc" }] });
+    const attempts = await db.restoreStepAttempt.findMany({
+      where: { runId: { in: [...ofA, ...ofB] } },
+      include: { step: true },
+      orderBy: [{ stepId: "asc" }, { attempt: "asc" }],
+    });
     const byStep = new Map<string, typeof attempts>();
     for (const attempt of attempts) byStep.set(attempt.stepId, [...(byStep.get(attempt.stepId) ?? []), attempt]);
     for (const tries of byStep.values()) {
       const step = tries[0]?.step;
-      expect(tries.filter((t) => t.outcome === "succeeded").length, `${step?.name} of ${step?.runId}`).toBe(step?.status === "succeeded" ? 1 : 0);
+      expect(tries.filter((t) => t.outcome === "succeeded").length, `${step?.name} of ${step?.runId}`).toBe(
+        step?.status === "succeeded" ? 1 : 0,
+      );
       for (let i = 1; i < tries.length; i++) {
         const previous = tries[i - 1];
         const current = tries[i];

@@ -26,7 +26,10 @@ export async function finishRun(db: Db, run: RestoreRun, owner: string, finish: 
   await db.$transaction(async (tx) => {
     await transitionRun(tx, run.id, ["running"], finish.to, finish.data, { leaseOwner: owner });
     if (finish.to !== "succeeded") {
-      await tx.restoreStep.updateMany({ where: { runId: run.id, status: "pending", name: { not: "cleanup" } }, data: { status: "skipped" } });
+      await tx.restoreStep.updateMany({
+        where: { runId: run.id, status: "pending", name: { not: "cleanup" } },
+        data: { status: "skipped" },
+      });
     }
     await recordAuditEvent(tx, {
       actor: SYSTEM,
@@ -47,7 +50,13 @@ export async function finishRun(db: Db, run: RestoreRun, owner: string, finish: 
 }
 
 /** Fails a run before any step ran (its configuration could not be resolved). */
-export async function failBeforeSteps(db: Db, run: RestoreRun, owner: string, kind: Pick<KindSettlement, "auditPrefix">, error: unknown): Promise<RunOutcome> {
+export async function failBeforeSteps(
+  db: Db,
+  run: RestoreRun,
+  owner: string,
+  kind: Pick<KindSettlement, "auditPrefix">,
+  error: unknown,
+): Promise<RunOutcome> {
   const described = describeFailure(error);
   await finishRun(db, run, owner, {
     to: "failed",
@@ -58,7 +67,13 @@ export async function failBeforeSteps(db: Db, run: RestoreRun, owner: string, ki
 }
 
 /** Hands the run to a person (awaiting-swap) and lets go of it: a confirmation or an admin's acceptance sends it back. */
-export async function holdForPerson(db: Db, run: RestoreRun, owner: string, kind: Pick<KindSettlement, "auditPrefix">, hold: PersonHold): Promise<RunOutcome> {
+export async function holdForPerson(
+  db: Db,
+  run: RestoreRun,
+  owner: string,
+  kind: Pick<KindSettlement, "auditPrefix">,
+  hold: PersonHold,
+): Promise<RunOutcome> {
   const blocking = hold.blockingFailures.length > 0;
   await db.$transaction(async (tx) => {
     await transitionRun(
@@ -66,14 +81,24 @@ export async function holdForPerson(db: Db, run: RestoreRun, owner: string, kind
       run.id,
       ["running"],
       "awaiting-swap",
-      { leaseOwner: null, leaseExpiresAt: null, leaseJobId: null, ...(blocking ? { swapConfirmedAt: null, swapConfirmedByEmail: null, swapTerminateSessions: false } : {}) },
+      {
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        leaseJobId: null,
+        ...(blocking ? { swapConfirmedAt: null, swapConfirmedByEmail: null, swapTerminateSessions: false } : {}),
+      },
       { leaseOwner: owner },
     );
     await recordAuditEvent(tx, {
       actor: SYSTEM,
       action: `${kind.auditPrefix}.awaiting-swap`,
       subject: { type: "restore-run", id: run.id },
-      payload: { environment: run.environment, target: run.targetName, scratchDatabase: run.scratchDatabase, blockingFailures: hold.blockingFailures },
+      payload: {
+        environment: run.environment,
+        target: run.targetName,
+        scratchDatabase: run.scratchDatabase,
+        blockingFailures: hold.blockingFailures,
+      },
       requestId: run.id,
     });
   });
@@ -106,7 +131,8 @@ export async function settleStop<P>({ db, run, owner, kind, plan, step, error, s
         await releaseLease(db, run.id, owner);
         return "released";
       }
-      const message = kind.interruptedMessage ?? `The worker stopped during the ${step.name} step, which cannot resume. Start the run again.`;
+      const message =
+        kind.interruptedMessage ?? `The worker stopped during the ${step.name} step, which cannot resume. Start the run again.`;
       await db.restoreStep.update({ where: { id: step.id }, data: { status: "failed", finishedAt: new Date(), error: message } });
       await finishRun(db, run, owner, {
         to: "interrupted",
@@ -131,7 +157,15 @@ export async function settleStop<P>({ db, run, owner, kind, plan, step, error, s
         run.id,
         ["running"],
         "awaiting-swap",
-        { error: error.message, swapConfirmedAt: null, swapConfirmedByEmail: null, swapTerminateSessions: false, leaseOwner: null, leaseExpiresAt: null, leaseJobId: null },
+        {
+          error: error.message,
+          swapConfirmedAt: null,
+          swapConfirmedByEmail: null,
+          swapTerminateSessions: false,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          leaseJobId: null,
+        },
         { leaseOwner: owner },
       );
       await appendRunEvent(tx, run.id, "swap", { deferred: true, message: error.message, ...error.details });
@@ -143,9 +177,18 @@ export async function settleStop<P>({ db, run, owner, kind, plan, step, error, s
   const failure = (error as { failure?: unknown } | null)?.failure;
   await finishRun(db, run, owner, {
     to: "failed",
-    data: { error: `${described.error}${kind.failureSuffix?.(step, plan) ?? ""}`, errorDetail: described.detail, troubleshooting: described.troubleshooting },
+    data: {
+      error: `${described.error}${kind.failureSuffix?.(step, plan) ?? ""}`,
+      errorDetail: described.detail,
+      troubleshooting: described.troubleshooting,
+    },
     action: `${kind.auditPrefix}.failed`,
-    payload: { ...kind.auditPayload, step: step?.name ?? null, error: described.error, ...(typeof failure === "string" ? { failure } : {}) },
+    payload: {
+      ...kind.auditPayload,
+      step: step?.name ?? null,
+      error: described.error,
+      ...(typeof failure === "string" ? { failure } : {}),
+    },
   });
   return "failed";
 }

@@ -1,7 +1,16 @@
 // The restore run's status machine, as data. Every status change in lib/restore goes through
 // canTransition and a guarded UPDATE (transition-run.ts), so a lost race is a ConflictError.
 
-export const RUN_STATUSES = ["queued", "running", "awaiting-swap", "succeeded", "failed", "cancelled", "interrupted", "rolled-back"] as const;
+export const RUN_STATUSES = [
+  "queued",
+  "running",
+  "awaiting-swap",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "interrupted",
+  "rolled-back",
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const STEP_STATUSES = ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] as const;

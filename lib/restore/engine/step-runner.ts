@@ -119,7 +119,10 @@ export async function runStep<T extends Prisma.InputJsonValue>(args: RunStepArgs
       await endAttempt(db, attemptId, "cancelled");
       await appendRunEvent(db, runId, "step.cancelled", { step: step.name, position: step.position });
     } else if (reason instanceof StepDeferredError) {
-      await db.restoreStep.update({ where: { id: step.id }, data: { status: "pending", startedAt: null, finishedAt: null, error: reason.message } });
+      await db.restoreStep.update({
+        where: { id: step.id },
+        data: { status: "pending", startedAt: null, finishedAt: null, error: reason.message },
+      });
       await endAttempt(db, attemptId, "deferred");
     } else {
       const described = describeFailure(reason, args.secrets);

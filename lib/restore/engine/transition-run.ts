@@ -38,9 +38,7 @@ export async function transitionRun(
   if (count === 0) {
     const current = await tx.restoreRun.findUnique({ where: { id: runId }, select: { status: true, leaseOwner: true } });
     if (!current) throw new NotFoundError(`Restore run ${runId} does not exist.`);
-    const reason = allowed.includes(current.status as RunStatus)
-      ? "another worker has taken it over"
-      : `it is ${current.status}`;
+    const reason = allowed.includes(current.status as RunStatus) ? "another worker has taken it over" : `it is ${current.status}`;
     throw new ConflictError(`Restore run ${runId} cannot become ${to}: ${reason}. Reload the run to see its current state.`, {
       details: { runId, status: current.status },
     });

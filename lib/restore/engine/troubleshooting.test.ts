@@ -6,17 +6,24 @@ import { ADVICE, describeFailure } from "./troubleshooting";
 
 describe("describeFailure", () => {
   it("maps a permission error to the runbook's CREATE-privilege advice", () => {
-    const error = new RestoreToolError("psql", { code: 3, signal: null }, ["ERROR:  permission denied for schema public"], { aftermath: "Nothing was committed." });
+    const error = new RestoreToolError("psql", { code: 3, signal: null }, ["ERROR:  permission denied for schema public"], {
+      aftermath: "Nothing was committed.",
+    });
     const described = describeFailure(error);
     expect(described.troubleshooting).toBe(ADVICE.permission);
     expect(described.error).toMatch(/permission denied/);
   });
 
   it("never advises widening privileges when the dump itself asked for more than its copy (loader refused)", () => {
-    const error = new RestoreToolError("psql", { code: 3, signal: null }, ["line 12 of the dump: ERROR:  permission denied to create extension \"plperlu\""], {
-      aftermath: "Nothing was committed.",
-      loader: true,
-    });
+    const error = new RestoreToolError(
+      "psql",
+      { code: 3, signal: null },
+      ['line 12 of the dump: ERROR:  permission denied to create extension "plperlu"'],
+      {
+        aftermath: "Nothing was committed.",
+        loader: true,
+      },
+    );
     const described = describeFailure(error);
     expect(described.troubleshooting).toBe(ADVICE.notPermitted);
     expect(`${described.error} ${described.troubleshooting}`).not.toMatch(/grant|ensure the target user has/i);
@@ -24,7 +31,9 @@ describe("describeFailure", () => {
   });
 
   it("tells why the loader may be refused a connection the configured user gets", () => {
-    const stderr = ['psql: error: connection to server at "db" failed: FATAL:  no pg_hba.conf entry for host "10.0.0.5", user "rc_loader_0a1b", database "x"'];
+    const stderr = [
+      'psql: error: connection to server at "db" failed: FATAL:  no pg_hba.conf entry for host "10.0.0.5", user "rc_loader_0a1b", database "x"',
+    ];
     const error = new RestoreToolError("psql", { code: 2, signal: null }, stderr, { aftermath: "Nothing was committed.", loader: true });
     expect(describeFailure(error).troubleshooting).toBe(ADVICE.connection);
     expect(error.message).toMatch(/pg_hba\.conf must let such roles connect/);

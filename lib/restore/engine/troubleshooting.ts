@@ -10,8 +10,7 @@ export const ADVICE = {
     "The dump asked for more than its own scratch copy: its SQL runs as a loader role that owns only that database, and the restore never widens that role's rights. If the refused statement is legitimate (an extension that needs a superuser, say), create that object on the target beforehand; otherwise investigate where the dump came from and pick another backup.",
   connection:
     "Check the database connection parameters (host, port, user, password secret, SSL mode), that the target server is running, and that it is reachable from the Restore Console worker.",
-  slow:
-    "Slow restore performance (runbook §4): use parallel restore options (custom-format dumps restore with pg_restore -j); increase the target instance size temporarily; consider a partial restore of specific tables.",
+  slow: "Slow restore performance (runbook §4): use parallel restore options (custom-format dumps restore with pg_restore -j); increase the target instance size temporarily; consider a partial restore of specific tables.",
   checksum: "Do not restore this backup; pick another one. Verify it from the Backups page and investigate how the upload was corrupted.",
   incomplete: "This backup is truncated or corrupt; pick another one, and check the nightly dump job that produced it.",
   refused: "Do not restore this file: pg_dump never writes what it contained. Investigate where it came from and pick another backup.",

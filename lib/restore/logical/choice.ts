@@ -51,23 +51,34 @@ export async function resolveLogicalRestore(ctx: Ctx<SessionUser | null>, choice
   const { backup } = detail;
   const environment = resolveEnvironment(choice.environment ?? backup.environment);
   if (backup.environment !== environment.name) {
-    throw new BadRequestError(`Backup ${backup.name} belongs to ${backup.environment}, not ${environment.name}; restore it to one of ${backup.environment}'s targets.`);
+    throw new BadRequestError(
+      `Backup ${backup.name} belongs to ${backup.environment}, not ${environment.name}; restore it to one of ${backup.environment}'s targets.`,
+    );
   }
   if (!detail.restorable.allowed) throw new BadRequestError(`Backup ${backup.name} cannot be restored: ${detail.restorable.reason}`);
-  if (backup.format !== "plain-gzip" && backup.format !== "custom") throw new BadRequestError(`Backup ${backup.name} has an unknown format (${backup.format}).`);
+  if (backup.format !== "plain-gzip" && backup.format !== "custom")
+    throw new BadRequestError(`Backup ${backup.name} has an unknown format (${backup.format}).`);
   const target = findRestoreTarget(environment, choice.targetName);
 
   let newDatabaseName: string | null = null;
   if (choice.mode === "new-database") {
     newDatabaseName = choice.newDatabaseName ?? null;
-    if (newDatabaseName !== null && (newDatabaseName === target.database || newDatabaseName === target.maintenanceDatabase || RESERVED_NAMES.has(newDatabaseName))) {
-      throw new BadRequestError(`${newDatabaseName} cannot be the new database's name: it is the target's own, its maintenance database, or a system database.`);
+    if (
+      newDatabaseName !== null &&
+      (newDatabaseName === target.database || newDatabaseName === target.maintenanceDatabase || RESERVED_NAMES.has(newDatabaseName))
+    ) {
+      throw new BadRequestError(
+        `${newDatabaseName} cannot be the new database's name: it is the target's own, its maintenance database, or a system database.`,
+      );
     }
   } else if (choice.newDatabaseName !== undefined) {
     throw new BadRequestError("A new database name only applies to the new-database mode.");
   }
 
-  const manifest = backup.manifestState === "present" ? (backup.manifest as { tables?: Record<string, number>; checks?: unknown; roles?: unknown; pg_version?: string } | null) : null;
+  const manifest =
+    backup.manifestState === "present"
+      ? (backup.manifest as { tables?: Record<string, number>; checks?: unknown; roles?: unknown; pg_version?: string } | null)
+      : null;
   const source: PlanSource = {
     backupId: backup.id,
     name: backup.name,

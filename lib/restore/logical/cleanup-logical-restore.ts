@@ -27,12 +27,19 @@ export async function leftoverDatabases(admin: AdminTarget, run: Parameters<type
  * are still connected to is refused, never forced. On a protected environment a person types
  * the names dropped (the retention sweep, `user: null`, needs no confirmation).
  */
-export async function cleanupLogicalRestore({ ctx, input }: { ctx: ClientCtx<SessionUser | null>; input: { runId: string; confirmation?: string } }): Promise<CleanupResult> {
+export async function cleanupLogicalRestore({
+  ctx,
+  input,
+}: {
+  ctx: ClientCtx<SessionUser | null>;
+  input: { runId: string; confirmation?: string };
+}): Promise<CleanupResult> {
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
   if (!run || run.kind !== "logical") throw new NotFoundError("That restore run does not exist.");
   const environment = resolveEnvironment(run.environment);
   if (ctx.user) assertMayRestore(ctx.user, environment, "Cleaning up after a restore");
-  if (!isTerminal(runStatusOf(run.status))) throw new ConflictError(`This restore is still ${run.status}; cancel it or let it finish before cleaning up.`);
+  if (!isTerminal(runStatusOf(run.status)))
+    throw new ConflictError(`This restore is still ${run.status}; cancel it or let it finish before cleaning up.`);
   const lock = await ctx.db.restoreTargetLock.findUnique({ where: { runId: run.id } });
   if (lock) throw new ConflictError("This run's rollback is in progress; clean up once it has finished.");
 
@@ -46,7 +53,10 @@ export async function cleanupLogicalRestore({ ctx, input }: { ctx: ClientCtx<Ses
     const scratch = name === run.scratchDatabase;
     if (!scratch) {
       const sessions = await listSessions(admin, name);
-      if (sessions.length > 0) throw new ConflictError(`${sessions.length} session(s) are connected to ${name}; end them before dropping it.${dropped.length ? ` Already dropped: ${dropped.join(", ")}.` : ""}`);
+      if (sessions.length > 0)
+        throw new ConflictError(
+          `${sessions.length} session(s) are connected to ${name}; end them before dropping it.${dropped.length ? ` Already dropped: ${dropped.join(", ")}.` : ""}`,
+        );
     }
     // FORCE only for the scratch database, which we created and nobody should be using.
     await dropDatabase(admin, name, { force: scratch });
@@ -59,10 +69,19 @@ export async function cleanupLogicalRestore({ ctx, input }: { ctx: ClientCtx<Ses
   const actor = ctx.user ? { id: ctx.user.id, email: ctx.user.email } : SYSTEM;
   await ctx.db.$transaction(async (tx) => {
     if (cleanup) {
-      await tx.restoreStep.update({ where: { id: cleanup.id }, data: { status: "succeeded", startedAt: cleanup.startedAt ?? new Date(), finishedAt: new Date(), output: { dropped }, error: null } });
+      await tx.restoreStep.update({
+        where: { id: cleanup.id },
+        data: { status: "succeeded", startedAt: cleanup.startedAt ?? new Date(), finishedAt: new Date(), output: { dropped }, error: null },
+      });
     }
     await appendRunEvent(tx, run.id, "cleanup", { by: ctx.user?.email ?? "system (retention)", dropped });
-    await recordAuditEvent(tx, { actor, action: "restore.cleanup", subject: { type: "restore-run", id: run.id }, payload: { environment: run.environment, target: run.targetName, dropped }, requestId: ctx.requestId });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "restore.cleanup",
+      subject: { type: "restore-run", id: run.id },
+      payload: { environment: run.environment, target: run.targetName, dropped },
+      requestId: ctx.requestId,
+    });
   });
   return { dropped };
 }

@@ -33,14 +33,23 @@ export type ConfirmSwapInput = z.input<typeof ConfirmSwapInput>;
  * are ended only when `terminateSessions` is passed; without it, connected sessions make this a
  * ConflictError that lists them (details.sessions) so they can be shown before agreeing.
  */
-export async function confirmSwap({ ctx, input, approval }: { ctx: ClientCtx; input: ConfirmSwapInput; approval?: ApprovalGrant }): Promise<RestoreRunView> {
+export async function confirmSwap({
+  ctx,
+  input,
+  approval,
+}: {
+  ctx: ClientCtx;
+  input: ConfirmSwapInput;
+  approval?: ApprovalGrant;
+}): Promise<RestoreRunView> {
   const parsed = ConfirmSwapInput.parse(input);
   const run = await ctx.db.restoreRun.findUnique({ where: { id: parsed.runId } });
   if (!run) throw new NotFoundError("That restore run does not exist.");
   const environment = resolveEnvironment(run.environment);
   assertMayRestore(ctx.user, environment, "Confirming a swap");
   if (run.status !== "awaiting-swap") throw new ConflictError(`This restore is ${run.status}, not waiting for a swap confirmation.`);
-  if (run.mode !== "swap") throw new ConflictError(`This restore goes into a new database (${run.newDatabaseName ?? "a new name"}); there is nothing to swap.`);
+  if (run.mode !== "swap")
+    throw new ConflictError(`This restore goes into a new database (${run.newDatabaseName ?? "a new name"}); there is nothing to swap.`);
   const blocking = await findUnacceptedBlockingFailures(ctx.db, run.id);
   if (blocking.length > 0) {
     throw new ConflictError(
@@ -54,7 +63,9 @@ export async function confirmSwap({ ctx, input, approval }: { ctx: ClientCtx; in
 
   const admin = await adminTargetFor(findRestoreTarget(environment, run.targetName));
   if (!(await databaseExists(admin, run.scratchDatabase))) {
-    throw new ConflictError(`The restored database ${run.scratchDatabase} no longer exists; nothing can be swapped in. Cancel this run and start a new restore.`);
+    throw new ConflictError(
+      `The restored database ${run.scratchDatabase} no longer exists; nothing can be swapped in. Cancel this run and start a new restore.`,
+    );
   }
   const sessions = await listSessions(admin, run.targetDatabase);
   if (sessions.length > 0 && !parsed.terminateSessions) {
@@ -97,7 +108,15 @@ export async function confirmSwap({ ctx, input, approval }: { ctx: ClientCtx; in
       actor,
       action: "restore.swap.confirm",
       subject: { type: "restore-run", id: run.id },
-      payload: { environment: run.environment, target: run.targetName, live: run.targetDatabase, backup: plan.source.name, terminateSessions: parsed.terminateSessions, sessions: sessions.map((s) => ({ pid: s.pid, user: s.user, applicationName: s.applicationName })), ...approvalAudit(approval) },
+      payload: {
+        environment: run.environment,
+        target: run.targetName,
+        live: run.targetDatabase,
+        backup: plan.source.name,
+        terminateSessions: parsed.terminateSessions,
+        sessions: sessions.map((s) => ({ pid: s.pid, user: s.user, applicationName: s.applicationName })),
+        ...approvalAudit(approval),
+      },
       requestId: ctx.requestId,
     });
     return tx.restoreRun.findUniqueOrThrow({ where: { id: run.id }, include: { steps: true } });

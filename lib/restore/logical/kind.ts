@@ -36,7 +36,10 @@ export const logicalKind: RunKindDefinition<LogicalRestorePlan, StepContext> = {
       );
     }
     const admin = await adminTargetFor(target);
-    return { context: { db, run, plan, environment, target, admin, workerId: owner, progressEveryMs: PROGRESS_EVERY_MS }, secrets: secretsOf(admin) };
+    return {
+      context: { db, run, plan, environment, target, admin, workerId: owner, progressEveryMs: PROGRESS_EVERY_MS },
+      secrets: secretsOf(admin),
+    };
   },
 
   resumable: (step) => step !== "restore",
@@ -53,14 +56,25 @@ export const logicalKind: RunKindDefinition<LogicalRestorePlan, StepContext> = {
 
   async beforeStep(db, run, step) {
     if (step.name === "restore") {
-      await reportRunEvidence(db, { runId: run.id, environment: run.environment, kind: "restore-running", description: `Restoring into ${run.scratchDatabase}` });
+      await reportRunEvidence(db, {
+        runId: run.id,
+        environment: run.environment,
+        kind: "restore-running",
+        description: `Restoring into ${run.scratchDatabase}`,
+      });
     }
   },
 
   async afterStep(db, run, step) {
     if (step.name !== "validate") return;
     const { validationPassed } = await db.restoreRun.findUniqueOrThrow({ where: { id: run.id }, select: { validationPassed: true } });
-    if (validationPassed) await reportRunEvidence(db, { runId: run.id, environment: run.environment, kind: "validation-passed", description: "Validation of the restored copy passed" });
+    if (validationPassed)
+      await reportRunEvidence(db, {
+        runId: run.id,
+        environment: run.environment,
+        kind: "validation-passed",
+        description: "Validation of the restored copy passed",
+      });
   },
 
   succeededPayload: (run) => ({ mode: run.mode, newDatabaseName: run.newDatabaseName }),

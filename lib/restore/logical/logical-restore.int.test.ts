@@ -10,7 +10,16 @@ import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
 import { startWorkerProcess } from "@/lib/testing/worker-process";
 import { createTestUser } from "@/lib/testing/auth";
 import { adminUrl, sqlOn, withDatabase } from "@/lib/testing/databases";
-import { backupIdOf, seedLoanServeDatabases, sleepBeforeEnd, startRestoreTestApp, waitForRunStatus, writeChangedDump, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
+import {
+  backupIdOf,
+  seedLoanServeDatabases,
+  sleepBeforeEnd,
+  startRestoreTestApp,
+  waitForRunStatus,
+  writeChangedDump,
+  writeRestoreConfig,
+  type RestoreTestApp,
+} from "@/lib/testing/restore-runs";
 import type { TestS3 } from "@/lib/testing/s3";
 import { collect } from "@/lib/testing/streams";
 import { createNightlyDump, type DumpManifest } from "@/scripts/lib/demo/nightly-dump";
@@ -43,7 +52,11 @@ const CRASH_DB = `crashlive_${id}`;
 const PREFIX = `restores-${id}/`;
 const SLEEP_SECONDS = 40;
 /** Restored loans must match the manifest's count exactly: the miscounted dump fails it. */
-const LOANS_MATCH_MANIFEST = { name: "loans-match-manifest", sql: "SELECT count(*) FROM loans", expect: { withinPercentOfManifest: { table: "loans", percent: 0 } } };
+const LOANS_MATCH_MANIFEST = {
+  name: "loans-match-manifest",
+  sql: "SELECT count(*) FROM loans",
+  expect: { withinPercentOfManifest: { table: "loans", percent: 0 } },
+};
 
 let app: RestoreTestApp;
 let s3: TestS3;
@@ -53,7 +66,14 @@ let worker: RunningWorker | undefined;
 let tempDir: string;
 let operator: SessionUser;
 let goodManifest: DumpManifest;
-const backupIds: Record<"good" | "corrupt" | "slow" | "miscounted" | "hostile" | "guarded", string> = { good: "", corrupt: "", slow: "", miscounted: "", hostile: "", guarded: "" };
+const backupIds: Record<"good" | "corrupt" | "slow" | "miscounted" | "hostile" | "guarded", string> = {
+  good: "",
+  corrupt: "",
+  slow: "",
+  miscounted: "",
+  hostile: "",
+  guarded: "",
+};
 
 /** This file's databases (other test files create their own on the shared cluster meanwhile). */
 async function databases(): Promise<Set<string>> {
@@ -63,7 +83,10 @@ async function databases(): Promise<Set<string>> {
 
 /** Row count and a checksum of every loan row: "exactly as it was" in two numbers. */
 async function fingerprint(database: string): Promise<{ loans: number; digest: string }> {
-  const [row] = await sqlOn<{ loans: number; digest: string }>(database, "SELECT count(*)::int AS loans, md5(string_agg(l::text, ',' ORDER BY id)) AS digest FROM loans l");
+  const [row] = await sqlOn<{ loans: number; digest: string }>(
+    database,
+    "SELECT count(*)::int AS loans, md5(string_agg(l::text, ',' ORDER BY id)) AS digest FROM loans l",
+  );
   if (!row) throw new Error("no fingerprint");
   return row;
 }
@@ -86,7 +109,12 @@ async function writeMiscountedDump(): Promise<void> {
   const store = s3.store(PREFIX);
   const good = await collect(await store.read(`${PREFIX}2026-11-19.sql.gz`));
   await store.write(`${PREFIX}2026-11-16.sql.gz`, good);
-  const manifest = { ...goodManifest, file: "2026-11-16.sql.gz", created_at: "2026-11-16T02:00:00.000Z", tables: { ...goodManifest.tables, loans: goodManifest.tables.loans + 5 } };
+  const manifest = {
+    ...goodManifest,
+    file: "2026-11-16.sql.gz",
+    created_at: "2026-11-16T02:00:00.000Z",
+    tables: { ...goodManifest.tables, loans: goodManifest.tables.loans + 5 },
+  };
   await store.write(`${PREFIX}2026-11-16.manifest.json`, Buffer.from(JSON.stringify(manifest)));
 }
 
@@ -121,9 +149,22 @@ beforeAll(async () => {
   );
 
   const store = s3.store(PREFIX);
-  const good = await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-19T00:00:00Z"), format: "plain", database: SOURCE_DB });
+  const good = await createNightlyDump({
+    sourceUrl: adminUrl(),
+    store,
+    night: new Date("2026-11-19T00:00:00Z"),
+    format: "plain",
+    database: SOURCE_DB,
+  });
   goodManifest = good.manifest;
-  await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-18T00:00:00Z"), format: "plain", database: SOURCE_DB, corruptManifest: true });
+  await createNightlyDump({
+    sourceUrl: adminUrl(),
+    store,
+    night: new Date("2026-11-18T00:00:00Z"),
+    format: "plain",
+    database: SOURCE_DB,
+    corruptManifest: true,
+  });
   const changed = { prefix: PREFIX, from: "2026-11-19", manifest: goodManifest };
   await writeChangedDump(store, { ...changed, date: "2026-11-17", transform: sleepBeforeEnd(SLEEP_SECONDS) });
   await writeMiscountedDump();
@@ -167,9 +208,22 @@ describe("logical restore", () => {
     expect(preview.canStart).toBe(true);
     expect(preview.plan.preflight?.passed).toBe(true);
     expect(preview.plan.preflight?.checks.map((c) => c.name)).toEqual(
-      expect.arrayContaining(["reachable", "server-version", "create-privilege", "scratch-free", "target-exists", "tools", "space", "sessions"]),
+      expect.arrayContaining([
+        "reachable",
+        "server-version",
+        "create-privilege",
+        "scratch-free",
+        "target-exists",
+        "tools",
+        "space",
+        "sessions",
+      ]),
     );
-    expect(preview.plan.source).toMatchObject({ name: "2026-11-19.sql.gz", sha256: goodManifest.sha256, manifestTables: goodManifest.tables });
+    expect(preview.plan.source).toMatchObject({
+      name: "2026-11-19.sql.gz",
+      sha256: goodManifest.sha256,
+      manifestTables: goodManifest.tables,
+    });
     expect(preview.plan.target).toMatchObject({ database: LIVE_DB, user: ROLE, host: "127.0.0.1" });
     // The worker scheduled its sweeper with pg-boss's cron.
     expect((await worker?.boss.getSchedules())?.map((schedule) => schedule.name)).toContain("restore-sweeper");
@@ -185,7 +239,10 @@ describe("logical restore", () => {
     await expect(
       startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "swap", confirmation: "loanserve" } }),
     ).rejects.toBeInstanceOf(BadRequestError);
-    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: { backupId: backupIds.good, targetName: "dr", mode: "swap", confirmation: LIVE_DB },
+    });
     expect(started.status).toBe("queued");
 
     const events: RunEventView[] = [];
@@ -204,13 +261,20 @@ describe("logical restore", () => {
       expect(waiting.steps[1]?.output).toMatchObject({ sha256: goodManifest.sha256, bytesRead: goodManifest.size });
       expect(waiting.validation.passed).toBe(true);
       expect(waiting.validation.results.map((r) => r.name)).toContain("loans-match-manifest");
-      expect(waiting.run.progress).toMatchObject({ step: "restore", bytesRead: goodManifest.size, totalBytes: goodManifest.size, percent: 100 });
+      expect(waiting.run.progress).toMatchObject({
+        step: "restore",
+        bytesRead: goodManifest.size,
+        totalBytes: goodManifest.size,
+        percent: 100,
+      });
       expect(waiting.liveSessions).toEqual([]);
       // The target is untouched until the person confirms; the restored copy waits beside it.
       expect(await fingerprint(LIVE_DB)).toEqual(original);
       expect((await fingerprint(waiting.run.scratchDatabase)).loans).toBe(goodManifest.tables.loans);
 
-      await expect(confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation: `wrong -> ${LIVE_DB}` } })).rejects.toBeInstanceOf(BadRequestError);
+      await expect(confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation: `wrong -> ${LIVE_DB}` } })).rejects.toBeInstanceOf(
+        BadRequestError,
+      );
       await confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation: `2026-11-19.sql.gz -> ${LIVE_DB}` } });
       const done = await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
       expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
@@ -221,7 +285,10 @@ describe("logical restore", () => {
       expect((await fingerprint(LIVE_DB)).loans).toBe(goodManifest.tables.loans);
       // Owners and privileges are the source's, so the application works after the swap.
       const privileges = (database: string) =>
-        sqlOn(database, "SELECT relname, pg_get_userbyid(relowner) AS owner, relacl::text AS acl FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY relname");
+        sqlOn(
+          database,
+          "SELECT relname, pg_get_userbyid(relowner) AS owner, relacl::text AS acl FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') ORDER BY relname",
+        );
       const restored = await privileges(LIVE_DB);
       expect(restored.length).toBeGreaterThan(3);
       expect(restored).toEqual(await privileges(SOURCE_DB));
@@ -230,9 +297,12 @@ describe("logical restore", () => {
       expect((await databases()).has(done.run.scratchDatabase)).toBe(false);
       expect(await db.restoreTargetLock.count({ where: { targetName: "dr" } })).toBe(0);
 
-      await waitFor("the live feed to show the run's moves", async () => events.some((e) => e.type === "status" && (e.payload as { to?: string }).to === "succeeded"));
+      await waitFor("the live feed to show the run's moves", async () =>
+        events.some((e) => e.type === "status" && (e.payload as { to?: string }).to === "succeeded"),
+      );
       const types = new Set(events.map((e) => e.type));
-      for (const type of ["run.created", "status", "step.started", "step.succeeded", "progress", "validation", "swap"]) expect(types).toContain(type);
+      for (const type of ["run.created", "status", "step.started", "step.succeeded", "progress", "validation", "swap"])
+        expect(types).toContain(type);
       expect(events.map((e) => Number(e.id))).toEqual([...events.map((e) => Number(e.id))].sort((a, b) => a - b));
     } finally {
       await unsubscribe();
@@ -249,7 +319,16 @@ describe("logical restore", () => {
 
     const actions = (await db.auditEvent.findMany({ where: { subjectId: started.id }, orderBy: { id: "asc" } })).map((a) => a.action);
     expect(actions).toEqual(
-      expect.arrayContaining(["restore.start", "restore.validate", "restore.awaiting-swap", "restore.swap.confirm", "restore.swap", "restore.succeeded", "restore.rollback", "restore.cleanup"]),
+      expect.arrayContaining([
+        "restore.start",
+        "restore.validate",
+        "restore.awaiting-swap",
+        "restore.swap.confirm",
+        "restore.swap",
+        "restore.succeeded",
+        "restore.rollback",
+        "restore.cleanup",
+      ]),
     );
     const audit = JSON.stringify(await db.auditEvent.findMany({ where: { subjectId: started.id }, select: { payload: true } }));
     expect(audit).not.toContain(ROLE_PASSWORD);
@@ -261,7 +340,10 @@ describe("logical restore", () => {
 
   it("a checksum-mismatched backup leaves the target exactly as it was and says why", async () => {
     const before = await fingerprint(LIVE_DB);
-    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.corrupt, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: { backupId: backupIds.corrupt, targetName: "dr", mode: "swap", confirmation: LIVE_DB },
+    });
     const failed = await waitForRunStatus(db, started.id, ["failed", "awaiting-swap", "succeeded"]);
     expect(failed.run.status).toBe("failed");
     expect(failed.run.error).toMatch(/Checksum mismatch/);
@@ -276,7 +358,10 @@ describe("logical restore", () => {
 
   it("a hostile dump (COMMIT; DROP DATABASE) is refused with its line: run failed, refusal audited, scratch and loader gone, every database intact", async () => {
     const before = await fingerprint(LIVE_DB);
-    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.hostile, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: { backupId: backupIds.hostile, targetName: "dr", mode: "swap", confirmation: LIVE_DB },
+    });
     const failed = await waitForRunStatus(db, started.id, ["failed", "awaiting-swap", "succeeded"]);
     expect(failed.run.status).toBe("failed");
     expect(failed.run.error).toMatch(/The dump was refused: line \d+ holds COMMIT;/);
@@ -285,7 +370,9 @@ describe("logical restore", () => {
     const existing = await databases();
     expect(existing.has(CRASH_DB)).toBe(true);
     expect(existing.has(failed.run.scratchDatabase)).toBe(false);
-    expect(await sqlOn("postgres", `SELECT 1 FROM pg_roles WHERE rolname LIKE 'rc_loader_${started.id.replace(/-/g, "").slice(0, 20)}'`)).toEqual([]);
+    expect(
+      await sqlOn("postgres", `SELECT 1 FROM pg_roles WHERE rolname LIKE 'rc_loader_${started.id.replace(/-/g, "").slice(0, 20)}'`),
+    ).toEqual([]);
     const audit = await db.auditEvent.findFirstOrThrow({ where: { subjectId: started.id, action: "restore.failed" } });
     expect(audit.outcome).toBe("failed");
     expect(audit.payload).toMatchObject({ failure: "dump-refused", step: "restore" });
@@ -293,7 +380,10 @@ describe("logical restore", () => {
 
   it("a blocking validation failure holds the run before the swap, keeps the restored copy for inspection, and leaves the target alone", async () => {
     const before = await fingerprint(LIVE_DB);
-    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: { backupId: backupIds.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB },
+    });
     const failed = await waitForRunStatus(db, started.id, ["failed", "awaiting-swap"]);
     // It waits for an admin to accept the failures (validation-acceptance.int.test.ts) or a cancel.
     expect(failed.run.status).toBe("awaiting-swap");
@@ -308,12 +398,18 @@ describe("logical restore", () => {
     const failedChecks = failed.validation.results.filter((r) => !r.passed).map((r) => r.name);
     expect(failedChecks).toEqual(expect.arrayContaining(["critical-table-rows", "loans-match-manifest"]));
     expect(failed.validation.unaccepted).toEqual(expect.arrayContaining(["critical-table-rows", "loans-match-manifest"]));
-    await expect(confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation: `2026-11-16.sql.gz -> ${LIVE_DB}` } })).rejects.toThrow(
-      /critical-table-rows.*the swap is refused until an admin accepts/,
-    );
-    expect(failed.validation.results.find((r) => r.name === "loans-match-manifest")).toMatchObject({ actual: goodManifest.tables.loans, passed: false });
+    await expect(
+      confirmSwap({ ctx: ctx(), input: { runId: started.id, confirmation: `2026-11-16.sql.gz -> ${LIVE_DB}` } }),
+    ).rejects.toThrow(/critical-table-rows.*the swap is refused until an admin accepts/);
+    expect(failed.validation.results.find((r) => r.name === "loans-match-manifest")).toMatchObject({
+      actual: goodManifest.tables.loans,
+      passed: false,
+    });
     // Compared with the last validated run of this target (the good restore earlier).
-    expect(failed.previousValidation?.comparison.checks.find((c) => c.name === "loans-match-manifest")).toMatchObject({ previousPassed: true, currentPassed: false });
+    expect(failed.previousValidation?.comparison.checks.find((c) => c.name === "loans-match-manifest")).toMatchObject({
+      previousPassed: true,
+      currentPassed: false,
+    });
     expect((await fingerprint(failed.run.scratchDatabase)).loans).toBe(goodManifest.tables.loans);
     expect(await fingerprint(LIVE_DB)).toEqual(before);
 
@@ -323,11 +419,17 @@ describe("logical restore", () => {
     const cleaned = await cleanupRestore({ ctx: ctx(), input: { runId: started.id } });
     expect(cleaned.dropped).toEqual([failed.run.scratchDatabase]);
     expect((await databases()).has(failed.run.scratchDatabase)).toBe(false);
-    expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({ status: "succeeded", output: { dropped: [failed.run.scratchDatabase] } });
+    expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({
+      status: "succeeded",
+      output: { dropped: [failed.run.scratchDatabase] },
+    });
   }, 60_000);
 
   it("drops a kept copy once the environment's retention period has passed, as the system", async () => {
-    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: { backupId: backupIds.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB },
+    });
     const failed = await waitForRunStatus(db, started.id, ["failed", "awaiting-swap"]);
     // Held for an admin's acceptance; once cancelled it is a finished run's leftover.
     await cancelRestore({ ctx: ctx(), input: { runId: started.id } });
@@ -340,7 +442,10 @@ describe("logical restore", () => {
     await db.restoreRun.update({ where: { id: started.id }, data: { finishedAt: new Date(Date.now() - 8 * 86_400_000) } });
     expect((await sweepRestoreRuns({ ctx: systemCtx(db) })).expired).toContain(started.id);
     expect((await databases()).has(failed.run.scratchDatabase)).toBe(false);
-    expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({ status: "succeeded", output: { dropped: [failed.run.scratchDatabase] } });
+    expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({
+      status: "succeeded",
+      output: { dropped: [failed.run.scratchDatabase] },
+    });
     const audit = await db.auditEvent.findFirst({ where: { action: "restore.cleanup", subjectId: started.id } });
     expect(audit?.actorEmail).toBe("system");
   }, 60_000);
@@ -355,21 +460,29 @@ describe("logical restore", () => {
     expect(lost).toHaveLength(1);
     const winner = (won[0] as PromiseFulfilledResult<{ id: string }>).value;
     expect(lost[0]?.reason).toBeInstanceOf(ConflictError);
-    expect((lost[0]?.reason as Error).message).toMatch(new RegExp(`^Target dr is being restored by run ${winner.id} started by ${operator.email} at `));
+    expect((lost[0]?.reason as Error).message).toMatch(
+      new RegExp(`^Target dr is being restored by run ${winner.id} started by ${operator.email} at `),
+    );
     expect(await db.restoreRun.count()).toBe(countBefore + 1);
     await waitForRunStatus(db, winner.id, ["failed"]);
   }, 60_000);
 
   it("refuses an operator on a protected environment", async () => {
     await expect(
-      startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.guarded, targetName: "guarded-dr", mode: "swap", confirmation: LIVE_DB } }),
+      startLogicalRestore({
+        ctx: ctx(),
+        input: { backupId: backupIds.guarded, targetName: "guarded-dr", mode: "swap", confirmation: LIVE_DB },
+      }),
     ).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it("restores into a new database and leaves the target alone", async () => {
     const before = await fingerprint(LIVE_DB);
     const newName = `copy_${id}`;
-    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "new-database", newDatabaseName: newName, confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: { backupId: backupIds.good, targetName: "dr", mode: "new-database", newDatabaseName: newName, confirmation: LIVE_DB },
+    });
     const done = await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(done.steps.map((s) => s.name)).toEqual(["preflight", "restore", "validate", "rename", "cleanup"]);
@@ -383,10 +496,19 @@ describe("logical restore", () => {
     const { getIncident } = await import("@/lib/incidents/get-incident");
     const { id: incidentId } = await declareIncident({
       ctx: ctx(),
-      input: { title: "Loans deleted by a bad migration", severity: "sev1", environment: "itest", scope: "loans table", startedAt: new Date(Date.now() - 60_000) },
+      input: {
+        title: "Loans deleted by a bad migration",
+        severity: "sev1",
+        environment: "itest",
+        scope: "loans table",
+        startedAt: new Date(Date.now() - 60_000),
+      },
     });
     const newName = `evidence_${id}`;
-    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "new-database", newDatabaseName: newName, confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: { backupId: backupIds.good, targetName: "dr", mode: "new-database", newDatabaseName: newName, confirmation: LIVE_DB },
+    });
     await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
     const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId } });
     const items = incident.phases.flatMap((phase) => phase.items);
@@ -404,13 +526,19 @@ describe("logical restore", () => {
     const { listRecoveryMeasurements } = await import("@/lib/restore/list-recovery-measurements");
     const measured = await listRecoveryMeasurements({ ctx: systemCtx(db), input: { limit: 50 } });
     expect(measured.find((m) => m.kind === "incident" && m.id === incidentId)?.measurement.rto.from).toBe("incident-start");
-    expect(measured.find((m) => m.kind === "run" && m.id === started.id)?.measurement).toMatchObject({ method: "logical", rto: { from: "run-start", verdict: "met" } });
+    expect(measured.find((m) => m.kind === "run" && m.id === started.id)?.measurement).toMatchObject({
+      method: "logical",
+      rto: { from: "run-start", verdict: "met" },
+    });
     await sqlOn("postgres", `DROP DATABASE ${newName}`);
   }, 60_000);
 
   it("cancel mid-restore stops the stream, drops the scratch database and leaves the target intact", async () => {
     const before = await fingerprint(LIVE_DB);
-    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.slow, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: { backupId: backupIds.slow, targetName: "dr", mode: "swap", confirmation: LIVE_DB },
+    });
     await waitFor("the slow restore to be streaming", async () => {
       const detail = await runOf(started.id);
       return detail.steps.find((s) => s.name === "restore")?.status === "running" && (detail.run.progress?.bytesRead ?? 0) > 0;
@@ -429,7 +557,10 @@ describe("logical restore", () => {
 
   it("shows connected sessions before a swap, ends them only when agreed, and settles a swap whose worker died", async () => {
     const original = await fingerprint(LIVE_DB);
-    const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.good, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: { backupId: backupIds.good, targetName: "dr", mode: "swap", confirmation: LIVE_DB },
+    });
     await waitForRunStatus(db, started.id, ["awaiting-swap"]);
     const confirmation = `2026-11-19.sql.gz -> ${LIVE_DB}`;
     const appUrlForRole = new URL(withDatabase(adminUrl(), LIVE_DB));
@@ -493,7 +624,10 @@ describe("logical restore", () => {
     const child = await startWorkerProcess({ leaseMs: 3000 });
     try {
       const before = await fingerprint(CRASH_DB);
-      const started = await startLogicalRestore({ ctx: ctx(), input: { backupId: backupIds.slow, targetName: "crash", mode: "swap", confirmation: CRASH_DB } });
+      const started = await startLogicalRestore({
+        ctx: ctx(),
+        input: { backupId: backupIds.slow, targetName: "crash", mode: "swap", confirmation: CRASH_DB },
+      });
       const streaming = await waitFor("the child to be restoring", async () => {
         const run = await db.restoreRun.findUniqueOrThrow({ where: { id: started.id }, include: { steps: true } });
         const restoring = run.steps.find((s) => s.name === "restore")?.status === "running" && run.leaseOwner?.includes(`:${child.pid}:`);
@@ -507,10 +641,16 @@ describe("logical restore", () => {
       expect(early.interrupted).not.toContain(started.id);
       expect((await db.restoreRun.findUniqueOrThrow({ where: { id: started.id } })).status).toBe("running");
 
-      await waitFor("the lease to lapse", async () => {
-        const [row] = await db.$queryRaw<Array<{ lapsed: boolean }>>`SELECT lease_expires_at < now() AS lapsed FROM restore_runs WHERE id = ${started.id}::uuid`;
-        return row?.lapsed;
-      }, 15_000);
+      await waitFor(
+        "the lease to lapse",
+        async () => {
+          const [row] = await db.$queryRaw<
+            Array<{ lapsed: boolean }>
+          >`SELECT lease_expires_at < now() AS lapsed FROM restore_runs WHERE id = ${started.id}::uuid`;
+          return row?.lapsed;
+        },
+        15_000,
+      );
       const swept = await sweepRestoreRuns({ ctx: systemCtx(db) });
       expect(swept.interrupted).toEqual([started.id]);
 

@@ -22,7 +22,13 @@ export interface LogicalRestorePreview {
  * The plan a person reads before anything runs: source, target (never the password), steps,
  * what is replaced and what is kept, and the preflight checks run now, changing nothing.
  */
-export async function planLogicalRestore({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: PlanLogicalRestoreInput }): Promise<LogicalRestorePreview> {
+export async function planLogicalRestore({
+  ctx,
+  input,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: PlanLogicalRestoreInput;
+}): Promise<LogicalRestorePreview> {
   const resolved = await resolveLogicalRestore(ctx, input);
   const { environment, target, source } = resolved;
   // The real run gets its own id; the preview's scratch name shows the pattern.

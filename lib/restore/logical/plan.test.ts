@@ -30,7 +30,15 @@ const input = (overrides: Partial<BuildPlanInput> = {}): BuildPlanInput => ({
     pgVersion: "15.14",
     overridden: false,
   },
-  target: { name: "dr", host: "db.internal", port: 5432, database: "loanserve", user: "restore", maintenanceDatabase: "postgres", sslMode: "require" },
+  target: {
+    name: "dr",
+    host: "db.internal",
+    port: 5432,
+    database: "loanserve",
+    user: "restore",
+    maintenanceDatabase: "postgres",
+    sslMode: "require",
+  },
   mode: "swap",
   newDatabaseName: null,
   runId: RUN_ID,
@@ -103,7 +111,13 @@ describe("cleanupCandidates", () => {
 });
 
 describe("rollback and clean-up, as their dialogs name them", () => {
-  const swapped = { id: RUN_ID, targetDatabase: "loanserve", previousDatabase: "loanserve_before_restore_202611251407", finishedAt: AT, createdAt: new Date("2026-11-25T13:00:00Z") };
+  const swapped = {
+    id: RUN_ID,
+    targetDatabase: "loanserve",
+    previousDatabase: "loanserve_before_restore_202611251407",
+    finishedAt: AT,
+    createdAt: new Date("2026-11-25T13:00:00Z"),
+  };
 
   it("names both renames exactly before the click: the aside name is dated by the swap it undoes", () => {
     expect(rollbackRenames(swapped)).toEqual([
@@ -115,7 +129,11 @@ describe("rollback and clean-up, as their dialogs name them", () => {
   });
 
   it("asks a protected environment to type what takes the live name back, or every database dropped", () => {
-    expect(rollbackConfirmationText("loanserve_before_restore_202611251407", "loanserve")).toBe("loanserve_before_restore_202611251407 -> loanserve");
-    expect(cleanupConfirmationText(["loanserve_restore_x", "loanserve_before_restore_y"])).toBe("drop loanserve_restore_x, loanserve_before_restore_y");
+    expect(rollbackConfirmationText("loanserve_before_restore_202611251407", "loanserve")).toBe(
+      "loanserve_before_restore_202611251407 -> loanserve",
+    );
+    expect(cleanupConfirmationText(["loanserve_restore_x", "loanserve_before_restore_y"])).toBe(
+      "drop loanserve_restore_x, loanserve_before_restore_y",
+    );
   });
 });

@@ -24,7 +24,20 @@ export const PreflightStatus = z.enum(["passed", "warning", "failed"]);
 export type PreflightStatus = z.infer<typeof PreflightStatus>;
 
 export const PreflightCheck = z.object({
-  name: z.enum(["reachable", "create-privilege", "scratch-free", "new-name-free", "tools", "server-version", "space", "sessions", "target-exists", "loader-role", "owner-role", "dump-roles"]),
+  name: z.enum([
+    "reachable",
+    "create-privilege",
+    "scratch-free",
+    "new-name-free",
+    "tools",
+    "server-version",
+    "space",
+    "sessions",
+    "target-exists",
+    "loader-role",
+    "owner-role",
+    "dump-roles",
+  ]),
   title: z.string(),
   status: PreflightStatus,
   message: z.string(),
@@ -173,7 +186,13 @@ export interface DatabaseRename {
  * the swap it undoes (the run's end), not by the click, so the dialog names it exactly before
  * the person confirms.
  */
-export function rollbackRenames(run: { id: string; targetDatabase: string; previousDatabase: string; finishedAt: Date | null; createdAt: Date }): [DatabaseRename, DatabaseRename] {
+export function rollbackRenames(run: {
+  id: string;
+  targetDatabase: string;
+  previousDatabase: string;
+  finishedAt: Date | null;
+  createdAt: Date;
+}): [DatabaseRename, DatabaseRename] {
   const live = run.targetDatabase;
   return [
     { from: live, to: rolledBackName(live, run.finishedAt ?? run.createdAt, run.id) },
@@ -216,7 +235,10 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
   const beforeRestore = mode === "swap" ? beforeRestoreName(live, at) : null;
   const newDatabase = mode === "new-database" ? (input.newDatabaseName ?? defaultNewDatabaseName(live, at)) : null;
   const server = `${target.host}:${target.port}`;
-  const tool = source.format === "custom" ? "pg_restore -j" : "psql (inside one transaction, committed only when the checksum matched and the dump's end marker arrived)";
+  const tool =
+    source.format === "custom"
+      ? "pg_restore -j"
+      : "psql (inside one transaction, committed only when the checksum matched and the dump's end marker arrived)";
 
   const describe: Record<StepName, { title: string; description: string }> = {
     preflight: {

@@ -57,7 +57,13 @@ async function toolCheck(format: PreflightInput["source"]["format"], dumpMajor: 
         details: { tool, major, dumpMajor },
       };
     }
-    return { name: "tools", title, status: "passed", message: `${stdout.trim()} restores ${format === "custom" ? "custom-format archives" : "plain SQL dumps"}.`, details: { tool, major } };
+    return {
+      name: "tools",
+      title,
+      status: "passed",
+      message: `${stdout.trim()} restores ${format === "custom" ? "custom-format archives" : "plain SQL dumps"}.`,
+      details: { tool, major },
+    };
   } catch (error) {
     return { name: "tools", title, status: "failed", message: message(error) };
   }
@@ -70,14 +76,23 @@ async function toolCheck(format: PreflightInput["source"]["format"], dumpMajor: 
 export async function runPreflight(input: PreflightInput): Promise<PreflightReport> {
   const { admin, source } = input;
   const checks: PreflightCheck[] = [];
-  const report = (): PreflightReport => ({ passed: checks.every((c) => c.status !== "failed"), checkedAt: new Date().toISOString(), checks });
+  const report = (): PreflightReport => ({
+    passed: checks.every((c) => c.status !== "failed"),
+    checkedAt: new Date().toISOString(),
+    checks,
+  });
   const where = `${admin.connection.host}:${admin.connection.port}`;
   const dumpMajor = majorOf(source.pgVersion);
 
   let server;
   try {
     server = await serverVersion(admin);
-    checks.push({ name: "reachable", title: "Target reachable", status: "passed", message: `Connected to ${where} as ${admin.connection.user}.` });
+    checks.push({
+      name: "reachable",
+      title: "Target reachable",
+      status: "passed",
+      message: `Connected to ${where} as ${admin.connection.user}.`,
+    });
   } catch (error) {
     checks.push({ name: "reachable", title: "Target reachable", status: "failed", message: message(error) });
     checks.push(await toolCheck(source.format, dumpMajor));
@@ -147,14 +162,18 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
       name: "scratch-free",
       title: "Scratch name free",
       status: existing.has(input.scratchDatabase) ? "failed" : "passed",
-      message: existing.has(input.scratchDatabase) ? `A database named ${input.scratchDatabase} already exists.` : `${input.scratchDatabase} is free.`,
+      message: existing.has(input.scratchDatabase)
+        ? `A database named ${input.scratchDatabase} already exists.`
+        : `${input.scratchDatabase} is free.`,
     });
     if (input.newDatabase) {
       checks.push({
         name: "new-name-free",
         title: "New database name free",
         status: existing.has(input.newDatabase) ? "failed" : "passed",
-        message: existing.has(input.newDatabase) ? `A database named ${input.newDatabase} already exists; choose another name.` : `${input.newDatabase} is free.`,
+        message: existing.has(input.newDatabase)
+          ? `A database named ${input.newDatabase} already exists; choose another name.`
+          : `${input.newDatabase} is free.`,
       });
     }
     const liveExists = existing.has(input.liveDatabase);

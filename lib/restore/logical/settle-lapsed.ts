@@ -11,7 +11,8 @@ import { dropScratch, inspectSwap } from "./steps";
 
 // What the sweeper does with a logical run whose worker died in a step that cannot simply resume.
 
-export const INTERRUPTED_MESSAGE = "The worker stopped during the restore; the target was not touched and the partial scratch database was dropped. Start the restore again.";
+export const INTERRUPTED_MESSAGE =
+  "The worker stopped during the restore; the target was not touched and the partial scratch database was dropped. Start the restore again.";
 
 /** Dead during the restore: streaming cannot resume, so the partial scratch is dropped and the run ends interrupted. */
 async function interrupt(db: Db, run: RestoreRun, step: RestoreStep, owner: string): Promise<LapsedOutcome> {
@@ -38,11 +39,23 @@ async function interrupt(db: Db, run: RestoreRun, step: RestoreStep, owner: stri
  * confirmation (sessions may differ by now). Neither → a person must look; nothing is dropped.
  */
 async function resolveSwap(db: Db, run: RestoreRun, step: RestoreStep, owner: string): Promise<LapsedOutcome> {
-  const { state } = await inspectSwap(await adminTargetForRun(run), { live: run.targetDatabase, scratch: run.scratchDatabase, previous: run.previousDatabase });
+  const { state } = await inspectSwap(await adminTargetForRun(run), {
+    live: run.targetDatabase,
+    scratch: run.scratchDatabase,
+    previous: run.previousDatabase,
+  });
   await appendRunEvent(db, run.id, "sweeper", { action: "swap-inspected", state });
   if (state === "done") {
-    await db.restoreStep.update({ where: { id: step.id }, data: { status: "succeeded", finishedAt: new Date(), output: { previousDatabase: run.previousDatabase, resolvedBySweeper: true } } });
-    await finishRun(db, run, owner, { to: "succeeded", data: { error: null }, action: "restore.succeeded", payload: { resolvedBySweeper: true } });
+    await db.restoreStep.update({
+      where: { id: step.id },
+      data: { status: "succeeded", finishedAt: new Date(), output: { previousDatabase: run.previousDatabase, resolvedBySweeper: true } },
+    });
+    await finishRun(db, run, owner, {
+      to: "succeeded",
+      data: { error: null },
+      action: "restore.succeeded",
+      payload: { resolvedBySweeper: true },
+    });
     return "succeeded";
   }
   if (state === "ready") {
@@ -54,7 +67,15 @@ async function resolveSwap(db: Db, run: RestoreRun, step: RestoreStep, owner: st
         run.id,
         ["running"],
         "awaiting-swap",
-        { error: message, swapConfirmedAt: null, swapConfirmedByEmail: null, swapTerminateSessions: false, leaseOwner: null, leaseExpiresAt: null, leaseJobId: null },
+        {
+          error: message,
+          swapConfirmedAt: null,
+          swapConfirmedByEmail: null,
+          swapTerminateSessions: false,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          leaseJobId: null,
+        },
         { leaseOwner: owner },
       );
       await recordAuditEvent(tx, {
@@ -69,7 +90,12 @@ async function resolveSwap(db: Db, run: RestoreRun, step: RestoreStep, owner: st
   }
   const message = `The worker stopped during the swap and neither ${run.scratchDatabase} nor ${run.previousDatabase ?? "a before-restore database"} is where it should be. Nothing was dropped; check the databases on the server.`;
   await db.restoreStep.update({ where: { id: step.id }, data: { status: "failed", finishedAt: new Date(), error: message } });
-  await finishRun(db, run, owner, { to: "failed", data: { error: message }, action: "restore.failed", payload: { step: "swap", reason: "lease expired" } });
+  await finishRun(db, run, owner, {
+    to: "failed",
+    data: { error: message },
+    action: "restore.failed",
+    payload: { step: "swap", reason: "lease expired" },
+  });
   return "failed";
 }
 

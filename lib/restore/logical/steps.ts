@@ -5,16 +5,15 @@ import type { EnvironmentConfig, RestoreTargetConfig } from "@/lib/config/schema
 import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError } from "@/lib/errors";
 import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
-import {
-  dropDatabase,
-  existingDatabases,
-  isInUse,
-  listSessions,
-  renameDatabases,
-  type AdminTarget,
-} from "@/lib/providers/postgres/admin";
+import { dropDatabase, existingDatabases, isInUse, listSessions, renameDatabases, type AdminTarget } from "@/lib/providers/postgres/admin";
 import { loadIntoScratch } from "@/lib/providers/postgres/load-scratch";
-import { dropLoaderRole, loaderRoleName, resolveOwnerRole, tablesUnreadableBy, type OwnerRoleCheck } from "@/lib/providers/postgres/loader-role";
+import {
+  dropLoaderRole,
+  loaderRoleName,
+  resolveOwnerRole,
+  tablesUnreadableBy,
+  type OwnerRoleCheck,
+} from "@/lib/providers/postgres/loader-role";
 import type { GuardReport } from "@/lib/providers/postgres/plain-dump-guard";
 import type { RestoreProgress } from "@/lib/providers/postgres/restore-dump";
 import { recordValidationReport } from "../validation/record-validation-report";
@@ -73,7 +72,12 @@ export async function preflightStep(c: StepContext, signal: AbortSignal): Promis
       liveDatabase: c.run.targetDatabase,
       scratchDatabase: c.run.scratchDatabase,
       newDatabase: c.run.newDatabaseName,
-      source: { format: c.plan.source.format, size: c.plan.source.size, pgVersion: c.plan.source.pgVersion, roles: c.plan.source.manifestRoles ?? null },
+      source: {
+        format: c.plan.source.format,
+        size: c.plan.source.size,
+        pgVersion: c.plan.source.pgVersion,
+        roles: c.plan.source.manifestRoles ?? null,
+      },
       ownerRole: c.target.ownerRole,
     }),
     signal,
@@ -152,7 +156,10 @@ class ProgressRecorder {
     const view = this.view(progress);
     const { db, run, workerId } = this.c;
     this.writing = (async () => {
-      await db.restoreRun.updateMany({ where: { id: run.id, leaseOwner: workerId }, data: { progress: view as unknown as Prisma.InputJsonValue } });
+      await db.restoreRun.updateMany({
+        where: { id: run.id, leaseOwner: workerId },
+        data: { progress: view as unknown as Prisma.InputJsonValue },
+      });
       await appendRunEvent(db, run.id, "progress", view as unknown as Record<string, unknown>);
     })()
       .catch((error: unknown) => console.error(`[restore ${run.id}] could not record progress`, error))
@@ -172,25 +179,37 @@ export async function dropScratch(c: Pick<StepContext, "db" | "admin" | "run">):
     appendRunEvent(c.db, c.run.id, "message", {
       line: `Could not drop ${what}: ${error instanceof Error ? error.message : String(error)}. Use Clean up on the run once the server is reachable.`,
     }).catch(() => undefined);
-  await dropDatabase(c.admin, c.run.scratchDatabase, { force: true }).catch((error: unknown) => report(`the scratch database ${c.run.scratchDatabase}`, error));
+  await dropDatabase(c.admin, c.run.scratchDatabase, { force: true }).catch((error: unknown) =>
+    report(`the scratch database ${c.run.scratchDatabase}`, error),
+  );
   await dropLoaderRole(c.admin, c.run.id).catch((error: unknown) => report(`the loader role ${loaderRoleName(c.run.id)}`, error));
 }
 
 /** Why the hand-over to the owner role cannot work, and exactly what to grant. */
 function ownerProblem(owner: OwnerRoleCheck, user: string): string | null {
-  if (!owner.exists) return `The role ${owner.owner} that should own the restored database does not exist on the target. Create it, or set ownerRole on the restore target.`;
-  if (!owner.usable) return `${user} cannot hand the restored objects to ${owner.owner}: run GRANT ${owner.owner} TO ${user}; on the target (or set ownerRole on the restore target).`;
+  if (!owner.exists)
+    return `The role ${owner.owner} that should own the restored database does not exist on the target. Create it, or set ownerRole on the restore target.`;
+  if (!owner.usable)
+    return `${user} cannot hand the restored objects to ${owner.owner}: run GRANT ${owner.owner} TO ${user}; on the target (or set ownerRole on the restore target).`;
   return null;
 }
 
 /** What the load set aside, as lines for the run's events. */
 function guardLines(guard: GuardReport, owner: string): string[] {
   const lines: string[] = [];
-  if (guard.ownerChangesSkipped > 0) lines.push(`${guard.ownerChangesSkipped} ownership change(s) in the dump were not run; everything restored now belongs to ${owner}.`);
-  if (guard.missingRoles.length > 0) lines.push(`Grants to roles this target does not have were skipped: ${guard.missingRoles.join(", ")}. Create the roles and re-grant if the application needs them.`);
+  if (guard.ownerChangesSkipped > 0)
+    lines.push(`${guard.ownerChangesSkipped} ownership change(s) in the dump were not run; everything restored now belongs to ${owner}.`);
+  if (guard.missingRoles.length > 0)
+    lines.push(
+      `Grants to roles this target does not have were skipped: ${guard.missingRoles.join(", ")}. Create the roles and re-grant if the application needs them.`,
+    );
   const defaults = guard.skipped.filter((s) => s.reason === "default-privileges");
-  if (defaults.length > 0) lines.push(`${defaults.length} ALTER DEFAULT PRIVILEGES statement(s) for other roles were not run (lines ${defaults.map((s) => s.line).join(", ")}).`);
-  if (guard.largeObjectBlocks > 0) lines.push(`${guard.largeObjectBlocks} large-object block(s) were loaded inside the restore's own transaction.`);
+  if (defaults.length > 0)
+    lines.push(
+      `${defaults.length} ALTER DEFAULT PRIVILEGES statement(s) for other roles were not run (lines ${defaults.map((s) => s.line).join(", ")}).`,
+    );
+  if (guard.largeObjectBlocks > 0)
+    lines.push(`${guard.largeObjectBlocks} large-object block(s) were loaded inside the restore's own transaction.`);
   return lines;
 }
 
@@ -259,7 +278,10 @@ async function ownerReadsEveryTable(c: StepContext): Promise<CheckResult> {
     message:
       unreadable.length === 0
         ? `${owner} reads every table.`
-        : `${owner} cannot read ${unreadable.length} table(s): ${unreadable.slice(0, 5).map((u) => u.table).join(", ")}${unreadable.length > 5 ? ", …" : ""}.`,
+        : `${owner} cannot read ${unreadable.length} table(s): ${unreadable
+            .slice(0, 5)
+            .map((u) => u.table)
+            .join(", ")}${unreadable.length > 5 ? ", …" : ""}.`,
     durationMs: Math.round(performance.now() - started),
   };
 }
@@ -302,7 +324,10 @@ export type SwapState = "done" | "ready" | "scratch-missing";
  * only "done" (previous and live exist, scratch gone) or "ready" (scratch still there) are
  * possible; anything else means someone changed the databases by hand.
  */
-export async function inspectSwap(admin: AdminTarget, names: { live: string; scratch: string; previous: string | null }): Promise<{ state: SwapState; existing: Set<string> }> {
+export async function inspectSwap(
+  admin: AdminTarget,
+  names: { live: string; scratch: string; previous: string | null },
+): Promise<{ state: SwapState; existing: Set<string> }> {
   const existing = await existingDatabases(admin, [names.live, names.scratch, ...(names.previous ? [names.previous] : [])]);
   if (existing.has(names.scratch)) return { state: "ready", existing };
   const done = existing.has(names.live) && (names.previous === null || existing.has(names.previous));
@@ -340,7 +365,9 @@ export async function swapStep(c: StepContext, signal: AbortSignal): Promise<Pri
   const inspected = await inspectSwap(admin, { live, scratch, previous: run.previousDatabase });
   if (inspected.state === "done") return { previousDatabase: run.previousDatabase, terminatedSessions: 0, alreadyDone: true };
   if (inspected.state === "scratch-missing") {
-    throw new ConflictError(`The restored database ${scratch} no longer exists, so there is nothing to swap in; ${live} was not changed. Start a new restore.`);
+    throw new ConflictError(
+      `The restored database ${scratch} no longer exists, so there is nothing to swap in; ${live} was not changed. Start a new restore.`,
+    );
   }
   const liveExists = inspected.existing.has(live);
 
@@ -351,7 +378,10 @@ export async function swapStep(c: StepContext, signal: AbortSignal): Promise<Pri
     const taken = (await existingDatabases(admin, [dated])).has(dated);
     previous = taken ? beforeRestoreNameUnique(live, now, run.id) : dated;
     // Stored BEFORE renaming: after a crash, this is how the sweeper knows where the live one went.
-    const { count } = await db.restoreRun.updateMany({ where: { id: run.id, leaseOwner: c.workerId }, data: { previousDatabase: previous } });
+    const { count } = await db.restoreRun.updateMany({
+      where: { id: run.id, leaseOwner: c.workerId },
+      data: { previousDatabase: previous },
+    });
     if (count === 0) throw new ConflictError("This worker no longer holds the run; the swap was not started.");
   }
 
@@ -366,10 +396,18 @@ export async function swapStep(c: StepContext, signal: AbortSignal): Promise<Pri
   }
   if (signal.aborted) throw signal.reason;
 
-  const renames: Array<readonly [string, string]> = liveExists && previous ? [[live, previous], [scratch, live]] : [[scratch, live]];
+  const renames: Array<readonly [string, string]> =
+    liveExists && previous
+      ? [
+          [live, previous],
+          [scratch, live],
+        ]
+      : [[scratch, live]];
   const terminate = [scratch, ...(liveExists && run.swapTerminateSessions ? [live] : [])];
   const { terminated } = await renameWithRetries(admin, renames, terminate, () => {
-    throw new StepDeferredError(`Sessions kept connecting to ${live}, so it could not be renamed. Nothing was changed. Stop the clients, then confirm the swap again.`);
+    throw new StepDeferredError(
+      `Sessions kept connecting to ${live}, so it could not be renamed. Nothing was changed. Stop the clients, then confirm the swap again.`,
+    );
   });
   const swappedAt = new Date().toISOString();
   await appendRunEvent(db, run.id, "swap", { live, previous, scratch, terminatedSessions: terminated });
@@ -377,7 +415,15 @@ export async function swapStep(c: StepContext, signal: AbortSignal): Promise<Pri
     actor: SYSTEM,
     action: "restore.swap",
     subject: { type: "restore-run", id: run.id },
-    payload: { environment: run.environment, target: run.targetName, live, previous, restoredFrom: scratch, confirmedBy: run.swapConfirmedByEmail, terminatedSessions: terminated },
+    payload: {
+      environment: run.environment,
+      target: run.targetName,
+      live,
+      previous,
+      restoredFrom: scratch,
+      confirmedBy: run.swapConfirmedByEmail,
+      terminatedSessions: terminated,
+    },
     requestId: run.id,
   });
   return { previousDatabase: previous, terminatedSessions: terminated, swappedAt };
@@ -390,9 +436,12 @@ export async function renameStep(c: StepContext): Promise<Prisma.InputJsonValue>
   const existing = await existingDatabases(admin, [run.scratchDatabase, name]);
   if (!existing.has(run.scratchDatabase) && existing.has(name)) return { database: name, alreadyDone: true };
   if (existing.has(name)) {
-    throw new ConflictError(`A database named ${name} appeared on the server meanwhile; the restored copy stays as ${run.scratchDatabase}. Rename or drop one of them, or clean up.`);
+    throw new ConflictError(
+      `A database named ${name} appeared on the server meanwhile; the restored copy stays as ${run.scratchDatabase}. Rename or drop one of them, or clean up.`,
+    );
   }
-  if (!existing.has(run.scratchDatabase)) throw new ConflictError(`The restored database ${run.scratchDatabase} no longer exists; start a new restore.`);
+  if (!existing.has(run.scratchDatabase))
+    throw new ConflictError(`The restored database ${run.scratchDatabase} no longer exists; start a new restore.`);
   await renameDatabases(admin, [[run.scratchDatabase, name]], { terminateSessionsOf: [run.scratchDatabase] });
   await appendRunEvent(db, run.id, "swap", { renamed: run.scratchDatabase, to: name });
   await recordAuditEvent(db, {

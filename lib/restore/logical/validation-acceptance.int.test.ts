@@ -15,7 +15,14 @@ import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
 import { createTestUser, type TestUser } from "@/lib/testing/auth";
 import { adminUrl, databaseExists, sqlOn } from "@/lib/testing/databases";
 import { apiRequest } from "@/lib/testing/requests";
-import { backupIdOf, seedLoanServeDatabases, startRestoreTestApp, waitForRunStatus, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
+import {
+  backupIdOf,
+  seedLoanServeDatabases,
+  startRestoreTestApp,
+  waitForRunStatus,
+  writeRestoreConfig,
+  type RestoreTestApp,
+} from "@/lib/testing/restore-runs";
 import type { TestS3 } from "@/lib/testing/s3";
 import { collect } from "@/lib/testing/streams";
 import { createNightlyDump, type DumpManifest } from "@/scripts/lib/demo/nightly-dump";
@@ -54,7 +61,12 @@ let faithful: DumpManifest;
 /** The same faithful dump under three manifests: with the source's orphan count, without it, and with a wrong one. */
 const backups = { counted: "", uncounted: "", miscounted: "", guarded: "", guardedMiscounted: "" };
 
-const orphans = async (database: string) => Number((await sqlOn<{ n: string }>(database, "SELECT count(*) AS n FROM payments p LEFT JOIN loans l ON l.id = p.loan_id WHERE l.id IS NULL"))[0]?.n);
+const orphans = async (database: string) =>
+  Number(
+    (
+      await sqlOn<{ n: string }>(database, "SELECT count(*) AS n FROM payments p LEFT JOIN loans l ON l.id = p.loan_id WHERE l.id IS NULL")
+    )[0]?.n,
+  );
 const loanCount = async (database: string) => Number((await sqlOn<{ n: string }>(database, "SELECT count(*) AS n FROM loans"))[0]?.n);
 
 const sessionOf = (user: TestUser): SessionUser => ({ id: user.id, email: user.email, name: null, role: user.role });
@@ -62,11 +74,15 @@ const ctxOf = (user: TestUser) => ({ db, user: sessionOf(user), requestId: rando
 const runOf = (runId: string) => getRestoreRun({ ctx: systemCtx(db), input: { runId } });
 
 /** A route handler called as Next.js would, as `user`. */
-async function post(handler: typeof acceptRoute, runId: string, user: TestUser, body?: unknown): Promise<{ status: number; json: { error?: { message: string; details?: unknown } } }> {
-  const response = await handler(
-    apiRequest(`/api/restores/${runId}/x`, { method: "POST", cookie: user.cookie, body }),
-    { params: Promise.resolve({ runId }) },
-  );
+async function post(
+  handler: typeof acceptRoute,
+  runId: string,
+  user: TestUser,
+  body?: unknown,
+): Promise<{ status: number; json: { error?: { message: string; details?: unknown } } }> {
+  const response = await handler(apiRequest(`/api/restores/${runId}/x`, { method: "POST", cookie: user.cookie, body }), {
+    params: Promise.resolve({ runId }),
+  });
   return { status: response.status, json: (await response.json()) as { error?: { message: string; details?: unknown } } };
 }
 
@@ -97,7 +113,9 @@ beforeAll(async () => {
   );
 
   const store = s3.store(PREFIX);
-  faithful = (await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-19T00:00:00Z"), format: "plain", database: SOURCE_DB })).manifest;
+  faithful = (
+    await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-19T00:00:00Z"), format: "plain", database: SOURCE_DB })
+  ).manifest;
   await copyWithManifest("2026-11-18", undefined);
   await copyWithManifest("2026-11-17", { orphaned_payments: 0 });
 
@@ -112,7 +130,8 @@ beforeAll(async () => {
     prefix: PREFIX,
     envPrefix: "RC_ACCEPT",
   });
-  for (const environment of ["accept", "vault"]) await refreshCatalog({ ctx: systemCtx(db), input: { environment: resolveEnvironment(environment), store } });
+  for (const environment of ["accept", "vault"])
+    await refreshCatalog({ ctx: systemCtx(db), input: { environment: resolveEnvironment(environment), store } });
   const backup = (environment: string, name: string) => backupIdOf(db, environment, name);
   backups.counted = await backup("accept", "2026-11-19.sql.gz");
   backups.uncounted = await backup("accept", "2026-11-18.sql.gz");
@@ -134,12 +153,19 @@ describe("a faithful dump of a database with one orphaned payment", () => {
   });
 
   it("with the source's count in the manifest: orphaned-payments passes, as a blocking check", async () => {
-    const started = await startLogicalRestore({ ctx: ctxOf(operator), input: { backupId: backups.counted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctxOf(operator),
+      input: { backupId: backups.counted, targetName: "dr", mode: "swap", confirmation: LIVE_DB },
+    });
     const waiting = await waitForRunStatus(db, started.id, ["awaiting-swap", "failed"]);
     expect(waiting.run.status).toBe("awaiting-swap");
     expect(waiting.validation.passed).toBe(true);
     expect(waiting.validation.unaccepted).toEqual([]);
-    expect(waiting.validation.results.find((r) => r.name === "orphaned-payments")).toMatchObject({ passed: true, severity: "block", actual: 1 });
+    expect(waiting.validation.results.find((r) => r.name === "orphaned-payments")).toMatchObject({
+      passed: true,
+      severity: "block",
+      actual: 1,
+    });
     expect(await orphans(waiting.run.scratchDatabase)).toBe(1);
     await cancelRestore({ ctx: ctxOf(operator), input: { runId: started.id } });
     await cleanupRestore({ ctx: ctxOf(operator), input: { runId: started.id } });
@@ -147,7 +173,10 @@ describe("a faithful dump of a database with one orphaned payment", () => {
 
   it("without a count it only warns, and the swap goes ahead", async () => {
     const before = await loanCount(LIVE_DB);
-    const started = await startLogicalRestore({ ctx: ctxOf(operator), input: { backupId: backups.uncounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctxOf(operator),
+      input: { backupId: backups.uncounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB },
+    });
     const waiting = await waitForRunStatus(db, started.id, ["awaiting-swap", "failed"]);
     expect(waiting.run.status).toBe("awaiting-swap");
     expect(waiting.validation.passed).toBe(true);
@@ -172,10 +201,19 @@ describe("a faithful dump of a database with one orphaned payment", () => {
   it("a blocking failure holds the swap until an admin accepts it with a reason; the acceptance is audited and on the incident", async () => {
     const { id: incidentId } = await declareIncident({
       ctx: ctxOf(operator),
-      input: { title: "Payments out of step", severity: "sev2", environment: "accept", scope: "payments", startedAt: new Date(Date.now() - 60_000) },
+      input: {
+        title: "Payments out of step",
+        severity: "sev2",
+        environment: "accept",
+        scope: "payments",
+        startedAt: new Date(Date.now() - 60_000),
+      },
     });
     const before = await loanCount(LIVE_DB);
-    const started = await startLogicalRestore({ ctx: ctxOf(operator), input: { backupId: backups.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctxOf(operator),
+      input: { backupId: backups.miscounted, targetName: "dr", mode: "swap", confirmation: LIVE_DB },
+    });
     const waiting = await waitForRunStatus(db, started.id, ["awaiting-swap", "failed"]);
     expect(waiting.run.status).toBe("awaiting-swap");
     expect(waiting.validation.passed).toBe(false);
@@ -187,7 +225,9 @@ describe("a faithful dump of a database with one orphaned payment", () => {
     expect(await db.restoreTargetLock.count({ where: { runId: started.id } })).toBe(1);
 
     const confirmation = `2026-11-17.sql.gz -> ${LIVE_DB}`;
-    const refused = await confirmSwap({ ctx: ctxOf(operator), input: { runId: started.id, confirmation } }).catch((error: unknown) => error);
+    const refused = await confirmSwap({ ctx: ctxOf(operator), input: { runId: started.id, confirmation } }).catch(
+      (error: unknown) => error,
+    );
     expect(refused).toBeInstanceOf(ConflictError);
     expect((refused as Error).message).toMatch(/orphaned-payments: the swap is refused until an admin accepts/);
     expect((await runOf(started.id)).run.status).toBe("awaiting-swap");
@@ -195,7 +235,9 @@ describe("a faithful dump of a database with one orphaned payment", () => {
     const reason = "The orphan predates the incident; finance confirmed it.";
     // An operator may not accept: neither through the API nor the verb.
     expect((await post(acceptRoute, started.id, operator, { checks: ["orphaned-payments"], reason })).status).toBe(403);
-    await expect(acceptValidationFailures({ ctx: ctxOf(operator), input: { runId: started.id, checks: ["orphaned-payments"], reason } })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      acceptValidationFailures({ ctx: ctxOf(operator), input: { runId: started.id, checks: ["orphaned-payments"], reason } }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     // An admin must say why, and accept exactly what is failing.
     expect((await post(acceptRoute, started.id, admin, { checks: ["orphaned-payments"] })).status).toBe(400);
     expect((await post(acceptRoute, started.id, admin, { checks: ["orphaned-payments"], reason: "ok" })).status).toBe(400);
@@ -210,14 +252,25 @@ describe("a faithful dump of a database with one orphaned payment", () => {
     expect(after.run.status).toBe("awaiting-swap");
     expect(after.validation.unaccepted).toEqual([]);
     expect(after.validation.passed).toBe(false);
-    expect(after.validation.results.find((r) => r.name === "orphaned-payments")).toMatchObject({ acceptedByEmail: admin.email, acceptanceReason: reason, acceptedAt: expect.any(String) });
+    expect(after.validation.results.find((r) => r.name === "orphaned-payments")).toMatchObject({
+      acceptedByEmail: admin.email,
+      acceptanceReason: reason,
+      acceptedAt: expect.any(String),
+    });
     const audit = await db.auditEvent.findFirstOrThrow({ where: { subjectId: started.id, action: "restore.validation.accept" } });
-    expect(audit).toMatchObject({ actorEmail: admin.email, outcome: "ok", payload: { reason, checks: [{ name: "orphaned-payments", actual: 1 }], incidentIds: [incidentId] } });
+    expect(audit).toMatchObject({
+      actorEmail: admin.email,
+      outcome: "ok",
+      payload: { reason, checks: [{ name: "orphaned-payments", actual: 1 }], incidentIds: [incidentId] },
+    });
     // Accepted once: a second acceptance has nothing left to accept.
     expect((await post(acceptRoute, started.id, admin, { checks: ["orphaned-payments"], reason })).status).toBe(409);
 
     const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId } });
-    expect(incident.events.find((e) => e.type === "validation-accepted")).toMatchObject({ actorEmail: admin.email, payload: { runId: started.id, checks: ["orphaned-payments"], reason } });
+    expect(incident.events.find((e) => e.type === "validation-accepted")).toMatchObject({
+      actorEmail: admin.email,
+      payload: { runId: started.id, checks: ["orphaned-payments"], reason },
+    });
     const { markdown } = await exportReviewMarkdown({ ctx: systemCtx(db), input: { incidentId } });
     expect(markdown).toContain("## Accepted validation failures");
     expect(markdown).toContain(`| ${admin.email} | ${started.id} | orphaned-payments | ${reason} |`);
@@ -246,7 +299,10 @@ describe("a faithful dump of a database with one orphaned payment", () => {
     expect(await databaseExists(newName)).toBe(false);
     await expect(confirmSwap({ ctx: ctxOf(admin), input: { runId: started.id, confirmation: "x" } })).rejects.toBeInstanceOf(ConflictError);
 
-    await acceptValidationFailures({ ctx: ctxOf(admin), input: { runId: started.id, checks: ["orphaned-payments"], reason: "A copy for the analysts, orphan and all." } });
+    await acceptValidationFailures({
+      ctx: ctxOf(admin),
+      input: { runId: started.id, checks: ["orphaned-payments"], reason: "A copy for the analysts, orphan and all." },
+    });
     const done = await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(await orphans(newName)).toBe(1);
@@ -256,7 +312,10 @@ describe("a faithful dump of a database with one orphaned payment", () => {
 
 describe("rollback and clean-up on a protected environment", () => {
   it("refuse without the typed text (400 naming it) and do exactly what the run page listed with it", async () => {
-    const swapped = await startLogicalRestore({ ctx: ctxOf(admin), input: { backupId: backups.guarded, targetName: "vault-dr", mode: "swap", confirmation: GUARDED_DB } });
+    const swapped = await startLogicalRestore({
+      ctx: ctxOf(admin),
+      input: { backupId: backups.guarded, targetName: "vault-dr", mode: "swap", confirmation: GUARDED_DB },
+    });
     await waitForRunStatus(db, swapped.id, ["awaiting-swap"]);
     await confirmSwap({ ctx: ctxOf(admin), input: { runId: swapped.id, confirmation: `2026-11-19.sql.gz -> ${GUARDED_DB}` } });
     const done = await waitForRunStatus(db, swapped.id, ["succeeded", "failed", "awaiting-swap"]);
@@ -275,13 +334,20 @@ describe("rollback and clean-up on a protected environment", () => {
 
     const missing = await post(rollbackRoute, swapped.id, admin, { terminateSessions: true });
     expect(missing.status).toBe(400);
-    expect(missing.json.error?.message).toBe(`Type exactly "${previous} -> ${GUARDED_DB}" to confirm which database takes the live name back.`);
+    expect(missing.json.error?.message).toBe(
+      `Type exactly "${previous} -> ${GUARDED_DB}" to confirm which database takes the live name back.`,
+    );
     expect(missing.json.error?.details).toEqual({ expected: `${previous} -> ${GUARDED_DB}` });
-    await expect(rollbackRestore({ ctx: ctxOf(admin), input: { runId: swapped.id, confirmation: `${GUARDED_DB} -> ${previous}` } })).rejects.toBeInstanceOf(BadRequestError);
+    await expect(
+      rollbackRestore({ ctx: ctxOf(admin), input: { runId: swapped.id, confirmation: `${GUARDED_DB} -> ${previous}` } }),
+    ).rejects.toBeInstanceOf(BadRequestError);
     expect((await runOf(swapped.id)).run.status).toBe("succeeded");
     expect(await databaseExists(previous)).toBe(true);
 
-    const rolledBack = await post(rollbackRoute, swapped.id, admin, { terminateSessions: true, confirmation: `${previous} -> ${GUARDED_DB}` });
+    const rolledBack = await post(rollbackRoute, swapped.id, admin, {
+      terminateSessions: true,
+      confirmation: `${previous} -> ${GUARDED_DB}`,
+    });
     expect(rolledBack.status).toBe(200);
     const after = await runOf(swapped.id);
     expect(after.run.status).toBe("rolled-back");
@@ -299,12 +365,22 @@ describe("rollback and clean-up on a protected environment", () => {
     expect(cleaned.status).toBe(200);
     expect(await databaseExists(aside)).toBe(false);
     expect(await databaseExists(GUARDED_DB)).toBe(true);
-    const audit = await db.auditEvent.findMany({ where: { subjectId: swapped.id, action: { in: ["restore.rollback", "restore.cleanup"] } } });
-    expect(audit.map((a) => [a.action, a.outcome])).toEqual(expect.arrayContaining([["restore.rollback", "ok"], ["restore.cleanup", "ok"]]));
+    const audit = await db.auditEvent.findMany({
+      where: { subjectId: swapped.id, action: { in: ["restore.rollback", "restore.cleanup"] } },
+    });
+    expect(audit.map((a) => [a.action, a.outcome])).toEqual(
+      expect.arrayContaining([
+        ["restore.rollback", "ok"],
+        ["restore.cleanup", "ok"],
+      ]),
+    );
   }, 120_000);
 
   it("the retention sweep still drops an expired copy there without a person's confirmation; cancel keeps a held copy until then", async () => {
-    const started = await startLogicalRestore({ ctx: ctxOf(admin), input: { backupId: backups.guardedMiscounted, targetName: "vault-dr", mode: "swap", confirmation: GUARDED_DB } });
+    const started = await startLogicalRestore({
+      ctx: ctxOf(admin),
+      input: { backupId: backups.guardedMiscounted, targetName: "vault-dr", mode: "swap", confirmation: GUARDED_DB },
+    });
     const waiting = await waitForRunStatus(db, started.id, ["awaiting-swap", "failed"]);
     expect(waiting.validation.unaccepted).toEqual(["orphaned-payments"]);
     const cancelled = await cancelRestore({ ctx: ctxOf(operator), input: { runId: started.id } });

@@ -40,13 +40,22 @@ export interface CleanupPitrResult {
  * the restored server's name typed; keeps a final snapshot unless the person opted out. The
  * source is never touched. Safe to repeat: what is already gone is skipped.
  */
-export async function cleanupPitrRestore({ ctx, input: raw, approval }: { ctx: ClientCtx; input: CleanupPitrRestoreInput; approval?: ApprovalGrant }): Promise<CleanupPitrResult> {
+export async function cleanupPitrRestore({
+  ctx,
+  input: raw,
+  approval,
+}: {
+  ctx: ClientCtx;
+  input: CleanupPitrRestoreInput;
+  approval?: ApprovalGrant;
+}): Promise<CleanupPitrResult> {
   const input = CleanupPitrRestoreInput.parse(raw);
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
   if (!run || run.kind !== "pitr") throw new NotFoundError("That point-in-time restore run does not exist.");
   const { environment, source } = resolvePitrEnvironment(run.environment);
   assertMayRestore(ctx.user, environment, "Cleaning up after a restore");
-  if (!isTerminal(runStatusOf(run.status))) throw new ConflictError(`This restore is still ${run.status}; cancel it or let it finish before cleaning up.`);
+  if (!isTerminal(runStatusOf(run.status)))
+    throw new ConflictError(`This restore is still ${run.status}; cancel it or let it finish before cleaning up.`);
   const plan = readPitrPlan(run);
   const view = pitrCleanupView(plan.source.provider, plan.identifiers, run);
   if (!view) throw new NotFoundError("This run's plan names no restored server to clean up.");
@@ -66,7 +75,11 @@ export async function cleanupPitrRestore({ ctx, input: raw, approval }: { ctx: C
 
   const cleanupStep = run.steps.find((s) => s.name === "cleanup");
   const actor = { id: ctx.user.id, email: ctx.user.email };
-  const choice = { finalSnapshot: input.finalSnapshot, finalSnapshotName: input.finalSnapshot ? view.finalSnapshot : null, deletes: view.deletes };
+  const choice = {
+    finalSnapshot: input.finalSnapshot,
+    finalSnapshotName: input.finalSnapshot ? view.finalSnapshot : null,
+    deletes: view.deletes,
+  };
   // Claimed under the run's row lock: a cut-over marked meanwhile wins, and the request (with the
   // snapshot choice) is on record before anything is deleted.
   await ctx.db.$transaction(async (tx) => {
@@ -74,24 +87,48 @@ export async function cleanupPitrRestore({ ctx, input: raw, approval }: { ctx: C
     const current = await tx.restoreRun.findUniqueOrThrow({ where: { id: run.id }, select: { cutOverAt: true, cutOverByEmail: true } });
     const lost = cutOverRefusal(current);
     if (lost) throw new ConflictError(lost);
-    if (cleanupStep) await tx.restoreStep.update({ where: { id: cleanupStep.id }, data: { status: "running", startedAt: new Date(), finishedAt: null, error: null } });
+    if (cleanupStep)
+      await tx.restoreStep.update({
+        where: { id: cleanupStep.id },
+        data: { status: "running", startedAt: new Date(), finishedAt: null, error: null },
+      });
     await appendRunEvent(tx, run.id, "message", {
       line: `${ctx.user.email} asked to delete ${view.deletes.join(", ")} ${input.finalSnapshot ? `keeping the final snapshot ${view.finalSnapshot}` : "WITHOUT a final snapshot"}`,
     });
-    await recordAuditEvent(tx, { actor, action: "pitr.cleanup.requested", subject: { type: "restore-run", id: run.id }, payload: { environment: run.environment, ...choice, ...approvalAudit(approval) }, requestId: ctx.requestId });
+    await recordAuditEvent(tx, {
+      actor,
+      action: "pitr.cleanup.requested",
+      subject: { type: "restore-run", id: run.id },
+      payload: { environment: run.environment, ...choice, ...approvalAudit(approval) },
+      requestId: ctx.requestId,
+    });
   });
 
   const lines: string[] = [];
   let result: PitrCleanupResult;
   try {
-    result = await createPitrProviderFor(source).cleanup(run.id, { finalSnapshot: input.finalSnapshot }, { log: (line) => lines.push(line) });
+    result = await createPitrProviderFor(source).cleanup(
+      run.id,
+      { finalSnapshot: input.finalSnapshot },
+      { log: (line) => lines.push(line) },
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await ctx.db.$transaction(async (tx) => {
-      if (cleanupStep) await tx.restoreStep.update({ where: { id: cleanupStep.id }, data: { status: "failed", finishedAt: new Date(), output: { log: lines }, error: message } });
+      if (cleanupStep)
+        await tx.restoreStep.update({
+          where: { id: cleanupStep.id },
+          data: { status: "failed", finishedAt: new Date(), output: { log: lines }, error: message },
+        });
       for (const line of lines) await appendRunEvent(tx, run.id, "message", { line });
       await appendRunEvent(tx, run.id, "message", { line: `Clean-up failed: ${message}` });
-      await recordAuditEvent(tx, { actor, action: "pitr.cleanup.failed", subject: { type: "restore-run", id: run.id }, payload: { environment: run.environment, ...choice, error: message }, requestId: ctx.requestId });
+      await recordAuditEvent(tx, {
+        actor,
+        action: "pitr.cleanup.failed",
+        subject: { type: "restore-run", id: run.id },
+        payload: { environment: run.environment, ...choice, error: message },
+        requestId: ctx.requestId,
+      });
     });
     throw error;
   }
@@ -100,7 +137,12 @@ export async function cleanupPitrRestore({ ctx, input: raw, approval }: { ctx: C
     if (cleanupStep) {
       await tx.restoreStep.update({
         where: { id: cleanupStep.id },
-        data: { status: "succeeded", finishedAt: new Date(), output: { removed: result.deleted, finalSnapshot: result.finalSnapshot, log: lines }, error: null },
+        data: {
+          status: "succeeded",
+          finishedAt: new Date(),
+          output: { removed: result.deleted, finalSnapshot: result.finalSnapshot, log: lines },
+          error: null,
+        },
       });
     }
     for (const line of lines) await appendRunEvent(tx, run.id, "message", { line });
@@ -109,7 +151,13 @@ export async function cleanupPitrRestore({ ctx, input: raw, approval }: { ctx: C
       actor,
       action: "pitr.cleanup",
       subject: { type: "restore-run", id: run.id },
-      payload: { environment: run.environment, ...choice, removed: result.deleted, finalSnapshotTaken: result.finalSnapshot, ...approvalAudit(approval) },
+      payload: {
+        environment: run.environment,
+        ...choice,
+        removed: result.deleted,
+        finalSnapshotTaken: result.finalSnapshot,
+        ...approvalAudit(approval),
+      },
       requestId: ctx.requestId,
     });
   });

@@ -30,7 +30,11 @@ export function cutOverRefusal(run: { cutOverAt: Date | string | null; cutOverBy
   );
 }
 
-export function pitrCleanupView(kind: PitrProvider["kind"], identifiers: readonly string[], run: { cutOverAt: Date | null; cutOverByEmail: string | null }): PitrCleanupView | null {
+export function pitrCleanupView(
+  kind: PitrProvider["kind"],
+  identifiers: readonly string[],
+  run: { cutOverAt: Date | null; cutOverByEmail: string | null },
+): PitrCleanupView | null {
   const [restored] = identifiers;
   if (restored === undefined) return null;
   return {

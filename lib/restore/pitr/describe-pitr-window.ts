@@ -22,7 +22,13 @@ export interface PitrWindowSummary {
 }
 
 /** What an environment can be restored to right now, described afresh by its provider. Changes nothing. */
-export async function describePitrWindow({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: DescribePitrWindowInput }): Promise<PitrWindowSummary> {
+export async function describePitrWindow({
+  ctx,
+  input,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: DescribePitrWindowInput;
+}): Promise<PitrWindowSummary> {
   const { environment, source } = resolvePitrEnvironment(input.environment);
   const provider = createPitrProviderFor(source);
   const [window, activeRun] = await Promise.all([provider.describeWindow(), activePitrRun(ctx.db, environment.name)]);

@@ -59,18 +59,29 @@ export const pitrKind: RunKindDefinition<PitrRestorePlan, PitrStepContext> = {
 
   async beforeStep(db, run, step, plan) {
     if (step.name === "restore") {
-      await reportRunEvidence(db, { runId: run.id, environment: run.environment, kind: "restore-running", description: `Restoring ${plan.source.description} to a point in time` });
+      await reportRunEvidence(db, {
+        runId: run.id,
+        environment: run.environment,
+        kind: "restore-running",
+        description: `Restoring ${plan.source.description} to a point in time`,
+      });
     }
   },
 
   async afterStep(db, run, step) {
     if (step.name === "validate") {
-      await reportRunEvidence(db, { runId: run.id, environment: run.environment, kind: "validation-passed", description: "Validation of the point-in-time restore passed" });
+      await reportRunEvidence(db, {
+        runId: run.id,
+        environment: run.environment,
+        kind: "validation-passed",
+        description: "Validation of the point-in-time restore passed",
+      });
     }
   },
 
   succeededPayload: (_run, context) => ({ kind: "pitr", endpoint: context.endpoint ? { ...context.endpoint } : null }),
-  cancelledMessage: (_run, step, plan) => `Cancelled during ${step?.name ?? "start-up"}. The source was not touched.${leftovers(step, plan)}`,
+  cancelledMessage: (_run, step, plan) =>
+    `Cancelled during ${step?.name ?? "start-up"}. The source was not touched.${leftovers(step, plan)}`,
   failureSuffix: leftovers,
 
   async cleanup({ ctx, input }) {

@@ -8,12 +8,22 @@ import { PITR_TARGET_NAME, type PitrIncidentView } from "./plan";
 /** The incident a restore answers: it must exist and belong to the same environment. */
 export async function findPitrIncident(db: DbOrTx, incidentId: string | undefined, environment: string): Promise<PitrIncidentView | null> {
   if (!incidentId) return null;
-  const incident = await db.incident.findUnique({ where: { id: incidentId }, select: { id: true, title: true, environment: true, startedAt: true, lastKnownGoodAt: true } });
+  const incident = await db.incident.findUnique({
+    where: { id: incidentId },
+    select: { id: true, title: true, environment: true, startedAt: true, lastKnownGoodAt: true },
+  });
   if (!incident) throw new NotFoundError("That incident does not exist.");
   if (incident.environment !== environment) {
-    throw new BadRequestError(`Incident “${incident.title}” is in ${incident.environment}, not ${environment}: restore ${incident.environment} for it.`);
+    throw new BadRequestError(
+      `Incident “${incident.title}” is in ${incident.environment}, not ${environment}: restore ${incident.environment} for it.`,
+    );
   }
-  return { id: incident.id, title: incident.title, startedAt: incident.startedAt.toISOString(), lastKnownGoodAt: incident.lastKnownGoodAt?.toISOString() ?? null };
+  return {
+    id: incident.id,
+    title: incident.title,
+    startedAt: incident.startedAt.toISOString(),
+    lastKnownGoodAt: incident.lastKnownGoodAt?.toISOString() ?? null,
+  };
 }
 
 export interface ActivePitrRun {

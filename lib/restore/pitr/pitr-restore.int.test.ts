@@ -120,7 +120,13 @@ async function cleanUp(runId: string, finalSnapshot = false) {
   return cleanupPitrRestore({ ctx: ctx(), input: { runId, confirmation, finalSnapshot } });
 }
 
-async function postAs(cookie: string, url: string, body: unknown, handler: (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>, runId: string): Promise<Response> {
+async function postAs(
+  cookie: string,
+  url: string,
+  body: unknown,
+  handler: (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>,
+  runId: string,
+): Promise<Response> {
   return handler(apiRequest(url, { method: "POST", cookie, body }), { params: Promise.resolve({ runId }) });
 }
 
@@ -204,7 +210,8 @@ afterAll(async () => {
   // Every restored server this file started is stopped and removed, whatever the tests did.
   if (db && source) {
     const provider = testProvider();
-    for (const run of await db.restoreRun.findMany({ where: { kind: "pitr" }, select: { id: true } })) await provider.cleanup(run.id, { finalSnapshot: false }).catch(() => undefined);
+    for (const run of await db.restoreRun.findMany({ where: { kind: "pitr" }, select: { id: true } }))
+      await provider.cleanup(run.id, { finalSnapshot: false }).catch(() => undefined);
   }
   await db?.$disconnect();
   await source?.stop("immediate");
@@ -224,7 +231,10 @@ describe("point-in-time restore", () => {
     const runsBefore = await db.restoreRun.count();
     const after = new Date(Date.parse(latest ?? "") + 3_600_000).toISOString();
     await expect(
-      startPitrRestore({ ctx: ctx(), input: { environment: ENVIRONMENT, target: { kind: "time", time: after }, confirmation: ENVIRONMENT } }),
+      startPitrRestore({
+        ctx: ctx(),
+        input: { environment: ENVIRONMENT, target: { kind: "time", time: after }, confirmation: ENVIRONMENT },
+      }),
     ).rejects.toBeInstanceOf(RestoreWindowError);
 
     // Through the API as the page calls it: 400 with the reason, whatever the page had checked.
@@ -242,9 +252,14 @@ describe("point-in-time restore", () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/is before the earliest restorable time/);
 
     // A time without its offset never gets that far; nor does a wrong confirmation.
-    expect(StartPitrRestoreInput.safeParse({ target: { kind: "time", time: "2026-11-25T10:00:00" }, confirmation: ENVIRONMENT }).success).toBe(false);
+    expect(
+      StartPitrRestoreInput.safeParse({ target: { kind: "time", time: "2026-11-25T10:00:00" }, confirmation: ENVIRONMENT }).success,
+    ).toBe(false);
     await expect(
-      startPitrRestore({ ctx: ctx(), input: { environment: ENVIRONMENT, target: { kind: "time", time: target.toISOString() }, confirmation: "loanserve" } }),
+      startPitrRestore({
+        ctx: ctx(),
+        input: { environment: ENVIRONMENT, target: { kind: "time", time: target.toISOString() }, confirmation: "loanserve" },
+      }),
     ).rejects.toBeInstanceOf(BadRequestError);
     expect(await db.restoreRun.count()).toBe(runsBefore);
     expect(await restoreFolders()).toEqual([]);
@@ -255,7 +270,13 @@ describe("point-in-time restore", () => {
     const { getIncident } = await import("@/lib/incidents/get-incident");
     const { id: incidentId } = await declareIncident({
       ctx: ctx(),
-      input: { title: "Rows B written by a bad deploy", severity: "sev2", environment: ENVIRONMENT, scope: "pitr_marks", startedAt: new Date(target.getTime() + 100) },
+      input: {
+        title: "Rows B written by a bad deploy",
+        severity: "sev2",
+        environment: ENVIRONMENT,
+        scope: "pitr_marks",
+        startedAt: new Date(target.getTime() + 100),
+      },
     });
     // The same instant as `target`, written the way someone in Tokyo would.
     const tokyo = new Date(target.getTime() + 9 * 3_600_000).toISOString().replace("Z", "+09:00");
@@ -268,7 +289,13 @@ describe("point-in-time restore", () => {
     expect(await restoreFolders()).toEqual([]);
 
     const started = await startPitrRestore({ ctx: ctx(), input: { ...choice, confirmation: ENVIRONMENT } });
-    expect(started).toMatchObject({ kind: "pitr", status: "queued", targetName: "pitr", mode: "new-server", restorePointAt: target.toISOString() });
+    expect(started).toMatchObject({
+      kind: "pitr",
+      status: "queued",
+      targetName: "pitr",
+      mode: "new-server",
+      restorePointAt: target.toISOString(),
+    });
     const done = await waitForRunStatus(db, started.id, ["succeeded", "failed", "cancelled"], RUN_TIMEOUT_MS);
     expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
     expect(done.steps.map((s) => [s.name, s.status])).toEqual([
@@ -287,9 +314,15 @@ describe("point-in-time restore", () => {
     expect(endpoint?.port).not.toBe(source.port);
     expect(await marks(endpoint as PitrEndpoint)).toEqual({ A: ROWS });
     expect(done.steps.find((s) => s.name === "connectivity")?.output).toMatchObject({ query: "SELECT count(*) FROM loans", rows: 1 });
-    expect(done.steps.find((s) => s.name === "ready-for-cutover")?.output).toMatchObject({ checklist: expect.arrayContaining([expect.stringMatching(/^Update connection strings\/DNS: point the application at postgres@127\.0\.0\.1:/)]) });
+    expect(done.steps.find((s) => s.name === "ready-for-cutover")?.output).toMatchObject({
+      checklist: expect.arrayContaining([
+        expect.stringMatching(/^Update connection strings\/DNS: point the application at postgres@127\.0\.0\.1:/),
+      ]),
+    });
     expect(done.validation.passed).toBe(true);
-    expect(done.validation.results.map((r) => r.name)).toEqual(expect.arrayContaining(["critical-table-rows", "orphaned-payments", "marks-before-target"]));
+    expect(done.validation.results.map((r) => r.name)).toEqual(
+      expect.arrayContaining(["critical-table-rows", "orphaned-payments", "marks-before-target"]),
+    );
     expect(done.run.restorePointAt).toBe(target.toISOString());
     // The source is untouched: both batches still there.
     expect(await sourceQuery<{ n: number }>("SELECT count(*)::int AS n FROM pitr_marks")).toEqual([{ n: 2 * ROWS }]);
@@ -298,7 +331,10 @@ describe("point-in-time restore", () => {
     const incident = await getIncident({ ctx: systemCtx(db), input: { incidentId } });
     const items = incident.phases.flatMap((phase) => phase.items);
     for (const text of ["Initiate PITR or logical restore", "Monitor restore progress", "Validate critical data integrity"]) {
-      expect(items.find((item) => item.text === text), text).toMatchObject({ checkedByEmail: "system", evidence: { href: `/restores/${started.id}` } });
+      expect(
+        items.find((item) => item.text === text),
+        text,
+      ).toMatchObject({ checkedByEmail: "system", evidence: { href: `/restores/${started.id}` } });
     }
     expect(incident.measurement?.method).toBe("pitr");
     expect(incident.measurement?.rpo.restorePointAt).toBe(target.toISOString());
@@ -314,22 +350,41 @@ describe("point-in-time restore", () => {
     });
     expect(view.actions).toMatchObject({ cleanup: true, cutOver: true });
     await expect(cleanupRestore({ ctx: ctx(), input: { runId: started.id } })).rejects.toThrow(`Type exactly "${folder}" to confirm`);
-    await expect(cleanupPitrRestore({ ctx: ctx(), input: { runId: started.id, confirmation: "loanserve" } })).rejects.toBeInstanceOf(BadRequestError);
+    await expect(cleanupPitrRestore({ ctx: ctx(), input: { runId: started.id, confirmation: "loanserve" } })).rejects.toBeInstanceOf(
+      BadRequestError,
+    );
     expect(await marks(endpoint as PitrEndpoint)).toEqual({ A: ROWS });
 
     // Through the generic clean-up, typed right: a final snapshot by default.
     const cleaned = await cleanupRestore({ ctx: ctx(), input: { runId: started.id, confirmation: folder } });
     expect(cleaned.run.status).toBe("succeeded");
-    expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({ status: "succeeded", output: { finalSnapshot: view.pitrCleanup?.finalSnapshot } });
+    expect((await runOf(started.id)).steps.find((s) => s.name === "cleanup")).toMatchObject({
+      status: "succeeded",
+      output: { finalSnapshot: view.pitrCleanup?.finalSnapshot },
+    });
     expect(await restoreFolders()).toEqual(["snapshots"]);
     expect(await readdir(path.join(restoreDir, "snapshots"))).toEqual([`${folder}-final`]);
     await expect(marks(endpoint as PitrEndpoint)).rejects.toThrow();
     const audit = await db.auditEvent.findMany({ where: { subjectId: started.id }, orderBy: { id: "asc" } });
     const actions = audit.map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(["pitr.start", "restore.validate", "pitr.ready-for-cutover", "pitr.succeeded", "pitr.cleanup.requested", "pitr.cleanup"]));
-    expect(audit.find((a) => a.action === "pitr.cleanup.requested")?.payload).toMatchObject({ finalSnapshot: true, finalSnapshotName: view.pitrCleanup?.finalSnapshot });
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "pitr.start",
+        "restore.validate",
+        "pitr.ready-for-cutover",
+        "pitr.succeeded",
+        "pitr.cleanup.requested",
+        "pitr.cleanup",
+      ]),
+    );
+    expect(audit.find((a) => a.action === "pitr.cleanup.requested")?.payload).toMatchObject({
+      finalSnapshot: true,
+      finalSnapshotName: view.pitrCleanup?.finalSnapshot,
+    });
     await rm(path.join(restoreDir, "snapshots"), { recursive: true });
-    expect(JSON.stringify(await db.restoreRunEvent.findMany({ where: { runId: started.id }, select: { payload: true } }))).not.toContain(PASSWORD);
+    expect(JSON.stringify(await db.restoreRunEvent.findMany({ where: { runId: started.id }, select: { payload: true } }))).not.toContain(
+      PASSWORD,
+    );
   }, 120_000);
 
   it("runs one PITR restore per environment at a time, and restores latest with every row", async () => {
@@ -357,7 +412,9 @@ describe("point-in-time restore", () => {
     expect(marked.status, await marked.clone().text()).toBe(200);
     const view = (await runOf(winner.id)).run;
     expect(view).toMatchObject({ cutOverByEmail: operator.email, actions: { cleanup: false, cutOver: false } });
-    expect(view.pitrCleanup?.refusal).toMatch(new RegExp(`^${operator.email} marked this run as cut over at .*Restore Console will not delete it`));
+    expect(view.pitrCleanup?.refusal).toMatch(
+      new RegExp(`^${operator.email} marked this run as cut over at .*Restore Console will not delete it`),
+    );
     const refused = cleanUp(winner.id, true);
     await expect(refused).rejects.toBeInstanceOf(ConflictError);
     await expect(refused).rejects.toThrow("will not delete it");
@@ -365,7 +422,9 @@ describe("point-in-time restore", () => {
     expect(await marks(done.run.endpoint as PitrEndpoint)).toEqual({ A: ROWS, B: ROWS });
     expect(await restoreFolders()).toHaveLength(1);
     const events = await db.restoreRunEvent.findMany({ where: { runId: winner.id, type: "cut-over" } });
-    expect(events.map((e) => e.payload)).toEqual([expect.objectContaining({ by: operator.email, identifier: done.run.endpoint?.identifier })]);
+    expect(events.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ by: operator.email, identifier: done.run.endpoint?.identifier }),
+    ]);
     const audit = (await db.auditEvent.findMany({ where: { subjectId: winner.id } })).map((a) => a.action);
     expect(audit).toContain("pitr.cut-over");
     expect(audit).not.toContain("pitr.cleanup.requested");
@@ -376,7 +435,10 @@ describe("point-in-time restore", () => {
   it("a worker stopped mid-run hands the run back, and the next worker resumes it, adopting what was created", async () => {
     await worker?.stop();
     worker = undefined;
-    const started = await startPitrRestore({ ctx: ctx(), input: { environment: ENVIRONMENT, target: { kind: "time", time: target.toISOString() }, confirmation: ENVIRONMENT } });
+    const started = await startPitrRestore({
+      ctx: ctx(),
+      input: { environment: ENVIRONMENT, target: { kind: "time", time: target.toISOString() }, confirmation: ENVIRONMENT },
+    });
 
     // A worker of our own, shut down as soon as the restore step starts.
     const shutdown = new AbortController();
@@ -433,10 +495,16 @@ describe("point-in-time restore", () => {
   it("a worker killed during the restore step (its lease lapsed) is resumed by the sweeper, not interrupted", async () => {
     await worker?.stop();
     worker = undefined;
-    const started = await startPitrRestore({ ctx: ctx(), input: { environment: ENVIRONMENT, target: { kind: "latest" }, confirmation: ENVIRONMENT } });
+    const started = await startPitrRestore({
+      ctx: ctx(),
+      input: { environment: ENVIRONMENT, target: { kind: "latest" }, confirmation: ENVIRONMENT },
+    });
     // What a SIGKILLed worker leaves: the run running under its lapsed lease, the restore step running.
     await db.$executeRaw`UPDATE restore_runs SET status = 'running', started_at = now(), lease_owner = 'killed-worker', lease_expires_at = now() - interval '1 second' WHERE id = ${started.id}::uuid`;
-    await db.restoreStep.updateMany({ where: { runId: started.id, name: "preflight" }, data: { status: "succeeded", startedAt: new Date(), finishedAt: new Date() } });
+    await db.restoreStep.updateMany({
+      where: { runId: started.id, name: "preflight" },
+      data: { status: "succeeded", startedAt: new Date(), finishedAt: new Date() },
+    });
     await db.restoreStep.updateMany({ where: { runId: started.id, name: "restore" }, data: { status: "running", startedAt: new Date() } });
 
     const swept = await sweepRestoreRuns({ ctx: systemCtx(db) });
@@ -455,7 +523,8 @@ describe("point-in-time restore", () => {
     const archived = async () => (await readdir(path.join(tmp, "wal-archive"))).filter((name) => /^[0-9A-F]{24}$/.test(name)).sort();
     const segmentsBefore = await archived();
     let last;
-    for (let i = 0; i < KEEP_BASE_BACKUPS; i++) last = await takePitrBaseBackup({ ctx: systemCtx(db), input: { environment: ENVIRONMENT, reason: "schedule" } });
+    for (let i = 0; i < KEEP_BASE_BACKUPS; i++)
+      last = await takePitrBaseBackup({ ctx: systemCtx(db), input: { environment: ENVIRONMENT, reason: "schedule" } });
     expect(last?.pruned).toHaveLength(1);
     expect(last?.walSegmentsRemoved).toBeGreaterThan(0);
     const list = await listPitrBaseBackups({ input: { environment: ENVIRONMENT } });
@@ -473,6 +542,8 @@ describe("point-in-time restore", () => {
     await pitrBaseBackupJob.run({}, job);
     expect(await db.auditEvent.count({ where: { action: "pitr.base-backup" } })).toBe(1 + KEEP_BASE_BACKUPS);
     await pitrBaseBackupJob.run({ environment: ENVIRONMENT }, job);
-    expect(await db.auditEvent.findFirst({ where: { action: "pitr.base-backup" }, orderBy: { id: "desc" } })).toMatchObject({ payload: { reason: "on-demand" } });
+    expect(await db.auditEvent.findFirst({ where: { action: "pitr.base-backup" }, orderBy: { id: "desc" } })).toMatchObject({
+      payload: { reason: "on-demand" },
+    });
   }, 60_000);
 });

@@ -22,11 +22,20 @@ export interface PitrRestorePreview {
  * predicted data loss, the steps, the cutover checklist, and the provider's preflight run now,
  * changing nothing.
  */
-export async function planPitrRestore({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: PlanPitrRestoreInput }): Promise<PitrRestorePreview> {
+export async function planPitrRestore({
+  ctx,
+  input,
+}: {
+  ctx: Ctx<SessionUser | null>;
+  input: PlanPitrRestoreInput;
+}): Promise<PitrRestorePreview> {
   const { environment, source, provider, window, incident } = await resolvePitrRestore(ctx.db, input);
   // The real run gets its own id; the preview's identifiers show the pattern.
   const draftRunId = randomUUID();
-  const [preflight, activeRun] = await Promise.all([provider.preflight(draftRunId, recoveryPointOf(input.target)), activePitrRun(ctx.db, environment.name)]);
+  const [preflight, activeRun] = await Promise.all([
+    provider.preflight(draftRunId, recoveryPointOf(input.target)),
+    activePitrRun(ctx.db, environment.name),
+  ]);
   const plan = buildPitrPlan({
     environment: { name: environment.name, protected: environment.protected },
     source,

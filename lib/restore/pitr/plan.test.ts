@@ -57,14 +57,18 @@ describe("pitrWindowProblem", () => {
     expect(pitrWindowProblem(WINDOW, at("2026-11-25T11:59:30.001Z"))).toBe(
       '2026-11-25 11:59:30.001 UTC is after the latest restorable time, 2026-11-25 11:59:30 UTC. Choose a time inside the restore window, or "latest restorable".',
     );
-    expect(pitrWindowProblem(WINDOW, at("2026-11-25T07:59:59Z"))).toMatch(/^2026-11-25 07:59:59 UTC is before the earliest restorable time, 2026-11-25 08:00:00 UTC\./);
+    expect(pitrWindowProblem(WINDOW, at("2026-11-25T07:59:59Z"))).toMatch(
+      /^2026-11-25 07:59:59 UTC is before the earliest restorable time, 2026-11-25 08:00:00 UTC\./,
+    );
     // 09:00 in Tokyo is midnight UTC: before the window, whatever it looks like.
     expect(pitrWindowProblem(WINDOW, at("2026-11-25T09:00:00+09:00"))).toMatch(/is before the earliest/);
   });
 
   it("refuses any chosen time when the latest end is unknown, passing the provider's notes on", () => {
     const unknown = { ...WINDOW, latest: null, notes: ["RDS did not report LatestRestorableTime."] };
-    expect(pitrWindowProblem(unknown, at("2026-11-25T10:00:00Z"))).toMatch(/latest restorable time is unknown \(RDS did not report LatestRestorableTime\.\)\. Only "latest restorable"/);
+    expect(pitrWindowProblem(unknown, at("2026-11-25T10:00:00Z"))).toMatch(
+      /latest restorable time is unknown \(RDS did not report LatestRestorableTime\.\)\. Only "latest restorable"/,
+    );
   });
 });
 
@@ -84,7 +88,10 @@ describe("predictDataLoss", () => {
   });
 
   it("warns when the point is after the incident started (nothing lost, but the damage may be in it)", () => {
-    expect(predictDataLoss({ choice: at("2026-11-25T11:10:00Z"), window: WINDOW, incident, now })).toMatchObject({ lostMs: 0, afterIncidentStart: true });
+    expect(predictDataLoss({ choice: at("2026-11-25T11:10:00Z"), window: WINDOW, incident, now })).toMatchObject({
+      lostMs: 0,
+      afterIncidentStart: true,
+    });
   });
 
   it("uses the window's latest for latest, and now without an incident", () => {
@@ -111,15 +118,37 @@ describe("buildPitrPlan", () => {
   };
 
   it("plans a local restore: the runbook's steps in order, nothing replaced, cutover left to a person", () => {
-    const plan = buildPitrPlan({ ...base, source: local, providerKind: "local", identifiers: ["/srv/pg/restores/1a2b3c4d"], choice: at("2026-11-25T10:00:00Z") });
+    const plan = buildPitrPlan({
+      ...base,
+      source: local,
+      providerKind: "local",
+      identifiers: ["/srv/pg/restores/1a2b3c4d"],
+      choice: at("2026-11-25T10:00:00Z"),
+    });
     expect(plan.steps.map((s) => s.name)).toEqual([...PITR_STEP_NAMES]);
-    expect(plan.steps.map((s) => s.name)).toEqual(["preflight", "restore", "writer", "wait", "connectivity", "validate", "ready-for-cutover", "cleanup"]);
+    expect(plan.steps.map((s) => s.name)).toEqual([
+      "preflight",
+      "restore",
+      "writer",
+      "wait",
+      "connectivity",
+      "validate",
+      "ready-for-cutover",
+      "cleanup",
+    ]);
     expect(plan.steps.filter((s) => !s.automatic).map((s) => s.name)).toEqual(["cleanup"]);
     expect(plan.steps.find((s) => s.name === "restore")).toMatchObject({ title: "Restore to 2026-11-25 10:00:00 UTC" });
     expect(plan.steps.find((s) => s.name === "restore")?.description).toMatch(/recovery_target_time with an explicit \+00 offset/);
     expect(plan.steps.find((s) => s.name === "writer")?.description).toMatch(/Nothing to create/);
-    expect(plan.steps.find((s) => s.name === "connectivity")?.description).toMatch(/^Runs SELECT count\(\*\) FROM loans on loanserve as postgres, read-only/);
-    expect(plan.source).toEqual({ provider: "local", description: "loanserve on 127.0.0.1:54329 (WAL archive /srv/pg/wal-archive)", database: "loanserve", user: "postgres" });
+    expect(plan.steps.find((s) => s.name === "connectivity")?.description).toMatch(
+      /^Runs SELECT count\(\*\) FROM loans on loanserve as postgres, read-only/,
+    );
+    expect(plan.source).toEqual({
+      provider: "local",
+      description: "loanserve on 127.0.0.1:54329 (WAL archive /srv/pg/wal-archive)",
+      database: "loanserve",
+      user: "postgres",
+    });
     expect(plan.replaces).toEqual([expect.stringMatching(/^Nothing: loanserve on 127\.0\.0\.1:54329 .* keeps running untouched/)]);
     expect(plan.confirmations).toEqual({ start: "production" });
     expect(plan.cutover.some((item) => item.startsWith("Update connection strings/DNS"))).toBe(true);
@@ -135,7 +164,9 @@ describe("buildPitrPlan", () => {
       identifiers: ["loanserve-prod-aurora-restore-1a2b3c4d", "loanserve-prod-aurora-restore-1a2b3c4d-writer"],
       choice: { kind: "latest" },
     });
-    expect(plan.steps.find((s) => s.name === "restore")?.description).toMatch(/^RestoreDBClusterToPointInTime to latest restorable into loanserve-prod-aurora-restore-1a2b3c4d/);
+    expect(plan.steps.find((s) => s.name === "restore")?.description).toMatch(
+      /^RestoreDBClusterToPointInTime to latest restorable into loanserve-prod-aurora-restore-1a2b3c4d/,
+    );
     expect(plan.steps.find((s) => s.name === "writer")?.description).toBe(
       "Creates the writer instance loanserve-prod-aurora-restore-1a2b3c4d-writer (db.r6g.large) in the restored cluster, with the source's parameter group.",
     );
@@ -145,7 +176,11 @@ describe("buildPitrPlan", () => {
   });
 
   it("names the endpoint in the cutover checklist once known, and the incident's item when there is one", () => {
-    const items = cutoverChecklist({ endpoint: { host: "127.0.0.1", port: 5544, database: "loanserve", user: "postgres" }, sourceDescription: "the source", incident: true });
+    const items = cutoverChecklist({
+      endpoint: { host: "127.0.0.1", port: 5544, database: "loanserve", user: "postgres" },
+      sourceDescription: "the source",
+      incident: true,
+    });
     expect(items).toContain("Update connection strings/DNS: point the application at postgres@127.0.0.1:5544/loanserve.");
     expect(items).toContain("Tick “Update DNS/connection strings if needed” on the incident.");
   });

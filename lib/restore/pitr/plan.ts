@@ -8,7 +8,16 @@ import { PLAN_VERSION, planStepOf } from "../logical/plan";
 // against, the predicted data loss, the steps and the cutover guidance. Built before anything
 // runs (the person reads it), stored with the run, and shared with the picker page.
 
-export const PITR_STEP_NAMES = ["preflight", "restore", "writer", "wait", "connectivity", "validate", "ready-for-cutover", "cleanup"] as const;
+export const PITR_STEP_NAMES = [
+  "preflight",
+  "restore",
+  "writer",
+  "wait",
+  "connectivity",
+  "validate",
+  "ready-for-cutover",
+  "cleanup",
+] as const;
 export type PitrStepName = (typeof PITR_STEP_NAMES)[number];
 
 /** Every phase has a limit, so a run never hangs silently; RDS restores of large clusters take hours. */
@@ -121,7 +130,12 @@ export const DataLossView = z.object({
 export type DataLossView = z.infer<typeof DataLossView>;
 
 /** How much is lost between the restore point and the incident's start (or now, without an incident). */
-export function predictDataLoss(input: { choice: PitrTargetChoice; window: PitrWindowView; incident: PitrIncidentView | null; now: Date }): DataLossView {
+export function predictDataLoss(input: {
+  choice: PitrTargetChoice;
+  window: PitrWindowView;
+  incident: PitrIncidentView | null;
+  now: Date;
+}): DataLossView {
   const point = input.choice.kind === "time" ? input.choice.time : input.window.latest;
   const until = input.incident ? input.incident.startedAt : input.now.toISOString();
   const pointMs = point === null ? null : new Date(point).getTime();
@@ -131,7 +145,8 @@ export function predictDataLoss(input: { choice: PitrTargetChoice; window: PitrW
     untilKind: input.incident ? "incident-start" : "now",
     lostMs: pointMs === null ? null : Math.max(0, new Date(until).getTime() - pointMs),
     afterIncidentStart: pointMs !== null && input.incident !== null && pointMs > new Date(input.incident.startedAt).getTime(),
-    afterLastKnownGood: pointMs !== null && !!input.incident?.lastKnownGoodAt && pointMs > new Date(input.incident.lastKnownGoodAt).getTime(),
+    afterLastKnownGood:
+      pointMs !== null && !!input.incident?.lastKnownGoodAt && pointMs > new Date(input.incident.lastKnownGoodAt).getTime(),
   };
 }
 
@@ -144,7 +159,11 @@ export function endpointText(endpoint: Pick<PitrEndpoint, "host" | "port" | "dat
  * The runbook's cutover ("Update DNS/connection strings if needed") as a checklist for a person:
  * Restore Console never repoints applications itself.
  */
-export function cutoverChecklist(input: { endpoint: Pick<PitrEndpoint, "host" | "port" | "database" | "user"> | null; sourceDescription: string; incident: boolean }): string[] {
+export function cutoverChecklist(input: {
+  endpoint: Pick<PitrEndpoint, "host" | "port" | "database" | "user"> | null;
+  sourceDescription: string;
+  incident: boolean;
+}): string[] {
   const where = input.endpoint ? endpointText(input.endpoint) : "the restored endpoint (shown when the run succeeds)";
   return [
     `Stop writes to the damaged source (${input.sourceDescription}) so nothing more is written there.`,
@@ -261,14 +280,21 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
     },
     "ready-for-cutover": {
       title: "Ready for cutover (you do it)",
-      description: "Records the endpoint and hands over: updating connection strings/DNS is yours to do, from the checklist shown with the run. Nothing is repointed automatically.",
+      description:
+        "Records the endpoint and hands over: updating connection strings/DNS is yours to do, from the checklist shown with the run. Nothing is repointed automatically.",
     },
     cleanup: {
       title: "Clean up (when you ask)",
       description: `Lifts the deletion protection and deletes what this run created (${identifiers.join(", ")}${input.providerKind === "aws-aurora" ? ", writer before cluster" : ""}), keeping a final snapshot unless you opt out; you type the restored server's name. Refused once the run is marked as cut over. Never touches the source or anything without this run's tag.`,
     },
   };
-  const steps = PITR_STEP_NAMES.map((name, position) => ({ position, name, ...describe[name], timeoutMs: PITR_STEP_TIMEOUTS_MS[name], automatic: name !== "cleanup" }));
+  const steps = PITR_STEP_NAMES.map((name, position) => ({
+    position,
+    name,
+    ...describe[name],
+    timeoutMs: PITR_STEP_TIMEOUTS_MS[name],
+    automatic: name !== "cleanup",
+  }));
 
   return {
     version: PLAN_VERSION,

@@ -55,7 +55,8 @@ function providerCall(c: PitrStepContext, signal: AbortSignal): PitrCallContext 
 }
 
 function requireEndpoint(c: PitrStepContext): PitrEndpoint {
-  if (!c.endpoint) throw new PitrFailedError("The restored server's endpoint is not known yet: the wait step has not finished. Start a new restore.");
+  if (!c.endpoint)
+    throw new PitrFailedError("The restored server's endpoint is not known yet: the wait step has not finished. Start a new restore.");
   return c.endpoint;
 }
 
@@ -81,7 +82,11 @@ export async function pitrRestoreStep(c: PitrStepContext, signal: AbortSignal): 
   if (c.plan.target.kind === "latest") {
     // The recovery point of "latest" is the window's end as the restore starts (kept if already pinned).
     const { latest } = await c.provider.describeWindow(providerCall(c, signal));
-    if (latest) await c.db.restoreRun.updateMany({ where: { id: c.run.id, leaseOwner: c.workerId, restorePointAt: null }, data: { restorePointAt: latest } });
+    if (latest)
+      await c.db.restoreRun.updateMany({
+        where: { id: c.run.id, leaseOwner: c.workerId, restorePointAt: null },
+        data: { restorePointAt: latest },
+      });
   }
   const { identifier, adopted } = await c.provider.restore(c.run.id, recoveryPointOf(c.plan.target), providerCall(c, signal));
   return { identifier, adopted };
@@ -93,7 +98,10 @@ export async function pitrWriterStep(c: PitrStepContext, signal: AbortSignal): P
 }
 
 export async function pitrWaitStep(c: PitrStepContext, signal: AbortSignal, timeoutMs: number): Promise<Prisma.InputJsonValue> {
-  const endpoint = await c.provider.waitUntilAvailable(c.run.id, { ...providerCall(c, signal), timeoutMs: Math.max(1_000, timeoutMs - WAIT_MARGIN_MS) });
+  const endpoint = await c.provider.waitUntilAvailable(c.run.id, {
+    ...providerCall(c, signal),
+    timeoutMs: Math.max(1_000, timeoutMs - WAIT_MARGIN_MS),
+  });
   await c.db.restoreRun.updateMany({ where: { id: c.run.id, leaseOwner: c.workerId }, data: { endpoint: { ...endpoint } } });
   c.endpoint = endpoint;
   c.messages.add(`The restored server is available at ${endpointText(endpoint)}`);
@@ -107,7 +115,11 @@ export async function pitrConnectivityStep(c: PitrStepContext, signal: AbortSign
   const connection = await endpointConnection(c, endpoint);
   try {
     const tested = await untilAborted(
-      testConnectivity(connection, query, { connectTimeoutMs: CONNECT_TIMEOUT_MS, statementTimeoutMs: CONNECTIVITY_STATEMENT_TIMEOUT_MS, signal }),
+      testConnectivity(connection, query, {
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        statementTimeoutMs: CONNECTIVITY_STATEMENT_TIMEOUT_MS,
+        signal,
+      }),
       signal,
     );
     const output = { query, ...tested };
@@ -155,7 +167,10 @@ export async function pitrReadyForCutoverStep(c: PitrStepContext): Promise<Prism
   return { endpoint: { ...endpoint }, restorePointAt: restorePointAt?.toISOString() ?? null, checklist };
 }
 
-export const PITR_STEP_BODIES: Record<Exclude<PitrStepName, "cleanup">, (c: PitrStepContext, signal: AbortSignal, timeoutMs: number) => Promise<Prisma.InputJsonValue>> = {
+export const PITR_STEP_BODIES: Record<
+  Exclude<PitrStepName, "cleanup">,
+  (c: PitrStepContext, signal: AbortSignal, timeoutMs: number) => Promise<Prisma.InputJsonValue>
+> = {
   preflight: pitrPreflightStep,
   restore: pitrRestoreStep,
   writer: pitrWriterStep,

@@ -26,7 +26,9 @@ describe("orphaned-payments", () => {
   it("passes a faithful restore of a source with one orphaned payment", async () => {
     const outcome = await orphanedPayments.run(database(1), { manifestChecks: { orphaned_payments: 1 } });
     expect(outcome).toMatchObject({ passed: true, actual: 1, expectation: "= 1 (the source's count, from the manifest)" });
-    expect(outcome.message).toBe("1 payment(s) refer to loans that do not exist in the restored database, exactly as many as the source had when the backup was taken.");
+    expect(outcome.message).toBe(
+      "1 payment(s) refer to loans that do not exist in the restored database, exactly as many as the source had when the backup was taken.",
+    );
   });
 
   it("fails a restore with more or fewer orphans than the source had", () => {
@@ -38,14 +40,23 @@ describe("orphaned-payments", () => {
       passed: false,
       message: "No payment refers to a missing loan, but the source had 1 when the backup was taken.",
     });
-    expect(compareOrphanedPayments(0, { manifestChecks: { orphaned_payments: 0 } })).toMatchObject({ passed: true, expectation: "= 0 (the source's count, from the manifest)" });
+    expect(compareOrphanedPayments(0, { manifestChecks: { orphaned_payments: 0 } })).toMatchObject({
+      passed: true,
+      expectation: "= 0 (the source's count, from the manifest)",
+    });
   });
 
   it("without a count from the source, any orphan fails (as a warning) and says it could not be compared", () => {
-    expect(compareOrphanedPayments(0, {})).toMatchObject({ passed: true, expectation: "= 0", message: "Every payment belongs to an existing loan." });
+    expect(compareOrphanedPayments(0, {})).toMatchObject({
+      passed: true,
+      expectation: "= 0",
+      message: "Every payment belongs to an existing loan.",
+    });
     const orphan = compareOrphanedPayments(1, {});
     expect(orphan).toMatchObject({ passed: false, actual: 1, expectation: "= 0" });
-    expect(orphan.message).toMatch(/^1 payment\(s\) refer to loans that do not exist in the restored database\. The backup's manifest does not record the source's count/);
+    expect(orphan.message).toMatch(
+      /^1 payment\(s\) refer to loans that do not exist in the restored database\. The backup's manifest does not record the source's count/,
+    );
   });
 
   it("ignores a count that is not one", () => {

@@ -3,7 +3,18 @@ import { compareReports } from "./compare-reports";
 import type { CheckResult, ValidationReport } from "./types";
 
 function result(name: string, actual: number | null, passed = true, kind: CheckResult["kind"] = "builtin"): CheckResult {
-  return { name, kind, description: "", sql: "SELECT 1", expectation: "≥ 0", actual, passed, severity: "block", message: "", durationMs: 1 };
+  return {
+    name,
+    kind,
+    description: "",
+    sql: "SELECT 1",
+    expectation: "≥ 0",
+    actual,
+    passed,
+    severity: "block",
+    message: "",
+    durationMs: 1,
+  };
 }
 
 function report(...results: CheckResult[]): ValidationReport {
@@ -12,10 +23,31 @@ function report(...results: CheckResult[]): ValidationReport {
 
 describe("compareReports", () => {
   it("gives the absolute and percentage change of each check in both reports", () => {
-    const comparison = compareReports(report(result("loans", 200), result("orphans", 0)), report(result("loans", 150), result("orphans", 0)));
+    const comparison = compareReports(
+      report(result("loans", 200), result("orphans", 0)),
+      report(result("loans", 150), result("orphans", 0)),
+    );
     expect(comparison.checks).toEqual([
-      { name: "loans", kind: "builtin", previousActual: 200, currentActual: 150, change: -50, changePercent: -25, previousPassed: true, currentPassed: true },
-      { name: "orphans", kind: "builtin", previousActual: 0, currentActual: 0, change: 0, changePercent: 0, previousPassed: true, currentPassed: true },
+      {
+        name: "loans",
+        kind: "builtin",
+        previousActual: 200,
+        currentActual: 150,
+        change: -50,
+        changePercent: -25,
+        previousPassed: true,
+        currentPassed: true,
+      },
+      {
+        name: "orphans",
+        kind: "builtin",
+        previousActual: 0,
+        currentActual: 0,
+        change: 0,
+        changePercent: 0,
+        previousPassed: true,
+        currentPassed: true,
+      },
     ]);
   });
 

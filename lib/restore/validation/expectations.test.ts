@@ -6,8 +6,16 @@ const manifestTables = { loans: 6000, users: 300, "audit.events": 12 };
 
 describe("evaluateExpectation: constants", () => {
   it("equals", () => {
-    expect(evaluateExpectation({ equals: 5 }, { actual: 5 })).toEqual({ passed: true, expectationText: "= 5", message: "Got 5, as expected." });
-    expect(evaluateExpectation({ equals: 5 }, { actual: 4 })).toEqual({ passed: false, expectationText: "= 5", message: "Expected 5, got 4." });
+    expect(evaluateExpectation({ equals: 5 }, { actual: 5 })).toEqual({
+      passed: true,
+      expectationText: "= 5",
+      message: "Got 5, as expected.",
+    });
+    expect(evaluateExpectation({ equals: 5 }, { actual: 4 })).toEqual({
+      passed: false,
+      expectationText: "= 5",
+      message: "Expected 5, got 4.",
+    });
   });
 
   it("atLeast, including the boundary", () => {
@@ -21,7 +29,10 @@ describe("evaluateExpectation: constants", () => {
 
   it("atMost, including the boundary", () => {
     expect(evaluateExpectation({ atMost: 10 }, { actual: 10 })).toMatchObject({ passed: true, expectationText: "≤ 10" });
-    expect(evaluateExpectation({ atMost: 10 }, { actual: 10.5 })).toMatchObject({ passed: false, message: "Expected at most 10, got 10.5." });
+    expect(evaluateExpectation({ atMost: 10 }, { actual: 10.5 })).toMatchObject({
+      passed: false,
+      message: "Expected at most 10, got 10.5.",
+    });
   });
 
   it("zero", () => {
@@ -108,7 +119,10 @@ describe("evaluateExpectation: within a percentage of the manifest", () => {
   it("against a zero reference only zero passes", () => {
     const empty: ValidationExpectation = { withinPercentOfManifest: { table: "t", percent: 50 } };
     expect(evaluateExpectation(empty, { actual: 0, manifestTables: { t: 0 } }).passed).toBe(true);
-    expect(evaluateExpectation(empty, { actual: 1, manifestTables: { t: 0 } })).toMatchObject({ passed: false, message: expect.stringContaining("off by 1,") });
+    expect(evaluateExpectation(empty, { actual: 1, manifestTables: { t: 0 } })).toMatchObject({
+      passed: false,
+      message: expect.stringContaining("off by 1,"),
+    });
   });
 });
 
@@ -134,7 +148,10 @@ describe("evaluateExpectation: within a percentage of the source", () => {
       expectationText: "within 5% of the source database's value",
       message: "No source database was given to compare with.",
     });
-    expect(evaluateExpectation(within5, { actual: 1, sourceActual: null })).toMatchObject({ passed: false, message: expect.stringContaining("source database") });
+    expect(evaluateExpectation(within5, { actual: 1, sourceActual: null })).toMatchObject({
+      passed: false,
+      message: expect.stringContaining("source database"),
+    });
     expect(evaluateExpectation(within5, { actual: 1, sourceActual: Number.NaN }).passed).toBe(false);
   });
 });

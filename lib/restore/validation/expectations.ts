@@ -81,9 +81,17 @@ function withinPercent(
   if (actual === reference) return { passed, expectationText, message: `Got ${formatNumber(actual)}, the same as ${referenceText}.` };
   const comparison = `${referenceText} is ${formatNumber(reference)}: ${describeDeviation(actual, reference)}`;
   if (passed) {
-    return { passed, expectationText, message: `Got ${formatNumber(actual)}; ${comparison}, within the ${formatNumber(percent)}% allowed.` };
+    return {
+      passed,
+      expectationText,
+      message: `Got ${formatNumber(actual)}; ${comparison}, within the ${formatNumber(percent)}% allowed.`,
+    };
   }
-  return { passed, expectationText, message: `Got ${formatNumber(actual)}, but ${comparison}, more than the ${formatNumber(percent)}% allowed.` };
+  return {
+    passed,
+    expectationText,
+    message: `Got ${formatNumber(actual)}, but ${comparison}, more than the ${formatNumber(percent)}% allowed.`,
+  };
 }
 
 /** Compares a check's number with what its expectation asks for. Pure: no database, no clock. */
@@ -91,18 +99,38 @@ export function evaluateExpectation(expect: ValidationExpectation, values: Expec
   const { actual } = values;
   if ("equals" in expect) {
     const target = expect.equals;
-    return bound(actual, `= ${formatNumber(target)}`, (v) => v === target, (v) => `Expected ${formatNumber(target)}, got ${formatNumber(v)}.`);
+    return bound(
+      actual,
+      `= ${formatNumber(target)}`,
+      (v) => v === target,
+      (v) => `Expected ${formatNumber(target)}, got ${formatNumber(v)}.`,
+    );
   }
   if ("atLeast" in expect) {
     const min = expect.atLeast;
-    return bound(actual, `≥ ${formatNumber(min)}`, (v) => v >= min, (v) => `Expected at least ${formatNumber(min)}, got ${formatNumber(v)}.`);
+    return bound(
+      actual,
+      `≥ ${formatNumber(min)}`,
+      (v) => v >= min,
+      (v) => `Expected at least ${formatNumber(min)}, got ${formatNumber(v)}.`,
+    );
   }
   if ("atMost" in expect) {
     const max = expect.atMost;
-    return bound(actual, `≤ ${formatNumber(max)}`, (v) => v <= max, (v) => `Expected at most ${formatNumber(max)}, got ${formatNumber(v)}.`);
+    return bound(
+      actual,
+      `≤ ${formatNumber(max)}`,
+      (v) => v <= max,
+      (v) => `Expected at most ${formatNumber(max)}, got ${formatNumber(v)}.`,
+    );
   }
   if ("zero" in expect) {
-    return bound(actual, "= 0", (v) => v === 0, (v) => `Expected 0, got ${formatNumber(v)}.`);
+    return bound(
+      actual,
+      "= 0",
+      (v) => v === 0,
+      (v) => `Expected 0, got ${formatNumber(v)}.`,
+    );
   }
   if ("withinPercentOfManifest" in expect) {
     const { table, percent } = expect.withinPercentOfManifest;
@@ -133,7 +161,13 @@ export function evaluateExpectation(expect: ValidationExpectation, values: Expec
   if (sourceActual === null || !Number.isFinite(sourceActual)) {
     return { passed: false, expectationText: pending, message: "On the source database the query returned no number to compare with." };
   }
-  return withinPercent(actual, sourceActual, percent, `within ${formatNumber(percent)}% of the source's ${formatNumber(sourceActual)}`, "the source database's value");
+  return withinPercent(
+    actual,
+    sourceActual,
+    percent,
+    `within ${formatNumber(percent)}% of the source's ${formatNumber(sourceActual)}`,
+    "the source database's value",
+  );
 }
 
 /**

@@ -10,7 +10,10 @@ import type { ValidationReport } from "./types";
  * transaction. Validation may run again after a crash: its results are replaced, never doubled.
  * The verdict is written only while `workerId` still holds the run.
  */
-export async function recordValidationReport(db: Db, input: { runId: string; workerId: string; report: ValidationReport; database: string }): Promise<void> {
+export async function recordValidationReport(
+  db: Db,
+  input: { runId: string; workerId: string; report: ValidationReport; database: string },
+): Promise<void> {
   const { runId, report } = input;
   const failed = report.results.filter(isBlockingFailure).map((r) => r.name);
   const warnings = report.results.filter(isWarning).map((r) => r.name);

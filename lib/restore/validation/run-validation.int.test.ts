@@ -94,7 +94,9 @@ describe("runValidation", () => {
     expect(activity.rows?.[0]).toEqual({ date: "2025-01-15", transactions: expect.any(Number) });
     expect(activity.rows?.at(-1)?.date).toBe("2025-01-08");
     expect(activity.actual).toBe(activity.rows?.length);
-    expect(activity.message).toMatch(/^[\d,]+ audit log entries in the 7 days before the backup \(2025-01-15T02:00:00.000Z\), on \d calendar day\(s\) \(UTC\)\.$/);
+    expect(activity.message).toMatch(
+      /^[\d,]+ audit log entries in the 7 days before the backup \(2025-01-15T02:00:00.000Z\), on \d calendar day\(s\) \(UTC\)\.$/,
+    );
 
     expect(byName(report, "orphaned-payments")).toMatchObject({ actual: 0, expectation: "= 0" });
 
@@ -120,10 +122,18 @@ describe("runValidation", () => {
   it("gives configured checks their severity: a failed warn check is reported, a failed block check fails the report", async () => {
     const warnOnly = check({ name: "no-loans-please", sql: "SELECT count(*) FROM loans", expect: { zero: true }, severity: "warn" });
     const blocking = check({ name: "no-users-please", sql: "SELECT count(*) FROM users", expect: { zero: true } });
-    const warned = await runValidation({ target: endpointOf(good), checks: [warnOnly], context: { manifestTables: counts, backupTakenAt: BACKUP_AT } });
+    const warned = await runValidation({
+      target: endpointOf(good),
+      checks: [warnOnly],
+      context: { manifestTables: counts, backupTakenAt: BACKUP_AT },
+    });
     expect(byName(warned, "no-loans-please")).toMatchObject({ kind: "configured", passed: false, severity: "warn" });
     expect(warned.passed).toBe(true);
-    const blocked = await runValidation({ target: endpointOf(good), checks: [warnOnly, blocking], context: { manifestTables: counts, backupTakenAt: BACKUP_AT } });
+    const blocked = await runValidation({
+      target: endpointOf(good),
+      checks: [warnOnly, blocking],
+      context: { manifestTables: counts, backupTakenAt: BACKUP_AT },
+    });
     expect(byName(blocked, "no-users-please")).toMatchObject({ passed: false, severity: "block" });
     expect(blocked.passed).toBe(false);
   });
@@ -149,17 +159,33 @@ describe("runValidation", () => {
       `SET session_replication_role = replica;
        INSERT INTO payments (loan_id, amount, paid_at, created_at) VALUES (999999, 10, '2025-01-14', '2025-01-14');`,
     );
-    const report = await runValidation({ target: endpointOf(url), context: { manifestTables: await rowCounts(url), backupTakenAt: BACKUP_AT } });
+    const report = await runValidation({
+      target: endpointOf(url),
+      context: { manifestTables: await rowCounts(url), backupTakenAt: BACKUP_AT },
+    });
     expect(byName(report, "orphaned-payments")).toMatchObject({ passed: false, actual: 1, severity: "warn" });
-    expect(byName(report, "orphaned-payments").message).toMatch(/^1 payment\(s\) refer to loans that do not exist in the restored database\. The backup's manifest does not record/);
+    expect(byName(report, "orphaned-payments").message).toMatch(
+      /^1 payment\(s\) refer to loans that do not exist in the restored database\. The backup's manifest does not record/,
+    );
     expect(report.results.filter((r) => !r.passed).map((r) => r.name)).toEqual(["orphaned-payments"]);
     // Only a warning failed: the report passes.
     expect(report.passed).toBe(true);
 
-    const compared = await runValidation({ target: endpointOf(url), context: { manifestTables: await rowCounts(url), manifestChecks: { orphaned_payments: 0 }, backupTakenAt: BACKUP_AT } });
-    expect(byName(compared, "orphaned-payments")).toMatchObject({ passed: false, actual: 1, severity: "block", expectation: "= 0 (the source's count, from the manifest)" });
+    const compared = await runValidation({
+      target: endpointOf(url),
+      context: { manifestTables: await rowCounts(url), manifestChecks: { orphaned_payments: 0 }, backupTakenAt: BACKUP_AT },
+    });
+    expect(byName(compared, "orphaned-payments")).toMatchObject({
+      passed: false,
+      actual: 1,
+      severity: "block",
+      expectation: "= 0 (the source's count, from the manifest)",
+    });
     expect(compared.passed).toBe(false);
-    const faithful = await runValidation({ target: endpointOf(url), context: { manifestTables: await rowCounts(url), manifestChecks: { orphaned_payments: 1 }, backupTakenAt: BACKUP_AT } });
+    const faithful = await runValidation({
+      target: endpointOf(url),
+      context: { manifestTables: await rowCounts(url), manifestChecks: { orphaned_payments: 1 }, backupTakenAt: BACKUP_AT },
+    });
     expect(byName(faithful, "orphaned-payments")).toMatchObject({ passed: true, actual: 1, severity: "block" });
     expect(faithful.passed).toBe(true);
   });
@@ -216,7 +242,12 @@ describe("runValidation", () => {
         check({ name: "forget-audit-logs", sql: "SELECT forget_audit_logs()", expect: { atLeast: 0 } }),
         // Past the configuration schema (a caller that skipped it): still refused, by the protocol.
         { name: "two-statements", sql: "SELECT 1; DELETE FROM audit_logs", expect: { equals: 1 }, severity: "block" },
-        check({ name: "loans-still-there", description: "Runs after two failures.", sql: "SELECT count(*) FROM loans", expect: { atLeast: 1 } }),
+        check({
+          name: "loans-still-there",
+          description: "Runs after two failures.",
+          sql: "SELECT count(*) FROM loans",
+          expect: { atLeast: 1 },
+        }),
       ],
       context: { manifestTables: before, backupTakenAt: BACKUP_AT },
     });
@@ -232,7 +263,11 @@ describe("runValidation", () => {
       passed: false,
       message: "The check's SQL holds more than one statement; a check is a single SELECT, so it was not run.",
     });
-    expect(byName(report, "loans-still-there")).toMatchObject({ passed: true, actual: counts.loans, description: "Runs after two failures." });
+    expect(byName(report, "loans-still-there")).toMatchObject({
+      passed: true,
+      actual: counts.loans,
+      description: "Runs after two failures.",
+    });
     expect(await rowCounts(url)).toEqual(before);
     const { rows } = await exec(url, "SELECT is_called FROM validation_probe_seq");
     expect(rows[0]).toEqual({ is_called: false });
@@ -328,7 +363,10 @@ describe("runValidation", () => {
     });
 
     const withoutSource = await runValidation({ target: endpointOf(good), checks });
-    expect(byName(withoutSource, "loans-vs-source")).toMatchObject({ passed: false, message: "No source database was given to compare with." });
+    expect(byName(withoutSource, "loans-vs-source")).toMatchObject({
+      passed: false,
+      message: "No source database was given to compare with.",
+    });
   });
 
   it("reports an unreachable database as failed checks instead of throwing", async () => {

@@ -106,7 +106,12 @@ async function settle(check: RunnableCheck, timeoutMs: number): Promise<CheckRes
   try {
     outcome = await check.run();
   } catch (error) {
-    outcome = { expectation: check.fallbackExpectation, actual: null, passed: false, message: describeError(error, "restored database", timeoutMs) };
+    outcome = {
+      expectation: check.fallbackExpectation,
+      actual: null,
+      passed: false,
+      message: describeError(error, "restored database", timeoutMs),
+    };
   }
   return {
     name: check.name,

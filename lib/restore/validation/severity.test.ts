@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { isBlockingFailure, isWarning, severityOf, unacceptedBlockingFailures, validationPassed } from "./severity";
 import type { Severity } from "./types";
 
-const result = (name: string, passed: boolean, severity: Severity, acceptedAt: Date | null = null) => ({ name, passed, severity, acceptedAt });
+const result = (name: string, passed: boolean, severity: Severity, acceptedAt: Date | null = null) => ({
+  name,
+  passed,
+  severity,
+  acceptedAt,
+});
 
 describe("validation severity", () => {
   it("passes a run whose only failures are warnings, and fails it on any blocking failure", () => {

@@ -38,7 +38,13 @@ function pgUrl(database: string): string {
 /** The demo restore targets' user (lib/config/demo.ts): not a superuser. */
 function restoreAdmin(): AdminTarget {
   return {
-    connection: { host: "127.0.0.1", port: demo.productionPort, user: "restore_admin", password: demo.env.DEMO_RESTORE_PASSWORD ?? "", sslMode: "disable" },
+    connection: {
+      host: "127.0.0.1",
+      port: demo.productionPort,
+      user: "restore_admin",
+      password: demo.env.DEMO_RESTORE_PASSWORD ?? "",
+      sslMode: "disable",
+    },
     maintenanceDatabase: "postgres",
   };
 }
@@ -311,7 +317,18 @@ describe("the demo environment", () => {
     await createDatabase("restored_custom");
     const restore = await run(
       "pg_restore",
-      ["--no-owner", "--exit-on-error", "--host", "127.0.0.1", "--port", String(demo.productionPort), "--username", "postgres", "--dbname", "restored_custom"],
+      [
+        "--no-owner",
+        "--exit-on-error",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(demo.productionPort),
+        "--username",
+        "postgres",
+        "--dbname",
+        "restored_custom",
+      ],
       await store.read(key),
     );
     expect(restore.code, restore.stderr).toBe(0);
@@ -349,7 +366,9 @@ describe("the demo environment", () => {
               pg_has_role('restore_admin', 'pg_signal_backend', 'MEMBER') AS may_end_sessions
          FROM pg_roles WHERE rolname = 'restore_admin'`,
     );
-    expect(rows).toEqual([{ rolsuper: false, rolcreatedb: true, rolcreaterole: true, rolcanlogin: true, acts_for_owner: true, may_end_sessions: true }]);
+    expect(rows).toEqual([
+      { rolsuper: false, rolcreatedb: true, rolcreaterole: true, rolcanlogin: true, acts_for_owner: true, may_end_sessions: true },
+    ]);
     const targets = demoConfig().environments[0]?.restoreTargets ?? [];
     expect(targets.map((t) => [t.user, t.passwordFrom, t.ownerRole])).toEqual([
       ["restore_admin", { env: "DEMO_RESTORE_PASSWORD" }, "loanserve"],
@@ -358,7 +377,10 @@ describe("the demo environment", () => {
     // "Production" is owned by the application role, as the dumps record.
     expect(await ownership("loanserve")).toEqual(OWNED_BY_LOANSERVE);
 
-    for (const [night, format] of [[nights[0], "plain-gzip"], [nights[1], "custom"]] as const) {
+    for (const [night, format] of [
+      [nights[0], "plain-gzip"],
+      [nights[1], "custom"],
+    ] as const) {
       const manifest = await readManifest(`prod/pg/${night}.manifest.json`);
       const key = `prod/pg/${manifest.file}`;
       const scratch = `lp_restore_${format.replace("-", "_")}`;
@@ -423,7 +445,9 @@ describe("the demo environment", () => {
     expect(terminated).toBe(1);
     expect(await store.stat(`prod/pg/${date}.sql.gz`)).toBeNull();
     expect(await store.stat(`prod/pg/${date}.manifest.json`)).toBeNull();
-    const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'loanserve\\_night\\_%'");
+    const { rows } = await admin.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'loanserve\\_night\\_%'",
+    );
     expect(rows[0]?.n).toBe(0);
   });
 
@@ -447,7 +471,14 @@ describe("the demo environment", () => {
       // pg_ctl stop -w returned: the server is down (its pid file gone, its port refusing).
       await expect(stat(pidFile)).rejects.toThrow();
       await expect(stat(path.join(folder ?? "", "data", "PG_VERSION"))).resolves.toBeTruthy();
-      const probe = new pg.Client({ host: endpoint.host, port: endpoint.port, user: endpoint.user, database: endpoint.database, password: demo.env.DEMO_PG_PASSWORD, connectionTimeoutMillis: 2_000 });
+      const probe = new pg.Client({
+        host: endpoint.host,
+        port: endpoint.port,
+        user: endpoint.user,
+        database: endpoint.database,
+        password: demo.env.DEMO_PG_PASSWORD,
+        connectionTimeoutMillis: 2_000,
+      });
       await expect(probe.connect()).rejects.toThrow();
 
       demo = await startDemoEnvironment();
@@ -533,7 +564,9 @@ describe("the demo environment", () => {
     store = storeFor(demo);
     admin = new pg.Client({ connectionString: pgUrl("postgres") });
     await admin.connect();
-    const { rows } = await withDatabase("loanserve", (db) => db.query<{ n: number }>("SELECT count(*)::int AS n FROM tenants WHERE slug = 'half-seeded'"));
+    const { rows } = await withDatabase("loanserve", (db) =>
+      db.query<{ n: number }>("SELECT count(*)::int AS n FROM tenants WHERE slug = 'half-seeded'"),
+    );
     expect(rows[0]?.n).toBe(0);
     expect((await tableCounts("loanserve")).tenants).toBe(6);
     const keys = (await listAll()).map((object) => object.key);

@@ -23,10 +23,19 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
  * archived, so the window's latest end is already past its earliest. Later starts change nothing:
  * the minute-by-minute demo activity and archive_timeout keep the window moving.
  */
-export async function prepareDemoPitr(options: { adminUrl: string; loanserveUrl: string; port: number; password: string; baseBackupDir: string }): Promise<void> {
+export async function prepareDemoPitr(options: {
+  adminUrl: string;
+  loanserveUrl: string;
+  port: number;
+  password: string;
+  baseBackupDir: string;
+}): Promise<void> {
   if ((await listBaseBackups(options.baseBackupDir)).length > 0) return;
   const started = Date.now();
-  const backup = await takeBaseBackup({ source: { host: "127.0.0.1", port: options.port, user: "postgres", password: options.password }, baseBackupDir: options.baseBackupDir });
+  const backup = await takeBaseBackup({
+    source: { host: "127.0.0.1", port: options.port, user: "postgres", password: options.password },
+    baseBackupDir: options.baseBackupDir,
+  });
   log(`base backup ${backup.name} (${Math.round(backup.sizeBytes / 1024 / 1024)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await recordDemoActivity(options.loanserveUrl);
   const [switched] = await query<{ wal: string }>(options.adminUrl, "SELECT pg_walfile_name(pg_switch_wal()) AS wal");

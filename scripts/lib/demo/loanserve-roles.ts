@@ -74,7 +74,9 @@ export async function ensureLoanServeRoles(adminUrl: string, restoreUser: { name
  * its tables. Safe to repeat: only what is owned by someone else is changed.
  */
 export async function applyLoanServeOwnership(adminUrl: string, database: string): Promise<void> {
-  await withClient(adminUrl, (client) => client.query(`ALTER DATABASE ${pg.escapeIdentifier(database)} OWNER TO ${pg.escapeIdentifier(APP_OWNER_ROLE)}`));
+  await withClient(adminUrl, (client) =>
+    client.query(`ALTER DATABASE ${pg.escapeIdentifier(database)} OWNER TO ${pg.escapeIdentifier(APP_OWNER_ROLE)}`),
+  );
   await withClient(databaseUrl(adminUrl, database), async (client) => {
     const { rows } = await client.query<{ statement: string }>(OWNED_RELATIONS, [APP_OWNER_ROLE]);
     for (const { statement } of rows) await client.query(statement);

@@ -89,10 +89,14 @@ async function dumpInto(options: {
   const url = new URL(options.sourceUrl);
   const binaries = await findPgBinaries();
   const args = [
-    "--host", url.hostname,
-    "--port", url.port || "5432",
-    "--username", decodeURIComponent(url.username) || "postgres",
-    "--dbname", options.database,
+    "--host",
+    url.hostname,
+    "--port",
+    url.port || "5432",
+    "--username",
+    decodeURIComponent(url.username) || "postgres",
+    "--dbname",
+    options.database,
     "--no-password",
     // Owners and grants included, as a real nightly dump has them: restores must carry them over.
     `--format=${options.format}`,

@@ -21,7 +21,6 @@ import { isUuid } from "@/lib/search-params";
 export const metadata: Metadata = { title: "Backup" };
 export const dynamic = "force-dynamic";
 
-
 export default async function BackupPage({ params }: { params: Promise<{ backupId: string }> }) {
   const ctx = await pageContext("viewer");
   const { user } = ctx;
@@ -38,7 +37,8 @@ export default async function BackupPage({ params }: { params: Promise<{ backupI
         title={<span className="font-mono break-all">{backup.name}</span>}
         description={
           <>
-            Taken <Time value={backup.takenAt} /> · {formatBytes(backup.size)} · {backup.format === "custom" ? "custom format" : "plain SQL, gzip"} · environment{" "}
+            Taken <Time value={backup.takenAt} /> · {formatBytes(backup.size)} ·{" "}
+            {backup.format === "custom" ? "custom format" : "plain SQL, gzip"} · environment{" "}
             <span className="font-mono">{backup.environment}</span>
           </>
         }
@@ -66,7 +66,9 @@ export default async function BackupPage({ params }: { params: Promise<{ backupI
               <dt className="text-muted">Object key</dt>
               <dd className="font-mono break-all">{backup.key}</dd>
             </dl>
-            {hasRole(user.role, "operator") && backup.expectedSha256 && !backup.removed && <VerifyButton backupId={backup.id} name={backup.name} active={active} size="md" />}
+            {hasRole(user.role, "operator") && backup.expectedSha256 && !backup.removed && (
+              <VerifyButton backupId={backup.id} name={backup.name} active={active} size="md" />
+            )}
             <div className="rounded-md border border-border p-3 text-sm">
               <p className="font-medium">{restorable.allowed ? "Restorable" : "Not restorable"}</p>
               <p className="text-muted">{restorable.reason}</p>
@@ -101,7 +103,11 @@ export default async function BackupPage({ params }: { params: Promise<{ backupI
             {manifest ? (
               <div className="space-y-3 text-sm">
                 <p>
-                  {manifest.source_database && <>Database <span className="font-mono">{manifest.source_database}</span> · </>}
+                  {manifest.source_database && (
+                    <>
+                      Database <span className="font-mono">{manifest.source_database}</span> ·{" "}
+                    </>
+                  )}
                   {manifest.pg_version && <>PostgreSQL {manifest.pg_version}</>}
                 </p>
                 {manifest.tables && (

@@ -9,7 +9,6 @@ import { isUuid } from "@/lib/search-params";
 export const metadata: Metadata = { title: "Incident" };
 export const dynamic = "force-dynamic";
 
-
 export default async function IncidentPage({ params }: { params: Promise<{ incidentId: string }> }) {
   const ctx = await pageContext("viewer");
   const { user } = ctx;

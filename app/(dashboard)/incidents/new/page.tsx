@@ -9,7 +9,6 @@ import { firstParam, isUuid } from "@/lib/search-params";
 export const metadata: Metadata = { title: "Declare incident" };
 export const dynamic = "force-dynamic";
 
-
 /** Also reached from a failed run: /incidents/new?fromRun=<id>&environment=<env>. */
 export default async function DeclareIncidentPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await requirePageUser("operator");

@@ -44,7 +44,10 @@ export default async function ChecklistTemplatePage() {
                 {current.phases.map((phase) => (
                   <section key={phase.key}>
                     <h3 className="font-medium">
-                      {phase.title} <span className="text-muted">{phase.deadlineMinutes === null ? "(no deadline)" : `(within ${formatMinutes(phase.deadlineMinutes)})`}</span>
+                      {phase.title}{" "}
+                      <span className="text-muted">
+                        {phase.deadlineMinutes === null ? "(no deadline)" : `(within ${formatMinutes(phase.deadlineMinutes)})`}
+                      </span>
                     </h3>
                     <ul className="ml-5 list-disc">
                       {phase.items.map((item) => (

@@ -14,7 +14,6 @@ import { isUuid } from "@/lib/search-params";
 export const metadata: Metadata = { title: "Restore run" };
 export const dynamic = "force-dynamic";
 
-
 export default async function RestoreRunPage({ params }: { params: Promise<{ runId: string }> }) {
   const ctx = await pageContext("viewer");
   const { user } = ctx;

@@ -13,7 +13,6 @@ import { firstParam, isUuid } from "@/lib/search-params";
 export const metadata: Metadata = { title: "New restore" };
 export const dynamic = "force-dynamic";
 
-
 export default async function NewRestorePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await pageContext("operator");
   const backupId = firstParam((await searchParams).backup);

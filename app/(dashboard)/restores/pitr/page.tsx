@@ -23,7 +23,9 @@ export default async function PitrPage({ searchParams }: { searchParams: Promise
   const incidentId = firstParam(params.incident);
   if (incidentId !== undefined && !isUuid(incidentId)) notFound();
   // An incident decides the environment (its data is what is being recovered).
-  const incidentEnvironment = incidentId ? (await db.incident.findUnique({ where: { id: incidentId }, select: { environment: true } }))?.environment : undefined;
+  const incidentEnvironment = incidentId
+    ? (await db.incident.findUnique({ where: { id: incidentId }, select: { environment: true } }))?.environment
+    : undefined;
   if (incidentId && !incidentEnvironment) notFound();
   const environment = incidentEnvironment ?? firstParam(params.environment) ?? environments[0];
 
@@ -44,8 +46,9 @@ export default async function PitrPage({ searchParams }: { searchParams: Promise
         {header}
         <EmptyState title="No point-in-time recovery source">
           <p>
-            {environment ? `${environment} has` : "No environment has"} no <span className="font-mono">pitr</span> section in the configuration. Add one (provider{" "}
-            <span className="font-mono">aws</span> for Aurora or RDS, <span className="font-mono">local</span> for a self-hosted cluster with a WAL archive).
+            {environment ? `${environment} has` : "No environment has"} no <span className="font-mono">pitr</span> section in the
+            configuration. Add one (provider <span className="font-mono">aws</span> for Aurora or RDS,{" "}
+            <span className="font-mono">local</span> for a self-hosted cluster with a WAL archive).
           </p>
         </EmptyState>
       </>
@@ -61,8 +64,9 @@ export default async function PitrPage({ searchParams }: { searchParams: Promise
       {header}
       {incident && (
         <p className="mb-4 text-sm">
-          For the incident <span className="font-medium">{incident.title}</span>: its start{incident.lastKnownGoodAt ? " and last known good time are" : " is"} marked on
-          the timeline, and the data loss is measured to its start.
+          For the incident <span className="font-medium">{incident.title}</span>: its start
+          {incident.lastKnownGoodAt ? " and last known good time are" : " is"} marked on the timeline, and the data loss is measured to its
+          start.
         </p>
       )}
       <PitrPicker environments={environments} initial={initial} incident={incident} canOperate={hasRole(user.role, "operator")} />

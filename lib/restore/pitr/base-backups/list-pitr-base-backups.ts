@@ -20,7 +20,14 @@ export interface PitrBaseBackupList {
 /** The base backups a local PITR source can restore from, newest first (the oldest bounds the window). */
 export async function listPitrBaseBackups({ input }: { input: ListPitrBaseBackupsInput }): Promise<PitrBaseBackupList> {
   const { environment, source } = resolvePitrEnvironment(input.environment);
-  if (source.provider !== "local") return { environment: environment.name, supported: false, schedule: null, keep: KEEP_BASE_BACKUPS, backups: [] };
+  if (source.provider !== "local")
+    return { environment: environment.name, supported: false, schedule: null, keep: KEEP_BASE_BACKUPS, backups: [] };
   const backups = await listBaseBackups(source.baseBackupDir);
-  return { environment: environment.name, supported: true, schedule: source.baseBackupSchedule ?? null, keep: KEEP_BASE_BACKUPS, backups: backups.map(baseBackupView) };
+  return {
+    environment: environment.name,
+    supported: true,
+    schedule: source.baseBackupSchedule ?? null,
+    keep: KEEP_BASE_BACKUPS,
+    backups: backups.map(baseBackupView),
+  };
 }

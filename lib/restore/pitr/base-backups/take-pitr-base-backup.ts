@@ -21,7 +21,9 @@ export interface TakenBaseBackup {
 export function localPitrSourceOf(environment?: string): { name: string; source: LocalPitrSource } {
   const resolved = resolvePitrEnvironment(environment);
   if (resolved.source.provider !== "local") {
-    throw new BadRequestError(`${resolved.environment.name} restores through AWS, which keeps its own backups; base backups are taken for self-hosted (local) sources only.`);
+    throw new BadRequestError(
+      `${resolved.environment.name} restores through AWS, which keeps its own backups; base backups are taken for self-hosted (local) sources only.`,
+    );
   }
   return { name: resolved.environment.name, source: resolved.source };
 }
@@ -32,7 +34,13 @@ export function localPitrSourceOf(environment?: string): { name: string; source:
  * more. Pruning waits while a PITR run holds the environment: it may be copying an old backup.
  * The system acts.
  */
-export async function takePitrBaseBackup({ ctx, input }: { ctx: SystemCtx; input: { environment: string; reason: "schedule" | "on-demand" } }): Promise<TakenBaseBackup> {
+export async function takePitrBaseBackup({
+  ctx,
+  input,
+}: {
+  ctx: SystemCtx;
+  input: { environment: string; reason: "schedule" | "on-demand" };
+}): Promise<TakenBaseBackup> {
   const { name, source } = localPitrSourceOf(input.environment);
   const password = source.passwordFrom ? await resolveSecret(source.passwordFrom) : undefined;
   const backup = await takeBaseBackup({

@@ -20,7 +20,6 @@ import { isUuid } from "@/lib/search-params";
 export const metadata: Metadata = { title: "Post-incident review" };
 export const dynamic = "force-dynamic";
 
-
 function ReadOnly({ title, text }: { title: string; text: string | null }) {
   return (
     <section>
@@ -76,7 +75,10 @@ export default async function IncidentReviewPage({ params }: { params: Promise<{
       />
       {!canReview(incident.status) ? (
         <EmptyState icon={<FileClock />} title="The review opens once the incident is recovered" action={back}>
-          <p>Work the checklist first. When the data is back, mark the incident recovered and write down what went well, what did not, and what to change.</p>
+          <p>
+            Work the checklist first. When the data is back, mark the incident recovered and write down what went well, what did not, and
+            what to change.
+          </p>
         </EmptyState>
       ) : (
         <div className="grid gap-6 xl:grid-cols-3">
@@ -86,7 +88,12 @@ export default async function IncidentReviewPage({ params }: { params: Promise<{
               {hasRole(user.role, "operator") ? (
                 <ReviewForm
                   incidentId={incident.id}
-                  initial={{ wentWell: incident.wentWell, wentBadly: incident.wentBadly, lessons: incident.lessons, followUps: incident.followUps }}
+                  initial={{
+                    wentWell: incident.wentWell,
+                    wentBadly: incident.wentBadly,
+                    lessons: incident.lessons,
+                    followUps: incident.followUps,
+                  }}
                 />
               ) : (
                 <div className="space-y-4">

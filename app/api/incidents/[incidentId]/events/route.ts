@@ -11,10 +11,20 @@ import { findIncidentOrThrow, subscribeToIncidentEvents } from "@/lib/incidents/
 export const GET = route({ role: "viewer", params: z.object({ incidentId: z.uuid() }) }, async ({ ctx, input }) => {
   await findIncidentOrThrow(ctx.db, input.params.incidentId);
   const resumed = ctx.request.headers.has("last-event-id");
-  return liveStream(ctx, "viewer", async (send) => {
-    const resync = () => send("incident-event", { incidentId: input.params.incidentId, resync: true });
-    const unsubscribe = await subscribeToIncidentEvents(input.params.incidentId, (notice) => send("incident-event", notice, notice.id), undefined, resync);
-    if (resumed) resync();
-    return unsubscribe;
-  }, { initialEventId: "0" });
+  return liveStream(
+    ctx,
+    "viewer",
+    async (send) => {
+      const resync = () => send("incident-event", { incidentId: input.params.incidentId, resync: true });
+      const unsubscribe = await subscribeToIncidentEvents(
+        input.params.incidentId,
+        (notice) => send("incident-event", notice, notice.id),
+        undefined,
+        resync,
+      );
+      if (resumed) resync();
+      return unsubscribe;
+    },
+    { initialEventId: "0" },
+  );
 });

@@ -9,10 +9,7 @@ const UnlinkBody = z.strictObject({ issuer: z.url().max(500).optional() }).optio
 
 /** Links a single sign-on identity (issuer, subject) to this person: an admin's explicit, audited act. */
 export const POST = route({ role: "admin", params: UserParams, body: LinkBody }, async ({ ctx, input }) =>
-  Response.json(
-    await linkSsoIdentity({ ctx, input: { userId: input.params.userId, ...input.body } }),
-    { status: 201 },
-  ),
+  Response.json(await linkSsoIdentity({ ctx, input: { userId: input.params.userId, ...input.body } }), { status: 201 }),
 );
 
 /** Removes this person's single sign-on identity (and ends their sessions). */
