@@ -2,6 +2,7 @@ import "server-only";
 import pg from "pg";
 import { AppError, BadRequestError, UnavailableError } from "@/lib/errors";
 import type { PgConnection } from "./connection";
+import { connectEndpoint } from "./endpoint-connection";
 
 // Database-level administration on a restore target (create, drop, rename, sessions), over the
 // `pg` driver while connected to the maintenance database. Names are always quoted identifiers;
@@ -56,24 +57,7 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-type SslSetting = false | { rejectUnauthorized: boolean };
-
 /** libpq's sslmode in the driver's terms; "prefer" tries TLS first and falls back to plain. */
-function sslCandidates(mode: PgConnection["sslMode"]): SslSetting[] {
-  switch (mode) {
-    case "disable":
-      return [false];
-    case "require":
-      return [{ rejectUnauthorized: false }];
-    case "verify-full":
-      return [{ rejectUnauthorized: true }];
-    default:
-      return [{ rejectUnauthorized: false }, false];
-  }
-}
-
-const NO_SSL = /does not support SSL/i;
-
 function where(connection: PgConnection): string {
   return `${connection.user}@${connection.host}:${connection.port}`;
 }
@@ -119,33 +103,14 @@ function translate(error: unknown, connection: PgConnection, doing: string): Err
 
 async function connect(target: AdminTarget, database = target.maintenanceDatabase): Promise<pg.Client> {
   const { connection } = target;
-  const candidates = sslCandidates(connection.sslMode);
-  let lastError: unknown;
-  for (const [i, ssl] of candidates.entries()) {
-    const client = new pg.Client({
-      host: connection.host,
-      port: connection.port,
-      user: connection.user,
-      password: connection.password,
-      database,
-      ssl,
-      application_name: "restore-console-admin",
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      query_timeout: QUERY_TIMEOUT_MS,
-    });
-    // A connection dropped by the server surfaces on the next query; unhandled it would crash the process.
-    client.on("error", () => undefined);
-    try {
-      await client.connect();
-      return client;
-    } catch (error) {
-      lastError = error;
-      await client.end().catch(() => undefined);
-      const fallBack = i < candidates.length - 1 && error instanceof Error && NO_SSL.test(error.message);
-      if (!fallBack) break;
-    }
+  try {
+    return await connectEndpoint(
+      { ...connection, database },
+      { applicationName: "restore-console-admin", connectTimeoutMs: CONNECT_TIMEOUT_MS, queryTimeoutMs: QUERY_TIMEOUT_MS },
+    );
+  } catch (error) {
+    throw translate(error, connection, "Connecting");
   }
-  throw translate(lastError, connection, "Connecting");
 }
 
 /** One administrative connection (to the maintenance database unless `database` says otherwise), errors translated. */
