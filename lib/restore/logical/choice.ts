@@ -6,6 +6,7 @@ import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { EnvironmentConfig, RestoreTargetConfig } from "@/lib/config/schema";
 import type { Ctx } from "@/lib/db/ctx";
 import { BadRequestError, ForbiddenError } from "@/lib/errors";
+import { DumpTableCatalog, planSelection, type SelectionPlan } from "@/lib/providers/postgres/dump-toc";
 import { RESTORE_MODES, type PlanSource, type RestoreMode } from "./plan";
 import { findRestoreTarget } from "../restore-target";
 
@@ -20,6 +21,8 @@ export const LogicalRestoreChoice = z.object({
   mode: z.enum(RESTORE_MODES),
   /** New-database mode: the restored database's name (default `<db>_restored_<yyyymmddhhmm>`). */
   newDatabaseName: DatabaseName.optional(),
+  /** New-database mode: restore only these tables (`schema.table`, from the backup's table list). */
+  tables: z.array(z.string().min(1).max(300)).min(1, "choose at least one table").max(5000).optional(),
 });
 export type LogicalRestoreChoice = z.infer<typeof LogicalRestoreChoice>;
 
@@ -31,6 +34,8 @@ export interface ResolvedRestore {
   source: PlanSource;
   mode: RestoreMode;
   newDatabaseName: string | null;
+  /** What a restore of chosen tables brings along and skips; null for the whole database. */
+  selection: SelectionPlan | null;
 }
 
 /** Operator to restore at all; admin when the environment is protected. */
@@ -39,6 +44,22 @@ export function assertMayRestore(user: SessionUser, environment: EnvironmentConf
   if (environment.protected && !hasRole(user.role, "admin")) {
     throw new ForbiddenError(`${environment.name} is a protected environment: ${action.toLowerCase()} there needs an admin.`);
   }
+}
+
+/** What restoring `tables` of the backup brings along, from the backup's table list (read once, on request). */
+async function selectionOf(
+  ctx: Ctx<SessionUser | null>,
+  backupId: string,
+  backupName: string,
+  tables: readonly string[],
+): Promise<SelectionPlan> {
+  const row = await ctx.db.backup.findUniqueOrThrow({ where: { id: backupId }, select: { tables: true, tablesState: true } });
+  if (row.tablesState !== "ready") {
+    throw new BadRequestError(
+      `The tables of ${backupName} have not been read yet (${row.tablesState}). Read them from the restore form first, then choose.`,
+    );
+  }
+  return planSelection(DumpTableCatalog.parse(row.tables), tables);
 }
 
 /**
@@ -74,6 +95,12 @@ export async function resolveLogicalRestore(ctx: Ctx<SessionUser | null>, choice
   } else if (choice.newDatabaseName !== undefined) {
     throw new BadRequestError("A new database name only applies to the new-database mode.");
   }
+  if (choice.tables && choice.mode !== "new-database") {
+    throw new BadRequestError(
+      "Chosen tables are restored into a new database only: a partial copy is never swapped over a target. Choose the new-database mode.",
+    );
+  }
+  const selection = choice.tables ? await selectionOf(ctx, backup.id, backup.name, choice.tables) : null;
 
   const manifest =
     backup.manifestState === "present"
@@ -95,5 +122,5 @@ export async function resolveLogicalRestore(ctx: Ctx<SessionUser | null>, choice
     pgVersion: manifest?.pg_version ?? null,
     overridden: backup.manifestState !== "present",
   };
-  return { environment, target, source, mode: choice.mode, newDatabaseName };
+  return { environment, target, source, mode: choice.mode, newDatabaseName, selection };
 }

@@ -39,6 +39,7 @@ export async function planLogicalRestore({
     target: planTargetOf(target),
     mode: resolved.mode,
     newDatabaseName: resolved.newDatabaseName,
+    selection: resolved.selection,
     runId: randomUUID(),
     at,
     configuredChecks: environment.validation.checks.length,

@@ -137,3 +137,34 @@ describe("rollback and clean-up, as their dialogs name them", () => {
     );
   });
 });
+
+describe("a plan of chosen tables", () => {
+  const selection = {
+    tables: ["public.payments"],
+    sequences: ["public.payments_id_seq"],
+    indexes: ["payments_loan_idx"],
+    constraints: ["payments_pkey"],
+    triggers: [],
+    foreignKeys: [],
+    skippedForeignKeys: [{ name: "payments_loan_id_fkey", table: "public.payments", references: "public.loans" }],
+  };
+
+  it("keeps the selection and says what comes along, what is skipped, and which checks run", () => {
+    const plan = buildLogicalPlan(input({ mode: "new-database", newDatabaseName: null, selection }));
+    expect(plan.selection).toEqual(selection);
+    const restore = plan.steps.find((s) => s.name === "restore")?.description ?? "";
+    expect(restore).toContain(
+      "Only 1 chosen table(s) (public.payments) with their 1 owned sequence(s), 1 index(es), 1 key(s) and constraint(s)",
+    );
+    expect(restore).toContain("1 foreign key(s) to or from tables not chosen are skipped (payments_loan_id_fkey)");
+    expect(plan.steps.find((s) => s.name === "validate")?.description).toContain(
+      "configured checks expect the whole database and are not run",
+    );
+  });
+
+  it("restores the whole dump without a selection", () => {
+    const plan = buildLogicalPlan(input({ mode: "new-database", newDatabaseName: null }));
+    expect(plan.selection).toBeNull();
+    expect(plan.steps.find((s) => s.name === "restore")?.description).not.toContain("chosen table");
+  });
+});

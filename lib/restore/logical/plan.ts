@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { formatBytes } from "@/lib/format";
+import { SelectionPlan } from "@/lib/providers/postgres/dump-toc";
 
 // The logical restore's plan, as pure data: the steps, the database names, what is replaced and
 // what is kept. Built before anything runs (the person reads it) and stored with the run.
@@ -131,6 +132,8 @@ export const LogicalRestorePlan = z.object({
   validation: z.object({ builtinChecks: z.number(), configuredChecks: z.number() }),
   /** Null when the plan was stored without running the checks (the run's first step does). */
   preflight: PreflightReport.nullable(),
+  /** Only these tables and what belongs to them (new-database mode); absent or null: the whole dump. */
+  selection: SelectionPlan.nullable().optional(),
 });
 export type LogicalRestorePlan = z.infer<typeof LogicalRestorePlan>;
 
@@ -226,6 +229,7 @@ export interface BuildPlanInput {
   configuredChecks: number;
   builtinChecks: number;
   preflight: PreflightReport | null;
+  selection?: SelectionPlan | null;
 }
 
 export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
@@ -240,6 +244,12 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
       ? "pg_restore -j"
       : "psql (inside one transaction, committed only when the checksum matched and the dump's end marker arrived)";
 
+  const selection = input.selection ?? null;
+  const partial = selection ? ` ${selectionSummary(selection)}` : "";
+  const checks = selection
+    ? "the runbook's validation queries on the chosen tables it holds (configured checks expect the whole database and are not run on a partial copy)"
+    : `the runbook's validation queries and ${input.configuredChecks} configured check(s)`;
+
   const describe: Record<StepName, { title: string; description: string }> = {
     preflight: {
       title: "Preflight checks",
@@ -247,11 +257,11 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
     },
     restore: {
       title: `Restore into ${scratch}`,
-      description: `Creates a loader role for this run alone and the empty scratch database ${scratch}, owned by it; streams ${source.name} (${formatBytes(source.size)}) from the store through sha256 and the statement guard into ${tool}, running as that role, so the dump can change nothing outside ${scratch}. Then everything restored is handed to the owner role and the loader is dropped. On any failure the scratch database and the loader are dropped; ${live} is never touched.`,
+      description: `Creates a loader role for this run alone and the empty scratch database ${scratch}, owned by it; streams ${source.name} (${formatBytes(source.size)}) from the store through sha256 and the statement guard into ${tool}, running as that role, so the dump can change nothing outside ${scratch}. Then everything restored is handed to the owner role and the loader is dropped. On any failure the scratch database and the loader are dropped; ${live} is never touched.${partial}`,
     },
     validate: {
       title: "Validate",
-      description: `Runs the runbook's validation queries and ${input.configuredChecks} configured check(s) against ${scratch}${source.manifestTables ? ", comparing row counts with the manifest" : ""}. A failure stops here: ${scratch} is kept for inspection and ${live} is untouched.`,
+      description: `Runs ${checks} against ${scratch}${source.manifestTables ? ", comparing row counts with the manifest" : ""}. A failure stops here: ${scratch} is kept for inspection and ${live} is untouched.`,
     },
     swap: {
       title: "Swap (after your confirmation)",
@@ -307,7 +317,24 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
     confirmations: { start: live, swap: mode === "swap" ? swapConfirmationText(source.name, live) : null },
     validation: { builtinChecks: input.builtinChecks, configuredChecks: input.configuredChecks },
     preflight: input.preflight,
+    selection,
   };
+}
+
+/** One sentence for the plan: how many tables, what comes along, what is left out. */
+function selectionSummary(selection: SelectionPlan): string {
+  const along = [
+    selection.sequences.length ? `${selection.sequences.length} owned sequence(s)` : null,
+    selection.indexes.length ? `${selection.indexes.length} index(es)` : null,
+    selection.constraints.length + selection.foreignKeys.length
+      ? `${selection.constraints.length + selection.foreignKeys.length} key(s) and constraint(s)`
+      : null,
+    selection.triggers.length ? `${selection.triggers.length} trigger(s)` : null,
+  ].filter((part): part is string => part !== null);
+  const skipped = selection.skippedForeignKeys.length
+    ? ` ${selection.skippedForeignKeys.length} foreign key(s) to or from tables not chosen are skipped (${selection.skippedForeignKeys.map((k) => k.name).join(", ")}).`
+    : "";
+  return `Only ${selection.tables.length} chosen table(s) (${selection.tables.join(", ")})${along.length ? ` with their ${along.join(", ")}` : ""}; everything else in the dump is left out.${skipped}`;
 }
 
 /**

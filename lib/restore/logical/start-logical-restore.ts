@@ -35,6 +35,7 @@ export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; inpu
     target: planTargetOf(target),
     mode: resolved.mode,
     newDatabaseName: resolved.newDatabaseName,
+    selection: resolved.selection,
     runId,
     at: new Date(),
     configuredChecks: environment.validation.checks.length,
@@ -68,6 +69,9 @@ export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; inpu
         newDatabaseName: plan.databases.newDatabase,
         scratchDatabase: plan.databases.scratch,
         overridden: source.overridden,
+        ...(resolved.selection
+          ? { tables: resolved.selection.tables, skippedForeignKeys: resolved.selection.skippedForeignKeys.map((k) => k.name) }
+          : {}),
       },
     },
     createdEvent: { backup: source.name, target: target.name, mode: resolved.mode },

@@ -292,11 +292,13 @@ export async function validateStep(c: StepContext, signal: AbortSignal): Promise
     runValidation({
       // The target server's connection, on the scratch database ("prefer" tries TLS, then plain).
       target: { ...c.admin.connection, database: run.scratchDatabase },
-      checks: c.environment.validation.checks,
+      // Configured checks expect the whole database: a copy of chosen tables runs only the built-ins that apply.
+      checks: c.plan.selection ? [] : c.environment.validation.checks,
       context: {
         ...(c.plan.source.manifestTables ? { manifestTables: c.plan.source.manifestTables } : {}),
         ...(c.plan.source.manifestChecks ? { manifestChecks: c.plan.source.manifestChecks } : {}),
         backupTakenAt: new Date(c.plan.source.takenAt),
+        ...(c.plan.selection ? { restoredTables: c.plan.selection.tables } : {}),
       },
     }),
     signal,

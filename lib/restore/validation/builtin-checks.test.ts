@@ -79,3 +79,39 @@ describe("built-in severities", () => {
     });
   });
 });
+
+describe("a restore of chosen tables", () => {
+  const applying = (restoredTables?: string[]) =>
+    BUILTIN_CHECKS.filter((check) => check.appliesTo({ restoredTables })).map((check) => check.name);
+
+  it("runs every built-in on a whole restore", () => {
+    expect(applying()).toEqual(["critical-table-rows", "recent-activity-by-day", "orphaned-payments", "loans-summary"]);
+  });
+
+  it("runs only the checks whose tables it holds", () => {
+    expect(applying(["public.payments"])).toEqual(["critical-table-rows"]);
+    expect(applying(["public.payments", "public.loans"])).toEqual(["critical-table-rows", "orphaned-payments", "loans-summary"]);
+    expect(applying(["billing.invoices"])).toEqual([]);
+  });
+
+  it("counts only the chosen critical tables", async () => {
+    const critical = BUILTIN_CHECKS.find((check) => check.name === "critical-table-rows");
+    const seen: string[] = [];
+    const query: ReadOnlyQuery = async (sql, params) => {
+      seen.push(sql);
+      if (sql.includes("to_regclass")) {
+        expect(params).toEqual([["payments"]]);
+        return { columns: ["name"], rows: [], firstValue: null, rowCount: 0 };
+      }
+      return {
+        columns: ["table_name", "row_count"],
+        rows: [{ table_name: "payments", row_count: 7 }],
+        firstValue: "payments",
+        rowCount: 1,
+      };
+    };
+    const outcome = await critical?.run(query, { restoredTables: ["public.payments"] });
+    expect(outcome).toMatchObject({ passed: true, actual: 7, message: "Row counts: payments 7." });
+    expect(seen.join("\n")).not.toContain("loans");
+  });
+});

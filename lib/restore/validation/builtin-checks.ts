@@ -13,10 +13,22 @@ export interface BuiltinCheck {
   expectation(context: ValidationContext): string;
   /** Whether a failure stops the swap (`block`) or is only shown (`warn`), for this restore. */
   severity(context: ValidationContext): Severity;
+  /** Whether the check runs on this restore: a partial copy is checked only on the tables it holds. */
+  appliesTo(context: ValidationContext): boolean;
   run(query: ReadOnlyQuery, context: ValidationContext): Promise<CheckOutcome>;
 }
 
 const CRITICAL_TABLES = ["loans", "users", "payments", "documents"] as const;
+
+/** Was `table` (in public) restored? Always, unless the restore was of chosen tables. */
+function restored(table: string, context: ValidationContext): boolean {
+  return context.restoredTables === undefined || context.restoredTables.includes(`public.${table}`);
+}
+
+/** The critical tables this restore should hold: all of them, or those chosen. */
+function criticalTablesOf(context: ValidationContext): string[] {
+  return CRITICAL_TABLES.filter((table) => restored(table, context));
+}
 
 /** Days of audit activity looked at, ending at the backup's time. */
 const ACTIVITY_DAYS = 7;
@@ -62,10 +74,15 @@ function expectedRows(table: string, context: ValidationContext): ValidationExpe
 }
 
 function criticalRowsExpectation(context: ValidationContext): string {
-  return CRITICAL_TABLES.map((table) => {
-    const { expectationText } = evaluateExpectation(expectedRows(table, context), { actual: null, manifestTables: context.manifestTables });
-    return `${table} ${expectationText}`;
-  }).join("; ");
+  return criticalTablesOf(context)
+    .map((table) => {
+      const { expectationText } = evaluateExpectation(expectedRows(table, context), {
+        actual: null,
+        manifestTables: context.manifestTables,
+      });
+      return `${table} ${expectationText}`;
+    })
+    .join("; ");
 }
 
 const criticalTableRows: BuiltinCheck = {
@@ -75,9 +92,11 @@ const criticalTableRows: BuiltinCheck = {
   sql: countRowsSql(CRITICAL_TABLES),
   expectation: criticalRowsExpectation,
   severity: () => "block",
+  appliesTo: (context) => criticalTablesOf(context).length > 0,
   async run(query, context) {
-    const missing = new Set(await findMissingTables(query, CRITICAL_TABLES));
-    const present = CRITICAL_TABLES.filter((table) => !missing.has(table));
+    const tables = criticalTablesOf(context);
+    const missing = new Set(await findMissingTables(query, tables));
+    const present = tables.filter((table) => !missing.has(table));
     const counted = present.length > 0 ? (await query(countRowsSql(present))).rows : [];
     const counts = new Map(counted.map((row) => [String(row.table_name), actualFrom(row.row_count)]));
 
@@ -85,7 +104,7 @@ const criticalTableRows: BuiltinCheck = {
     const problems: string[] = [];
     const found: string[] = [];
     let total = 0;
-    for (const table of CRITICAL_TABLES) {
+    for (const table of tables) {
       const actual = counts.get(table) ?? null;
       const evaluation = evaluateExpectation(expectedRows(table, context), { actual, manifestTables: context.manifestTables });
       if (missing.has(table)) {
@@ -126,6 +145,7 @@ const recentActivityByDay: BuiltinCheck = {
   expectation: () => ACTIVITY_EXPECTATION,
   // A quiet week is possible (a holiday, a paused tenant); missing data shows in the row counts.
   severity: () => "warn",
+  appliesTo: (context) => restored("audit_logs", context),
   async run(query, context) {
     const expectation = ACTIVITY_EXPECTATION;
     const missing = await findMissingTables(query, ["audit_logs"]);
@@ -179,6 +199,7 @@ const orphanedPayments: BuiltinCheck = {
   sql: ORPHANED_PAYMENTS_SQL,
   expectation: orphanedPaymentsExpectation,
   severity: (context) => (sourceOrphanedPayments(context) === undefined ? "warn" : "block"),
+  appliesTo: (context) => restored("payments", context) && restored("loans", context),
   async run(query, context) {
     const expectation = orphanedPaymentsExpectation(context);
     const missing = await findMissingTables(query, ["payments", "loans"]);
@@ -231,6 +252,7 @@ const loansSummary: BuiltinCheck = {
   sql: LOANS_SUMMARY_SQL,
   expectation: () => LOANS_EXPECTATION,
   severity: () => "block",
+  appliesTo: (context) => restored("loans", context),
   async run(query) {
     const missing = await findMissingTables(query, ["loans"]);
     if (missing.length > 0) return failsOnMissingTables(missing, LOANS_EXPECTATION);

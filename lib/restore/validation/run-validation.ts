@@ -142,7 +142,7 @@ export async function runValidation(input: RunValidationInput): Promise<Validati
   };
 
   const checks: RunnableCheck[] = [
-    ...BUILTIN_CHECKS.map((check) => ({
+    ...BUILTIN_CHECKS.filter((check) => check.appliesTo(context)).map((check) => ({
       name: check.name,
       kind: "builtin" as const,
       description: check.description,

@@ -23,6 +23,8 @@ export interface ValidationContext {
   manifestChecks?: Record<string, number>;
   /** When the backup was taken (a dump's time, or a point-in-time restore's target time). */
   backupTakenAt?: Date;
+  /** A restore of chosen tables: only these (`schema.table`) exist; checks of other tables do not apply. */
+  restoredTables?: readonly string[];
 }
 
 export interface CheckResult {

@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest";
+import { BadRequestError } from "@/lib/errors";
+import { DumpTocScanner, planSelection, tableCatalog } from "./dump-toc";
+
+// pg_dump 15's plain output for a small schema, trimmed to what the scanner reads: the headers
+// and the statements under them (COPY data included, to prove it is skipped).
+const DUMP = String.raw`--
+-- PostgreSQL database dump
+--
+
+--
+-- Name: loans; Type: TABLE; Schema: public; Owner: loanserve
+--
+
+CREATE TABLE public.loans (
+    id bigint NOT NULL,
+    borrower text NOT NULL
+);
+
+
+ALTER TABLE public.loans OWNER TO loanserve;
+
+--
+-- Name: loans_id_seq; Type: SEQUENCE; Schema: public; Owner: loanserve
+--
+
+CREATE SEQUENCE public.loans_id_seq
+    START WITH 1
+    INCREMENT BY 1;
+
+--
+-- Name: loans_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: loanserve
+--
+
+ALTER SEQUENCE public.loans_id_seq OWNED BY public.loans.id;
+
+--
+-- Name: payments; Type: TABLE; Schema: public; Owner: loanserve
+--
+
+CREATE TABLE public.payments (
+    id bigint NOT NULL,
+    loan_id bigint NOT NULL
+);
+
+--
+-- Name: Odd Table; Type: TABLE; Schema: billing; Owner: loanserve
+--
+
+CREATE TABLE billing."Odd Table" (
+    tenant_id integer,
+    payment_id bigint
+);
+
+--
+-- Name: loans id; Type: DEFAULT; Schema: public; Owner: loanserve
+--
+
+ALTER TABLE ONLY public.loans ALTER COLUMN id SET DEFAULT nextval('public.loans_id_seq'::regclass);
+
+--
+-- Data for Name: loans; Type: TABLE DATA; Schema: public; Owner: loanserve
+--
+
+COPY public.loans (id, borrower) FROM stdin;
+1	-- Name: fake; Type: TABLE; Schema: public; Owner: x
+2	CREATE INDEX nope ON public.payments (id);
+\.
+
+
+--
+-- Data for Name: payments; Type: TABLE DATA; Schema: public; Owner: loanserve
+--
+
+COPY public.payments (id, loan_id) FROM stdin;
+\.
+
+
+--
+-- Name: loans_id_seq; Type: SEQUENCE SET; Schema: public; Owner: loanserve
+--
+
+SELECT pg_catalog.setval('public.loans_id_seq', 2, true);
+
+--
+-- Name: loans loans_pkey; Type: CONSTRAINT; Schema: public; Owner: loanserve
+--
+
+ALTER TABLE ONLY public.loans
+    ADD CONSTRAINT loans_pkey PRIMARY KEY (id);
+
+--
+-- Name: payments payments_pkey; Type: CONSTRAINT; Schema: public; Owner: loanserve
+--
+
+ALTER TABLE ONLY public.payments
+    ADD CONSTRAINT payments_pkey PRIMARY KEY (id);
+
+--
+-- Name: payments_loan_idx; Type: INDEX; Schema: public; Owner: loanserve
+--
+
+CREATE INDEX payments_loan_idx ON public.payments USING btree (loan_id);
+
+--
+-- Name: odd_tenant_idx; Type: INDEX; Schema: billing; Owner: loanserve
+--
+
+CREATE INDEX odd_tenant_idx ON ONLY billing."Odd Table" USING btree (tenant_id);
+
+--
+-- Name: payments payments_loan_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: loanserve
+--
+
+ALTER TABLE ONLY public.payments
+    ADD CONSTRAINT payments_loan_id_fkey FOREIGN KEY (loan_id) REFERENCES public.loans(id);
+
+--
+-- Name: Odd Table odd_payment_fkey; Type: FK CONSTRAINT; Schema: billing; Owner: loanserve
+--
+
+ALTER TABLE ONLY billing."Odd Table"
+    ADD CONSTRAINT odd_payment_fkey FOREIGN KEY (payment_id) REFERENCES public.payments(id);
+
+--
+-- Name: TABLE loans; Type: ACL; Schema: public; Owner: loanserve
+--
+
+GRANT SELECT ON TABLE public.loans TO reporting;
+
+--
+-- PostgreSQL database dump complete
+--
+`;
+
+function scan(text: string) {
+  const scanner = new DumpTocScanner();
+  for (const line of text.split("\n")) scanner.line(line);
+  return scanner.finish();
+}
+
+describe("DumpTocScanner", () => {
+  it("ties every object to its table, skipping COPY data that looks like headers or statements", () => {
+    const entries = scan(DUMP);
+    expect(entries.find((e) => e.name === "fake")).toBeUndefined();
+    expect(entries.find((e) => e.type === "SEQUENCE OWNED BY")).toMatchObject({ table: "public.loans" });
+    expect(entries.find((e) => e.type === "DEFAULT")).toMatchObject({ table: "public.loans" });
+    expect(entries.find((e) => e.name === "payments_loan_idx")).toMatchObject({ type: "INDEX", table: "public.payments" });
+    expect(entries.find((e) => e.name === "odd_tenant_idx")).toMatchObject({ table: "billing.Odd Table" });
+    expect(entries.find((e) => e.name === "payments payments_loan_id_fkey")).toMatchObject({
+      table: "public.payments",
+      references: "public.loans",
+    });
+    expect(entries.find((e) => e.type === "ACL")).toMatchObject({ table: "public.loans" });
+  });
+
+  it("lists the tables with their data, sequences, indexes, constraints and foreign keys", () => {
+    const { tables } = tableCatalog(scan(DUMP));
+    expect(tables.map((t) => t.qualifiedName)).toEqual(["public.loans", "public.payments", "billing.Odd Table"]);
+    expect(tables[0]).toMatchObject({ hasData: true, sequences: ["public.loans_id_seq"], constraints: ["loans_pkey"], indexes: [] });
+    expect(tables[1]).toMatchObject({ hasData: true, indexes: ["payments_loan_idx"], constraints: ["payments_pkey"] });
+    expect(tables[1]?.foreignKeys).toEqual([{ name: "payments_loan_id_fkey", table: "public.payments", references: "public.loans" }]);
+    expect(tables[2]).toMatchObject({ hasData: false, indexes: ["odd_tenant_idx"] });
+  });
+});
+
+describe("planSelection", () => {
+  const catalog = tableCatalog(scan(DUMP));
+
+  it("brings a table's sequences, indexes and keys along, and skips foreign keys that leave the selection", () => {
+    const plan = planSelection(catalog, ["public.payments"]);
+    expect(plan.indexes).toEqual(["payments_loan_idx"]);
+    expect(plan.constraints).toEqual(["payments_pkey"]);
+    expect(plan.foreignKeys).toEqual([]);
+    expect(plan.skippedForeignKeys.map((k) => k.name)).toEqual(["payments_loan_id_fkey", "odd_payment_fkey"]);
+  });
+
+  it("keeps a foreign key between two chosen tables", () => {
+    const plan = planSelection(catalog, ["public.loans", "public.payments"]);
+    expect(plan.sequences).toEqual(["public.loans_id_seq"]);
+    expect(plan.foreignKeys.map((k) => k.name)).toEqual(["payments_loan_id_fkey"]);
+    expect(plan.skippedForeignKeys.map((k) => k.name)).toEqual(["odd_payment_fkey"]);
+  });
+
+  it("refuses a table the dump does not have", () => {
+    expect(() => planSelection(catalog, ["public.loan"])).toThrow(BadRequestError);
+    expect(() => planSelection(catalog, ["public.loan"])).toThrow("The dump has no table public.loan");
+  });
+});

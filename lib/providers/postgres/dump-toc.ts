@@ -1,0 +1,250 @@
+import "server-only";
+import { z } from "zod";
+import { BadRequestError } from "@/lib/errors";
+
+// The tables a dump holds and what hangs on each, read from pg_dump's own section headers
+// ("-- Name: loans loans_pkey; Type: CONSTRAINT; Schema: public; Owner: loanserve") and the
+// statement under each. A plain dump is such a script; a custom dump becomes one through
+// `pg_restore -f -`. Used to offer a choice of tables and to show, before anything
+// runs, what a partial restore brings along and what it must leave out.
+
+/** One header and what its statement says about the tables it belongs to. */
+export interface TocEntry {
+  type: string;
+  schema: string | null;
+  /** The header's name as pg_dump wrote it: `loans`, `loans loans_pkey`, `TABLE loans`. */
+  name: string;
+  owner: string | null;
+  /** The table the object belongs to, `schema.table`, when it belongs to one. */
+  table: string | null;
+  /** A foreign key's referenced table, `schema.table`. */
+  references: string | null;
+}
+
+export const DumpForeignKey = z.object({
+  name: z.string(),
+  /** The table holding the key. */
+  table: z.string(),
+  /** The table it points at. */
+  references: z.string(),
+});
+export type DumpForeignKey = z.infer<typeof DumpForeignKey>;
+
+export const DumpTable = z.object({
+  /** `schema.table`: the name the selection uses. */
+  qualifiedName: z.string(),
+  schema: z.string(),
+  name: z.string(),
+  owner: z.string().nullable(),
+  hasData: z.boolean(),
+  /** Sequences owned by the table's columns (restored with it, values included). */
+  sequences: z.array(z.string()),
+  indexes: z.array(z.string()),
+  /** Primary keys, unique and check constraints (foreign keys are listed apart). */
+  constraints: z.array(z.string()),
+  triggers: z.array(z.string()),
+  foreignKeys: z.array(DumpForeignKey),
+});
+export type DumpTable = z.infer<typeof DumpTable>;
+
+/** Stored with the backup once read, so it is read back through this schema. */
+export const DumpTableCatalog = z.object({ tables: z.array(DumpTable) });
+export type DumpTableCatalog = z.infer<typeof DumpTableCatalog>;
+
+const HEADER = /^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: (.*)$/;
+
+/** A dotted chain of identifiers at the start of `text` (`public."Odd".id` → public, Odd, id), quotes removed. */
+function identifierChain(text: string): string[] {
+  const parts: string[] = [];
+  const part = /^(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))/;
+  let rest = text;
+  for (;;) {
+    const match = part.exec(rest);
+    if (!match) break;
+    parts.push(match[1] !== undefined ? match[1].replaceAll('""', '"') : (match[2] as string));
+    rest = rest.slice(match[0].length);
+    if (!rest.startsWith(".")) break;
+    rest = rest.slice(1);
+  }
+  return parts;
+}
+
+/** `schema.table` from a chain naming a table (or, with `column`, a table's column). */
+function tableFromChain(chain: readonly string[], defaultSchema: string | null, column = false): string | null {
+  const names = column ? chain.slice(0, -1) : chain;
+  if (names.length === 0) return null;
+  const [first, second] = names;
+  if (names.length >= 2) return `${first}.${second}`;
+  return defaultSchema ? `${defaultSchema}.${first}` : (first ?? null);
+}
+
+/** The text after `keyword` (case-insensitive, as a word) in `sql`, or null. */
+function after(sql: string, keyword: RegExp): string | null {
+  const match = keyword.exec(sql);
+  return match ? sql.slice(match.index + match[0].length).trimStart() : null;
+}
+
+/** Which table an entry belongs to, from its header and (for indexes, owned sequences and keys) its statement. */
+function tableOf(type: string, schema: string | null, name: string, sql: string): { table: string | null; references: string | null } {
+  const chainAfter = (keyword: RegExp, column = false) => {
+    const text = after(sql, keyword);
+    return text ? tableFromChain(identifierChain(text), schema, column) : null;
+  };
+  // The header names these `<table> <object>`, and a table's name may hold spaces: read the statement.
+  const alteredTable = () => chainAfter(/\bALTER\s+TABLE\s+(?:ONLY\s+)?/i);
+  switch (type) {
+    case "TABLE":
+    case "TABLE DATA":
+      return { table: schema ? `${schema}.${name}` : name, references: null };
+    case "DEFAULT":
+    case "CONSTRAINT":
+      return { table: alteredTable(), references: null };
+    case "FK CONSTRAINT":
+      return { table: alteredTable(), references: chainAfter(/\bREFERENCES\s+/i) };
+    case "TRIGGER":
+    case "RULE":
+    case "POLICY":
+    case "INDEX":
+      return { table: chainAfter(/\bON\s+(?:ONLY\s+)?/i), references: null };
+    case "SEQUENCE OWNED BY":
+      // `OWNED BY schema.table.column`: the table, without the column.
+      return { table: chainAfter(/\bOWNED\s+BY\s+/i, true), references: null };
+    case "ACL":
+    case "COMMENT": {
+      // `TABLE loans`, `COLUMN loans.amount`, `SEQUENCE loans_id_seq`.
+      const [kind, ...rest] = name.split(" ");
+      const object = rest.join(" ");
+      if (kind === "TABLE") return { table: schema ? `${schema}.${object}` : object, references: null };
+      if (kind === "COLUMN") return { table: schema ? `${schema}.${object.split(".")[0] ?? object}` : object, references: null };
+      return { table: null, references: null };
+    }
+    default:
+      return { table: null, references: null };
+  }
+}
+
+/**
+ * Reads a plain script a line at a time. COPY data is skipped without being kept, so a dump of
+ * any size is scanned in constant memory; only the first lines of each statement are kept (enough
+ * to find `ON table`, `OWNED BY` and `REFERENCES`).
+ */
+export class DumpTocScanner {
+  readonly entries: TocEntry[] = [];
+  private current: { type: string; schema: string | null; name: string; owner: string | null; sql: string } | null = null;
+  private inCopyData = false;
+
+  line(text: string): void {
+    if (this.inCopyData) {
+      if (text === "\\.") this.inCopyData = false;
+      return;
+    }
+    const header = HEADER.exec(text);
+    if (header) {
+      this.flush();
+      const [, name = "", type = "", schema = "-", owner = "-"] = header;
+      this.current = { type, name, schema: schema === "-" ? null : schema, owner: owner === "-" ? null : owner, sql: "" };
+      return;
+    }
+    if (/^COPY .* FROM stdin;$/.test(text)) {
+      this.inCopyData = true;
+      return;
+    }
+    if (this.current && !text.startsWith("--") && this.current.sql.length < 4_000) this.current.sql += `${text}\n`;
+  }
+
+  /** Call once the script ended. */
+  finish(): TocEntry[] {
+    this.flush();
+    return this.entries;
+  }
+
+  private flush(): void {
+    if (!this.current) return;
+    const { type, schema, name, owner, sql } = this.current;
+    this.entries.push({ type, schema, name, owner, ...tableOf(type, schema, name, sql) });
+    this.current = null;
+  }
+}
+
+/** The tables of a dump, each with what belongs to it, in the dump's order. */
+export function tableCatalog(entries: readonly TocEntry[]): DumpTableCatalog {
+  const tables = new Map<string, DumpTable>();
+  for (const entry of entries) {
+    if (entry.type !== "TABLE" || !entry.table || !entry.schema) continue;
+    tables.set(entry.table, {
+      qualifiedName: entry.table,
+      schema: entry.schema,
+      name: entry.name,
+      owner: entry.owner,
+      hasData: false,
+      sequences: [],
+      indexes: [],
+      constraints: [],
+      triggers: [],
+      foreignKeys: [],
+    });
+  }
+  for (const entry of entries) {
+    const table = entry.table ? tables.get(entry.table) : undefined;
+    if (!table) continue;
+    // `<table> <object>` in the header: the object's own name follows the table's.
+    const objectName = entry.name.startsWith(`${table.name} `) ? entry.name.slice(table.name.length + 1) : entry.name;
+    if (entry.type === "TABLE DATA") table.hasData = true;
+    else if (entry.type === "SEQUENCE OWNED BY") table.sequences.push(entry.schema ? `${entry.schema}.${entry.name}` : entry.name);
+    else if (entry.type === "INDEX") table.indexes.push(entry.name);
+    else if (entry.type === "CONSTRAINT") table.constraints.push(objectName);
+    else if (entry.type === "TRIGGER") table.triggers.push(objectName);
+    else if (entry.type === "FK CONSTRAINT" && entry.references)
+      table.foreignKeys.push({ name: objectName, table: table.qualifiedName, references: entry.references });
+  }
+  return { tables: [...tables.values()] };
+}
+
+export const SelectionPlan = z.object({
+  tables: z.array(z.string()),
+  /** Brought along with the chosen tables. */
+  sequences: z.array(z.string()),
+  indexes: z.array(z.string()),
+  constraints: z.array(z.string()),
+  triggers: z.array(z.string()),
+  /** Foreign keys between chosen tables: restored. */
+  foreignKeys: z.array(DumpForeignKey),
+  /** Foreign keys to or from a table not chosen: reported and skipped, so the partial copy loads. */
+  skippedForeignKeys: z.array(DumpForeignKey),
+});
+export type SelectionPlan = z.infer<typeof SelectionPlan>;
+
+/**
+ * What restoring `chosen` brings along and leaves out. Unknown names are refused (a typo must not
+ * quietly restore nothing).
+ */
+export function planSelection(catalog: DumpTableCatalog, chosen: readonly string[]): SelectionPlan {
+  const byName = new Map(catalog.tables.map((t) => [t.qualifiedName, t]));
+  const unknown = chosen.filter((name) => !byName.has(name));
+  if (unknown.length > 0) throw new BadRequestError(`The dump has no table ${unknown.join(", ")}. Choose tables from the dump's list.`);
+  const selected = new Set(chosen);
+  const plan: SelectionPlan = {
+    tables: [...selected],
+    sequences: [],
+    indexes: [],
+    constraints: [],
+    triggers: [],
+    foreignKeys: [],
+    skippedForeignKeys: [],
+  };
+  for (const table of catalog.tables) {
+    if (selected.has(table.qualifiedName)) {
+      plan.sequences.push(...table.sequences);
+      plan.indexes.push(...table.indexes);
+      plan.constraints.push(...table.constraints);
+      plan.triggers.push(...table.triggers);
+    }
+    for (const key of table.foreignKeys) {
+      const from = selected.has(key.table);
+      const to = selected.has(key.references);
+      if (from && to) plan.foreignKeys.push(key);
+      else if (from || to) plan.skippedForeignKeys.push(key);
+    }
+  }
+  return plan;
+}
