@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BadRequestError } from "@/lib/errors";
-import { DumpTocScanner, planSelection, tableCatalog } from "./dump-toc";
+import { DumpTocScanner, planSelection, selectionFilter, tableCatalog } from "./dump-toc";
 
 // pg_dump 15's plain output for a small schema, trimmed to what the scanner reads: the headers
 // and the statements under them (COPY data included, to prove it is skipped).
@@ -185,5 +185,42 @@ describe("planSelection", () => {
   it("refuses a table the dump does not have", () => {
     expect(() => planSelection(catalog, ["public.loan"])).toThrow(BadRequestError);
     expect(() => planSelection(catalog, ["public.loan"])).toThrow("The dump has no table public.loan");
+  });
+});
+
+describe("selectionFilter", () => {
+  const entries = scan(DUMP);
+  const catalog = tableCatalog(entries);
+  const kept = (tables: string[]) => {
+    const keeps = selectionFilter(catalog, planSelection(catalog, tables));
+    return entries.filter(keeps).map((e) => `${e.type}: ${e.name}`);
+  };
+
+  it("keeps a chosen table with its data, keys and indexes, and drops the rest and the foreign keys leaving it", () => {
+    expect(kept(["public.payments"])).toEqual([
+      "TABLE: payments",
+      "TABLE DATA: payments",
+      "CONSTRAINT: payments payments_pkey",
+      "INDEX: payments_loan_idx",
+    ]);
+  });
+
+  it("keeps a foreign key between two chosen tables, and a table's owned sequence with it", () => {
+    const names = kept(["public.loans", "public.payments"]);
+    expect(names).toContain("SEQUENCE: loans_id_seq");
+    expect(names).toContain("SEQUENCE OWNED BY: loans_id_seq");
+    expect(names).toContain("SEQUENCE SET: loans_id_seq");
+    expect(names).toContain("DEFAULT: loans id");
+    expect(names).toContain("FK CONSTRAINT: payments payments_loan_id_fkey");
+    expect(names).toContain("ACL: TABLE loans");
+    expect(names).not.toContain("FK CONSTRAINT: Odd Table odd_payment_fkey");
+    expect(names).not.toContain("TABLE: Odd Table");
+  });
+
+  it("reads table names with spaces", () => {
+    const names = kept(["billing.Odd Table", "public.payments"]);
+    expect(names).toContain("TABLE: Odd Table");
+    expect(names).toContain("INDEX: odd_tenant_idx");
+    expect(names).toContain("FK CONSTRAINT: Odd Table odd_payment_fkey");
   });
 });

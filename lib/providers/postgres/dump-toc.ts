@@ -248,3 +248,81 @@ export function planSelection(catalog: DumpTableCatalog, chosen: readonly string
   }
   return plan;
 }
+
+/** An entry of the dump as both pg_dump's headers and `pg_restore -l` name it. */
+export interface DumpObjectRef {
+  type: string;
+  schema: string | null;
+  /** `loans`, `loans loans_pkey`, `TABLE loans`, as in the header (pg_restore -l calls it the tag). */
+  name: string;
+}
+
+/**
+ * Decides, entry by entry, what a restore of chosen tables keeps: everything that belongs to no
+ * table (schemas, types, functions, free sequences), and what belongs to a chosen table, except
+ * foreign keys that leave the selection. The same rule serves a plain dump's sections and a
+ * custom archive's `pg_restore -l` list.
+ */
+export function selectionFilter(catalog: DumpTableCatalog, selection: SelectionPlan): (entry: DumpObjectRef) => boolean {
+  const chosen = new Set(selection.tables);
+  const keptForeignKeys = new Set(selection.foreignKeys.map((k) => `${k.table}\u0000${k.name}`));
+  const ownedSequences = new Map<string, string>();
+  const indexes = new Map<string, string>();
+  for (const table of catalog.tables) {
+    for (const sequence of table.sequences) ownedSequences.set(sequence, table.qualifiedName);
+    for (const index of table.indexes) indexes.set(`${table.schema}.${index}`, table.qualifiedName);
+  }
+  /** The table named at the start of `name` (`<table> <object>`); the longest match, as names may hold spaces. */
+  const leadingTable = (schema: string | null, name: string): DumpTable | null => {
+    let found: DumpTable | null = null;
+    for (const table of catalog.tables) {
+      if (table.schema !== schema || !name.startsWith(`${table.name} `)) continue;
+      if (!found || table.name.length > found.name.length) found = table;
+    }
+    return found;
+  };
+  const keepsFor = (table: DumpTable | null) => table === null || chosen.has(table.qualifiedName);
+  const qualify = (schema: string | null, name: string) => (schema ? `${schema}.${name}` : name);
+  return (entry) => {
+    const { type, schema, name } = entry;
+    switch (type) {
+      case "TABLE":
+      case "TABLE DATA":
+        return chosen.has(qualify(schema, name));
+      case "SEQUENCE":
+      case "SEQUENCE SET":
+      case "SEQUENCE OWNED BY": {
+        const owner = ownedSequences.get(qualify(schema, name));
+        return owner === undefined || chosen.has(owner);
+      }
+      case "INDEX": {
+        const table = indexes.get(qualify(schema, name));
+        return table === undefined || chosen.has(table);
+      }
+      case "DEFAULT":
+      case "CONSTRAINT":
+      case "TRIGGER":
+      case "RULE":
+      case "POLICY":
+        return keepsFor(leadingTable(schema, name));
+      case "FK CONSTRAINT": {
+        const table = leadingTable(schema, name);
+        return table !== null && keptForeignKeys.has(`${table.qualifiedName}\u0000${name.slice(table.name.length + 1)}`);
+      }
+      case "ACL":
+      case "COMMENT": {
+        const [kind, ...rest] = name.split(" ");
+        const object = rest.join(" ");
+        if (kind === "TABLE") return chosen.has(qualify(schema, object));
+        if (kind === "SEQUENCE") {
+          const owner = ownedSequences.get(qualify(schema, object));
+          return owner === undefined || chosen.has(owner);
+        }
+        if (kind === "COLUMN") return keepsFor(leadingTable(schema, `${object.replace(/\.[^.]*$/, "")} `));
+        return true;
+      }
+      default:
+        return true;
+    }
+  };
+}
