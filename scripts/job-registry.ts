@@ -3,6 +3,7 @@
 import { pruneAnonymousFailuresJob } from "@/lib/audit/prune-anonymous-failures-job";
 import { pitrBaseBackupJob } from "@/lib/restore/pitr/base-backups/pitr-base-backup-job";
 import { refreshAllCatalogsJob } from "@/lib/backups/refresh-all-catalogs-job";
+import { readBackupTablesJob } from "@/lib/backups/read-backup-tables-job";
 import { refreshCatalogJob } from "@/lib/backups/refresh-catalog-job";
 import { verifyBackupJob } from "@/lib/backups/verify-backup-job";
 import { demoActivityJob } from "@/lib/demo/demo-activity-job";
@@ -15,6 +16,7 @@ import { lapsedRunTicker, restoreSweeperJob } from "@/lib/restore/restore-sweepe
 /** Every job the worker runs. */
 export const ALL_JOBS: readonly JobDefinition[] = [
   verifyBackupJob,
+  readBackupTablesJob,
   refreshCatalogJob,
   refreshAllCatalogsJob,
   incidentWebhookJob,

@@ -1,6 +1,6 @@
 "use client";
 
-import { Play } from "lucide-react";
+import { ChevronDown, ChevronRight, Play } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
@@ -12,7 +12,10 @@ import { Select } from "@/components/ui/select";
 import { apiFetch } from "@/lib/client/api";
 import { useHydrated } from "@/lib/client/use-hydrated";
 import { PlanSteps, PreflightList, ReplacedAndKept } from "./plan-parts";
+import { SelectionPlanDetails } from "./selection-plan";
+import { TablePicker } from "./table-picker";
 import { formatBytes } from "@/lib/format";
+import type { LogicalRestoreChoice } from "@/lib/restore/logical/choice";
 import type { LogicalRestorePreview } from "@/lib/restore/logical/plan-logical-restore";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 
@@ -28,18 +31,26 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
   const [targetName, setTargetName] = useState(targets[0]?.name ?? "");
   const [mode, setMode] = useState<"swap" | "new-database">("swap");
   const [typed, setTyped] = useState("");
-  const choice = { backupId, environment, targetName, mode };
+  // "Restore only some tables": closed, the whole database is restored (the default).
+  const [someTables, setSomeTables] = useState(false);
+  const [tables, setTables] = useState<string[]>([]);
+  const partial = mode === "new-database" && someTables;
+  const choice: LogicalRestoreChoice = { backupId, environment, targetName, mode, ...(partial ? { tables } : {}) };
+  const needsTables = partial && tables.length === 0;
 
   const plan = useMutation({
-    mutationFn: () => apiFetch<LogicalRestorePreview>("/api/restores/plan", { method: "POST", body: choice }),
+    mutationFn: (planned: LogicalRestoreChoice) => apiFetch<LogicalRestorePreview>("/api/restores/plan", { method: "POST", body: planned }),
     onSuccess: () => setTyped(""),
   });
   const start = useMutation({
-    mutationFn: () => apiFetch<RestoreRunView>("/api/restores", { method: "POST", body: { ...choice, confirmation: typed } }),
+    // Exactly what was planned (the plan is hidden as soon as the form differs from it).
+    mutationFn: (planned: LogicalRestoreChoice) =>
+      apiFetch<RestoreRunView>("/api/restores", { method: "POST", body: { ...planned, confirmation: typed } }),
     onSuccess: (run) => router.push(`/restores/${run.id}`),
   });
   const preview = plan.data;
-  const stale = preview && (preview.plan.target.name !== targetName || preview.plan.mode !== mode);
+  const planned = plan.variables;
+  const stale = !preview || !planned || JSON.stringify(planned) !== JSON.stringify(choice);
 
   return (
     <div className="space-y-6">
@@ -50,7 +61,7 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
             className="grid gap-4 sm:grid-cols-2"
             onSubmit={(event) => {
               event.preventDefault();
-              plan.mutate();
+              if (!needsTables) plan.mutate(choice);
             }}
           >
             <Field id="restore-target" label="Restore target" hint={targets.find((t) => t.name === targetName)?.description}>
@@ -83,9 +94,50 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
               </label>
             </fieldset>
             <div className="sm:col-span-2">
-              <Button type="submit" loading={plan.isPending} disabled={!targetName || !hydrated}>
+              {mode === "new-database" ? (
+                <div className="rounded-md border border-border">
+                  <button
+                    type="button"
+                    aria-expanded={someTables}
+                    aria-controls="restore-some-tables"
+                    onClick={() => setSomeTables((open) => !open)}
+                    className="flex w-full items-start gap-2 rounded-md px-3 py-2 text-left text-sm hover:bg-subtle"
+                  >
+                    {someTables ? (
+                      <ChevronDown aria-hidden className="mt-0.5 size-4 shrink-0" />
+                    ) : (
+                      <ChevronRight aria-hidden className="mt-0.5 size-4 shrink-0" />
+                    )}
+                    <span>
+                      <span className="font-medium">Restore only some tables</span>{" "}
+                      <span className="text-muted">
+                        {someTables
+                          ? "— only the tables chosen below, with what belongs to them. Close this to restore the whole database."
+                          : "— optional; the whole database is restored unless you choose tables here."}
+                      </span>
+                    </span>
+                  </button>
+                  {someTables && (
+                    <div id="restore-some-tables" className="border-t border-border px-3 py-3">
+                      <TablePicker backupId={backupId} selected={tables} onChange={setTables} />
+                    </div>
+                  )}
+                </div>
+              ) : (
+                <p className="text-sm text-muted">
+                  To restore only some tables, choose “Restore into a new database”: a partial copy is never swapped over a target.
+                </p>
+              )}
+            </div>
+            <div className="sm:col-span-2">
+              <Button type="submit" loading={plan.isPending} disabled={!targetName || !hydrated || needsTables}>
                 Show the plan
               </Button>
+              {needsTables && (
+                <p className="mt-2 text-sm text-muted">
+                  Choose at least one table, or close “Restore only some tables” to restore the whole database.
+                </p>
+              )}
               {plan.error && <p className="mt-2 text-sm text-danger-text">{plan.error.message}</p>}
             </div>
           </form>
@@ -110,6 +162,7 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
               <dt className="text-muted">Restored first into</dt>
               <dd className="font-mono">{preview.plan.databases.scratch}</dd>
             </dl>
+            {preview.plan.selection && <SelectionPlanDetails selection={preview.plan.selection} />}
             <PlanSteps steps={preview.plan.steps} />
             <ReplacedAndKept replaces={preview.plan.replaces} keeps={preview.plan.keeps} />
             <PreflightList
@@ -141,7 +194,7 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
               className="space-y-3"
               onSubmit={(event) => {
                 event.preventDefault();
-                if (!start.isPending) start.mutate();
+                if (!start.isPending && planned) start.mutate(planned);
               }}
             >
               <Field

@@ -5,6 +5,7 @@
 export const queryKeys = {
   verification: (id: string) => ["backups", "verification", id] as const,
   catalogRefresh: (environment: string) => ["backups", "refresh", environment] as const,
+  backupTables: (backupId: string) => ["backups", "tables", backupId] as const,
   restoreRun: (runId: string) => ["restores", "run", runId] as const,
   /** Every approval list, whatever its scope: for invalidation. */
   allApprovals: () => ["approvals"] as const,

@@ -53,6 +53,16 @@ CREATE TABLE billing."Odd Table" (
 );
 
 --
+-- Name: payments_id_seq; Type: SEQUENCE; Schema: public; Owner: loanserve
+--
+
+ALTER TABLE public.payments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.payments_id_seq
+    START WITH 1
+    CACHE 1
+);
+
+--
 -- Name: loans id; Type: DEFAULT; Schema: public; Owner: loanserve
 --
 
@@ -81,6 +91,12 @@ COPY public.payments (id, loan_id) FROM stdin;
 --
 
 SELECT pg_catalog.setval('public.loans_id_seq', 2, true);
+
+--
+-- Name: payments_id_seq; Type: SEQUENCE SET; Schema: public; Owner: loanserve
+--
+
+SELECT pg_catalog.setval('public.payments_id_seq', 1, false);
 
 --
 -- Name: loans loans_pkey; Type: CONSTRAINT; Schema: public; Owner: loanserve
@@ -158,7 +174,12 @@ describe("DumpTocScanner", () => {
     const { tables } = tableCatalog(scan(DUMP));
     expect(tables.map((t) => t.qualifiedName)).toEqual(["public.loans", "public.payments", "billing.Odd Table"]);
     expect(tables[0]).toMatchObject({ hasData: true, sequences: ["public.loans_id_seq"], constraints: ["loans_pkey"], indexes: [] });
-    expect(tables[1]).toMatchObject({ hasData: true, indexes: ["payments_loan_idx"], constraints: ["payments_pkey"] });
+    expect(tables[1]).toMatchObject({
+      hasData: true,
+      sequences: ["public.payments_id_seq"],
+      indexes: ["payments_loan_idx"],
+      constraints: ["payments_pkey"],
+    });
     expect(tables[1]?.foreignKeys).toEqual([{ name: "payments_loan_id_fkey", table: "public.payments", references: "public.loans" }]);
     expect(tables[2]).toMatchObject({ hasData: false, indexes: ["odd_tenant_idx"] });
   });
@@ -169,6 +190,7 @@ describe("planSelection", () => {
 
   it("brings a table's sequences, indexes and keys along, and skips foreign keys that leave the selection", () => {
     const plan = planSelection(catalog, ["public.payments"]);
+    expect(plan.sequences).toEqual(["public.payments_id_seq"]);
     expect(plan.indexes).toEqual(["payments_loan_idx"]);
     expect(plan.constraints).toEqual(["payments_pkey"]);
     expect(plan.foreignKeys).toEqual([]);
@@ -177,7 +199,7 @@ describe("planSelection", () => {
 
   it("keeps a foreign key between two chosen tables", () => {
     const plan = planSelection(catalog, ["public.loans", "public.payments"]);
-    expect(plan.sequences).toEqual(["public.loans_id_seq"]);
+    expect(plan.sequences).toEqual(["public.loans_id_seq", "public.payments_id_seq"]);
     expect(plan.foreignKeys.map((k) => k.name)).toEqual(["payments_loan_id_fkey"]);
     expect(plan.skippedForeignKeys.map((k) => k.name)).toEqual(["odd_payment_fkey"]);
   });
@@ -199,7 +221,9 @@ describe("selectionFilter", () => {
   it("keeps a chosen table with its data, keys and indexes, and drops the rest and the foreign keys leaving it", () => {
     expect(kept(["public.payments"])).toEqual([
       "TABLE: payments",
+      "SEQUENCE: payments_id_seq",
       "TABLE DATA: payments",
+      "SEQUENCE SET: payments_id_seq",
       "CONSTRAINT: payments payments_pkey",
       "INDEX: payments_loan_idx",
     ]);

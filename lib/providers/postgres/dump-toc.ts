@@ -106,6 +106,9 @@ function tableOf(type: string, schema: string | null, name: string, sql: string)
     case "POLICY":
     case "INDEX":
       return { table: chainAfter(/\bON\s+(?:ONLY\s+)?/i), references: null };
+    case "SEQUENCE":
+      // An identity column's sequence is created by its table: `ALTER TABLE … ADD GENERATED … AS IDENTITY`.
+      return { table: /\bADD\s+GENERATED\b/i.test(sql) ? alteredTable() : null, references: null };
     case "SEQUENCE OWNED BY":
       // `OWNED BY schema.table.column`: the table, without the column.
       return { table: chainAfter(/\bOWNED\s+BY\s+/i, true), references: null };
@@ -190,8 +193,11 @@ export function tableCatalog(entries: readonly TocEntry[]): DumpTableCatalog {
     // `<table> <object>` in the header: the object's own name follows the table's.
     const objectName = entry.name.startsWith(`${table.name} `) ? entry.name.slice(table.name.length + 1) : entry.name;
     if (entry.type === "TABLE DATA") table.hasData = true;
-    else if (entry.type === "SEQUENCE OWNED BY") table.sequences.push(entry.schema ? `${entry.schema}.${entry.name}` : entry.name);
-    else if (entry.type === "INDEX") table.indexes.push(entry.name);
+    else if (entry.type === "SEQUENCE OWNED BY" || entry.type === "SEQUENCE") {
+      // A serial's sequence is tied to its table by OWNED BY; an identity's by its own statement.
+      const sequence = entry.schema ? `${entry.schema}.${entry.name}` : entry.name;
+      if (!table.sequences.includes(sequence)) table.sequences.push(sequence);
+    } else if (entry.type === "INDEX") table.indexes.push(entry.name);
     else if (entry.type === "CONSTRAINT") table.constraints.push(objectName);
     else if (entry.type === "TRIGGER") table.triggers.push(objectName);
     else if (entry.type === "FK CONSTRAINT" && entry.references)

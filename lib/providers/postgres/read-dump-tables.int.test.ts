@@ -9,7 +9,7 @@ import { readDumpTables } from "./read-dump-tables";
 import { findPgTool } from "./tools";
 
 // Real pg_dump output, plain and custom, of a schema with the shapes a selection must handle:
-// an owned sequence, secondary and primary keys, a foreign key, and a table whose name needs quotes.
+// an owned sequence, an identity column, secondary and primary keys, a foreign key, and a table whose name needs quotes.
 
 const SCHEMA = `
   CREATE SCHEMA billing;
@@ -17,6 +17,7 @@ const SCHEMA = `
   CREATE TABLE payments (id bigserial PRIMARY KEY, loan_id bigint NOT NULL REFERENCES loans(id), tenant_id int);
   CREATE INDEX payments_tenant_idx ON payments (tenant_id);
   CREATE TABLE billing."Odd Table" (payment_id bigint REFERENCES payments(id));
+  CREATE TABLE documents (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, loan_id bigint);
   INSERT INTO loans (borrower) SELECT 'b' || g FROM generate_series(1, 50) g;
   INSERT INTO payments (loan_id, tenant_id) SELECT 1 + g % 50, g % 4 FROM generate_series(1, 200) g;`;
 
@@ -49,7 +50,9 @@ describe.each(["plain", "custom"] as const)("readDumpTables (%s)", (format) => {
   it("lists each table with its data, owned sequence, indexes, keys and foreign keys", async () => {
     const catalog = await readDumpTables(Readable.from(await dump(format)), format === "plain" ? "plain-gzip" : "custom");
     const byName = new Map(catalog.tables.map((t) => [t.qualifiedName, t]));
-    expect([...byName.keys()].sort()).toEqual(["billing.Odd Table", "public.loans", "public.payments"]);
+    expect([...byName.keys()].sort()).toEqual(["billing.Odd Table", "public.documents", "public.loans", "public.payments"]);
+    // An identity column's sequence belongs to its table as a serial's does.
+    expect(byName.get("public.documents")).toMatchObject({ sequences: ["public.documents_id_seq"], hasData: true });
     expect(byName.get("public.loans")).toMatchObject({ hasData: true, sequences: ["public.loans_id_seq"], constraints: ["loans_pkey"] });
     expect(byName.get("public.payments")).toMatchObject({ indexes: ["payments_tenant_idx"], constraints: ["payments_pkey"] });
     expect(byName.get("public.payments")?.foreignKeys).toEqual([

@@ -1,0 +1,97 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./helpers";
+
+/**
+ * Signs in, opens a verified demo backup's restore form in new-database mode, reads the dump's
+ * tables, chooses public.payments alone and shows the plan. Returns the backup's name.
+ */
+async function planPaymentsOnly(page: Page): Promise<string> {
+  await signIn(page);
+  await page.goto("/backups?manifest=present&verification=verified");
+  const row = page.locator("tbody tr[data-backup-name$='.sql.gz']").first();
+  await expect(row).toBeVisible({ timeout: 60_000 });
+  const backupName = (await row.getAttribute("data-backup-name")) ?? "";
+  await row.getByRole("link", { name: backupName }).click();
+  await page.getByRole("link", { name: "Restore this backup" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "New logical restore" })).toBeVisible();
+  await page.getByLabel("Restore target").selectOption("demo-production");
+
+  // Swap mode offers no partial restore, and says why.
+  const someTables = page.getByRole("button", { name: /Restore only some tables/ });
+  await expect(someTables).toHaveCount(0);
+  await expect(page.getByText(/a partial copy is never swapped over a target/)).toBeVisible();
+
+  // New-database mode: the section is there, closed (the whole database is the default).
+  await page.getByRole("radio", { name: /Restore into a new database/ }).check();
+  await expect(someTables).toHaveAttribute("aria-expanded", "false");
+  await someTables.click();
+  await expect(someTables).toHaveAttribute("aria-expanded", "true");
+  // Nothing chosen yet: the plan waits for a choice (or for the section to be closed).
+  await expect(page.getByRole("button", { name: "Show the plan" })).toBeDisabled();
+
+  // The dump's tables are read once (a job; "Reading the dump's tables…" meanwhile), then listed.
+  const filter = page.getByLabel("Filter tables");
+  await expect(filter).toBeVisible({ timeout: 90_000 });
+  await expect(page.locator("li[data-table='public.loans']")).toBeVisible();
+  await filter.fill("pay");
+  await expect(page.locator("li[data-table]")).toHaveCount(1);
+  const payments = page.locator("li[data-table='public.payments']");
+  await expect(payments).toContainText("1 foreign key");
+  await expect(payments).toContainText(/\d+ indexes/);
+  await payments.getByRole("checkbox").check();
+  await expect(page.getByText("1 chosen")).toBeVisible();
+
+  await page.getByRole("button", { name: "Show the plan" }).click();
+  await expect(page.getByRole("heading", { name: /The plan — nothing has changed yet/ })).toBeVisible({ timeout: 60_000 });
+  const selection = page.getByTestId("selection-plan");
+  await expect(selection.locator("[data-selection='tables']")).toContainText("public.payments");
+  await expect(selection.locator("[data-selection='tables']")).not.toContainText("public.loans");
+  await expect(selection.locator("[data-selection='indexes']")).toContainText("payments_loan_id_idx");
+  // The foreign key to loans (not chosen) is reported and skipped, before anything runs.
+  const skipped = selection.locator("[data-selection='skipped-foreign-keys']");
+  await expect(skipped).toContainText("payments_loan_id_fkey");
+  await expect(skipped).toContainText("public.loans");
+  await expect(page.locator("[data-preflight='reachable']")).toHaveAttribute("data-status", "passed");
+  return backupName;
+}
+
+test("a restore of chosen tables: read the dump's tables, choose payments, see what comes along and the skipped foreign key", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await planPaymentsOnly(page);
+
+  // Changing the choice hides the plan until it is shown again for the new choice.
+  await page.getByRole("button", { name: "Clear" }).click();
+  await expect(page.getByRole("heading", { name: /The plan — nothing has changed yet/ })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Show the plan" })).toBeDisabled();
+});
+
+test("a restore of chosen tables runs into a new database holding only them", async ({ page }) => {
+  // The restore side does not filter the dump by the selection yet (restoreDump ignores it);
+  // remove this line once it does.
+  test.fixme(true, "restoreDump does not apply the selection yet");
+  test.setTimeout(300_000);
+  const backupName = await planPaymentsOnly(page);
+
+  const start = page.getByRole("button", { name: "Start restore" });
+  await expect(start).toBeDisabled();
+  await page.getByLabel(/Type the target database/).fill("loanserve");
+  await start.click();
+
+  // The run: restored into a new database, validated on the chosen table only, target untouched.
+  await expect(page).toHaveURL(/\/restores\/[0-9a-f-]{36}$/);
+  const finished = page.getByRole("status").filter({ hasText: "Restored into" });
+  await expect(finished).toBeVisible({ timeout: 180_000 });
+  await expect(finished).toContainText(/loanserve_restored_\d{12}/);
+  await expect(finished).toContainText("was left alone");
+  await expect(page.locator("[data-step='restore']:visible")).toHaveAttribute("data-status", "succeeded");
+  await expect(page.locator("[data-step='restore']:visible")).toContainText("public.payments");
+  await expect(page.locator("[data-step='validate']:visible")).toHaveAttribute("data-status", "succeeded");
+  // Only payments among the critical tables was counted; the checks needing loans did not run.
+  await expect(page.locator("tr[data-check='critical-table-rows']")).toContainText(/Row counts: payments [\d,]+\./);
+  await expect(page.locator("tr[data-check='orphaned-payments']")).toHaveCount(0);
+
+  await page.getByRole("navigation").first().getByRole("link", { name: "Restores" }).click();
+  await expect(page.locator("tbody tr:visible").first()).toContainText(backupName);
+});
