@@ -1,4 +1,4 @@
-import type { DumpTable } from "@/lib/providers/postgres/dump-toc";
+import type { DumpTable } from "@/lib/providers/postgres/dump-toc-model";
 
 // What the restore form reads about a backup's tables. Types only from lib/providers (erased at
 // build time), so the browser may import this file's types.

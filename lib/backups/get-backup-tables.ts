@@ -1,7 +1,7 @@
 import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 import { NotFoundError } from "@/lib/errors";
-import { DumpTableCatalog } from "@/lib/providers/postgres/dump-toc";
+import { DumpTableCatalog } from "@/lib/providers/postgres/dump-toc-model";
 import { STALE_READ_ERROR, tablesStateOf, type BackupTablesView } from "./backup-tables-view";
 
 /** The tables read from a backup (for a restore of chosen tables), or where reading them stands. */

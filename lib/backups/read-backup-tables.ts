@@ -2,7 +2,7 @@ import "server-only";
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { withTransaction, type SystemCtx } from "@/lib/db/ctx";
 import { NotFoundError } from "@/lib/errors";
-import type { DumpTableCatalog } from "@/lib/providers/postgres/dump-toc";
+import type { DumpTableCatalog } from "@/lib/providers/postgres/dump-toc-model";
 import { readDumpTables } from "@/lib/providers/postgres/read-dump-tables";
 import type { BackupStore } from "@/lib/providers/types";
 import type { BackupTablesState } from "./backup-tables-view";

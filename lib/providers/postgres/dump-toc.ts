@@ -1,6 +1,6 @@
 import "server-only";
-import { z } from "zod";
 import { BadRequestError } from "@/lib/errors";
+import type { DumpTable, DumpTableCatalog, SelectionPlan } from "./dump-toc-model";
 
 // The tables a dump holds and what hangs on each, read from pg_dump's own section headers
 // ("-- Name: loans loans_pkey; Type: CONSTRAINT; Schema: public; Owner: loanserve") and the
@@ -20,36 +20,6 @@ export interface TocEntry {
   /** A foreign key's referenced table, `schema.table`. */
   references: string | null;
 }
-
-export const DumpForeignKey = z.object({
-  name: z.string(),
-  /** The table holding the key. */
-  table: z.string(),
-  /** The table it points at. */
-  references: z.string(),
-});
-export type DumpForeignKey = z.infer<typeof DumpForeignKey>;
-
-export const DumpTable = z.object({
-  /** `schema.table`: the name the selection uses. */
-  qualifiedName: z.string(),
-  schema: z.string(),
-  name: z.string(),
-  owner: z.string().nullable(),
-  hasData: z.boolean(),
-  /** Sequences owned by the table's columns (restored with it, values included). */
-  sequences: z.array(z.string()),
-  indexes: z.array(z.string()),
-  /** Primary keys, unique and check constraints (foreign keys are listed apart). */
-  constraints: z.array(z.string()),
-  triggers: z.array(z.string()),
-  foreignKeys: z.array(DumpForeignKey),
-});
-export type DumpTable = z.infer<typeof DumpTable>;
-
-/** Stored with the backup once read, so it is read back through this schema. */
-export const DumpTableCatalog = z.object({ tables: z.array(DumpTable) });
-export type DumpTableCatalog = z.infer<typeof DumpTableCatalog>;
 
 const HEADER = /^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: (.*)$/;
 
@@ -205,20 +175,6 @@ export function tableCatalog(entries: readonly TocEntry[]): DumpTableCatalog {
   }
   return { tables: [...tables.values()] };
 }
-
-export const SelectionPlan = z.object({
-  tables: z.array(z.string()),
-  /** Brought along with the chosen tables. */
-  sequences: z.array(z.string()),
-  indexes: z.array(z.string()),
-  constraints: z.array(z.string()),
-  triggers: z.array(z.string()),
-  /** Foreign keys between chosen tables: restored. */
-  foreignKeys: z.array(DumpForeignKey),
-  /** Foreign keys to or from a table not chosen: reported and skipped, so the partial copy loads. */
-  skippedForeignKeys: z.array(DumpForeignKey),
-});
-export type SelectionPlan = z.infer<typeof SelectionPlan>;
 
 /**
  * What restoring `chosen` brings along and leaves out. Unknown names are refused (a typo must not

@@ -4,7 +4,8 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { UnavailableError } from "@/lib/errors";
-import { DumpTocScanner, tableCatalog, type DumpTableCatalog } from "./dump-toc";
+import { DumpTocScanner, tableCatalog } from "./dump-toc";
+import type { DumpTableCatalog } from "./dump-toc-model";
 import { findPgTool, spawnTool } from "./tools";
 
 /** A plain script's lines, fed to the scanner; memory stays flat whatever the dump's size. */

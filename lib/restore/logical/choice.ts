@@ -6,7 +6,8 @@ import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { EnvironmentConfig, RestoreTargetConfig } from "@/lib/config/schema";
 import type { Ctx } from "@/lib/db/ctx";
 import { BadRequestError, ForbiddenError } from "@/lib/errors";
-import { DumpTableCatalog, planSelection, type SelectionPlan } from "@/lib/providers/postgres/dump-toc";
+import { planSelection } from "@/lib/providers/postgres/dump-toc";
+import { DumpTableCatalog, type SelectionPlan } from "@/lib/providers/postgres/dump-toc-model";
 import { RESTORE_MODES, type PlanSource, type RestoreMode } from "./plan";
 import { findRestoreTarget } from "../restore-target";
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { DEFAULT_RESTORE_JOBS } from "@/lib/config/schema";
 import { formatBytes } from "@/lib/format";
-import { SelectionPlan } from "@/lib/providers/postgres/dump-toc";
+import { SelectionPlan } from "@/lib/providers/postgres/dump-toc-model";
 
 // The logical restore's plan, as pure data: the steps, the database names, what is replaced and
 // what is kept. Built before anything runs (the person reads it) and stored with the run.
@@ -101,6 +102,17 @@ export const PlanTarget = z.object({
 });
 export type PlanTarget = z.infer<typeof PlanTarget>;
 
+/**
+ * How the restore step loads the dump: over how many connections, and how. Optional in the stored
+ * plan: plans stored before it existed read as they were (they loaded a plain dump in one
+ * transaction, a custom one with pg_restore -j 2).
+ */
+export const PlanLoad = z.object({
+  jobs: z.number().int().min(1),
+  method: z.enum(["one-transaction", "parallel-sections", "pg-restore"]),
+});
+export type PlanLoad = z.infer<typeof PlanLoad>;
+
 /** Plans stored before plans carried a version are version 1. */
 export const PLAN_VERSION = 1;
 
@@ -130,6 +142,7 @@ export const LogicalRestorePlan = z.object({
   /** What the person types: the target database to start, `<backup> -> <target db>` to swap. */
   confirmations: z.object({ start: z.string(), swap: z.string().nullable() }),
   validation: z.object({ builtinChecks: z.number(), configuredChecks: z.number() }),
+  load: PlanLoad.optional(),
   /** Null when the plan was stored without running the checks (the run's first step does). */
   preflight: PreflightReport.nullable(),
   /** Only these tables and what belongs to them (new-database mode); absent or null: the whole dump. */
@@ -230,6 +243,31 @@ export interface BuildPlanInput {
   builtinChecks: number;
   preflight: PreflightReport | null;
   selection?: SelectionPlan | null;
+  /** The target's `jobs` (absent: DEFAULT_RESTORE_JOBS). */
+  jobs?: number;
+}
+
+/** How a dump of this format is loaded over `jobs` connections. */
+export function planLoad(format: PlanSource["format"], jobs: number = DEFAULT_RESTORE_JOBS): PlanLoad {
+  if (format === "custom") return { jobs, method: "pg-restore" };
+  return { jobs, method: jobs > 1 ? "parallel-sections" : "one-transaction" };
+}
+
+/** The restore step's "streams … from the store through sha256 and the statement guard <this>, so the dump can change nothing…". */
+function describeLoad(load: PlanLoad, scratch: string): string {
+  switch (load.method) {
+    case "pg-restore":
+      return `into pg_restore -j ${load.jobs}, running as that role`;
+    case "one-transaction":
+      return "into psql (one connection, inside one transaction, committed only when the checksum matched and the dump's end marker arrived), running as that role";
+    case "parallel-sections":
+      return (
+        `into ${load.jobs} parallel connections (one psql each, every one running as that role), split into pg_dump's sections as it ` +
+        "arrives: pre-data first, then the tables' data on every connection, then indexes and constraints in dependency order (a " +
+        `table's indexes after its data, a foreign key after both its tables have their keys). ${scratch} is kept only when the ` +
+        "checksum matched and the dump's end marker arrived"
+      );
+  }
 }
 
 export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
@@ -239,10 +277,7 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
   const beforeRestore = mode === "swap" ? beforeRestoreName(live, at) : null;
   const newDatabase = mode === "new-database" ? (input.newDatabaseName ?? defaultNewDatabaseName(live, at)) : null;
   const server = `${target.host}:${target.port}`;
-  const tool =
-    source.format === "custom"
-      ? "pg_restore -j"
-      : "psql (inside one transaction, committed only when the checksum matched and the dump's end marker arrived)";
+  const load = planLoad(source.format, input.jobs);
 
   const selection = input.selection ?? null;
   const partial = selection ? ` ${selectionSummary(selection)}` : "";
@@ -257,7 +292,7 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
     },
     restore: {
       title: `Restore into ${scratch}`,
-      description: `Creates a loader role for this run alone and the empty scratch database ${scratch}, owned by it; streams ${source.name} (${formatBytes(source.size)}) from the store through sha256 and the statement guard into ${tool}, running as that role, so the dump can change nothing outside ${scratch}. Then everything restored is handed to the owner role and the loader is dropped. On any failure the scratch database and the loader are dropped; ${live} is never touched.${partial}`,
+      description: `Creates a loader role for this run alone and the empty scratch database ${scratch}, owned by it; streams ${source.name} (${formatBytes(source.size)}) from the store through sha256 and the statement guard ${describeLoad(load, scratch)}; the dump can change nothing outside ${scratch}. Then everything restored is handed to the owner role and the loader is dropped. On any failure the scratch database and the loader are dropped; ${live} is never touched.${partial}`,
     },
     validate: {
       title: "Validate",
@@ -316,6 +351,7 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
     keeps,
     confirmations: { start: live, swap: mode === "swap" ? swapConfirmationText(source.name, live) : null },
     validation: { builtinChecks: input.builtinChecks, configuredChecks: input.configuredChecks },
+    load,
     preflight: input.preflight,
     selection,
   };
