@@ -1,34 +1,64 @@
 /**
  * npm run bench:restore — the product's restore, with the statement guard and the least-privilege
- * loader on, against the runbook's `gunzip -c dump.sql.gz | psql`, measured in one run here.
+ * loader on, alone and as a whole run through the restore engine, against the runbook's
+ * `gunzip -c dump.sql.gz | psql`, measured in one run here; and how right the run's ETA was.
  *
  * Starts its own PostgreSQL cluster (password authentication) and S3-protocol server in a
  * temporary folder and generates LoanServe with its real schema (scripts/lib/demo: primary keys,
  * foreign keys, unique and secondary indexes, checks), owned by the application role `loanserve`
  * and readable by `reporting`, sized so its plain dump is BENCH_SQL_MB (default 320) MB of SQL.
  * The dump therefore carries what a real one does: COPY data, then index and foreign-key builds,
- * OWNER TO and GRANT lines. Then BENCH_ROUNDS (default 3) rounds, alternating which goes first:
+ * OWNER TO and GRANT lines. The plain dump gets a manifest (sha256, size, row counts, roles) as a
+ * nightly one has. For the engine, a second cluster holds the app's own database (migrated, pg-boss
+ * schema installed), and a configuration file names one environment whose store is the S3 server
+ * and whose target is LoanServe's database on the first cluster, reached as `restore_admin`; the
+ * catalog is refreshed from the store once. Then BENCH_ROUNDS (default 3) rounds, rotating which
+ * of (a), (b), (c) goes first:
  *   (a) baseline: `gunzip -c dump.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -o /dev/null` from a local
- *       file, as the superuser, into an empty database created beforehand;
+ *       file, as the superuser, into an empty database created beforehand (the pipe alone is timed);
  *   (b) product:  loadIntoScratch() as `restore_admin` (LOGIN CREATEDB CREATEROLE, member of
  *       loanserve, not a superuser) from the S3 store: loader role and scratch database created,
  *       sha256 and end marker checked, statement guard, psql as the loader, everything handed to
  *       loanserve, loader dropped — all inside the timing;
- * and, for the custom-format dump, the same loadIntoScratch() with pg_restore -j 1 against -j 2.
- * Each product run happens in a child process so its peak RSS can be read (goal: flat, < 300 MB).
+ *   (c) engine:   a new-database logical run started with startLogicalRestore() (the verb the UI and
+ *       API call) and run by the production worker (startWorker with the restore-run job, default
+ *       settings: 1 s queue polling, 500 ms progress writes): queued → preflight → restore (the
+ *       same loadIntoScratch) → validate (the built-in checks against the manifest) → rename. Timed
+ *       from the app database: the run's created_at to the validate step's finished_at, so the
+ *       queue wait, every step and the engine's bookkeeping between them are inside, the rename
+ *       after it is not. Meanwhile the run's `progress` events are polled; at the first report at
+ *       or past 25, 50 and 75 % of the dump's bytes the predicted end of the restore step (the
+ *       report's time + its etaMs) is kept, and compared afterwards with the step's real end.
+ * Every copy is checked (row counts of every table; except for (a), the hand-over to loanserve) and dropped.
+ * Also, for the custom-format dump, the same loadIntoScratch() with pg_restore -j 1 against -j 2.
+ * Each product run and each engine run (worker included) happens in a child process, so its peak
+ * RSS can be read (goal: flat, < 300 MB); the engine child's startup is outside its timing.
  * Last, where the Node side of the plain path spends its time: the guard alone against gunzip alone.
  */
 import { execFile, spawn } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createGunzip, createGzip } from "node:zlib";
 import pg from "pg";
+import { stringify } from "yaml";
+import type { SessionUser } from "@/lib/auth/roles";
+import { refreshCatalog } from "@/lib/backups/refresh-catalog";
+import { backupStoreFor } from "@/lib/backups/store-for-environment";
+import { resetConfigCache } from "@/lib/config/load-config";
+import { resolveEnvironment } from "@/lib/config/resolve-environment";
+import type { ConfigFileInput } from "@/lib/config/schema";
+import { createDb } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
+import { migrate } from "@/lib/db/migrate";
+import { installJobSchema } from "@/lib/jobs/boss";
+import { startWorker } from "@/lib/jobs/worker";
 import { S3BackupStore, type S3StoreSettings } from "@/lib/providers/aws/s3-backup-store";
 import type { AdminTarget } from "@/lib/providers/postgres/admin";
 import { LocalCluster } from "@/lib/providers/postgres/cluster";
@@ -38,13 +68,21 @@ import { listRoles } from "@/lib/providers/postgres/loader-role";
 import { PlainDumpGuard } from "@/lib/providers/postgres/plain-dump-guard";
 import type { RestoreDumpOptions } from "@/lib/providers/postgres/restore-dump";
 import { findPgTool } from "@/lib/providers/postgres/tools";
+import { PROGRESS_EVERY_MS } from "@/lib/restore/engine/drive-run";
+import { restoreRunQueue } from "@/lib/restore/engine/queue";
+import { startLogicalRestore } from "@/lib/restore/logical/start-logical-restore";
+import { restoreRunJob } from "@/lib/restore/restore-run-job";
+import type { RestoreProgressView } from "@/lib/restore/restore-run-views";
+import { ORPHANED_PAYMENTS_MANIFEST_KEY, ORPHANED_PAYMENTS_SQL } from "@/lib/restore/validation/builtin-checks";
 import {
   APP_OWNER_ROLE,
   applyLoanServeOwnership,
   ensureLoanServeRoles,
   REPORTING_ROLE,
   RESTORE_USER,
+  rolesNamedByDump,
 } from "@/scripts/lib/demo/loanserve-roles";
+import type { DumpManifest } from "@/scripts/lib/demo/nightly-dump";
 import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loanserve";
 import { S3RVER_CREDENTIALS, startS3Server } from "@/scripts/lib/s3-server";
 
@@ -79,6 +117,51 @@ interface ChildResult {
 const CHILD_ENV = "BENCH_RESTORE_CHILD_JOB";
 const PASSWORD_ENV = "BENCH_RESTORE_PASSWORD";
 
+// The engine run: one environment with one target, secrets in the variables the configuration names.
+const ENGINE_CHILD_ENV = "BENCH_RESTORE_ENGINE_JOB";
+const ENVIRONMENT = "bench";
+const TARGET = "dr";
+const TARGET_PASSWORD_ENV = "BENCH_TARGET_PASSWORD";
+const S3_KEY_ENV = "BENCH_S3_KEY";
+const S3_SECRET_ENV = "BENCH_S3_SECRET";
+/** How often the engine child reads the run's status and new progress events. */
+const ENGINE_POLL_MS = 200;
+/** Shares of the dump's bytes at which the ETA is taken. */
+const ETA_SHARES = [0.25, 0.5, 0.75] as const;
+
+/** What the parent hands an engine-run child; the app's database, configuration and secrets travel in the environment. */
+interface EngineJob {
+  backupId: string;
+  user: SessionUser;
+  targetDatabase: string;
+  newDatabase: string;
+}
+
+/** The first progress report at or past `share` of the dump's bytes, and what it predicted. */
+interface EtaMark {
+  share: number;
+  /** When the worker computed the report (epoch ms). */
+  at: number;
+  etaMs: number;
+  bytesRead: number;
+  totalBytes: number;
+}
+
+interface StepTimes {
+  startedAt: number;
+  finishedAt: number;
+}
+
+interface EngineResult {
+  runId: string;
+  /** restore_runs.created_at (epoch ms). */
+  createdAt: number;
+  steps: Record<string, StepTimes>;
+  marks: EtaMark[];
+  progressReports: number;
+  maxRssMB: number;
+}
+
 /** Child mode: one product restore, as the product's restore step runs it, then its wall time and peak RSS on stdout. */
 async function productRun(job: ChildJob): Promise<void> {
   const store = S3BackupStore.fromSettings(job.store);
@@ -105,10 +188,79 @@ async function productRun(job: ChildJob): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-function runChild(job: ChildJob, password: string): Promise<ChildResult> {
+/**
+ * Child mode: one engine run, as a person starts it and the production worker runs it. The worker
+ * starts before the run is created (outside the timing); the run's status and progress events are
+ * polled from the app database until it ends, then its times are read from there.
+ */
+async function engineRun(job: EngineJob): Promise<void> {
+  const url = process.env.DATABASE_URL ?? "";
+  const db = createDb(url);
+  const worker = await startWorker({ connectionString: url, db, jobs: [restoreRunJob] });
+  let out: EngineResult;
+  try {
+    const started = await startLogicalRestore({
+      ctx: { db, user: job.user, requestId: randomUUID() },
+      input: {
+        backupId: job.backupId,
+        targetName: TARGET,
+        mode: "new-database",
+        newDatabaseName: job.newDatabase,
+        confirmation: job.targetDatabase,
+      },
+    });
+    const runId = started.id;
+    const marks: EtaMark[] = [];
+    let lastEventId = 0n;
+    let progressReports = 0;
+    for (;;) {
+      // The status first: once it is final, the events read after it include every progress report.
+      const run = await db.restoreRun.findUniqueOrThrow({ where: { id: runId }, select: { status: true, error: true } });
+      const events = await db.restoreRunEvent.findMany({
+        where: { runId, type: "progress", id: { gt: lastEventId } },
+        orderBy: { id: "asc" },
+        select: { id: true, payload: true },
+      });
+      for (const event of events) {
+        lastEventId = event.id;
+        progressReports++;
+        const view = event.payload as unknown as RestoreProgressView;
+        if (view.step !== "restore" || view.etaMs === null || !view.totalBytes) continue;
+        for (const share of ETA_SHARES) {
+          if (view.bytesRead >= share * view.totalBytes && !marks.some((m) => m.share === share)) {
+            marks.push({ share, at: Date.parse(view.at), etaMs: view.etaMs, bytesRead: view.bytesRead, totalBytes: view.totalBytes });
+          }
+        }
+      }
+      if (run.status !== "queued" && run.status !== "running") {
+        if (run.status !== "succeeded") throw new Error(`the engine run ${runId} ended ${run.status}: ${run.error ?? "no error recorded"}`);
+        break;
+      }
+      await sleep(ENGINE_POLL_MS);
+    }
+    const run = await db.restoreRun.findUniqueOrThrow({
+      where: { id: runId },
+      select: { createdAt: true, steps: { select: { name: true, startedAt: true, finishedAt: true } } },
+    });
+    const steps: Record<string, StepTimes> = {};
+    for (const step of run.steps) {
+      if (step.startedAt && step.finishedAt)
+        steps[step.name] = { startedAt: step.startedAt.getTime(), finishedAt: step.finishedAt.getTime() };
+    }
+    out = { runId, createdAt: run.createdAt.getTime(), steps, marks, progressReports, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+  } finally {
+    await worker.stop();
+    await db.$disconnect();
+  }
+  // Last, so nothing the worker prints while stopping comes after the result line.
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+/** Runs this script again in child mode (`env` names the job) and returns the JSON of its last line of output. */
+function runChild<T>(env: Record<string, string>, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", import.meta.filename], {
-      env: { ...process.env, [CHILD_ENV]: JSON.stringify(job), [PASSWORD_ENV]: password, NODE_NO_WARNINGS: "1" },
+      env: { ...process.env, ...env, NODE_NO_WARNINGS: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -118,14 +270,80 @@ function runChild(job: ChildJob, password: string): Promise<ChildResult> {
     child.once("error", reject);
     child.once("close", (code) => {
       const last = stdout.trim().split("\n").at(-1);
-      if (code === 0 && last) resolve(JSON.parse(last) as ChildResult);
-      else reject(new Error(`product run failed (exit ${code}): ${stderr.trim()}`));
+      if (code === 0 && last) resolve(JSON.parse(last) as T);
+      else reject(new Error(`${what} failed (exit ${code}): ${stderr.trim()}`));
     });
   });
 }
 
+/** An engine run's times (from the app database) and the ETA's error, for the summary. */
+interface EngineFigures {
+  /** Run created → validate step finished. */
+  totalMs: number;
+  /** Run created → preflight step started (the job in the queue, the worker claiming the run). */
+  queueMs: number;
+  preflightMs: number;
+  restoreMs: number;
+  validateMs: number;
+  /** The rest: the engine's bookkeeping between the steps. */
+  betweenMs: number;
+  maxRssMB: number;
+  progressReports: number;
+  eta: EtaFigure[];
+}
+
+/** Times from the restore step's start. */
+interface EtaFigure {
+  share: number;
+  /** The share of the dump's bytes read at that report (at or past `share`: reports come every PROGRESS_EVERY_MS). */
+  readPercent: number;
+  reportMs: number;
+  predictedMs: number;
+  actualMs: number;
+  /** Predicted − actual: negative when the ETA promised an earlier end than came. */
+  errorMs: number;
+  errorPercent: number;
+}
+
+function engineFigures(result: EngineResult): EngineFigures {
+  const step = (name: string): StepTimes => {
+    const times = result.steps[name];
+    if (!times) throw new Error(`engine run ${result.runId}: its ${name} step has no start and end`);
+    return times;
+  };
+  const [preflight, restore, validate] = [step("preflight"), step("restore"), step("validate")];
+  const duration = (t: StepTimes) => t.finishedAt - t.startedAt;
+  const totalMs = validate.finishedAt - result.createdAt;
+  const queueMs = preflight.startedAt - result.createdAt;
+  const actualMs = duration(restore);
+  return {
+    totalMs,
+    queueMs,
+    preflightMs: duration(preflight),
+    restoreMs: actualMs,
+    validateMs: duration(validate),
+    betweenMs: totalMs - queueMs - duration(preflight) - actualMs - duration(validate),
+    maxRssMB: result.maxRssMB,
+    progressReports: result.progressReports,
+    eta: result.marks.map((mark) => {
+      const predictedMs = mark.at + mark.etaMs - restore.startedAt;
+      return {
+        share: mark.share,
+        readPercent: (mark.bytesRead / mark.totalBytes) * 100,
+        reportMs: mark.at - restore.startedAt,
+        predictedMs,
+        actualMs,
+        errorMs: predictedMs - actualMs,
+        errorPercent: ((predictedMs - actualMs) / actualMs) * 100,
+      };
+    }),
+  };
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const signed = (ms: number) => `${ms < 0 ? "−" : "+"}${seconds(Math.abs(ms))}`;
+const percent = (value: number) => `${value < 0 ? "−" : "+"}${Math.abs(value).toFixed(0)} %`;
 const list = (values: number[], format: (v: number) => string) => `[${values.map(format).join(", ")}]`;
 
 async function sha256OfFile(file: string): Promise<string> {
@@ -194,6 +412,9 @@ async function main(): Promise<void> {
   const restorePassword = randomBytes(24).toString("base64url");
   const cluster = await LocalCluster.open({ baseDir: clusterDir, password: superPassword, settings: { synchronous_commit: false } });
   let stopS3: (() => Promise<void>) | undefined;
+  // The app's own database lives on a cluster of its own, as it would beside a production target.
+  const appClusterDir = await mkdtemp(path.join(tmpdir(), "rc-bench-app-"));
+  let appCluster: LocalCluster | undefined;
   try {
     await cluster.start();
     const { connection: superuser } = pgConnectionFromUrl(cluster.url());
@@ -269,6 +490,86 @@ async function main(): Promise<void> {
     await store.write(customKey, createReadStream(customFile));
     const gzSha = await sha256OfFile(gzFile);
     const customSha = await sha256OfFile(customFile);
+    // The plain dump's manifest, as a nightly one has it: the engine's validation compares with its counts.
+    const sourceClient = await connectedClient(cluster.url(SOURCE));
+    const orphans = await sourceClient.query<{ orphaned_payments: string }>(ORPHANED_PAYMENTS_SQL).finally(() => sourceClient.end());
+    const manifest: DumpManifest = {
+      file: path.posix.basename(gzKey),
+      sha256: gzSha,
+      size: gzSize,
+      created_at: new Date().toISOString(),
+      pg_version: version[0]?.v ?? "",
+      source_database: SOURCE,
+      format: "plain",
+      tables: Object.fromEntries(TABLES.map((t) => [t, sourceCounts[t] ?? 0])) as DumpManifest["tables"],
+      checks: { [ORPHANED_PAYMENTS_MANIFEST_KEY]: Number(orphans.rows[0]?.orphaned_payments ?? 0) },
+      roles: await rolesNamedByDump(cluster.url(SOURCE)),
+    };
+    await store.write(gzKey.replace(/\.sql\.gz$/, ".manifest.json"), Buffer.from(JSON.stringify(manifest)));
+
+    // ---- the app: its database, configuration, catalog and a person to start runs ----------
+    appCluster = await LocalCluster.open({ baseDir: appClusterDir, password: superPassword });
+    await appCluster.start();
+    const appAdmin = await connectedClient(appCluster.url());
+    await appAdmin.query("CREATE DATABASE restore_console").finally(() => appAdmin.end());
+    const appUrl = appCluster.url("restore_console");
+    await migrate(appUrl);
+    await installJobSchema(appUrl, [restoreRunQueue]);
+    const configFile = path.join(base, "restore-console.yaml");
+    const config: ConfigFileInput = {
+      version: 1,
+      defaultEnvironment: ENVIRONMENT,
+      environments: [
+        {
+          name: ENVIRONMENT,
+          protected: false,
+          backupStore: {
+            kind: "s3",
+            bucket: storeSettings.bucket,
+            prefix: storeSettings.prefix,
+            endpoint: storeSettings.endpoint,
+            region: storeSettings.region,
+            forcePathStyle: true,
+            accessKeyIdFrom: { env: S3_KEY_ENV },
+            secretAccessKeyFrom: { env: S3_SECRET_ENV },
+          },
+          restoreTargets: [
+            {
+              name: TARGET,
+              host: superuser.host,
+              port: superuser.port,
+              database: SOURCE,
+              user: RESTORE_USER,
+              passwordFrom: { env: TARGET_PASSWORD_ENV },
+              sslMode: "disable",
+            },
+          ],
+        },
+      ],
+    };
+    await writeFile(configFile, stringify(config), { mode: 0o600 });
+    // The app's settings, read here (catalog) and inherited by the engine children; secrets only in the environment.
+    Object.assign(process.env, {
+      DATABASE_URL: appUrl,
+      NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+      RESTORE_CONSOLE_CONFIG: configFile,
+      [S3_KEY_ENV]: S3RVER_CREDENTIALS.accessKeyId,
+      [S3_SECRET_ENV]: S3RVER_CREDENTIALS.secretAccessKey,
+      [TARGET_PASSWORD_ENV]: restorePassword,
+    });
+    resetConfigCache();
+    const appDb = createDb(appUrl);
+    let backupId: string;
+    let operator: SessionUser;
+    try {
+      const environment = resolveEnvironment(ENVIRONMENT);
+      await refreshCatalog({ ctx: systemCtx(appDb), input: { environment, store: await backupStoreFor(environment) } });
+      backupId = (await appDb.backup.findFirstOrThrow({ where: { environment: ENVIRONMENT, key: gzKey }, select: { id: true } })).id;
+      const user = await appDb.user.create({ data: { email: "bench@example.com", role: "operator" } });
+      operator = { id: user.id, email: user.email, name: null, role: "operator" };
+    } finally {
+      await appDb.$disconnect();
+    }
 
     // What the guard sees in the SQL (the same pass the diagnostics below time).
     const roles = await listRoles({ connection: superuser, maintenanceDatabase: "postgres" });
@@ -327,12 +628,27 @@ async function main(): Promise<void> {
         admin: restoreAdmin,
         scratchDatabase,
       };
-      const result = await runChild(job, restorePassword).catch(async (error: unknown) => {
+      const result = await runChild<ChildResult>(
+        { [CHILD_ENV]: JSON.stringify(job), [PASSWORD_ENV]: restorePassword },
+        "product run",
+      ).catch(async (error: unknown) => {
         await admin.query(`DROP DATABASE IF EXISTS ${scratchDatabase} WITH (FORCE)`);
         throw error;
       });
       await verifiedAndDropped(scratchDatabase, true);
       return result;
+    };
+    const engine = async () => {
+      const newDatabase = `bench_scratch_${++scratchCount}`;
+      const job: EngineJob = { backupId, user: operator, targetDatabase: SOURCE, newDatabase };
+      const result = await runChild<EngineResult>({ [ENGINE_CHILD_ENV]: JSON.stringify(job) }, "engine run").catch(
+        async (error: unknown) => {
+          await admin.query(`DROP DATABASE IF EXISTS ${newDatabase} WITH (FORCE)`);
+          throw error;
+        },
+      );
+      await verifiedAndDropped(newDatabase, true);
+      return engineFigures(result);
     };
 
     // Round 1 must not pay for writing out the generated data, the dumps and the store's copies.
@@ -340,9 +656,10 @@ async function main(): Promise<void> {
     await execFileAsync("sync");
     const plain = { baseline: [] as number[], product: [] as number[], rss: [] as number[] };
     const custom = { j1: [] as number[], jN: [] as number[], rss: [] as number[] };
+    const engineRuns: EngineFigures[] = [];
     let lastPlain: ChildResult | undefined;
     for (let round = 0; round < ROUNDS; round++) {
-      // Alternate which variant goes first, so neither always runs on a warmer cache.
+      // Rotate which variant goes first, so none always runs on a warmer cache.
       const steps = [
         async () => plain.baseline.push(await baseline()),
         async () => {
@@ -350,8 +667,9 @@ async function main(): Promise<void> {
           plain.product.push(run.durationMs);
           plain.rss.push(run.maxRssMB);
         },
+        async () => engineRuns.push(await engine()),
       ];
-      for (const step of round % 2 === 0 ? steps : steps.reverse()) await step();
+      for (let i = 0; i < steps.length; i++) await steps[(round + i) % steps.length]?.();
       const customSteps = [
         async () => {
           const run = await product("custom", 1);
@@ -367,6 +685,7 @@ async function main(): Promise<void> {
       for (const step of round % 2 === 0 ? customSteps : customSteps.reverse()) await step();
       console.log(
         `round ${round + 1}: baseline ${seconds(plain.baseline.at(-1) ?? NaN)}, product ${seconds(plain.product.at(-1) ?? NaN)}, ` +
+          `engine ${seconds(engineRuns.at(-1)?.totalMs ?? NaN)} (restore step ${seconds(engineRuns.at(-1)?.restoreMs ?? NaN)}), ` +
           `custom -j 1 ${seconds(custom.j1.at(-1) ?? NaN)}, -j ${JOBS} ${seconds(custom.jN.at(-1) ?? NaN)}`,
       );
     }
@@ -386,6 +705,19 @@ async function main(): Promise<void> {
     const guardCpuMs = median(withGuard.cpu) - median(gunzipOnly.cpu);
 
     const ratio = median(plain.product) / median(plain.baseline);
+    const engineOf = (field: Exclude<keyof EngineFigures, "eta">) => engineRuns.map((run) => run[field]);
+    const engineRatio = median(engineOf("totalMs")) / median(plain.baseline);
+    const etaOf = (share: number, field: keyof EtaFigure) =>
+      engineRuns.map((run) => run.eta.find((e) => e.share === share)?.[field] ?? NaN);
+    const etaLines = ETA_SHARES.map((share) => {
+      const errors = etaOf(share, "errorMs");
+      return (
+        `  at ${(share * 100).toFixed(0)} %   report at ${seconds(median(etaOf(share, "reportMs")))} (${median(etaOf(share, "readPercent")).toFixed(0)} % read): ` +
+        `predicted end ${seconds(median(etaOf(share, "predictedMs")))}, actual ${seconds(median(etaOf(share, "actualMs")))}, ` +
+        `error ${signed(median(errors))} (${percent(median(etaOf(share, "errorPercent")))} of the step)  ` +
+        `${list(errors, signed)}`
+      );
+    }).join("\n");
     const jRatio = median(custom.jN) / median(custom.j1);
     const mb = (v: number) => `${v.toFixed(0)} MB`;
     const rate = (ms: number) => `${(sqlBytes / MB / (ms / 1000)).toFixed(0)} MB/s`;
@@ -397,6 +729,16 @@ plain dump (.sql.gz, ${(sqlBytes / MB).toFixed(0)} MB of SQL) — medians of ${R
   ratio     product / baseline                                     ${ratio.toFixed(2)}  (target ≤ 1.10: ${ratio <= 1.1 ? "met" : "NOT met"})
   peak RSS  product process                                        ${mb(Math.max(...plain.rss))}  ${list(plain.rss, mb)}  (goal < 300 MB: ${Math.max(...plain.rss) < 300 ? "met" : "NOT met"})
   guard     ${lastPlain?.ownerChangesSkipped ?? 0} OWNER TO skipped (ownership handed over after the load), roles missing: ${lastPlain?.missingRoles.join(", ") || "none"}
+  engine    a new-database run through the engine, queued →        ${seconds(median(engineOf("totalMs")))}  ${list(engineOf("totalMs"), seconds)}
+            validated (run created → validate step ended, from the app database; rename after it not included)
+  ratio     engine / baseline                                      ${engineRatio.toFixed(2)}
+  phases    queue wait ${seconds(median(engineOf("queueMs")))}, preflight ${seconds(median(engineOf("preflightMs")))}, restore ${seconds(median(engineOf("restoreMs")))} \
+(${(median(engineOf("restoreMs")) / median(plain.product)).toFixed(2)} of the product's), validate ${seconds(median(engineOf("validateMs")))}, between steps ${seconds(median(engineOf("betweenMs")))} (medians)
+  peak RSS  engine process (worker, verb, progress poll)           ${mb(Math.max(...engineOf("maxRssMB")))}  ${list(engineOf("maxRssMB"), mb)}
+
+ETA of the engine's restore step — at the first progress report (written every ${PROGRESS_EVERY_MS} ms; ${median(engineOf("progressReports"))} per run) at or
+past each share of the dump's bytes, predicted end = the report's time + its etaMs; times from the step's start; error = predicted − actual
+${etaLines}
 
 custom dump (.dump, ${(customSize / MB).toFixed(0)} MB) via loadIntoScratch from S3 — medians of ${ROUNDS}
   pg_restore -j 1                                                  ${seconds(median(custom.j1))}  ${list(custom.j1, seconds)}
@@ -411,10 +753,18 @@ Node side of the plain path, no server — medians of 3 (wall / CPU of this proc
   } finally {
     await stopS3?.();
     await cluster.stop("immediate").catch(() => {});
+    await appCluster?.stop("immediate").catch(() => {});
     await rm(base, { recursive: true, force: true });
     await rm(clusterDir, { recursive: true, force: true });
+    await rm(appClusterDir, { recursive: true, force: true });
   }
 }
 
 const childJob = process.env[CHILD_ENV];
-await (childJob ? productRun(JSON.parse(childJob) as ChildJob) : main());
+const engineJob = process.env[ENGINE_CHILD_ENV];
+if (childJob) await productRun(JSON.parse(childJob) as ChildJob);
+else if (engineJob) {
+  await engineRun(JSON.parse(engineJob) as EngineJob);
+  // The verb's job sender (a pg-boss of its own, kept for the process's life) would hold it open.
+  process.exit(0);
+} else await main();
