@@ -23,6 +23,46 @@ export interface TocEntry {
 
 const HEADER = /^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: (.*)$/;
 
+/** A pg_dump section header's object, or null when `line` is none. */
+export function parseSectionHeader(line: string): DumpObjectRef | null {
+  const header = HEADER.exec(line);
+  if (!header) return null;
+  const [, name = "", type = "", schema = "-"] = header;
+  return { type, name, schema: schema === "-" ? null : schema };
+}
+
+/** COPY … FROM stdin; starts data lines that run to `\.` and are never headers or statements. */
+export const COPY_FROM_STDIN = /^COPY .* FROM stdin;$/;
+
+// `pg_restore -l` lines: `<id>; <tableoid> <oid> <TYPE> <schema> <name…> <owner>`, where TYPE may
+// be several words. The longest types first, so "TABLE DATA" is not read as "TABLE".
+const LIST_TYPES = [
+  "SEQUENCE OWNED BY",
+  "MATERIALIZED VIEW DATA",
+  "FK CONSTRAINT",
+  "TABLE DATA",
+  "SEQUENCE SET",
+  "DEFAULT ACL",
+  "CHECK CONSTRAINT",
+  "INDEX ATTACH",
+  "STATISTICS DATA",
+  "LARGE OBJECT",
+  "BLOB DATA",
+].sort((a, b) => b.length - a.length);
+
+/** One `pg_restore -l` line as the object it restores, or null for comments and blank lines. */
+export function parseRestoreListLine(line: string): DumpObjectRef | null {
+  const match = /^\d+; \d+ \d+ (.*)$/.exec(line);
+  if (!match) return null;
+  const rest = match[1] as string;
+  const type = LIST_TYPES.find((t) => rest.startsWith(`${t} `)) ?? rest.split(" ")[0] ?? "";
+  const words = rest.slice(type.length + 1).split(" ");
+  // schema first, owner last, the name (which may hold spaces) between.
+  const schema = words[0] ?? "-";
+  const name = words.slice(1, -1).join(" ");
+  return { type, schema: schema === "-" ? null : schema, name };
+}
+
 /** A dotted chain of identifiers at the start of `text` (`public."Odd".id` → public, Odd, id), quotes removed. */
 function identifierChain(text: string): string[] {
   const parts: string[] = [];
@@ -118,7 +158,7 @@ export class DumpTocScanner {
       this.current = { type, name, schema: schema === "-" ? null : schema, owner: owner === "-" ? null : owner, sql: "" };
       return;
     }
-    if (/^COPY .* FROM stdin;$/.test(text)) {
+    if (COPY_FROM_STDIN.test(text)) {
       this.inCopyData = true;
       return;
     }
