@@ -28,19 +28,19 @@ export class SelectionStream extends Transform {
       return;
     }
     this.pending = text.slice(lastBreak + 1);
-    const kept = this.filter(text.slice(0, lastBreak + 1));
+    const kept = this.keptLines(text.slice(0, lastBreak + 1));
     if (kept) this.push(kept);
     callback();
   }
 
   override _flush(callback: TransformCallback): void {
-    const kept = this.pending ? this.filter(this.pending) : "";
+    const kept = this.pending ? this.keptLines(this.pending) : "";
     if (kept) this.push(kept);
     callback();
   }
 
   /** Whole lines in (each ending in "\n" but perhaps the stream's last), kept lines out. */
-  private filter(lines: string): string {
+  private keptLines(lines: string): string {
     let out = "";
     let start = 0;
     while (start < lines.length) {
