@@ -1,13 +1,16 @@
 import { createHash } from "node:crypto";
 import { randomUUID } from "node:crypto";
+import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EnvironmentConfig } from "@/lib/config/schema";
 import { createDb, type Db } from "@/lib/db/client";
 import { systemCtx } from "@/lib/db/ctx";
+import { s3ClientConfig } from "@/lib/providers/aws/s3-backup-store";
 import { BackupStoreError, InvalidKeyError } from "@/lib/providers/types";
 import { createMigratedDatabase } from "@/lib/testing/databases";
 import { startTestS3, type TestS3 } from "@/lib/testing/s3";
+import { S3RVER_CREDENTIALS } from "@/scripts/lib/s3-server";
 import { getBackup } from "./get-backup";
 import { getBackupHealth } from "./get-backup-health";
 import { listBackups, ListBackupsInput } from "./list-backups";
@@ -243,6 +246,127 @@ describe("a store that cannot be used", () => {
   });
 });
 
+describe("a refresh writes only what changed", () => {
+  const prefix = "changes/";
+  const env = environment("changes");
+  const days = ["2026-11-18", "2026-11-19", "2026-11-20"];
+  const dumpOf = (day: string, version = 1) => Buffer.from(`-- dump of ${day}, version ${version}\n`);
+  const refresh = () => refreshCatalog({ ctx: systemCtx(db), input: { environment: env, store: s3.store(prefix) } });
+  /** Each row's version: PostgreSQL gives a row a new xmin (and ctid) whenever it is written. */
+  const versions = async () =>
+    Object.fromEntries(
+      (
+        await db.$queryRaw<Array<{ name: string; version: string }>>`
+          SELECT name, xmin::text || '/' || ctid::text AS version FROM backups WHERE environment = ${env.name}`
+      ).map((r) => [r.name, r.version]),
+    );
+  const rowOf = (day: string) => db.backup.findFirstOrThrow({ where: { environment: env.name, name: `${day}.sql.gz` } });
+
+  beforeAll(async () => {
+    const store = s3.store(prefix);
+    for (const day of days) {
+      await store.write(`${prefix}${day}.sql.gz`, dumpOf(day));
+      await store.write(`${prefix}${day}.manifest.json`, manifestFor(`${day}.sql.gz`, dumpOf(day), { created_at: `${day}T02:00:00Z` }));
+    }
+  });
+
+  it("writes every row once, then nothing while the store is unchanged", async () => {
+    expect(await refresh()).toEqual({ objectCount: 6, backupCount: 3, manifestsRead: 3, rowsWritten: 3 });
+    // A verified backup stays verified across refreshes that find it unchanged.
+    await db.backup.update({ where: { id: (await rowOf("2026-11-18")).id }, data: { verificationState: "verified" } });
+    const before = await versions();
+    expect(await refresh()).toEqual({ objectCount: 6, backupCount: 3, manifestsRead: 0, rowsWritten: 0 });
+    expect(await refresh()).toMatchObject({ rowsWritten: 0 });
+    expect(await versions()).toEqual(before);
+    expect((await rowOf("2026-11-18")).verificationState).toBe("verified");
+  });
+
+  it("a changed object or manifest rewrites exactly its row", async () => {
+    const store = s3.store(prefix);
+    const before = await versions();
+    const changed = dumpOf("2026-11-19", 2);
+    await store.write(`${prefix}2026-11-19.sql.gz`, changed);
+    await store.write(
+      `${prefix}2026-11-19.manifest.json`,
+      manifestFor("2026-11-19.sql.gz", changed, { created_at: "2026-11-19T02:00:00Z" }),
+    );
+    expect(await refresh()).toMatchObject({ manifestsRead: 1, rowsWritten: 1 });
+    const after = await versions();
+    expect(after["2026-11-19.sql.gz"]).not.toBe(before["2026-11-19.sql.gz"]);
+    expect({ ...after, "2026-11-19.sql.gz": null }).toEqual({ ...before, "2026-11-19.sql.gz": null });
+    expect(await rowOf("2026-11-19")).toMatchObject({ expectedSha256: sha256(changed), size: BigInt(changed.length) });
+
+    // The manifest alone: a new created_at moves the backup's date.
+    await store.write(
+      `${prefix}2026-11-20.manifest.json`,
+      manifestFor("2026-11-20.sql.gz", dumpOf("2026-11-20"), { created_at: "2026-11-20T03:30:00Z" }),
+    );
+    expect(await refresh()).toMatchObject({ manifestsRead: 1, rowsWritten: 1 });
+    expect((await rowOf("2026-11-20")).takenAt.toISOString()).toBe("2026-11-20T03:30:00.000Z");
+    // The verified, unchanged backup was never touched.
+    expect((await versions())["2026-11-18.sql.gz"]).toBe(before["2026-11-18.sql.gz"]);
+    expect((await rowOf("2026-11-18")).verificationState).toBe("verified");
+  });
+
+  it("a dump replaced under the same manifest keeps the stored manifest and loses its verification", async () => {
+    const before = await rowOf("2026-11-18");
+    await s3.store(prefix).write(`${prefix}2026-11-18.sql.gz`, dumpOf("2026-11-18", 2));
+    expect(await refresh()).toMatchObject({ manifestsRead: 0, rowsWritten: 1 });
+    const after = await rowOf("2026-11-18");
+    expect(after.etag).not.toBe(before.etag);
+    expect(after).toMatchObject({ manifestState: "present", expectedSha256: before.expectedSha256, verificationState: "never" });
+    expect(after.manifest).toEqual(before.manifest);
+    expect(await refresh()).toMatchObject({ rowsWritten: 0 });
+  });
+
+  it("a removed object is marked removed once, and restored when it comes back", async () => {
+    const client = new S3Client(
+      s3ClientConfig({
+        bucket: s3.bucket,
+        prefix,
+        endpoint: s3.server.endpoint,
+        region: "us-east-1",
+        forcePathStyle: true,
+        credentials: { ...S3RVER_CREDENTIALS },
+      }),
+    );
+    try {
+      await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: `${prefix}2026-11-18.sql.gz` }));
+    } finally {
+      client.destroy();
+    }
+    expect(await refresh()).toMatchObject({ backupCount: 2, rowsWritten: 1 });
+    const removed = await rowOf("2026-11-18");
+    expect(removed.removedAt).not.toBeNull();
+    const list = await listBackups({ ctx: systemCtx(db), input: ListBackupsInput.parse({ environment: env.name }) });
+    expect(list.backups.map((b) => b.name)).toEqual(["2026-11-20.sql.gz", "2026-11-19.sql.gz"]);
+    // Still gone: nothing to write, and the removal keeps its time.
+    expect(await refresh()).toMatchObject({ rowsWritten: 0 });
+    expect((await rowOf("2026-11-18")).removedAt).toEqual(removed.removedAt);
+
+    await s3.store(prefix).write(`${prefix}2026-11-18.sql.gz`, dumpOf("2026-11-18"));
+    expect(await refresh()).toMatchObject({ backupCount: 3, rowsWritten: 1 });
+    expect((await rowOf("2026-11-18")).removedAt).toBeNull();
+  });
+
+  it("last_seen_at moves once it is a day old, not on every refresh", async () => {
+    const row = await rowOf("2026-11-19");
+    const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
+    await db.backup.update({ where: { id: row.id }, data: { lastSeenAt: dayAgo } });
+    expect(await refresh()).toMatchObject({ manifestsRead: 0, rowsWritten: 1 });
+    const after = await rowOf("2026-11-19");
+    expect(after.lastSeenAt.getTime()).toBeGreaterThan(dayAgo.getTime() + 60 * 60 * 1000);
+    // Rebuilt from the stored manifest, which it keeps.
+    expect(after).toMatchObject({
+      manifestState: "present",
+      manifest: row.manifest,
+      expectedSha256: row.expectedSha256,
+      takenAt: row.takenAt,
+    });
+    expect(await refresh()).toMatchObject({ rowsWritten: 0 });
+  });
+});
+
 describe("10,000 objects", () => {
   const prefix = "many/";
   const env = environment("many");
@@ -274,9 +398,10 @@ describe("10,000 objects", () => {
     expect(pages).toBeGreaterThanOrEqual(10);
 
     const first = await refreshCatalog({ ctx: systemCtx(db), input: { environment: env, store: s3.store(prefix) } });
-    expect(first).toEqual({ objectCount: 2 * count, backupCount: count, manifestsRead: count });
+    expect(first).toEqual({ objectCount: 2 * count, backupCount: count, manifestsRead: count, rowsWritten: count });
     const second = await refreshCatalog({ ctx: systemCtx(db), input: { environment: env, store: s3.store(prefix) } });
     expect(second.manifestsRead).toBe(0);
+    expect(second.rowsWritten).toBe(0);
 
     const page3 = await listBackups({
       ctx: systemCtx(db),
