@@ -68,9 +68,6 @@ test("a restore of chosen tables: read the dump's tables, choose payments, see w
 });
 
 test("a restore of chosen tables runs into a new database holding only them", async ({ page }) => {
-  // The restore side does not filter the dump by the selection yet (restoreDump ignores it);
-  // remove this line once it does.
-  test.fixme(true, "restoreDump does not apply the selection yet");
   test.setTimeout(300_000);
   const backupName = await planPaymentsOnly(page);
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   BackupStore,
+  DEFAULT_RESTORE_JOBS,
   EnvironmentConfig,
   PitrSource,
   RestoreTargetConfig,
@@ -127,6 +128,18 @@ describe("RestoreTargetConfig", () => {
       "database: must not be a template database",
     ]);
     expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, host: "postgres://db" }))[0]).toMatch(/^host: must be a host name/);
+  });
+
+  it("takes jobs, the connections a restore loads with, as a whole number from 1 to 16 (absent: the default, applied where used)", () => {
+    expect(DEFAULT_RESTORE_JOBS).toBe(2);
+    expect(RestoreTargetConfig.parse(base).jobs).toBeUndefined();
+    expect(RestoreTargetConfig.parse({ ...base, jobs: 1 }).jobs).toBe(1);
+    expect(RestoreTargetConfig.parse({ ...base, jobs: 16 }).jobs).toBe(16);
+    for (const jobs of [0, 17, 2.5, "4"]) {
+      expect(issuesOf(RestoreTargetConfig.safeParse({ ...base, jobs }))).toEqual([
+        "jobs: expected a whole number of connections from 1 to 16",
+      ]);
+    }
   });
 });
 

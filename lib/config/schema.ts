@@ -356,6 +356,14 @@ export type BackupStore = z.infer<typeof BackupStore>;
 // The restore drops and recreates `database` while connected to `maintenanceDatabase`.
 const UNDROPPABLE_DATABASES = new Set(["template0", "template1"]);
 
+/**
+ * A restore target's `jobs` when the file does not say. The default is applied where it is used
+ * rather than by the schema, so a parsed target keeps only what its file wrote.
+ */
+export const DEFAULT_RESTORE_JOBS = 2;
+/** The run's loader role is allowed a bounded number of sessions (pg_restore -j adds a leader). */
+const MAX_RESTORE_JOBS = 16;
+
 export const RestoreTargetConfig = strict({
   name: Slug,
   host: Host,
@@ -375,6 +383,17 @@ export const RestoreTargetConfig = strict({
    * being replaced). The dump itself is loaded by a per-run loader role, then handed over to it.
    */
   ownerRole: PgName.optional(),
+  /**
+   * Connections a logical restore loads with (absent: DEFAULT_RESTORE_JOBS). A plain dump is split
+   * into its sections and spread over them; a custom-format dump is restored with pg_restore -j.
+   * 1 loads a plain dump in one transaction instead. Each connection builds its own indexes, with
+   * its own maintenance_work_mem on the target, so more than its cores rarely helps.
+   */
+  jobs: z
+    .int({ error: `expected a whole number of connections from 1 to ${MAX_RESTORE_JOBS}` })
+    .min(1, `expected a whole number of connections from 1 to ${MAX_RESTORE_JOBS}`)
+    .max(MAX_RESTORE_JOBS, `expected a whole number of connections from 1 to ${MAX_RESTORE_JOBS}`)
+    .optional(),
 }).refine((target) => target.database !== target.maintenanceDatabase, {
   message: "must differ from maintenanceDatabase (the restore drops the target database while connected there)",
   path: ["database"],

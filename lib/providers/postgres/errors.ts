@@ -15,6 +15,18 @@ export type RestoreFailure =
 
 const NOT_COMMITTED = "Nothing was committed to the scratch database.";
 
+/**
+ * What became of the scratch database, said after the cause. Loading over one connection commits
+ * nothing before the gate; loading over several commits as it goes, so there the scratch
+ * database as a whole is what is never kept (see PARTLY_LOADED).
+ */
+export interface Aftermath {
+  aftermath?: string;
+}
+
+/** The aftermath of a failed load over several connections (the caller drops the scratch database). */
+export const PARTLY_LOADED = "The partly loaded scratch database is not kept: it is dropped, and the target database is untouched.";
+
 /** The dump's bytes are not the ones its manifest describes. */
 export class ChecksumMismatchError extends BadRequestError {
   readonly failure: RestoreFailure = "checksum-mismatch";
@@ -22,10 +34,11 @@ export class ChecksumMismatchError extends BadRequestError {
   constructor(
     readonly expected: string,
     readonly actual: string,
+    options: Aftermath = {},
   ) {
     super(
       `Checksum mismatch: the dump's sha256 is ${actual}, its manifest says ${expected}. The file is corrupt or is not the ` +
-        `one the manifest describes. ${NOT_COMMITTED} Pick another backup, or verify this one and investigate the upload.`,
+        `one the manifest describes. ${options.aftermath ?? NOT_COMMITTED} Pick another backup, or verify this one and investigate the upload.`,
       { details: { failure: "checksum-mismatch", expected, actual } },
     );
   }
@@ -35,11 +48,15 @@ export class ChecksumMismatchError extends BadRequestError {
 export class IncompleteDumpError extends BadRequestError {
   readonly failure: RestoreFailure = "incomplete-dump";
 
-  constructor(reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: string,
+    options: { cause?: unknown } & Aftermath = {},
+  ) {
+    const { aftermath, ...rest } = options;
     super(
-      `The dump is incomplete: ${reason}. It was probably truncated during the backup or the upload. ${NOT_COMMITTED} Pick another backup.`,
+      `The dump is incomplete: ${reason}. It was probably truncated during the backup or the upload. ${aftermath ?? NOT_COMMITTED} Pick another backup.`,
       {
-        ...options,
+        ...rest,
         details: { failure: "incomplete-dump", reason },
       },
     );
@@ -50,8 +67,11 @@ export class IncompleteDumpError extends BadRequestError {
 export class DumpRefusedError extends BadRequestError {
   readonly failure: RestoreFailure = "dump-refused";
 
-  constructor(reason: string) {
-    super(`The dump was refused: ${reason}. ${NOT_COMMITTED}`, { details: { failure: "dump-refused", reason } });
+  constructor(
+    readonly reason: string,
+    options: Aftermath = {},
+  ) {
+    super(`The dump was refused: ${reason}. ${options.aftermath ?? NOT_COMMITTED}`, { details: { failure: "dump-refused", reason } });
   }
 }
 
@@ -59,11 +79,18 @@ export class DumpRefusedError extends BadRequestError {
 export class DumpReadError extends UnavailableError {
   readonly failure: RestoreFailure = "dump-read";
 
-  constructor(reason: string, options?: { cause?: unknown }) {
-    super(`Reading the dump from the backup store failed part-way (${reason}). ${NOT_COMMITTED} Check the store and try again.`, {
-      ...options,
-      details: { failure: "dump-read", reason },
-    });
+  constructor(
+    readonly reason: string,
+    options: { cause?: unknown } & Aftermath = {},
+  ) {
+    const { aftermath, ...rest } = options;
+    super(
+      `Reading the dump from the backup store failed part-way (${reason}). ${aftermath ?? NOT_COMMITTED} Check the store and try again.`,
+      {
+        ...rest,
+        details: { failure: "dump-read", reason },
+      },
+    );
   }
 }
 

@@ -8,8 +8,8 @@ import type { PgConnection } from "./connection";
 // power and no more; the configured user only creates, hands over and drops.
 
 const LOADER_PREFIX = "rc_loader_";
-/** The loader's own sessions: psql, or pg_restore's parallel workers plus its leader. */
-const LOADER_CONNECTION_LIMIT = 16;
+/** The loader's own sessions: one psql per connection, or pg_restore's workers plus its leader (a target's `jobs` is at most 16). */
+const LOADER_CONNECTION_LIMIT = 17;
 const SCRAM_ITERATIONS = 4096;
 
 export interface LoaderRole {

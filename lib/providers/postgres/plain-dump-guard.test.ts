@@ -1,8 +1,10 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
 import { throughTransform } from "@/lib/testing/streams";
 import { judgeStatement } from "./dump-statements";
 import { DumpRefusedError } from "./errors";
-import { END_MARKER, PlainDumpGuard } from "./plain-dump-guard";
+import { END_MARKER, PlainDumpGuard, type DumpPiece } from "./plain-dump-guard";
 
 const TAIL = `\n--\n${END_MARKER}\n--\n`;
 
@@ -94,6 +96,138 @@ describe("PlainDumpGuard reads statements the way psql does", () => {
       missingRoles: ["Gone"],
       skipped: [{ line: 3, reason: "grant-to-missing-role", roles: ["Gone"] }],
     });
+  });
+});
+
+/** Runs text through the guard in piece mode, cut into chunks of `size` bytes. */
+async function piecesOf(text: string, size: number, existingRoles?: Set<string>): Promise<{ pieces: DumpPiece[]; guard: PlainDumpGuard }> {
+  const filter = new PlainDumpGuard({ ...(existingRoles ? { existingRoles } : {}), pieces: true });
+  const data = Buffer.from(text);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < data.length; at += size) chunks.push(data.subarray(at, at + size));
+  const pieces: DumpPiece[] = [];
+  await pipeline(Readable.from(chunks), filter, async (source: AsyncIterable<DumpPiece>) => {
+    for await (const piece of source) pieces.push(piece);
+  });
+  return { pieces, guard: filter };
+}
+
+const bytesOf = (piece: DumpPiece) => (piece.kind === "statement" ? Buffer.concat(piece.parts) : piece.data);
+
+/**
+ * Each piece is a verbatim run of the dump, in order, starting on the line it names and holding
+ * as many line breaks as it says: found in the text one after the other, the claims are checked.
+ */
+function expectVerbatimInOrder(text: string, pieces: readonly DumpPiece[]): void {
+  const data = Buffer.from(text);
+  let cursor = 0;
+  for (const piece of pieces) {
+    const bytes = bytesOf(piece);
+    const at = bytes.length === 0 ? cursor : data.indexOf(bytes, cursor);
+    expect(at, `piece ${JSON.stringify(bytes.toString().slice(0, 40))} not found after byte ${cursor}`).toBeGreaterThanOrEqual(0);
+    const linesBefore = data.subarray(0, at).toString("latin1").split("\n").length;
+    expect(piece.line).toBe(linesBefore);
+    expect(piece.newlines).toBe(bytes.toString("latin1").split("\n").length - 1);
+    cursor = at + bytes.length;
+  }
+}
+
+describe("PlainDumpGuard in piece mode (for loading over several connections)", () => {
+  const dump = [
+    "--",
+    "-- PostgreSQL database dump",
+    "--",
+    "",
+    "\\restrict abc123",
+    "",
+    "SET statement_timeout = 0;",
+    "SELECT pg_catalog.set_config('search_path', '', false);",
+    "",
+    "--",
+    "-- Name: t; Type: TABLE; Schema: public; Owner: app",
+    "--",
+    "",
+    "CREATE TABLE public.t (",
+    "    id integer NOT NULL,",
+    "    body text",
+    ");",
+    "",
+    "ALTER TABLE public.t OWNER TO app;",
+    "",
+    "COPY public.t (id, body) FROM stdin;",
+    "1\tCOMMIT;",
+    "2\t\\N",
+    "3\t-- PostgreSQL database dump complete",
+    "\\.",
+    "",
+    "BEGIN;",
+    "SELECT pg_catalog.lo_open('16397', 131072);",
+    "SELECT pg_catalog.lowrite(0, '\\x68656c6c6f');",
+    "SELECT pg_catalog.lo_close(0);",
+    "COMMIT;",
+    "",
+    "ALTER TABLE ONLY public.t",
+    "    ADD CONSTRAINT t_pkey PRIMARY KEY (id);",
+    "",
+    "--",
+    END_MARKER,
+    "--",
+    "",
+    "\\unrestrict abc123",
+    "",
+  ].join("\n");
+
+  it("passes on each judged statement and the COPY data, verbatim, with the lines they start on, whatever the chunking", async () => {
+    for (const size of [1, 7, 4093, 1 << 20]) {
+      const { pieces, guard: g } = await piecesOf(dump, size);
+      expect(g.complete).toBe(true);
+      expect(g.rows).toBe(3);
+      expectVerbatimInOrder(dump, pieces);
+      const statements = pieces.filter((p) => p.kind === "statement").map((p) => (p.kind === "statement" ? p.text.trim() : ""));
+      // Comments travel with the statement after them; OWNER TO and \\restrict lines are not passed on.
+      expect(statements.map((t) => t.split("\n").at(-1))).toEqual([
+        "SET statement_timeout = 0;",
+        "SELECT pg_catalog.set_config('search_path', '', false);",
+        ");",
+        "COPY public.t (id, body) FROM stdin;",
+        "BEGIN;",
+        "SELECT pg_catalog.lo_open('16397', 131072);",
+        "SELECT pg_catalog.lowrite(0, '\\x68656c6c6f');",
+        "SELECT pg_catalog.lo_close(0);",
+        "COMMIT;",
+        "    ADD CONSTRAINT t_pkey PRIMARY KEY (id);",
+      ]);
+      const flagged = pieces.flatMap((p) => (p.kind === "statement" && p.largeObject ? [p.largeObject] : []));
+      expect(flagged).toEqual(["begin", "commit"]);
+      const copy = Buffer.concat(pieces.filter((p) => p.kind === "copy").map(bytesOf)).toString();
+      expect(copy).toBe("\n1\tCOMMIT;\n2\t\\N\n3\t-- PostgreSQL database dump complete\n\\.\n");
+      expect(pieces.filter((p) => p.kind === "copy" && p.end)).toHaveLength(1);
+      expect(pieces.find((p) => p.kind === "statement" && p.copyFromStdin)).toBeDefined();
+    }
+  });
+
+  it("passes on an over-long statement as its judged head and the rest, still verbatim and in order", async () => {
+    const long = `INSERT INTO public.t VALUES (1, '${"x".repeat(1_200_000)}\nmore');`;
+    const text = `CREATE TABLE public.t (id int, body text);\n${long}\nSELECT 1;\n--\n${END_MARKER}\n`;
+    // Held over a MiB at the end of a chunk: judged by its head (a statement that ends within the chunk is judged whole).
+    for (const size of [4093, 65_536]) {
+      const { pieces, guard: g } = await piecesOf(text, size);
+      expect(g.complete).toBe(true);
+      expectVerbatimInOrder(text, pieces);
+      const open = pieces.findIndex((p) => p.kind === "statement" && p.open);
+      expect(open).toBe(1);
+      const more = pieces.slice(open + 1).filter((p) => p.kind === "more");
+      expect(more.at(-1)).toMatchObject({ end: true });
+      const whole = Buffer.concat(pieces.slice(open, open + 1 + more.length).map(bytesOf)).toString();
+      expect(whole.trim()).toBe(long);
+      expect(pieces.at(-1)).toMatchObject({ kind: "statement", text: "\nSELECT 1;" });
+    }
+  });
+
+  it("still refuses what it refuses in byte mode", async () => {
+    const error = await piecesOf(`SELECT 1;\nDROP DATABASE x;${TAIL}`, 3).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DumpRefusedError);
+    expect((error as Error).message).toMatch(/line 2 holds DROP DATABASE x;/);
   });
 });
 

@@ -65,7 +65,42 @@ function isSpace(b: number): boolean {
 export interface PlainDumpGuardOptions {
   /** The target's roles: grants to others are skipped and reported. Absent: grants are not checked. */
   existingRoles?: ReadonlySet<string>;
+  /**
+   * Pass on typed pieces (DumpPiece) instead of bytes: whole statements and COPY data, each with
+   * the dump line it starts on, for a loader that spreads the dump over several connections.
+   */
+  pieces?: boolean;
 }
+
+/** Where a piece of the dump starts, and how many line breaks it holds (its last line may go on in the next piece). */
+export interface PieceLines {
+  /** The dump's line number of the piece's first byte (1-based). */
+  line: number;
+  newlines: number;
+}
+
+/**
+ * What the guard passes on in piece mode. Only what psql should run arrives: dropped statements,
+ * comments and pg_dump's \restrict lines do not, so line numbers travel with each piece instead.
+ */
+export type DumpPiece =
+  | (PieceLines & {
+      kind: "statement";
+      /** The statement's bytes (with the comments before it), as judged. */
+      parts: Buffer[];
+      /** The same bytes as text (empty for an over-long statement, which is judged by its first MiB and streamed). */
+      text: string;
+      /** COPY … FROM stdin: its data follows as "copy" pieces. */
+      copyFromStdin: boolean;
+      /** pg_dump's BEGIN or COMMIT around large-object data (validated; the single-connection path drops them). */
+      largeObject: "begin" | "commit" | null;
+      /** An over-long statement: judged by its head, the rest follows as "more" pieces. */
+      open: boolean;
+    })
+  /** More of an over-long statement; `end` on its last piece. */
+  | (PieceLines & { kind: "more"; data: Buffer; end: boolean })
+  /** COPY data as it arrives: starts right after the COPY statement's `;`; `end` on the piece holding the `\.` line. */
+  | (PieceLines & { kind: "copy"; data: Buffer; end: boolean });
 
 /**
  * Passes a plain SQL dump to psql statement by statement, refusing what no dump of ours needs
@@ -82,9 +117,12 @@ export class PlainDumpGuard extends Transform {
 
   private readonly policy: StatementPolicy;
   private readonly routine = new RoutineBodyTracker();
+  private readonly pieces: boolean;
   private mode = Mode.Normal;
   /** Where the bytes of the chunk being scanned stop being accounted for (sent or held). */
   private from = 0;
+  /** Line breaks before `from` (piece mode's line numbers). */
+  private fromLines = 0;
   /** Bytes of the current statement (or of comments since the last one), not yet sent. */
   private held: Buffer[] = [];
   private heldBytes = 0;
@@ -117,7 +155,8 @@ export class PlainDumpGuard extends Transform {
   private droppedHeader = false;
 
   constructor(options: PlainDumpGuardOptions = {}) {
-    super({ highWaterMark: MIB });
+    super(options.pieces ? { writableHighWaterMark: MIB, readableObjectMode: true } : { highWaterMark: MIB });
+    this.pieces = options.pieces ?? false;
     this.policy = new StatementPolicy(options.existingRoles);
   }
 
@@ -155,7 +194,7 @@ export class PlainDumpGuard extends Transform {
   }
 
   private scan(chunk: Buffer): void {
-    this.from = 0;
+    this.setFrom(0);
     const n = chunk.length;
     let i = 0;
     while (i < n) {
@@ -193,8 +232,10 @@ export class PlainDumpGuard extends Transform {
     }
     const from = this.from;
     if (from >= n) return;
-    if (this.mode === Mode.CopyData || this.mode === Mode.AfterCopy || this.streaming) {
-      this.push(chunk.subarray(from, n));
+    if (this.mode === Mode.CopyData || this.mode === Mode.AfterCopy) {
+      this.sendData(chunk.subarray(from, n), "copy", false);
+    } else if (this.streaming) {
+      this.sendData(chunk.subarray(from, n), "more", false);
     } else if (this.mode !== Mode.Meta) {
       this.hold(chunk, from, n);
       if (this.heldBytes > HOLD_LIMIT) this.overLong();
@@ -226,8 +267,8 @@ export class PlainDumpGuard extends Transform {
     }
     this.mode = Mode.Normal;
     this.atLineStart = true;
-    this.push(chunk.subarray(this.from, next));
-    this.from = next;
+    this.sendData(chunk.subarray(this.from, next), "copy", true);
+    this.setFrom(next);
     return next;
   }
 
@@ -255,7 +296,7 @@ export class PlainDumpGuard extends Transform {
       if (this.lineLength < MAX_META_LINE) this.lineText += String.fromCharCode(b);
       this.lineLength++;
     }
-    this.from = i + 1;
+    this.setFrom(i + 1);
     return i + 1;
   }
 
@@ -444,7 +485,7 @@ export class PlainDumpGuard extends Transform {
       throw refusal(this.startLine, "several statements sent as one", "a BEGIN or CASE word in CREATE FUNCTION makes psql join them");
     if (ends === "body") return next;
     this.hold(chunk, this.from, next);
-    this.from = next;
+    this.setFrom(next);
     this.endStatement();
     return next;
   }
@@ -459,7 +500,7 @@ export class PlainDumpGuard extends Transform {
     this.mode = Mode.Meta;
     this.lineText = "\\";
     this.lineLength = 1;
-    this.from = i + 1;
+    this.setFrom(i + 1);
     return i + 1;
   }
 
@@ -488,16 +529,50 @@ export class PlainDumpGuard extends Transform {
     this.heldBytes += to - from;
   }
 
+  private setFrom(at: number): void {
+    this.from = at;
+    this.fromLines = this.lines;
+  }
+
+  /** Held bytes that are not a judged statement (comments, or the end of an over-long one): psql needs none of them in piece mode. */
   private sendHeld(): void {
-    for (const part of this.held) this.push(part);
+    if (!this.pieces) for (const part of this.held) this.push(part);
     this.held = [];
     this.heldBytes = 0;
   }
 
   private dropHeld(): void {
-    let newlines = 0;
-    for (const part of this.held) for (let at = part.indexOf(NL); at !== -1; at = part.indexOf(NL, at + 1)) newlines++;
-    if (newlines > 0) this.push(Buffer.from("\n".repeat(newlines)));
+    if (!this.pieces) {
+      const newlines = heldNewlines(this.held);
+      if (newlines > 0) this.push(Buffer.from("\n".repeat(newlines)));
+    }
+    this.held = [];
+    this.heldBytes = 0;
+  }
+
+  /** Bytes that follow a statement already passed on: COPY data, or the rest of an over-long statement. */
+  private sendData(data: Buffer, kind: "copy" | "more", end: boolean): void {
+    if (!this.pieces) {
+      this.push(data);
+      return;
+    }
+    const newlines = this.lines - this.fromLines;
+    this.push({ kind, data, end, line: this.fromLines + 1, newlines } satisfies DumpPiece);
+  }
+
+  /** A judged statement, as a piece: it ends at the scan position, so its first line follows from its line breaks. */
+  private sendStatement(text: string, decision: Decision, open: boolean): void {
+    const newlines = heldNewlines(this.held);
+    this.push({
+      kind: "statement",
+      parts: this.held,
+      text,
+      copyFromStdin: decision.copyFromStdin,
+      largeObject: decision.largeObject ?? null,
+      open,
+      line: this.lines - newlines + 1,
+      newlines,
+    } satisfies DumpPiece);
     this.held = [];
     this.heldBytes = 0;
   }
@@ -519,13 +594,32 @@ export class PlainDumpGuard extends Transform {
       return;
     }
     const what = `a statement over ${HOLD_LIMIT / MIB} MiB (${this.describeHead()})`;
-    this.apply(this.policy.decideStreamed(Buffer.concat(this.held).toString("utf8"), this.startLine, what));
+    const head = Buffer.concat(this.held).toString("utf8");
+    this.apply(this.policy.decideStreamed(head, this.startLine, what), head, true);
     this.streaming = true;
   }
 
   private endStatement(): void {
-    if (this.streaming) this.sendHeld();
-    else this.apply(this.policy.decide(Buffer.concat(this.held).toString("utf8"), this.startLine, () => this.describeHead()));
+    if (this.streaming) {
+      if (this.pieces) {
+        // The statement's last bytes end at the scan position, like a whole statement's.
+        const newlines = heldNewlines(this.held);
+        this.push({
+          kind: "more",
+          data: Buffer.concat(this.held),
+          end: true,
+          line: this.lines - newlines + 1,
+          newlines,
+        } satisfies DumpPiece);
+      } else this.sendHeld();
+    } else {
+      const text = Buffer.concat(this.held).toString("utf8");
+      this.apply(
+        this.policy.decide(text, this.startLine, () => this.describeHead()),
+        text,
+        false,
+      );
+    }
     this.held = [];
     this.heldBytes = 0;
     this.started = false;
@@ -535,9 +629,10 @@ export class PlainDumpGuard extends Transform {
     this.routine.reset();
   }
 
-  private apply(decision: Decision): void {
+  private apply(decision: Decision, text: string, open: boolean): void {
     if (decision.insert) this.rows++;
-    if (decision.send) this.sendHeld();
+    if (this.pieces && (decision.send || decision.largeObject)) this.sendStatement(open ? "" : text, decision, open);
+    else if (decision.send) this.sendHeld();
     else this.dropHeld();
     if (decision.copyFromStdin) this.mode = Mode.AfterCopy;
   }
@@ -555,6 +650,12 @@ export class PlainDumpGuard extends Transform {
     const trailer = short && this.markerLast && /^\\unrestrict \S+\s*$/.test(text);
     if (!header && !trailer) throw refusal(line, `a psql backslash command (${text.slice(0, 60)})`, "restores never run psql commands");
     if (header) this.droppedHeader = true;
-    this.push(Buffer.from("\n"));
+    if (!this.pieces) this.push(Buffer.from("\n"));
   }
+}
+
+function heldNewlines(parts: readonly Buffer[]): number {
+  let newlines = 0;
+  for (const part of parts) for (let at = part.indexOf(NL); at !== -1; at = part.indexOf(NL, at + 1)) newlines++;
+  return newlines;
 }

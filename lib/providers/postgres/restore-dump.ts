@@ -1,87 +1,48 @@
 import "server-only";
-import { createHash, randomBytes, type Hash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Transform, Writable, type Readable } from "node:stream";
+import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, type ZlibOptions } from "node:zlib";
+import { createGunzip } from "node:zlib";
 import { AppError } from "@/lib/errors";
-import { conninfoDbname, pgToolEnv, withPgEnv, type PgConnection } from "./connection";
-import { CancelledError, ChecksumMismatchError, DumpReadError, DumpRefusedError, IncompleteDumpError, RestoreToolError } from "./errors";
-import { END_MARKER, PlainDumpGuard, type GuardReport } from "./plain-dump-guard";
+import { conninfoDbname, pgToolEnv, withPgEnv } from "./connection";
+import { CancelledError, DumpRefusedError, IncompleteDumpError, RestoreToolError } from "./errors";
+import { restorePlainParallel } from "./parallel-load";
+import { END_MARKER, PlainDumpGuard } from "./plain-dump-guard";
+import {
+  checkChecksum,
+  checksumTap,
+  describe,
+  GUNZIP_OPTIONS,
+  isAbort,
+  MIB,
+  openSource,
+  PSQL_REFUSED,
+  quietly,
+  Reporter,
+  Run,
+  settledWithin,
+  streamFailure,
+  type RestoreDumpOptions,
+  type RestoreResult,
+} from "./restore-common";
 import { findPgTool, maskSecrets, runTool, spawnTool, type ToolExit, type ToolProcess } from "./tools";
+import { parseRestoreListLine } from "./dump-toc";
+import { SelectionStream } from "./selection-stream";
 
-export interface RestoreDumpOptions {
-  format: "plain-gzip" | "custom";
-  /** Opens the dump's bytes as stored (gzip for plain) — e.g. the backup store's read(). */
-  open: (signal: AbortSignal) => Promise<Readable>;
-  /** Null only with an admin override: then no checksum gate, but the end marker is still required. */
-  expectedSha256: string | null;
-  /** For % and ETA. */
-  totalBytes: number | null;
-  target: PgConnection;
-  /** An EXISTING, empty scratch database; creating it and dropping it on failure is the caller's job. */
-  database: string;
-  /** pg_restore -j for the custom format (default 2). */
-  jobs?: number;
-  /** Cancels: the tool is killed and the promise rejects with a CancelledError. */
-  signal?: AbortSignal;
-  /** Throttled to about four calls a second, plus one per phase change. */
-  onProgress?: (progress: RestoreProgress) => void;
-  /** psql / pg_restore notices and errors, secrets filtered. */
-  onMessage?: (line: string) => void;
-  /** Where a custom-format archive is staged for pg_restore (default: the OS temp folder). */
-  tempDir?: string;
-  /** The target's roles: the dump's grants to other roles are skipped and reported (see GuardReport). */
-  existingRoles?: ReadonlySet<string>;
-  /** The target connection is the run's loader role: a refused privilege is the dump's doing, not a setup problem. */
-  asLoader?: boolean;
+export type { RestoreDumpOptions, RestoreProgress, RestoreResult } from "./restore-common";
+
+/** A custom archive's list line stays unless a restore of chosen tables leaves its object out. */
+function keptByList(line: string, keepEntry: RestoreDumpOptions["keepEntry"]): boolean {
+  const entry = keepEntry ? parseRestoreListLine(line) : null;
+  return !entry || !keepEntry || keepEntry(entry);
 }
 
-export interface RestoreProgress {
-  /** Bytes read from the store (compressed, for plain dumps). */
-  bytesRead: number;
-  totalBytes: number | null;
-  /** Decompressed SQL bytes sent to psql (plain dumps only). */
-  sqlBytes: number;
-  /** COPY data lines and INSERT statements sent to psql (plain dumps only). */
-  rows: number;
-  phase: "downloading" | "restoring" | "committing";
-  /** Custom format: tables whose data pg_restore has started loading, of all in the archive. */
-  tables?: { started: number; total: number };
-}
-
-export interface RestoreResult {
-  sha256: string;
-  bytesRead: number;
-  sqlBytes: number;
-  rows: number;
-  durationMs: number;
-  /** What the statement guard set aside (plain dumps), or what the ACL pass skipped (custom). */
-  guard: GuardReport;
-}
-
-const MIB = 1 << 20;
-const PROGRESS_EVERY_MS = 250;
 const CUSTOM_MAGIC = "PGDMP";
 
-/** Hashes and counts the bytes as stored, passing them on unchanged. */
-function checksumTap(hash: Hash, onBytes: (chunk: Buffer) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      onBytes(chunk);
-      callback(null, chunk);
-    },
-  });
-}
-
-/**
- * Feeds a tool's stdin with backpressure but never ends or destroys it: when the stream fails,
- * the tool must be killed, not handed an EOF it would treat as the end of a good input.
- */
 /** The tool stopped reading: it is exiting by itself, and its exit says why. */
 class ToolClosedInputError extends Error {
   constructor() {
@@ -89,6 +50,10 @@ class ToolClosedInputError extends Error {
   }
 }
 
+/**
+ * Feeds a tool's stdin with backpressure but never ends or destroys it: when the stream fails,
+ * the tool must be killed, not handed an EOF it would treat as the end of a good input.
+ */
 function toolInput(stdin: Writable): Writable {
   return new Writable({
     highWaterMark: MIB,
@@ -108,107 +73,6 @@ function toolInput(stdin: Writable): Writable {
   });
 }
 
-/** Callbacks belong to the caller's display: a failing one must never fail or corrupt a restore. */
-function quietly<A>(fn: ((arg: A) => void) | undefined): (arg: A) => void {
-  return (arg) => {
-    try {
-      fn?.(arg);
-    } catch {
-      // ignored on purpose (see above)
-    }
-  };
-}
-
-class Reporter {
-  readonly state: RestoreProgress;
-  private last = 0;
-  private readonly emitter: (progress: RestoreProgress) => void;
-
-  constructor(
-    options: RestoreDumpOptions,
-    private readonly live?: () => Pick<RestoreProgress, "sqlBytes" | "rows">,
-  ) {
-    this.emitter = quietly(options.onProgress);
-    this.state = { bytesRead: 0, totalBytes: options.totalBytes, sqlBytes: 0, rows: 0, phase: "downloading" };
-  }
-
-  emit(force = false): void {
-    const now = Date.now();
-    if (!force && now - this.last < PROGRESS_EVERY_MS) return;
-    this.last = now;
-    Object.assign(this.state, this.live?.());
-    this.emitter({ ...this.state, ...(this.state.tables ? { tables: { ...this.state.tables } } : {}) });
-  }
-
-  phase(phase: RestoreProgress["phase"]): void {
-    this.state.phase = phase;
-    this.emit(true);
-  }
-}
-
-function isAbort(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === "AbortError";
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isZlibError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("Z_");
-}
-
-/** What a failed stream means for the person: a bad dump, a store that failed, or our own refusal. */
-function streamFailure(error: unknown, secrets: readonly string[]): Error {
-  if (error instanceof AppError) return error;
-  if (isZlibError(error)) {
-    return new IncompleteDumpError(`it could not be decompressed to the end (${describe(error)}); it is truncated or corrupt`, {
-      cause: error,
-    });
-  }
-  return new DumpReadError(maskSecrets(describe(error), secrets), { cause: error });
-}
-
-async function openSource(options: RestoreDumpOptions, signal: AbortSignal, secrets: readonly string[]): Promise<Readable> {
-  try {
-    return await options.open(signal);
-  } catch (error) {
-    if (options.signal?.aborted) throw new CancelledError("Nothing was restored.");
-    throw streamFailure(error, secrets);
-  }
-}
-
-function checkChecksum(expected: string | null, actual: string): void {
-  if (expected !== null && expected.toLowerCase() !== actual) throw new ChecksumMismatchError(expected.toLowerCase(), actual);
-}
-
-/** Links the caller's signal to ours, and kills the running tool on cancel. */
-class Run {
-  readonly upstream = new AbortController();
-  tool: ToolProcess | null = null;
-  private readonly onAbort = () => {
-    this.upstream.abort();
-    this.tool?.kill();
-  };
-
-  constructor(private readonly signal: AbortSignal | undefined) {
-    signal?.addEventListener("abort", this.onAbort, { once: true });
-  }
-
-  get cancelled(): boolean {
-    return this.signal?.aborted ?? false;
-  }
-
-  dispose(): void {
-    this.signal?.removeEventListener("abort", this.onAbort);
-  }
-}
-
-/** zlib streams accept stream options too; Node's types only list zlib's own. */
-const GUNZIP_OPTIONS: ZlibOptions & { highWaterMark: number } = { highWaterMark: MIB, chunkSize: 256 * 1024 };
-
-const PSQL_REFUSED = /backslash commands are restricted|\\unrestrict: wrong key/;
 /** Lines we write before the dump (`\restrict KEY`, `BEGIN;`): psql's line N is the dump's line N − 2. */
 const PREAMBLE_LINES = 2;
 /** How long a tool that stopped reading gets to exit by itself before it is killed. */
@@ -219,22 +83,23 @@ export function withDumpLine(line: string): string {
   return line.replace(/^psql:<stdin>:(\d+):/, (_match, n: string) => `line ${Math.max(1, Number(n) - PREAMBLE_LINES)} of the dump:`);
 }
 
-function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  return Promise.race([promise.catch(() => null), timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Plain dump, one pass: store → sha256 → gunzip → statement guard → psql inside our own
  * transaction, committed only when the checksum matched and the end marker arrived; otherwise
- * psql is killed (the server rolls back) and never sees an EOF after a bad stream.
+ * psql is killed (the server rolls back) and never sees an EOF after a bad stream. With jobs > 1,
+ * the same pass feeds several psql connections instead (parallel-load.ts).
  */
 async function restorePlain(options: RestoreDumpOptions, run: Run, secrets: readonly string[]): Promise<RestoreResult> {
+  const jobs = checkedJobs(options.jobs ?? 1);
+  // Several connections cannot share one transaction: the scratch database itself is the unit that is kept or dropped.
+  if (jobs > 1) return restorePlainParallel(options, run, secrets, jobs);
   const source = await openSource(options, run.upstream.signal, secrets);
   return loadSql(options, run, secrets, source, { gunzip: true });
+}
+
+function checkedJobs(jobs: number): number {
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new RangeError(`jobs must be an integer from 1 to 64, not ${jobs}`);
+  return jobs;
 }
 
 /** SQL (gzipped as stored, or as a tool writes it) through the guard into psql, as above. */
@@ -270,7 +135,7 @@ async function loadSql(
       },
       keepInTail: (line) => line !== committedSeen,
     });
-    run.tool = tool;
+    run.tools.add(tool);
     // psql stopping on its own (an SQL error, a refused meta-command, a lost connection) stops the stream.
     const exited = tool.exited.finally(() => {
       if (!inputEnded) {
@@ -317,7 +182,11 @@ async function loadSql(
       reporter.emit();
     });
     try {
-      const stages = input.gunzip ? [tap, createGunzip(GUNZIP_OPTIONS)] : [tap];
+      const stages = [
+        tap,
+        ...(input.gunzip ? [createGunzip(GUNZIP_OPTIONS)] : []),
+        ...(options.keepEntry ? [new SelectionStream(options.keepEntry)] : []),
+      ];
       await pipeline([source, ...stages, guard, toolInput(stdin)], { signal: run.upstream.signal });
     } catch (error) {
       const selfExit = !(error instanceof DumpRefusedError) && (error instanceof ToolClosedInputError || exitedByItself || isAbort(error));
@@ -369,8 +238,7 @@ const TOC_TABLE_DATA = /^\d+; \d+ \d+ TABLE DATA /;
  * folder (checksummed on the way) and verified BEFORE anything touches the database.
  */
 async function restoreCustom(options: RestoreDumpOptions, run: Run, secrets: readonly string[]): Promise<RestoreResult> {
-  const jobs = options.jobs ?? 2;
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new RangeError(`jobs must be an integer from 1 to 64, not ${jobs}`);
+  const jobs = checkedJobs(options.jobs ?? 2);
   const pgRestore = await findPgTool("pg_restore");
   const reporter = new Reporter(options);
   const message = quietly(options.onMessage);
@@ -405,7 +273,7 @@ async function restoreCustom(options: RestoreDumpOptions, run: Run, secrets: rea
         throw new RestoreToolError("pg_restore --list", listed, listed.stderrTail, { aftermath: "Nothing was restored." });
     });
     // Grants go last, as SQL through the guard (grants to roles the target lacks are skipped, not fatal).
-    const entries = toc.filter((line) => TOC_ENTRY.test(line));
+    const entries = toc.filter((line) => TOC_ENTRY.test(line) && keptByList(line, options.keepEntry));
     const mainList = path.join(dir, "main.list");
     const aclList = path.join(dir, "acl.list");
     await writeFile(mainList, `${entries.filter((line) => !TOC_ACL.test(line)).join("\n")}\n`, { mode: 0o600 });
@@ -446,7 +314,7 @@ async function restoreCustom(options: RestoreDumpOptions, run: Run, secrets: rea
         },
         keepInTail: (line) => !PG_RESTORE_CHATTER.test(pgRestoreLine(line)),
       });
-      run.tool = tool;
+      run.tools.add(tool);
       const exit = await tool.exited;
       if (run.cancelled) throw new CancelledError(PARTIAL);
       if (exit.code !== 0 || exit.signal)
@@ -508,7 +376,7 @@ async function judgeArchiveSql(
   secrets: readonly string[],
 ): Promise<void> {
   const sql = archiveSql(pgRestore, file, args, options, secrets);
-  run.tool = sql.tool;
+  run.tools.add(sql.tool);
   const guard = new PlainDumpGuard();
   const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   try {
@@ -528,7 +396,8 @@ async function judgeArchiveSql(
 
 /**
  * Restores a dump into an existing, empty scratch database, verifying it on the way. Resolves
- * only when the restore really finished; on any failure, the plain path has committed nothing.
+ * only when the restore really finished; on any failure, the plain path over one connection has
+ * committed nothing, and over several it leaves what it loaded for the caller to drop.
  */
 export async function restoreDump(options: RestoreDumpOptions): Promise<RestoreResult> {
   const started = performance.now();

@@ -25,6 +25,8 @@ export interface Decision {
   send: boolean;
   copyFromStdin: boolean;
   insert: boolean;
+  /** pg_dump's large-object BEGIN or COMMIT: dropped inside the restore's own transaction, needed on a connection without one. */
+  largeObject?: "begin" | "commit";
 }
 
 /**
@@ -64,7 +66,7 @@ export class StatementPolicy {
           this.largeObjectFrom = null;
           this.report.largeObjectBlocks++;
         }
-        return drop;
+        return { ...drop, largeObject: verdict.part };
       case "skip":
         this.recordSkip(verdict.reason, verdict.roles, line);
         return drop;

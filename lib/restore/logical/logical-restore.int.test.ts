@@ -491,6 +491,39 @@ describe("logical restore", () => {
     await sqlOn("postgres", `DROP DATABASE ${newName}`);
   }, 60_000);
 
+  it("restores only chosen tables into a new database: the table and what belongs to it, not the rest", async () => {
+    const { readBackupTables } = await import("@/lib/backups/read-backup-tables");
+    await readBackupTables({ ctx: systemCtx(db), input: { backupId: backupIds.good, store: s3.store(PREFIX) } });
+    const newName = `some_${id}`;
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: {
+        backupId: backupIds.good,
+        targetName: "dr",
+        mode: "new-database",
+        newDatabaseName: newName,
+        confirmation: LIVE_DB,
+        tables: ["public.payments"],
+      },
+    });
+    const done = await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
+    expect({ status: done.run.status, error: done.run.error }).toEqual({ status: "succeeded", error: null });
+    const tables = await sqlOn<{ name: string }>(newName, "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+    expect(tables.map((t) => t.name)).toEqual(["payments"]);
+    const [count] = await sqlOn<{ n: number }>(newName, "SELECT count(*)::int AS n FROM payments");
+    expect(count?.n).toBe(goodManifest.tables.payments);
+    // Its primary key came along; the foreign key to loans, which was not chosen, did not.
+    const keys = await sqlOn<{ name: string; type: string }>(
+      newName,
+      "SELECT conname AS name, contype::text AS type FROM pg_constraint WHERE conrelid = 'payments'::regclass ORDER BY 1",
+    );
+    expect(keys.some((k) => k.type === "p")).toBe(true);
+    expect(keys.some((k) => k.type === "f")).toBe(false);
+    // Only the built-ins that apply to a payments-only copy ran.
+    expect(done.validation.results.map((r) => r.name)).not.toContain("orphaned-payments");
+    await sqlOn("postgres", `DROP DATABASE ${newName}`);
+  }, 60_000);
+
   it("ticks an open incident's checklist from the run's real events and measures its RTO/RPO", async () => {
     const { declareIncident } = await import("@/lib/incidents/declare-incident");
     const { getIncident } = await import("@/lib/incidents/get-incident");

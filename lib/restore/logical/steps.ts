@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { backupStoreFor } from "@/lib/backups/store-for-environment";
-import type { EnvironmentConfig, RestoreTargetConfig } from "@/lib/config/schema";
+import { DEFAULT_RESTORE_JOBS, type EnvironmentConfig, type RestoreTargetConfig } from "@/lib/config/schema";
 import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError } from "@/lib/errors";
 import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
@@ -26,6 +26,8 @@ import type { RestoreProgressView } from "../restore-run-views";
 import { appendRunEvent } from "../engine/events";
 import { MessageRecorder } from "../engine/messages";
 import { StepDeferredError, untilAborted, type FailureWithOutput } from "../engine/step-runner";
+import { selectionFilter, type DumpObjectRef } from "@/lib/providers/postgres/dump-toc";
+import { DumpTableCatalog, type SelectionPlan } from "@/lib/providers/postgres/dump-toc-model";
 
 // The bodies of a logical restore's steps. Each honours its signal and is written so that running
 // it again after a crash is either harmless (preflight, validate, rename check first) or never
@@ -42,8 +44,6 @@ export interface StepContext {
   workerId: string;
   progressEveryMs: number;
 }
-
-const PARALLEL_JOBS = 2;
 
 export class PreflightFailedError extends BadRequestError implements FailureWithOutput {
   readonly failure: string | undefined;
@@ -217,16 +217,29 @@ function guardLines(guard: GuardReport, owner: string): string[] {
  * Loads the dump into a new scratch database as this run's loader role (owner of that database
  * and of nothing else), then hands everything to the owner role and drops the loader.
  */
+/** For a restore of chosen tables: which of the dump's objects to load, from the backup's table list. */
+async function selectionOf(c: StepContext, selection: SelectionPlan): Promise<(entry: DumpObjectRef) => boolean> {
+  const backup = await c.db.backup.findUnique({ where: { id: c.plan.source.backupId }, select: { tables: true, tablesState: true } });
+  if (backup?.tablesState !== "ready") {
+    throw new BadRequestError(
+      "The backup's table list is no longer available, so the chosen tables cannot be picked out of the dump. Read its tables again and start a new restore.",
+    );
+  }
+  return selectionFilter(DumpTableCatalog.parse(backup.tables), selection);
+}
+
 export async function restoreStep(c: StepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
   const { source } = c.plan;
   const store = await backupStoreFor(c.environment);
   const owner = await resolveOwnerRole(c.admin, c.target.ownerRole, c.run.targetDatabase);
   const problem = ownerProblem(owner, c.admin.connection.user);
   if (problem) throw new BadRequestError(`${problem} Nothing was changed.`);
+  const keepEntry = c.plan.selection ? await selectionOf(c, c.plan.selection) : undefined;
   const progress = new ProgressRecorder(c, c.progressEveryMs);
   const messages = new MessageRecorder(c);
   try {
     const result = await loadIntoScratch({
+      ...(keepEntry ? { keepEntry } : {}),
       admin: c.admin,
       runId: c.run.id,
       scratchDatabase: c.run.scratchDatabase,
@@ -237,7 +250,8 @@ export async function restoreStep(c: StepContext, signal: AbortSignal): Promise<
       open: (openSignal) => store.read(source.key, { signal: openSignal }),
       expectedSha256: source.sha256,
       totalBytes: source.size,
-      jobs: PARALLEL_JOBS,
+      // The target's setting as configured now (like its owner role), else what the plan showed.
+      jobs: c.target.jobs ?? c.plan.load?.jobs ?? DEFAULT_RESTORE_JOBS,
       signal,
       onProgress: (p) => progress.report(p),
       onMessage: (line) => messages.add(line),
