@@ -382,6 +382,62 @@ describe("loading a plain dump over several connections", () => {
 });
 
 describe("restoreDump over several connections", () => {
+  it("commits each connection's table data only once no more data comes: a dump cut in its data leaves none of it", async () => {
+    const database = `pl_cut_${id}`;
+    await sqlOn("postgres", `CREATE DATABASE ${database}`);
+    try {
+      // Well into the events data: more than the load reads ahead, so COPYs were sent (after the pre-data ran).
+      const start = dump.indexOf("COPY public.events");
+      const end = dump.indexOf("\\.\n", start);
+      const cut = dump.indexOf("\n", start + Math.floor((end - start) * 0.9)) + 1;
+      const gz = gzipSync(Buffer.from(dump.slice(0, cut)));
+      const error = await restoreDump({
+        format: "plain-gzip",
+        open: async () => Readable.from(chunksOf(gz, 64 * 1024)),
+        expectedSha256: sha256(gz),
+        totalBytes: gz.length,
+        target: superuser.connection,
+        database,
+        jobs: 2,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IncompleteDumpError);
+      expect(
+        await sqlOn(
+          database,
+          "SELECT (SELECT count(*) FROM public.events)::int AS events, (SELECT count(*) FROM public.accounts)::int AS accounts",
+        ),
+      ).toEqual([{ events: 0, accounts: 0 }]);
+    } finally {
+      await sqlOn("postgres", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    }
+  });
+
+  it("reports a connection every psql is refused as such, without the password", async () => {
+    const database = `pl_refused_${id}`;
+    await sqlOn("postgres", `CREATE DATABASE ${database}`);
+    try {
+      const gz = gzipSync(Buffer.from(dump));
+      const password = `pw-${randomBytes(8).toString("hex")}`;
+      const messages: string[] = [];
+      const error = await restoreDump({
+        format: "plain-gzip",
+        open: async () => Readable.from(chunksOf(gz, 64 * 1024)),
+        expectedSha256: sha256(gz),
+        totalBytes: gz.length,
+        target: { ...superuser.connection, user: `pl_nobody_${id}`, password },
+        database,
+        jobs: 2,
+        onMessage: (line) => messages.push(line),
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RestoreToolError);
+      expect(error).toMatchObject({ failure: "connection-failed" });
+      expect([(error as Error).message, ...messages].join("\n")).not.toContain(password);
+      expect(await psqlChildren()).toEqual([]);
+    } finally {
+      await sqlOn("postgres", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    }
+  });
+
   it("restores into an existing database and leaves what it loaded there on failure, for the caller to drop", async () => {
     const database = `pl_direct_${id}`;
     await sqlOn("postgres", `CREATE DATABASE ${database}`);

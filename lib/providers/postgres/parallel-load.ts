@@ -16,6 +16,7 @@ import {
 } from "./errors";
 import { END_MARKER, PlainDumpGuard, type DumpPiece } from "./plain-dump-guard";
 import {
+  checkChecksum,
   checksumTap,
   describe,
   GUNZIP_OPTIONS,
@@ -37,7 +38,8 @@ import { SelectionStream } from "./selection-stream";
 //   - pre-data (and anything not recognised): "ordered" — after everything before it, before
 //     everything after it; consecutive ones run as one batch on one connection, in dump order;
 //   - a table's COPY data: cut at line ends into COPYs of a few MiB ("data"), loaded on every
-//     connection at once, all after the pre-data;
+//     connection at once, all after the pre-data, each connection's COPYs in one transaction
+//     committed when the data ends (see commitData);
 //   - indexes and key, unique, exclusion and foreign-key constraints ("post"): after all the
 //     data, in parallel with each other unless they touch a common table (index builds on one
 //     table share it), so a foreign key waits for both tables' keys;
@@ -119,6 +121,8 @@ function ownSegment(text: string): Segment {
 
 const NEWLINE = ownSegment("\n");
 const COPY_END = ownSegment("\\.\n");
+const BEGIN = ownSegment("\nBEGIN;\n");
+const COMMIT = ownSegment("\nCOMMIT;\n");
 
 /** One psql and what it has been given. */
 class Connection {
@@ -132,6 +136,8 @@ class Connection {
   private anchors: Array<{ psql: number; dump: number | null }> = [];
   /** Its last messages, with dump line numbers, for an error. */
   readonly tail: string[] = [];
+  /** Its COPYs run inside one transaction, committed when the data is all loaded (see commitData). */
+  inDataTransaction = false;
   /** We ended its input; it should exit 0 after reporting that it read to the end. */
   closing = false;
   readEverything = false;
@@ -256,6 +262,7 @@ class ParallelLoad {
   finish(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.finishing = { resolve, reject };
+      this.pump();
       this.checkFinished();
     });
   }
@@ -302,6 +309,8 @@ class ParallelLoad {
       this.take(piece);
       this.pump();
     } catch (error) {
+      // Our own invariant broke: said as it is, never as a failure of the store.
+      this.fail(error as Error);
       return callback(error as Error);
     }
     if (this.congested()) this.resume = callback;
@@ -524,6 +533,31 @@ class ParallelLoad {
       placed.add(unit);
     }
     this.waiting = placed.size > 0 ? remaining.filter((unit) => !placed.has(unit)) : remaining;
+    this.commitData();
+  }
+
+  /**
+   * Each connection loads its COPYs inside one transaction, committed once no more data comes
+   * before what waits next (or, at the end, once the gate passed). Until then autovacuum sees no
+   * new rows: it would otherwise start on the tables being loaded, compete for the cores and hold
+   * up their key builds until it is cancelled; and a failed load leaves less behind.
+   */
+  private commitData(): void {
+    const next = this.waiting[0];
+    const dataDone = next ? next.kind !== "data" : this.finishing !== null && this.batch === null && this.copy === null;
+    if (!dataDone) return;
+    for (const connection of this.connections) {
+      if (!connection.inDataTransaction) continue;
+      // Behind its last COPYs; post-data and ordered units wait for it like for any data.
+      const commit = this.unit("data", [COMMIT]);
+      commit.connection = connection;
+      commit.startLine = connection.psqlLine;
+      connection.inflight.push(commit);
+      connection.inflightBytes += commit.bytes;
+      connection.write(COMMIT);
+      connection.write(this.unitEnd(commit.id));
+      connection.inDataTransaction = false;
+    }
   }
 
   /** Where a unit may start now, if anywhere. */
@@ -550,6 +584,10 @@ class ParallelLoad {
 
   private place(unit: Unit, connection: Connection): void {
     unit.connection = connection;
+    if (unit.kind === "data" && !connection.inDataTransaction) {
+      connection.write(BEGIN);
+      connection.inDataTransaction = true;
+    }
     unit.startLine = connection.psqlLine;
     connection.inflight.push(unit);
     connection.inflightBytes += unit.bytes;
@@ -635,7 +673,7 @@ class ParallelLoad {
     const finishing = this.finishing;
     if (!finishing) return;
     if (this.failure) return finishing.reject(this.failure);
-    if (this.waiting.length > 0 || this.batch || this.connections.some((c) => c.inflight.length > 0)) return;
+    if (this.waiting.length > 0 || this.batch || this.connections.some((c) => c.inflight.length > 0 || c.inDataTransaction)) return;
     for (const connection of this.connections) {
       if (connection.closing) continue;
       connection.closing = true;
@@ -706,8 +744,7 @@ export async function restorePlainParallel(
         if (run.cancelled) throw new CancelledError(PARTLY_LOADED);
         if (load.failure) throw load.failure;
         const sha256 = hash.digest("hex");
-        const expected = options.expectedSha256?.toLowerCase() ?? null;
-        if (expected !== null && expected !== sha256) throw new ChecksumMismatchError(expected, sha256, { aftermath: PARTLY_LOADED });
+        checkChecksum(options.expectedSha256, sha256, PARTLY_LOADED);
         if (!guard.complete) {
           throw new IncompleteDumpError(`it ended without pg_dump's end marker ("${END_MARKER}") after ${guard.lines} lines`, {
             aftermath: PARTLY_LOADED,

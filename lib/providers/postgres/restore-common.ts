@@ -155,8 +155,9 @@ export async function openSource(options: RestoreDumpOptions, signal: AbortSigna
   }
 }
 
-export function checkChecksum(expected: string | null, actual: string): void {
-  if (expected !== null && expected.toLowerCase() !== actual) throw new ChecksumMismatchError(expected.toLowerCase(), actual);
+export function checkChecksum(expected: string | null, actual: string, aftermath?: string): void {
+  if (expected !== null && expected.toLowerCase() !== actual)
+    throw new ChecksumMismatchError(expected.toLowerCase(), actual, aftermath === undefined ? {} : { aftermath });
 }
 
 /** Links the caller's signal to ours, and kills the running tools on cancel. */
