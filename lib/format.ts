@@ -67,7 +67,7 @@ export type UtcPrecision = "minute" | "second" | "exact";
 /**
  * An instant in UTC, the same on server and client (so it is what hydration sees):
  * "2026-11-25 13:03 UTC" (minute), "2026-11-25 13:03:00 UTC" (second, the default), or with
- * milliseconds when the instant has any, "2026-11-25 14:30:00.250 UTC" (exact).
+ * milliseconds when the instant has some, "2026-11-25 14:30:00.250 UTC" (exact).
  */
 export function formatUtc(at: Date | string, precision: UtcPrecision = "second"): string {
   const iso = new Date(at).toISOString();

@@ -66,6 +66,33 @@ export async function failBeforeSteps(
   return "failed";
 }
 
+/**
+ * Moves the run to awaiting-swap and lets go of its lease, as its lease holder: a person's
+ * confirmation (or an admin's acceptance) sends it back. `forgetConfirmation`: a confirmation
+ * given earlier no longer counts (sessions or failures may differ by the time they look again).
+ */
+export async function awaitPerson(
+  tx: Prisma.TransactionClient,
+  runId: string,
+  owner: string,
+  options: { forgetConfirmation: boolean; error?: string },
+): Promise<void> {
+  await transitionRun(
+    tx,
+    runId,
+    ["running"],
+    "awaiting-swap",
+    {
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      leaseJobId: null,
+      ...(options.error !== undefined ? { error: options.error } : {}),
+      ...(options.forgetConfirmation ? { swapConfirmedAt: null, swapConfirmedByEmail: null, swapTerminateSessions: false } : {}),
+    },
+    { leaseOwner: owner },
+  );
+}
+
 /** Hands the run to a person (awaiting-swap) and lets go of it: a confirmation or an admin's acceptance sends it back. */
 export async function holdForPerson(
   db: Db,
@@ -76,19 +103,7 @@ export async function holdForPerson(
 ): Promise<RunOutcome> {
   const blocking = hold.blockingFailures.length > 0;
   await db.$transaction(async (tx) => {
-    await transitionRun(
-      tx,
-      run.id,
-      ["running"],
-      "awaiting-swap",
-      {
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        leaseJobId: null,
-        ...(blocking ? { swapConfirmedAt: null, swapConfirmedByEmail: null, swapTerminateSessions: false } : {}),
-      },
-      { leaseOwner: owner },
-    );
+    await awaitPerson(tx, run.id, owner, { forgetConfirmation: blocking });
     await recordAuditEvent(tx, {
       actor: SYSTEM,
       action: `${kind.auditPrefix}.awaiting-swap`,
@@ -152,22 +167,7 @@ export async function settleStop<P>({ db, run, owner, kind, plan, step, error, s
   }
   if (error instanceof StepDeferredError) {
     await db.$transaction(async (tx) => {
-      await transitionRun(
-        tx,
-        run.id,
-        ["running"],
-        "awaiting-swap",
-        {
-          error: error.message,
-          swapConfirmedAt: null,
-          swapConfirmedByEmail: null,
-          swapTerminateSessions: false,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          leaseJobId: null,
-        },
-        { leaseOwner: owner },
-      );
+      await awaitPerson(tx, run.id, owner, { forgetConfirmation: true, error: error.message });
       await appendRunEvent(tx, run.id, "swap", { deferred: true, message: error.message, ...error.details });
     });
     return "awaiting-swap";

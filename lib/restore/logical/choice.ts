@@ -8,8 +8,9 @@ import type { Ctx } from "@/lib/db/ctx";
 import { BadRequestError, ForbiddenError } from "@/lib/errors";
 import { planSelection } from "@/lib/providers/postgres/dump-toc";
 import { DumpTableCatalog, type SelectionPlan } from "@/lib/providers/postgres/dump-toc-model";
-import { RESTORE_MODES, type PlanSource, type RestoreMode } from "./plan";
-import { findRestoreTarget } from "../restore-target";
+import { buildLogicalPlan, RESTORE_MODES, type LogicalRestorePlan, type PlanSource, type RestoreMode } from "./plan";
+import { BUILTIN_CHECKS } from "../validation/builtin-checks";
+import { findRestoreTarget, planTargetOf } from "../restore-target";
 
 // The same rule as the configuration's database names; the name is quoted as an identifier anyway.
 export const DatabaseName = z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "must be 1–63 characters: letters, digits, _ or -");
@@ -124,4 +125,23 @@ export async function resolveLogicalRestore(ctx: Ctx<SessionUser | null>, choice
     overridden: backup.manifestState !== "present",
   };
   return { environment, target, source, mode: choice.mode, newDatabaseName, selection };
+}
+
+/** The plan of a resolved restore, as the person reads it and the run stores it (without preflight: the run's first step checks). */
+export function planOf(resolved: ResolvedRestore, runId: string, at: Date): LogicalRestorePlan {
+  const { environment, target } = resolved;
+  return buildLogicalPlan({
+    environment: { name: environment.name, protected: environment.protected },
+    source: resolved.source,
+    target: planTargetOf(target),
+    mode: resolved.mode,
+    newDatabaseName: resolved.newDatabaseName,
+    selection: resolved.selection,
+    jobs: target.jobs,
+    runId,
+    at,
+    configuredChecks: environment.validation.checks.length,
+    builtinChecks: BUILTIN_CHECKS.length,
+    preflight: null,
+  });
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { BUILTIN_CHECKS } from "../validation/builtin-checks";
-import { buildLogicalPlan, type LogicalRestorePlan } from "./plan";
+import type { LogicalRestorePlan } from "./plan";
 import { runPreflight } from "./preflight";
-import { LogicalRestoreChoice, resolveLogicalRestore } from "./choice";
-import { adminTargetFor, planTargetOf } from "../restore-target";
+import { LogicalRestoreChoice, planOf, resolveLogicalRestore } from "./choice";
+import { adminTargetFor } from "../restore-target";
 import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 
@@ -33,19 +32,7 @@ export async function planLogicalRestore({
   const { environment, target, source } = resolved;
   // The real run gets its own id; the preview's scratch name shows the pattern.
   const at = new Date();
-  const draft = buildLogicalPlan({
-    environment: { name: environment.name, protected: environment.protected },
-    source,
-    target: planTargetOf(target),
-    mode: resolved.mode,
-    newDatabaseName: resolved.newDatabaseName,
-    selection: resolved.selection,
-    runId: randomUUID(),
-    at,
-    configuredChecks: environment.validation.checks.length,
-    builtinChecks: BUILTIN_CHECKS.length,
-    preflight: null,
-  });
+  const draft = planOf(resolved, randomUUID(), at);
   const preflight = await runPreflight({
     admin: await adminTargetFor(target),
     mode: resolved.mode,

@@ -3,8 +3,7 @@ import type { Db } from "@/lib/db/client";
 import type { RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
 import { appendRunEvent } from "../engine/events";
 import type { LapsedOutcome } from "../engine/kind";
-import { finishRun } from "../engine/settlement";
-import { transitionRun } from "../engine/transition-run";
+import { awaitPerson, finishRun } from "../engine/settlement";
 import { ADVICE } from "../engine/troubleshooting";
 import { adminTargetForRun } from "../restore-target";
 import { dropScratch, inspectSwap } from "./steps";
@@ -62,22 +61,7 @@ async function resolveSwap(db: Db, run: RestoreRun, step: RestoreStep, owner: st
     const message = `The worker stopped before the swap completed; nothing was changed (${run.targetDatabase} is as it was, the restored copy is ${run.scratchDatabase}). Confirm the swap again.`;
     await db.$transaction(async (tx) => {
       await tx.restoreStep.update({ where: { id: step.id }, data: { status: "pending", startedAt: null, error: message } });
-      await transitionRun(
-        tx,
-        run.id,
-        ["running"],
-        "awaiting-swap",
-        {
-          error: message,
-          swapConfirmedAt: null,
-          swapConfirmedByEmail: null,
-          swapTerminateSessions: false,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          leaseJobId: null,
-        },
-        { leaseOwner: owner },
-      );
+      await awaitPerson(tx, run.id, owner, { forgetConfirmation: true, error: message });
       await recordAuditEvent(tx, {
         actor: SYSTEM,
         action: "restore.swap.reverted",

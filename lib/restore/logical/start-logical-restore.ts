@@ -1,13 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { BadRequestError } from "@/lib/errors";
-import { BUILTIN_CHECKS } from "../validation/builtin-checks";
-import { buildLogicalPlan } from "./plan";
-import { assertMayRestore, LogicalRestoreChoice, resolveLogicalRestore } from "./choice";
+import { assertMayRestore, LogicalRestoreChoice, planOf, resolveLogicalRestore } from "./choice";
 import type { ClientCtx } from "@/lib/db/ctx";
 import { restoreRunView, type RestoreRunView } from "../restore-run-views";
 import { createQueuedRun } from "../engine/create-queued-run";
-import { planTargetOf } from "../restore-target";
 
 export const StartLogicalRestoreInput = LogicalRestoreChoice.extend({
   /** The person types the target database's name, exactly. */
@@ -29,19 +26,7 @@ export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; inpu
   }
 
   const runId = randomUUID();
-  const plan = buildLogicalPlan({
-    environment: { name: environment.name, protected: environment.protected },
-    source,
-    target: planTargetOf(target),
-    mode: resolved.mode,
-    newDatabaseName: resolved.newDatabaseName,
-    selection: resolved.selection,
-    runId,
-    at: new Date(),
-    configuredChecks: environment.validation.checks.length,
-    builtinChecks: BUILTIN_CHECKS.length,
-    preflight: null,
-  });
+  const plan = planOf(resolved, runId, new Date());
 
   const run = await createQueuedRun(ctx, {
     runId,

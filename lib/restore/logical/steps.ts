@@ -208,8 +208,7 @@ function guardLines(guard: GuardReport, owner: string): string[] {
     lines.push(
       `${defaults.length} ALTER DEFAULT PRIVILEGES statement(s) for other roles were not run (lines ${defaults.map((s) => s.line).join(", ")}).`,
     );
-  if (guard.largeObjectBlocks > 0)
-    lines.push(`${guard.largeObjectBlocks} large-object block(s) were loaded inside the restore's own transaction.`);
+  if (guard.largeObjectBlocks > 0) lines.push(`${guard.largeObjectBlocks} large-object block(s) were loaded.`);
   return lines;
 }
 
