@@ -524,6 +524,28 @@ describe("logical restore", () => {
     await sqlOn("postgres", `DROP DATABASE ${newName}`);
   }, 60_000);
 
+  it("a hostile dump restored table by table is refused all the same: the selection cuts sections, the guard still reads what passes", async () => {
+    const { readBackupTables } = await import("@/lib/backups/read-backup-tables");
+    await readBackupTables({ ctx: systemCtx(db), input: { backupId: backupIds.hostile, store: s3.store(PREFIX) } });
+    const before = await fingerprint(CRASH_DB);
+    const started = await startLogicalRestore({
+      ctx: ctx(),
+      input: {
+        backupId: backupIds.hostile,
+        targetName: "dr",
+        mode: "new-database",
+        newDatabaseName: `hostile_some_${id}`,
+        confirmation: LIVE_DB,
+        tables: ["public.payments"],
+      },
+    });
+    const done = await waitForRunStatus(db, started.id, ["succeeded", "failed"]);
+    expect(done.run.status).toBe("failed");
+    expect(done.run.error).toMatch(/COMMIT/);
+    expect(await fingerprint(CRASH_DB)).toEqual(before);
+    expect((await databases()).has(`hostile_some_${id}`)).toBe(false);
+  }, 60_000);
+
   it("ticks an open incident's checklist from the run's real events and measures its RTO/RPO", async () => {
     const { declareIncident } = await import("@/lib/incidents/declare-incident");
     const { getIncident } = await import("@/lib/incidents/get-incident");
