@@ -36,7 +36,8 @@ async function planPaymentsOnly(page: Page): Promise<string> {
   await filter.fill("pay");
   await expect(page.locator("li[data-table]")).toHaveCount(1);
   const payments = page.locator("li[data-table='public.payments']");
-  await expect(payments).toContainText("1 foreign key");
+  // To loans and to tenants.
+  await expect(payments).toContainText("2 foreign keys");
   await expect(payments).toContainText(/\d+ indexes/);
   await payments.getByRole("checkbox").check();
   await expect(page.getByText("1 chosen")).toBeVisible();
@@ -89,6 +90,60 @@ test("a restore of chosen tables runs into a new database holding only them", as
   await expect(page.locator("tr[data-check='critical-table-rows']")).toContainText(/Row counts: payments [\d,]+\./);
   await expect(page.locator("tr[data-check='orphaned-payments']")).toHaveCount(0);
 
+  const runUrl = page.url();
+
+  // Row-level recovery of the demo's incident: since last night's dump, a bad migration deleted
+  // most of tenant 4's payments and multiplied the amounts of the rest.
+  const recovery = page.locator("#row-recovery");
+  await recovery.getByRole("button", { name: "Compare with live" }).click();
+  await expect(recovery.getByRole("checkbox", { name: /public\.payments/ })).toBeChecked({ timeout: 30_000 });
+  await recovery.getByRole("button", { name: "Add a condition" }).click();
+  await expect(recovery.getByLabel("Column")).toHaveValue("tenant_id");
+  await recovery.getByLabel("Value").fill("4");
+  await recovery.getByRole("button", { name: /^Compare\s+with live$/ }).click();
+  const result = recovery.getByRole("article").first();
+  await expect(result).toContainText("succeeded", { timeout: 60_000 });
+  await expect(result).toContainText("public.payments · tenant_id = 4");
+  const counts = result.locator("tbody tr").first().locator("td");
+  const number = async (cell: number) => Number((await counts.nth(cell).textContent())?.replaceAll(",", ""));
+  const missing = await number(3);
+  const changed = await number(4);
+  expect(missing).toBeGreaterThan(0);
+  expect(changed).toBeGreaterThan(0);
+  await result.getByText(/^Examples from/).click();
+  await expect(result.getByText(/^amount: \d+\.\d{2} → \d+\.\d{2}$/).first()).toBeVisible();
+
+  await result.getByRole("checkbox", { name: /changed row\(s\) back/ }).check();
+  await expect(
+    result.getByRole("link", { name: `Download repair SQL (${(missing + changed).toLocaleString("en")} rows)` }),
+  ).toHaveAttribute("href", /repair\.sql\?updates=1$/);
+  await result.getByRole("button", { name: /Write [\d,]+ rows to live/ }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByRole("status")).toContainText("live still matches the comparison", { timeout: 30_000 });
+  const expected = `write ${missing + changed} rows to loanserve`;
+  const write = dialog.getByRole("button", { name: /^Write [\d,]+ rows$/ });
+  await dialog.getByRole("textbox").fill("write them");
+  await expect(write).toBeDisabled();
+  await dialog.getByRole("textbox").fill(expected);
+  await write.click();
+  await expect(result.getByRole("status")).toContainText(`Wrote ${(missing + changed).toLocaleString("en")} row(s) to loanserve`);
+
+  // Compared again, tenant 4's payments are as the backup had them.
+  await recovery.getByRole("button", { name: "Compare with live" }).click();
+  await recovery.getByRole("button", { name: "Add a condition" }).click();
+  await recovery.getByLabel("Value").fill("4");
+  await recovery.getByRole("button", { name: /^Compare\s+with live$/ }).click();
+  await expect(recovery.getByRole("article").first()).toContainText("nothing to repair", { timeout: 60_000 });
+
+  // The demo's incident carries both steps on its timeline.
+  await page.goto("/incidents");
+  await page.getByRole("link", { name: "Payments for tenant 4 deleted by a bad migration" }).first().click();
+  await expect(page.getByText(/Compared tenant_id = 4 of the restored copy with live loanserve/).first()).toBeVisible();
+  await expect(
+    page.getByText(`Wrote ${missing + changed} repaired row(s) (tenant_id = 4) from the backup to live loanserve`),
+  ).toBeVisible();
+
+  await page.goto(runUrl);
   await page.getByRole("navigation").first().getByRole("link", { name: "Restores" }).click();
   await expect(page.locator("tbody tr:visible").first()).toContainText(backupName);
 });

@@ -5,6 +5,11 @@
 const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB"];
 
 /** 1536 → "1.5 KB", 92 MB → "92.0 MB", 321 MB → "321 MB": powers of 1024, as storage tools show sizes. */
+/** 12,345: counts of rows, grouped the same way on every machine. */
+export function formatCount(count: number): string {
+  return count.toLocaleString("en");
+}
+
 export function formatBytes(bytes: number): string {
   let value = bytes;
   let unit = 0;

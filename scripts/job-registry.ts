@@ -11,6 +11,7 @@ import { incidentWebhookJob } from "@/lib/incidents/incident-webhook-job";
 import { phaseOverdueJob } from "@/lib/incidents/phase-overdue-job";
 import type { JobDefinition, Ticker } from "@/lib/jobs/define-job";
 import { restoreRunJob } from "@/lib/restore/restore-run-job";
+import { compareRowsJob } from "@/lib/restore/row-recovery/compare-rows-job";
 import { lapsedRunTicker, restoreSweeperJob } from "@/lib/restore/restore-sweeper-job";
 
 /** Every job the worker runs. */
@@ -23,6 +24,7 @@ export const ALL_JOBS: readonly JobDefinition[] = [
   phaseOverdueJob,
   restoreRunJob,
   restoreSweeperJob,
+  compareRowsJob,
   pitrBaseBackupJob,
   demoActivityJob,
   pruneAnonymousFailuresJob,

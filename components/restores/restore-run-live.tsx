@@ -21,6 +21,7 @@ import { RunActions } from "./run-actions";
 import { RunStatusBadge } from "./run-status-badge";
 import { StepTimeline } from "./step-timeline";
 import { SwapPanel } from "./swap-panel";
+import { RowRecoveryPanel } from "./row-recovery-panel";
 import { ValidationTable, type ValidationRow } from "./validation-table";
 
 /**
@@ -117,6 +118,16 @@ export function RestoreRunLive({
               </>
             )}
           </div>
+        )}
+
+        {plan.kind === "logical" && run.status === "succeeded" && run.mode === "new-database" && run.newDatabaseName && (
+          <RowRecoveryPanel
+            runId={run.id}
+            liveDatabase={run.targetDatabase}
+            restoredDatabase={run.newDatabaseName}
+            canCompare={canAct}
+            canApply={canAccept}
+          />
         )}
 
         <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">

@@ -7,6 +7,8 @@ export const queryKeys = {
   catalogRefresh: (environment: string) => ["backups", "refresh", environment] as const,
   backupTables: (backupId: string) => ["backups", "tables", backupId] as const,
   restoreRun: (runId: string) => ["restores", "run", runId] as const,
+  comparableTables: (runId: string) => ["restores", "comparable-tables", runId] as const,
+  rowComparisons: (runId: string) => ["restores", "row-comparisons", runId] as const,
   /** Every approval list, whatever its scope: for invalidation. */
   allApprovals: () => ["approvals"] as const,
   approvals: (scope: { runId?: string; status?: string }) => ["approvals", scope] as const,

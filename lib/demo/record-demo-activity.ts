@@ -7,8 +7,8 @@ const RECORD_PAYMENT = `
 WITH loan AS (
   SELECT id, tenant_id, principal FROM loans WHERE status = 'active' ORDER BY random() LIMIT 1
 ), payment AS (
-  INSERT INTO payments (loan_id, amount, paid_at)
-  SELECT id, greatest(round(principal / 360, 2), 1), now() FROM loan
+  INSERT INTO payments (tenant_id, loan_id, amount, paid_at)
+  SELECT tenant_id, id, greatest(round(principal / 360, 2), 1), now() FROM loan
   RETURNING id
 )
 INSERT INTO audit_logs (tenant_id, actor_id, action, entity, entity_id)

@@ -1,6 +1,6 @@
 import type { DbOrTx } from "@/lib/db/client";
+import { incidentsOfRun } from "./incidents-of-run";
 import { appendIncidentEvent } from "./append-incident-event";
-import { INCIDENT_STATUSES, isActive } from "./state";
 
 export interface ApprovalAnnouncement {
   type: "approval-requested" | "approval-approved" | "approval-refused";
@@ -23,15 +23,10 @@ export interface ApprovalAnnouncement {
  * declared from the run. Inside the caller's transaction. Returns the incidents told.
  */
 export async function announceApproval(tx: DbOrTx, event: ApprovalAnnouncement): Promise<string[]> {
-  const incidents = await tx.incident.findMany({
-    where: {
-      OR: [{ environment: event.environment, status: { in: INCIDENT_STATUSES.filter(isActive) } }, { createdFromRunId: event.runId }],
-    },
-    select: { id: true },
-  });
-  for (const incident of incidents) {
+  const incidents = await incidentsOfRun(tx, { environment: event.environment, runId: event.runId });
+  for (const incidentId of incidents) {
     await appendIncidentEvent(tx, {
-      incidentId: incident.id,
+      incidentId,
       actorEmail: event.actorEmail,
       type: event.type,
       at: event.at,
@@ -46,5 +41,5 @@ export async function announceApproval(tx: DbOrTx, event: ApprovalAnnouncement):
       },
     });
   }
-  return incidents.map((i) => i.id);
+  return incidents;
 }

@@ -1,6 +1,6 @@
 import type { DbOrTx } from "@/lib/db/client";
+import { incidentsOfRun } from "./incidents-of-run";
 import { appendIncidentEvent } from "./append-incident-event";
-import { INCIDENT_STATUSES, isActive } from "./state";
 
 export interface ValidationAcceptance {
   runId: string;
@@ -19,23 +19,15 @@ export interface ValidationAcceptance {
  * audit record and the timelines commit together. Returns the incidents told.
  */
 export async function announceValidationAcceptance(tx: DbOrTx, acceptance: ValidationAcceptance): Promise<string[]> {
-  const incidents = await tx.incident.findMany({
-    where: {
-      OR: [
-        { environment: acceptance.environment, status: { in: INCIDENT_STATUSES.filter(isActive) } },
-        { createdFromRunId: acceptance.runId },
-      ],
-    },
-    select: { id: true },
-  });
-  for (const incident of incidents) {
+  const incidents = await incidentsOfRun(tx, { environment: acceptance.environment, runId: acceptance.runId });
+  for (const incidentId of incidents) {
     await appendIncidentEvent(tx, {
-      incidentId: incident.id,
+      incidentId,
       actorEmail: acceptance.acceptedByEmail,
       type: "validation-accepted",
       at: acceptance.acceptedAt,
       payload: { runId: acceptance.runId, href: `/restores/${acceptance.runId}`, checks: acceptance.checks, reason: acceptance.reason },
     });
   }
-  return incidents.map((i) => i.id);
+  return incidents;
 }

@@ -19,7 +19,9 @@ export type IncidentEventType =
   | "approval-refused"
   | "review-updated"
   | "phase-overdue"
-  | "notification-failed";
+  | "notification-failed"
+  | "rows-compared"
+  | "repair-applied";
 
 /**
  * Adds one entry to an incident's timeline, inside the caller's transaction; the table's trigger

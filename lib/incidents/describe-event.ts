@@ -42,6 +42,8 @@ export function describeEvent({ type, payload }: DescribableEvent): string {
       return `Linked restore run ${text(payload.runId) ?? ""}`.trim();
     case "run-finished":
       return `${text(payload.description) ?? "A restore finished"}${payload.outcome === "failed" ? " (failed)" : ""}`;
+    case "rows-compared":
+    case "repair-applied":
     case "backup-verified":
     case "run-started":
     case "run-progress":

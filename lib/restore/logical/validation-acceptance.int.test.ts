@@ -108,7 +108,7 @@ beforeAll(async () => {
   await sqlOn(
     SOURCE_DB,
     `ALTER TABLE payments DROP CONSTRAINT payments_loan_id_fkey;
-     INSERT INTO payments (loan_id, amount, paid_at, created_at) VALUES (987654321, 10, '2026-11-10', '2026-11-10');
+     INSERT INTO payments (tenant_id, loan_id, amount, paid_at, created_at) VALUES (1, 987654321, 10, '2026-11-10', '2026-11-10');
      ALTER TABLE payments ADD CONSTRAINT payments_loan_id_fkey FOREIGN KEY (loan_id) REFERENCES loans (id) NOT VALID;`,
   );
 

@@ -157,7 +157,7 @@ describe("runValidation", () => {
     await exec(
       url,
       `SET session_replication_role = replica;
-       INSERT INTO payments (loan_id, amount, paid_at, created_at) VALUES (999999, 10, '2025-01-14', '2025-01-14');`,
+       INSERT INTO payments (tenant_id, loan_id, amount, paid_at, created_at) VALUES (1, 999999, 10, '2025-01-14', '2025-01-14');`,
     );
     const report = await runValidation({
       target: endpointOf(url),
@@ -330,8 +330,8 @@ describe("runValidation", () => {
     const source = await restoredDatabase();
     await exec(
       source,
-      `INSERT INTO payments (loan_id, amount, paid_at, created_at)
-       SELECT id, 10, now(), now() FROM loans ORDER BY id LIMIT 10;
+      `INSERT INTO payments (tenant_id, loan_id, amount, paid_at, created_at)
+       SELECT tenant_id, id, 10, now(), now() FROM loans ORDER BY id LIMIT 10;
        CREATE TABLE only_on_source (id int);`,
     );
     await exec(good, "CREATE TABLE IF NOT EXISTS only_on_target (id int)");

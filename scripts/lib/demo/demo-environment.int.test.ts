@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { chmod, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -14,7 +14,8 @@ import { loadIntoScratch } from "@/lib/providers/postgres/load-scratch";
 import { loaderRoleName } from "@/lib/providers/postgres/loader-role";
 import type { BackupStore, StoredObject } from "@/lib/providers/types";
 import { S3RVER_CREDENTIALS } from "@/scripts/lib/s3-server";
-import { startDemoEnvironment, type DemoEnvironment } from "./demo-environment";
+import { BAD_MIGRATION_NAME, DEMO_INCIDENT_SCOPE, DEMO_INCIDENT_TITLE } from "./bad-migration";
+import { SEED_VERSION, startDemoEnvironment, type DemoEnvironment, type SeedMarker } from "./demo-environment";
 import { createNightlyDump, type DumpManifest } from "./nightly-dump";
 
 const TABLES = ["tenants", "users", "loans", "payments", "documents", "audit_logs"] as const;
@@ -24,6 +25,7 @@ let tempDir: string;
 let previousDataDir: string | undefined;
 let demo: DemoEnvironment;
 let store: S3BackupStore;
+let marker: SeedMarker;
 /** Connected to `postgres`: a session on loanserve would stop it being cloned as a template. */
 let admin: pg.Client;
 const logLines: string[] = [];
@@ -145,6 +147,30 @@ async function createDatabase(name: string): Promise<void> {
   await admin.query(`CREATE DATABASE ${name}`);
 }
 
+async function readMarker(): Promise<SeedMarker> {
+  return JSON.parse(await readFile(path.join(tempDir, "demo", "seeded.json"), "utf8")) as SeedMarker;
+}
+
+/** Payments by id, as `database` holds them: tenant and amount (exact, as text). */
+function paymentsOf(database: string): Promise<Map<number, { tenantId: number; amount: string }>> {
+  return withDatabase(database, async (client) => {
+    const { rows } = await client.query<{ id: number; tenant_id: number; amount: string }>(
+      "SELECT id::int, tenant_id::int, amount::text FROM payments",
+    );
+    return new Map(rows.map((row) => [row.id, { tenantId: row.tenant_id, amount: row.amount }]));
+  });
+}
+
+/** Payments whose tenant is not their loan's (or is missing): none, if the denormalized column is right. */
+function paymentsOutsideTheirLoansTenant(database: string): Promise<number> {
+  return withDatabase(database, async (client) => {
+    const { rows } = await client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM payments p JOIN loans l ON l.id = p.loan_id WHERE p.tenant_id IS DISTINCT FROM l.tenant_id",
+    );
+    return rows[0]?.n ?? -1;
+  });
+}
+
 /** The seven nights the demo dumps: the latest 02:00 UTC not after the seed, and the six before. */
 function expectedNights(seededAt: Date): string[] {
   let latest = Date.UTC(seededAt.getUTCFullYear(), seededAt.getUTCMonth(), seededAt.getUTCDate(), 2);
@@ -169,7 +195,7 @@ describe("the demo environment", () => {
     store = storeFor(demo);
     admin = new pg.Client({ connectionString: pgUrl("postgres") });
     await admin.connect();
-    const marker = JSON.parse(await readFile(path.join(tempDir, "demo", "seeded.json"), "utf8")) as { seededAt: string };
+    marker = await readMarker();
     nights = expectedNights(new Date(marker.seededAt));
   });
 
@@ -200,6 +226,30 @@ describe("the demo environment", () => {
     expect(demo.env.DEMO_RESTORE_PASSWORD).not.toBe(demo.env.DEMO_PG_PASSWORD);
   });
 
+  it("returns the incident the bad migration caused, as the marker records it", () => {
+    const startedAt = new Date(marker.badMigrationAt);
+    expect(demo.incident).toEqual({
+      title: DEMO_INCIDENT_TITLE,
+      severity: "sev2",
+      scope: DEMO_INCIDENT_SCOPE,
+      startedAt,
+      lastKnownGoodAt: new Date(startedAt.getTime() - 60_000),
+    });
+    expect(demo.incident.title).toBe("Payments for tenant 4 deleted by a bad migration");
+    expect(demo.incident.scope).toContain("tenant_id = 4");
+    expect(marker).toMatchObject({
+      version: SEED_VERSION,
+      database: "loanserve",
+      badMigration: { name: BAD_MIGRATION_NAME, tenantId: 4, deleted: expect.any(Number), damaged: expect.any(Number) },
+    });
+    // After the seed and every nightly dump, before now.
+    expect(startedAt.getTime()).toBeGreaterThan(Date.parse(marker.seededAt));
+    expect(startedAt.getTime()).toBeGreaterThan(Date.parse(`${nights[0]}T02:00:00Z`));
+    expect(startedAt.getTime()).toBeLessThanOrEqual(Date.now());
+    const { deleted, damaged, tenantId } = marker.badMigration;
+    expect(logLines).toContain(`demo: bad migration deleted ${deleted} and damaged ${damaged} payments of tenant ${tenantId}`);
+  });
+
   it("archives WAL continuously", async () => {
     const { rows: settings } = await admin.query<{ wal_level: string; archive_mode: string }>(
       "SELECT current_setting('wal_level') AS wal_level, current_setting('archive_mode') AS archive_mode",
@@ -221,8 +271,10 @@ describe("the demo environment", () => {
     expect(counts.users).toBeLessThanOrEqual(350);
     expect(counts.loans).toBeGreaterThanOrEqual(5_000);
     expect(counts.loans).toBeLessThanOrEqual(7_000);
-    expect(counts.payments).toBeGreaterThanOrEqual(40_000);
-    expect(counts.payments).toBeLessThanOrEqual(50_000);
+    // The seed's payments, less those the bad migration deleted.
+    const seededPayments = (counts.payments ?? 0) + marker.badMigration.deleted;
+    expect(seededPayments).toBeGreaterThanOrEqual(40_000);
+    expect(seededPayments).toBeLessThanOrEqual(50_000);
     expect(counts.documents).toBeGreaterThanOrEqual(8_000);
     expect(counts.documents).toBeLessThanOrEqual(10_000);
     expect(counts.audit_logs).toBeGreaterThanOrEqual(55_000);
@@ -234,6 +286,18 @@ describe("the demo environment", () => {
         "SELECT COUNT(*)::int AS n FROM payments p LEFT JOIN loans l ON p.loan_id = l.id WHERE l.id IS NULL",
       );
       expect(orphans[0]?.n).toBe(0);
+
+      // Payments carry their loan's tenant (NOT NULL, a foreign key to tenants, indexed).
+      const { rows: column } = await db.query<{ not_null: boolean; references: string; indexed: boolean }>(
+        `SELECT a.attnotnull AS not_null,
+                (SELECT confrelid::regclass::text FROM pg_constraint
+                  WHERE conrelid = 'payments'::regclass AND contype = 'f' AND conkey = ARRAY[a.attnum]) AS references,
+                EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = 'payments' AND indexname = 'payments_tenant_id_idx') AS indexed
+           FROM pg_attribute a WHERE a.attrelid = 'payments'::regclass AND a.attname = 'tenant_id'`,
+      );
+      expect(column).toEqual([{ not_null: true, references: "tenants", indexed: true }]);
+      const { rows: perTenant } = await db.query<{ tenant_id: number }>("SELECT DISTINCT tenant_id::int FROM payments ORDER BY 1");
+      expect(perTenant.map((row) => row.tenant_id)).toEqual([1, 2, 3, 4, 5, 6]);
 
       const { rows: span } = await db.query<{ oldest_days: number; future: number }>(
         `SELECT (extract(epoch FROM now() - min(created_at)) / 86400)::float8 AS oldest_days,
@@ -255,6 +319,7 @@ describe("the demo environment", () => {
         expect(perDay.get(day) ?? 0, day).toBeGreaterThan(500);
       }
     });
+    expect(await paymentsOutsideTheirLoansTenant("loanserve")).toBe(0);
   });
 
   it("writes seven nightly dumps: good, corrupt, manifest-less and custom-format", async () => {
@@ -300,7 +365,9 @@ describe("the demo environment", () => {
       expect(manifest.checks).toEqual({ orphaned_payments: 0 });
       // The roles the dump's OWNER TO and GRANT lines name, for the plan's missing-roles warning.
       expect(manifest.roles).toEqual(["loanserve", "reporting"]);
-      for (const table of TABLES) expect(manifest.tables[table]).toBeLessThanOrEqual(production[table] ?? 0);
+      // (Production has lost the payments the bad migration deleted since.)
+      const today: Record<string, number> = { ...production, payments: (production.payments ?? 0) + marker.badMigration.deleted };
+      for (const table of TABLES) expect(manifest.tables[table]).toBeLessThanOrEqual(today[table] ?? 0);
       expect(manifest.tables.loans).toBeLessThan(previousLoans);
       expect(manifest.tables.loans).toBeGreaterThan(0);
       previousLoans = manifest.tables.loans;
@@ -357,6 +424,62 @@ describe("the demo environment", () => {
     expect(rows[0]?.loans).toBe(manifest.tables.loans);
     expect(rows[0]?.latest.getTime()).toBeLessThanOrEqual(Date.parse(`${night}T02:00:00Z`));
     expect(await tableCounts("restored_plain")).toEqual(manifest.tables);
+  });
+
+  it("runs the bad migration after the dumps: last night's dump holds tenant 4's payments, production lost most and has the rest damaged", async () => {
+    const night = nights[0] ?? "";
+    await createDatabase("restored_incident");
+    const restore = await run(
+      "bash",
+      [
+        "-c",
+        'set -o pipefail; gunzip -c | psql -X -q -v ON_ERROR_STOP=1 -o /dev/null -h 127.0.0.1 -p "$1" -U postgres -d restored_incident',
+        "restore",
+        String(demo.productionPort),
+      ],
+      await store.read(`prod/pg/${night}.sql.gz`),
+    );
+    expect(restore.code, restore.stderr).toBe(0);
+    try {
+      expect(await paymentsOutsideTheirLoansTenant("restored_incident")).toBe(0);
+      const dumped = await paymentsOf("restored_incident");
+      const live = await paymentsOf("loanserve");
+
+      // Tenant 4 had plenty of payments by last night's 02:00.
+      const tenant4 = [...dumped].filter(([, row]) => row.tenantId === 4);
+      expect(tenant4.length).toBeGreaterThan(1_000);
+      const missing = tenant4.filter(([id]) => !live.has(id));
+      const changed = tenant4.filter(([id, row]) => live.has(id) && live.get(id)?.amount !== row.amount);
+      // Every one of them is either gone or changed: missing those whose id is not a multiple of
+      // 10, the others with an amount 100 times the dump's (a unit-conversion bug).
+      expect(missing.length + changed.length).toBe(tenant4.length);
+      expect(missing.every(([id]) => id % 10 !== 0)).toBe(true);
+      expect(changed.every(([id]) => id % 10 === 0)).toBe(true);
+      for (const [id, row] of changed) {
+        expect(live.get(id), `payment ${id}`).toEqual({ tenantId: 4, amount: (Number(row.amount) * 100).toFixed(2) });
+      }
+      // Most are missing, some are changed.
+      expect(missing.length).toBeGreaterThan(tenant4.length * 0.8);
+      expect(changed.length).toBeGreaterThan(0);
+      // The marker's counts also cover tenant 4's payments made after last night's dump.
+      expect(marker.badMigration.deleted).toBeGreaterThanOrEqual(missing.length);
+      expect(marker.badMigration.damaged).toBeGreaterThanOrEqual(changed.length);
+      await withDatabase("loanserve", async (db) => {
+        const { rows } = await db.query<{ left: number; not_deleted: number }>(
+          `SELECT count(*)::int AS left, count(*) FILTER (WHERE id % 10 <> 0)::int AS not_deleted
+             FROM payments WHERE tenant_id = 4 AND created_at <= $1`,
+          [marker.badMigrationAt],
+        );
+        expect(rows[0]).toEqual({ left: marker.badMigration.damaged, not_deleted: 0 });
+      });
+
+      // Every other tenant's payments in the dump are in production as they were.
+      const others = [...dumped].filter(([, row]) => row.tenantId !== 4);
+      expect(others.length).toBeGreaterThan(20_000);
+      expect(others.filter(([id, row]) => live.get(id)?.amount !== row.amount || live.get(id)?.tenantId !== row.tenantId)).toEqual([]);
+    } finally {
+      await admin.query("DROP DATABASE IF EXISTS restored_incident WITH (FORCE)");
+    }
   });
 
   it("restores like a managed database: a user that is not a superuser, through the loader, keeping owners and grants", async () => {
@@ -497,6 +620,7 @@ describe("the demo environment", () => {
       objects: await listAll(),
       marker: await readFile(path.join(tempDir, "demo", "seeded.json"), "utf8"),
       ports: { s3: demo.s3Port, postgres: demo.productionPort },
+      incident: demo.incident,
     };
     await admin.end();
     await demo.stop();
@@ -506,7 +630,9 @@ describe("the demo environment", () => {
     const started = Date.now();
     demo = await startDemoEnvironment();
     console.info(`second startDemoEnvironment(): ${Date.now() - started} ms`);
-    expect(logLines.some((line) => /seeding|nightly dump/.test(line))).toBe(false);
+    expect(logLines.some((line) => /seeding|nightly dump|bad migration/.test(line))).toBe(false);
+    // The incident the first start returned, read back from the marker.
+    expect(demo.incident).toEqual(before.incident);
     expect({ s3: demo.s3Port, postgres: demo.productionPort }).toEqual(before.ports);
 
     store = storeFor(demo);
@@ -548,6 +674,40 @@ describe("the demo environment", () => {
     } finally {
       await client.end();
     }
+  });
+
+  it("seeds again from scratch a data folder seeded by an earlier version (a marker without a version)", async () => {
+    // What the version before payments.tenant_id left: its schema, and a marker with no version.
+    await withDatabase("loanserve", (db) => db.query("ALTER TABLE payments DROP COLUMN tenant_id"));
+    const markerFile = path.join(tempDir, "demo", "seeded.json");
+    const { seededAt, database, dumps } = await readMarker();
+    await writeFile(markerFile, `${JSON.stringify({ seededAt, database, dumps }, null, 2)}\n`);
+    await admin.end();
+    await demo.stop();
+
+    logLines.length = 0;
+    demo = await startDemoEnvironment();
+    store = storeFor(demo);
+    admin = new pg.Client({ connectionString: pgUrl("postgres") });
+    await admin.connect();
+    expect(logLines).toContain("demo: the demo data was made by an earlier version; seeding it again");
+    expect(logLines).toContain("demo: seeding LoanServe data…");
+    const reseeded = await readMarker();
+    expect(reseeded.version).toBe(SEED_VERSION);
+    expect(Date.parse(reseeded.seededAt)).toBeGreaterThan(Date.parse(seededAt));
+    const { deleted, damaged } = reseeded.badMigration;
+    expect(logLines).toContain(`demo: bad migration deleted ${deleted} and damaged ${damaged} payments of tenant 4`);
+    expect(demo.incident.startedAt).toEqual(new Date(reseeded.badMigrationAt));
+    // The new schema, and the bad migration's damage on it.
+    expect(await paymentsOutsideTheirLoansTenant("loanserve")).toBe(0);
+    const { rows } = await withDatabase("loanserve", (db) =>
+      db.query<{ n: number }>("SELECT count(*)::int AS n FROM payments WHERE tenant_id = 4 AND id % 10 <> 0 AND created_at <= $1", [
+        reseeded.badMigrationAt,
+      ]),
+    );
+    expect(rows[0]?.n).toBe(0);
+    expect(deleted).toBeGreaterThan(1_000);
+    expect((await listAll()).map((object) => object.key)).toHaveLength(13);
   });
 
   it("reseeds from scratch when an earlier first run died before finishing", async () => {

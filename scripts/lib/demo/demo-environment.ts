@@ -1,11 +1,13 @@
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
+import type { DemoIncident } from "@/lib/demo/declare-demo-incident";
 import { S3BackupStore } from "@/lib/providers/aws/s3-backup-store";
 import { stopRestoredServers } from "@/lib/providers/local/local-pitr-provider";
 import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
 import { dataDir, persistentSecret } from "@/scripts/lib/data-dir";
 import { S3RVER_CREDENTIALS, startS3Server, type LocalS3Server } from "@/scripts/lib/s3-server";
+import { applyBadMigration, BAD_MIGRATION_NAME, DEMO_INCIDENT_SCOPE, DEMO_INCIDENT_TITLE } from "./bad-migration";
 import { prepareDemoPitr } from "./demo-pitr";
 import { applicationDatabases, applyLoanServeOwnership, ensureLoanServeRoles, RESTORE_USER } from "./loanserve-roles";
 import { createNightlyDump, type DumpFormat } from "./nightly-dump";
@@ -16,6 +18,13 @@ const BUCKET = "loanserve-backups";
 const PREFIX = "prod/pg/";
 const DATABASE = "loanserve";
 const DEFAULT_PORTS: DemoPorts = { s3: 4569, postgres: 54329 };
+/**
+ * The seed's version, kept in the marker: a data folder seeded by an earlier version (or with no
+ * version) is seeded again from scratch. 2: payments.tenant_id and the bad migration.
+ */
+export const SEED_VERSION = 2;
+/** The demo incident's last known good time: this long before the bad migration began. */
+const LAST_KNOWN_GOOD_BEFORE_MS = 60_000;
 
 /** Last night first: what each of the seven nightly dumps demonstrates. */
 const NIGHTS: Array<{ nightsAgo: number; format: DumpFormat; corruptManifest?: boolean; withoutManifest?: boolean }> = [
@@ -33,12 +42,25 @@ interface DemoPorts {
   postgres: number;
 }
 
+/** `seeded.json`: written once the seed, the nightly dumps and the bad migration are all done. */
+export interface SeedMarker {
+  version: number;
+  seededAt: string;
+  database: string;
+  dumps: Array<{ key: string; manifestKey: string | null }>;
+  /** When the bad migration began (ISO): the demo incident's start. */
+  badMigrationAt: string;
+  badMigration: { name: string; tenantId: number; deleted: number; damaged: number };
+}
+
 export interface DemoEnvironment {
   s3Endpoint: string;
   s3Port: number;
   productionPort: number;
   /** What the app's demo configuration reads (lib/config/demo.ts); holds secrets, never log it. */
   env: Record<string, string>;
+  /** The incident the bad migration caused, for the app to declare (once) in the demo environment. */
+  incident: DemoIncident;
   stop(): Promise<void>;
 }
 
@@ -59,6 +81,41 @@ async function readPorts(file: string): Promise<DemoPorts> {
   } catch {
     return DEFAULT_PORTS;
   }
+}
+
+/** The marker when it is current; "outdated" when an earlier version (or a damaged file) wrote it; null when there is none. */
+async function readMarker(file: string): Promise<SeedMarker | "outdated" | null> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return null;
+  }
+  try {
+    const marker = JSON.parse(text) as Partial<SeedMarker> | null;
+    const current =
+      typeof marker?.version === "number" &&
+      marker.version >= SEED_VERSION &&
+      typeof marker.badMigrationAt === "string" &&
+      !Number.isNaN(Date.parse(marker.badMigrationAt)) &&
+      typeof marker.badMigration?.deleted === "number" &&
+      typeof marker.badMigration.damaged === "number";
+    return current ? (marker as SeedMarker) : "outdated";
+  } catch {
+    return "outdated";
+  }
+}
+
+/** The incident the marker's bad migration caused, as the app declares it. */
+function incidentOf(marker: SeedMarker): DemoIncident {
+  const startedAt = new Date(marker.badMigrationAt);
+  return {
+    title: DEMO_INCIDENT_TITLE,
+    severity: "sev2",
+    scope: DEMO_INCIDENT_SCOPE,
+    startedAt,
+    lastKnownGoodAt: new Date(startedAt.getTime() - LAST_KNOWN_GOOD_BEFORE_MS),
+  };
 }
 
 /** On the saved port when it is free, so bookmarks and the app's settings keep working; else on any. */
@@ -108,10 +165,11 @@ function shellQuote(value: string): string {
 }
 
 /**
- * Seeds LoanServe and writes the seven nightly dumps. The marker is written last, so a run
- * that dies half-way starts again from scratch next time.
+ * Seeds LoanServe, writes the seven nightly dumps, then runs the bad migration on the live
+ * database (the demo's incident). The marker is written last, so a run that dies half-way
+ * starts again from scratch next time.
  */
-async function seedDemo(cluster: LocalCluster, s3: LocalS3Server, markerFile: string): Promise<void> {
+async function seedDemo(cluster: LocalCluster, s3: LocalS3Server, markerFile: string): Promise<SeedMarker> {
   const started = Date.now();
   const now = new Date();
   log("creating the loanserve database…");
@@ -137,8 +195,20 @@ async function seedDemo(cluster: LocalCluster, s3: LocalS3Server, markerFile: st
     log(`nightly dump ${dump.key} (${kind.format}${note})`);
     dumps.push({ key: dump.key, manifestKey: dump.manifestKey });
   }
-  await writeFile(markerFile, `${JSON.stringify({ seededAt: now.toISOString(), database: DATABASE, dumps }, null, 2)}\n`);
+  // After the dumps: last night's dump still holds what the migration destroyed.
+  const bad = await applyBadMigration(cluster.url(DATABASE));
+  log(`bad migration deleted ${bad.deleted} and damaged ${bad.damaged} payments of tenant ${bad.tenantId}`);
+  const marker: SeedMarker = {
+    version: SEED_VERSION,
+    seededAt: now.toISOString(),
+    database: DATABASE,
+    dumps,
+    badMigrationAt: bad.at.toISOString(),
+    badMigration: { name: BAD_MIGRATION_NAME, tenantId: bad.tenantId, deleted: bad.deleted, damaged: bad.damaged },
+  };
+  await writeFile(markerFile, `${JSON.stringify(marker, null, 2)}\n`);
   log(`LoanServe data and ${dumps.length} nightly dumps ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return marker;
 }
 
 /**
@@ -197,14 +267,17 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
   try {
     // Every start: a data folder made before least-privilege mode gets its roles here.
     await ensureLoanServeRoles(cluster.url(), { name: RESTORE_USER, password: restorePassword });
-    const needsSeed = !(await exists(markerFile)) || !(await databaseExists(cluster.url(), DATABASE));
+    const found = await readMarker(markerFile);
+    if (found === "outdated") log("the demo data was made by an earlier version; seeding it again");
+    let marker = found === "outdated" ? null : found;
+    const needsSeed = !marker || !(await databaseExists(cluster.url(), DATABASE));
     // Objects from an interrupted earlier seed may be for other nights: start from an empty bucket.
     if (needsSeed) await rm(s3Dir, { recursive: true, force: true });
     const server = (s3 = await startS3OnPreferredPort(s3Dir, ports.s3));
     log(`S3-protocol server on ${server.endpoint}`);
     await writeFile(portsFile, `${JSON.stringify({ s3: server.port, postgres: productionPort }, null, 2)}\n`);
 
-    if (needsSeed) await seedDemo(cluster, server, markerFile);
+    if (needsSeed || !marker) marker = await seedDemo(cluster, server, markerFile);
     // And the ownership: superuser-owned LoanServe databases (and restored copies) of an earlier
     // version go to the application role, which the restore user may act for. A no-op after that.
     for (const database of await applicationDatabases(cluster.url(), DATABASE)) await applyLoanServeOwnership(cluster.url(), database);
@@ -221,6 +294,7 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
         DEMO_S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
         DEMO_S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
       },
+      incident: incidentOf(marker),
       stop: async () => {
         await server.stop();
         // Restored servers are the demo's too: none outlives Ctrl-C. Their folders stay (a run's

@@ -37,11 +37,15 @@ CREATE INDEX loans_created_at_idx ON loans (created_at);
 
 CREATE TABLE payments (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  -- The loan's tenant, denormalized as multi-tenant applications do, so per-tenant queries
+  -- (and a recovery filtered by tenant_id) need no join.
+  tenant_id bigint NOT NULL REFERENCES tenants (id),
   loan_id bigint NOT NULL REFERENCES loans (id),
   amount numeric(12, 2) NOT NULL CHECK (amount > 0),
   paid_at timestamptz NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX payments_tenant_id_idx ON payments (tenant_id);
 CREATE INDEX payments_loan_id_idx ON payments (loan_id);
 CREATE INDEX payments_created_at_idx ON payments (created_at);
 

@@ -92,10 +92,11 @@ CROSS JOIN LATERAL (SELECT u.created_at + pick.r_time * ($1::timestamptz - u.cre
 CROSS JOIN LATERAL (SELECT $1::timestamptz - ts.value AS value) age
 ORDER BY ts.value`;
 
-// Payments only on loans that have been disbursed; paid up to a day and a half before recorded.
+// Payments only on loans that have been disbursed, in the loan's tenant; paid up to a day and a
+// half before recorded.
 const INSERT_PAYMENTS = `
-INSERT INTO payments (loan_id, amount, paid_at, created_at)
-SELECT l.id,
+INSERT INTO payments (tenant_id, loan_id, amount, paid_at, created_at)
+SELECT l.tenant_id, l.id,
        round((l.principal * (0.005 + pick.r_amount * 0.03))::numeric, 2),
        greatest(l.created_at, ts.value - pick.r_paid * interval '36 hours'),
        ts.value

@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+// What a row-level comparison reports, as pure data: stored with the comparison, read back by
+// the pages (no server-only code here).
+
+export const TableRef = z.object({ schema: z.string().min(1), name: z.string().min(1) });
+export type TableRef = z.infer<typeof TableRef>;
+
+/** `schema.table`, as a selective restore names tables. */
+export const qualifiedName = (table: TableRef) => `${table.schema}.${table.name}`;
+
+const TextRow = z.record(z.string(), z.string().nullable());
+
+export const RowSample = z.object({
+  key: z.record(z.string(), z.string()),
+  /** The row as the backup holds it. */
+  restored: TextRow.optional(),
+  /** The row as the live database holds it now. */
+  live: TextRow.optional(),
+  /** For a changed row: the columns whose values differ. */
+  changedColumns: z.array(z.string()).optional(),
+});
+export type RowSample = z.infer<typeof RowSample>;
+
+const Difference = z.object({ count: z.number().int(), samples: z.array(RowSample) });
+
+export const TableComparison = z.object({
+  table: z.string(),
+  schema: z.string(),
+  name: z.string(),
+  primaryKey: z.array(z.string()),
+  comparedColumns: z.array(z.string()),
+  /** Columns the backup has and live does not (dropped since): a repair cannot write them. */
+  onlyInRestored: z.array(z.string()),
+  /** Columns live has and the backup does not (added since): inserted rows get their defaults. */
+  onlyInLive: z.array(z.string()),
+  restoredRows: z.number().int(),
+  liveRows: z.number().int(),
+  /** In the backup, not in live: deleted since. */
+  missing: Difference,
+  /** In both, with different values. */
+  changed: Difference,
+  /** In live, not in the backup: written since the backup; reported, never touched. */
+  extra: Difference,
+});
+export type TableComparison = z.infer<typeof TableComparison>;

@@ -1,0 +1,477 @@
+import "server-only";
+import pg from "pg";
+import { BadRequestError, ConflictError } from "@/lib/errors";
+import { connectEndpoint, type DatabaseEndpoint } from "./endpoint-connection";
+import { translateQueryError } from "./query-errors";
+import { qualifiedName, type RowSample, type TableComparison, type TableRef } from "./row-compare-model";
+
+// Row-level recovery: a table of a restored copy compared with the same table in the live
+// database, row by row by primary key. Both sides are read in key order through cursors and
+// merged here, so memory holds a batch, never a table; only the keys that differ are kept.
+//
+// Keys and rows are compared as PostgreSQL's text output under fixed settings (UTC, ISO dates),
+// ordered byte-wise (COLLATE "C"), so this merge and the servers agree on the order whatever the
+// databases' collations. The restored copy came from an untrusted dump: it is read with
+// search_path pinned to pg_catalog and row_security off, so none of the dump's functions run.
+
+export interface RowFilter {
+  column: string;
+  value: string;
+}
+
+export interface TableColumn {
+  name: string;
+  type: string;
+  /** GENERATED ALWAYS AS (…) STORED: never written. */
+  generated: boolean;
+  /** GENERATED ALWAYS AS IDENTITY: written with OVERRIDING SYSTEM VALUE. */
+  identityAlways: boolean;
+}
+
+export interface TableShape extends TableRef {
+  /** Empty when the table has no primary key: its rows cannot be matched. */
+  primaryKey: string[];
+  columns: TableColumn[];
+  estimatedRows: number;
+}
+
+/** A table's differences: the report, and the keys a repair needs (at most `maxKeys` of each). */
+export interface TableDifferences {
+  comparison: TableComparison;
+  missingKeys: string[][];
+  changedKeys: string[][];
+  /** More rows differ than `maxKeys`: the repair would be partial, so none is offered. */
+  keysTruncated: boolean;
+  /** The compared columns a repair writes (not generated), and whether identity values need overriding. */
+  writableColumns: string[];
+  overridingSystemValue: boolean;
+}
+
+export interface CompareOptions {
+  filter: RowFilter[];
+  samples: number;
+  maxKeys: number;
+  statementTimeoutMs: number;
+  onProgress?: (scanned: { restored: number; live: number }) => void;
+  signal?: AbortSignal;
+}
+
+const BATCH = 5_000;
+const CONNECT_TIMEOUT_MS = 15_000;
+
+const ident = (name: string) => pg.escapeIdentifier(name);
+const relation = (table: TableRef) => `${ident(table.schema)}.${ident(table.name)}`;
+
+/** A reading session: one REPEATABLE READ, READ ONLY transaction, so every read of a table sees one snapshot. */
+class Reader {
+  private constructor(
+    readonly client: pg.Client,
+    private readonly side: string,
+  ) {}
+
+  static async open(endpoint: DatabaseEndpoint, side: string, statementTimeoutMs: number): Promise<Reader> {
+    let client: pg.Client;
+    try {
+      client = await connectEndpoint(endpoint, { applicationName: "restore-console-row-compare", connectTimeoutMs: CONNECT_TIMEOUT_MS });
+    } catch (error) {
+      throw translateQueryError(error, endpoint.password ? { password: endpoint.password } : {});
+    }
+    const reader = new Reader(client, side);
+    await reader.run(
+      [
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        "SET LOCAL search_path = pg_catalog, pg_temp",
+        "SET LOCAL row_security = off",
+        "SET LOCAL TimeZone = 'UTC'",
+        "SET LOCAL DateStyle = 'ISO, YMD'",
+        "SET LOCAL IntervalStyle = 'postgres'",
+        "SET LOCAL extra_float_digits = 3",
+        "SET LOCAL bytea_output = 'hex'",
+        `SET LOCAL statement_timeout = ${Math.max(1, Math.round(statementTimeoutMs))}`,
+      ].join("; "),
+    );
+    return reader;
+  }
+
+  async run<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.client.query<R>(text, values)).rows;
+    } catch (error) {
+      const failed = translateQueryError(error);
+      throw Object.assign(failed, { message: `${this.side}: ${failed.message}` });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.query("ROLLBACK").catch(() => undefined);
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+const SHAPE_SQL = `
+SELECT n.nspname AS schema, c.relname AS name, greatest(c.reltuples, 0)::float8 AS estimated_rows,
+  coalesce((SELECT array_agg(a.attname::text ORDER BY k.ord)
+              FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             WHERE i.indrelid = c.oid AND i.indisprimary), '{}') AS primary_key,
+  (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+                                     'generated', a.attgenerated <> '', 'identityAlways', a.attidentity = 'a') ORDER BY a.attnum)
+     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+  AND ($1::text IS NULL OR (n.nspname = $1 AND c.relname = $2))
+ORDER BY n.nspname, c.relname`;
+
+interface ShapeRow {
+  schema: string;
+  name: string;
+  estimated_rows: number;
+  primary_key: string[];
+  columns: TableColumn[] | null;
+}
+
+const shapeOf = (row: ShapeRow): TableShape => ({
+  schema: row.schema,
+  name: row.name,
+  primaryKey: row.primary_key,
+  columns: row.columns ?? [],
+  estimatedRows: Math.round(row.estimated_rows),
+});
+
+async function readShape(reader: Reader, table: TableRef): Promise<TableShape | null> {
+  const [row] = await reader.run<ShapeRow>(SHAPE_SQL, [table.schema, table.name]);
+  return row ? shapeOf(row) : null;
+}
+
+/** The tables of a database (what a person may pick to compare), with their keys and columns. */
+export async function listTableShapes(endpoint: DatabaseEndpoint, statementTimeoutMs = 60_000): Promise<TableShape[]> {
+  const reader = await Reader.open(endpoint, endpoint.database, statementTimeoutMs);
+  try {
+    return (await reader.run<ShapeRow>(SHAPE_SQL, [null, null])).map(shapeOf);
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Byte-wise, like ORDER BY … COLLATE "C" on UTF-8 text. */
+export function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const order = Buffer.compare(Buffer.from(a[i] ?? ""), Buffer.from(b[i] ?? ""));
+    if (order !== 0) return order;
+  }
+  return 0;
+}
+
+interface KeyedRow {
+  key: string[];
+  digest: string;
+}
+
+/** The WHERE clause of a filter, its values as parameters numbered from `first`. */
+function filterClause(filter: readonly RowFilter[], first = 1): string {
+  return filter.length ? `WHERE ${filter.map((f, i) => `${ident(f.column)} = $${first + i}`).join(" AND ")}` : "";
+}
+
+/** Every row of the filtered table in key order: its key's text and a digest of the compared columns' text. */
+async function* keyedRows(reader: Reader, table: TableRef, key: string[], columns: string[], filter: RowFilter[], cursor: string) {
+  const keyText = key.map((c) => `${ident(c)}::text`);
+  const row = columns.length ? `ROW(${columns.map(ident).join(", ")})::text` : "''";
+  await reader.run(
+    `DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT ARRAY[${keyText.join(", ")}] AS key, md5(${row}) AS digest FROM ${relation(table)} ${filterClause(filter)} ORDER BY ${keyText.map((k) => `${k} COLLATE "C"`).join(", ")}`,
+    filter.map((f) => f.value),
+  );
+  let previous: string[] | null = null;
+  for (;;) {
+    const rows = await reader.run<KeyedRow>(`FETCH ${BATCH} FROM ${cursor}`);
+    for (const current of rows) {
+      // The merge relies on the server's order being ours; anything else would report false differences.
+      if (previous && compareKeys(previous, current.key) >= 0) {
+        throw new ConflictError(
+          `${qualifiedName(table)} did not come back in key order (key ${JSON.stringify(current.key)}); the comparison stopped.`,
+        );
+      }
+      previous = current.key;
+      yield current;
+    }
+    if (rows.length < BATCH) break;
+  }
+  await reader.run(`CLOSE ${cursor}`);
+}
+
+/** Rows by key, each column as text (null for NULL), in one scan. */
+async function rowsByKeys(reader: Reader, table: TableRef, key: string[], columns: string[], keys: string[][]) {
+  const found = new Map<string, Array<string | null>>();
+  if (keys.length === 0) return found;
+  const keyNames = key.map((_, i) => `k${i}`);
+  const rows = await reader.run<{ key: string[]; vals: Array<string | null> }>(
+    `SELECT ARRAY[${key.map((c) => `t.${ident(c)}::text`).join(", ")}] AS key, ARRAY[${columns.map((c) => `t.${ident(c)}::text`).join(", ")}]::text[] AS vals
+       FROM ${relation(table)} AS t
+       JOIN unnest(${key.map((_, i) => `$${i + 1}::text[]`).join(", ")}) AS k(${keyNames.join(", ")})
+         ON ${key.map((c, i) => `t.${ident(c)}::text = k.${keyNames[i]}`).join(" AND ")}`,
+    key.map((_, i) => keys.map((k) => k[i])),
+  );
+  for (const row of rows) found.set(JSON.stringify(row.key), row.vals);
+  return found;
+}
+
+const recordOf = (names: string[], values: ReadonlyArray<string | null>) => Object.fromEntries(names.map((n, i) => [n, values[i] ?? null]));
+
+function checkFilter(shape: TableShape, filter: readonly RowFilter[], side: string): void {
+  const names = new Set(shape.columns.map((c) => c.name));
+  const unknown = filter.filter((f) => !names.has(f.column)).map((f) => f.column);
+  if (unknown.length) {
+    throw new BadRequestError(
+      `The filter names ${unknown.join(", ")}, which ${qualifiedName(shape)} in the ${side} database does not have.`,
+    );
+  }
+}
+
+/** Why a table cannot be compared row by row, or null when it can. */
+export function refusalFor(shape: TableShape | null, table: TableRef, side: string): string | null {
+  if (!shape) return `${qualifiedName(table)} is not in the ${side} database.`;
+  if (shape.primaryKey.length === 0) {
+    return `${qualifiedName(table)} has no primary key, so its rows cannot be matched one to one; restore it whole into a new database and compare by hand.`;
+  }
+  return null;
+}
+
+/**
+ * Compares one table of the restored copy with the live one, by primary key, under the filter:
+ * rows only in the copy (missing from live), in both but different (changed), only in live
+ * (extra: written since the backup, never touched by a repair). Reads only.
+ */
+export async function compareTable(
+  restoredEndpoint: DatabaseEndpoint,
+  liveEndpoint: DatabaseEndpoint,
+  table: TableRef,
+  options: CompareOptions,
+): Promise<TableDifferences> {
+  const restored = await Reader.open(restoredEndpoint, `restored copy ${restoredEndpoint.database}`, options.statementTimeoutMs);
+  let live: Reader | undefined;
+  try {
+    live = await Reader.open(liveEndpoint, `live ${liveEndpoint.database}`, options.statementTimeoutMs);
+    const [restoredShape, liveShape] = await Promise.all([readShape(restored, table), readShape(live, table)]);
+    const refusal = refusalFor(restoredShape, table, "restored") ?? refusalFor(liveShape, table, "live");
+    if (refusal || !restoredShape || !liveShape) throw new BadRequestError(refusal ?? `${qualifiedName(table)} cannot be compared.`);
+    if (restoredShape.primaryKey.join("\u0000") !== liveShape.primaryKey.join("\u0000")) {
+      throw new BadRequestError(
+        `${qualifiedName(table)} has a different primary key in the live database (${liveShape.primaryKey.join(", ")}) than in the backup (${restoredShape.primaryKey.join(", ")}); rows cannot be matched.`,
+      );
+    }
+    checkFilter(restoredShape, options.filter, "restored");
+    checkFilter(liveShape, options.filter, "live");
+    const key = restoredShape.primaryKey;
+    const liveColumns = new Map(liveShape.columns.map((c) => [c.name, c]));
+    const common = restoredShape.columns.filter((c) => liveColumns.has(c.name)).map((c) => c.name);
+    const compared = common.filter((c) => !key.includes(c));
+    const writable = common.filter((c) => !liveColumns.get(c)?.generated);
+
+    const counts = { missing: 0, changed: 0, extra: 0, restored: 0, live: 0 };
+    const keys = { missing: [] as string[][], changed: [] as string[][], extra: [] as string[][] };
+    const keep = (kind: keyof typeof keys, rowKey: string[]) => {
+      counts[kind] += 1;
+      const limit = kind === "extra" ? options.samples : options.maxKeys + 1;
+      if (keys[kind].length < limit) keys[kind].push(rowKey);
+    };
+    const left = keyedRows(restored, table, key, compared, options.filter, "rc_restored");
+    const right = keyedRows(live, table, key, compared, options.filter, "rc_live");
+    let a = await left.next();
+    let b = await right.next();
+    let sinceReport = 0;
+    while (!a.done || !b.done) {
+      if (options.signal?.aborted)
+        throw options.signal.reason instanceof Error ? options.signal.reason : new Error("The comparison was stopped.");
+      const order = a.done ? 1 : b.done ? -1 : compareKeys(a.value.key, b.value.key);
+      if (order < 0 && !a.done) {
+        keep("missing", a.value.key);
+        counts.restored += 1;
+        a = await left.next();
+      } else if (order > 0 && !b.done) {
+        keep("extra", b.value.key);
+        counts.live += 1;
+        b = await right.next();
+      } else if (!a.done && !b.done) {
+        if (a.value.digest !== b.value.digest) keep("changed", a.value.key);
+        counts.restored += 1;
+        counts.live += 1;
+        [a, b] = await Promise.all([left.next(), right.next()]);
+      }
+      if (++sinceReport >= BATCH) {
+        sinceReport = 0;
+        options.onProgress?.({ restored: counts.restored, live: counts.live });
+      }
+    }
+    options.onProgress?.({ restored: counts.restored, live: counts.live });
+
+    // Samples: the first few of each kind, every column as text, from the side(s) that have them.
+    const sampleOf = (list: string[][]) => list.slice(0, options.samples);
+    const restoredNames = restoredShape.columns.map((c) => c.name);
+    const liveNames = liveShape.columns.map((c) => c.name);
+    const [fromRestored, fromLive] = await Promise.all([
+      rowsByKeys(restored, table, key, restoredNames, [...sampleOf(keys.missing), ...sampleOf(keys.changed)]),
+      rowsByKeys(live, table, key, liveNames, [...sampleOf(keys.extra), ...sampleOf(keys.changed)]),
+    ]);
+    const keyRecord = (rowKey: string[]) => recordOf(key, rowKey) as Record<string, string>;
+    const sample = (rowKey: string[]): RowSample => {
+      const id = JSON.stringify(rowKey);
+      const before = fromRestored.get(id);
+      const after = fromLive.get(id);
+      const restoredRow = before ? recordOf(restoredNames, before) : undefined;
+      const liveRow = after ? recordOf(liveNames, after) : undefined;
+      const changedColumns = restoredRow && liveRow ? compared.filter((c) => restoredRow[c] !== liveRow[c]) : undefined;
+      return {
+        key: keyRecord(rowKey),
+        ...(restoredRow ? { restored: restoredRow } : {}),
+        ...(liveRow ? { live: liveRow } : {}),
+        ...(changedColumns ? { changedColumns } : {}),
+      };
+    };
+
+    const truncated = keys.missing.length > options.maxKeys || keys.changed.length > options.maxKeys;
+    return {
+      comparison: {
+        table: qualifiedName(table),
+        schema: table.schema,
+        name: table.name,
+        primaryKey: key,
+        comparedColumns: compared,
+        onlyInRestored: restoredNames.filter((c) => !liveColumns.has(c)),
+        onlyInLive: liveNames.filter((c) => !restoredNames.includes(c)),
+        restoredRows: counts.restored,
+        liveRows: counts.live,
+        missing: { count: counts.missing, samples: sampleOf(keys.missing).map(sample) },
+        changed: { count: counts.changed, samples: sampleOf(keys.changed).map(sample) },
+        extra: { count: counts.extra, samples: sampleOf(keys.extra).map(sample) },
+      },
+      missingKeys: truncated ? [] : keys.missing,
+      changedKeys: truncated ? [] : keys.changed,
+      keysTruncated: truncated,
+      writableColumns: writable,
+      overridingSystemValue: writable.some((c) => liveColumns.get(c)?.identityAlways),
+    };
+  } finally {
+    await Promise.all([restored.close(), live?.close()]);
+  }
+}
+
+/** A text literal for standard_conforming_strings = on (quotes doubled, backslashes as they are). */
+export function sqlLiteral(value: string | null): string {
+  return value === null ? "NULL" : `'${value.replaceAll("'", "''")}'`;
+}
+
+export interface RepairStatements {
+  inserts: string[];
+  updates: string[];
+}
+
+/**
+ * The repair of one table: an INSERT per missing row and an UPDATE per changed row, each row as
+ * the restored copy holds it, values as literals the live columns' types read back.
+ */
+export async function buildRepairStatements(
+  restoredEndpoint: DatabaseEndpoint,
+  table: TableRef,
+  differences: Pick<TableDifferences, "missingKeys" | "changedKeys" | "writableColumns" | "overridingSystemValue" | "comparison">,
+  statementTimeoutMs: number,
+): Promise<RepairStatements> {
+  const { missingKeys, changedKeys, writableColumns, overridingSystemValue } = differences;
+  const key = differences.comparison.primaryKey;
+  const reader = await Reader.open(restoredEndpoint, `restored copy ${restoredEndpoint.database}`, statementTimeoutMs);
+  try {
+    const rows = await rowsByKeys(reader, table, key, writableColumns, [...missingKeys, ...changedKeys]);
+    const valuesOf = (rowKey: string[]) => {
+      const values = rows.get(JSON.stringify(rowKey));
+      if (!values)
+        throw new ConflictError(`The restored copy no longer holds ${qualifiedName(table)} row ${JSON.stringify(rowKey)}; compare again.`);
+      return values;
+    };
+    const columns = writableColumns.map(ident).join(", ");
+    const where = (rowKey: string[]) => key.map((c, i) => `${ident(c)} = ${sqlLiteral(rowKey[i] ?? null)}`).join(" AND ");
+    const settable = writableColumns.filter((c) => !key.includes(c));
+    return {
+      inserts: missingKeys.map(
+        (rowKey) =>
+          `INSERT INTO ${relation(table)} (${columns})${overridingSystemValue ? " OVERRIDING SYSTEM VALUE" : ""} VALUES (${valuesOf(rowKey).map(sqlLiteral).join(", ")});`,
+      ),
+      updates: settable.length
+        ? changedKeys.map((rowKey) => {
+            const values = valuesOf(rowKey);
+            const set = settable.map((c) => `${ident(c)} = ${sqlLiteral(values[writableColumns.indexOf(c)] ?? null)}`).join(", ");
+            return `UPDATE ${relation(table)} SET ${set} WHERE ${where(rowKey)};`;
+          })
+        : [],
+    };
+  } finally {
+    await reader.close();
+  }
+}
+
+export interface RepairOutcome {
+  /** Rows the statements wrote (each statement writes exactly one, or the repair is refused). */
+  rowsWritten: number;
+  /** Statements that wrote no row: the live row they meant is gone or was already there. */
+  statementsWithoutEffect: number;
+  committed: boolean;
+}
+
+const REPAIR_BATCH = 200;
+
+/**
+ * Runs a repair's statements on the live database in one transaction. A dry run always rolls
+ * back; a real one commits only when every statement wrote exactly its one row and the total is
+ * what the person confirmed, else it rolls back and the live database is as it was.
+ */
+export async function applyRepairStatements(
+  liveEndpoint: DatabaseEndpoint,
+  statements: readonly string[],
+  options: { dryRun: boolean; expectedRows: number; statementTimeoutMs: number; lockTimeoutMs: number },
+): Promise<RepairOutcome> {
+  let client: pg.Client;
+  try {
+    client = await connectEndpoint(liveEndpoint, { applicationName: "restore-console-row-repair", connectTimeoutMs: CONNECT_TIMEOUT_MS });
+  } catch (error) {
+    throw translateQueryError(error, liveEndpoint.password ? { password: liveEndpoint.password } : {});
+  }
+  let rowsWritten = 0;
+  let statementsWithoutEffect = 0;
+  try {
+    await client.query(
+      `BEGIN; SET LOCAL standard_conforming_strings = on; SET LOCAL statement_timeout = ${Math.round(options.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs)}`,
+    );
+    for (let i = 0; i < statements.length; i += REPAIR_BATCH) {
+      const batch = statements.slice(i, i + REPAIR_BATCH);
+      const answer = (await client.query(batch.join("\n"))) as pg.QueryResult | pg.QueryResult[];
+      for (const result of Array.isArray(answer) ? answer : [answer]) {
+        const written = result.rowCount ?? 0;
+        rowsWritten += written;
+        if (written !== 1) statementsWithoutEffect += 1;
+      }
+    }
+    const commit = !options.dryRun && statementsWithoutEffect === 0 && rowsWritten === options.expectedRows;
+    await client.query(commit ? "COMMIT" : "ROLLBACK");
+    if (!options.dryRun && !commit) {
+      throw new ConflictError(
+        `The live table changed since the comparison: the repair would write ${rowsWritten} row(s), not the ${options.expectedRows} you confirmed${statementsWithoutEffect ? ` (${statementsWithoutEffect} statement(s) found no row to write)` : ""}. Nothing was written; compare again.`,
+      );
+    }
+    return { rowsWritten, statementsWithoutEffect, committed: commit };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    if (error instanceof ConflictError) throw error;
+    const failed = translateQueryError(error, liveEndpoint.password ? { password: liveEndpoint.password } : {});
+    if (failed.sqlState === "23505") {
+      throw new ConflictError(
+        `A row the repair would insert is in the live table again (${failed.message}). Nothing was written; compare again.`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw new ConflictError(`The repair failed on the live database and was rolled back; nothing was written: ${failed.message}`, {
+      cause: error,
+    });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,76 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { TableComparison, TableRef } from "@/lib/providers/postgres/row-compare-model";
+import { COMPARISON_STATUSES, ComparisonProgress, RowFilter, type ComparisonStatus, type RowComparisonView } from "./model";
+
+/** The columns a view needs: never the repair's statements (they hold the rows themselves). */
+export const COMPARISON_VIEW_SELECT = {
+  id: true,
+  runId: true,
+  environment: true,
+  targetName: true,
+  liveDatabase: true,
+  restoredDatabase: true,
+  tables: true,
+  filter: true,
+  status: true,
+  progress: true,
+  error: true,
+  results: true,
+  repairInserts: true,
+  repairUpdates: true,
+  repairWithheld: true,
+  requestedByEmail: true,
+  createdAt: true,
+  finishedAt: true,
+  dryRunAt: true,
+  dryRunRows: true,
+  dryRunIncludesUpdates: true,
+  appliedAt: true,
+  appliedByEmail: true,
+  appliedRows: true,
+  appliedIncludesUpdates: true,
+} as const;
+
+export type ComparisonRecord = Prisma.RowComparisonGetPayload<{ select: typeof COMPARISON_VIEW_SELECT }>;
+
+const isStatus = (value: string): value is ComparisonStatus => (COMPARISON_STATUSES as readonly string[]).includes(value);
+
+export function rowComparisonView(record: ComparisonRecord): RowComparisonView {
+  const results = TableComparison.array().safeParse(record.results);
+  const progress = ComparisonProgress.safeParse(record.progress);
+  return {
+    id: record.id,
+    runId: record.runId,
+    environment: record.environment,
+    targetName: record.targetName,
+    liveDatabase: record.liveDatabase,
+    restoredDatabase: record.restoredDatabase,
+    tables: TableRef.array().parse(record.tables),
+    filter: RowFilter.parse(record.filter),
+    status: isStatus(record.status) ? record.status : "failed",
+    progress: record.status === "running" && progress.success ? progress.data : null,
+    error: record.error,
+    results: results.success ? results.data : [],
+    repair:
+      record.repairInserts !== null && record.repairUpdates !== null
+        ? { inserts: record.repairInserts, updates: record.repairUpdates }
+        : null,
+    repairWithheld: record.repairWithheld,
+    requestedByEmail: record.requestedByEmail,
+    createdAt: record.createdAt.toISOString(),
+    finishedAt: record.finishedAt?.toISOString() ?? null,
+    dryRun:
+      record.dryRunAt && record.dryRunRows !== null
+        ? { at: record.dryRunAt.toISOString(), rows: record.dryRunRows, includesUpdates: record.dryRunIncludesUpdates ?? false }
+        : null,
+    applied:
+      record.appliedAt && record.appliedRows !== null
+        ? {
+            at: record.appliedAt.toISOString(),
+            byEmail: record.appliedByEmail ?? "?",
+            rows: record.appliedRows,
+            includesUpdates: record.appliedIncludesUpdates ?? false,
+          }
+        : null,
+  };
+}

@@ -1,0 +1,33 @@
+-- Row-level recovery: a run's restored tables compared with the live database, and the repair.
+CREATE TABLE "row_comparisons" (
+    "id" UUID NOT NULL,
+    "run_id" UUID NOT NULL,
+    "environment" TEXT NOT NULL,
+    "target_name" TEXT NOT NULL,
+    "live_database" TEXT NOT NULL,
+    "restored_database" TEXT NOT NULL,
+    "tables" JSONB NOT NULL,
+    "filter" JSONB NOT NULL,
+    "status" TEXT NOT NULL,
+    "progress" JSONB,
+    "error" TEXT,
+    "results" JSONB,
+    "repair" JSONB,
+    "repair_inserts" INTEGER,
+    "repair_updates" INTEGER,
+    "repair_withheld" TEXT,
+    "requested_by_email" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "started_at" TIMESTAMPTZ(3),
+    "finished_at" TIMESTAMPTZ(3),
+    "dry_run_at" TIMESTAMPTZ(3),
+    "dry_run_rows" INTEGER,
+    "dry_run_includes_updates" BOOLEAN,
+    "applied_at" TIMESTAMPTZ(3),
+    "applied_by_email" TEXT,
+    "applied_rows" INTEGER,
+    "applied_includes_updates" BOOLEAN,
+    CONSTRAINT "row_comparisons_pkey" PRIMARY KEY ("id"),
+    CONSTRAINT "row_comparisons_run_id_fkey" FOREIGN KEY ("run_id") REFERENCES "restore_runs"("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX "row_comparisons_run_id_created_at_idx" ON "row_comparisons"("run_id", "created_at" DESC);
