@@ -12,7 +12,6 @@ import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
-import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { formatCount } from "@/lib/format";
 import { useComparableTables, useRequestComparison, useRowComparisons, useRowRepair } from "@/lib/client/use-row-comparisons";
@@ -296,30 +295,9 @@ function ComparisonResult({
 
       {comparison.status === "succeeded" && (
         <>
-          <Table caption={`Rows of ${heading}, backup against live`} captionHidden>
-            <THead>
-              <Tr>
-                <Th>Table</Th>
-                <Th numeric>In backup</Th>
-                <Th numeric>In live</Th>
-                <Th numeric>Missing from live</Th>
-                <Th numeric>Changed</Th>
-                <Th numeric>Extra in live</Th>
-              </Tr>
-            </THead>
-            <TBody>
-              {comparison.results.map((result) => (
-                <Tr key={result.table}>
-                  <Td mono>{result.table}</Td>
-                  <Td numeric>{formatCount(result.restoredRows)}</Td>
-                  <Td numeric>{formatCount(result.liveRows)}</Td>
-                  <CountCell value={result.missing.count} tone="danger" />
-                  <CountCell value={result.changed.count} tone="warning" />
-                  <CountCell value={result.extra.count} tone="neutral" />
-                </Tr>
-              ))}
-            </TBody>
-          </Table>
+          {comparison.results.map((result) => (
+            <DifferenceCounts key={result.table} result={result} />
+          ))}
           {comparison.results.map((result) => (
             <TableSamples key={result.table} result={result} />
           ))}
@@ -347,19 +325,39 @@ function ComparisonResult({
   );
 }
 
-function CountCell({ value, tone }: { value: number; tone: "danger" | "warning" | "neutral" }) {
-  const colour =
-    value === 0
-      ? "text-muted"
-      : tone === "danger"
-        ? "font-semibold text-danger-text"
-        : tone === "warning"
-          ? "font-semibold text-warning-text"
-          : "";
+const COUNT_TONES = {
+  danger: "border-danger/30 bg-danger-soft text-danger-text",
+  warning: "border-warning/30 bg-warning-soft text-warning-text",
+  neutral: "border-border bg-subtle text-fg",
+} as const;
+
+/** A table's three counts as tiles (they stay side by side down to a phone's width), the totals under them. */
+function DifferenceCounts({ result }: { result: TableComparison }) {
+  const tiles = [
+    { label: "missing from live", value: result.missing.count, tone: "danger" as const },
+    { label: "changed", value: result.changed.count, tone: "warning" as const },
+    { label: "extra in live", value: result.extra.count, tone: "neutral" as const },
+  ];
   return (
-    <Td numeric className={colour}>
-      {formatCount(value)}
-    </Td>
+    <div className="space-y-1.5" data-table={result.table}>
+      <h4 className="font-mono text-sm font-medium">{result.table}</h4>
+      <dl className="grid grid-cols-3 gap-2">
+        {tiles.map((tile) => (
+          <div
+            key={tile.label}
+            data-count={tile.label}
+            className={`rounded-md border px-2 py-1.5 ${tile.value === 0 ? COUNT_TONES.neutral : COUNT_TONES[tile.tone]}`}
+          >
+            <dt className="text-xs">{tile.label}</dt>
+            <dd className="text-lg font-semibold tabular-nums">{formatCount(tile.value)}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className="text-xs text-muted">
+        {formatCount(result.restoredRows)} rows in the backup, {formatCount(result.liveRows)} in live, matched by{" "}
+        {result.primaryKey.join(", ")}.
+      </p>
+    </div>
   );
 }
 
