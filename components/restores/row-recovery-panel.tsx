@@ -13,6 +13,7 @@ import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { Time } from "@/components/ui/time";
+import { FourEyesReason, useFourEyes } from "./four-eyes-context";
 import { formatCount } from "@/lib/format";
 import { useComparableTables, useRequestComparison, useRowComparisons, useRowRepair } from "@/lib/client/use-row-comparisons";
 import {
@@ -150,7 +151,7 @@ function CompareForm({ runId, onDone }: { runId: string; onDone: () => void }) {
               <li key={name}>
                 <label className={`flex items-start gap-2 text-sm ${table.refusal ? "text-muted" : ""}`}>
                   <input
-                    ref={index === 0 ? firstField : undefined}
+                    ref={index === (tables.data ?? []).findIndex((t) => !t.refusal) ? firstField : undefined}
                     type="checkbox"
                     className="mt-0.5"
                     disabled={Boolean(table.refusal)}
@@ -176,7 +177,15 @@ function CompareForm({ runId, onDone }: { runId: string; onDone: () => void }) {
         <legend className="text-sm font-medium">Only rows where (optional)</legend>
         {filter.map((condition, index) => (
           <div key={index} className="flex flex-wrap items-end gap-2">
-            <Field id={`filter-column-${index}`} label="Column" className="min-w-40">
+            <Field
+              id={`filter-column-${index}`}
+              label={
+                <>
+                  Column<span className="sr-only"> of condition {index + 1}</span>
+                </>
+              }
+              className="min-w-40"
+            >
               {(props) => (
                 <Select
                   {...props}
@@ -195,7 +204,15 @@ function CompareForm({ runId, onDone }: { runId: string; onDone: () => void }) {
             <span className="pb-2 text-sm text-muted" aria-hidden>
               =
             </span>
-            <Field id={`filter-value-${index}`} label="Value" className="min-w-32 flex-1">
+            <Field
+              id={`filter-value-${index}`}
+              label={
+                <>
+                  Value<span className="sr-only"> of condition {index + 1}</span>
+                </>
+              }
+              className="min-w-32 flex-1"
+            >
               {(props) => (
                 <Input
                   {...props}
@@ -298,9 +315,11 @@ function ComparisonResult({
           {comparison.results.map((result) => (
             <DifferenceCounts key={result.table} result={result} />
           ))}
-          {comparison.results.map((result) => (
-            <TableSamples key={result.table} result={result} />
-          ))}
+          {comparison.samplesHidden ? (
+            <p className="text-xs text-muted">Examples of the rows are shown to operators and admins.</p>
+          ) : (
+            comparison.results.map((result) => <TableSamples key={result.table} result={result} />)
+          )}
           <RepairSection
             comparison={comparison}
             includeUpdates={includeUpdates}
@@ -371,6 +390,7 @@ function TableSamples({ result }: { result: TableComparison }) {
     { label: "missing from live", difference: result.missing, side: "restored" as const },
     { label: "changed", difference: result.changed, side: "both" as const },
     { label: "extra in live", difference: result.extra, side: "live" as const },
+    { label: "in live outside the filter", difference: result.outsideFilter, side: "both" as const },
   ].filter((k) => k.difference.samples.length > 0);
   const notes = [
     result.onlyInRestored.length
@@ -452,7 +472,13 @@ function RepairSection({
   if (applied) {
     return (
       <p role="status" className="rounded-md bg-success-soft px-3 py-2 text-sm text-success-text">
-        Wrote {formatCount(applied.rows)} row(s) to <span className="font-mono">{comparison.liveDatabase}</span>
+        {applied.rows === null ? (
+          <>Being written to {comparison.liveDatabase}, or its outcome could not be recorded: check the audit log and live</>
+        ) : (
+          <>
+            Wrote {formatCount(applied.rows)} row(s) to <span className="font-mono">{comparison.liveDatabase}</span>
+          </>
+        )}
         {applied.includesUpdates ? " (missing rows inserted, changed rows put back)" : " (missing rows inserted)"} — {applied.byEmail},{" "}
         <Time value={applied.at} />.
       </p>
@@ -518,17 +544,14 @@ function RepairDialog({
   const dryRun = useRowRepair(runId, comparison.id);
   const write = useRowRepair(runId, comparison.id);
   const [typed, setTyped] = useState("");
+  const [reason, setReason] = useState("");
+  // Four-eyes on the write: a reason, and the write becomes a request for a second person.
+  const guarded = useFourEyes("row-repair");
   const expected = repairConfirmationText(rows, comparison.liveDatabase);
-  const rehearsed = dryRun.data;
+  const rehearsed = dryRun.data && "rowsWritten" in dryRun.data ? dryRun.data : undefined;
+  const requested = write.data && "approval" in write.data ? write.data : undefined;
   const matches = rehearsed !== undefined && rehearsed.rowsWritten === rows && rehearsed.statementsWithoutEffect === 0;
-  const started = useRef(false);
-
-  // The dry run first, as soon as the dialog opens: the count the person confirms is today's.
-  useEffect(() => {
-    if (started.current) return;
-    started.current = true;
-    dryRun.mutate({ dryRun: true, includeUpdates });
-  }, [dryRun, includeUpdates]);
+  const ready = matches && typed.trim() === expected && (!guarded || reason.trim().length >= 10) && !requested;
 
   return (
     <Dialog
@@ -541,44 +564,60 @@ function RepairDialog({
           In one transaction on the live database:{" "}
           {includeUpdates ? "inserts the missing rows and puts the changed rows back" : "inserts the missing rows"} of{" "}
           {describeFilter(comparison.filter)}, as the backup holds them. It commits only if every row lands as counted; otherwise nothing is
-          written.
+          written. First a dry run: the same statements, rolled back, to count what they would write now.
         </>
       }
       footer={
         <>
           <Button variant="ghost" onClick={onClose}>
-            Keep live as is
+            {requested ? "Close" : "Keep live as is"}
           </Button>
           <Button
             variant="danger"
             loading={write.isPending}
-            disabled={!matches || typed.trim() !== expected}
-            onClick={() => write.mutate({ dryRun: false, includeUpdates, confirmation: typed.trim() }, { onSuccess: onClose })}
+            disabled={!ready}
+            onClick={() =>
+              write.mutate(
+                { dryRun: false, includeUpdates, confirmation: typed.trim(), ...(guarded ? { reason: reason.trim() } : {}) },
+                // A request for approval keeps the dialog open to say so; a write closes it.
+                { onSuccess: (answer) => ("approval" in answer ? undefined : onClose()) },
+              )
+            }
           >
-            Write {formatCount(rows)} rows
+            {guarded ? "Ask for approval" : `Write ${formatCount(rows)} rows`}
           </Button>
         </>
       }
     >
-      <div className="space-y-3 text-sm" aria-live="polite">
-        {dryRun.isPending && (
-          <p className="flex items-center gap-2 text-muted">
-            <Spinner /> Dry run: running the repair and rolling it back…
-          </p>
-        )}
-        {dryRun.error && (
-          <p role="alert" className="text-danger-text">
-            The dry run failed: {dryRun.error.message}
-          </p>
-        )}
-        {rehearsed && (
-          <p role="status" className={matches ? "text-success-text" : "text-danger-text"}>
-            Dry run: {formatCount(rehearsed.rowsWritten)} of {formatCount(rows)} rows would be written
-            {matches
-              ? " — live still matches the comparison."
-              : `; ${formatCount(rehearsed.statementsWithoutEffect)} statement(s) found no row. Compare again.`}
-          </p>
-        )}
+      <div className="space-y-3 text-sm">
+        <div className="flex flex-wrap items-center gap-3">
+          <Button
+            size="sm"
+            autoFocus
+            loading={dryRun.isPending}
+            disabled={Boolean(requested)}
+            onClick={() => dryRun.mutate({ dryRun: true, includeUpdates })}
+          >
+            {rehearsed ? "Run the dry run again" : "Run the dry run"}
+          </Button>
+          <span className="text-xs text-muted">Takes the rows’ locks for a moment, fires live’s triggers, then rolls back.</span>
+        </div>
+        <div aria-live="polite">
+          {dryRun.error && (
+            <p role="alert" className="text-danger-text">
+              The dry run failed, nothing was written: {dryRun.error.message}
+            </p>
+          )}
+          {rehearsed && (
+            <p data-testid="dry-run" className={matches ? "text-success-text" : "text-danger-text"}>
+              Dry run: {formatCount(rehearsed.rowsWritten)} of {formatCount(rows)} rows would be written
+              {matches
+                ? " — live still matches the comparison."
+                : `; ${formatCount(rehearsed.statementsWithoutEffect)} statement(s) found no row to write. Compare again.`}
+            </p>
+          )}
+          {requested && <p className="text-accent-text">{requested.message}</p>}
+        </div>
         <Field
           id={`repair-confirm-${comparison.id}`}
           label={
@@ -599,6 +638,7 @@ function RepairDialog({
             />
           )}
         </Field>
+        {guarded && <FourEyesReason id={`repair-reason-${comparison.id}`} terms={guarded} value={reason} onChange={setReason} />}
       </div>
     </Dialog>
   );

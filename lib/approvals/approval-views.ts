@@ -9,6 +9,7 @@ export const ACTION_LABELS: Readonly<Record<FourEyesAction, string>> = {
   rollback: "Roll back the swap",
   "pitr-cut-over": "Mark as cut over",
   "pitr-cleanup": "Clean up the restored server",
+  "row-repair": "Write a row repair to live",
 };
 
 /** One approval request as every caller sees it (dates as ISO strings, safe to send to a browser). */

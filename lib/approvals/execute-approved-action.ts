@@ -3,7 +3,9 @@ import { cleanupPitrRestore } from "@/lib/restore/pitr/cleanup-pitr-restore";
 import { confirmSwap } from "@/lib/restore/logical/confirm-swap";
 import { markPitrCutOver } from "@/lib/restore/pitr/mark-pitr-cut-over";
 import { rollbackRestore } from "@/lib/restore/logical/rollback-restore";
+import { getRestoreRun } from "@/lib/restore/get-restore-run";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
+import { applyRowRepair } from "@/lib/restore/row-recovery/apply-row-repair";
 import type { ApprovalGrant } from "./require-four-eyes";
 
 const bool = (value: unknown, fallback: boolean): boolean => (typeof value === "boolean" ? value : fallback);
@@ -52,6 +54,20 @@ export async function executeApprovedAction(
         ...(confirmation === undefined ? {} : { confirmation }),
       };
       return (await cleanupPitrRestore({ ctx, input, approval: grant })).run;
+    }
+    case "row-repair": {
+      const confirmation = str(parameters.confirmation);
+      await applyRowRepair({
+        ctx,
+        input: {
+          comparisonId: str(parameters.comparisonId) ?? "",
+          dryRun: false,
+          includeUpdates: bool(parameters.includeUpdates, false),
+          ...(confirmation === undefined ? {} : { confirmation }),
+        },
+        approval: grant,
+      });
+      return (await getRestoreRun({ ctx, input: { runId: grant.runId } })).run;
     }
   }
 }

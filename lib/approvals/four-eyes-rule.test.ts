@@ -8,7 +8,7 @@ describe("fourEyes in the configuration", () => {
   it("defaults to every action, 30 minutes and the operator role", () => {
     const environment = EnvironmentConfig.parse({ ...base, fourEyes: {} });
     expect(environment.fourEyes).toEqual({
-      actions: ["swap", "rollback", "pitr-cut-over", "pitr-cleanup"],
+      actions: ["swap", "rollback", "pitr-cut-over", "pitr-cleanup", "row-repair"],
       windowMinutes: 30,
       approverRole: "operator",
     });

@@ -41,12 +41,21 @@ export interface RepairAnswer {
   committed: boolean;
 }
 
-/** A dry run or the real write of a comparison's repair; refreshes the run's comparisons either way. */
+/** A four-eyes environment's answer to a write: recorded as a request for a second person. */
+export interface RepairRequested {
+  approval: { id: string; expiresAt: string };
+  message: string;
+}
+
+/** A dry run or the real write of a comparison's repair; refreshes the run's comparisons (and approvals) either way. */
 export function useRowRepair(runId: string, comparisonId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: { dryRun: boolean; includeUpdates: boolean; confirmation?: string }) =>
-      apiFetch<RepairAnswer>(`/api/row-comparisons/${comparisonId}/repair`, { method: "POST", body }),
-    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.rowComparisons(runId) }),
+    mutationFn: (body: { dryRun: boolean; includeUpdates: boolean; confirmation?: string; reason?: string }) =>
+      apiFetch<RepairAnswer | RepairRequested>(`/api/row-comparisons/${comparisonId}/repair`, { method: "POST", body }),
+    onSettled: async () => {
+      await client.invalidateQueries({ queryKey: queryKeys.rowComparisons(runId) });
+      await client.invalidateQueries({ queryKey: queryKeys.allApprovals() });
+    },
   });
 }

@@ -470,7 +470,7 @@ export type ValidationCheck = z.infer<typeof ValidationCheck>;
 // Four-eyes approvals
 
 /** The actions a second person can be required to approve. */
-export const FOUR_EYES_ACTIONS = ["swap", "rollback", "pitr-cut-over", "pitr-cleanup"] as const;
+export const FOUR_EYES_ACTIONS = ["swap", "rollback", "pitr-cut-over", "pitr-cleanup", "row-repair"] as const;
 export type FourEyesAction = (typeof FOUR_EYES_ACTIONS)[number];
 
 /**

@@ -97,6 +97,7 @@ export interface TestRestoreEnvironment {
   /** Restore target name → the database on the shared test cluster it restores over. */
   targets: Record<string, string>;
   validation?: EnvironmentInput["validation"];
+  fourEyes?: EnvironmentInput["fourEyes"];
 }
 
 export interface TestRestoreConfig {
@@ -142,6 +143,7 @@ export function restoreConfigYaml(config: TestRestoreConfig): string {
         sslMode: "disable",
       })),
       ...(environment.validation ? { validation: environment.validation } : {}),
+      ...(environment.fourEyes ? { fourEyes: environment.fourEyes } : {}),
     })),
   };
   return stringify(file);

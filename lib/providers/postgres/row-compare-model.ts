@@ -42,5 +42,7 @@ export const TableComparison = z.object({
   changed: Difference,
   /** In live, not in the backup: written since the backup; reported, never touched. */
   extra: Difference,
+  /** In the backup under the filter, and in live outside it (e.g. moved to another tenant): never inserted. */
+  outsideFilter: Difference.default({ count: 0, samples: [] }),
 });
 export type TableComparison = z.infer<typeof TableComparison>;

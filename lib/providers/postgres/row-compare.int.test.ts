@@ -235,4 +235,105 @@ describe("row comparison", () => {
     await expect(attempt).rejects.toThrow(/row-level security/);
     await expect(attempt).rejects.not.toThrow(/function ran/);
   });
+
+  it("a dump's own cast to text never runs: values are read through the type's output function", async () => {
+    for (const database of [RESTORED, LIVE]) {
+      await sqlOn(
+        database,
+        `CREATE TYPE mood AS ENUM ('calm', 'angry');
+         CREATE TABLE moods (id int PRIMARY KEY, mood mood, note text);
+         INSERT INTO moods VALUES (1, 'calm', 'a'), (2, 'angry', 'b'), (3, 'calm', 'c');
+         GRANT SELECT, INSERT, UPDATE ON moods TO ${USER};`,
+      );
+    }
+    await sqlOn(
+      RESTORED,
+      `CREATE FUNCTION public.sprung_cast(mood) RETURNS text LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the dump''s cast ran'; END $$;
+       CREATE CAST (mood AS text) WITH FUNCTION public.sprung_cast(mood);`,
+    );
+    await sqlOn(LIVE, "DELETE FROM moods WHERE id = 2; UPDATE moods SET mood = 'angry' WHERE id = 3");
+    const table = { schema: "public", name: "moods" };
+    const found = await compareTable(endpoint(RESTORED), endpoint(LIVE), table, options);
+    expect({ missing: found.comparison.missing.count, changed: found.comparison.changed.count }).toEqual({ missing: 1, changed: 1 });
+    expect(found.comparison.missing.samples[0]?.restored?.mood).toBe("angry");
+    const repair = await buildRepairStatements(endpoint(RESTORED), table, found, 60_000);
+    expect(repair.inserts).toEqual([`INSERT INTO "public"."moods" ("id", "mood", "note") VALUES ('2', 'angry', 'b');`]);
+  });
+
+  it("an update puts a row back only while live holds it as compared: a change made since is refused, not overwritten", async () => {
+    await sqlOn(LIVE, "CREATE TABLE accounts (id int PRIMARY KEY, balance int); INSERT INTO accounts VALUES (1, 999), (2, 999)");
+    await sqlOn(RESTORED, "CREATE TABLE accounts (id int PRIMARY KEY, balance int); INSERT INTO accounts VALUES (1, 10), (2, 20)");
+    for (const database of [RESTORED, LIVE]) await sqlOn(database, `GRANT SELECT, UPDATE ON accounts TO ${USER}`);
+    const table = { schema: "public", name: "accounts" };
+    const found = await compareTable(endpoint(RESTORED), endpoint(LIVE), table, options);
+    const { updates } = await buildRepairStatements(endpoint(RESTORED), table, found, 60_000);
+    expect(updates).toHaveLength(2);
+    // The application writes to account 2 after the comparison.
+    await sqlOn(LIVE, "UPDATE accounts SET balance = 1000 WHERE id = 2");
+    const attempt = applyRepairStatements(endpoint(LIVE), updates, {
+      dryRun: false,
+      expectedRows: 2,
+      statementTimeoutMs: 10_000,
+      lockTimeoutMs: 1_000,
+    });
+    await expect(attempt).rejects.toThrow(/would write 1 row\(s\), not the 2 you confirmed/);
+    expect(await sqlOn(LIVE, "SELECT id, balance FROM accounts ORDER BY id")).toEqual([
+      { id: 1, balance: 999 },
+      { id: 2, balance: 1000 },
+    ]);
+  });
+
+  it("a row moved out of the filter is reported apart and never inserted; inheritance children are not the table's rows", async () => {
+    for (const database of [RESTORED, LIVE]) {
+      await sqlOn(
+        database,
+        `CREATE TABLE notes (id int PRIMARY KEY, tenant_id int, body text);
+         INSERT INTO notes SELECT g, 1 + g % 2, 'n' || g FROM generate_series(1, 10) g;
+         CREATE TABLE notes_archive () INHERITS (notes);
+         GRANT SELECT ON notes, notes_archive TO ${USER};`,
+      );
+    }
+    // Note 3 moved from tenant 2 to tenant 1; note 5 was deleted; live's archive child repeats a key.
+    await sqlOn(
+      LIVE,
+      "UPDATE notes SET tenant_id = 1 WHERE id = 3; DELETE FROM notes WHERE id = 5; INSERT INTO notes_archive VALUES (7, 2, 'archived')",
+    );
+    const found = await compareTable(
+      endpoint(RESTORED),
+      endpoint(LIVE),
+      { schema: "public", name: "notes" },
+      {
+        ...options,
+        filter: [{ column: "tenant_id", value: "2" }],
+      },
+    );
+    expect({
+      missing: found.comparison.missing.count,
+      outside: found.comparison.outsideFilter.count,
+      changed: found.comparison.changed.count,
+      extra: found.comparison.extra.count,
+      live: found.comparison.liveRows,
+    }).toEqual({ missing: 1, outside: 1, changed: 0, extra: 0, live: 3 });
+    expect(found.missingKeys).toEqual([["5"]]);
+    expect(found.comparison.outsideFilter.samples[0]?.live?.tenant_id).toBe("1");
+  });
+
+  it("orders keys by their UTF-8 bytes whatever the database's encoding (WIN1252 puts € before é, UTF-8 after)", async () => {
+    const names = [`rowcmp_w_restored_${id}`, `rowcmp_w_live_${id}`];
+    try {
+      for (const database of names) {
+        await sqlOn("postgres", `CREATE DATABASE ${database} ENCODING 'WIN1252' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+        await sqlOn(
+          database,
+          `CREATE TABLE prices (code text PRIMARY KEY, v int); INSERT INTO prices VALUES ('€', 1), ('é', 2), ('e', 3); GRANT SELECT ON prices TO ${USER}`,
+        );
+      }
+      await sqlOn(names[1] ?? "", "DELETE FROM prices WHERE code = '€'");
+      const found = await compareTable(endpoint(names[0] ?? ""), endpoint(names[1] ?? ""), { schema: "public", name: "prices" }, options);
+      expect(found.missingKeys).toEqual([["€"]]);
+      expect(found.comparison.changed.count).toBe(0);
+    } finally {
+      for (const database of names) await sqlOn("postgres", `DROP DATABASE IF EXISTS ${database}`);
+    }
+  });
 });

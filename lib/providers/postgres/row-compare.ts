@@ -10,9 +10,11 @@ import { qualifiedName, type RowSample, type TableComparison, type TableRef } fr
 // merged here, so memory holds a batch, never a table; only the keys that differ are kept.
 //
 // Keys and rows are compared as PostgreSQL's text output under fixed settings (UTC, ISO dates),
-// ordered byte-wise (COLLATE "C"), so this merge and the servers agree on the order whatever the
-// databases' collations. The restored copy came from an untrusted dump: it is read with
-// search_path pinned to pg_catalog and row_security off, so none of the dump's functions run.
+// keys ordered by their UTF-8 bytes, so this merge and the servers agree on the order whatever
+// the databases' collations and encodings. The restored copy came from an untrusted dump, so none
+// of its code may run: values are read through their types' output functions (format('%s'), never
+// a `::text` cast, which a dump can redefine with CREATE CAST), with search_path pinned to
+// pg_catalog and row_security off.
 
 export interface RowFilter {
   column: string;
@@ -29,6 +31,8 @@ export interface TableColumn {
 }
 
 export interface TableShape extends TableRef {
+  /** "r" (a table: read without its inheritance children) or "p" (partitioned: read with its partitions). */
+  kind: "r" | "p";
   /** Empty when the table has no primary key: its rows cannot be matched. */
   primaryKey: string[];
   columns: TableColumn[];
@@ -40,11 +44,15 @@ export interface TableDifferences {
   comparison: TableComparison;
   missingKeys: string[][];
   changedKeys: string[][];
+  /** Each changed row's digest in live at the comparison: its repair writes only a row still so. */
+  changedDigests: string[];
   /** More rows differ than `maxKeys`: the repair would be partial, so none is offered. */
   keysTruncated: boolean;
   /** The compared columns a repair writes (not generated), and whether identity values need overriding. */
   writableColumns: string[];
   overridingSystemValue: boolean;
+  restoredShape: TableShape;
+  liveKind: TableShape["kind"];
 }
 
 export interface CompareOptions {
@@ -56,11 +64,33 @@ export interface CompareOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The session settings both a comparison and a repair read values under: a repair's guard
+ * recomputes the digest of the live row, which must spell times and numbers as the comparison did.
+ */
+export const VALUE_SETTINGS = [
+  "SET LOCAL standard_conforming_strings = on",
+  "SET LOCAL TimeZone = 'UTC'",
+  "SET LOCAL DateStyle = 'ISO, YMD'",
+  "SET LOCAL IntervalStyle = 'postgres'",
+  "SET LOCAL extra_float_digits = 3",
+  "SET LOCAL bytea_output = 'hex'",
+];
+
 const BATCH = 5_000;
 const CONNECT_TIMEOUT_MS = 15_000;
 
 const ident = (name: string) => pg.escapeIdentifier(name);
 const relation = (table: TableRef) => `${ident(table.schema)}.${ident(table.name)}`;
+/** The rows of the table itself: inheritance children are other tables; a partitioned table is its partitions. */
+const rowsOf = (shape: TableShape) => `${shape.kind === "r" ? "ONLY " : ""}${relation(shape)}`;
+/** A key's text, by its type's output function. */
+const keyText = (expression: string) => `pg_catalog.format('%s', ${expression})`;
+/** A value's text by its type's output function, NULL kept (num_nulls, unlike IS NULL, is false for a row of NULLs). */
+const valueText = (expression: string) => `CASE WHEN pg_catalog.num_nulls(${expression}) = 1 THEN NULL ELSE ${keyText(expression)} END`;
+/** The digest a comparison and a repair's guard both compute: the row's text, by the record type's output function. */
+export const digestOf = (columns: readonly string[], prefix = "") =>
+  `pg_catalog.md5(${columns.length ? `pg_catalog.format('%s', ROW(${columns.map((c) => `${prefix}${ident(c)}`).join(", ")}))` : "''"})`;
 
 /** A reading session: one REPEATABLE READ, READ ONLY transaction, so every read of a table sees one snapshot. */
 class Reader {
@@ -82,11 +112,7 @@ class Reader {
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         "SET LOCAL search_path = pg_catalog, pg_temp",
         "SET LOCAL row_security = off",
-        "SET LOCAL TimeZone = 'UTC'",
-        "SET LOCAL DateStyle = 'ISO, YMD'",
-        "SET LOCAL IntervalStyle = 'postgres'",
-        "SET LOCAL extra_float_digits = 3",
-        "SET LOCAL bytea_output = 'hex'",
+        ...VALUE_SETTINGS,
         `SET LOCAL statement_timeout = ${Math.max(1, Math.round(statementTimeoutMs))}`,
       ].join("; "),
     );
@@ -109,7 +135,7 @@ class Reader {
 }
 
 const SHAPE_SQL = `
-SELECT n.nspname AS schema, c.relname AS name, greatest(c.reltuples, 0)::float8 AS estimated_rows,
+SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, greatest(c.reltuples, 0)::float8 AS estimated_rows,
   coalesce((SELECT array_agg(a.attname::text ORDER BY k.ord)
               FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
@@ -126,6 +152,7 @@ ORDER BY n.nspname, c.relname`;
 interface ShapeRow {
   schema: string;
   name: string;
+  kind: "r" | "p";
   estimated_rows: number;
   primary_key: string[];
   columns: TableColumn[] | null;
@@ -134,6 +161,7 @@ interface ShapeRow {
 const shapeOf = (row: ShapeRow): TableShape => ({
   schema: row.schema,
   name: row.name,
+  kind: row.kind,
   primaryKey: row.primary_key,
   columns: row.columns ?? [],
   estimatedRows: Math.round(row.estimated_rows),
@@ -174,11 +202,10 @@ function filterClause(filter: readonly RowFilter[], first = 1): string {
 }
 
 /** Every row of the filtered table in key order: its key's text and a digest of the compared columns' text. */
-async function* keyedRows(reader: Reader, table: TableRef, key: string[], columns: string[], filter: RowFilter[], cursor: string) {
-  const keyText = key.map((c) => `${ident(c)}::text`);
-  const row = columns.length ? `ROW(${columns.map(ident).join(", ")})::text` : "''";
+async function* keyedRows(reader: Reader, shape: TableShape, columns: string[], filter: RowFilter[], cursor: string) {
+  const keys = shape.primaryKey.map((c) => keyText(ident(c)));
   await reader.run(
-    `DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT ARRAY[${keyText.join(", ")}] AS key, md5(${row}) AS digest FROM ${relation(table)} ${filterClause(filter)} ORDER BY ${keyText.map((k) => `${k} COLLATE "C"`).join(", ")}`,
+    `DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT ARRAY[${keys.join(", ")}] AS key, ${digestOf(columns)} AS digest FROM ${rowsOf(shape)} ${filterClause(filter)} ORDER BY ${keys.map((k) => `pg_catalog.convert_to(${k}, 'UTF8')`).join(", ")}`,
     filter.map((f) => f.value),
   );
   let previous: string[] | null = null;
@@ -188,7 +215,7 @@ async function* keyedRows(reader: Reader, table: TableRef, key: string[], column
       // The merge relies on the server's order being ours; anything else would report false differences.
       if (previous && compareKeys(previous, current.key) >= 0) {
         throw new ConflictError(
-          `${qualifiedName(table)} did not come back in key order (key ${JSON.stringify(current.key)}); the comparison stopped.`,
+          `${qualifiedName(shape)} did not come back in key order (key ${JSON.stringify(current.key)}); the comparison stopped.`,
         );
       }
       previous = current.key;
@@ -199,16 +226,25 @@ async function* keyedRows(reader: Reader, table: TableRef, key: string[], column
   await reader.run(`CLOSE ${cursor}`);
 }
 
-/** Rows by key, each column as text (null for NULL), in one scan. */
-async function rowsByKeys(reader: Reader, table: TableRef, key: string[], columns: string[], keys: string[][]) {
+/**
+ * Rows by key, each column as text (null for NULL), in one statement. The restored copy is
+ * matched on the keys' text (no input function of the dump's types runs); live, the application's
+ * own database, on the typed key, so its primary-key index is used.
+ */
+async function rowsByKeys(reader: Reader, shape: TableShape, columns: string[], keys: string[][], match: "text" | "typed") {
   const found = new Map<string, Array<string | null>>();
   if (keys.length === 0) return found;
+  const key = shape.primaryKey;
+  const types = new Map(shape.columns.map((c) => [c.name, c.type]));
   const keyNames = key.map((_, i) => `k${i}`);
+  const on = key.map((c, i) =>
+    match === "text" ? `${keyText(`t.${ident(c)}`)} = k.${keyNames[i]}` : `t.${ident(c)} = k.${keyNames[i]}::${types.get(c) ?? "text"}`,
+  );
+  // unnest stays unqualified: with several arrays it is syntax (ROWS FROM), not a function; search_path is pg_catalog anyway.
   const rows = await reader.run<{ key: string[]; vals: Array<string | null> }>(
-    `SELECT ARRAY[${key.map((c) => `t.${ident(c)}::text`).join(", ")}] AS key, ARRAY[${columns.map((c) => `t.${ident(c)}::text`).join(", ")}]::text[] AS vals
-       FROM ${relation(table)} AS t
-       JOIN unnest(${key.map((_, i) => `$${i + 1}::text[]`).join(", ")}) AS k(${keyNames.join(", ")})
-         ON ${key.map((c, i) => `t.${ident(c)}::text = k.${keyNames[i]}`).join(" AND ")}`,
+    `SELECT ARRAY[${key.map((c) => keyText(`t.${ident(c)}`)).join(", ")}] AS key, ARRAY[${columns.map((c) => valueText(`t.${ident(c)}`)).join(", ")}]::text[] AS vals
+       FROM ${rowsOf(shape)} AS t
+       JOIN unnest(${key.map((_, i) => `$${i + 1}::text[]`).join(", ")}) AS k(${keyNames.join(", ")}) ON ${on.join(" AND ")}`,
     key.map((_, i) => keys.map((k) => k[i])),
   );
   for (const row of rows) found.set(JSON.stringify(row.key), row.vals);
@@ -239,7 +275,8 @@ export function refusalFor(shape: TableShape | null, table: TableRef, side: stri
 /**
  * Compares one table of the restored copy with the live one, by primary key, under the filter:
  * rows only in the copy (missing from live), in both but different (changed), only in live
- * (extra: written since the backup, never touched by a repair). Reads only.
+ * (extra: written since the backup, never touched by a repair). A "missing" row whose key live
+ * still has outside the filter (its tenant changed, say) is reported apart, never inserted. Reads only.
  */
 export async function compareTable(
   restoredEndpoint: DatabaseEndpoint,
@@ -269,13 +306,16 @@ export async function compareTable(
 
     const counts = { missing: 0, changed: 0, extra: 0, restored: 0, live: 0 };
     const keys = { missing: [] as string[][], changed: [] as string[][], extra: [] as string[][] };
+    const changedDigests: string[] = [];
     const keep = (kind: keyof typeof keys, rowKey: string[]) => {
       counts[kind] += 1;
       const limit = kind === "extra" ? options.samples : options.maxKeys + 1;
-      if (keys[kind].length < limit) keys[kind].push(rowKey);
+      if (keys[kind].length >= limit) return false;
+      keys[kind].push(rowKey);
+      return true;
     };
-    const left = keyedRows(restored, table, key, compared, options.filter, "rc_restored");
-    const right = keyedRows(live, table, key, compared, options.filter, "rc_live");
+    const left = keyedRows(restored, restoredShape, compared, options.filter, "rc_restored");
+    const right = keyedRows(live, liveShape, compared, options.filter, "rc_live");
     let a = await left.next();
     let b = await right.next();
     let sinceReport = 0;
@@ -292,7 +332,7 @@ export async function compareTable(
         counts.live += 1;
         b = await right.next();
       } else if (!a.done && !b.done) {
-        if (a.value.digest !== b.value.digest) keep("changed", a.value.key);
+        if (a.value.digest !== b.value.digest && keep("changed", a.value.key)) changedDigests.push(b.value.digest);
         counts.restored += 1;
         counts.live += 1;
         [a, b] = await Promise.all([left.next(), right.next()]);
@@ -304,24 +344,38 @@ export async function compareTable(
     }
     options.onProgress?.({ restored: counts.restored, live: counts.live });
 
-    // Samples: the first few of each kind, every column as text, from the side(s) that have them.
-    const sampleOf = (list: string[][]) => list.slice(0, options.samples);
     const restoredNames = restoredShape.columns.map((c) => c.name);
     const liveNames = liveShape.columns.map((c) => c.name);
+    // Keys "missing" under the filter that live still has outside it: an INSERT would collide.
+    let outside: string[][] = [];
+    if (options.filter.length > 0 && keys.missing.length <= options.maxKeys) {
+      const elsewhere = await rowsByKeys(live, liveShape, [], keys.missing, "typed");
+      outside = keys.missing.filter((k) => elsewhere.has(JSON.stringify(k)));
+      keys.missing = keys.missing.filter((k) => !elsewhere.has(JSON.stringify(k)));
+      counts.missing -= outside.length;
+    }
+
+    // Samples: the first few of each kind, every column as text, from the side(s) that have them.
+    const sampleOf = (list: string[][]) => list.slice(0, options.samples);
     const [fromRestored, fromLive] = await Promise.all([
-      rowsByKeys(restored, table, key, restoredNames, [...sampleOf(keys.missing), ...sampleOf(keys.changed)]),
-      rowsByKeys(live, table, key, liveNames, [...sampleOf(keys.extra), ...sampleOf(keys.changed)]),
+      rowsByKeys(
+        restored,
+        restoredShape,
+        restoredNames,
+        [...sampleOf(keys.missing), ...sampleOf(keys.changed), ...sampleOf(outside)],
+        "text",
+      ),
+      rowsByKeys(live, liveShape, liveNames, [...sampleOf(keys.extra), ...sampleOf(keys.changed), ...sampleOf(outside)], "typed"),
     ]);
-    const keyRecord = (rowKey: string[]) => recordOf(key, rowKey) as Record<string, string>;
     const sample = (rowKey: string[]): RowSample => {
       const id = JSON.stringify(rowKey);
       const before = fromRestored.get(id);
       const after = fromLive.get(id);
       const restoredRow = before ? recordOf(restoredNames, before) : undefined;
       const liveRow = after ? recordOf(liveNames, after) : undefined;
-      const changedColumns = restoredRow && liveRow ? compared.filter((c) => restoredRow[c] !== liveRow[c]) : undefined;
+      const changedColumns = restoredRow && liveRow ? common.filter((c) => restoredRow[c] !== liveRow[c]) : undefined;
       return {
-        key: keyRecord(rowKey),
+        key: recordOf(key, rowKey) as Record<string, string>,
         ...(restoredRow ? { restored: restoredRow } : {}),
         ...(liveRow ? { live: liveRow } : {}),
         ...(changedColumns ? { changedColumns } : {}),
@@ -343,12 +397,16 @@ export async function compareTable(
         missing: { count: counts.missing, samples: sampleOf(keys.missing).map(sample) },
         changed: { count: counts.changed, samples: sampleOf(keys.changed).map(sample) },
         extra: { count: counts.extra, samples: sampleOf(keys.extra).map(sample) },
+        outsideFilter: { count: outside.length, samples: sampleOf(outside).map(sample) },
       },
       missingKeys: truncated ? [] : keys.missing,
       changedKeys: truncated ? [] : keys.changed,
+      changedDigests: truncated ? [] : changedDigests,
       keysTruncated: truncated,
       writableColumns: writable,
       overridingSystemValue: writable.some((c) => liveColumns.get(c)?.identityAlways),
+      restoredShape,
+      liveKind: liveShape.kind,
     };
   } finally {
     await Promise.all([restored.close(), live?.close()]);
@@ -367,19 +425,30 @@ export interface RepairStatements {
 
 /**
  * The repair of one table: an INSERT per missing row and an UPDATE per changed row, each row as
- * the restored copy holds it, values as literals the live columns' types read back.
+ * the restored copy holds it, values as literals the live columns' types read back. An UPDATE
+ * writes only while the live row is as compared (its digest): a change made since is not undone.
  */
 export async function buildRepairStatements(
   restoredEndpoint: DatabaseEndpoint,
   table: TableRef,
-  differences: Pick<TableDifferences, "missingKeys" | "changedKeys" | "writableColumns" | "overridingSystemValue" | "comparison">,
+  differences: Pick<
+    TableDifferences,
+    | "missingKeys"
+    | "changedKeys"
+    | "changedDigests"
+    | "writableColumns"
+    | "overridingSystemValue"
+    | "comparison"
+    | "restoredShape"
+    | "liveKind"
+  >,
   statementTimeoutMs: number,
 ): Promise<RepairStatements> {
-  const { missingKeys, changedKeys, writableColumns, overridingSystemValue } = differences;
+  const { missingKeys, changedKeys, changedDigests, writableColumns, overridingSystemValue, restoredShape } = differences;
   const key = differences.comparison.primaryKey;
   const reader = await Reader.open(restoredEndpoint, `restored copy ${restoredEndpoint.database}`, statementTimeoutMs);
   try {
-    const rows = await rowsByKeys(reader, table, key, writableColumns, [...missingKeys, ...changedKeys]);
+    const rows = await rowsByKeys(reader, restoredShape, writableColumns, [...missingKeys, ...changedKeys], "text");
     const valuesOf = (rowKey: string[]) => {
       const values = rows.get(JSON.stringify(rowKey));
       if (!values)
@@ -387,18 +456,23 @@ export async function buildRepairStatements(
       return values;
     };
     const columns = writableColumns.map(ident).join(", ");
-    const where = (rowKey: string[]) => key.map((c, i) => `${ident(c)} = ${sqlLiteral(rowKey[i] ?? null)}`).join(" AND ");
     const settable = writableColumns.filter((c) => !key.includes(c));
+    const target = `${differences.liveKind === "r" ? "ONLY " : ""}${relation(table)}`;
+    const guard = (rowKey: string[], digest: string) =>
+      [
+        ...key.map((c, i) => `${ident(c)} = ${sqlLiteral(rowKey[i] ?? null)}`),
+        `${digestOf(differences.comparison.comparedColumns)} = ${sqlLiteral(digest)}`,
+      ].join(" AND ");
     return {
       inserts: missingKeys.map(
         (rowKey) =>
           `INSERT INTO ${relation(table)} (${columns})${overridingSystemValue ? " OVERRIDING SYSTEM VALUE" : ""} VALUES (${valuesOf(rowKey).map(sqlLiteral).join(", ")});`,
       ),
       updates: settable.length
-        ? changedKeys.map((rowKey) => {
+        ? changedKeys.map((rowKey, index) => {
             const values = valuesOf(rowKey);
             const set = settable.map((c) => `${ident(c)} = ${sqlLiteral(values[writableColumns.indexOf(c)] ?? null)}`).join(", ");
-            return `UPDATE ${relation(table)} SET ${set} WHERE ${where(rowKey)};`;
+            return `UPDATE ${target} SET ${set} WHERE ${guard(rowKey, changedDigests[index] ?? "")};`;
           })
         : [],
     };
@@ -437,7 +511,12 @@ export async function applyRepairStatements(
   let statementsWithoutEffect = 0;
   try {
     await client.query(
-      `BEGIN; SET LOCAL standard_conforming_strings = on; SET LOCAL statement_timeout = ${Math.round(options.statementTimeoutMs)}; SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs)}`,
+      [
+        "BEGIN",
+        ...VALUE_SETTINGS,
+        `SET LOCAL statement_timeout = ${Math.round(options.statementTimeoutMs)}`,
+        `SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs)}`,
+      ].join("; "),
     );
     for (let i = 0; i < statements.length; i += REPAIR_BATCH) {
       const batch = statements.slice(i, i + REPAIR_BATCH);

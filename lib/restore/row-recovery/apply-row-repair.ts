@@ -1,9 +1,12 @@
 import "server-only";
 import { z } from "zod";
+import { approvalAudit, requireFourEyes, type ApprovalGrant } from "@/lib/approvals/require-four-eyes";
 import { actorOf, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { hasRole } from "@/lib/auth/roles";
+import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { ConflictError, ForbiddenError } from "@/lib/errors";
+import { formatCount } from "@/lib/format";
 import { recordRowRecovery } from "@/lib/incidents/record-row-recovery";
 import { applyRepairStatements, type RepairOutcome } from "@/lib/providers/postgres/row-compare";
 import { requireTypedConfirmation } from "../typed-confirmation";
@@ -25,8 +28,12 @@ export const ApplyRowRepairInput = z.object({
   includeUpdates: z.boolean().default(false),
   /** Typed by the person for a real run: `write <rows> rows to <live database>`. */
   confirmation: z.string().max(200).optional(),
+  /** Why, when the environment needs a second person to approve the write (four-eyes). */
+  reason: z.string().max(2000).optional(),
 });
 export type ApplyRowRepairInput = z.input<typeof ApplyRowRepairInput>;
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export interface RowRepairResult extends RepairOutcome {
   dryRun: boolean;
@@ -35,13 +42,23 @@ export interface RowRepairResult extends RepairOutcome {
 
 /**
  * Writes a comparison's repair to the live database in one transaction, or rehearses it (a dry
- * run, always rolled back). Admins only; a real run needs a recent dry run of the same repair
- * and the typed confirmation, happens once, and commits only if every row lands as counted.
- * Audited either way; a written repair goes on the environment's open incidents' timelines.
+ * run, always rolled back). Asked for by an admin; a real run needs a recent dry run of the same
+ * repair and the typed confirmation, and on a four-eyes environment a second person's approval
+ * (it then runs as the approver, `approval` in hand). It happens once, and commits only if every
+ * row lands as counted. Audited either way; a written repair goes on the run's incidents' timelines.
  */
-export async function applyRowRepair({ ctx, input: raw }: { ctx: Ctx; input: ApplyRowRepairInput }): Promise<RowRepairResult> {
+export async function applyRowRepair({
+  ctx,
+  input: raw,
+  approval,
+}: {
+  ctx: Ctx;
+  input: ApplyRowRepairInput;
+  approval?: ApprovalGrant;
+}): Promise<RowRepairResult> {
   const input = ApplyRowRepairInput.parse(raw);
-  if (!ctx.user || !hasRole(ctx.user.role, "admin")) {
+  // The admin asked; an approver needs only the role the environment's four-eyes rule names.
+  if (!approval && (!ctx.user || !hasRole(ctx.user.role, "admin"))) {
     throw new ForbiddenError(
       `Writing a repair to a live database needs the admin role${ctx.user ? `; you are signed in as ${ctx.user.role}` : ""}.`,
     );
@@ -76,8 +93,9 @@ export async function applyRowRepair({ ctx, input: raw }: { ctx: Ctx; input: App
     return { ...outcome, dryRun: true, expectedRows };
   }
 
-  const fresh = comparison.dryRunAt && Date.now() - comparison.dryRunAt.getTime() < DRY_RUN_VALID_MS;
-  if (!fresh || comparison.dryRunIncludesUpdates !== input.includeUpdates || comparison.dryRunRows !== expectedRows) {
+  // An approved write was rehearsed when it was asked for; the write itself re-counts every row.
+  const fresh = approval !== undefined || (comparison.dryRunAt && Date.now() - comparison.dryRunAt.getTime() < DRY_RUN_VALID_MS);
+  if (!approval && (!fresh || comparison.dryRunIncludesUpdates !== input.includeUpdates || comparison.dryRunRows !== expectedRows)) {
     throw new ConflictError(
       comparison.dryRunRows !== null && comparison.dryRunRows !== expectedRows && fresh
         ? `The dry run would write ${comparison.dryRunRows} of the ${expectedRows} rows: live changed since the comparison. Compare again.`
@@ -85,13 +103,34 @@ export async function applyRowRepair({ ctx, input: raw }: { ctx: Ctx; input: App
     );
   }
   requireTypedConfirmation(input.confirmation, repairConfirmationText(expectedRows, comparison.liveDatabase), "writing the repair to live");
-
-  // Claimed before writing, so two admins cannot write it twice.
-  const claimed = await ctx.db.rowComparison.updateMany({
-    where: { id: comparison.id, appliedAt: null },
-    data: { appliedAt: new Date(), appliedByEmail: actor.email },
+  await requireFourEyes({
+    ctx,
+    environment: resolveEnvironment(comparison.environment),
+    run: { id: comparison.runId, targetName: comparison.targetName },
+    action: "row-repair",
+    parameters: {
+      comparisonId: comparison.id,
+      includeUpdates: input.includeUpdates,
+      confirmation: input.confirmation ?? "",
+      rows: expectedRows,
+    },
+    reason: input.reason,
+    approval,
   });
-  if (claimed.count === 0) throw new ConflictError("Someone else is writing or has written this repair.");
+
+  // Claimed, and its start audited, before writing: two people cannot write it twice, and a
+  // write whose outcome could not be recorded still shows as begun.
+  const claimed = await withTransaction(ctx, async ({ db: tx }) => {
+    const { count } = await tx.rowComparison.updateMany({
+      where: { id: comparison.id, appliedAt: null },
+      data: { appliedAt: new Date(), appliedByEmail: actor.email },
+    });
+    if (count > 0) {
+      await recordAuditEvent(tx, { ...audit, action: "rows.repair.apply.start", payload: { ...payload, ...approvalAudit(approval) } });
+    }
+    return count > 0;
+  });
+  if (!claimed) throw new ConflictError("Someone else is writing or has written this repair.");
   let outcome: RepairOutcome;
   try {
     outcome = await applyRepairStatements(live, statements, {
@@ -106,7 +145,7 @@ export async function applyRowRepair({ ctx, input: raw }: { ctx: Ctx; input: App
       ...audit,
       action: "rows.repair.apply",
       outcome: "failed",
-      payload: { ...payload, error: error instanceof Error ? error.message : String(error) },
+      payload: { ...payload, error: errorText(error), ...approvalAudit(approval) },
     });
     throw error;
   }
@@ -115,12 +154,16 @@ export async function applyRowRepair({ ctx, input: raw }: { ctx: Ctx; input: App
       where: { id: comparison.id },
       data: { appliedRows: outcome.rowsWritten, appliedIncludesUpdates: input.includeUpdates },
     });
-    await recordAuditEvent(tx, { ...audit, action: "rows.repair.apply", payload: { ...payload, rowsWritten: outcome.rowsWritten } });
+    await recordAuditEvent(tx, {
+      ...audit,
+      action: "rows.repair.apply",
+      payload: { ...payload, rowsWritten: outcome.rowsWritten, ...approvalAudit(approval) },
+    });
     await recordRowRecovery(tx, {
       environment: comparison.environment,
       actorEmail: actor.email,
       type: "repair-applied",
-      description: `Wrote ${outcome.rowsWritten} repaired row(s) (${describeFilter(RowFilter.parse(comparison.filter))}) from the backup to live ${comparison.liveDatabase}`,
+      description: `Wrote ${formatCount(outcome.rowsWritten)} repaired row(s) (${describeFilter(RowFilter.parse(comparison.filter))}) from the backup to live ${comparison.liveDatabase}`,
 
       runId: comparison.runId,
       payload: { comparisonId: comparison.id, rows: outcome.rowsWritten },

@@ -1,8 +1,11 @@
-import type { SessionUser } from "@/lib/auth/roles";
+import { hasRole, type SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 import { NotFoundError } from "@/lib/errors";
 import type { RowComparisonView } from "./model";
 import { COMPARISON_VIEW_SELECT, rowComparisonView } from "./views";
+
+/** The examples hold rows of the data: the system and operators see them, viewers the counts. */
+const withSamples = (ctx: Ctx<SessionUser | null>) => ({ withSamples: !ctx.user || hasRole(ctx.user.role, "operator") });
 
 /** A run's comparisons, newest first. */
 export async function listRowComparisons({
@@ -18,7 +21,7 @@ export async function listRowComparisons({
     take: 20,
     select: COMPARISON_VIEW_SELECT,
   });
-  return records.map(rowComparisonView);
+  return records.map((record) => rowComparisonView(record, withSamples(ctx)));
 }
 
 export async function getRowComparison({
@@ -30,5 +33,5 @@ export async function getRowComparison({
 }): Promise<RowComparisonView> {
   const record = await ctx.db.rowComparison.findUnique({ where: { id: input.comparisonId }, select: COMPARISON_VIEW_SELECT });
   if (!record) throw new NotFoundError("That comparison does not exist.");
-  return rowComparisonView(record);
+  return rowComparisonView(record, withSamples(ctx));
 }

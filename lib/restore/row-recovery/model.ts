@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatCount } from "@/lib/format";
 import { TableRef, type TableComparison } from "@/lib/providers/postgres/row-compare-model";
 
 export type { RowSample, TableComparison } from "@/lib/providers/postgres/row-compare-model";
@@ -13,7 +14,10 @@ export const MAX_REPAIR_ROWS = 100_000;
 
 export const RowFilterCondition = z.object({
   column: z.string().trim().min(1, "choose a column").max(63),
-  value: z.string().max(200, "at most 200 characters"),
+  value: z
+    .string()
+    .max(200, "at most 200 characters")
+    .regex(/^[^\u0000-\u001f\u007f]*$/, "no line breaks or control characters"),
 });
 export type RowFilterCondition = z.infer<typeof RowFilterCondition>;
 
@@ -59,6 +63,8 @@ export interface RowComparisonView {
   progress: ComparisonProgress | null;
   error: string | null;
   results: TableComparison[];
+  /** The examples hold rows of the data: shown to operators and admins, hidden from viewers. */
+  samplesHidden: boolean;
   /** What a repair would write, or why none is offered. */
   repair: { inserts: number; updates: number } | null;
   repairWithheld: string | null;
@@ -66,12 +72,13 @@ export interface RowComparisonView {
   createdAt: string;
   finishedAt: string | null;
   dryRun: { at: string; rows: number; includesUpdates: boolean } | null;
-  applied: { at: string; byEmail: string; rows: number; includesUpdates: boolean } | null;
+  /** `rows` is null while the write runs, or when its outcome could not be recorded (see the audit log). */
+  applied: { at: string; byEmail: string; rows: number | null; includesUpdates: boolean } | null;
 }
 
 /** What the person types to write a repair: the row count and the live database, so both were read. */
 export function repairConfirmationText(rows: number, liveDatabase: string): string {
-  return `write ${rows} rows to ${liveDatabase}`;
+  return `write ${formatCount(rows)} rows to ${liveDatabase}`;
 }
 
 /** "tenant_id = 4 and region = eu", or "all rows". */

@@ -1,6 +1,7 @@
 import { actorOf, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Ctx } from "@/lib/db/ctx";
 import { ConflictError, NotFoundError } from "@/lib/errors";
+import { VALUE_SETTINGS } from "@/lib/providers/postgres/row-compare";
 import { RepairStatements, RowFilter, describeFilter } from "./model";
 
 /** The statements of a comparison's repair, as compared; refuses when there is none to offer. */
@@ -36,8 +37,11 @@ export async function repairFile({ ctx, input }: { ctx: Ctx; input: { comparison
     `-- Comparison ${comparison.id} of ${comparison.finishedAt?.toISOString() ?? "?"}: ${filter}, restored copy ${comparison.restoredDatabase}`,
     `-- ${repair.inserts.length} INSERT(s) for rows missing from live${input.includeUpdates ? `, ${repair.updates.length} UPDATE(s) putting changed rows back as the backup holds them` : ""}.`,
     "-- Every statement must write exactly one row; run it in one transaction and check the counts.",
-    "SET standard_conforming_strings = on;",
+    "-- An UPDATE writes only while the live row is as compared: 0 rows means it changed since; compare again.",
+    "SET client_encoding = 'UTF8';",
     "BEGIN;",
+    // The guards' digests spell times and numbers as the comparison did.
+    ...VALUE_SETTINGS.map((setting) => `${setting};`),
     ...statements,
     "COMMIT;",
     "",

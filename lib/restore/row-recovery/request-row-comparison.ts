@@ -80,5 +80,5 @@ export async function requestRowComparison({
     });
     throw error;
   }
-  return rowComparisonView(comparison);
+  return rowComparisonView(comparison, { withSamples: true });
 }

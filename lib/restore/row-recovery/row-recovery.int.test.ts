@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as comparableTablesRoute } from "@/app/api/restores/[runId]/comparable-tables/route";
-import { POST as compareRoute } from "@/app/api/restores/[runId]/comparisons/route";
+import { GET as listRoute, POST as compareRoute } from "@/app/api/restores/[runId]/comparisons/route";
+import { approveApproval } from "@/lib/approvals/approve-approval";
 import { GET as repairFileRoute } from "@/app/api/row-comparisons/[comparisonId]/repair.sql/route";
 import { POST as repairRoute } from "@/app/api/row-comparisons/[comparisonId]/repair/route";
 import { readBackupTables } from "@/lib/backups/read-backup-tables";
@@ -9,6 +10,7 @@ import { refreshCatalog } from "@/lib/backups/refresh-catalog";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { Db } from "@/lib/db/client";
 import { systemCtx } from "@/lib/db/ctx";
+import { formatCount } from "@/lib/format";
 import { declareIncident } from "@/lib/incidents/declare-incident";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
 import { createTestUser, type TestUser } from "@/lib/testing/auth";
@@ -28,7 +30,7 @@ import { startLogicalRestore } from "../logical/start-logical-restore";
 import { createRestoreRunJob } from "../restore-run-job";
 import { compareRowsJob } from "./compare-rows-job";
 import { getRowComparison } from "./get-row-comparisons";
-import type { RowComparisonView } from "./model";
+import { repairConfirmationText, type RowComparisonView } from "./model";
 
 // Row-level recovery end to end on real services: a nightly dump in an S3-protocol store, a
 // restore of one table into a new database by the worker, a bad migration on the live database,
@@ -48,10 +50,14 @@ let db: Db;
 let worker: RunningWorker | undefined;
 let operator: TestUser;
 let admin: TestUser;
+let secondAdmin: TestUser;
+let viewer: TestUser;
 let runId: string;
 let incidentId: string;
 /** Tenant 4's payments as the backup holds them. */
 let before: { rows: number; digest: string };
+
+const ctxOf = (user: TestUser) => ({ db, user: { id: user.id, email: user.email, name: null, role: user.role }, requestId: randomUUID() });
 
 type Json = { error?: { message: string; details?: { expected?: string } } } & Record<string, unknown>;
 
@@ -102,11 +108,24 @@ async function compare(filter: Array<{ column: string; value: string }>): Promis
 const repair = (comparisonId: string, user: TestUser, body: Record<string, unknown>) =>
   call(repairRoute, `/api/row-comparisons/${comparisonId}/repair`, { comparisonId }, user, body);
 
+/** The environment "rows", its one target the live database; `fourEyes` guards its row repairs. */
+const configure = (fourEyes?: { actions: ["row-repair"]; approverRole: "admin" }) =>
+  writeRestoreConfig(app.tempDir, {
+    environments: [{ name: "rows", protected: false, targets: { prod: LIVE_DB }, ...(fourEyes ? { fourEyes } : {}) }],
+    user: ROLE,
+    password: ROLE_PASSWORD,
+    s3: app.s3,
+    prefix: PREFIX,
+    envPrefix: "RC_ROWS",
+  });
+
 beforeAll(async () => {
   app = await startRestoreTestApp("rc-rows-it-");
   db = app.db;
   operator = await createTestUser(app.appUrl, "operator");
   admin = await createTestUser(app.appUrl, "admin");
+  secondAdmin = await createTestUser(app.appUrl, "admin");
+  viewer = await createTestUser(app.appUrl, "viewer");
   await sqlOn("postgres", `CREATE ROLE ${ROLE} LOGIN CREATEDB CREATEROLE PASSWORD '${ROLE_PASSWORD}'`);
   await sqlOn("postgres", `CREATE DATABASE ${LIVE_DB} OWNER ${ROLE}`);
   await seedLoanServeDatabases(LIVE_DB, []);
@@ -119,14 +138,7 @@ beforeAll(async () => {
   );
   const store = app.s3.store(PREFIX);
   await createNightlyDump({ sourceUrl: adminUrl(), store, night: new Date("2026-11-19T00:00:00Z"), format: "plain", database: LIVE_DB });
-  await writeRestoreConfig(app.tempDir, {
-    environments: [{ name: "rows", protected: false, targets: { prod: LIVE_DB } }],
-    user: ROLE,
-    password: ROLE_PASSWORD,
-    s3: app.s3,
-    prefix: PREFIX,
-    envPrefix: "RC_ROWS",
-  });
+  await configure();
   await refreshCatalog({ ctx: systemCtx(db), input: { environment: resolveEnvironment("rows"), store } });
   const backupId = await backupIdOf(db, "rows", "2026-11-19.sql.gz");
   await readBackupTables({ ctx: systemCtx(db), input: { backupId, store } });
@@ -206,7 +218,7 @@ describe("row-level recovery", () => {
     expect(file.text).toMatch(/^BEGIN;$/m);
 
     expect((await repair(comparison.id, operator, { dryRun: true })).status).toBe(403);
-    const early = await repair(comparison.id, admin, { dryRun: false, confirmation: `write ${missing} rows to ${LIVE_DB}` });
+    const early = await repair(comparison.id, admin, { dryRun: false, confirmation: repairConfirmationText(missing, LIVE_DB) });
     expect(early.status).toBe(409);
     expect(early.json.error?.message).toMatch(/dry run/);
 
@@ -216,12 +228,12 @@ describe("row-level recovery", () => {
 
     const mistyped = await repair(comparison.id, admin, { dryRun: false, confirmation: "write them" });
     expect(mistyped.status).toBe(400);
-    expect(mistyped.json.error?.details?.expected).toBe(`write ${missing} rows to ${LIVE_DB}`);
+    expect(mistyped.json.error?.details?.expected).toBe(repairConfirmationText(missing, LIVE_DB));
 
-    const written = await repair(comparison.id, admin, { dryRun: false, confirmation: `write ${missing} rows to ${LIVE_DB}` });
+    const written = await repair(comparison.id, admin, { dryRun: false, confirmation: repairConfirmationText(missing, LIVE_DB) });
     expect(written.json).toMatchObject({ dryRun: false, rowsWritten: missing, committed: true });
     expect((await tenant4()).rows).toBe(before.rows);
-    const again = await repair(comparison.id, admin, { dryRun: false, confirmation: `write ${missing} rows to ${LIVE_DB}` });
+    const again = await repair(comparison.id, admin, { dryRun: false, confirmation: repairConfirmationText(missing, LIVE_DB) });
     expect(again.status).toBe(409);
 
     // The damaged amounts remain: a second comparison finds only them, and its updates put them back.
@@ -232,7 +244,7 @@ describe("row-level recovery", () => {
     const fixed = await repair(second.id, admin, {
       dryRun: false,
       includeUpdates: true,
-      confirmation: `write ${damaged.rows} rows to ${LIVE_DB}`,
+      confirmation: repairConfirmationText(damaged.rows, LIVE_DB),
     });
     expect(fixed.json.rowsWritten).toBe(damaged.rows);
     expect(await tenant4()).toEqual(before);
@@ -257,7 +269,7 @@ describe("row-level recovery", () => {
     });
     expect(timeline.map((e) => e.type)).toEqual(["rows-compared", "repair-applied", "rows-compared", "repair-applied"]);
     expect(String((timeline[1]?.payload as { description?: string }).description)).toContain(
-      `Wrote ${missing} repaired row(s) (tenant_id = 4)`,
+      `Wrote ${formatCount(missing)} repaired row(s) (tenant_id = 4)`,
     );
   }, 120_000);
 
@@ -277,7 +289,7 @@ describe("row-level recovery", () => {
       columns.map((c) => row[0]?.[c]),
     );
     const beforeAttempt = await tenant4();
-    const refused = await repair(comparison.id, admin, { dryRun: false, confirmation: `write ${missing} rows to ${LIVE_DB}` });
+    const refused = await repair(comparison.id, admin, { dryRun: false, confirmation: repairConfirmationText(missing, LIVE_DB) });
     expect(refused.status).toBe(409);
     expect(refused.json.error?.message).toMatch(/Nothing was written; compare again/);
     expect(await tenant4()).toEqual(beforeAttempt);
@@ -285,5 +297,43 @@ describe("row-level recovery", () => {
     expect(view.applied).toBeNull();
     const failed = await db.auditEvent.findFirst({ where: { subjectId: comparison.id, action: "rows.repair.apply" } });
     expect(failed?.outcome).toBe("failed");
+  }, 120_000);
+
+  it("viewers see the counts, not the rows; on a four-eyes environment the write waits for a second admin, then runs as written", async () => {
+    await sqlOn(LIVE_DB, `DELETE FROM payments WHERE ${TENANT_4} AND id % 5 = 0`);
+    const comparison = await compare([{ column: "tenant_id", value: "4" }]);
+    const missing = comparison.results[0]?.missing.count ?? 0;
+    expect(missing).toBeGreaterThan(0);
+    expect(comparison.results[0]?.missing.samples.length).toBeGreaterThan(0);
+    const seen = await call(listRoute, `/api/restores/${runId}/comparisons`, { runId }, viewer);
+    const forViewer = (seen.json as unknown as RowComparisonView[]).find((c) => c.id === comparison.id);
+    expect(forViewer?.samplesHidden).toBe(true);
+    expect(forViewer?.results[0]?.missing).toEqual({ count: missing, samples: [] });
+
+    await configure({ actions: ["row-repair"], approverRole: "admin" });
+    try {
+      await repair(comparison.id, admin, { dryRun: true });
+      const before = await tenant4();
+      const asked = await repair(comparison.id, admin, { dryRun: false, confirmation: repairConfirmationText(missing, LIVE_DB) });
+      expect(asked.status).toBe(400);
+      expect(asked.json.error?.message).toMatch(/needs a second person/);
+      const requested = await repair(comparison.id, admin, {
+        dryRun: false,
+        confirmation: repairConfirmationText(missing, LIVE_DB),
+        reason: "tenant 4 lost payments in the bad migration",
+      });
+      expect(requested.status).toBe(202);
+      expect(await tenant4()).toEqual(before);
+      const approvalId = String((requested.json.approval as { id: string }).id);
+      await expect(approveApproval({ ctx: ctxOf(admin), input: { approvalId } })).rejects.toThrow(/different person|yourself|own request/i);
+      await approveApproval({ ctx: ctxOf(secondAdmin), input: { approvalId } });
+      expect((await tenant4()).rows).toBe(before.rows + missing);
+      const view = await getRowComparison({ ctx: systemCtx(db), input: { comparisonId: comparison.id } });
+      expect(view.applied).toMatchObject({ rows: missing, byEmail: secondAdmin.email });
+      const written = await db.auditEvent.findFirst({ where: { subjectId: comparison.id, action: "rows.repair.apply" } });
+      expect(written?.payload).toMatchObject({ approval: { requestedBy: admin.email, approvedBy: secondAdmin.email } });
+    } finally {
+      await configure();
+    }
   }, 120_000);
 });

@@ -35,8 +35,18 @@ export type ComparisonRecord = Prisma.RowComparisonGetPayload<{ select: typeof C
 
 const isStatus = (value: string): value is ComparisonStatus => (COMPARISON_STATUSES as readonly string[]).includes(value);
 
-export function rowComparisonView(record: ComparisonRecord): RowComparisonView {
-  const results = TableComparison.array().safeParse(record.results);
+/** What a viewer sees of the results: the counts, not the rows. */
+const withoutSamples = (result: TableComparison): TableComparison => ({
+  ...result,
+  missing: { ...result.missing, samples: [] },
+  changed: { ...result.changed, samples: [] },
+  extra: { ...result.extra, samples: [] },
+  outsideFilter: { ...result.outsideFilter, samples: [] },
+});
+
+export function rowComparisonView(record: ComparisonRecord, options: { withSamples: boolean }): RowComparisonView {
+  const parsed = TableComparison.array().safeParse(record.results);
+  const results = parsed.success ? parsed.data : [];
   const progress = ComparisonProgress.safeParse(record.progress);
   return {
     id: record.id,
@@ -50,7 +60,8 @@ export function rowComparisonView(record: ComparisonRecord): RowComparisonView {
     status: isStatus(record.status) ? record.status : "failed",
     progress: record.status === "running" && progress.success ? progress.data : null,
     error: record.error,
-    results: results.success ? results.data : [],
+    results: options.withSamples ? results : results.map(withoutSamples),
+    samplesHidden: !options.withSamples,
     repair:
       record.repairInserts !== null && record.repairUpdates !== null
         ? { inserts: record.repairInserts, updates: record.repairUpdates }
@@ -63,14 +74,13 @@ export function rowComparisonView(record: ComparisonRecord): RowComparisonView {
       record.dryRunAt && record.dryRunRows !== null
         ? { at: record.dryRunAt.toISOString(), rows: record.dryRunRows, includesUpdates: record.dryRunIncludesUpdates ?? false }
         : null,
-    applied:
-      record.appliedAt && record.appliedRows !== null
-        ? {
-            at: record.appliedAt.toISOString(),
-            byEmail: record.appliedByEmail ?? "?",
-            rows: record.appliedRows,
-            includesUpdates: record.appliedIncludesUpdates ?? false,
-          }
-        : null,
+    applied: record.appliedAt
+      ? {
+          at: record.appliedAt.toISOString(),
+          byEmail: record.appliedByEmail ?? "?",
+          rows: record.appliedRows,
+          includesUpdates: record.appliedIncludesUpdates ?? false,
+        }
+      : null,
   };
 }
