@@ -564,7 +564,7 @@ function RepairDialog({
           In one transaction on the live database:{" "}
           {includeUpdates ? "inserts the missing rows and puts the changed rows back" : "inserts the missing rows"} of{" "}
           {describeFilter(comparison.filter)}, as the backup holds them. It commits only if every row lands as counted; otherwise nothing is
-          written. First a dry run: the same statements, rolled back, to count what they would write now.
+          written. First a dry run, which only reads live, counts what they would write now.
         </>
       }
       footer={
@@ -600,7 +600,9 @@ function RepairDialog({
           >
             {rehearsed ? "Run the dry run again" : "Run the dry run"}
           </Button>
-          <span className="text-xs text-muted">Takes the rows’ locks for a moment, fires live’s triggers, then rolls back.</span>
+          <span className="text-xs text-muted">
+            Reads live only: are the missing rows still absent, the changed rows still as compared?
+          </span>
         </div>
         <div aria-live="polite">
           {dryRun.error && (

@@ -9,6 +9,38 @@ export type TableRef = z.infer<typeof TableRef>;
 /** `schema.table`, as a selective restore names tables. */
 export const qualifiedName = (table: TableRef) => `${table.schema}.${table.name}`;
 
+export const TableColumn = z.object({
+  name: z.string(),
+  type: z.string(),
+  /** GENERATED ALWAYS AS (…) STORED: never written. */
+  generated: z.boolean(),
+  /** GENERATED ALWAYS AS IDENTITY: written with OVERRIDING SYSTEM VALUE. */
+  identityAlways: z.boolean(),
+});
+export type TableColumn = z.infer<typeof TableColumn>;
+
+export const TableShape = TableRef.extend({
+  /** "r" (a table: read without its inheritance children) or "p" (partitioned: read with its partitions). */
+  kind: z.enum(["r", "p"]),
+  /** Empty when the table has no primary key: its rows cannot be matched. */
+  primaryKey: z.array(z.string()),
+  columns: z.array(TableColumn),
+  estimatedRows: z.number(),
+});
+export type TableShape = z.infer<typeof TableShape>;
+
+/**
+ * What a repair of one table expects to find in live, kept with it: the missing keys absent, the
+ * changed rows as compared (their digests). A dry run counts against it by reading only.
+ */
+export const RepairCheck = z.object({
+  liveShape: TableShape,
+  comparedColumns: z.array(z.string()),
+  missingKeys: z.array(z.array(z.string())),
+  changed: z.array(z.object({ key: z.array(z.string()), digest: z.string() })),
+});
+export type RepairCheck = z.infer<typeof RepairCheck>;
+
 const TextRow = z.record(z.string(), z.string().nullable());
 
 export const RowSample = z.object({

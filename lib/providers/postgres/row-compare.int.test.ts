@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BadRequestError, ConflictError } from "@/lib/errors";
 import { adminUrl, sqlOn } from "@/lib/testing/databases";
 import type { DatabaseEndpoint } from "./endpoint-connection";
-import { applyRepairStatements, buildRepairStatements, compareKeys, compareTable, listTableShapes } from "./row-compare";
+import {
+  applyRepairStatements,
+  buildRepairStatements,
+  compareKeys,
+  compareTable,
+  countRepairable,
+  listTableShapes,
+  repairCheckOf,
+} from "./row-compare";
 
 // Row-level comparison and repair on real PostgreSQL: a "restored" database (as the backup had
 // the rows) and a "live" one (after a bad migration), read as a non-superuser.
@@ -150,23 +158,21 @@ describe("row comparison", () => {
     expect(repair.updates).toHaveLength(1);
     const statements = [...repair.inserts, ...repair.updates];
 
-    const rehearsal = await applyRepairStatements(endpoint(LIVE), statements, {
-      dryRun: true,
-      expectedRows: 4,
-      statementTimeoutMs: 10_000,
-      lockTimeoutMs: 1_000,
-    });
-    expect(rehearsal).toEqual({ rowsWritten: 4, statementsWithoutEffect: 0, committed: false });
+    // The dry run reads only: every missing key still absent, the changed row still as compared.
+    const check = repairCheckOf(found);
+    const dryRun = () => countRepairable(endpoint(LIVE), [check], { includeUpdates: true, statementTimeoutMs: 10_000 });
+    expect(await dryRun()).toEqual({ inserts: 3, updates: 1 });
     expect(await fingerprint(LIVE, "ledger")).toBe(before);
 
     const written = await applyRepairStatements(endpoint(LIVE), statements, {
-      dryRun: false,
       expectedRows: 4,
       statementTimeoutMs: 10_000,
       lockTimeoutMs: 1_000,
     });
     expect(written).toEqual({ rowsWritten: 4, statementsWithoutEffect: 0, committed: true });
     expect(await fingerprint(LIVE, "ledger")).toBe(await fingerprint(RESTORED, "ledger"));
+    // Once written, the dry run finds nothing left to write.
+    expect(await dryRun()).toEqual({ inserts: 0, updates: 0 });
   });
 
   it("writes identity values back (OVERRIDING SYSTEM VALUE), and refuses whole when live moved on since the comparison", async () => {
@@ -187,7 +193,6 @@ describe("row comparison", () => {
     const livePayments = await fingerprint(LIVE, "payments");
     const expectedRows = repair.inserts.length;
     const attempt = applyRepairStatements(endpoint(LIVE), repair.inserts, {
-      dryRun: false,
       expectedRows,
       statementTimeoutMs: 10_000,
       lockTimeoutMs: 1_000,
@@ -201,7 +206,6 @@ describe("row comparison", () => {
     await sqlOn(LIVE, `DELETE FROM payments WHERE id = ${found.changedKeys[0]?.[0]}`);
     const afterDelete = await fingerprint(LIVE, "payments");
     const short = applyRepairStatements(endpoint(LIVE), updates, {
-      dryRun: false,
       expectedRows: updates.length,
       statementTimeoutMs: 10_000,
       lockTimeoutMs: 1_000,
@@ -268,10 +272,13 @@ describe("row comparison", () => {
     const found = await compareTable(endpoint(RESTORED), endpoint(LIVE), table, options);
     const { updates } = await buildRepairStatements(endpoint(RESTORED), table, found, 60_000);
     expect(updates).toHaveLength(2);
-    // The application writes to account 2 after the comparison.
+    // The application writes to account 2 after the comparison: the dry run sees it, and so does the write.
     await sqlOn(LIVE, "UPDATE accounts SET balance = 1000 WHERE id = 2");
+    expect(await countRepairable(endpoint(LIVE), [repairCheckOf(found)], { includeUpdates: true, statementTimeoutMs: 10_000 })).toEqual({
+      inserts: 0,
+      updates: 1,
+    });
     const attempt = applyRepairStatements(endpoint(LIVE), updates, {
-      dryRun: false,
       expectedRows: 2,
       statementTimeoutMs: 10_000,
       lockTimeoutMs: 1_000,

@@ -3,7 +3,17 @@ import pg from "pg";
 import { BadRequestError, ConflictError } from "@/lib/errors";
 import { connectEndpoint, type DatabaseEndpoint } from "./endpoint-connection";
 import { translateQueryError } from "./query-errors";
-import { qualifiedName, type RowSample, type TableComparison, type TableRef } from "./row-compare-model";
+import {
+  qualifiedName,
+  type RepairCheck,
+  type RowSample,
+  type TableColumn,
+  type TableComparison,
+  type TableRef,
+  type TableShape,
+} from "./row-compare-model";
+
+export type { TableShape } from "./row-compare-model";
 
 // Row-level recovery: a table of a restored copy compared with the same table in the live
 // database, row by row by primary key. Both sides are read in key order through cursors and
@@ -21,24 +31,6 @@ export interface RowFilter {
   value: string;
 }
 
-export interface TableColumn {
-  name: string;
-  type: string;
-  /** GENERATED ALWAYS AS (…) STORED: never written. */
-  generated: boolean;
-  /** GENERATED ALWAYS AS IDENTITY: written with OVERRIDING SYSTEM VALUE. */
-  identityAlways: boolean;
-}
-
-export interface TableShape extends TableRef {
-  /** "r" (a table: read without its inheritance children) or "p" (partitioned: read with its partitions). */
-  kind: "r" | "p";
-  /** Empty when the table has no primary key: its rows cannot be matched. */
-  primaryKey: string[];
-  columns: TableColumn[];
-  estimatedRows: number;
-}
-
 /** A table's differences: the report, and the keys a repair needs (at most `maxKeys` of each). */
 export interface TableDifferences {
   comparison: TableComparison;
@@ -52,7 +44,7 @@ export interface TableDifferences {
   writableColumns: string[];
   overridingSystemValue: boolean;
   restoredShape: TableShape;
-  liveKind: TableShape["kind"];
+  liveShape: TableShape;
 }
 
 export interface CompareOptions {
@@ -227,12 +219,20 @@ async function* keyedRows(reader: Reader, shape: TableShape, columns: string[], 
 }
 
 /**
- * Rows by key, each column as text (null for NULL), in one statement. The restored copy is
- * matched on the keys' text (no input function of the dump's types runs); live, the application's
- * own database, on the typed key, so its primary-key index is used.
+ * Rows by key, each column as text (null for NULL) and, with `digestColumns`, the digest a
+ * comparison takes of them, in one statement. The restored copy is matched on the keys' text (no
+ * input function of the dump's types runs); live, the application's own database, on the typed
+ * key, so its primary-key index is used.
  */
-async function rowsByKeys(reader: Reader, shape: TableShape, columns: string[], keys: string[][], match: "text" | "typed") {
-  const found = new Map<string, Array<string | null>>();
+async function rowsByKeys(
+  reader: Reader,
+  shape: TableShape,
+  columns: string[],
+  keys: string[][],
+  match: "text" | "typed",
+  digestColumns?: string[],
+) {
+  const found = new Map<string, { values: Array<string | null>; digest: string | null }>();
   if (keys.length === 0) return found;
   const key = shape.primaryKey;
   const types = new Map(shape.columns.map((c) => [c.name, c.type]));
@@ -241,13 +241,15 @@ async function rowsByKeys(reader: Reader, shape: TableShape, columns: string[], 
     match === "text" ? `${keyText(`t.${ident(c)}`)} = k.${keyNames[i]}` : `t.${ident(c)} = k.${keyNames[i]}::${types.get(c) ?? "text"}`,
   );
   // unnest stays unqualified: with several arrays it is syntax (ROWS FROM), not a function; search_path is pg_catalog anyway.
-  const rows = await reader.run<{ key: string[]; vals: Array<string | null> }>(
-    `SELECT ARRAY[${key.map((c) => keyText(`t.${ident(c)}`)).join(", ")}] AS key, ARRAY[${columns.map((c) => valueText(`t.${ident(c)}`)).join(", ")}]::text[] AS vals
+  const rows = await reader.run<{ key: string[]; vals: Array<string | null>; digest: string | null }>(
+    `SELECT ARRAY[${key.map((c) => keyText(`t.${ident(c)}`)).join(", ")}] AS key,
+            ARRAY[${columns.map((c) => valueText(`t.${ident(c)}`)).join(", ")}]::text[] AS vals,
+            ${digestColumns ? digestOf(digestColumns, "t.") : "NULL"} AS digest
        FROM ${rowsOf(shape)} AS t
        JOIN unnest(${key.map((_, i) => `$${i + 1}::text[]`).join(", ")}) AS k(${keyNames.join(", ")}) ON ${on.join(" AND ")}`,
     key.map((_, i) => keys.map((k) => k[i])),
   );
-  for (const row of rows) found.set(JSON.stringify(row.key), row.vals);
+  for (const row of rows) found.set(JSON.stringify(row.key), { values: row.vals, digest: row.digest });
   return found;
 }
 
@@ -369,8 +371,8 @@ export async function compareTable(
     ]);
     const sample = (rowKey: string[]): RowSample => {
       const id = JSON.stringify(rowKey);
-      const before = fromRestored.get(id);
-      const after = fromLive.get(id);
+      const before = fromRestored.get(id)?.values;
+      const after = fromLive.get(id)?.values;
       const restoredRow = before ? recordOf(restoredNames, before) : undefined;
       const liveRow = after ? recordOf(liveNames, after) : undefined;
       const changedColumns = restoredRow && liveRow ? common.filter((c) => restoredRow[c] !== liveRow[c]) : undefined;
@@ -406,7 +408,7 @@ export async function compareTable(
       writableColumns: writable,
       overridingSystemValue: writable.some((c) => liveColumns.get(c)?.identityAlways),
       restoredShape,
-      liveKind: liveShape.kind,
+      liveShape,
     };
   } finally {
     await Promise.all([restored.close(), live?.close()]);
@@ -440,7 +442,7 @@ export async function buildRepairStatements(
     | "overridingSystemValue"
     | "comparison"
     | "restoredShape"
-    | "liveKind"
+    | "liveShape"
   >,
   statementTimeoutMs: number,
 ): Promise<RepairStatements> {
@@ -450,14 +452,14 @@ export async function buildRepairStatements(
   try {
     const rows = await rowsByKeys(reader, restoredShape, writableColumns, [...missingKeys, ...changedKeys], "text");
     const valuesOf = (rowKey: string[]) => {
-      const values = rows.get(JSON.stringify(rowKey));
+      const values = rows.get(JSON.stringify(rowKey))?.values;
       if (!values)
         throw new ConflictError(`The restored copy no longer holds ${qualifiedName(table)} row ${JSON.stringify(rowKey)}; compare again.`);
       return values;
     };
     const columns = writableColumns.map(ident).join(", ");
     const settable = writableColumns.filter((c) => !key.includes(c));
-    const target = `${differences.liveKind === "r" ? "ONLY " : ""}${relation(table)}`;
+    const target = rowsOf(differences.liveShape);
     const guard = (rowKey: string[], digest: string) =>
       [
         ...key.map((c, i) => `${ident(c)} = ${sqlLiteral(rowKey[i] ?? null)}`),
@@ -481,6 +483,51 @@ export async function buildRepairStatements(
   }
 }
 
+/** What a repair keeps to count against later: its keys, and the digests of the rows it updates. */
+export function repairCheckOf(
+  differences: Pick<TableDifferences, "liveShape" | "comparison" | "missingKeys" | "changedKeys" | "changedDigests">,
+): RepairCheck {
+  return {
+    liveShape: differences.liveShape,
+    comparedColumns: differences.comparison.comparedColumns,
+    missingKeys: differences.missingKeys,
+    changed: differences.changedKeys.map((key, i) => ({ key, digest: differences.changedDigests[i] ?? "" })),
+  };
+}
+
+/**
+ * The dry run, by reading only: how many of a repair's rows it would write to live now (missing
+ * keys still absent, changed rows still as compared). Nothing is written, locked or fired.
+ */
+export async function countRepairable(
+  liveEndpoint: DatabaseEndpoint,
+  checks: readonly RepairCheck[],
+  options: { includeUpdates: boolean; statementTimeoutMs: number },
+): Promise<{ inserts: number; updates: number }> {
+  const live = await Reader.open(liveEndpoint, `live ${liveEndpoint.database}`, options.statementTimeoutMs);
+  try {
+    let inserts = 0;
+    let updates = 0;
+    for (const check of checks) {
+      const present = await rowsByKeys(live, check.liveShape, [], check.missingKeys, "typed");
+      inserts += check.missingKeys.length - present.size;
+      if (!options.includeUpdates || check.changed.length === 0) continue;
+      const current = await rowsByKeys(
+        live,
+        check.liveShape,
+        [],
+        check.changed.map((c) => c.key),
+        "typed",
+        check.comparedColumns,
+      );
+      updates += check.changed.filter((c) => current.get(JSON.stringify(c.key))?.digest === c.digest).length;
+    }
+    return { inserts, updates };
+  } finally {
+    await live.close();
+  }
+}
+
 export interface RepairOutcome {
   /** Rows the statements wrote (each statement writes exactly one, or the repair is refused). */
   rowsWritten: number;
@@ -492,14 +539,14 @@ export interface RepairOutcome {
 const REPAIR_BATCH = 200;
 
 /**
- * Runs a repair's statements on the live database in one transaction. A dry run always rolls
- * back; a real one commits only when every statement wrote exactly its one row and the total is
- * what the person confirmed, else it rolls back and the live database is as it was.
+ * Runs a repair's statements on the live database in one transaction, which commits only when
+ * every statement wrote exactly its one row and the total is what the person confirmed; else it
+ * rolls back and the live database is as it was.
  */
 export async function applyRepairStatements(
   liveEndpoint: DatabaseEndpoint,
   statements: readonly string[],
-  options: { dryRun: boolean; expectedRows: number; statementTimeoutMs: number; lockTimeoutMs: number },
+  options: { expectedRows: number; statementTimeoutMs: number; lockTimeoutMs: number },
 ): Promise<RepairOutcome> {
   let client: pg.Client;
   try {
@@ -527,14 +574,14 @@ export async function applyRepairStatements(
         if (written !== 1) statementsWithoutEffect += 1;
       }
     }
-    const commit = !options.dryRun && statementsWithoutEffect === 0 && rowsWritten === options.expectedRows;
+    const commit = statementsWithoutEffect === 0 && rowsWritten === options.expectedRows;
     await client.query(commit ? "COMMIT" : "ROLLBACK");
-    if (!options.dryRun && !commit) {
+    if (!commit) {
       throw new ConflictError(
         `The live table changed since the comparison: the repair would write ${rowsWritten} row(s), not the ${options.expectedRows} you confirmed${statementsWithoutEffect ? ` (${statementsWithoutEffect} statement(s) found no row to write)` : ""}. Nothing was written; compare again.`,
       );
     }
-    return { rowsWritten, statementsWithoutEffect, committed: commit };
+    return { rowsWritten, statementsWithoutEffect, committed: true };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     if (error instanceof ConflictError) throw error;

@@ -8,7 +8,7 @@ import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { ConflictError, ForbiddenError } from "@/lib/errors";
 import { formatCount } from "@/lib/format";
 import { recordRowRecovery } from "@/lib/incidents/record-row-recovery";
-import { applyRepairStatements, type RepairOutcome } from "@/lib/providers/postgres/row-compare";
+import { applyRepairStatements, countRepairable, type RepairOutcome } from "@/lib/providers/postgres/row-compare";
 import { requireTypedConfirmation } from "../typed-confirmation";
 import { endpointsOf } from "./find-comparable-run";
 import { describeFilter, repairConfirmationText, RowFilter } from "./model";
@@ -77,12 +77,24 @@ export async function applyRowRepair({
   const payload = { live: comparison.liveDatabase, includeUpdates: input.includeUpdates, expectedRows };
 
   if (input.dryRun) {
-    const outcome = await applyRepairStatements(live, statements, {
-      dryRun: true,
-      expectedRows,
-      statementTimeoutMs: STATEMENT_TIMEOUT_MS,
-      lockTimeoutMs: LOCK_TIMEOUT_MS,
-    });
+    // Read only: live's rows are looked up, not written, locked or passed through triggers.
+    let outcome: RepairOutcome;
+    try {
+      const wouldWrite = await countRepairable(live, repair.checks, {
+        includeUpdates: input.includeUpdates,
+        statementTimeoutMs: STATEMENT_TIMEOUT_MS,
+      });
+      const rowsWritten = wouldWrite.inserts + wouldWrite.updates;
+      outcome = { rowsWritten, statementsWithoutEffect: expectedRows - rowsWritten, committed: false };
+    } catch (error) {
+      await recordAuditEvent(ctx.db, {
+        ...audit,
+        action: "rows.repair.dry-run",
+        outcome: "failed",
+        payload: { ...payload, error: errorText(error) },
+      });
+      throw error;
+    }
     await withTransaction(ctx, async ({ db: tx }) => {
       await tx.rowComparison.update({
         where: { id: comparison.id },
@@ -134,7 +146,6 @@ export async function applyRowRepair({
   let outcome: RepairOutcome;
   try {
     outcome = await applyRepairStatements(live, statements, {
-      dryRun: false,
       expectedRows,
       statementTimeoutMs: STATEMENT_TIMEOUT_MS,
       lockTimeoutMs: LOCK_TIMEOUT_MS,

@@ -3,7 +3,7 @@ import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { withTransaction, type SystemCtx } from "@/lib/db/ctx";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { recordRowRecovery } from "@/lib/incidents/record-row-recovery";
-import { buildRepairStatements, compareTable, type TableDifferences } from "@/lib/providers/postgres/row-compare";
+import { buildRepairStatements, compareTable, repairCheckOf, type TableDifferences } from "@/lib/providers/postgres/row-compare";
 import { TableRef, type TableComparison } from "@/lib/providers/postgres/row-compare-model";
 import { endpointsOf } from "./find-comparable-run";
 import { MAX_REPAIR_ROWS, RowFilter, describeFilter, type ComparisonProgress, type RepairStatements } from "./model";
@@ -78,13 +78,14 @@ export async function compareRows({
         : null;
     let repair: RepairStatements | null = null;
     if (!withheld && rows > 0) {
-      repair = { inserts: [], updates: [] };
+      repair = { inserts: [], updates: [], checks: [] };
       for (const [index, table] of tables.entries()) {
         const found = differences[index];
         if (!found) continue;
         const statements = await buildRepairStatements(restored, table, found, STATEMENT_TIMEOUT_MS);
         repair.inserts.push(...statements.inserts);
         repair.updates.push(...statements.updates);
+        repair.checks.push(repairCheckOf(found));
       }
     }
     outcome = { results: differences.map((d) => d.comparison), repair, withheld };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { formatCount } from "@/lib/format";
-import { TableRef, type TableComparison } from "@/lib/providers/postgres/row-compare-model";
+import { RepairCheck, TableRef, type TableComparison } from "@/lib/providers/postgres/row-compare-model";
 
 export type { RowSample, TableComparison } from "@/lib/providers/postgres/row-compare-model";
 
@@ -24,7 +24,8 @@ export type RowFilterCondition = z.infer<typeof RowFilterCondition>;
 export const RowFilter = z.array(RowFilterCondition).max(MAX_FILTER_CONDITIONS);
 export const ComparedTables = z.array(TableRef).min(1, "choose at least one table").max(MAX_TABLES);
 
-export const RepairStatements = z.object({ inserts: z.array(z.string()), updates: z.array(z.string()) });
+/** A repair as reviewed and written: its statements, and what it expects to find in live (for the dry run). */
+export const RepairStatements = z.object({ inserts: z.array(z.string()), updates: z.array(z.string()), checks: z.array(RepairCheck) });
 export type RepairStatements = z.infer<typeof RepairStatements>;
 
 export const COMPARISON_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
