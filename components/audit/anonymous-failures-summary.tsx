@@ -8,6 +8,7 @@ const KIND_LABEL: Record<string, string> = {
   "sign_in.throttled": "Sign-in throttled",
   "api.unauthenticated": "API call without a session",
   "api.csrf_refused": "Cross-site request refused",
+  "api.token_refused": "API token unknown, expired or revoked",
 };
 
 const label = (kind: string) => KIND_LABEL[kind] ?? kind;

@@ -9,7 +9,13 @@ import type { DbOrTx } from "@/lib/db/client";
  * `MAX_SOURCES_PER_WINDOW` sources per kind and window, the rest counted under `(other sources)`.
  * Failures of a known account are still audited one by one (the sign-in throttle bounds them).
  */
-export const ANONYMOUS_FAILURE_KINDS = ["sign_in.unknown_account", "sign_in.throttled", "api.unauthenticated", "api.csrf_refused"] as const;
+export const ANONYMOUS_FAILURE_KINDS = [
+  "sign_in.unknown_account",
+  "sign_in.throttled",
+  "api.unauthenticated",
+  "api.csrf_refused",
+  "api.token_refused",
+] as const;
 export type AnonymousFailureKind = (typeof ANONYMOUS_FAILURE_KINDS)[number];
 
 export const ANONYMOUS_WINDOW_MS = 60 * 60 * 1000;

@@ -15,5 +15,6 @@ export const queryKeys = {
   pitrWindow: (environment: string) => ["pitr", "window", environment] as const,
   pitrBaseBackups: (environment: string) => ["pitr", "base-backups", environment] as const,
   people: () => ["people"] as const,
+  apiTokens: () => ["api-tokens"] as const,
   incident: (id: string) => ["incidents", "detail", id] as const,
 };

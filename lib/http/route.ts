@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { recordAnonymousFailure, routeOf } from "@/lib/audit/record-anonymous-failure";
+import { apiTokenOf, userFromApiToken } from "@/lib/auth/api-token";
 import { userFromRequest } from "@/lib/auth/session";
 import { hasRole, type Role, type SessionUser } from "@/lib/auth/roles";
 import { getDb, type Db } from "@/lib/db/client";
@@ -143,8 +144,29 @@ async function auditDenial(db: Db, request: Request, requestId: string, user: Se
 }
 
 /**
+ * Who is calling. An API token (`Authorization: Bearer rct_…`) stands alone: it is no cookie, a
+ * browser never attaches it to another site's request, so the same-origin proof does not apply;
+ * an unknown, expired or revoked one is refused (401, counted). Otherwise the session cookie,
+ * after the same-origin proof for every state-changing request.
+ */
+async function callerOf(db: Db, request: Request, requestId: string): Promise<SessionUser | null> {
+  const token = apiTokenOf(request.headers);
+  if (token !== null) {
+    const user = await userFromApiToken(db, token);
+    if (user) return user;
+    await recordAnonymousFailure(db, { kind: "api.token_refused", source: routeOf(request.method, new URL(request.url).pathname) }).catch(
+      (error: unknown) => console.error(`[${requestId}] could not count a refused token`, error),
+    );
+    throw new UnauthenticatedError("The API token is unknown, expired or revoked. Ask an admin for a new one (People → API tokens).");
+  }
+  const crossSite = await refuseCrossSite(db, request, requestId);
+  if (crossSite) throw crossSite;
+  return userFromRequest(db, request);
+}
+
+/**
  * The one wrapper every API route handler goes through, in this order: a server-generated
- * request id; same-origin proof for every non-GET (403, audited); session and role check
+ * request id; an API token, or same-origin proof for every non-GET (403, audited) and the session; role check
  * (denials audited); the body bounded (413), exactly JSON (415) and strict (unknown fields
  * 400); zod-parsed input; errors mapped to JSON.
  */
@@ -159,9 +181,7 @@ export function route<
     const requestId = randomUUID();
     const db = getDb();
     try {
-      const crossSite = await refuseCrossSite(db, request, requestId);
-      if (crossSite) throw crossSite;
-      const user = await userFromRequest(db, request);
+      const user = await callerOf(db, request, requestId);
       if (spec.role !== "public") {
         if (!user) {
           await auditDenial(db, request, requestId, null, spec.role);

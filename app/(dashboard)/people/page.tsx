@@ -1,6 +1,7 @@
 import { ShieldAlert } from "lucide-react";
 import type { Metadata } from "next";
 import { AddPersonButton } from "@/components/people/add-person-dialog";
+import { ApiTokensPanel } from "@/components/people/api-tokens-panel";
 import { PeopleManager } from "@/components/people/people-manager";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -8,6 +9,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { listSsoIdentities } from "@/lib/auth/oidc-list-identities";
 import { getEnv, oidcSettings } from "@/lib/env";
 import { pageContext } from "@/lib/http/page-context";
+import { listApiTokens } from "@/lib/users/api-tokens";
 import { listUsers } from "@/lib/users/list-users";
 
 export const metadata: Metadata = { title: "People" };
@@ -24,7 +26,7 @@ export default async function PeoplePage() {
       </EmptyState>
     );
   }
-  const people = await listUsers({ ctx });
+  const [people, tokens] = await Promise.all([listUsers({ ctx }), listApiTokens({ ctx })]);
   const oidc = oidcSettings(getEnv());
   const linked = oidc ? await listSsoIdentities({ ctx }) : null;
   const sso =
@@ -43,7 +45,10 @@ export default async function PeoplePage() {
         description="Who can sign in, with which role. Every change here is audited; role changes, resets and disabling end the person's sessions at once."
         actions={<AddPersonButton />}
       />
-      <PeopleManager initialPeople={people} currentUserId={user.id} {...(sso ? { sso } : {})} />
+      <div className="space-y-8">
+        <PeopleManager initialPeople={people} currentUserId={user.id} {...(sso ? { sso } : {})} />
+        <ApiTokensPanel initialTokens={tokens} />
+      </div>
     </>
   );
 }
