@@ -28,6 +28,12 @@ test("an admin creates an API token on People; automation uses it without a brow
   try {
     const health = await ci.get("/api/backups/health");
     expect(health.status(), await health.text()).toBe(200);
+    // Prometheus scrapes with a viewer token.
+    const metrics = await ci.get("/api/metrics");
+    expect(metrics.headers()["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await metrics.text();
+    expect(text).toMatch(/^restore_console_backup_age_seconds\{environment="demo",kind="newest"\} \d+/m);
+    expect(text).toMatch(/^restore_console_workers_alive [1-9]/m);
     const restore = await ci.post("/api/restores/plan", { data: {} });
     expect(restore.status()).toBe(403);
     expect(((await restore.json()) as { error: { message: string } }).error.message).toMatch(

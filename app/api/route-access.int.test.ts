@@ -89,6 +89,7 @@ const PINNED_ROLES: Readonly<Record<string, "public" | "viewer" | "operator" | "
   "GET /api/incidents/events": "viewer",
   "GET /api/incidents/templates": "viewer",
   "GET /api/me": "viewer",
+  "GET /api/metrics": "viewer",
   "GET /api/pitr/base-backups": "viewer",
   "GET /api/pitr/window": "viewer",
   "GET /api/restores": "viewer",

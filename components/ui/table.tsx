@@ -13,13 +13,14 @@ export interface TableProps {
 
 /**
  * Scrolls inside its own box (both ways) so the header row can stick while long lists scroll;
- * the box is capped near the viewport height, so the page rarely scrolls twice.
+ * the box is capped near the viewport height, so the page rarely scrolls twice. The box is
+ * positioned, so screen-reader-only text in a cell stays inside it instead of widening the page.
  */
 export function Table({ caption, captionHidden = false, embedded = false, className, children }: TableProps) {
   return (
     <div
       className={cx(
-        "max-h-[calc(100dvh-14rem)] min-h-0 overflow-auto",
+        "relative max-h-[calc(100dvh-14rem)] min-h-0 overflow-auto",
         !embedded && "rounded-lg border border-border bg-surface",
         className,
       )}

@@ -20,6 +20,13 @@ function senderBoss(): Promise<PgBoss> {
   return webBoss;
 }
 
+/** Jobs waiting in each queue (queued or waiting to retry; not those running): how far behind the workers are. */
+export async function queueDepths(): Promise<Array<{ queue: string; waiting: number }>> {
+  const boss = await senderBoss();
+  const queues = await boss.getQueues();
+  return Promise.all(queues.map(async (queue) => ({ queue: queue.name, waiting: await boss.getQueueSize(queue.name) })));
+}
+
 /** Queues a job after validating its payload; returns the job id (null if a singleton was already queued). */
 export async function enqueueJob<S extends z.ZodType>(
   job: JobQueue<S>,

@@ -1,0 +1,134 @@
+import { Gauge, Histogram, Registry } from "prom-client";
+import { loadConfig } from "@/lib/config/load-config";
+import type { SessionUser } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
+import { WORKER_STALE_AFTER_SECONDS } from "@/lib/health/get-health";
+import { queueDepths } from "@/lib/jobs/enqueue-job";
+import { describePitrWindow } from "@/lib/restore/pitr/describe-pitr-window";
+
+// What Prometheus scrapes (GET /api/metrics): read from the app's database and the environments'
+// PITR sources at each scrape, into a registry of its own, so a scrape shows the state now.
+
+const PREFIX = "restore_console_";
+/** Steps finished within this many days make up the step-duration histogram. */
+const STEP_DAYS = 30;
+const MAX_STEPS = 20_000;
+/** A PITR source that does not describe its window in time is reported as down, not waited for. */
+const PITR_TIMEOUT_MS = 5_000;
+const STEP_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400];
+
+const seconds = (from: Date, to: Date) => Math.max(0, (to.getTime() - from.getTime()) / 1000);
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    work.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+/** The metrics in Prometheus's text format, and its content type. */
+export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }): Promise<{ text: string; contentType: string }> {
+  const now = new Date();
+  const registry = new Registry();
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name: `${PREFIX}${name}`, help, labelNames, registers: [registry] });
+  const environments = loadConfig().config.environments;
+
+  const backupAge = gauge("backup_age_seconds", "Age of the newest backup in the catalog (kind=newest) and of the newest verified one.", [
+    "environment",
+    "kind",
+  ]);
+  const freshness = gauge("backup_freshness_objective_seconds", "The environment's backup freshness objective.", ["environment"]);
+  const verificationOk = gauge(
+    "last_verification_success",
+    "1 when the newest finished checksum verification matched, 0 when it did not.",
+    ["environment"],
+  );
+  const verificationAt = gauge("last_verification_timestamp_seconds", "When the newest checksum verification finished.", ["environment"]);
+  for (const environment of environments) {
+    const name = environment.name;
+    freshness.set({ environment: name }, environment.backupFreshness.maxAgeHours * 3600);
+    const live = { environment: name, removedAt: null };
+    const [newest, verified, verification] = await Promise.all([
+      ctx.db.backup.findFirst({ where: live, orderBy: { takenAt: "desc" }, select: { takenAt: true } }),
+      ctx.db.backup.findFirst({
+        where: { ...live, verificationState: "verified" },
+        orderBy: { takenAt: "desc" },
+        select: { takenAt: true },
+      }),
+      ctx.db.backupVerification.findFirst({
+        where: { backup: { environment: name }, status: { in: ["verified", "mismatch", "failed"] } },
+        orderBy: { finishedAt: "desc" },
+        select: { status: true, finishedAt: true },
+      }),
+    ]);
+    if (newest) backupAge.set({ environment: name, kind: "newest" }, seconds(newest.takenAt, now));
+    if (verified) backupAge.set({ environment: name, kind: "newest_verified" }, seconds(verified.takenAt, now));
+    if (verification?.finishedAt) {
+      verificationOk.set({ environment: name }, verification.status === "verified" ? 1 : 0);
+      verificationAt.set({ environment: name }, verification.finishedAt.getTime() / 1000);
+    }
+  }
+
+  const runs = gauge("runs", "Restore runs by kind and status.", ["kind", "status"]);
+  const grouped = await ctx.db.restoreRun.groupBy({ by: ["kind", "status"], _count: { _all: true } });
+  for (const group of grouped) runs.set({ kind: group.kind, status: group.status }, group._count._all);
+
+  const stepDurations = new Histogram({
+    name: `${PREFIX}step_duration_seconds`,
+    help: `Durations of restore steps that finished in the last ${STEP_DAYS} days, by kind of run, step and outcome.`,
+    labelNames: ["kind", "step", "status"],
+    buckets: STEP_BUCKETS,
+    registers: [registry],
+  });
+  const steps = await ctx.db.restoreStep.findMany({
+    where: { finishedAt: { gte: new Date(now.getTime() - STEP_DAYS * 86_400_000) }, startedAt: { not: null } },
+    select: { name: true, status: true, startedAt: true, finishedAt: true, run: { select: { kind: true } } },
+    orderBy: { finishedAt: "desc" },
+    take: MAX_STEPS,
+  });
+  for (const step of steps) {
+    if (step.startedAt && step.finishedAt) {
+      stepDurations.observe({ kind: step.run.kind, step: step.name, status: step.status }, seconds(step.startedAt, step.finishedAt));
+    }
+  }
+
+  const heartbeatAge = gauge("worker_heartbeat_age_seconds", "Seconds since each worker's last heartbeat.", ["worker", "hostname"]);
+  const workersAlive = gauge("workers_alive", `Workers whose heartbeat is under ${WORKER_STALE_AFTER_SECONDS} s old.`);
+  const heartbeats = await ctx.db.workerHeartbeat.findMany();
+  let alive = 0;
+  for (const beat of heartbeats) {
+    const age = seconds(beat.beatAt, now);
+    heartbeatAge.set({ worker: beat.workerId, hostname: beat.hostname }, age);
+    if (age < WORKER_STALE_AFTER_SECONDS) alive += 1;
+  }
+  workersAlive.set(alive);
+
+  const pitrLag = gauge("pitr_window_lag_seconds", "How far the latest restorable time lags behind now, per environment with PITR.", [
+    "environment",
+  ]);
+  const pitrUp = gauge("pitr_window_up", "1 when the environment's PITR source described its restore window at this scrape.", [
+    "environment",
+  ]);
+  const pitrObjective = gauge("pitr_rpo_objective_seconds", "The environment's PITR recovery-point objective.", ["environment"]);
+  await Promise.all(
+    environments
+      .filter((environment) => environment.pitr)
+      .map(async (environment) => {
+        const labels = { environment: environment.name };
+        pitrObjective.set(labels, environment.objectives.rpo.pitr.minutes * 60);
+        try {
+          const summary = await withTimeout(describePitrWindow({ ctx, input: { environment: environment.name } }), PITR_TIMEOUT_MS);
+          if (summary.window.lagSeconds !== null) pitrLag.set(labels, summary.window.lagSeconds);
+          pitrUp.set(labels, 1);
+        } catch {
+          pitrUp.set(labels, 0);
+        }
+      }),
+  );
+
+  const depth = gauge("queue_depth", "Jobs waiting in each queue (not yet running).", ["queue"]);
+  for (const { queue, waiting } of await queueDepths()) depth.set({ queue }, waiting);
+
+  return { text: await registry.metrics(), contentType: registry.contentType };
+}

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as metricsRoute } from "@/app/api/metrics/route";
+import type { Db } from "@/lib/db/client";
+import { systemCtx } from "@/lib/db/ctx";
+import { enqueueJob } from "@/lib/jobs/enqueue-job";
+import { readBackupTablesJob } from "@/lib/backups/read-backup-tables-job";
+import { startRestoreTestApp, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
+import { apiRequest } from "@/lib/testing/requests";
+import { createApiToken } from "@/lib/users/api-tokens";
+
+// GET /api/metrics on the real route wrapper with a viewer API token: Prometheus's text format,
+// every value read from the app's database at the scrape.
+
+let app: RestoreTestApp;
+let db: Db;
+let token: string;
+
+const HOUR = 3_600_000;
+
+/** `name{labels} value` lines as a map, for the few samples a test looks at. */
+function samples(text: string): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const space = line.lastIndexOf(" ");
+    found.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return found;
+}
+
+async function scrape(bearer: string | null) {
+  const response = await metricsRoute(
+    apiRequest("/api/metrics", { headers: { origin: null, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } }),
+    { params: Promise.resolve({}) },
+  );
+  return { status: response.status, type: response.headers.get("content-type"), text: await response.text() };
+}
+
+beforeAll(async () => {
+  app = await startRestoreTestApp("rc-metrics-it-");
+  db = app.db;
+  await writeRestoreConfig(app.tempDir, {
+    environments: [{ name: "metrics", protected: false, targets: { prod: "unused" } }],
+    user: "nobody",
+    password: "unused",
+    s3: app.s3,
+    prefix: "metrics/",
+    envPrefix: "RC_METRICS",
+  });
+  const now = Date.now();
+  const backup = (name: string, hoursAgo: number, verificationState: string) =>
+    db.backup.create({
+      data: {
+        environment: "metrics",
+        key: `metrics/${name}`,
+        name,
+        size: 100n,
+        etag: name,
+        lastModified: new Date(now - hoursAgo * HOUR),
+        takenAt: new Date(now - hoursAgo * HOUR),
+        format: "plain-gzip",
+        manifestKey: `metrics/${name}.manifest.json`,
+        manifestState: "present",
+        verificationState,
+        lastSeenAt: new Date(now),
+      },
+    });
+  await backup("newest.sql.gz", 2, "never");
+  const verified = await backup("older.sql.gz", 26, "verified");
+  await db.backupVerification.create({
+    data: { backupId: verified.id, status: "mismatch", requestedByEmail: "system", finishedAt: new Date(now - HOUR) },
+  });
+  const run = await db.restoreRun.create({
+    data: {
+      kind: "logical",
+      environment: "metrics",
+      targetName: "prod",
+      targetDatabase: "loanserve",
+      mode: "new-database",
+      status: "failed",
+      plan: {},
+      scratchDatabase: "scratch",
+      requestedByEmail: "someone@example.com",
+      steps: {
+        create: [
+          { position: 0, name: "preflight", status: "succeeded", startedAt: new Date(now - 100_000), finishedAt: new Date(now - 98_000) },
+          { position: 1, name: "restore", status: "failed", startedAt: new Date(now - 98_000), finishedAt: new Date(now - 8_000) },
+        ],
+      },
+    },
+  });
+  expect(run.id).toBeTruthy();
+  await db.workerHeartbeat.create({
+    data: { workerId: "old-worker", hostname: "gone", pid: 1, startedAt: new Date(now - HOUR), beatAt: new Date(now - 5 * 60_000) },
+  });
+  await enqueueJob(readBackupTablesJob, { backupId: verified.id });
+  token = (await createApiToken({ ctx: systemCtx(db), input: { name: "prometheus", role: "viewer" } })).token;
+}, 120_000);
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe("GET /api/metrics", () => {
+  it("needs a token or a session", async () => {
+    expect((await scrape(null)).status).toBe(401);
+  });
+
+  it("reports backup ages, the last verification, runs, step durations, worker heartbeats and queue depth", async () => {
+    const { status, type, text } = await scrape(token);
+    expect(status).toBe(200);
+    expect(type).toMatch(/^text\/plain; version=0\.0\.4/);
+    const found = samples(text);
+    const near = (key: string, expected: number, within: number) => {
+      expect(found.get(key), key).toBeGreaterThanOrEqual(expected - within);
+      expect(found.get(key), key).toBeLessThanOrEqual(expected + within);
+    };
+    near('restore_console_backup_age_seconds{environment="metrics",kind="newest"}', 2 * 3600, 120);
+    near('restore_console_backup_age_seconds{environment="metrics",kind="newest_verified"}', 26 * 3600, 120);
+    expect(found.get('restore_console_backup_freshness_objective_seconds{environment="metrics"}')).toBe(24 * 3600);
+    expect(found.get('restore_console_last_verification_success{environment="metrics"}')).toBe(0);
+    expect(found.get('restore_console_runs{kind="logical",status="failed"}')).toBe(1);
+    expect(found.get('restore_console_step_duration_seconds_count{kind="logical",step="restore",status="failed"}')).toBe(1);
+    expect(found.get('restore_console_step_duration_seconds_bucket{le="60",kind="logical",step="restore",status="failed"}')).toBe(0);
+    expect(found.get('restore_console_step_duration_seconds_bucket{le="120",kind="logical",step="restore",status="failed"}')).toBe(1);
+    near('restore_console_worker_heartbeat_age_seconds{worker="old-worker",hostname="gone"}', 300, 60);
+    expect(found.get("restore_console_workers_alive")).toBe(0);
+    expect(found.get('restore_console_queue_depth{queue="read-backup-tables"}')).toBe(1);
+  });
+});
