@@ -21,6 +21,10 @@ import { pageContext } from "@/lib/http/page-context";
 import { listRecoveryMeasurements } from "@/lib/restore/list-recovery-measurements";
 import { listIncidents, ListIncidentsInput } from "@/lib/incidents/list-incidents";
 
+import { AlertsCard } from "@/components/overview/alerts-card";
+import { listOpenAlerts } from "@/lib/alerts/evaluate-alerts";
+import { evaluateAlertsIfStale } from "@/lib/alerts/evaluate-if-stale";
+
 export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
 
@@ -29,12 +33,14 @@ export default async function OverviewPage() {
   const { user } = ctx;
   const { config } = loadConfig();
   const canDeclare = hasRole(user.role, "operator");
-  const [system, freshness, openIncidents, measurements, pendingApprovals] = await Promise.all([
+  await evaluateAlertsIfStale(ctx);
+  const [system, freshness, openIncidents, measurements, pendingApprovals, alerts] = await Promise.all([
     getHealth({ ctx }),
     Promise.all(config.environments.filter((e) => e.backupStore).map((environment) => getBackupHealth({ ctx, input: { environment } }))),
     listIncidents({ ctx, input: ListIncidentsInput.parse({ status: "active", pageSize: 10 }) }),
     listRecoveryMeasurements({ ctx, input: { limit: 8 } }),
     listApprovals({ ctx, input: { status: "pending", limit: 20 } }),
+    listOpenAlerts({ ctx }),
   ]);
   // Shown where four-eyes is on anywhere, or while a request from before a change still waits.
   const approvalsCard =
@@ -101,6 +107,7 @@ export default async function OverviewPage() {
       <PageHeader title="Overview" description="Open incidents, running restores and how fresh the latest backup is, at a glance." />
       <div className="space-y-6">
         {openIncidents.total > 0 && incidentsCard}
+        {alerts.length > 0 && <AlertsCard alerts={alerts} />}
         {approvalsCard}
         <Card padding="none">
           <CardHeader
@@ -147,6 +154,7 @@ export default async function OverviewPage() {
           </div>
         )}
         {openIncidents.total === 0 && incidentsCard}
+        {alerts.length === 0 && <AlertsCard alerts={alerts} />}
       </div>
     </>
   );

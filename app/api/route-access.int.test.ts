@@ -72,6 +72,7 @@ function call(endpoint: Endpoint, cookie?: string): Promise<Response> {
  */
 const PINNED_ROLES: Readonly<Record<string, "public" | "viewer" | "operator" | "admin">> = {
   "DELETE /api/users/[userId]/link-sso": "admin",
+  "GET /api/alerts": "viewer",
   "GET /api/approvals": "viewer",
   "GET /api/approvals/[approvalId]": "viewer",
   "GET /api/audit": "viewer",

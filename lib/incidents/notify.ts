@@ -12,7 +12,8 @@ import { incidentWebhookJob } from "./incident-webhook-job";
 // the incident action that caused it: the caller has committed before calling, every error here
 // is logged and swallowed, and the delivery itself runs (and retries) in the worker.
 
-export type WebhookEvent = "incident-declared" | "run-started" | "run-finished" | "run-failed" | "phase-overdue";
+export type WebhookEvent =
+  "incident-declared" | "run-started" | "run-finished" | "run-failed" | "phase-overdue" | "alert-fired" | "alert-resolved";
 
 /** What Slack's incoming webhooks accept; `text` is also the notification's fallback. */
 export interface SlackMessage {
@@ -26,6 +27,8 @@ const HEADLINES: Readonly<Record<WebhookEvent, string>> = {
   "run-finished": ":white_check_mark: Restore finished",
   "run-failed": ":x: Restore failed",
   "phase-overdue": ":alarm_clock: Checklist phase overdue",
+  "alert-fired": ":warning: Alert",
+  "alert-resolved": ":large_green_circle: Alert resolved",
 };
 
 /** Slack's mrkdwn treats &, < and > as markup. */
@@ -33,10 +36,11 @@ function escapeMrkdwn(value: string): string {
   return value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
-function incidentUrl(incidentId: string): string | null {
+/** A page of the app as a full URL, when the app's own URL is known. */
+function appUrl(path: string): string | null {
   try {
     const base = getEnv().NEXTAUTH_URL;
-    return base ? new URL(`/incidents/${incidentId}`, base).toString() : null;
+    return base ? new URL(path, base).toString() : null;
   } catch {
     return null;
   }
@@ -48,7 +52,7 @@ export function incidentMessage(
   incident: { id: string; title: string; severity: string; environment: string },
   detail: string,
 ): SlackMessage {
-  const url = incidentUrl(incident.id);
+  const url = appUrl(`/incidents/${incident.id}`);
   const title = escapeMrkdwn(incident.title);
   const name = url ? `<${url}|${title}>` : `*${title}*`;
   const text = `${HEADLINES[event]} · ${incident.severity.toUpperCase()} · ${incident.environment}: ${incident.title}`;
@@ -61,6 +65,23 @@ export function incidentMessage(
         type: "context",
         elements: [{ type: "mrkdwn", text: `${incident.severity.toUpperCase()} · environment ${escapeMrkdwn(incident.environment)}` }],
       },
+    ],
+  };
+}
+
+/** The message for an alert firing or resolving: headline, what and where, a link to the cause. */
+export function alertMessage(
+  event: "alert-fired" | "alert-resolved",
+  alert: { severity: string; title: string; detail: string; environment: string | null; href: string | null },
+): SlackMessage {
+  const url = alert.href ? appUrl(alert.href) : null;
+  const title = escapeMrkdwn(alert.title);
+  const where = alert.environment ? ` · ${alert.environment}` : "";
+  return {
+    text: `${HEADLINES[event]} · ${alert.severity.toUpperCase()}${where}: ${alert.title}`,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: `${HEADLINES[event]} — ${url ? `<${url}|${title}>` : `*${title}*`}` } },
+      { type: "section", text: { type: "mrkdwn", text: escapeMrkdwn(alert.detail) } },
     ],
   };
 }

@@ -98,6 +98,7 @@ export interface TestRestoreEnvironment {
   targets: Record<string, string>;
   validation?: EnvironmentInput["validation"];
   fourEyes?: EnvironmentInput["fourEyes"];
+  notifications?: EnvironmentInput["notifications"];
 }
 
 export interface TestRestoreConfig {
@@ -144,6 +145,7 @@ export function restoreConfigYaml(config: TestRestoreConfig): string {
       })),
       ...(environment.validation ? { validation: environment.validation } : {}),
       ...(environment.fourEyes ? { fourEyes: environment.fourEyes } : {}),
+      ...(environment.notifications ? { notifications: environment.notifications } : {}),
     })),
   };
   return stringify(file);

@@ -1,0 +1,106 @@
+import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
+import type { SessionUser } from "@/lib/auth/roles";
+import { loadConfig } from "@/lib/config/load-config";
+import { systemCtx, withTransaction, type Ctx } from "@/lib/db/ctx";
+import type { Alert } from "@/lib/generated/prisma/client";
+import { alertMessage, notify } from "@/lib/incidents/notify";
+import { ALERT_RULES, RULE_CHECKS, type Finding } from "./rules";
+
+/** Evaluations serialise on this advisory lock, so two workers never fire the same alert twice. */
+const EVALUATION_LOCK = 7_460_001;
+
+export interface AlertChanges {
+  fired: Alert[];
+  resolved: Alert[];
+}
+
+const keyOf = (alert: { rule: string; subject: string }) => `${alert.rule}\u0000${alert.subject}`;
+
+/**
+ * Evaluates every rule and brings the open alerts in line, in one transaction: a finding without
+ * an open alert fires one, an open alert without its finding resolves. Each change is audited,
+ * then sent by webhook (to its environment's, or every environment's for a global one). A rule
+ * that could not tell leaves its alerts as they are. Safe to call from any process at any time.
+ */
+export async function evaluateAlerts({ ctx, now = new Date() }: { ctx: Ctx<SessionUser | null>; now?: Date }): Promise<AlertChanges> {
+  const environments = loadConfig().config.environments;
+  const findings = new Map<string, Finding>();
+  const unknown = new Set<string>();
+  for (const rule of ALERT_RULES) {
+    const found = await RULE_CHECKS[rule](ctx, environments, now);
+    if (found === null) unknown.add(rule);
+    for (const finding of found ?? []) findings.set(keyOf(finding), finding);
+  }
+
+  const changes = await withTransaction(systemCtx(ctx.db, ctx.requestId), async ({ db: tx }) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`;
+    const open = await tx.alert.findMany({ where: { resolvedAt: null } });
+    const openKeys = new Set(open.map(keyOf));
+    const fired: Alert[] = [];
+    for (const [key, finding] of findings) {
+      if (openKeys.has(key)) continue;
+      const alert = await tx.alert.create({ data: { ...finding, firedAt: now } });
+      await recordAuditEvent(tx, {
+        actor: SYSTEM,
+        action: "alert.fire",
+        subject: { type: "alert", id: alert.id },
+        payload: { rule: alert.rule, subject: alert.subject, environment: alert.environment, severity: alert.severity, title: alert.title },
+        requestId: ctx.requestId,
+      });
+      fired.push(alert);
+    }
+    const resolved: Alert[] = [];
+    for (const alert of open) {
+      if (findings.has(keyOf(alert)) || unknown.has(alert.rule)) continue;
+      const done = await tx.alert.update({ where: { id: alert.id }, data: { resolvedAt: now } });
+      await recordAuditEvent(tx, {
+        actor: SYSTEM,
+        action: "alert.resolve",
+        subject: { type: "alert", id: alert.id },
+        payload: { rule: alert.rule, subject: alert.subject, environment: alert.environment, title: alert.title },
+        requestId: ctx.requestId,
+      });
+      resolved.push(done);
+    }
+    return { fired, resolved };
+  });
+
+  // After the commit: a webhook never holds back, or undoes, the alert itself.
+  const send = async (alert: Alert, event: "alert-fired" | "alert-resolved") => {
+    const targets = alert.environment ? [alert.environment] : environments.map((e) => e.name);
+    for (const environment of targets) {
+      await notify({ ctx, input: { environment, incidentId: null, event, message: alertMessage(event, alert) } });
+    }
+  };
+  for (const alert of changes.fired) await send(alert, "alert-fired");
+  for (const alert of changes.resolved) await send(alert, "alert-resolved");
+  return changes;
+}
+
+export interface AlertView {
+  id: string;
+  rule: string;
+  environment: string | null;
+  severity: "critical" | "warning";
+  title: string;
+  detail: string;
+  href: string | null;
+  firedAt: string;
+}
+
+/** The open alerts, critical first, newest first. */
+export async function listOpenAlerts({ ctx }: { ctx: Ctx<SessionUser | null> }): Promise<AlertView[]> {
+  const open = await ctx.db.alert.findMany({ where: { resolvedAt: null }, orderBy: { firedAt: "desc" } });
+  return open
+    .map((alert) => ({
+      id: alert.id,
+      rule: alert.rule,
+      environment: alert.environment,
+      severity: alert.severity === "critical" ? ("critical" as const) : ("warning" as const),
+      title: alert.title,
+      detail: alert.detail,
+      href: alert.href,
+      firedAt: alert.firedAt.toISOString(),
+    }))
+    .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "critical" ? -1 : 1));
+}

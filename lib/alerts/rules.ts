@@ -1,0 +1,211 @@
+import type { SessionUser } from "@/lib/auth/roles";
+import type { EnvironmentConfig } from "@/lib/config/schema";
+import type { Ctx } from "@/lib/db/ctx";
+import { formatAge } from "@/lib/format";
+import { describePitrWindow } from "@/lib/restore/pitr/describe-pitr-window";
+
+// The alert rules, each a query of what holds now. A rule that could not tell (its source did not
+// answer) says so, and its open alerts are left as they are rather than resolved by mistake.
+
+export const ALERT_RULES = ["backup-stale", "backup-manifest", "verification-failed", "run-failed", "worker-down", "pitr-lag"] as const;
+export type AlertRule = (typeof ALERT_RULES)[number];
+
+export interface Finding {
+  rule: AlertRule;
+  subject: string;
+  environment: string | null;
+  severity: "critical" | "warning";
+  title: string;
+  detail: string;
+  href: string | null;
+}
+
+/** A worker whose heartbeat is older than this is dead (the issue's two minutes). */
+export const WORKER_DEAD_AFTER_MS = 2 * 60_000;
+/** Backups first seen this recently count as new: older history does not raise alerts. */
+const NEW_BACKUP_MS = 7 * 24 * 3_600_000;
+/** A failed run raises an alert for this long, unless a later run of the same target succeeds. */
+const FAILED_RUN_MS = 24 * 3_600_000;
+const PITR_TIMEOUT_MS = 10_000;
+
+type RuleCtx = Ctx<SessionUser | null>;
+/** The rule's findings, or null when it could not tell. */
+type RuleCheck = (ctx: RuleCtx, environments: readonly EnvironmentConfig[], now: Date) => Promise<Finding[] | null>;
+
+const hours = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 3_600_000;
+
+const backupStale: RuleCheck = async (ctx, environments, now) => {
+  const findings: Finding[] = [];
+  for (const environment of environments) {
+    const newest = await ctx.db.backup.findFirst({
+      where: { environment: environment.name, removedAt: null },
+      orderBy: { takenAt: "desc" },
+      select: { name: true, takenAt: true },
+    });
+    const objective = environment.backupFreshness.maxAgeHours;
+    if (newest && hours(newest.takenAt, now) <= objective) continue;
+    findings.push({
+      rule: "backup-stale",
+      subject: environment.name,
+      environment: environment.name,
+      severity: "critical",
+      title: `Backups of ${environment.name} are not fresh`,
+      detail: newest
+        ? `The newest backup, ${newest.name}, is ${formatAge(hours(newest.takenAt, now))} old; the freshness objective is ${objective} h.`
+        : `There is no backup in the catalog; the freshness objective is ${objective} h.`,
+      href: "/backups",
+    });
+  }
+  return findings;
+};
+
+const backupManifest: RuleCheck = async (ctx, environments, now) => {
+  const backups = await ctx.db.backup.findMany({
+    where: {
+      environment: { in: environments.map((e) => e.name) },
+      removedAt: null,
+      firstSeenAt: { gte: new Date(now.getTime() - NEW_BACKUP_MS) },
+      manifestState: { not: "present" },
+    },
+    select: { id: true, name: true, environment: true, manifestState: true, manifestError: true },
+  });
+  return backups.map((backup) => ({
+    rule: "backup-manifest" as const,
+    subject: backup.id,
+    environment: backup.environment,
+    severity: "warning" as const,
+    title: `${backup.name} has no usable manifest`,
+    detail: `Its manifest is ${backup.manifestState}${backup.manifestError ? `: ${backup.manifestError}` : ""}. Without it the checksum cannot be verified.`,
+    href: `/backups/${backup.id}`,
+  }));
+};
+
+const verificationFailed: RuleCheck = async (ctx, environments, now) => {
+  const backups = await ctx.db.backup.findMany({
+    where: {
+      environment: { in: environments.map((e) => e.name) },
+      removedAt: null,
+      firstSeenAt: { gte: new Date(now.getTime() - NEW_BACKUP_MS) },
+    },
+    select: {
+      id: true,
+      name: true,
+      environment: true,
+      verifications: {
+        where: { status: { in: ["verified", "mismatch", "failed"] } },
+        orderBy: { finishedAt: "desc" },
+        take: 1,
+        select: { status: true, error: true },
+      },
+    },
+  });
+  return backups.flatMap((backup) => {
+    const last = backup.verifications[0];
+    if (!last || last.status === "verified") return [];
+    const mismatch = last.status === "mismatch";
+    return [
+      {
+        rule: "verification-failed" as const,
+        subject: backup.id,
+        environment: backup.environment,
+        severity: mismatch ? ("critical" as const) : ("warning" as const),
+        title: mismatch ? `${backup.name}: checksum mismatch` : `${backup.name}: verification failed`,
+        detail: last.error ?? (mismatch ? "Its checksum does not match its manifest. Do not restore it." : "It could not be read."),
+        href: `/backups/${backup.id}`,
+      },
+    ];
+  });
+};
+
+const runFailed: RuleCheck = async (ctx, environments, now) => {
+  const failed = await ctx.db.restoreRun.findMany({
+    where: {
+      environment: { in: environments.map((e) => e.name) },
+      status: "failed",
+      finishedAt: { gte: new Date(now.getTime() - FAILED_RUN_MS) },
+    },
+    select: { id: true, kind: true, environment: true, targetName: true, finishedAt: true, error: true },
+  });
+  const findings: Finding[] = [];
+  for (const run of failed) {
+    const recovered = await ctx.db.restoreRun.findFirst({
+      where: {
+        environment: run.environment,
+        targetName: run.targetName,
+        kind: run.kind,
+        status: "succeeded",
+        createdAt: { gt: run.finishedAt ?? now },
+      },
+      select: { id: true },
+    });
+    if (recovered) continue;
+    findings.push({
+      rule: "run-failed",
+      subject: run.id,
+      environment: run.environment,
+      severity: "warning",
+      title: `A ${run.kind === "pitr" ? "point-in-time" : "logical"} restore onto ${run.targetName} failed`,
+      detail: run.error ?? "The run failed; its page says where and why.",
+      href: `/restores/${run.id}`,
+    });
+  }
+  return findings;
+};
+
+const workerDown: RuleCheck = async (ctx, _environments, now) => {
+  const newest = await ctx.db.workerHeartbeat.findFirst({ orderBy: { beatAt: "desc" }, select: { beatAt: true, hostname: true } });
+  if (newest && now.getTime() - newest.beatAt.getTime() <= WORKER_DEAD_AFTER_MS) return [];
+  return [
+    {
+      rule: "worker-down",
+      subject: "all",
+      environment: null,
+      severity: "critical",
+      title: "No worker is running",
+      detail: newest
+        ? `The last heartbeat, from ${newest.hostname}, is ${Math.round((now.getTime() - newest.beatAt.getTime()) / 60_000)} min old: restores, verifications and catalog refreshes wait.`
+        : "No worker has ever sent a heartbeat: restores, verifications and catalog refreshes wait.",
+      href: "/settings",
+    },
+  ];
+};
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    work.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+const pitrLag: RuleCheck = async (ctx, environments) => {
+  const findings: Finding[] = [];
+  for (const environment of environments.filter((e) => e.pitr)) {
+    const summary = await withTimeout(describePitrWindow({ ctx, input: { environment: environment.name } }), PITR_TIMEOUT_MS).catch(
+      () => null,
+    );
+    // Unknown is not fine: the environment's open alert stays as it is.
+    if (!summary) return null;
+    const lag = summary.window.lagSeconds;
+    const objective = environment.objectives.rpo.pitr.minutes * 60;
+    if (lag === null || lag <= objective) continue;
+    findings.push({
+      rule: "pitr-lag",
+      subject: environment.name,
+      environment: environment.name,
+      severity: "critical",
+      title: `The PITR window of ${environment.name} stopped advancing`,
+      detail: `The latest restorable time is ${Math.round(lag / 60)} min behind now; the PITR recovery-point objective is ${objective / 60} min.`,
+      href: "/restores/pitr",
+    });
+  }
+  return findings;
+};
+
+export const RULE_CHECKS: Readonly<Record<AlertRule, RuleCheck>> = {
+  "backup-stale": backupStale,
+  "backup-manifest": backupManifest,
+  "verification-failed": verificationFailed,
+  "run-failed": runFailed,
+  "worker-down": workerDown,
+  "pitr-lag": pitrLag,
+};
