@@ -1,13 +1,16 @@
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { SessionUser } from "@/lib/auth/roles";
 import { loadConfig } from "@/lib/config/load-config";
-import { systemCtx, withTransaction, type Ctx } from "@/lib/db/ctx";
+import type { DbOrTx } from "@/lib/db/client";
+import { isClient, type Ctx } from "@/lib/db/ctx";
 import type { Alert } from "@/lib/generated/prisma/client";
 import { alertMessage, notify } from "@/lib/incidents/notify";
 import { ALERT_RULES, RULE_CHECKS, type Finding } from "./rules";
 
-/** Evaluations serialise on this advisory lock, so two workers never fire the same alert twice. */
+/** One evaluation at a time, across processes: another that finds it taken skips its turn. */
 const EVALUATION_LOCK = 7_460_001;
+/** The rules run inside the transaction; a PITR source may take up to 10 s to answer. */
+const EVALUATION_TIMEOUT_MS = 60_000;
 
 export interface AlertChanges {
   fired: Alert[];
@@ -24,16 +27,19 @@ const keyOf = (alert: { rule: string; subject: string }) => `${alert.rule}\u0000
  */
 export async function evaluateAlerts({ ctx, now = new Date() }: { ctx: Ctx<SessionUser | null>; now?: Date }): Promise<AlertChanges> {
   const environments = loadConfig().config.environments;
-  const findings = new Map<string, Finding>();
-  const unknown = new Set<string>();
-  for (const rule of ALERT_RULES) {
-    const found = await RULE_CHECKS[rule](ctx, environments, now);
-    if (found === null) unknown.add(rule);
-    for (const finding of found ?? []) findings.set(keyOf(finding), finding);
-  }
 
-  const changes = await withTransaction(systemCtx(ctx.db, ctx.requestId), async ({ db: tx }) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`;
+  // The rules are read inside the lock, so an evaluation never applies what it saw before
+  // another one, which saw later, applied its own.
+  const evaluate = async (tx: DbOrTx): Promise<AlertChanges> => {
+    const [row] = await tx.$queryRaw<Array<{ locked: boolean }>>`SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK}) AS locked`;
+    if (!row?.locked) return { fired: [], resolved: [] }; // Another process is evaluating right now.
+    const findings = new Map<string, Finding>();
+    const unknown = new Set<string>();
+    for (const rule of ALERT_RULES) {
+      const found = await RULE_CHECKS[rule]({ ...ctx, db: tx }, environments, now);
+      if (found === null) unknown.add(rule);
+      for (const finding of found ?? []) findings.set(keyOf(finding), finding);
+    }
     const open = await tx.alert.findMany({ where: { resolvedAt: null } });
     const openKeys = new Set(open.map(keyOf));
     const fired: Alert[] = [];
@@ -63,7 +69,8 @@ export async function evaluateAlerts({ ctx, now = new Date() }: { ctx: Ctx<Sessi
       resolved.push(done);
     }
     return { fired, resolved };
-  });
+  };
+  const changes = isClient(ctx.db) ? await ctx.db.$transaction(evaluate, { timeout: EVALUATION_TIMEOUT_MS }) : await evaluate(ctx.db);
 
   // After the commit: a webhook never holds back, or undoes, the alert itself.
   const send = async (alert: Alert, event: "alert-fired" | "alert-resolved") => {

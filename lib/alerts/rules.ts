@@ -36,7 +36,8 @@ const hours = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 3_600_
 
 const backupStale: RuleCheck = async (ctx, environments, now) => {
   const findings: Finding[] = [];
-  for (const environment of environments) {
+  // Only environments with a store have backups to be fresh.
+  for (const environment of environments.filter((e) => e.backupStore)) {
     const newest = await ctx.db.backup.findFirst({
       where: { environment: environment.name, removedAt: null },
       orderBy: { takenAt: "desc" },
