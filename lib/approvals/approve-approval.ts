@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole, isPerson } from "@/lib/auth/roles";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { FourEyesAction } from "@/lib/config/schema";
 import { withTransaction, type ClientCtx } from "@/lib/db/ctx";
@@ -13,7 +13,7 @@ import { approvalView, type ApprovalView } from "./approval-views";
 import { executeApprovedAction } from "./execute-approved-action";
 import { expireApprovals } from "./expire-approvals";
 import { refuseDecision } from "./refuse-decision";
-import type { ApprovalGrant } from "./require-four-eyes";
+import { TOKEN_DECISION, type ApprovalGrant } from "./require-four-eyes";
 
 export const ApproveApprovalInput = z.object({ approvalId: z.uuid() });
 export type ApproveApprovalInput = z.infer<typeof ApproveApprovalInput>;
@@ -34,6 +34,7 @@ export interface ApprovedAction {
  */
 export async function approveApproval({ ctx, input }: { ctx: ClientCtx; input: ApproveApprovalInput }): Promise<ApprovedAction> {
   const { approvalId } = ApproveApprovalInput.parse(input);
+  if (!isPerson(ctx.user)) throw new ForbiddenError(TOKEN_DECISION);
   await expireApprovals({ ctx, input: {} });
   const row = await ctx.db.approval.findUnique({ where: { id: approvalId } });
   if (!row) throw new NotFoundError("That approval request does not exist.");

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { hasRole } from "@/lib/auth/roles";
+import { hasRole, isPerson } from "@/lib/auth/roles";
 import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { announceApproval } from "@/lib/incidents/announce-approval";
 import { appendRunEvent } from "@/lib/restore/engine/events";
+import { TOKEN_DECISION } from "./require-four-eyes";
 import { approvalView, type ApprovalView } from "./approval-views";
 import { expireApprovals } from "./expire-approvals";
 
@@ -21,6 +22,7 @@ export type RefuseApprovalInput = z.input<typeof RefuseApprovalInput>;
  */
 export async function refuseApproval({ ctx, input }: { ctx: Ctx; input: RefuseApprovalInput }): Promise<ApprovalView> {
   const parsed = RefuseApprovalInput.parse(input);
+  if (!isPerson(ctx.user)) throw new ForbiddenError(TOKEN_DECISION);
   await expireApprovals({ ctx, input: {} });
   const row = await ctx.db.approval.findUnique({ where: { id: parsed.approvalId } });
   if (!row) throw new NotFoundError("That approval request does not exist.");

@@ -1,9 +1,14 @@
 import type { EnvironmentConfig, FourEyesAction } from "@/lib/config/schema";
-import { BadRequestError, ConflictError } from "@/lib/errors";
+import { isPerson } from "@/lib/auth/roles";
+import { BadRequestError, ConflictError, ForbiddenError } from "@/lib/errors";
 import type { Ctx } from "@/lib/db/ctx";
 import { ApprovalRequested } from "./approval-requested";
 import { fourEyesRule } from "./four-eyes-rule";
 import { requestApproval } from "./request-approval";
+
+/** Why an API token is refused in four-eyes: the point is two people. */
+export const TOKEN_DECISION =
+  "A four-eyes request is asked for and approved by people: an API token can do neither. Sign in and do it yourself.";
 
 /** An approved request, handed by approveApproval to the action it lets through. */
 export interface ApprovalGrant {
@@ -46,6 +51,7 @@ export async function requireFourEyes({
 }): Promise<void> {
   const rule = fourEyesRule(environment, action, run.targetName);
   if (!rule) return;
+  if (!approval && !isPerson(ctx.user)) throw new ForbiddenError(TOKEN_DECISION);
   if (approval) {
     if (approval.runId !== run.id || approval.action !== action) throw new ConflictError("That approval is for another run or action.");
     return;

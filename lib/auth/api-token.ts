@@ -40,5 +40,5 @@ export async function userFromApiToken(db: DbOrTx, token: string): Promise<Sessi
   if (!found.lastUsedAt || now - found.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
     await db.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: new Date(now) } });
   }
-  return { id: found.id, email: tokenActorEmail(found.name), name: found.name, role: found.role };
+  return { id: found.id, email: tokenActorEmail(found.name), name: found.name, role: found.role, via: "token" };
 }

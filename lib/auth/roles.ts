@@ -12,10 +12,17 @@ export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);
 }
 
-/** The signed-in person as every layer sees them. */
+/** The signed-in person as every layer sees them, or an API token acting with its own role. */
 export interface SessionUser {
   id: string;
   email: string;
   name: string | null;
   role: Role;
+  /** Set for an API token: automation, never a person (it cannot ask for or give a four-eyes approval). */
+  via?: "token";
+}
+
+/** What only a person may do (a four-eyes decision, their own password, a live view). */
+export function isPerson(user: SessionUser): boolean {
+  return user.via !== "token";
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { userFromRequest } from "@/lib/auth/session";
-import { hasRole, type Role } from "@/lib/auth/roles";
+import { hasRole, isPerson, type Role } from "@/lib/auth/roles";
 import type { RequestContext } from "@/lib/http/route";
 
 /** Sends one Server-Sent Event; `data` is JSON-encoded; `id` becomes the browser's Last-Event-ID. */
@@ -183,6 +183,12 @@ export function liveStream(
   subscribe: (send: SendEvent, end: EndStream) => Promise<() => void | Promise<void>>,
   options: Pick<SseOptions, "initialEventId"> = {},
 ): Response {
+  if (!isPerson(ctx.user)) {
+    return Response.json(
+      { error: { code: "forbidden", message: "Live views are for people signed in to the app; an API token polls the resource instead." } },
+      { status: 403 },
+    );
+  }
   const userId = ctx.user.id;
   const open = state.open.get(userId) ?? 0;
   const limit = state.settings.maxStreamsPerPerson;

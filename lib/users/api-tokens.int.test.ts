@@ -1,5 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { POST as approveRoute } from "@/app/api/approvals/[approvalId]/approve/route";
 import { GET as listBackups } from "@/app/api/backups/route";
+import { GET as incidentStream } from "@/app/api/incidents/events/route";
+import { POST as changePassword } from "@/app/api/users/me/password/route";
 import { POST as declareIncident } from "@/app/api/incidents/route";
 import { POST as revokeRoute } from "@/app/api/tokens/[tokenId]/revoke/route";
 import { GET as listTokens, POST as createToken } from "@/app/api/tokens/route";
@@ -101,5 +105,22 @@ describe("API tokens", () => {
     expect(counted._sum.count).toBe(3);
     const actions = (await db.auditEvent.findMany({ where: { subjectId: view.id } })).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["api_token.create", "api_token.revoke"]));
+  });
+
+  it("is never a person: it cannot approve a four-eyes request, change a password or hold a live view", async () => {
+    const writer = (await create("ci-approver", "operator")).json.token;
+    const approvalId = randomUUID();
+    const approval = await approveRoute(withToken(`/api/approvals/${approvalId}/approve`, writer, {}), {
+      params: Promise.resolve({ approvalId }),
+    });
+    expect(approval.status).toBe(403);
+    expect(((await approval.json()) as { error: { message: string } }).error.message).toMatch(/an API token can do neither/);
+    const password = await changePassword(
+      withToken("/api/users/me/password", writer, { currentPassword: "x".repeat(24), newPassword: "y".repeat(24) }),
+      noParams,
+    );
+    expect(password.status).toBe(403);
+    const stream = await incidentStream(withToken("/api/incidents/events", writer), noParams);
+    expect(stream.status).toBe(403);
   });
 });

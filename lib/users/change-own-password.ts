@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { withTransaction, type Ctx } from "@/lib/db/ctx";
-import { BadRequestError } from "@/lib/errors";
+import { isPerson } from "@/lib/auth/roles";
+import { BadRequestError, ForbiddenError } from "@/lib/errors";
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords";
 
 export const ChangeOwnPasswordInput = z.strictObject({
@@ -19,6 +20,7 @@ export type ChangeOwnPasswordInput = z.infer<typeof ChangeOwnPasswordInput>;
  */
 export async function changeOwnPassword({ ctx, input }: { ctx: Ctx; input: ChangeOwnPasswordInput }): Promise<{ signInAgain: true }> {
   const data = ChangeOwnPasswordInput.parse(input);
+  if (!isPerson(ctx.user)) throw new ForbiddenError("An API token has no password of its own; an admin revokes it and creates another.");
   if (data.newPassword === data.currentPassword) throw new BadRequestError("Choose a new password that differs from the current one.");
   const current = await ctx.db.user.findUnique({ where: { id: ctx.user.id } });
   if (!current?.passwordHash || current.authProvider !== "credentials") {
