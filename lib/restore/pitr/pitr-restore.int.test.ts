@@ -432,27 +432,6 @@ describe("point-in-time restore", () => {
     await testProvider().cleanup(winner.id, { finalSnapshot: false });
   }, 120_000);
 
-  /**
-   * PITR's kind, but its restore step cannot end before the worker is stopped: however quickly
-   * the local restore finishes, the step waits for the shutdown (sent when its step.started
-   * event arrives), so the run is always stopped mid-step, with what it created left behind.
-   */
-  function stoppedWhileRestoring(): typeof pitrKind {
-    const restore = pitrKind.steps.restore;
-    if (!restore) throw new Error("the PITR kind has no restore step");
-    return {
-      ...pitrKind,
-      steps: {
-        ...pitrKind.steps,
-        async restore(context, signal, timeoutMs) {
-          await restore(context, signal, timeoutMs);
-          await new Promise((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener("abort", resolve, { once: true })));
-          throw signal.reason;
-        },
-      },
-    };
-  }
-
   it("a worker stopped mid-run hands the run back, and the next worker resumes it, adopting what was created", async () => {
     await worker?.stop();
     worker = undefined;
@@ -472,11 +451,7 @@ describe("point-in-time restore", () => {
     );
     let outcome: string;
     try {
-      outcome = await driveRun(db, started.id, stoppedWhileRestoring(), {
-        workerId: "doomed-worker",
-        signal: shutdown.signal,
-        renewEveryMs: 1_000,
-      });
+      outcome = await driveRun(db, started.id, pitrKind, { workerId: "doomed-worker", signal: shutdown.signal, renewEveryMs: 1_000 });
     } finally {
       await unsubscribe();
     }
