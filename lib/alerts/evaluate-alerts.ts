@@ -17,7 +17,7 @@ export interface AlertChanges {
   resolved: Alert[];
 }
 
-const keyOf = (alert: { rule: string; subject: string }) => `${alert.rule}\u0000${alert.subject}`;
+const keyOf = (alert: { rule: string; subject: string }) => `${alert.rule}:${alert.subject}`;
 
 /**
  * Evaluates every rule and brings the open alerts in line, in one transaction: a finding without
@@ -45,7 +45,7 @@ export async function evaluateAlerts({ ctx, now = new Date() }: { ctx: Ctx<Sessi
     const fired: Alert[] = [];
     for (const [key, finding] of findings) {
       if (openKeys.has(key)) continue;
-      const alert = await tx.alert.create({ data: { ...finding, firedAt: now } });
+      const alert = await tx.alert.create({ data: { ...finding, openKey: key, firedAt: now } });
       await recordAuditEvent(tx, {
         actor: SYSTEM,
         action: "alert.fire",
@@ -58,7 +58,7 @@ export async function evaluateAlerts({ ctx, now = new Date() }: { ctx: Ctx<Sessi
     const resolved: Alert[] = [];
     for (const alert of open) {
       if (findings.has(keyOf(alert)) || unknown.has(alert.rule)) continue;
-      const done = await tx.alert.update({ where: { id: alert.id }, data: { resolvedAt: now } });
+      const done = await tx.alert.update({ where: { id: alert.id }, data: { resolvedAt: now, openKey: null } });
       await recordAuditEvent(tx, {
         actor: SYSTEM,
         action: "alert.resolve",

@@ -1,8 +1,9 @@
--- Alerts without an incident: fired once, resolved once (one open alert per rule and subject).
+-- Alerts without an incident: fired once, resolved once (one open alert per rule and subject: open_key).
 CREATE TABLE "alerts" (
     "id" UUID NOT NULL,
     "rule" TEXT NOT NULL,
     "subject" TEXT NOT NULL,
+    "open_key" TEXT,
     "environment" TEXT,
     "severity" TEXT NOT NULL,
     "title" TEXT NOT NULL,
@@ -14,4 +15,4 @@ CREATE TABLE "alerts" (
 );
 CREATE INDEX "alerts_resolved_at_fired_at_idx" ON "alerts"("resolved_at", "fired_at" DESC);
 -- An alert fires once: a second open alert for the same rule and subject is refused.
-CREATE UNIQUE INDEX "alerts_open_rule_subject_key" ON "alerts"("rule", "subject") WHERE "resolved_at" IS NULL;
+CREATE UNIQUE INDEX "alerts_open_key_key" ON "alerts"("open_key");
