@@ -33,7 +33,8 @@ export default async function OverviewPage() {
   const { user } = ctx;
   const { config } = loadConfig();
   const canDeclare = hasRole(user.role, "operator");
-  await evaluateAlertsIfStale(ctx);
+  // In the background: the page shows the alerts as they stand and never waits on a slow source.
+  void evaluateAlertsIfStale(ctx);
   const [system, freshness, openIncidents, measurements, pendingApprovals, alerts] = await Promise.all([
     getHealth({ ctx }),
     Promise.all(config.environments.filter((e) => e.backupStore).map((environment) => getBackupHealth({ ctx, input: { environment } }))),

@@ -1,6 +1,8 @@
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { SessionUser } from "@/lib/auth/roles";
-import { loadConfig } from "@/lib/config/load-config";
+import { defaultEnvironment, loadConfig } from "@/lib/config/load-config";
+import type { EnvironmentConfig } from "@/lib/config/schema";
+import { describePitrWindowShared } from "@/lib/restore/pitr/describe-pitr-window";
 import type { DbOrTx } from "@/lib/db/client";
 import { isClient, type Ctx } from "@/lib/db/ctx";
 import type { Alert } from "@/lib/generated/prisma/client";
@@ -9,8 +11,36 @@ import { ALERT_RULES, RULE_CHECKS, type Finding } from "./rules";
 
 /** One evaluation at a time, across processes: another that finds it taken skips its turn. */
 const EVALUATION_LOCK = 7_460_001;
-/** The rules run inside the transaction; a PITR source may take up to 10 s to answer. */
-const EVALUATION_TIMEOUT_MS = 60_000;
+/** The rules run inside the transaction: queries of the app's own database. */
+const EVALUATION_TIMEOUT_MS = 30_000;
+
+/** A PITR source gets this long to describe its window before it counts as not answering. */
+const PITR_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+    work.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+/** Each PITR environment's window lag, described in parallel (shared with the metrics, a minute at most old). */
+async function describePitrLags(ctx: Ctx<SessionUser | null>, environments: readonly EnvironmentConfig[]) {
+  const lags = new Map<string, number | null | Error>();
+  await Promise.all(
+    environments
+      .filter((environment) => environment.pitr)
+      .map(async (environment) => {
+        try {
+          const summary = await withTimeout(describePitrWindowShared(ctx, environment.name), PITR_TIMEOUT_MS);
+          lags.set(environment.name, summary.window.lagSeconds);
+        } catch (error) {
+          lags.set(environment.name, error instanceof Error ? error : new Error(String(error)));
+        }
+      }),
+  );
+  return lags;
+}
 
 export interface AlertChanges {
   fired: Alert[];
@@ -26,21 +56,25 @@ const keyOf = (alert: { rule: string; subject: string }) => `${alert.rule}:${ale
  * that could not tell leaves its alerts as they are. Safe to call from any process at any time.
  */
 export async function evaluateAlerts({ ctx, now = new Date() }: { ctx: Ctx<SessionUser | null>; now?: Date }): Promise<AlertChanges> {
-  const environments = loadConfig().config.environments;
+  const { config } = loadConfig();
+  const environments = config.environments;
+  // Asked before the lock, all at once: a slow source must not hold the evaluation's transaction.
+  const pitrLags = await describePitrLags(ctx, environments);
 
   // The rules are read inside the lock, so an evaluation never applies what it saw before
   // another one, which saw later, applied its own.
   const evaluate = async (tx: DbOrTx): Promise<AlertChanges> => {
     const [row] = await tx.$queryRaw<Array<{ locked: boolean }>>`SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK}) AS locked`;
     if (!row?.locked) return { fired: [], resolved: [] }; // Another process is evaluating right now.
+    const open = await tx.alert.findMany({ where: { resolvedAt: null } });
     const findings = new Map<string, Finding>();
     const unknown = new Set<string>();
     for (const rule of ALERT_RULES) {
-      const found = await RULE_CHECKS[rule]({ ...ctx, db: tx }, environments, now);
+      const watched = new Set(open.filter((alert) => alert.rule === rule).map((alert) => alert.subject));
+      const found = await RULE_CHECKS[rule]({ ...ctx, db: tx }, { environments, now, open: watched, pitrLags });
       if (found === null) unknown.add(rule);
       for (const finding of found ?? []) findings.set(keyOf(finding), finding);
     }
-    const open = await tx.alert.findMany({ where: { resolvedAt: null } });
     const openKeys = new Set(open.map(keyOf));
     const fired: Alert[] = [];
     for (const [key, finding] of findings) {
@@ -74,10 +108,9 @@ export async function evaluateAlerts({ ctx, now = new Date() }: { ctx: Ctx<Sessi
 
   // After the commit: a webhook never holds back, or undoes, the alert itself.
   const send = async (alert: Alert, event: "alert-fired" | "alert-resolved") => {
-    const targets = alert.environment ? [alert.environment] : environments.map((e) => e.name);
-    for (const environment of targets) {
-      await notify({ ctx, input: { environment, incidentId: null, event, message: alertMessage(event, alert) } });
-    }
+    // One about the whole system goes to the default environment's webhook, once.
+    const environment = alert.environment ?? defaultEnvironment(config).name;
+    await notify({ ctx, input: { environment, incidentId: null, event, message: alertMessage(event, alert) } });
   };
   for (const alert of changes.fired) await send(alert, "alert-fired");
   for (const alert of changes.resolved) await send(alert, "alert-resolved");

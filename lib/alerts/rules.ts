@@ -2,12 +2,19 @@ import type { SessionUser } from "@/lib/auth/roles";
 import type { EnvironmentConfig } from "@/lib/config/schema";
 import type { Ctx } from "@/lib/db/ctx";
 import { formatAge } from "@/lib/format";
-import { describePitrWindow } from "@/lib/restore/pitr/describe-pitr-window";
 
 // The alert rules, each a query of what holds now. A rule that could not tell (its source did not
 // answer) says so, and its open alerts are left as they are rather than resolved by mistake.
 
-export const ALERT_RULES = ["backup-stale", "backup-manifest", "verification-failed", "run-failed", "worker-down", "pitr-lag"] as const;
+export const ALERT_RULES = [
+  "backup-stale",
+  "backup-manifest",
+  "verification-failed",
+  "run-failed",
+  "worker-down",
+  "pitr-lag",
+  "pitr-unreachable",
+] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 
 export interface Finding {
@@ -26,15 +33,25 @@ export const WORKER_DEAD_AFTER_MS = 2 * 60_000;
 const NEW_BACKUP_MS = 7 * 24 * 3_600_000;
 /** A failed run raises an alert for this long, unless a later run of the same target succeeds. */
 const FAILED_RUN_MS = 24 * 3_600_000;
-const PITR_TIMEOUT_MS = 10_000;
 
 type RuleCtx = Ctx<SessionUser | null>;
+
+/** What every rule is given: the configuration, the time, and what is already known. */
+export interface RuleInput {
+  environments: readonly EnvironmentConfig[];
+  now: Date;
+  /** The subjects of the rule's open alerts: they stay under watch until their condition clears, however old. */
+  open: ReadonlySet<string>;
+  /** Each PITR environment's window lag in seconds (null: none yet), or an Error when its source did not answer. */
+  pitrLags: ReadonlyMap<string, number | null | Error>;
+}
+
 /** The rule's findings, or null when it could not tell. */
-type RuleCheck = (ctx: RuleCtx, environments: readonly EnvironmentConfig[], now: Date) => Promise<Finding[] | null>;
+type RuleCheck = (ctx: RuleCtx, input: RuleInput) => Promise<Finding[] | null>;
 
 const hours = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 3_600_000;
 
-const backupStale: RuleCheck = async (ctx, environments, now) => {
+const backupStale: RuleCheck = async (ctx, { environments, now }) => {
   const findings: Finding[] = [];
   // Only environments with a store have backups to be fresh.
   for (const environment of environments.filter((e) => e.backupStore)) {
@@ -60,14 +77,16 @@ const backupStale: RuleCheck = async (ctx, environments, now) => {
   return findings;
 };
 
-const backupManifest: RuleCheck = async (ctx, environments, now) => {
+/** New backups, and those an open alert is about, whatever their age: an alert resolves when its cause clears, not by ageing. */
+const watchedBackups = ({ environments, now, open }: RuleInput) => ({
+  environment: { in: environments.map((e) => e.name) },
+  removedAt: null,
+  OR: [{ firstSeenAt: { gte: new Date(now.getTime() - NEW_BACKUP_MS) } }, { id: { in: [...open] } }],
+});
+
+const backupManifest: RuleCheck = async (ctx, input) => {
   const backups = await ctx.db.backup.findMany({
-    where: {
-      environment: { in: environments.map((e) => e.name) },
-      removedAt: null,
-      firstSeenAt: { gte: new Date(now.getTime() - NEW_BACKUP_MS) },
-      manifestState: { not: "present" },
-    },
+    where: { ...watchedBackups(input), manifestState: { not: "present" } },
     select: { id: true, name: true, environment: true, manifestState: true, manifestError: true },
   });
   return backups.map((backup) => ({
@@ -81,13 +100,9 @@ const backupManifest: RuleCheck = async (ctx, environments, now) => {
   }));
 };
 
-const verificationFailed: RuleCheck = async (ctx, environments, now) => {
+const verificationFailed: RuleCheck = async (ctx, input) => {
   const backups = await ctx.db.backup.findMany({
-    where: {
-      environment: { in: environments.map((e) => e.name) },
-      removedAt: null,
-      firstSeenAt: { gte: new Date(now.getTime() - NEW_BACKUP_MS) },
-    },
+    where: watchedBackups(input),
     select: {
       id: true,
       name: true,
@@ -118,14 +133,15 @@ const verificationFailed: RuleCheck = async (ctx, environments, now) => {
   });
 };
 
-const runFailed: RuleCheck = async (ctx, environments, now) => {
+const runFailed: RuleCheck = async (ctx, { environments, now, open }) => {
   const failed = await ctx.db.restoreRun.findMany({
     where: {
       environment: { in: environments.map((e) => e.name) },
-      status: "failed",
-      finishedAt: { gte: new Date(now.getTime() - FAILED_RUN_MS) },
+      // A worker that died mid-restore ends its run interrupted: as much a failure to hear about.
+      status: { in: ["failed", "interrupted"] },
+      OR: [{ finishedAt: { gte: new Date(now.getTime() - FAILED_RUN_MS) } }, { id: { in: [...open] } }],
     },
-    select: { id: true, kind: true, environment: true, targetName: true, finishedAt: true, error: true },
+    select: { id: true, kind: true, status: true, environment: true, targetName: true, finishedAt: true, error: true },
   });
   const findings: Finding[] = [];
   for (const run of failed) {
@@ -145,7 +161,7 @@ const runFailed: RuleCheck = async (ctx, environments, now) => {
       subject: run.id,
       environment: run.environment,
       severity: "warning",
-      title: `A ${run.kind === "pitr" ? "point-in-time" : "logical"} restore onto ${run.targetName} failed`,
+      title: `A ${run.kind === "pitr" ? "point-in-time" : "logical"} restore onto ${run.targetName} ${run.status === "interrupted" ? "was interrupted" : "failed"}`,
       detail: run.error ?? "The run failed; its page says where and why.",
       href: `/restores/${run.id}`,
     });
@@ -153,7 +169,7 @@ const runFailed: RuleCheck = async (ctx, environments, now) => {
   return findings;
 };
 
-const workerDown: RuleCheck = async (ctx, _environments, now) => {
+const workerDown: RuleCheck = async (ctx, { now }) => {
   const newest = await ctx.db.workerHeartbeat.findFirst({ orderBy: { beatAt: "desc" }, select: { beatAt: true, hostname: true } });
   if (newest && now.getTime() - newest.beatAt.getTime() <= WORKER_DEAD_AFTER_MS) return [];
   return [
@@ -171,36 +187,44 @@ const workerDown: RuleCheck = async (ctx, _environments, now) => {
   ];
 };
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    work.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-}
-
-const pitrLag: RuleCheck = async (ctx, environments) => {
+const pitrLag: RuleCheck = async (_ctx, { environments, pitrLags, open }) => {
   const findings: Finding[] = [];
   for (const environment of environments.filter((e) => e.pitr)) {
-    const summary = await withTimeout(describePitrWindow({ ctx, input: { environment: environment.name } }), PITR_TIMEOUT_MS).catch(
-      () => null,
-    );
-    // Unknown is not fine: the environment's open alert stays as it is.
-    if (!summary) return null;
-    const lag = summary.window.lagSeconds;
+    const lag = pitrLags.get(environment.name);
     const objective = environment.objectives.rpo.pitr.minutes * 60;
-    if (lag === null || lag <= objective) continue;
-    findings.push({
+    const finding: Finding = {
       rule: "pitr-lag",
       subject: environment.name,
       environment: environment.name,
       severity: "critical",
       title: `The PITR window of ${environment.name} stopped advancing`,
-      detail: `The latest restorable time is ${Math.round(lag / 60)} min behind now; the PITR recovery-point objective is ${objective / 60} min.`,
+      detail: `The latest restorable time is ${typeof lag === "number" ? Math.round(lag / 60) : "?"} min behind now; the PITR recovery-point objective is ${objective / 60} min.`,
       href: "/restores/pitr",
-    });
+    };
+    // Unknown (the source did not answer) is not fine: an open alert stays open.
+    if (lag instanceof Error || lag === undefined) {
+      if (open.has(environment.name)) findings.push(finding);
+    } else if (lag !== null && lag > objective) findings.push(finding);
   }
   return findings;
 };
+
+const pitrUnreachable: RuleCheck = async (_ctx, { environments, pitrLags }) =>
+  environments.flatMap((environment) => {
+    const lag = pitrLags.get(environment.name);
+    if (!(lag instanceof Error)) return [];
+    return [
+      {
+        rule: "pitr-unreachable" as const,
+        subject: environment.name,
+        environment: environment.name,
+        severity: "warning" as const,
+        title: `The PITR source of ${environment.name} does not answer`,
+        detail: `Its restore window could not be described: ${lag.message}. Point-in-time restores and the window's lag cannot be checked.`,
+        href: "/restores/pitr",
+      },
+    ];
+  });
 
 export const RULE_CHECKS: Readonly<Record<AlertRule, RuleCheck>> = {
   "backup-stale": backupStale,
@@ -209,4 +233,5 @@ export const RULE_CHECKS: Readonly<Record<AlertRule, RuleCheck>> = {
   "run-failed": runFailed,
   "worker-down": workerDown,
   "pitr-lag": pitrLag,
+  "pitr-unreachable": pitrUnreachable,
 };

@@ -4,7 +4,7 @@ import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 import { WORKER_STALE_AFTER_SECONDS } from "@/lib/health/get-health";
 import { queueDepths } from "@/lib/jobs/enqueue-job";
-import { describePitrWindow } from "@/lib/restore/pitr/describe-pitr-window";
+import { describePitrWindowShared } from "@/lib/restore/pitr/describe-pitr-window";
 
 // What Prometheus scrapes (GET /api/metrics): read from the app's database and the environments'
 // PITR sources at each scrape, into a registry of its own, so a scrape shows the state now.
@@ -15,6 +15,8 @@ const STEP_DAYS = 30;
 const MAX_STEPS = 20_000;
 /** A PITR source that does not describe its window in time is reported as down, not waited for. */
 const PITR_TIMEOUT_MS = 5_000;
+/** A worker silent for longer than this is no longer a series of its own (workers_alive still counts). */
+const HEARTBEAT_SERIES_MS = 3_600_000;
 const STEP_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400];
 
 const seconds = (from: Date, to: Date) => Math.max(0, (to.getTime() - from.getTime()) / 1000);
@@ -45,7 +47,7 @@ export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }):
     ["environment"],
   );
   const verificationAt = gauge("last_verification_timestamp_seconds", "When the newest checksum verification finished.", ["environment"]);
-  for (const environment of environments) {
+  for (const environment of environments.filter((e) => e.backupStore)) {
     const name = environment.name;
     freshness.set({ environment: name }, environment.backupFreshness.maxAgeHours * 3600);
     const live = { environment: name, removedAt: null };
@@ -62,8 +64,9 @@ export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }):
         select: { status: true, finishedAt: true },
       }),
     ]);
-    if (newest) backupAge.set({ environment: name, kind: "newest" }, seconds(newest.takenAt, now));
-    if (verified) backupAge.set({ environment: name, kind: "newest_verified" }, seconds(verified.takenAt, now));
+    // None at all is infinitely old, so an alerting rule on the age fires for it too.
+    backupAge.set({ environment: name, kind: "newest" }, newest ? seconds(newest.takenAt, now) : Infinity);
+    backupAge.set({ environment: name, kind: "newest_verified" }, verified ? seconds(verified.takenAt, now) : Infinity);
     if (verification?.finishedAt) {
       verificationOk.set({ environment: name }, verification.status === "verified" ? 1 : 0);
       verificationAt.set({ environment: name }, verification.finishedAt.getTime() / 1000);
@@ -95,7 +98,8 @@ export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }):
 
   const heartbeatAge = gauge("worker_heartbeat_age_seconds", "Seconds since each worker's last heartbeat.", ["worker", "hostname"]);
   const workersAlive = gauge("workers_alive", `Workers whose heartbeat is under ${WORKER_STALE_AFTER_SECONDS} s old.`);
-  const heartbeats = await ctx.db.workerHeartbeat.findMany();
+  // Workers seen in the last hour: every restart is a new worker id, and old rows must not pile up as series.
+  const heartbeats = await ctx.db.workerHeartbeat.findMany({ where: { beatAt: { gte: new Date(now.getTime() - HEARTBEAT_SERIES_MS) } } });
   let alive = 0;
   for (const beat of heartbeats) {
     const age = seconds(beat.beatAt, now);
@@ -118,7 +122,7 @@ export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }):
         const labels = { environment: environment.name };
         pitrObjective.set(labels, environment.objectives.rpo.pitr.minutes * 60);
         try {
-          const summary = await withTimeout(describePitrWindow({ ctx, input: { environment: environment.name } }), PITR_TIMEOUT_MS);
+          const summary = await withTimeout(describePitrWindowShared(ctx, environment.name), PITR_TIMEOUT_MS);
           if (summary.window.lagSeconds !== null) pitrLag.set(labels, summary.window.lagSeconds);
           pitrUp.set(labels, 1);
         } catch {

@@ -40,7 +40,10 @@ beforeAll(async () => {
   app = await startRestoreTestApp("rc-metrics-it-");
   db = app.db;
   await writeRestoreConfig(app.tempDir, {
-    environments: [{ name: "metrics", protected: false, targets: { prod: "unused" } }],
+    environments: [
+      { name: "metrics", protected: false, targets: { prod: "unused" } },
+      { name: "empty", protected: false, targets: { prod: "unused" } },
+    ],
     user: "nobody",
     password: "unused",
     s3: app.s3,
@@ -93,6 +96,15 @@ beforeAll(async () => {
   await db.workerHeartbeat.create({
     data: { workerId: "old-worker", hostname: "gone", pid: 1, startedAt: new Date(now - HOUR), beatAt: new Date(now - 5 * 60_000) },
   });
+  await db.workerHeartbeat.create({
+    data: {
+      workerId: "long-gone",
+      hostname: "gone",
+      pid: 2,
+      startedAt: new Date(now - 60 * 24 * HOUR),
+      beatAt: new Date(now - 60 * 24 * HOUR),
+    },
+  });
   await enqueueJob(readBackupTablesJob, { backupId: verified.id });
   token = (await createApiToken({ ctx: systemCtx(db), input: { name: "prometheus", role: "viewer" } })).token;
 }, 120_000);
@@ -102,6 +114,11 @@ afterAll(async () => {
 });
 
 describe("GET /api/metrics", () => {
+  it("reports an environment without any backup as infinitely old, so an alert on the age fires for it", async () => {
+    const { text } = await scrape(token);
+    expect(text).toMatch(/^restore_console_backup_age_seconds\{environment="empty",kind="newest_verified"\} \+Inf$/m);
+  });
+
   it("needs a token or a session", async () => {
     expect((await scrape(null)).status).toBe(401);
   });
@@ -125,6 +142,8 @@ describe("GET /api/metrics", () => {
     expect(found.get('restore_console_step_duration_seconds_bucket{le="120",kind="logical",step="restore",status="failed"}')).toBe(1);
     near('restore_console_worker_heartbeat_age_seconds{worker="old-worker",hostname="gone"}', 300, 60);
     expect(found.get("restore_console_workers_alive")).toBe(0);
+    // A worker silent for months is no series any more.
+    expect([...found.keys()].some((key) => key.includes("long-gone"))).toBe(false);
     expect(found.get('restore_console_queue_depth{queue="read-backup-tables"}')).toBe(1);
   });
 });

@@ -42,3 +42,21 @@ export async function describePitrWindow({
     takesBaseBackups: source.provider === "local",
   };
 }
+
+/** How long a described window serves the background readers (alerts, metrics) before asking the source again. */
+const SHARED_WINDOW_MS = 60_000;
+const shared = new Map<string, { at: number; summary: Promise<PitrWindowSummary> }>();
+
+/**
+ * The window for background readers (alert rules, metrics scrapes): described at most once a
+ * minute per environment and process, so they never multiply calls to the source (an RDS API).
+ * A failed description is not kept.
+ */
+export function describePitrWindowShared(ctx: Ctx<SessionUser | null>, environment: string): Promise<PitrWindowSummary> {
+  const cached = shared.get(environment);
+  if (cached && Date.now() - cached.at < SHARED_WINDOW_MS) return cached.summary;
+  const summary = describePitrWindow({ ctx, input: { environment } });
+  shared.set(environment, { at: Date.now(), summary });
+  summary.catch(() => shared.delete(environment));
+  return summary;
+}
