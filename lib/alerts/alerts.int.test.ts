@@ -144,4 +144,17 @@ describe("alerts without an incident", () => {
     const open = (await response.json()) as AlertView[];
     expect(open.map((a) => [a.rule, a.severity, a.href?.startsWith("/backups/")])).toEqual([["backup-manifest", "warning", true]]);
   });
+
+  it("an alert does not resolve by ageing out of its rule's window: a week later the backup still has no manifest", async () => {
+    const later = await evaluateAlerts({ ctx: ctx(), now: new Date(Date.now() + 8 * 24 * HOUR) });
+    expect(later.resolved.map((a) => a.rule)).not.toContain("backup-manifest");
+    expect(await db.alert.count({ where: { rule: "backup-manifest", resolvedAt: null } })).toBe(1);
+  });
+
+  it("an interrupted run alerts like a failed one", async () => {
+    const interrupted = await run("interrupted", 60_000);
+    await db.restoreRun.update({ where: { id: interrupted.id }, data: { targetName: "other" } });
+    const changes = await evaluateAlerts({ ctx: ctx() });
+    expect(changes.fired.map((a) => [a.rule, a.title])).toContainEqual(["run-failed", "A logical restore onto other was interrupted"]);
+  });
 });
