@@ -43,7 +43,7 @@ export function AlertsCard({ alerts }: { alerts: AlertView[] }) {
                     since <Time value={alert.firedAt} relative />
                   </span>
                 </div>
-                <p className="text-muted">{alert.detail}</p>
+                <p className="text-muted [overflow-wrap:anywhere]">{alert.detail}</p>
               </li>
             ))}
           </ul>
