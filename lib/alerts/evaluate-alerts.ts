@@ -17,13 +17,6 @@ const EVALUATION_TIMEOUT_MS = 30_000;
 /** A PITR source gets this long to describe its window before it counts as not answering. */
 const PITR_TIMEOUT_MS = 10_000;
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-    work.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-}
-
 /** Each PITR environment's window lag, described in parallel (shared with the metrics, a minute at most old). */
 async function describePitrLags(ctx: Ctx<SessionUser | null>, environments: readonly EnvironmentConfig[]) {
   const lags = new Map<string, number | null | Error>();
@@ -32,7 +25,7 @@ async function describePitrLags(ctx: Ctx<SessionUser | null>, environments: read
       .filter((environment) => environment.pitr)
       .map(async (environment) => {
         try {
-          const summary = await withTimeout(describePitrWindowShared(ctx, environment.name), PITR_TIMEOUT_MS);
+          const summary = await describePitrWindowShared(ctx, environment.name, PITR_TIMEOUT_MS);
           lags.set(environment.name, summary.window.lagSeconds);
         } catch (error) {
           lags.set(environment.name, error instanceof Error ? error : new Error(String(error)));

@@ -21,13 +21,6 @@ const STEP_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 1
 
 const seconds = (from: Date, to: Date) => Math.max(0, (to.getTime() - from.getTime()) / 1000);
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    work.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-}
-
 /** The metrics in Prometheus's text format, and its content type. */
 export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }): Promise<{ text: string; contentType: string }> {
   const now = new Date();
@@ -122,7 +115,7 @@ export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }):
         const labels = { environment: environment.name };
         pitrObjective.set(labels, environment.objectives.rpo.pitr.minutes * 60);
         try {
-          const summary = await withTimeout(describePitrWindowShared(ctx, environment.name), PITR_TIMEOUT_MS);
+          const summary = await describePitrWindowShared(ctx, environment.name, PITR_TIMEOUT_MS);
           if (summary.window.lagSeconds !== null) pitrLag.set(labels, summary.window.lagSeconds);
           pitrUp.set(labels, 1);
         } catch {

@@ -49,14 +49,20 @@ const shared = new Map<string, { at: number; summary: Promise<PitrWindowSummary>
 
 /**
  * The window for background readers (alert rules, metrics scrapes): described at most once a
- * minute per environment and process, so they never multiply calls to the source (an RDS API).
- * A failed description is not kept.
+ * minute per environment and process, so they never multiply calls to the source (an RDS API),
+ * and given up on after `timeoutMs` (the description itself may still finish and be kept). A
+ * failed description is not kept.
  */
-export function describePitrWindowShared(ctx: Ctx<SessionUser | null>, environment: string): Promise<PitrWindowSummary> {
+export function describePitrWindowShared(ctx: Ctx<SessionUser | null>, environment: string, timeoutMs: number): Promise<PitrWindowSummary> {
   const cached = shared.get(environment);
-  if (cached && Date.now() - cached.at < SHARED_WINDOW_MS) return cached.summary;
-  const summary = describePitrWindow({ ctx, input: { environment } });
-  shared.set(environment, { at: Date.now(), summary });
-  summary.catch(() => shared.delete(environment));
-  return summary;
+  const fresh = cached && Date.now() - cached.at < SHARED_WINDOW_MS;
+  const summary = fresh ? cached.summary : describePitrWindow({ ctx, input: { environment } });
+  if (!fresh) {
+    shared.set(environment, { at: Date.now(), summary });
+    summary.catch(() => shared.delete(environment));
+  }
+  return new Promise<PitrWindowSummary>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    summary.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
 }
