@@ -149,6 +149,15 @@ describe("alerts without an incident", () => {
     const later = await evaluateAlerts({ ctx: ctx(), now: new Date(Date.now() + 8 * 24 * HOUR) });
     expect(later.resolved.map((a) => a.rule)).not.toContain("backup-manifest");
     expect(await db.alert.count({ where: { rule: "backup-manifest", resolvedAt: null } })).toBe(1);
+    // An open alert's words follow the facts as they stand, without a second message.
+    const stale = await db.alert.findFirstOrThrow({ where: { rule: "backup-stale", resolvedAt: null } });
+    const delivered = await db.webhookDelivery.count();
+    await evaluateAlerts({ ctx: ctx(), now: new Date(Date.now() + 9 * 24 * HOUR) });
+    const now = await db.alert.findUniqueOrThrow({ where: { id: stale.id } });
+    expect(now.detail).not.toBe(stale.detail);
+    expect(now.detail).toMatch(/is 9 d 1 h old|is 9 d 0 h old|is 9 d old/);
+    expect(now.resolvedAt).toBeNull();
+    expect(await db.webhookDelivery.count()).toBe(delivered);
   });
 
   it("an interrupted run alerts like a failed one", async () => {

@@ -84,7 +84,12 @@ export async function evaluateAlerts({ ctx, now = new Date() }: { ctx: Ctx<Sessi
     }
     const resolved: Alert[] = [];
     for (const alert of open) {
-      if (findings.has(keyOf(alert)) || unknown.has(alert.rule)) continue;
+      const still = findings.get(keyOf(alert));
+      // Still holding: its words follow the facts ("31 h old", not the "25 h" it fired with); no new message.
+      if (still && (still.detail !== alert.detail || still.title !== alert.title)) {
+        await tx.alert.update({ where: { id: alert.id }, data: { title: still.title, detail: still.detail } });
+      }
+      if (still || unknown.has(alert.rule)) continue;
       const done = await tx.alert.update({ where: { id: alert.id }, data: { resolvedAt: now, openKey: null } });
       await recordAuditEvent(tx, {
         actor: SYSTEM,
