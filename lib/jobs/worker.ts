@@ -20,6 +20,9 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** A worker silent this long is forgotten at the next worker's start. */
+export const FORGET_WORKERS_AFTER_MS = 7 * 24 * 3_600_000;
+
 /** Records that this worker is alive; /api/health reads the newest beat. */
 async function beat(db: Db, workerId: string, startedAt: Date): Promise<void> {
   const now = new Date();
@@ -71,6 +74,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const tickerTimers = (options.tickers ?? []).map((ticker) => startTicker(ticker, shutdown.signal));
 
   await beat(options.db, workerId, startedAt);
+  // Every restart is a new worker id: the rows of workers long gone are dropped, so they pile up neither here nor as metrics.
+  await options.db.workerHeartbeat.deleteMany({ where: { beatAt: { lt: new Date(Date.now() - FORGET_WORKERS_AFTER_MS) } } });
   const timer = setInterval(() => {
     beat(options.db, workerId, startedAt).catch((error: unknown) => console.error("[worker] heartbeat failed", error));
   }, options.heartbeatIntervalMs ?? 5_000);
