@@ -57,7 +57,6 @@ export function ApiTokensPanel({ initialTokens }: { initialTokens: ApiTokenView[
                   <Th>State</Th>
                   <Th>Expires</Th>
                   <Th>Last used</Th>
-                  <Th>Created</Th>
                   <Th>
                     <span className="sr-only">Actions</span>
                   </Th>
@@ -66,9 +65,12 @@ export function ApiTokensPanel({ initialTokens }: { initialTokens: ApiTokenView[
               <TBody>
                 {list.map((token) => (
                   <Tr key={token.id} data-token={token.name}>
-                    <Td>
+                    <Td wrap>
                       <span className="font-medium">{token.name}</span>
-                      <span className="block font-mono text-xs text-muted">{token.prefix}…</span>
+                      <span className="block text-xs text-muted">
+                        <span className="font-mono">{token.prefix}…</span> · by {token.createdByEmail},{" "}
+                        <Time value={token.createdAt} relative />
+                      </span>
                     </Td>
                     <Td>{token.role}</Td>
                     <Td>
@@ -78,12 +80,6 @@ export function ApiTokensPanel({ initialTokens }: { initialTokens: ApiTokenView[
                       <Time value={token.expiresAt} />
                     </Td>
                     <Td>{token.lastUsedAt ? <Time value={token.lastUsedAt} relative /> : <span className="text-muted">never</span>}</Td>
-                    <Td wrap>
-                      <span className="text-xs">{token.createdByEmail}</span>
-                      <span className="block text-xs text-muted">
-                        <Time value={token.createdAt} relative />
-                      </span>
-                    </Td>
                     <Td>
                       {token.state === "active" && (
                         <Button size="sm" variant="ghost" icon={<Ban aria-hidden />} onClick={() => setRevoking(token)}>
