@@ -16,7 +16,7 @@ import { BadRequestError, ConflictError } from "@/lib/errors";
 import { installJobSchema } from "@/lib/jobs/boss";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
 import { LocalPitrProvider } from "@/lib/providers/local/local-pitr-provider";
-import { RestoreWindowError, type PitrEndpoint } from "@/lib/providers/pitr";
+import { RestoreWindowError, type PitrCallContext, type PitrEndpoint, type RecoveryPoint } from "@/lib/providers/pitr";
 import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
 import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
 import { createMigratedDatabase } from "@/lib/testing/databases";
@@ -33,7 +33,6 @@ import { createRestoreRunJob } from "../restore-run-job";
 import { restoreSweeperJob } from "../restore-sweeper-job";
 import { driveRun } from "../engine/drive-run";
 import { pitrKind } from "./kind";
-import { subscribeToRunEvents } from "../engine/events";
 import { sweepRestoreRuns } from "../sweep-restore-runs";
 import { StartPitrRestoreInput, startPitrRestore } from "./start-pitr-restore";
 import { systemCtx } from "@/lib/db/ctx";
@@ -432,6 +431,38 @@ describe("point-in-time restore", () => {
     await testProvider().cleanup(winner.id, { finalSnapshot: false });
   }, 120_000);
 
+  /**
+   * PITR's kind whose worker is stopped at a fixed point of the restore step, however fast this
+   * machine is: when the provider says it starts copying the base backup, i.e. after it created
+   * and marked the run's folder. The stop lands before the copy, which then never runs.
+   */
+  function stoppedWhileCopying(shutdown: AbortController): typeof pitrKind {
+    return {
+      ...pitrKind,
+      async prepare(args) {
+        const prepared = await pitrKind.prepare(args);
+        const provider = prepared.context.provider;
+        const stopping = new Proxy(provider, {
+          get(target, property) {
+            if (property === "restore") {
+              return (runId: string, point: RecoveryPoint, call?: PitrCallContext) =>
+                target.restore(runId, point, {
+                  ...call,
+                  log: (line: string) => {
+                    call?.log?.(line);
+                    if (line.startsWith("Copying base backup")) shutdown.abort();
+                  },
+                });
+            }
+            const value: unknown = Reflect.get(target, property);
+            return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+        return { ...prepared, context: { ...prepared.context, provider: stopping } };
+      },
+    };
+  }
+
   it("a worker stopped mid-run hands the run back, and the next worker resumes it, adopting what was created", async () => {
     await worker?.stop();
     worker = undefined;
@@ -440,21 +471,13 @@ describe("point-in-time restore", () => {
       input: { environment: ENVIRONMENT, target: { kind: "time", time: target.toISOString() }, confirmation: ENVIRONMENT },
     });
 
-    // A worker of our own, shut down as soon as the restore step starts.
+    // A worker of our own, stopped inside the restore step once the provider made the run's folder.
     const shutdown = new AbortController();
-    const unsubscribe = await subscribeToRunEvents(
-      started.id,
-      (event) => {
-        if (event.type === "step.started" && (event.payload as { step?: string }).step === "restore") shutdown.abort();
-      },
-      { connectionString: appUrl },
-    );
-    let outcome: string;
-    try {
-      outcome = await driveRun(db, started.id, pitrKind, { workerId: "doomed-worker", signal: shutdown.signal, renewEveryMs: 1_000 });
-    } finally {
-      await unsubscribe();
-    }
+    const outcome = await driveRun(db, started.id, stoppedWhileCopying(shutdown), {
+      workerId: "doomed-worker",
+      signal: shutdown.signal,
+      renewEveryMs: 1_000,
+    });
     expect(outcome).toBe("released");
     const stopped = await runOf(started.id);
     expect(stopped.run.status).toBe("running");
