@@ -84,6 +84,15 @@ const valueText = (expression: string) => `CASE WHEN pg_catalog.num_nulls(${expr
 export const digestOf = (columns: readonly string[], prefix = "") =>
   `pg_catalog.md5(${columns.length ? `pg_catalog.format('%s', ROW(${columns.map((c) => `${prefix}${ident(c)}`).join(", ")}))` : "''"})`;
 
+/** A connection to `endpoint`; a failure is a QueryFailedError that never carries the password. */
+async function connect(endpoint: DatabaseEndpoint, applicationName: string): Promise<pg.Client> {
+  try {
+    return await connectEndpoint(endpoint, { applicationName, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+  } catch (error) {
+    throw translateQueryError(error, endpoint.password ? { password: endpoint.password } : {});
+  }
+}
+
 /** A reading session: one REPEATABLE READ, READ ONLY transaction, so every read of a table sees one snapshot. */
 class Reader {
   private constructor(
@@ -92,13 +101,7 @@ class Reader {
   ) {}
 
   static async open(endpoint: DatabaseEndpoint, side: string, statementTimeoutMs: number): Promise<Reader> {
-    let client: pg.Client;
-    try {
-      client = await connectEndpoint(endpoint, { applicationName: "restore-console-row-compare", connectTimeoutMs: CONNECT_TIMEOUT_MS });
-    } catch (error) {
-      throw translateQueryError(error, endpoint.password ? { password: endpoint.password } : {});
-    }
-    const reader = new Reader(client, side);
+    const reader = new Reader(await connect(endpoint, "restore-console-row-compare"), side);
     await reader.run(
       [
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -174,7 +177,7 @@ export async function listTableShapes(endpoint: DatabaseEndpoint, statementTimeo
   }
 }
 
-/** Byte-wise, like ORDER BY … COLLATE "C" on UTF-8 text. */
+/** Byte-wise on the keys' UTF-8, the order the servers sort by (`convert_to(…, 'UTF8')`). */
 export function compareKeys(a: readonly string[], b: readonly string[]): number {
   for (let i = 0; i < a.length; i++) {
     const order = Buffer.compare(Buffer.from(a[i] ?? ""), Buffer.from(b[i] ?? ""));
@@ -188,9 +191,9 @@ interface KeyedRow {
   digest: string;
 }
 
-/** The WHERE clause of a filter, its values as parameters numbered from `first`. */
-function filterClause(filter: readonly RowFilter[], first = 1): string {
-  return filter.length ? `WHERE ${filter.map((f, i) => `${ident(f.column)} = $${first + i}`).join(" AND ")}` : "";
+/** The WHERE clause of a filter, its values as the statement's parameters. */
+function filterClause(filter: readonly RowFilter[]): string {
+  return filter.length ? `WHERE ${filter.map((f, i) => `${ident(f.column)} = $${i + 1}`).join(" AND ")}` : "";
 }
 
 /** Every row of the filtered table in key order: its key's text and a digest of the compared columns' text. */
@@ -415,9 +418,9 @@ export async function compareTable(
   }
 }
 
-/** A text literal for standard_conforming_strings = on (quotes doubled, backslashes as they are). */
+/** A value as a literal (the driver's quoting: an E'' string when it holds a backslash), or NULL. */
 export function sqlLiteral(value: string | null): string {
-  return value === null ? "NULL" : `'${value.replaceAll("'", "''")}'`;
+  return value === null ? "NULL" : pg.escapeLiteral(value).trim();
 }
 
 export interface RepairStatements {
@@ -548,12 +551,7 @@ export async function applyRepairStatements(
   statements: readonly string[],
   options: { expectedRows: number; statementTimeoutMs: number; lockTimeoutMs: number },
 ): Promise<RepairOutcome> {
-  let client: pg.Client;
-  try {
-    client = await connectEndpoint(liveEndpoint, { applicationName: "restore-console-row-repair", connectTimeoutMs: CONNECT_TIMEOUT_MS });
-  } catch (error) {
-    throw translateQueryError(error, liveEndpoint.password ? { password: liveEndpoint.password } : {});
-  }
+  const client = await connect(liveEndpoint, "restore-console-row-repair");
   let rowsWritten = 0;
   let statementsWithoutEffect = 0;
   try {

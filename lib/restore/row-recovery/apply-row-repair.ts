@@ -106,13 +106,15 @@ export async function applyRowRepair({
   }
 
   // An approved write was rehearsed when it was asked for; the write itself re-counts every row.
-  const fresh = approval !== undefined || (comparison.dryRunAt && Date.now() - comparison.dryRunAt.getTime() < DRY_RUN_VALID_MS);
-  if (!approval && (!fresh || comparison.dryRunIncludesUpdates !== input.includeUpdates || comparison.dryRunRows !== expectedRows)) {
-    throw new ConflictError(
-      comparison.dryRunRows !== null && comparison.dryRunRows !== expectedRows && fresh
-        ? `The dry run would write ${comparison.dryRunRows} of the ${expectedRows} rows: live changed since the comparison. Compare again.`
-        : "Run the dry run of this repair (with the same choice of updates) first; it is valid for 15 minutes.",
-    );
+  if (!approval) {
+    const fresh = comparison.dryRunAt !== null && Date.now() - comparison.dryRunAt.getTime() < DRY_RUN_VALID_MS;
+    if (!fresh || comparison.dryRunIncludesUpdates !== input.includeUpdates || comparison.dryRunRows !== expectedRows) {
+      throw new ConflictError(
+        fresh && comparison.dryRunRows !== null && comparison.dryRunRows !== expectedRows
+          ? `The dry run would write ${comparison.dryRunRows} of the ${expectedRows} rows: live changed since the comparison. Compare again.`
+          : "Run the dry run of this repair (with the same choice of updates) first; it is valid for 15 minutes.",
+      );
+    }
   }
   requireTypedConfirmation(input.confirmation, repairConfirmationText(expectedRows, comparison.liveDatabase), "writing the repair to live");
   await requireFourEyes({
@@ -175,7 +177,6 @@ export async function applyRowRepair({
       actorEmail: actor.email,
       type: "repair-applied",
       description: `Wrote ${formatCount(outcome.rowsWritten)} repaired row(s) (${describeFilter(RowFilter.parse(comparison.filter))}) from the backup to live ${comparison.liveDatabase}`,
-
       runId: comparison.runId,
       payload: { comparisonId: comparison.id, rows: outcome.rowsWritten },
     });

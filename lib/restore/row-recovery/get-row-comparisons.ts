@@ -2,7 +2,7 @@ import { hasRole, type SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 import { NotFoundError } from "@/lib/errors";
 import type { RowComparisonView } from "./model";
-import { COMPARISON_VIEW_SELECT, rowComparisonView } from "./views";
+import { rowComparisonView, WITHOUT_REPAIR } from "./views";
 
 /** The examples hold rows of the data: the system and operators see them, viewers the counts. */
 const withSamples = (ctx: Ctx<SessionUser | null>) => ({ withSamples: !ctx.user || hasRole(ctx.user.role, "operator") });
@@ -19,7 +19,7 @@ export async function listRowComparisons({
     where: { runId: input.runId },
     orderBy: { createdAt: "desc" },
     take: 20,
-    select: COMPARISON_VIEW_SELECT,
+    omit: WITHOUT_REPAIR,
   });
   return records.map((record) => rowComparisonView(record, withSamples(ctx)));
 }
@@ -31,7 +31,7 @@ export async function getRowComparison({
   ctx: Ctx<SessionUser | null>;
   input: { comparisonId: string };
 }): Promise<RowComparisonView> {
-  const record = await ctx.db.rowComparison.findUnique({ where: { id: input.comparisonId }, select: COMPARISON_VIEW_SELECT });
+  const record = await ctx.db.rowComparison.findUnique({ where: { id: input.comparisonId }, omit: WITHOUT_REPAIR });
   if (!record) throw new NotFoundError("That comparison does not exist.");
   return rowComparisonView(record, withSamples(ctx));
 }

@@ -7,7 +7,7 @@ import { qualifiedName } from "@/lib/providers/postgres/row-compare-model";
 import { findComparableRun } from "./find-comparable-run";
 import { ComparedTables, RowFilter, describeFilter, type RowComparisonView } from "./model";
 import { compareRowsQueue } from "./queue";
-import { COMPARISON_VIEW_SELECT, rowComparisonView } from "./views";
+import { rowComparisonView, WITHOUT_REPAIR } from "./views";
 
 export const RequestRowComparisonInput = z.object({
   runId: z.uuid(),
@@ -50,7 +50,7 @@ export async function requestRowComparison({
         status: "queued",
         requestedByEmail: ctx.user.email,
       },
-      select: COMPARISON_VIEW_SELECT,
+      omit: WITHOUT_REPAIR,
     });
     await recordAuditEvent(tx, {
       actor: actorOf(ctx),

@@ -2,36 +2,10 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { TableComparison, TableRef } from "@/lib/providers/postgres/row-compare-model";
 import { COMPARISON_STATUSES, ComparisonProgress, RowFilter, type ComparisonStatus, type RowComparisonView } from "./model";
 
-/** The columns a view needs: never the repair's statements (they hold the rows themselves). */
-export const COMPARISON_VIEW_SELECT = {
-  id: true,
-  runId: true,
-  environment: true,
-  targetName: true,
-  liveDatabase: true,
-  restoredDatabase: true,
-  tables: true,
-  filter: true,
-  status: true,
-  progress: true,
-  error: true,
-  results: true,
-  repairInserts: true,
-  repairUpdates: true,
-  repairWithheld: true,
-  requestedByEmail: true,
-  createdAt: true,
-  finishedAt: true,
-  dryRunAt: true,
-  dryRunRows: true,
-  dryRunIncludesUpdates: true,
-  appliedAt: true,
-  appliedByEmail: true,
-  appliedRows: true,
-  appliedIncludesUpdates: true,
-} as const;
+/** A view reads every column but the repair's statements (they hold the rows themselves). */
+export const WITHOUT_REPAIR = { repair: true } as const;
 
-export type ComparisonRecord = Prisma.RowComparisonGetPayload<{ select: typeof COMPARISON_VIEW_SELECT }>;
+export type ComparisonRecord = Prisma.RowComparisonGetPayload<{ omit: typeof WITHOUT_REPAIR }>;
 
 const isStatus = (value: string): value is ComparisonStatus => (COMPARISON_STATUSES as readonly string[]).includes(value);
 
