@@ -1,8 +1,7 @@
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { SessionUser } from "@/lib/auth/roles";
 import { defaultEnvironment, loadConfig } from "@/lib/config/load-config";
-import type { EnvironmentConfig } from "@/lib/config/schema";
-import { describePitrWindowShared } from "@/lib/restore/pitr/describe-pitr-window";
+import { describePitrLags } from "@/lib/restore/pitr/describe-pitr-window";
 import type { DbOrTx } from "@/lib/db/client";
 import { isClient, type Ctx } from "@/lib/db/ctx";
 import type { Alert } from "@/lib/generated/prisma/client";
@@ -17,24 +16,6 @@ const EVALUATION_TIMEOUT_MS = 30_000;
 /** A PITR source gets this long to describe its window before it counts as not answering. */
 const PITR_TIMEOUT_MS = 10_000;
 
-/** Each PITR environment's window lag, described in parallel (shared with the metrics, a minute at most old). */
-async function describePitrLags(ctx: Ctx<SessionUser | null>, environments: readonly EnvironmentConfig[]) {
-  const lags = new Map<string, number | null | Error>();
-  await Promise.all(
-    environments
-      .filter((environment) => environment.pitr)
-      .map(async (environment) => {
-        try {
-          const summary = await describePitrWindowShared(ctx, environment.name, PITR_TIMEOUT_MS);
-          lags.set(environment.name, summary.window.lagSeconds);
-        } catch (error) {
-          lags.set(environment.name, error instanceof Error ? error : new Error(String(error)));
-        }
-      }),
-  );
-  return lags;
-}
-
 export interface AlertChanges {
   fired: Alert[];
   resolved: Alert[];
@@ -45,14 +26,14 @@ const keyOf = (alert: { rule: string; subject: string }) => `${alert.rule}:${ale
 /**
  * Evaluates every rule and brings the open alerts in line, in one transaction: a finding without
  * an open alert fires one, an open alert without its finding resolves. Each change is audited,
- * then sent by webhook (to its environment's, or every environment's for a global one). A rule
+ * then sent by webhook (to its environment's, or the default environment's for a system-wide one). A rule
  * that could not tell leaves its alerts as they are. Safe to call from any process at any time.
  */
 export async function evaluateAlerts({ ctx, now = new Date() }: { ctx: Ctx<SessionUser | null>; now?: Date }): Promise<AlertChanges> {
   const { config } = loadConfig();
   const environments = config.environments;
   // Asked before the lock, all at once: a slow source must not hold the evaluation's transaction.
-  const pitrLags = await describePitrLags(ctx, environments);
+  const pitrLags = await describePitrLags(ctx, environments, PITR_TIMEOUT_MS);
 
   // The rules are read inside the lock, so an evaluation never applies what it saw before
   // another one, which saw later, applied its own.

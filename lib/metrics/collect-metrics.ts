@@ -4,7 +4,7 @@ import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 import { WORKER_STALE_AFTER_SECONDS } from "@/lib/health/get-health";
 import { queueDepths } from "@/lib/jobs/enqueue-job";
-import { describePitrWindowShared } from "@/lib/restore/pitr/describe-pitr-window";
+import { describePitrLags } from "@/lib/restore/pitr/describe-pitr-window";
 
 // What Prometheus scrapes (GET /api/metrics): read from the app's database and the environments'
 // PITR sources at each scrape, into a registry of its own, so a scrape shows the state now.
@@ -108,21 +108,14 @@ export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }):
     "environment",
   ]);
   const pitrObjective = gauge("pitr_rpo_objective_seconds", "The environment's PITR recovery-point objective.", ["environment"]);
-  await Promise.all(
-    environments
-      .filter((environment) => environment.pitr)
-      .map(async (environment) => {
-        const labels = { environment: environment.name };
-        pitrObjective.set(labels, environment.objectives.rpo.pitr.minutes * 60);
-        try {
-          const summary = await describePitrWindowShared(ctx, environment.name, PITR_TIMEOUT_MS);
-          if (summary.window.lagSeconds !== null) pitrLag.set(labels, summary.window.lagSeconds);
-          pitrUp.set(labels, 1);
-        } catch {
-          pitrUp.set(labels, 0);
-        }
-      }),
-  );
+  const lags = await describePitrLags(ctx, environments, PITR_TIMEOUT_MS);
+  for (const environment of environments.filter((e) => e.pitr)) {
+    const labels = { environment: environment.name };
+    pitrObjective.set(labels, environment.objectives.rpo.pitr.minutes * 60);
+    const lag = lags.get(environment.name);
+    pitrUp.set(labels, lag instanceof Error ? 0 : 1);
+    if (typeof lag === "number") pitrLag.set(labels, lag);
+  }
 
   const depth = gauge("queue_depth", "Jobs waiting in each queue (not yet running).", ["queue"]);
   for (const { queue, waiting } of await queueDepths()) depth.set({ queue }, waiting);

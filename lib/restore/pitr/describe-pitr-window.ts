@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
 import type { PitrProvider } from "@/lib/providers/pitr";
 import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
+import type { EnvironmentConfig } from "@/lib/config/schema";
 import { activePitrRun, type ActivePitrRun } from "./pitr-environment-state";
 import { describePitrSource, pitrWindowView, type PitrWindowView } from "./plan";
 import type { SessionUser } from "@/lib/auth/roles";
@@ -53,7 +54,7 @@ const shared = new Map<string, { at: number; summary: Promise<PitrWindowSummary>
  * and given up on after `timeoutMs` (the description itself may still finish and be kept). A
  * failed description is not kept.
  */
-export function describePitrWindowShared(ctx: Ctx<SessionUser | null>, environment: string, timeoutMs: number): Promise<PitrWindowSummary> {
+function describePitrWindowShared(ctx: Ctx<SessionUser | null>, environment: string, timeoutMs: number): Promise<PitrWindowSummary> {
   const cached = shared.get(environment);
   const fresh = cached && Date.now() - cached.at < SHARED_WINDOW_MS;
   const summary = fresh ? cached.summary : describePitrWindow({ ctx, input: { environment } });
@@ -65,4 +66,25 @@ export function describePitrWindowShared(ctx: Ctx<SessionUser | null>, environme
     const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
     summary.then(resolve, reject).finally(() => clearTimeout(timer));
   });
+}
+
+/**
+ * Each PITR environment's window lag in seconds (null: nothing restorable yet), or the Error of a
+ * source that did not answer within `timeoutMs`: described in parallel through the shared read.
+ */
+export async function describePitrLags(
+  ctx: Ctx<SessionUser | null>,
+  environments: readonly EnvironmentConfig[],
+  timeoutMs: number,
+): Promise<Map<string, number | null | Error>> {
+  const withPitr = environments.filter((environment) => environment.pitr);
+  const lags = await Promise.all(
+    withPitr.map((environment) =>
+      describePitrWindowShared(ctx, environment.name, timeoutMs).then(
+        (summary) => summary.window.lagSeconds,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      ),
+    ),
+  );
+  return new Map(withPitr.map((environment, i) => [environment.name, lags[i] ?? null]));
 }
