@@ -12,7 +12,7 @@ const SHOWN = TOKEN_PREFIX.length + 6;
 /** lastUsedAt is written at most this often, so a busy CI job does not write on every call. */
 const LAST_USED_EVERY_MS = 60_000;
 
-export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 /** A new token: 32 random bytes. Shown once; only its hash and first characters are kept. */
 export function newToken(): { token: string; hash: string; prefix: string } {
@@ -30,7 +30,7 @@ export function apiTokenOf(headers: Headers): string | null {
 }
 
 /** Who a token acts as: its own name and role, marked as a token in every audit record. */
-export const tokenActorEmail = (name: string) => `token:${name}`;
+const tokenActorEmail = (name: string) => `token:${name}`;
 
 /** The token's identity when it is known, unexpired and not revoked; null otherwise. */
 export async function userFromApiToken(db: DbOrTx, token: string): Promise<SessionUser | null> {

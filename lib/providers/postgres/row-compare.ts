@@ -81,7 +81,7 @@ const keyText = (expression: string) => `pg_catalog.format('%s', ${expression})`
 /** A value's text by its type's output function, NULL kept (num_nulls, unlike IS NULL, is false for a row of NULLs). */
 const valueText = (expression: string) => `CASE WHEN pg_catalog.num_nulls(${expression}) = 1 THEN NULL ELSE ${keyText(expression)} END`;
 /** The digest a comparison and a repair's guard both compute: the row's text, by the record type's output function. */
-export const digestOf = (columns: readonly string[], prefix = "") =>
+const digestOf = (columns: readonly string[], prefix = "") =>
   `pg_catalog.md5(${columns.length ? `pg_catalog.format('%s', ROW(${columns.map((c) => `${prefix}${ident(c)}`).join(", ")}))` : "''"})`;
 
 /** A connection to `endpoint`; a failure is a QueryFailedError that never carries the password. */
@@ -419,7 +419,7 @@ export async function compareTable(
 }
 
 /** A value as a literal (the driver's quoting: an E'' string when it holds a backslash), or NULL. */
-export function sqlLiteral(value: string | null): string {
+function sqlLiteral(value: string | null): string {
   return value === null ? "NULL" : pg.escapeLiteral(value).trim();
 }
 
