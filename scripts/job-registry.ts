@@ -1,6 +1,7 @@
 // The job registry, at the worker's entry point: the one place that knows every domain's jobs, so
 // lib/jobs (the engine's wiring) imports no domain folder.
 import { alertsTicker } from "@/lib/alerts/alerts-ticker";
+import { drillsTicker } from "@/lib/restore/drill/drills-ticker";
 import { pruneAnonymousFailuresJob } from "@/lib/audit/prune-anonymous-failures-job";
 import { pitrBaseBackupJob } from "@/lib/restore/pitr/base-backups/pitr-base-backup-job";
 import { refreshAllCatalogsJob } from "@/lib/backups/refresh-all-catalogs-job";
@@ -32,4 +33,4 @@ export const ALL_JOBS: readonly JobDefinition[] = [
 ];
 
 /** What every worker does on its own timer. */
-export const ALL_TICKERS: readonly Ticker[] = [lapsedRunTicker, alertsTicker];
+export const ALL_TICKERS: readonly Ticker[] = [lapsedRunTicker, alertsTicker, drillsTicker];

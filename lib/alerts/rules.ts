@@ -11,6 +11,7 @@ export const ALERT_RULES = [
   "backup-manifest",
   "verification-failed",
   "run-failed",
+  "drill-not-started",
   "worker-down",
   "pitr-lag",
   "pitr-unreachable",
@@ -133,6 +134,12 @@ const verificationFailed: RuleCheck = async (ctx, input) => {
   });
 };
 
+const RUN_NAMES: Readonly<Record<string, string>> = {
+  pitr: "A point-in-time restore",
+  logical: "A logical restore",
+  drill: "A restore drill",
+};
+
 const runFailed: RuleCheck = async (ctx, { environments, now, open }) => {
   const failed = await ctx.db.restoreRun.findMany({
     where: {
@@ -161,12 +168,28 @@ const runFailed: RuleCheck = async (ctx, { environments, now, open }) => {
       subject: run.id,
       environment: run.environment,
       severity: "warning",
-      title: `A ${run.kind === "pitr" ? "point-in-time" : "logical"} restore onto ${run.targetName} ${run.status === "interrupted" ? "was interrupted" : "failed"}`,
+      title: `${RUN_NAMES[run.kind] ?? `A ${run.kind} run`} onto ${run.targetName} ${run.status === "interrupted" ? "was interrupted" : "failed"}`,
       detail: run.error ?? "The run failed; its page says where and why.",
       href: `/restores/${run.id}`,
     });
   }
   return findings;
+};
+
+/** A scheduled drill that could not start (no verified backup, its target busy) is a drill that did not prove anything. */
+const drillNotStarted: RuleCheck = async (ctx, { environments }) => {
+  const schedules = await ctx.db.drillSchedule.findMany({
+    where: { environment: { in: environments.filter((e) => e.drills).map((e) => e.name) }, lastError: { not: null } },
+  });
+  return schedules.map((schedule) => ({
+    rule: "drill-not-started",
+    subject: schedule.environment,
+    environment: schedule.environment,
+    severity: "warning",
+    title: `The scheduled drill of ${schedule.environment} did not start`,
+    detail: schedule.lastError ?? "",
+    href: "/drills",
+  }));
 };
 
 const workerDown: RuleCheck = async (ctx, { now }) => {
@@ -231,6 +254,7 @@ export const RULE_CHECKS: Readonly<Record<AlertRule, RuleCheck>> = {
   "backup-manifest": backupManifest,
   "verification-failed": verificationFailed,
   "run-failed": runFailed,
+  "drill-not-started": drillNotStarted,
   "worker-down": workerDown,
   "pitr-lag": pitrLag,
   "pitr-unreachable": pitrUnreachable,

@@ -142,6 +142,53 @@ describe("loadConfig: bad files name the field (and line)", () => {
     expect(error.message).toContain('environments[1].name: duplicate environment name "prod" (already used at index 0) (line 9)');
   });
 
+  it("a drill onto production data, a bad schedule or an unknown zone is refused at start-up, with the field and line", () => {
+    const drilling = (target: string, extra = "") =>
+      `version: 1
+environments:
+  - name: prod
+    protected: true
+    restoreTargets:
+      - name: dr
+        host: db.internal
+        database: loanserve
+        user: restore
+      - name: sandbox
+        host: drill.internal
+        database: loanserve
+        user: restore
+        production: false
+    drills:
+      target: ${target}
+      schedule: "0 3 * * *"
+${extra}`;
+    // The environment is protected, so its targets hold production data unless they say otherwise.
+    expect(loadError(drilling("dr")).message).toContain(
+      'environments[0].drills.target: "dr" holds production data (the environment is protected); a drill needs a non-production target: add one with production: false (line 16)',
+    );
+    expect(loadError(drilling("nowhere")).message).toContain(
+      'environments[0].drills.target: "nowhere" is not one of this environment\'s restore targets (dr, sandbox) (line 16)',
+    );
+    expect(loadError(drilling("sandbox", '      timeZone: "Mars/Olympus"\n')).message).toContain(
+      "environments[0].drills.timeZone: expected an IANA time zone such as UTC or Europe/Berlin (line 18)",
+    );
+    expect(loadError(drilling("sandbox").replace('"0 3 * * *"', '"0 25 * * *"')).message).toMatch(
+      /environments\[0\]\.drills\.schedule: expected a cron expression such as "0 2 \* \* \*" \(.*expected range 0-23\) \(line 17\)/,
+    );
+    // A non-production target on the production server is refused too: the copy would load there.
+    expect(loadError(drilling("sandbox").replace("drill.internal", "db.internal")).message).toContain(
+      'environments[0].drills.target: "sandbox" is on the same server as the production target "dr" (db.internal:5432); a drill must not load its copy onto a production server (line 16)',
+    );
+    write("restore-console.yaml", drilling("sandbox", "      timeZone: Europe/Berlin\n      backup: oldest-in-retention\n"));
+    expect(loadConfig({ cwd: dir }).config.environments[0]?.drills).toEqual({
+      target: "sandbox",
+      schedule: "0 3 * * *",
+      timeZone: "Europe/Berlin",
+      backup: "oldest-in-retention",
+      pitr: false,
+    });
+  });
+
   it("defaultEnvironment naming no environment", () => {
     const error = loadError(`defaultEnvironment: production\n${VALID_YAML}`);
     expect(error.message).toMatch(

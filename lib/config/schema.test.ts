@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   BackupStore,
-  DEFAULT_RESTORE_JOBS,
   EnvironmentConfig,
   PitrSource,
   RestoreTargetConfig,
@@ -10,6 +9,7 @@ import {
   ValidationExpectation,
   parseConfigFile,
 } from "@/lib/config/schema";
+import { DEFAULT_RESTORE_JOBS } from "@/lib/restore/logical/plan";
 
 /** The issues of a failed parse as `path: message` strings (paths joined with dots). */
 function issuesOf(result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) {

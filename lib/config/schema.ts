@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cronProblem, isTimeZone } from "@/lib/jobs/cron-schedule";
 
 // The configuration file's schema. Every object is strict so a typo is an error, not a
 // silently ignored field; messages say what is wrong without echoing the value (it might be a
@@ -274,7 +275,11 @@ export const AwsPitrSource = z.discriminatedUnion("engine", [AuroraPitrSource, R
 });
 export type AwsPitrSource = z.infer<typeof AwsPitrSource>;
 
-const CRON_FIELD = String.raw`[0-9A-Za-z*/,?-]+`;
+/** A cron expression (5 fields, or 6 with seconds first), checked by the parser the schedules run on. */
+const CronExpression = z.string().superRefine((expression, ctx) => {
+  const problem = cronProblem(expression);
+  if (problem) ctx.addIssue({ code: "custom", message: `expected a cron expression such as "0 2 * * *" (${problem})` });
+});
 
 /** A self-hosted PostgreSQL cluster with WAL archiving and base backups on this machine. */
 export const LocalPitrSource = strict({
@@ -291,10 +296,7 @@ export const LocalPitrSource = strict({
   passwordFrom: SecretRef.optional(),
   /** The connectivity test run on the restored database (read-only); default `SELECT count(*) FROM loans`. */
   connectivityQuery: Text.optional(),
-  baseBackupSchedule: z
-    .string()
-    .regex(new RegExp(`^${CRON_FIELD}(\\s+${CRON_FIELD}){4,5}$`), 'expected a cron expression such as "0 2 * * *"')
-    .optional(),
+  baseBackupSchedule: CronExpression.optional(),
 });
 export type LocalPitrSource = z.infer<typeof LocalPitrSource>;
 
@@ -356,11 +358,6 @@ export type BackupStore = z.infer<typeof BackupStore>;
 // The restore drops and recreates `database` while connected to `maintenanceDatabase`.
 const UNDROPPABLE_DATABASES = new Set(["template0", "template1"]);
 
-/**
- * A restore target's `jobs` when the file does not say. The default is applied where it is used
- * rather than by the schema, so a parsed target keeps only what its file wrote.
- */
-export const DEFAULT_RESTORE_JOBS = 2;
 /** The run's loader role is allowed a bounded number of sessions (pg_restore -j adds a leader). */
 const MAX_RESTORE_JOBS = 16;
 
@@ -384,11 +381,16 @@ export const RestoreTargetConfig = strict({
    */
   ownerRole: PgName.optional(),
   /**
-   * Connections a logical restore loads with (absent: DEFAULT_RESTORE_JOBS). A plain dump is split
+   * Connections a logical restore loads with (absent: DEFAULT_RESTORE_JOBS in lib/restore/logical/plan.ts). A plain dump is split
    * into its sections and spread over them; a custom-format dump is restored with pg_restore -j.
    * 1 loads a plain dump in one transaction instead. Each connection builds its own indexes, with
    * its own maintenance_work_mem on the target, so more than its cores rarely helps.
    */
+  /**
+   * Whether this target holds production data (absent: the environment's `protected`). Drills
+   * restore only onto a target that does not.
+   */
+  production: z.boolean().optional(),
   jobs: z
     .int({ error: `expected a whole number of connections from 1 to ${MAX_RESTORE_JOBS}` })
     .min(1, `expected a whole number of connections from 1 to ${MAX_RESTORE_JOBS}`)
@@ -490,6 +492,72 @@ export const FourEyes = strict({
 export type FourEyes = z.infer<typeof FourEyes>;
 
 // ---------------------------------------------------------------------------------------------
+// Restore drills
+
+export const DRILL_BACKUP_CHOICES = ["newest-verified", "oldest-in-retention"] as const;
+export type DrillBackupChoice = (typeof DRILL_BACKUP_CHOICES)[number];
+
+/**
+ * Scheduled proof that the backups restore: at each fire of `schedule` (read in `timeZone`), a
+ * backup is restored into a new scratch database on `target`, validated, measured and dropped.
+ */
+export const DrillsConfig = strict({
+  schedule: CronExpression,
+  timeZone: z.string().refine(isTimeZone, "expected an IANA time zone such as UTC or Europe/Berlin").default("UTC"),
+  /** A restore target of this environment that holds no production data. */
+  target: Slug,
+  /** Which backup each drill restores: the newest verified one, or the oldest the store still keeps. */
+  backup: z.enum(DRILL_BACKUP_CHOICES, { error: `expected one of ${DRILL_BACKUP_CHOICES.join(", ")}` }).default("newest-verified"),
+  /** Also restore the PITR source to a random point of its window into a new server, validate it and delete it. */
+  pitr: z.boolean().default(false),
+});
+export type DrillsConfig = z.infer<typeof DrillsConfig>;
+
+/** Whether a target holds production data: what it says, else what its environment's protection says. */
+export function isProductionTarget(target: Pick<RestoreTargetConfig, "production">, environment: { protected: boolean }): boolean {
+  return target.production ?? environment.protected;
+}
+
+/** Why the drills of `env` may not run where they are configured to, as schema issues. */
+function reportDrillProblems(
+  env: { protected: boolean; restoreTargets: RestoreTargetConfig[]; drills?: DrillsConfig; pitr?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  const drills = env.drills;
+  if (!drills) return;
+  const target = env.restoreTargets.find((t) => t.name === drills.target);
+  if (!target) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["drills", "target"],
+      message: `"${drills.target}" is not one of this environment's restore targets (${env.restoreTargets.map((t) => t.name).join(", ") || "it has none"})`,
+    });
+    return;
+  }
+  if (isProductionTarget(target, env)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["drills", "target"],
+      message: `"${target.name}" holds production data${target.production === undefined ? " (the environment is protected)" : ""}; a drill needs a non-production target: add one with production: false`,
+    });
+    return;
+  }
+  const shared = env.restoreTargets.find(
+    (t) => t !== target && isProductionTarget(t, env) && t.host === target.host && t.port === target.port,
+  );
+  if (shared) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["drills", "target"],
+      message: `"${target.name}" is on the same server as the production target "${shared.name}" (${target.host}:${target.port}); a drill must not load its copy onto a production server`,
+    });
+  }
+  if (drills.pitr && !env.pitr) {
+    ctx.addIssue({ code: "custom", path: ["drills", "pitr"], message: "needs a pitr source on this environment" });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Environments and the file
 
 function reportDuplicateNames(
@@ -542,12 +610,15 @@ export const EnvironmentConfig = strict(
     }).optional(),
     /** Absent: one person may swap, roll back, cut over and clean up (with the typed confirmations). */
     fourEyes: FourEyes.optional(),
+    /** Absent: no drills in this environment, scheduled or on demand. */
+    drills: DrillsConfig.optional(),
   },
   { expected: "an environment mapping" },
 )
   .superRefine((env, ctx) => {
     reportDuplicateNames(env.restoreTargets, ["restoreTargets"], "restore target", ctx);
     reportDuplicateNames(env.validation.checks, ["validation", "checks"], "check", ctx);
+    reportDrillProblems(env, ctx);
     env.fourEyes?.targets?.forEach((name, index) => {
       if (name !== "pitr" && !env.restoreTargets.some((t) => t.name === name)) {
         ctx.addIssue({

@@ -1,24 +1,10 @@
+import { markdownTable as table, markdownUtc as utc } from "@/lib/markdown";
 import { acceptedChecks, describeEvent } from "./describe-event";
 import type { IncidentDetail } from "./incident-views";
 import { formatMinutes, formatMinutesRange, RESTORE_METHOD_LABELS, RESTORE_METHODS, type Measurement } from "./measure-objectives";
 
 // The post-incident review as Markdown: what happened (timeline), how recovery measured up
 // (RTO/RPO against the objectives), and what the team will change (review, follow-ups).
-
-/** "2026-11-25 10:00:00 UTC": reviews are read across time zones. */
-function utc(value: string | null): string {
-  return value ? `${value.slice(0, 19).replace("T", " ")} UTC` : "—";
-}
-
-/** Table cells hold one line and no column separators. */
-function cell(value: string): string {
-  return value.replaceAll("\\", "\\\\").replaceAll("|", "\\|").replace(/\r?\n/g, "<br>");
-}
-
-function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const line = (values: readonly string[]) => `| ${values.map(cell).join(" | ")} |`;
-  return [line(header), `| ${header.map(() => "---").join(" | ")} |`, ...rows.map(line)].join("\n");
-}
 
 function paragraph(value: string | null, empty: string): string {
   return value?.trim() ? value.trim() : `_${empty}_`;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseCron, previousCronFire } from "./cron-schedule";
+import { cronProblem, isTimeZone, nextCronFire, previousCronFire } from "./cron-schedule";
 
 const at = (iso: string) => new Date(iso);
-const fire = (expression: string, iso: string) => previousCronFire(expression, at(iso))?.toISOString() ?? null;
+const fire = (expression: string, iso: string, timeZone?: string) => previousCronFire(expression, at(iso), timeZone)?.toISOString() ?? null;
 
 describe("previousCronFire", () => {
   it("finds the last hourly, daily and every-n-minutes fire at or before a time (UTC)", () => {
@@ -24,10 +24,21 @@ describe("previousCronFire", () => {
     expect(fire("0 0 * * * *", "2026-11-25T10:30:00Z")).toBe("2026-11-25T10:00:00.000Z");
   });
 
-  it("says never for a date that does not come within a year, and refuses nonsense", () => {
-    expect(fire("0 0 31 2 *", "2026-11-25T00:00:00Z")).toBeNull();
-    expect(() => parseCron("daily")).toThrow(/not a cron expression/);
-    expect(() => parseCron("61 * * * *")).toThrow(/out of range/);
-    expect(() => parseCron("*/0 * * * *")).toThrow(/bad step/);
+  it("reads the schedule in its time zone, daylight saving included", () => {
+    // 03:00 in Berlin is 02:00 UTC in winter and 01:00 UTC in summer.
+    expect(fire("0 3 * * *", "2026-11-25T12:00:00Z", "Europe/Berlin")).toBe("2026-11-25T02:00:00.000Z");
+    expect(fire("0 3 * * *", "2026-07-01T12:00:00Z", "Europe/Berlin")).toBe("2026-07-01T01:00:00.000Z");
+    expect(nextCronFire("0 3 * * *", at("2026-11-25T12:00:00Z"), "America/New_York")?.toISOString()).toBe("2026-11-26T08:00:00.000Z");
+  });
+
+  it("refuses nonsense, dates that never come and unknown zones", () => {
+    expect(cronProblem("0 2 * * *")).toBeNull();
+    expect(cronProblem("daily")).toBe("1 field(s) where 5 are expected");
+    expect(cronProblem("61 * * * *")).toMatch(/expected range 0-59/);
+    expect(cronProblem("*/0 * * * *")).toMatch(/cannot repeat at every 0 time/);
+    expect(cronProblem("0 0 31 2 *")).toMatch(/day of month/);
+    expect(() => previousCronFire("daily", at("2026-11-25T00:00:00Z"))).toThrow(/not a cron expression/);
+    expect(isTimeZone("Europe/Berlin")).toBe(true);
+    expect(isTimeZone("Mars/Olympus_Mons")).toBe(false);
   });
 });

@@ -1,12 +1,13 @@
 import type { RunKindDefinition } from "./engine/kind";
+import { drillKind } from "./drill/kind";
 import { logicalKind } from "./logical/kind";
 import { pitrKind } from "./pitr/kind";
 
-// Every kind of run the engine runs. A new kind (a drill, a selective restore) is a folder with its
-// definition, and one line here.
+// Every kind of run the engine runs. A new kind is a folder with its definition, and one line here.
 export const RUN_KINDS = {
   logical: logicalKind,
   pitr: pitrKind,
+  drill: drillKind,
 } as const;
 
 export type RunKind = keyof typeof RUN_KINDS;

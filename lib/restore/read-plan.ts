@@ -1,4 +1,5 @@
 import type { RestoreRun } from "@/lib/generated/prisma/client";
+import { DrillPlan } from "./drill/plan";
 import { readStoredPlan } from "./engine/stored-plan";
 import { LogicalRestorePlan } from "./logical/plan";
 import { PitrRestorePlan } from "./pitr/plan";
@@ -18,7 +19,12 @@ export function readPitrPlan(run: StoredRun): PitrRestorePlan {
   return readStoredPlan(run, { kind: "pitr", plan: PitrRestorePlan });
 }
 
-/** A stored run's plan, whichever its kind. */
+export function readDrillPlan(run: StoredRun): DrillPlan {
+  return readStoredPlan(run, { kind: "drill", plan: DrillPlan });
+}
+
+/** A stored run's plan, whichever its kind (a drill's is a logical plan in mode "drill"). */
 export function readPlan(run: StoredRun): RestorePlan {
-  return run.kind === "pitr" ? readPitrPlan(run) : readLogicalPlan(run);
+  if (run.kind === "pitr") return readPitrPlan(run);
+  return run.kind === "drill" ? readDrillPlan(run) : readLogicalPlan(run);
 }

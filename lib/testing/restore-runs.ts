@@ -99,6 +99,7 @@ export interface TestRestoreEnvironment {
   validation?: EnvironmentInput["validation"];
   fourEyes?: EnvironmentInput["fourEyes"];
   notifications?: EnvironmentInput["notifications"];
+  drills?: EnvironmentInput["drills"];
 }
 
 export interface TestRestoreConfig {
@@ -146,6 +147,7 @@ export function restoreConfigYaml(config: TestRestoreConfig): string {
       ...(environment.validation ? { validation: environment.validation } : {}),
       ...(environment.fourEyes ? { fourEyes: environment.fourEyes } : {}),
       ...(environment.notifications ? { notifications: environment.notifications } : {}),
+      ...(environment.drills ? { drills: environment.drills } : {}),
     })),
   };
   return stringify(file);

@@ -104,6 +104,22 @@ async function runSteps<P, C>(
     return "succeeded";
   } catch (error) {
     await prepared.flush?.();
-    return settleStop({ db, run, owner, kind, plan, step: current, error, secrets: prepared.secrets });
+    const { onStopped } = kind;
+    return settleStop({
+      db,
+      run,
+      owner,
+      kind,
+      plan,
+      step: current,
+      error,
+      secrets: prepared.secrets,
+      ...(onStopped && {
+        beforeEnd: (to) =>
+          onStopped(prepared.context, to).catch((stopError: unknown) =>
+            console.error(`[restore ${runId}] the ${kind.kind} kind's clean-up after a stop failed`, stopError),
+          ),
+      }),
+    });
   }
 }

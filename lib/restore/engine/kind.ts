@@ -60,6 +60,12 @@ export interface RunKindDefinition<P = unknown, C = unknown> {
   /** Around each step: incident evidence, for instance. */
   beforeStep?(db: Db, run: RestoreRun, step: RestoreStep, plan: P): Promise<void>;
   afterStep?(db: Db, run: RestoreRun, step: RestoreStep, plan: P): Promise<void>;
+  /**
+   * The run stopped for good (it will end failed, cancelled or interrupted, not be handed back):
+   * called just before it is ended, so a drill's copy is gone by the time it reads as failed. A
+   * problem is the hook's to report; it never changes the outcome.
+   */
+  onStopped?(context: C, outcome: "failed" | "cancelled" | "interrupted"): Promise<void>;
   /** The run's end: what the success audit records. */
   succeededPayload(run: RestoreRun, context: C): Record<string, unknown>;
   /** Said after a cancel: what was touched and what is kept. */

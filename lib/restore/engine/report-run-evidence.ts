@@ -5,12 +5,13 @@ import { recordSystemEvidence } from "@/lib/incidents/record-system-evidence";
 import type { RecoveryRunInput } from "@/lib/incidents/measure-objectives";
 
 /** A run as the incident's RTO/RPO sees it: when it started, when its data was validated, which point it restored. */
-export async function recoveryRunOf(db: Db, runId: string): Promise<RecoveryRunInput | null> {
+export async function recoveryRunOf(db: Db, runId: string): Promise<(RecoveryRunInput & { drill: boolean }) | null> {
   const run = await db.restoreRun.findUnique({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } } } });
   if (!run) return null;
   const validate = run.steps.find((s) => s.name === "validate");
   return {
     runId: run.id,
+    drill: run.kind === "drill",
     method: run.kind === "pitr" ? "pitr" : "logical",
     startedAt: run.startedAt ?? run.createdAt,
     validatedAt: run.validationPassed && validate?.finishedAt ? validate.finishedAt : null,
@@ -19,9 +20,14 @@ export async function recoveryRunOf(db: Db, runId: string): Promise<RecoveryRunI
   };
 }
 
+function recoveryOf({ drill: _drill, ...run }: RecoveryRunInput & { drill: boolean }): RecoveryRunInput {
+  return run;
+}
+
 /**
  * Tells the environment's open incidents what a restore run did, so their checklists tick
- * themselves and their RTO/RPO are measured. Never fails the restore: a problem is logged.
+ * themselves and their RTO/RPO are measured. A drill recovers nothing, so it tells them nothing.
+ * Never fails the restore: a problem is logged.
  */
 export async function reportRunEvidence(
   db: Db,
@@ -29,6 +35,7 @@ export async function reportRunEvidence(
 ): Promise<void> {
   try {
     const run = await recoveryRunOf(db, input.runId);
+    if (run?.drill) return;
     await recordSystemEvidence({
       ctx: systemCtx(db, input.runId),
       input: {
@@ -38,7 +45,7 @@ export async function reportRunEvidence(
         href: `/restores/${input.runId}`,
         description: input.description,
         outcome: input.outcome,
-        ...(run ? { run } : {}),
+        ...(run ? { run: recoveryOf(run) } : {}),
       },
     });
   } catch (error) {

@@ -130,6 +130,8 @@ export interface StopArgs<P> {
   step: RestoreStep | undefined;
   error: unknown;
   secrets: readonly string[];
+  /** Runs just before the run is ended (not when it is handed back): a drill drops its copy here. */
+  beforeEnd?: (to: "failed" | "cancelled" | "interrupted") => Promise<void>;
 }
 
 /**
@@ -138,7 +140,7 @@ export interface StopArgs<P> {
  * cancelled, saying what is kept. A step that needs a person: awaiting-swap. Anything else: failed,
  * with the troubleshooting advice for what went wrong.
  */
-export async function settleStop<P>({ db, run, owner, kind, plan, step, error, secrets }: StopArgs<P>): Promise<RunOutcome> {
+export async function settleStop<P>({ db, run, owner, kind, plan, step, error, secrets, beforeEnd }: StopArgs<P>): Promise<RunOutcome> {
   if (error instanceof RunAbortedError) {
     if (error.kind === "lease-lost") return "lease-lost";
     if (error.kind === "shutdown") {
@@ -149,6 +151,7 @@ export async function settleStop<P>({ db, run, owner, kind, plan, step, error, s
       const message =
         kind.interruptedMessage ?? `The worker stopped during the ${step.name} step, which cannot resume. Start the run again.`;
       await db.restoreStep.update({ where: { id: step.id }, data: { status: "failed", finishedAt: new Date(), error: message } });
+      await beforeEnd?.("interrupted");
       await finishRun(db, run, owner, {
         to: "interrupted",
         data: { error: message, troubleshooting: ADVICE.interrupted },
@@ -157,6 +160,7 @@ export async function settleStop<P>({ db, run, owner, kind, plan, step, error, s
       });
       return "interrupted";
     }
+    await beforeEnd?.("cancelled");
     await finishRun(db, run, owner, {
       to: "cancelled",
       data: { error: kind.cancelledMessage(run, step, plan) },
@@ -175,6 +179,7 @@ export async function settleStop<P>({ db, run, owner, kind, plan, step, error, s
   const described = describeFailure(error, secrets);
   // The failure's kind (e.g. dump-refused) makes a refused dump findable in the audit log.
   const failure = (error as { failure?: unknown } | null)?.failure;
+  await beforeEnd?.("failed");
   await finishRun(db, run, owner, {
     to: "failed",
     data: {

@@ -8,7 +8,7 @@ import type { Ctx } from "@/lib/db/ctx";
 import { BadRequestError, ForbiddenError } from "@/lib/errors";
 import { planSelection } from "@/lib/providers/postgres/dump-toc";
 import { DumpTableCatalog, type SelectionPlan } from "@/lib/providers/postgres/dump-toc-model";
-import { buildLogicalPlan, RESTORE_MODES, type LogicalRestorePlan, type PlanSource, type RestoreMode } from "./plan";
+import { buildLogicalPlan, RESTORE_MODES, type LogicalRestorePlan, type PlanSource, type RestoreMode, type RunMode } from "./plan";
 import { BUILTIN_CHECKS } from "../validation/builtin-checks";
 import { findRestoreTarget, planTargetOf } from "../restore-target";
 
@@ -128,13 +128,13 @@ export async function resolveLogicalRestore(ctx: Ctx<SessionUser | null>, choice
 }
 
 /** The plan of a resolved restore, as the person reads it and the run stores it (without preflight: the run's first step checks). */
-export function planOf(resolved: ResolvedRestore, runId: string, at: Date): LogicalRestorePlan {
+export function planOf(resolved: ResolvedRestore, runId: string, at: Date, mode: RunMode = resolved.mode): LogicalRestorePlan {
   const { environment, target } = resolved;
   return buildLogicalPlan({
     environment: { name: environment.name, protected: environment.protected },
     source: resolved.source,
     target: planTargetOf(target),
-    mode: resolved.mode,
+    mode,
     newDatabaseName: resolved.newDatabaseName,
     selection: resolved.selection,
     jobs: target.jobs,

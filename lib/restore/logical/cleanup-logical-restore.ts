@@ -35,7 +35,7 @@ export async function cleanupLogicalRestore({
   input: { runId: string; confirmation?: string };
 }): Promise<CleanupResult> {
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
-  if (!run || run.kind !== "logical") throw new NotFoundError("That restore run does not exist.");
+  if (!run || (run.kind !== "logical" && run.kind !== "drill")) throw new NotFoundError("That restore run does not exist.");
   const environment = resolveEnvironment(run.environment);
   if (ctx.user) assertMayRestore(ctx.user, environment, "Cleaning up after a restore");
   if (!isTerminal(runStatusOf(run.status)))

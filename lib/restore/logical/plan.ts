@@ -1,15 +1,24 @@
 import { z } from "zod";
-import { DEFAULT_RESTORE_JOBS } from "@/lib/config/schema";
 import { formatBytes } from "@/lib/format";
 import { SelectionPlan } from "@/lib/providers/postgres/dump-toc-model";
 
 // The logical restore's plan, as pure data: the steps, the database names, what is replaced and
 // what is kept. Built before anything runs (the person reads it) and stored with the run.
 
+/**
+ * A restore target's `jobs` when the file does not say. The default is applied where it is used
+ * rather than by the configuration's schema, so a parsed target keeps only what its file wrote.
+ */
+export const DEFAULT_RESTORE_JOBS = 2;
+
+/** What a person chooses in the planner. */
 export const RESTORE_MODES = ["swap", "new-database"] as const;
 export type RestoreMode = (typeof RESTORE_MODES)[number];
+/** What a run may be: a drill restores into a scratch copy, validates it and drops it (lib/restore/drill/). */
+export const RUN_MODES = [...RESTORE_MODES, "drill"] as const;
+export type RunMode = (typeof RUN_MODES)[number];
 
-export const STEP_NAMES = ["preflight", "restore", "validate", "swap", "rename", "cleanup"] as const;
+export const STEP_NAMES = ["preflight", "restore", "validate", "swap", "rename", "drop", "cleanup"] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 /** Every phase has a limit, so a run never hangs silently. */
@@ -19,6 +28,7 @@ export const STEP_TIMEOUTS_MS: Readonly<Record<StepName, number>> = {
   validate: 10 * 60_000,
   swap: 2 * 60_000,
   rename: 2 * 60_000,
+  drop: 10 * 60_000,
   cleanup: 10 * 60_000,
 };
 
@@ -113,6 +123,20 @@ export const PlanLoad = z.object({
 });
 export type PlanLoad = z.infer<typeof PlanLoad>;
 
+/** What a drill records about itself: who or what started it, and what it was held to. */
+export const DrillInfo = z.object({
+  trigger: z.enum(["schedule", "person", "token"]),
+  /** A person's email, a token's name, or the schedule ("0 3 * * * Europe/Berlin"). */
+  startedBy: z.string(),
+  /** The configuration's rule for picking the backup (newest-verified, oldest-in-retention). */
+  backupChoice: z.string(),
+  /** The schedule's fire this drill answers (ISO), or null for one started by hand. */
+  scheduledFor: z.string().nullable(),
+  /** The longest restore the method's RTO objective allows, in minutes, when the drill started. */
+  rtoMaxMinutes: z.number(),
+});
+export type DrillInfo = z.infer<typeof DrillInfo>;
+
 /** Plans stored before plans carried a version are version 1. */
 export const PLAN_VERSION = 1;
 
@@ -126,7 +150,7 @@ export const LogicalRestorePlan = z.object({
   environment: z.object({ name: z.string(), protected: z.boolean() }),
   source: PlanSource,
   target: PlanTarget,
-  mode: z.enum(RESTORE_MODES),
+  mode: z.enum(RUN_MODES),
   databases: z.object({
     live: z.string(),
     /** Where the dump is restored first. Named with the run's id once the run exists. */
@@ -147,6 +171,8 @@ export const LogicalRestorePlan = z.object({
   preflight: PreflightReport.nullable(),
   /** Only these tables and what belongs to them (new-database mode); absent or null: the whole dump. */
   selection: SelectionPlan.nullable().optional(),
+  /** Present on a drill's plan (mode "drill"). */
+  drill: DrillInfo.optional(),
 });
 export type LogicalRestorePlan = z.infer<typeof LogicalRestorePlan>;
 
@@ -227,7 +253,8 @@ export function cleanupConfirmationText(databases: readonly string[]): string {
 }
 
 /** The steps of a run in this mode, in order; positions are stored with the steps. */
-export function stepNamesFor(mode: RestoreMode): StepName[] {
+export function stepNamesFor(mode: RunMode): StepName[] {
+  if (mode === "drill") return ["preflight", "restore", "validate", "drop"];
   return ["preflight", "restore", "validate", mode === "swap" ? "swap" : "rename", "cleanup"];
 }
 
@@ -235,7 +262,7 @@ export interface BuildPlanInput {
   environment: { name: string; protected: boolean };
   source: PlanSource;
   target: PlanTarget;
-  mode: RestoreMode;
+  mode: RunMode;
   newDatabaseName: string | null;
   runId: string;
   at: Date;
@@ -276,6 +303,7 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
   const scratch = scratchDatabaseName(live, at, input.runId);
   const beforeRestore = mode === "swap" ? beforeRestoreName(live, at) : null;
   const newDatabase = mode === "new-database" ? (input.newDatabaseName ?? defaultNewDatabaseName(live, at)) : null;
+  const drill = mode === "drill";
   const server = `${target.host}:${target.port}`;
   const load = planLoad(source.format, input.jobs);
 
@@ -296,7 +324,11 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
     },
     validate: {
       title: "Validate",
-      description: `Runs ${checks} against ${scratch}${source.manifestTables ? ", comparing row counts with the manifest" : ""}. A failure stops here: ${scratch} is kept for inspection and ${live} is untouched.`,
+      description: `Runs ${checks} against ${scratch}${source.manifestTables ? ", comparing row counts with the manifest" : ""}. ${
+        drill
+          ? "A failure fails the drill, with its results kept; the copy is dropped all the same."
+          : `A failure stops here: ${scratch} is kept for inspection and ${live} is untouched.`
+      }`,
     },
     swap: {
       title: "Swap (after your confirmation)",
@@ -305,6 +337,10 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
     rename: {
       title: `Rename to ${newDatabase ?? "the new name"}`,
       description: `Renames ${scratch} to ${newDatabase ?? "the new name"}. ${live} is left alone.`,
+    },
+    drop: {
+      title: `Drop ${scratch}`,
+      description: `Drops the drill's copy and its loader role, keeping the logs, the timings and the validation results. A drill that fails or is cancelled drops its copy too.`,
     },
     cleanup: {
       title: "Clean up (when you ask)",
@@ -322,15 +358,21 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
     automatic: name !== "cleanup",
   }));
 
-  const replaces =
-    mode === "swap"
+  const replaces = drill
+    ? [`Nothing: a drill never swaps, and ${live} on ${server} is not touched.`]
+    : mode === "swap"
       ? [
           `${live} on ${server} is replaced by the data of ${source.name} (taken ${source.takenAt}) once you confirm the swap.`,
           `Changes made to ${live} after ${source.takenAt} are not in the restored database (they stay in the kept copy).`,
         ]
       : [`Nothing: ${live} on ${server} is left alone.`];
-  const keeps =
-    mode === "swap"
+  const keeps = drill
+    ? [
+        `${live}, untouched.`,
+        "The drill's timings, logs and validation results; the restored copy is dropped at the end, pass or fail.",
+        "The backup in the store: it is only read.",
+      ]
+    : mode === "swap"
       ? [
           `The current ${live}, renamed ${beforeRestore ?? "<db>_before_restore_<time>"}, until you clean it up: one-click rollback puts it back.`,
           `${scratch} if validation fails, for inspection.`,

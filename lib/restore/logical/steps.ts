@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { backupStoreFor } from "@/lib/backups/store-for-environment";
-import { DEFAULT_RESTORE_JOBS, type EnvironmentConfig, type RestoreTargetConfig } from "@/lib/config/schema";
+import type { EnvironmentConfig, RestoreTargetConfig } from "@/lib/config/schema";
 import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError } from "@/lib/errors";
 import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
@@ -20,7 +20,7 @@ import { recordValidationReport } from "../validation/record-validation-report";
 import { runValidation } from "../validation/run-validation";
 import { isBlockingFailure, isWarning } from "../validation/severity";
 import { MAX_ROWS, type CheckResult, type ValidationReport } from "../validation/types";
-import { beforeRestoreName, beforeRestoreNameUnique, type LogicalRestorePlan, type PreflightReport } from "./plan";
+import { beforeRestoreName, beforeRestoreNameUnique, DEFAULT_RESTORE_JOBS, type LogicalRestorePlan, type PreflightReport } from "./plan";
 import { runPreflight } from "./preflight";
 import type { RestoreProgressView } from "../restore-run-views";
 import { appendRunEvent } from "../engine/events";
