@@ -9,6 +9,7 @@ import { readBackupTablesJob } from "@/lib/backups/read-backup-tables-job";
 import { refreshCatalogJob } from "@/lib/backups/refresh-catalog-job";
 import { verifyBackupJob } from "@/lib/backups/verify-backup-job";
 import { demoActivityJob } from "@/lib/demo/demo-activity-job";
+import { demoFirstDrillJob } from "@/lib/demo/demo-first-drill-job";
 import { incidentWebhookJob } from "@/lib/incidents/incident-webhook-job";
 import { phaseOverdueJob } from "@/lib/incidents/phase-overdue-job";
 import type { JobDefinition, Ticker } from "@/lib/jobs/define-job";
@@ -29,6 +30,7 @@ export const ALL_JOBS: readonly JobDefinition[] = [
   compareRowsJob,
   pitrBaseBackupJob,
   demoActivityJob,
+  demoFirstDrillJob,
   pruneAnonymousFailuresJob,
 ];
 

@@ -1,4 +1,5 @@
 import type { Backup, BackupCatalogRefresh, BackupVerification } from "@/lib/generated/prisma/client";
+import type { RestoreTested } from "./restore-tested";
 
 /** A running verification with no progress for this long is shown as stalled (its worker died). */
 export const STALLED_AFTER_MS = 60_000;
@@ -39,6 +40,8 @@ export interface BackupView {
   verifiedAt: string | null;
   actualSha256: string | null;
   removed: boolean;
+  /** The latest drill that restored and validated this backup, if any. */
+  restoreTested: RestoreTested | null;
 }
 
 export function verificationView(v: BackupVerification, now = new Date()): VerificationView {
@@ -64,7 +67,7 @@ export function verificationView(v: BackupVerification, now = new Date()): Verif
   };
 }
 
-export function backupView(b: Backup): BackupView {
+export function backupView(b: Backup, restoreTested: RestoreTested | null = null): BackupView {
   return {
     id: b.id,
     environment: b.environment,
@@ -82,6 +85,7 @@ export function backupView(b: Backup): BackupView {
     verifiedAt: b.verifiedAt?.toISOString() ?? null,
     actualSha256: b.actualSha256,
     removed: b.removedAt !== null,
+    restoreTested,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 import { NotFoundError } from "@/lib/errors";
+import { restoreTestedBackups } from "./restore-tested";
 import { backupView, verificationView, type BackupView, type VerificationView } from "./backup-views";
 
 export interface RestoreOverrideView {
@@ -25,7 +26,8 @@ export async function getBackup({ ctx, input }: { ctx: Ctx<SessionUser | null>; 
     include: { verifications: { orderBy: { createdAt: "desc" }, take: 50 }, overrides: { orderBy: { createdAt: "desc" } } },
   });
   if (!row) throw new NotFoundError("That backup is not in the catalog.");
-  const backup = backupView(row);
+  const tested = await restoreTestedBackups(ctx.db, [row.id]);
+  const backup = backupView(row, tested.get(row.id) ?? null);
   const overrides = row.overrides.map((o) => ({
     id: o.id,
     reason: o.reason,

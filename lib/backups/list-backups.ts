@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { restoreTestedBackups } from "./restore-tested";
 import { backupView, type BackupView, type RefreshView } from "./backup-views";
 import { getLatestRefresh } from "./get-latest-refresh";
 
@@ -53,8 +54,12 @@ export async function listBackups({ ctx, input }: { ctx: Ctx<SessionUser | null>
     getLatestRefresh({ ctx, input: { environment: input.environment } }),
     ctx.db.backupCatalogRefresh.findFirst({ where: { environment: input.environment, status: "ok" }, orderBy: { finishedAt: "desc" } }),
   ]);
+  const tested = await restoreTestedBackups(
+    ctx.db,
+    rows.map((row) => row.id),
+  );
   return {
-    backups: rows.map(backupView),
+    backups: rows.map((row) => backupView(row, tested.get(row.id) ?? null)),
     total,
     page: input.page,
     pageCount: Math.max(1, Math.ceil(total / input.pageSize)),

@@ -66,7 +66,21 @@ describe("demoConfig", () => {
         sslMode: "disable",
         maintenanceDatabase: "postgres",
       },
+      {
+        name: "demo-drill",
+        host: "127.0.0.1",
+        port: 54329,
+        database: "loanserve_drill",
+        user: "restore_admin",
+        passwordFrom: { env: "DEMO_RESTORE_PASSWORD" },
+        ownerRole: "loanserve",
+        sslMode: "disable",
+        maintenanceDatabase: "postgres",
+        production: false,
+      },
     ]);
+    // Drills restore onto the sandbox target, nightly, and never onto a database anyone uses.
+    expect(demo?.drills).toEqual({ schedule: "0 4 * * *", timeZone: "UTC", target: "demo-drill", backup: "newest-verified", pitr: false });
     // Defaults come from the schema, as for a file.
     expect(demo?.objectives.rto.pitr).toEqual({ minMinutes: 15, maxMinutes: 45 });
     expect(demo?.backupFreshness).toEqual({ maxAgeHours: 24 });
@@ -79,7 +93,7 @@ describe("demoConfig", () => {
     const [demo] = demoConfig({ cwd: "/srv/console" }).environments;
     expect(demo?.pitr).toMatchObject({ archiveDir: path.join("/srv/console/state/demo/wal-archive"), port: 6543 });
     expect(demo?.backupStore).toMatchObject({ endpoint: "http://127.0.0.1:9000" });
-    expect(demo?.restoreTargets.map((t) => t.port)).toEqual([6543, 6543]);
+    expect(demo?.restoreTargets.map((t) => t.port)).toEqual([6543, 6543, 6543]);
   });
 
   it("falls back instead of throwing on unusable values", () => {

@@ -99,7 +99,19 @@ export function demoConfig(options: { cwd?: string } = {}): ConfigFile {
             ...restoreUser,
             sslMode: "disable",
           },
+          {
+            // Where drills restore: a sandbox whose own database never needs to exist.
+            name: "demo-drill",
+            host: "127.0.0.1",
+            port,
+            database: "loanserve_drill",
+            ...restoreUser,
+            sslMode: "disable",
+            production: false,
+          },
         ],
+        // Nightly at 04:00 UTC; the demo's first drill runs as soon as a backup is verified (lib/demo/demo-first-drill-job.ts).
+        drills: { schedule: "0 4 * * *", timeZone: "UTC", target: "demo-drill", backup: "newest-verified" },
         ...demoFourEyes(["demo-production", "demo-dr"]),
       },
     ],

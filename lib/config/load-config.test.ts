@@ -59,8 +59,12 @@ describe("loadConfig: valid configurations", () => {
       protected: true,
       pitr: { provider: "aws", engine: "aurora-postgresql", clusterIdentifier: "loanserve-prod-aurora", region: "us-east-1" },
       backupStore: { kind: "s3", bucket: "loanserve-backups", prefix: "prod/pg/", forcePathStyle: false },
-      restoreTargets: [{ name: "dr", passwordFrom: { env: "DR_DB_PASSWORD" } }],
+      restoreTargets: [
+        { name: "dr", passwordFrom: { env: "DR_DB_PASSWORD" } },
+        { name: "drill-sandbox", production: false },
+      ],
       backupFreshness: { maxAgeHours: 26 },
+      drills: { schedule: "0 3 * * 1", timeZone: "Europe/Berlin", target: "drill-sandbox", backup: "newest-verified" },
     });
     expect(production.validation.checks.length).toBeGreaterThan(0);
     const staging = getEnvironment(config, "staging");

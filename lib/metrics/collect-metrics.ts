@@ -4,6 +4,7 @@ import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 import { WORKER_STALE_AFTER_SECONDS } from "@/lib/health/get-health";
 import { queueDepths } from "@/lib/jobs/enqueue-job";
+import { drillViewOf } from "@/lib/restore/drill/list-drills";
 import { describePitrLags } from "@/lib/restore/pitr/describe-pitr-window";
 
 // What Prometheus scrapes (GET /api/metrics): read from the app's database and the environments'
@@ -63,6 +64,38 @@ export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }):
     if (verification?.finishedAt) {
       verificationOk.set({ environment: name }, verification.status === "verified" ? 1 : 0);
       verificationAt.set({ environment: name }, verification.finishedAt.getTime() / 1000);
+    }
+  }
+
+  const drillOk = gauge("last_drill_success", "1 when the newest finished drill passed, 0 when it failed or was interrupted.", [
+    "environment",
+  ]);
+  const drillAt = gauge("last_drill_timestamp_seconds", "When the newest finished drill ended.", ["environment"]);
+  const drillPassedAt = gauge("last_successful_drill_timestamp_seconds", "When the newest passed drill ended.", ["environment"]);
+  const drillDuration = gauge(
+    "last_drill_duration_seconds",
+    "The newest passed drill's time from its start to a validated copy (what the RTO objective is about).",
+    ["environment"],
+  );
+  const drillObjective = gauge("drill_rto_objective_seconds", "The longest restore the logical RTO objective allows.", ["environment"]);
+  for (const environment of environments.filter((e) => e.drills)) {
+    const labels = { environment: environment.name };
+    drillObjective.set(labels, environment.objectives.rto.logical.maxMinutes * 60);
+    const newestOf = (status: string[]) =>
+      ctx.db.restoreRun.findFirst({
+        where: { kind: "drill", environment: environment.name, status: { in: status } },
+        orderBy: { finishedAt: "desc" },
+        include: { steps: true },
+      });
+    const [finished, passed] = await Promise.all([newestOf(["succeeded", "failed", "interrupted"]), newestOf(["succeeded"])]);
+    if (finished?.finishedAt) {
+      drillOk.set(labels, finished.status === "succeeded" ? 1 : 0);
+      drillAt.set(labels, finished.finishedAt.getTime() / 1000);
+    }
+    if (passed?.finishedAt) {
+      drillPassedAt.set(labels, passed.finishedAt.getTime() / 1000);
+      const { durationMs } = drillViewOf(passed);
+      if (durationMs !== null) drillDuration.set(labels, durationMs / 1000);
     }
   }
 

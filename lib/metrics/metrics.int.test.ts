@@ -1,12 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as metricsRoute } from "@/app/api/metrics/route";
 import type { Db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { systemCtx } from "@/lib/db/ctx";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { readBackupTablesJob } from "@/lib/backups/read-backup-tables-job";
 import { startRestoreTestApp, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
 import { apiRequest } from "@/lib/testing/requests";
 import { createApiToken } from "@/lib/users/api-tokens";
+import { buildLogicalPlan } from "@/lib/restore/logical/plan";
 
 // GET /api/metrics on the real route wrapper with a viewer API token: Prometheus's text format,
 // every value read from the app's database at the scrape.
@@ -41,7 +44,12 @@ beforeAll(async () => {
   db = app.db;
   await writeRestoreConfig(app.tempDir, {
     environments: [
-      { name: "metrics", protected: false, targets: { prod: "unused" } },
+      {
+        name: "metrics",
+        protected: false,
+        targets: { prod: "unused", sandbox: "unused_drill" },
+        drills: { schedule: "0 3 * * *", target: "sandbox" },
+      },
       { name: "empty", protected: false, targets: { prod: "unused" } },
     ],
     user: "nobody",
@@ -93,6 +101,83 @@ beforeAll(async () => {
     },
   });
   expect(run.id).toBeTruthy();
+  // Two drills: one passed three hours ago (validated 90 s after it started), then one that failed.
+  const drill = (status: string, endedHoursAgo: number, steps: Array<[string, string, number, number]>) => {
+    const runId = randomUUID();
+    const plan = buildLogicalPlan({
+      environment: { name: "metrics", protected: false },
+      source: {
+        backupId: verified.id,
+        name: "older.sql.gz",
+        key: "metrics/older.sql.gz",
+        takenAt: new Date(now - 26 * HOUR).toISOString(),
+        size: 100,
+        format: "plain-gzip",
+        sha256: null,
+        verificationState: "verified",
+        manifestTables: null,
+        pgVersion: null,
+        overridden: false,
+      },
+      target: {
+        name: "sandbox",
+        host: "127.0.0.1",
+        port: 5432,
+        database: "unused_drill",
+        user: "nobody",
+        maintenanceDatabase: "postgres",
+        sslMode: "disable",
+      },
+      mode: "drill",
+      newDatabaseName: null,
+      runId,
+      at: new Date(now),
+      configuredChecks: 0,
+      builtinChecks: 5,
+      preflight: null,
+    });
+    const end = now - endedHoursAgo * HOUR;
+    return db.restoreRun.create({
+      data: {
+        id: runId,
+        kind: "drill",
+        environment: "metrics",
+        targetName: "sandbox",
+        targetDatabase: "unused_drill",
+        mode: "drill",
+        status,
+        plan: {
+          ...plan,
+          drill: { trigger: "schedule", startedBy: "schedule", backupChoice: "newest-verified", scheduledFor: null, rtoMaxMinutes: 120 },
+        } as unknown as Prisma.InputJsonValue,
+        scratchDatabase: plan.databases.scratch,
+        requestedByEmail: "system",
+        startedAt: new Date(end - 100_000),
+        finishedAt: new Date(end),
+        validationPassed: status === "succeeded",
+        steps: {
+          create: steps.map(([name, stepStatus, from, to], position) => ({
+            position,
+            name,
+            status: stepStatus,
+            startedAt: new Date(end - 100_000 + from * 1000),
+            finishedAt: new Date(end - 100_000 + to * 1000),
+          })),
+        },
+      },
+    });
+  };
+  await drill("succeeded", 3, [
+    ["preflight", "succeeded", 0, 5],
+    ["restore", "succeeded", 5, 80],
+    ["validate", "succeeded", 80, 90],
+    ["drop", "succeeded", 90, 95],
+  ]);
+  await drill("failed", 1, [
+    ["preflight", "succeeded", 0, 5],
+    ["restore", "failed", 5, 50],
+    ["drop", "succeeded", 50, 52],
+  ]);
   await db.workerHeartbeat.create({
     data: { workerId: "old-worker", hostname: "gone", pid: 1, startedAt: new Date(now - HOUR), beatAt: new Date(now - 5 * 60_000) },
   });
@@ -145,5 +230,21 @@ describe("GET /api/metrics", () => {
     // A worker silent for months is no series any more.
     expect([...found.keys()].some((key) => key.includes("long-gone"))).toBe(false);
     expect(found.get('restore_console_queue_depth{queue="read-backup-tables"}')).toBe(1);
+  });
+
+  it("reports the last drill's result and time, and the last passed drill's time to a validated copy against the RTO objective", async () => {
+    const found = samples((await scrape(token)).text);
+    const env = '{environment="metrics"}';
+    expect(found.get(`restore_console_last_drill_success${env}`)).toBe(0);
+    expect((Date.now() / 1000 - (found.get(`restore_console_last_drill_timestamp_seconds${env}`) ?? 0)) / 3600).toBeCloseTo(1, 1);
+    expect((Date.now() / 1000 - (found.get(`restore_console_last_successful_drill_timestamp_seconds${env}`) ?? 0)) / 3600).toBeCloseTo(
+      3,
+      1,
+    );
+    expect(found.get(`restore_console_last_drill_duration_seconds${env}`)).toBe(90);
+    expect(found.get(`restore_console_drill_rto_objective_seconds${env}`)).toBe(7200);
+    expect(found.get('restore_console_runs{kind="drill",status="failed"}')).toBe(1);
+    // No drills configured, no drill series.
+    expect([...found.keys()].some((key) => key.includes("drill") && key.includes('"empty"'))).toBe(false);
   });
 });

@@ -47,6 +47,8 @@ export async function listRestoreRuns({
   if (parsed.from) createdAt.gte = new Date(`${parsed.from}T00:00:00Z`);
   if (parsed.to) createdAt.lt = new Date(new Date(`${parsed.to}T00:00:00Z`).getTime() + 86_400_000);
   const where: Prisma.RestoreRunWhereInput = {
+    // Drills have their own page (/drills): this list is what people restored.
+    kind: { not: "drill" },
     ...(parsed.environment ? { environment: parsed.environment } : {}),
     ...(parsed.status ? { status: { in: parsed.status } } : {}),
     ...(parsed.requestedBy ? { requestedByEmail: { contains: parsed.requestedBy, mode: "insensitive" } } : {}),

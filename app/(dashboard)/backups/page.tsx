@@ -2,7 +2,7 @@ import { Archive, TriangleAlert } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BackupFilters } from "@/components/backups/backup-filters";
-import { ManifestBadge, VerificationBadge } from "@/components/backups/backup-badges";
+import { ManifestBadge, RestoreTestedBadge, VerificationBadge } from "@/components/backups/backup-badges";
 import { FreshnessBanner } from "@/components/backups/freshness-banner";
 import { RefreshCatalogButton } from "@/components/backups/refresh-catalog-button";
 import { VerifyButton } from "@/components/backups/verify-button";
@@ -136,7 +136,10 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
                     <ManifestBadge state={b.manifestState} />
                   </Td>
                   <Td>
-                    <VerificationBadge state={b.verificationState} />
+                    <span className="flex flex-wrap gap-1">
+                      <VerificationBadge state={b.verificationState} />
+                      {b.restoreTested && <RestoreTestedBadge tested={b.restoreTested} />}
+                    </span>
                   </Td>
                   {canVerify && (
                     <Td>

@@ -1,7 +1,7 @@
 import { ArrowLeft, History } from "lucide-react";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { ManifestBadge, VerificationBadge } from "@/components/backups/backup-badges";
+import { ManifestBadge, RestoreTestedBadge, VerificationBadge } from "@/components/backups/backup-badges";
 import { OverrideForm } from "@/components/backups/override-form";
 import { VerifyButton } from "@/components/backups/verify-button";
 import { Badge } from "@/components/ui/badge";
@@ -55,6 +55,7 @@ export default async function BackupPage({ params }: { params: Promise<{ backupI
             <div className="flex flex-wrap gap-2">
               <ManifestBadge state={backup.manifestState} />
               <VerificationBadge state={backup.verificationState} />
+              {backup.restoreTested && <RestoreTestedBadge tested={backup.restoreTested} />}
               {backup.removed && <Badge tone="danger">removed from the store</Badge>}
             </div>
             {backup.manifestError && <p className="text-sm text-danger-text">{backup.manifestError}</p>}
