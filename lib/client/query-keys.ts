@@ -17,4 +17,7 @@ export const queryKeys = {
   people: () => ["people"] as const,
   apiTokens: () => ["api-tokens"] as const,
   incident: (id: string) => ["incidents", "detail", id] as const,
+  /** Every drills overview, whatever its period: for invalidation. */
+  allDrills: () => ["drills"] as const,
+  drills: (period: { from: string; to: string }) => ["drills", period] as const,
 };

@@ -80,7 +80,7 @@ describe("demoConfig", () => {
       },
     ]);
     // Drills restore onto the sandbox target, nightly, and never onto a database anyone uses.
-    expect(demo?.drills).toEqual({ schedule: "0 4 * * *", timeZone: "UTC", target: "demo-drill", backup: "newest-verified", pitr: false });
+    expect(demo?.drills).toEqual({ schedule: "0 4 * * *", timeZone: "UTC", target: "demo-drill", backup: "newest-verified", pitr: true });
     // Defaults come from the schema, as for a file.
     expect(demo?.objectives.rto.pitr).toEqual({ minMinutes: 15, maxMinutes: 45 });
     expect(demo?.backupFreshness).toEqual({ maxAgeHours: 24 });

@@ -110,8 +110,9 @@ export function demoConfig(options: { cwd?: string } = {}): ConfigFile {
             production: false,
           },
         ],
-        // Nightly at 04:00 UTC; the demo's first drill runs as soon as a backup is verified (lib/demo/demo-first-drill-job.ts).
-        drills: { schedule: "0 4 * * *", timeZone: "UTC", target: "demo-drill", backup: "newest-verified" },
+        // Nightly at 04:00 UTC, a dump and the PITR source to a random point; the demo's first
+        // drill runs as soon as a backup is verified (lib/demo/demo-first-drill-job.ts).
+        drills: { schedule: "0 4 * * *", timeZone: "UTC", target: "demo-drill", backup: "newest-verified", pitr: true },
         ...demoFourEyes(["demo-production", "demo-dr"]),
       },
     ],

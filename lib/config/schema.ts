@@ -499,13 +499,14 @@ export type DrillBackupChoice = (typeof DRILL_BACKUP_CHOICES)[number];
 
 /**
  * Scheduled proof that the backups restore: at each fire of `schedule` (read in `timeZone`), a
- * backup is restored into a new scratch database on `target`, validated, measured and dropped.
+ * backup is restored into a new scratch database on `target`, and/or (with `pitr`) the PITR
+ * source to a random point of its window into a new server; each validated, measured and deleted.
  */
 export const DrillsConfig = strict({
   schedule: CronExpression,
   timeZone: z.string().refine(isTimeZone, "expected an IANA time zone such as UTC or Europe/Berlin").default("UTC"),
-  /** A restore target of this environment that holds no production data. */
-  target: Slug,
+  /** A restore target of this environment that holds no production data: logical drills restore there. */
+  target: Slug.optional(),
   /** Which backup each drill restores: the newest verified one, or the oldest the store still keeps. */
   backup: z.enum(DRILL_BACKUP_CHOICES, { error: `expected one of ${DRILL_BACKUP_CHOICES.join(", ")}` }).default("newest-verified"),
   /** Also restore the PITR source to a random point of its window into a new server, validate it and delete it. */
@@ -525,6 +526,18 @@ function reportDrillProblems(
 ): void {
   const drills = env.drills;
   if (!drills) return;
+  if (drills.pitr && !env.pitr) {
+    ctx.addIssue({ code: "custom", path: ["drills", "pitr"], message: "needs a pitr source on this environment" });
+  }
+  if (drills.target === undefined) {
+    if (!drills.pitr)
+      ctx.addIssue({
+        code: "custom",
+        path: ["drills"],
+        message: "needs a target (where logical drills restore) or pitr: true (point-in-time drills), or both",
+      });
+    return;
+  }
   const target = env.restoreTargets.find((t) => t.name === drills.target);
   if (!target) {
     ctx.addIssue({
@@ -551,9 +564,6 @@ function reportDrillProblems(
       path: ["drills", "target"],
       message: `"${target.name}" is on the same server as the production target "${shared.name}" (${target.host}:${target.port}); a drill must not load its copy onto a production server`,
     });
-  }
-  if (drills.pitr && !env.pitr) {
-    ctx.addIssue({ code: "custom", path: ["drills", "pitr"], message: "needs a pitr source on this environment" });
   }
 }
 

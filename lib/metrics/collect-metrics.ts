@@ -67,35 +67,40 @@ export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }):
     }
   }
 
-  const drillOk = gauge("last_drill_success", "1 when the newest finished drill passed, 0 when it failed or was interrupted.", [
-    "environment",
-  ]);
-  const drillAt = gauge("last_drill_timestamp_seconds", "When the newest finished drill ended.", ["environment"]);
-  const drillPassedAt = gauge("last_successful_drill_timestamp_seconds", "When the newest passed drill ended.", ["environment"]);
+  const drillLabels = ["environment", "method"];
+  const drillOk = gauge("last_drill_success", "1 when the newest finished drill passed, 0 when it failed or was interrupted.", drillLabels);
+  const drillAt = gauge("last_drill_timestamp_seconds", "When the newest finished drill ended.", drillLabels);
+  const drillPassedAt = gauge("last_successful_drill_timestamp_seconds", "When the newest passed drill ended.", drillLabels);
   const drillDuration = gauge(
     "last_drill_duration_seconds",
     "The newest passed drill's time from its start to a validated copy (what the RTO objective is about).",
-    ["environment"],
+    drillLabels,
   );
-  const drillObjective = gauge("drill_rto_objective_seconds", "The longest restore the logical RTO objective allows.", ["environment"]);
-  for (const environment of environments.filter((e) => e.drills)) {
-    const labels = { environment: environment.name };
-    drillObjective.set(labels, environment.objectives.rto.logical.maxMinutes * 60);
-    const newestOf = (status: string[]) =>
-      ctx.db.restoreRun.findFirst({
-        where: { kind: "drill", environment: environment.name, status: { in: status } },
-        orderBy: { finishedAt: "desc" },
-        include: { steps: true },
-      });
-    const [finished, passed] = await Promise.all([newestOf(["succeeded", "failed", "interrupted"]), newestOf(["succeeded"])]);
-    if (finished?.finishedAt) {
-      drillOk.set(labels, finished.status === "succeeded" ? 1 : 0);
-      drillAt.set(labels, finished.finishedAt.getTime() / 1000);
-    }
-    if (passed?.finishedAt) {
-      drillPassedAt.set(labels, passed.finishedAt.getTime() / 1000);
-      const { durationMs } = drillViewOf(passed);
-      if (durationMs !== null) drillDuration.set(labels, durationMs / 1000);
+  const drillObjective = gauge("drill_rto_objective_seconds", "The longest restore the method's RTO objective allows.", drillLabels);
+  for (const environment of environments) {
+    const drills = environment.drills;
+    if (!drills) continue;
+    const methods = [...(drills.target ? (["logical"] as const) : []), ...(drills.pitr ? (["pitr"] as const) : [])];
+    for (const method of methods) {
+      const labels = { environment: environment.name, method };
+      drillObjective.set(labels, environment.objectives.rto[method].maxMinutes * 60);
+      const newestOf = (status: string[]) =>
+        ctx.db.restoreRun.findFirst({
+          // The plan's kind says what the drill restored: a dump (logical) or the PITR source.
+          where: { kind: "drill", environment: environment.name, status: { in: status }, plan: { path: ["kind"], equals: method } },
+          orderBy: { finishedAt: "desc" },
+          include: { steps: true },
+        });
+      const [finished, passed] = await Promise.all([newestOf(["succeeded", "failed", "interrupted"]), newestOf(["succeeded"])]);
+      if (finished?.finishedAt) {
+        drillOk.set(labels, finished.status === "succeeded" ? 1 : 0);
+        drillAt.set(labels, finished.finishedAt.getTime() / 1000);
+      }
+      if (passed?.finishedAt) {
+        drillPassedAt.set(labels, passed.finishedAt.getTime() / 1000);
+        const { durationMs } = drillViewOf(passed);
+        if (durationMs !== null) drillDuration.set(labels, durationMs / 1000);
+      }
     }
   }
 

@@ -234,7 +234,7 @@ describe("GET /api/metrics", () => {
 
   it("reports the last drill's result and time, and the last passed drill's time to a validated copy against the RTO objective", async () => {
     const found = samples((await scrape(token)).text);
-    const env = '{environment="metrics"}';
+    const env = '{environment="metrics",method="logical"}';
     expect(found.get(`restore_console_last_drill_success${env}`)).toBe(0);
     expect((Date.now() / 1000 - (found.get(`restore_console_last_drill_timestamp_seconds${env}`) ?? 0)) / 3600).toBeCloseTo(1, 1);
     expect((Date.now() / 1000 - (found.get(`restore_console_last_successful_drill_timestamp_seconds${env}`) ?? 0)) / 3600).toBeCloseTo(
@@ -243,6 +243,8 @@ describe("GET /api/metrics", () => {
     );
     expect(found.get(`restore_console_last_drill_duration_seconds${env}`)).toBe(90);
     expect(found.get(`restore_console_drill_rto_objective_seconds${env}`)).toBe(7200);
+    // This environment has no point-in-time drills.
+    expect([...found.keys()].some((key) => key.includes('method="pitr"'))).toBe(false);
     expect(found.get('restore_console_runs{kind="drill",status="failed"}')).toBe(1);
     // No drills configured, no drill series.
     expect([...found.keys()].some((key) => key.includes("drill") && key.includes('"empty"'))).toBe(false);

@@ -162,6 +162,8 @@ export function restoreRunView(
   const pitrCleanup = plan.kind === "pitr" ? pitrCleanupView(plan.source.provider, plan.identifiers, run) : null;
   const finished = status !== "queued" && status !== "running" && status !== "awaiting-swap";
   const cleanedUp = steps.some((s) => s.name === "cleanup" && s.status === "succeeded");
+  // A drill deletes what it restored itself; clean-up is for when it could not.
+  const dropped = steps.some((s) => s.name === "drop" && s.status === "succeeded");
   return {
     id: run.id,
     kind: run.kind,
@@ -200,8 +202,9 @@ export function restoreRunView(
       cancel: (status === "queued" || status === "running" || status === "awaiting-swap") && run.cancelRequestedAt === null,
       confirmSwap: status === "awaiting-swap",
       rollback: status === "succeeded" && run.mode === "swap" && run.previousDatabase !== null,
-      cleanup: finished && !pitrCleanup?.refusal,
-      cutOver: plan.kind === "pitr" && finished && run.endpoint !== null && run.cutOverAt === null && !cleanedUp,
+      cleanup: finished && !pitrCleanup?.refusal && !dropped,
+      // A drill's restored server is deleted at its end: nobody cuts over to it.
+      cutOver: plan.kind === "pitr" && run.kind !== "drill" && finished && run.endpoint !== null && run.cutOverAt === null && !cleanedUp,
     },
     swapConfirmation: plan.kind === "pitr" ? null : plan.confirmations.swap,
   };

@@ -16,12 +16,15 @@ export interface DrillView {
   /** The run's status (queued, running, succeeded, failed, cancelled, interrupted). */
   status: string;
   outcome: DrillOutcome;
+  /** A dump restored (logical), or the PITR source restored to a random point of its window. */
+  method: "logical" | "pitr";
   trigger: "schedule" | "person" | "token";
   startedBy: string;
   scheduledFor: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The backup restored; for a PITR drill, the source and the point it restored to (id null). */
   backup: { id: string | null; name: string; takenAt: string };
   backupChoice: string;
   target: string;
@@ -44,7 +47,10 @@ export interface DrillView {
 export interface DrillScheduleView {
   cron: string;
   timeZone: string;
-  target: string;
+  /** Where logical drills restore (null: only point-in-time drills). */
+  target: string | null;
+  /** Whether each fire also restores the PITR source to a random point of its window. */
+  pitr: boolean;
   backup: string;
   next: string | null;
   /** Why the latest fire started no drill, if it did not. */
@@ -55,7 +61,9 @@ export interface DrillEnvironmentView {
   environment: string;
   /** Null when the environment has no drills configured. */
   schedule: DrillScheduleView | null;
+  /** The longest restore each method's RTO objective allows, in minutes. */
   rtoMaxMinutes: number;
+  pitrRtoMaxMinutes: number;
   /** Newest first, within the period asked for. */
   drills: DrillView[];
 }

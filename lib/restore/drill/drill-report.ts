@@ -83,9 +83,12 @@ const HEADER = [
 
 function scheduleText(view: DrillEnvironmentView): string {
   const s = view.schedule;
-  return s
-    ? `Schedule \`${s.cron}\` (${s.timeZone}) onto target ${s.target}, restoring the ${s.backup} backup.`
-    : "No drill schedule is configured (drills were started by hand).";
+  if (!s) return "No drill schedule is configured now (these drills ran under an earlier configuration).";
+  const what = [
+    ...(s.target ? [`the ${s.backup} backup onto target ${s.target}`] : []),
+    ...(s.pitr ? ["the PITR source to a random point of its window"] : []),
+  ];
+  return `Schedule \`${s.cron}\` (${s.timeZone}), restoring ${what.join(", and ")}.`;
 }
 
 function summaryText(summary: Summary): string {

@@ -210,7 +210,8 @@ describe("restore drills", () => {
     expect(await scratchCopies()).toHaveLength(1);
     await cancelRestore({ ctx: ctx(), input: { runId: started.id } });
     const done = await waitForRunStatus(db, started.id, ["cancelled"], 60_000);
-    expect(done.run.error).toMatch(/drill's copy is dropped/);
+    expect(done.run.error).toMatch(/What the drill restored is deleted; nothing else was touched/);
+    expect(done.steps.find((s) => s.name === "drop")?.status).toBe("succeeded");
     for (let i = 0; i < 100 && (await scratchCopies()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await scratchCopies()).toEqual([]);
     expect(done.steps.find((s) => s.name === "restore")?.status).toBe("cancelled");

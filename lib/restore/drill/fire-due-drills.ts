@@ -2,6 +2,7 @@ import { recordAuditEvent, SYSTEM } from "@/lib/audit/record-audit-event";
 import { loadConfig } from "@/lib/config/load-config";
 import type { ClientCtx } from "@/lib/db/ctx";
 import { previousCronFire } from "@/lib/jobs/cron-schedule";
+import type { DrillMethod } from "./plan";
 import { startDrill } from "./start-drill";
 
 export type FireOutcome = "first-seen" | "not-due" | "started" | "not-started";
@@ -27,8 +28,9 @@ async function claimFire(ctx: ClientCtx<null>, environment: string, fire: Date):
 
 /**
  * Every environment whose drill schedule fired since its last drill gets one now (once, however
- * many workers call this, and once however many fires a stopped worker missed). A drill that
- * cannot start is kept on the schedule with its reason, audited, and raises an alert.
+ * many workers call this, and once however many fires a stopped worker missed): a logical drill,
+ * and a PITR drill where configured. A drill that cannot start is kept on the schedule with its
+ * reason, audited, and raises an alert.
  */
 export async function fireDueDrills({ ctx, now = new Date() }: { ctx: ClientCtx<null>; now?: Date }): Promise<Map<string, FireOutcome>> {
   const outcomes = new Map<string, FireOutcome>();
@@ -42,22 +44,32 @@ export async function fireDueDrills({ ctx, now = new Date() }: { ctx: ClientCtx<
       outcomes.set(environment.name, claimed);
       continue;
     }
-    try {
-      await startDrill({ ctx, input: { environment: environment.name }, scheduledFor: fire });
-      outcomes.set(environment.name, "started");
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      await ctx.db.drillSchedule.update({ where: { environment: environment.name }, data: { lastError: reason } });
-      await recordAuditEvent(ctx.db, {
-        actor: SYSTEM,
-        action: "drill.not-started",
-        outcome: "failed",
-        subject: { type: "environment", id: environment.name },
-        payload: { environment: environment.name, scheduledFor: fire.toISOString(), error: reason },
-        requestId: ctx.requestId,
-      });
-      outcomes.set(environment.name, "not-started");
+    const problems: string[] = [];
+    const methods: DrillMethod[] = [...(drills.target ? (["logical"] as const) : []), ...(drills.pitr ? (["pitr"] as const) : [])];
+    for (const method of methods) {
+      try {
+        await startDrill({ ctx, input: { environment: environment.name, method }, scheduledFor: fire });
+      } catch (error) {
+        problems.push(
+          `${methods.length > 1 ? `${method === "pitr" ? "PITR" : "Logical"} drill: ` : ""}${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
     }
+    if (problems.length === 0) {
+      outcomes.set(environment.name, "started");
+      continue;
+    }
+    const reason = problems.join(" ");
+    await ctx.db.drillSchedule.update({ where: { environment: environment.name }, data: { lastError: reason } });
+    await recordAuditEvent(ctx.db, {
+      actor: SYSTEM,
+      action: "drill.not-started",
+      outcome: "failed",
+      subject: { type: "environment", id: environment.name },
+      payload: { environment: environment.name, scheduledFor: fire.toISOString(), error: reason },
+      requestId: ctx.requestId,
+    });
+    outcomes.set(environment.name, "not-started");
   }
   return outcomes;
 }

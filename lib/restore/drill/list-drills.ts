@@ -4,7 +4,9 @@ import { loadConfig } from "@/lib/config/load-config";
 import type { Ctx } from "@/lib/db/ctx";
 import type { RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
 import { nextCronFire } from "@/lib/jobs/cron-schedule";
+import { pitrTargetLabel } from "../pitr/plan";
 import { readDrillPlan } from "../read-plan";
+import type { PitrDrillPlan } from "./plan";
 import { drillOutcomeOf, type DrillEnvironmentView, type DrillRowCount, type DrillsOverview, type DrillView } from "./drill-model";
 
 const DAY_MS = 86_400_000;
@@ -29,6 +31,11 @@ export function drillPeriod(input: { from?: string; to?: string }, now: Date): {
   const until = input.to ? new Date(new Date(`${input.to}T00:00:00Z`).getTime() + DAY_MS) : now;
   const from = input.from ? new Date(`${input.from}T00:00:00Z`) : new Date(until.getTime() - DEFAULT_DRILL_PERIOD_DAYS * DAY_MS);
   return { from, until };
+}
+
+/** The time a PITR drill restores to (a drill always picks a time, never "latest"). */
+function pitrTime(plan: PitrDrillPlan): string {
+  return plan.target.kind === "time" ? plan.target.time : (plan.window.latest ?? plan.window.describedAt);
 }
 
 const span = (step: RestoreStep | undefined) =>
@@ -66,7 +73,15 @@ export function drillViewOf(run: RestoreRun & { steps: RestoreStep[] }): DrillVi
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
-    backup: { id: run.backupId, name: plan.source.name, takenAt: plan.source.takenAt },
+    method: plan.kind,
+    backup:
+      plan.kind === "logical"
+        ? { id: run.backupId, name: plan.source.name, takenAt: plan.source.takenAt }
+        : {
+            id: null,
+            name: `${plan.source.description} to ${pitrTargetLabel(plan.target)}`,
+            takenAt: run.restorePointAt?.toISOString() ?? pitrTime(plan),
+          },
     backupChoice: info.backupChoice,
     target: run.targetName,
     scratchDatabase: run.scratchDatabase,
@@ -127,13 +142,15 @@ export async function listDrills({
           ? {
               cron: drillsConfig.schedule,
               timeZone: drillsConfig.timeZone,
-              target: drillsConfig.target,
+              target: drillsConfig.target ?? null,
+              pitr: drillsConfig.pitr,
               backup: drillsConfig.backup,
               next: nextCronFire(drillsConfig.schedule, now, drillsConfig.timeZone)?.toISOString() ?? null,
               lastError: state?.lastError ?? null,
             }
           : null,
         rtoMaxMinutes: environment.objectives.rto.logical.maxMinutes,
+        pitrRtoMaxMinutes: environment.objectives.rto.pitr.maxMinutes,
         drills: drills.filter((d) => d.environment === environment.name),
       };
     })

@@ -5,7 +5,9 @@ import { dropLoaderRole } from "@/lib/providers/postgres/loader-role";
 import { appendRunEvent } from "../engine/events";
 import { countRows } from "@/lib/providers/postgres/count-rows";
 import { untilAborted, type FailureWithOutput } from "../engine/step-runner";
+import type { PitrStepContext } from "../pitr/steps";
 import type { DrillRowCount } from "./drill-model";
+import type { DrillContext } from "./kind";
 import { validateStep, type StepContext } from "../logical/steps";
 
 // A drill's own step bodies; its preflight and restore are the logical restore's, unchanged.
@@ -65,30 +67,57 @@ export async function drillDropStep(c: StepContext): Promise<Prisma.InputJsonVal
   return { dropped: [c.run.scratchDatabase] };
 }
 
+/** A PITR drill's restored server (writer before cluster), deleted without a final snapshot. */
+async function deleteRestoredServer(c: PitrStepContext, signal?: AbortSignal): Promise<string[]> {
+  const { deleted } = await c.provider.cleanup(
+    c.run.id,
+    { finalSnapshot: false },
+    { ...(signal ? { signal } : {}), log: (line) => c.messages.add(line) },
+  );
+  return deleted;
+}
+
+export async function pitrDrillDropStep(c: PitrStepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
+  const deleted = await deleteRestoredServer(c, signal);
+  await appendRunEvent(c.db, c.run.id, "message", {
+    line: `Deleted what the drill restored: ${deleted.join(", ") || "nothing was left"}.`,
+  });
+  return { dropped: deleted };
+}
+
 /**
- * After a drill stopped early its copy goes too, and its drop step says so (succeeded, or failed
- * with the reason, for Clean up once the server is reachable).
+ * After a drill stopped early what it restored goes too, and its drop step says so (succeeded,
+ * or failed with the reason, for Clean up once the server is reachable).
  */
-export async function dropAfterStop(c: StepContext): Promise<void> {
-  const scratch = c.run.scratchDatabase;
+export async function dropAfterStop(context: DrillContext): Promise<void> {
+  const { db, run } = context.c;
   const startedAt = new Date();
+  let dropped: string[] = [];
   let error: string | null = null;
   try {
-    await dropCopy(c);
+    if (context.method === "logical") {
+      await dropCopy(context.c);
+      dropped = [run.scratchDatabase];
+    } else {
+      dropped = await deleteRestoredServer(context.c);
+      await context.c.messages.flush();
+    }
   } catch (dropError) {
-    error = `${scratch} could not be dropped (${dropError instanceof Error ? dropError.message : String(dropError)}). Use Clean up on this run once the server is reachable.`;
+    error = `${run.scratchDatabase} could not be deleted (${dropError instanceof Error ? dropError.message : String(dropError)}). Use Clean up on this run once the server is reachable.`;
   }
-  await c.db.restoreStep.updateMany({
-    where: { runId: c.run.id, name: "drop" },
+  await db.restoreStep.updateMany({
+    where: { runId: run.id, name: "drop" },
     data: {
       status: error ? "failed" : "succeeded",
       startedAt,
       finishedAt: new Date(),
-      output: error ? undefined : { dropped: [scratch], afterStop: true },
+      output: error ? undefined : { dropped, afterStop: true },
       error,
     },
   });
-  await appendRunEvent(c.db, c.run.id, "message", {
-    line: error ? `The drill stopped, and ${error}` : `The drill stopped; its copy ${scratch} was dropped.`,
+  await appendRunEvent(db, run.id, "message", {
+    line: error
+      ? `The drill stopped, and ${error}`
+      : `The drill stopped; what it restored was deleted (${dropped.join(", ") || "nothing was left"}).`,
   });
 }

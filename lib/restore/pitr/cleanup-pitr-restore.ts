@@ -7,7 +7,7 @@ import type { PitrCleanupResult } from "@/lib/providers/pitr";
 import { lockRestoreRun } from "../engine/lock-restore-run";
 import { cutOverRefusal, pitrCleanupView } from "./cleanup-rules";
 import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
-import { readPitrPlan } from "../read-plan";
+import { readPlan } from "../read-plan";
 import { assertMayRestore } from "../logical/choice";
 import type { ClientCtx } from "@/lib/db/ctx";
 import { restoreRunView, runStatusOf, type RestoreRunView } from "../restore-run-views";
@@ -51,12 +51,13 @@ export async function cleanupPitrRestore({
 }): Promise<CleanupPitrResult> {
   const input = CleanupPitrRestoreInput.parse(raw);
   const run = await ctx.db.restoreRun.findUnique({ where: { id: input.runId }, include: { steps: true } });
-  if (!run || run.kind !== "pitr") throw new NotFoundError("That point-in-time restore run does not exist.");
+  // A PITR drill's leftovers too, when the drill could not delete them itself.
+  const plan = run && (run.kind === "pitr" || run.kind === "drill") ? readPlan(run) : null;
+  if (!run || plan?.kind !== "pitr") throw new NotFoundError("That point-in-time restore run does not exist.");
   const { environment, source } = resolvePitrEnvironment(run.environment);
   assertMayRestore(ctx.user, environment, "Cleaning up after a restore");
   if (!isTerminal(runStatusOf(run.status)))
     throw new ConflictError(`This restore is still ${run.status}; cancel it or let it finish before cleaning up.`);
-  const plan = readPitrPlan(run);
   const view = pitrCleanupView(plan.source.provider, plan.identifiers, run);
   if (!view) throw new NotFoundError("This run's plan names no restored server to clean up.");
   const refusal = cutOverRefusal(run);

@@ -125,7 +125,7 @@ describe("buildPitrPlan", () => {
       identifiers: ["/srv/pg/restores/1a2b3c4d"],
       choice: at("2026-11-25T10:00:00Z"),
     });
-    expect(plan.steps.map((s) => s.name)).toEqual([...PITR_STEP_NAMES]);
+    expect(plan.steps.map((s) => s.name)).toEqual(PITR_STEP_NAMES.filter((name) => name !== "drop"));
     expect(plan.steps.map((s) => s.name)).toEqual([
       "preflight",
       "restore",

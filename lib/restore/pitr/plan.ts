@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { PitrSource } from "@/lib/config/schema";
 import type { PitrEndpoint, PitrPreflight, PitrProvider, RecoveryPoint, RestoreWindow } from "@/lib/providers/pitr";
 import { formatDuration, formatUtc } from "@/lib/format";
-import { PLAN_VERSION, planStepOf } from "../logical/plan";
+import { DrillInfo, PLAN_VERSION, planStepOf } from "../logical/plan";
 
 // A point-in-time restore's plan, as pure data: the target time, the window it was checked
 // against, the predicted data loss, the steps and the cutover guidance. Built before anything
@@ -16,9 +16,15 @@ export const PITR_STEP_NAMES = [
   "connectivity",
   "validate",
   "ready-for-cutover",
+  "drop",
   "cleanup",
 ] as const;
 export type PitrStepName = (typeof PITR_STEP_NAMES)[number];
+
+/** A restore ends ready for a person's cutover; a drill deletes what it restored instead. */
+function pitrStepNamesFor(drill: boolean): PitrStepName[] {
+  return PITR_STEP_NAMES.filter((name) => (drill ? name !== "ready-for-cutover" && name !== "cleanup" : name !== "drop"));
+}
 
 /** Every phase has a limit, so a run never hangs silently; RDS restores of large clusters take hours. */
 export const PITR_STEP_TIMEOUTS_MS: Readonly<Record<PitrStepName, number>> = {
@@ -29,6 +35,7 @@ export const PITR_STEP_TIMEOUTS_MS: Readonly<Record<PitrStepName, number>> = {
   connectivity: 2 * 60_000,
   validate: 10 * 60_000,
   "ready-for-cutover": 60_000,
+  drop: 30 * 60_000,
   cleanup: 30 * 60_000,
 };
 
@@ -214,6 +221,8 @@ export const PitrRestorePlan = z.object({
   validation: z.object({ builtinChecks: z.number(), configuredChecks: z.number() }),
   /** Null when stored without running the checks (the run's first step does). */
   preflight: StoredPitrPreflight.nullable(),
+  /** Present on a drill's plan: it restores, validates and deletes, with no cutover. */
+  drill: DrillInfo.optional(),
 });
 export type PitrRestorePlan = z.infer<typeof PitrRestorePlan>;
 
@@ -229,6 +238,8 @@ export interface BuildPitrPlanInput {
   configuredChecks: number;
   builtinChecks: number;
   preflight: PitrPreflight | null;
+  /** A drill's plan: the restored server is validated, then deleted (no cutover, no snapshot). */
+  drill?: boolean;
 }
 
 function restoreDescription(source: PitrSource, identifiers: readonly string[], target: string): string {
@@ -276,19 +287,27 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
     },
     validate: {
       title: "Validate",
-      description: `Runs the runbook's validation queries and ${input.configuredChecks} configured check(s) against the restored database, read-only. A failure stops here; the restored server is kept for inspection.`,
+      description: `Runs the runbook's validation queries and ${input.configuredChecks} configured check(s) against the restored database, read-only. ${
+        input.drill
+          ? "A failure fails the drill, with its results kept; the restored server is deleted all the same."
+          : "A failure stops here; the restored server is kept for inspection."
+      }`,
     },
     "ready-for-cutover": {
       title: "Ready for cutover (you do it)",
       description:
         "Records the endpoint and hands over: updating connection strings/DNS is yours to do, from the checklist shown with the run. Nothing is repointed automatically.",
     },
+    drop: {
+      title: `Delete ${restored}`,
+      description: `Lifts the deletion protection and deletes what this drill created (${identifiers.join(", ")}), without a final snapshot, keeping the timings, logs and validation results. A drill that fails or is cancelled deletes it too.`,
+    },
     cleanup: {
       title: "Clean up (when you ask)",
       description: `Lifts the deletion protection and deletes what this run created (${identifiers.join(", ")}${input.providerKind === "aws-aurora" ? ", writer before cluster" : ""}), keeping a final snapshot unless you opt out; you type the restored server's name. Refused once the run is marked as cut over. Never touches the source or anything without this run's tag.`,
     },
   };
-  const steps = PITR_STEP_NAMES.map((name, position) => ({
+  const steps = pitrStepNamesFor(input.drill === true).map((name, position) => ({
     position,
     name,
     ...describe[name],
@@ -311,7 +330,9 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
     replaces: [`Nothing: ${sourceDescription} keeps running untouched. The restored data appears in a new server beside it.`],
     keeps: [
       `${sourceDescription}, untouched.`,
-      `The restored server (${identifiers.join(", ")}) until you clean it up, also when validation fails.`,
+      input.drill
+        ? "The drill's timings, logs and validation results; the restored server is deleted at the end, pass or fail."
+        : `The restored server (${identifiers.join(", ")}) until you clean it up, also when validation fails.`,
       "The backups and the WAL archive: they are only read.",
     ],
     cutover: cutoverChecklist({ endpoint: null, sourceDescription, incident: input.incident !== null }),

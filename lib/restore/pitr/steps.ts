@@ -168,7 +168,7 @@ export async function pitrReadyForCutoverStep(c: PitrStepContext): Promise<Prism
 }
 
 export const PITR_STEP_BODIES: Record<
-  Exclude<PitrStepName, "cleanup">,
+  Exclude<PitrStepName, "cleanup" | "drop">,
   (c: PitrStepContext, signal: AbortSignal, timeoutMs: number) => Promise<Prisma.InputJsonValue>
 > = {
   preflight: pitrPreflightStep,
