@@ -1,6 +1,18 @@
 "use client";
 
-import { Archive, LayoutDashboard, Menu, RotateCcw, ScrollText, Settings, Siren, Users, X, type LucideIcon } from "lucide-react";
+import {
+  Archive,
+  FlaskConical,
+  LayoutDashboard,
+  Menu,
+  RotateCcw,
+  ScrollText,
+  Settings,
+  Siren,
+  Users,
+  X,
+  type LucideIcon,
+} from "lucide-react";
 import { useSession } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -11,6 +23,7 @@ const ITEMS: ReadonlyArray<{ href: string; label: string; icon: LucideIcon; admi
   { href: "/", label: "Overview", icon: LayoutDashboard },
   { href: "/backups", label: "Backups", icon: Archive },
   { href: "/restores", label: "Restores", icon: RotateCcw },
+  { href: "/drills", label: "Drills", icon: FlaskConical },
   { href: "/incidents", label: "Incidents", icon: Siren },
   { href: "/audit", label: "Audit", icon: ScrollText },
   { href: "/people", label: "People", icon: Users, adminOnly: true },

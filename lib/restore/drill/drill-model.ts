@@ -53,7 +53,9 @@ export interface DrillScheduleView {
   pitr: boolean;
   backup: string;
   next: string | null;
-  /** Why the latest fire started no drill, if it did not. */
+  /** The latest fire acted on (null before the schedule was first seen by a worker). */
+  lastFireAt: string | null;
+  /** Why that fire started no drill, if it did not. */
   lastError: string | null;
 }
 

@@ -4,6 +4,7 @@ import type { Ctx } from "@/lib/db/ctx";
 import { formatDuration } from "@/lib/format";
 import { markdownTable, markdownUtc } from "@/lib/markdown";
 import type { DrillEnvironmentView, DrillView } from "./drill-model";
+import { checksText, rowCountDifference, rowCountsOf, startedByOf } from "./drill-text";
 import { listDrills, ListDrillsInput } from "./list-drills";
 
 // The evidence an auditor asks for: every drill of a period, who or what started it, its timings,
@@ -35,23 +36,18 @@ const OUTCOME_TEXT: Record<DrillView["outcome"], string> = {
 };
 
 function startedByText(drill: DrillView): string {
-  return drill.trigger === "schedule"
-    ? `the schedule (${drill.scheduledFor ? markdownUtc(drill.scheduledFor) : "—"})`
-    : `${drill.trigger} ${drill.startedBy}`;
+  const { kind, name } = startedByOf(drill);
+  return `${kind}: ${name}`;
 }
 
-function checksText(drill: DrillView): string {
-  if (!drill.checks) return "not run";
-  const failed = drill.checks.failed.length;
-  return `${drill.checks.total - failed} of ${drill.checks.total} passed${failed ? ` (failed: ${drill.checks.failed.join(", ")})` : ""}`;
+function checksCell(drill: DrillView): string {
+  const failed = drill.checks?.failed ?? [];
+  return `${checksText(drill.checks)}${failed.length ? ` (failed: ${failed.join(", ")})` : ""}`;
 }
 
-function rowCountsText(drill: DrillView): string {
-  if (drill.rowCounts.length === 0) return drill.checks ? "no manifest counts" : "not counted";
-  const differing = drill.rowCounts.filter((r) => r.restored !== r.manifest);
-  return differing.length === 0
-    ? `${drill.rowCounts.length} table(s) match`
-    : `${differing.length} of ${drill.rowCounts.length} differ: ${differing.map((r) => `${r.table} ${r.restored ?? "missing"}/${r.manifest}`).join(", ")}`;
+function rowCountsCell(drill: DrillView): string {
+  const { text, differing } = rowCountsOf(drill);
+  return differing.length ? `${text}: ${differing.map(rowCountDifference).join("; ")}` : text;
 }
 
 /** One drill as the report's row: the same cells in Markdown and HTML. */
@@ -63,8 +59,8 @@ function rowOf(drill: DrillView): string[] {
     OUTCOME_TEXT[drill.outcome],
     drill.durationMs === null ? "—" : formatDuration(drill.durationMs),
     drill.withinRto === null ? "—" : drill.withinRto ? `within ${drill.rtoMaxMinutes} min` : `OVER ${drill.rtoMaxMinutes} min`,
-    checksText(drill),
-    rowCountsText(drill),
+    checksCell(drill),
+    rowCountsCell(drill),
     drill.copyDropped ? "yes" : drill.outcome === "running" ? "not yet" : "NO",
   ];
 }

@@ -6,10 +6,10 @@ import type { RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
 import { nextCronFire } from "@/lib/jobs/cron-schedule";
 import { pitrTargetLabel } from "../pitr/plan";
 import { readDrillPlan } from "../read-plan";
+import { addDays, resolvePeriod, utcDayOf } from "./drill-period";
 import type { PitrDrillPlan } from "./plan";
 import { drillOutcomeOf, type DrillEnvironmentView, type DrillRowCount, type DrillsOverview, type DrillView } from "./drill-model";
 
-const DAY_MS = 86_400_000;
 export const DEFAULT_DRILL_PERIOD_DAYS = 90;
 
 const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
@@ -26,11 +26,10 @@ export const ListDrillsInput = z
   .refine((input) => !input.from || !input.to || input.from <= input.to, { message: "from must not be after to", path: ["from"] });
 export type ListDrillsInput = z.input<typeof ListDrillsInput>;
 
-/** The period as instants: `from` 00:00 UTC up to the end of `to`. */
-export function drillPeriod(input: { from?: string; to?: string }, now: Date): { from: Date; until: Date } {
-  const until = input.to ? new Date(new Date(`${input.to}T00:00:00Z`).getTime() + DAY_MS) : now;
-  const from = input.from ? new Date(`${input.from}T00:00:00Z`) : new Date(until.getTime() - DEFAULT_DRILL_PERIOD_DAYS * DAY_MS);
-  return { from, until };
+/** The period as instants: its first day's 00:00 UTC up to the end of its last day (default: the last 90 days). */
+function periodInstants(input: { from?: string; to?: string }, now: Date): { from: Date; until: Date } {
+  const period = resolvePeriod(input, utcDayOf(now), DEFAULT_DRILL_PERIOD_DAYS);
+  return { from: new Date(`${period.from}T00:00:00Z`), until: new Date(`${addDays(period.to, 1)}T00:00:00Z`) };
 }
 
 /** The time a PITR drill restores to (a drill always picks a time, never "latest"). */
@@ -125,7 +124,7 @@ export async function listDrills({
   now?: Date;
 }): Promise<DrillsOverview> {
   const parsed = ListDrillsInput.parse(input);
-  const { from, until } = drillPeriod(parsed, now);
+  const { from, until } = periodInstants(parsed, now);
   const environments = loadConfig().config.environments.filter((e) => !parsed.environment || e.name === parsed.environment);
   const [runs, schedules] = await Promise.all([
     findDrillRuns(ctx, { ...(parsed.environment ? { environment: parsed.environment } : {}), from, until }),
@@ -146,6 +145,7 @@ export async function listDrills({
               pitr: drillsConfig.pitr,
               backup: drillsConfig.backup,
               next: nextCronFire(drillsConfig.schedule, now, drillsConfig.timeZone)?.toISOString() ?? null,
+              lastFireAt: state?.lastFireAt.toISOString() ?? null,
               lastError: state?.lastError ?? null,
             }
           : null,
