@@ -133,6 +133,24 @@ describe("the runtime role", () => {
     }
   });
 
+  it("runs pg-boss's cron as the runtime role: a scheduled job is sent without anyone sending it", async () => {
+    const boss = createBoss(runtimeUrl, "worker");
+    await boss.start();
+    try {
+      // Every minute: the timekeeper looks every 30 s, and finds the fire of the current minute due.
+      await boss.schedule("roles-test", "* * * * *", { from: "cron" });
+      let job: Awaited<ReturnType<typeof boss.fetch>>[number] | undefined;
+      for (let i = 0; i < 400 && !job; i++) {
+        [job] = await boss.fetch("roles-test");
+        if (!job) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(job?.data).toEqual({ from: "cron" });
+    } finally {
+      await boss.unschedule("roles-test");
+      await boss.stop({ graceful: false, wait: true });
+    }
+  }, 100_000);
+
   it("can use a table a later migration creates as the owner, without anyone granting it again", async () => {
     const ownerClient = new pg.Client({ connectionString: ownerUrl });
     await ownerClient.connect();

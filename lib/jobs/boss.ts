@@ -23,6 +23,12 @@ export function createBoss(connectionString: string, role: "web" | "worker" | "m
  * queues. A queue is a table of its own (a partition), so it is created here, as the owner: the
  * app's runtime role may not create tables, and the worker's own createQueue is then a no-op.
  */
+/**
+ * The queue pg-boss's own cron sends through (its timekeeper's "send-it" queue): a worker's
+ * timekeeper creates it itself, which the runtime role cannot, so it is created here with the rest.
+ */
+const CRON_QUEUE = "__pgboss__send-it";
+
 export async function installJobSchema(
   connectionString: string,
   queues: ReadonlyArray<{ queue: string; options: Omit<PgBoss.Queue, "name"> }> = [],
@@ -30,7 +36,8 @@ export async function installJobSchema(
   const boss = createBoss(connectionString, "migrate");
   await boss.start();
   try {
-    for (const { queue, options } of queues) await boss.createQueue(queue, { name: queue, ...options });
+    for (const { queue, options } of [...queues, { queue: CRON_QUEUE, options: {} }])
+      await boss.createQueue(queue, { name: queue, ...options });
   } finally {
     await boss.stop({ graceful: false, wait: true });
   }

@@ -24,7 +24,7 @@ export interface DrillView {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-  /** The backup restored; for a PITR drill, the source and the point it restored to (id null). */
+  /** The backup restored and when it was taken; for a PITR drill, "PITR of <database>" and the point it restored to (id null). */
   backup: { id: string | null; name: string; takenAt: string };
   backupChoice: string;
   target: string;

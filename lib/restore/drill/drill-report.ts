@@ -55,7 +55,7 @@ function rowOf(drill: DrillView): string[] {
   return [
     markdownUtc(drill.startedAt ?? drill.createdAt),
     startedByText(drill),
-    `${drill.backup.name} (taken ${markdownUtc(drill.backup.takenAt)})`,
+    `${drill.backup.name} (${drill.method === "pitr" ? "to" : "taken"} ${markdownUtc(drill.backup.takenAt)})`,
     OUTCOME_TEXT[drill.outcome],
     drill.durationMs === null ? "—" : formatDuration(drill.durationMs),
     drill.withinRto === null ? "—" : drill.withinRto ? `within ${drill.rtoMaxMinutes} min` : `OVER ${drill.rtoMaxMinutes} min`,

@@ -4,7 +4,6 @@ import { loadConfig } from "@/lib/config/load-config";
 import type { Ctx } from "@/lib/db/ctx";
 import type { RestoreRun, RestoreStep } from "@/lib/generated/prisma/client";
 import { nextCronFire } from "@/lib/jobs/cron-schedule";
-import { pitrTargetLabel } from "../pitr/plan";
 import { readDrillPlan } from "../read-plan";
 import { addDays, resolvePeriod, utcDayOf } from "./drill-period";
 import type { PitrDrillPlan } from "./plan";
@@ -78,7 +77,7 @@ export function drillViewOf(run: RestoreRun & { steps: RestoreStep[] }): DrillVi
         ? { id: run.backupId, name: plan.source.name, takenAt: plan.source.takenAt }
         : {
             id: null,
-            name: `${plan.source.description} to ${pitrTargetLabel(plan.target)}`,
+            name: `PITR of ${plan.source.database}`,
             takenAt: run.restorePointAt?.toISOString() ?? pitrTime(plan),
           },
     backupChoice: info.backupChoice,
