@@ -8,7 +8,7 @@ import type { DrillView } from "@/lib/restore/drill/drill-model";
 import { DrillOutcomeBadge, RtoVerdictBadge } from "./drill-badges";
 import { checksText, rowCountDifference, rowCountsOf, rtoText, startedByOf } from "@/lib/restore/drill/drill-text";
 
-const COLUMNS = 6;
+const COLUMNS = 5;
 // A long list of differing tables stays readable; the run page has them all.
 const DIFFERENCES_SHOWN = 5;
 
@@ -68,8 +68,7 @@ export function DrillsTable({ drills, caption }: { drills: readonly DrillView[];
     <Table caption={caption} captionHidden embedded>
       <THead>
         <Tr>
-          <Th>Started</Th>
-          <Th>Started by</Th>
+          <Th>Started, and by whom</Th>
           <Th>Backup</Th>
           <Th>Result and time to a validated copy</Th>
           <Th>Checks and row counts vs manifest</Th>
@@ -90,11 +89,8 @@ export function DrillsTable({ drills, caption }: { drills: readonly DrillView[];
                   <div className="text-xs text-muted">
                     <Time value={startedAt} relative />
                   </div>
-                </Td>
-                <Td>
-                  {startedBy.kind}
-                  <div className="max-w-56 truncate text-xs text-muted" title={startedBy.name}>
-                    {startedBy.name}
+                  <div className="max-w-56 truncate text-xs text-muted" title={`${startedBy.kind}: ${startedBy.name}`}>
+                    {startedBy.kind}: {startedBy.name}
                   </div>
                 </Td>
                 <Td>

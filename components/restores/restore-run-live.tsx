@@ -21,6 +21,7 @@ import { RunActions } from "./run-actions";
 import { RunStatusBadge } from "./run-status-badge";
 import { StepTimeline } from "./step-timeline";
 import { SwapPanel } from "./swap-panel";
+import { DrillRunSummary } from "@/components/drills/drill-run-summary";
 import { RowRecoveryPanel } from "./row-recovery-panel";
 import { ValidationTable, type ValidationRow } from "./validation-table";
 
@@ -54,6 +55,8 @@ export function RestoreRunLive({
   const unaccepted = unacceptedBlockingFailures(validation.results);
   const warnings = validation.results.filter(isWarning).length;
   const waiting = plan.kind === "logical" && run.status === "awaiting-swap";
+  // A drill restores, validates and drops: no cutover, no swap, no new database to work with.
+  const drill = run.kind === "drill";
 
   return (
     <FourEyesProvider terms={fourEyes}>
@@ -102,9 +105,11 @@ export function RestoreRunLive({
           <SwapPanel run={run} sessions={detail.liveSessions} beforeRestoreName={plan.databases.beforeRestore} />
         )}
 
-        {plan.kind === "pitr" && <PitrRunSummary run={run} plan={plan} steps={steps} canAct={canAct} />}
+        {drill && <DrillRunSummary run={run} plan={plan} steps={steps} />}
 
-        {plan.kind === "logical" && run.status === "succeeded" && (
+        {plan.kind === "pitr" && !drill && <PitrRunSummary run={run} plan={plan} steps={steps} canAct={canAct} />}
+
+        {plan.kind === "logical" && !drill && run.status === "succeeded" && (
           <div role="status" className="rounded-lg border border-success/30 bg-success-soft px-4 py-3 text-sm text-success-text">
             {run.mode === "swap" ? (
               <>

@@ -20,25 +20,36 @@ export default async function RestoreRunPage({ params }: { params: Promise<{ run
   const { runId } = await params;
   if (!isUuid(runId)) notFound();
   const detail = await orNotFound(getRestoreRun({ ctx, input: { runId } }));
+  const drill = detail.run.kind === "drill";
+  const what = drill ? "Drill" : "Restore";
   return (
     <>
       <PageHeader
-        title={detail.plan.kind === "pitr" ? `Point-in-time restore of ${detail.run.environment}` : `Restore of ${detail.plan.source.name}`}
+        title={
+          detail.plan.kind === "pitr"
+            ? `Point-in-time ${what.toLowerCase()} of ${detail.run.environment}`
+            : `${what} of ${detail.plan.source.name}`
+        }
         description={
           detail.plan.kind === "pitr" ? (
             <>
-              {detail.plan.source.description} to {pitrTargetLabel(detail.plan.target)}, into a new server; the source is not touched
+              {detail.plan.source.description} to {pitrTargetLabel(detail.plan.target)}, into a new server
+              {drill ? ", validated and deleted" : ""}; the source is not touched
             </>
           ) : (
             <>
               Into <span className="font-mono">{detail.run.targetName}</span> ({detail.run.targetDatabase}) in {detail.run.environment} ·{" "}
-              {detail.run.mode === "swap" ? "replace after validation" : "into a new database"}
+              {drill
+                ? "a scratch copy, validated and dropped"
+                : detail.run.mode === "swap"
+                  ? "replace after validation"
+                  : "into a new database"}
             </>
           )
         }
         actions={
-          <ButtonLink href="/restores" variant="ghost" icon={<ArrowLeft aria-hidden />}>
-            All restores
+          <ButtonLink href={drill ? "/drills" : "/restores"} variant="ghost" icon={<ArrowLeft aria-hidden />}>
+            {drill ? "All drills" : "All restores"}
           </ButtonLink>
         }
       />
