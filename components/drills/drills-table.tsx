@@ -8,17 +8,17 @@ import type { DrillView } from "@/lib/restore/drill/drill-model";
 import { DrillOutcomeBadge, RtoVerdictBadge } from "./drill-badges";
 import { checksText, rowCountDifference, rowCountsOf, rtoText, startedByOf } from "@/lib/restore/drill/drill-text";
 
-const COLUMNS = 5;
+const COLUMNS = 4;
 // A long list of differing tables stays readable; the run page has them all.
 const DIFFERENCES_SHOWN = 5;
 
 function CopyDropped({ drill }: { drill: DrillView }) {
-  if (drill.copyDropped) return <span>yes</span>;
-  if (drill.outcome === "running") return <span className="text-muted">not yet</span>;
+  if (drill.copyDropped) return <span className="text-muted">copy dropped</span>;
+  if (drill.outcome === "running") return <span className="text-muted">copy not dropped yet</span>;
   return (
     <>
       <Badge tone="danger" icon={<TriangleAlert aria-hidden />}>
-        no
+        copy not dropped
       </Badge>
       <p className="text-xs text-muted">
         {drill.method === "pitr" ? "check the server " : "check "}
@@ -68,11 +68,10 @@ export function DrillsTable({ drills, caption }: { drills: readonly DrillView[];
     <Table caption={caption} captionHidden embedded>
       <THead>
         <Tr>
-          <Th>Started, and by whom</Th>
+          <Th>Started</Th>
           <Th>Backup</Th>
-          <Th>Result and time to a validated copy</Th>
-          <Th>Checks and row counts vs manifest</Th>
-          <Th>Copy dropped</Th>
+          <Th>Result</Th>
+          <Th>Validation</Th>
         </Tr>
       </THead>
       <TBody>
@@ -103,7 +102,7 @@ export function DrillsTable({ drills, caption }: { drills: readonly DrillView[];
                       drill.backup.name
                     )}
                   </div>
-                  <div className="text-xs text-muted">
+                  <div className="text-xs whitespace-normal text-muted">
                     {/* A PITR drill restores its source to a point of the window rather than a dump. */}
                     {drill.method === "pitr" ? "PITR, restored to " : "taken "}
                     <Time value={drill.backup.takenAt} />
@@ -115,15 +114,15 @@ export function DrillsTable({ drills, caption }: { drills: readonly DrillView[];
                     {rtoText(drill)}
                     <RtoVerdictBadge withinRto={drill.withinRto} />
                   </div>
+                  <div className="text-xs">
+                    <CopyDropped drill={drill} />
+                  </div>
                 </Td>
-                <Td wrap className="min-w-44">
+                <Td wrap className="min-w-40">
                   <Checks checks={drill.checks} />
                   <div className="text-xs">
                     <RowCounts drill={drill} />
                   </div>
-                </Td>
-                <Td>
-                  <CopyDropped drill={drill} />
                 </Td>
               </Tr>
               {drill.outcome !== "passed" && drill.error && (
