@@ -21,7 +21,8 @@ import {
 } from "@/lib/providers/pitr";
 import { describePitrContract } from "@/lib/providers/pitr-contract";
 import { findPgBinaries } from "@/lib/providers/postgres/binaries";
-import { freeLoopbackPort, giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
+import { freeLoopbackPort, type LocalCluster } from "@/lib/providers/postgres/cluster";
+import { startArchivingSource } from "@/lib/testing/pitr-source";
 
 // Real point-in-time recovery: a source cluster archiving its WAL (in Asia/Tokyo, so a target
 // read without its offset would land 9 h early), a base backup, rows A, the target time, rows B.
@@ -83,25 +84,11 @@ async function restoreAndRead(provider: LocalPitrProvider, run: string, restoreT
 beforeAll(async () => {
   // A space, a quote and a percent sign: restore_command must quote the archive's path for the shell and for %.
   tmp = await mkdtemp(path.join(tmpdir(), "rc-local pitr's 100%-"));
-  await giveToOwner(tmp);
-  const archiveDir = path.join(tmp, "wal-archive");
-  await mkdir(archiveDir, { mode: 0o700 });
-  await giveToOwner(archiveDir);
-  // Double quotes: LocalCluster writes settings without escaping backslashes, so no '\'' here.
-  const archive = `"${archiveDir.replaceAll("%", "%%")}"`;
-  source = await LocalCluster.open({
-    baseDir: path.join(tmp, "source"),
+  let archiveDir: string;
+  ({ source, archiveDir } = await startArchivingSource(tmp, {
     password: PASSWORD,
-    settings: {
-      wal_level: "replica",
-      archive_mode: true,
-      archive_command: `test ! -f ${archive}/%f && cp %p ${archive}/%f.tmp && mv ${archive}/%f.tmp ${archive}/%f`,
-      archive_timeout: 60,
-      timezone: "Asia/Tokyo",
-      log_timezone: "Asia/Tokyo",
-    },
-  });
-  await source.start();
+    settings: { timezone: "Asia/Tokyo", log_timezone: "Asia/Tokyo" },
+  }));
   process.env[PASSWORD_ENV] = PASSWORD;
   config = {
     provider: "local",

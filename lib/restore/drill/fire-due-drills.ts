@@ -15,7 +15,7 @@ export type FireOutcome = "first-seen" | "not-due" | "started" | "not-started";
 async function claimFire(ctx: ClientCtx<null>, environment: string, fire: Date): Promise<"first-seen" | "not-due" | "due"> {
   return ctx.db.$transaction(async (tx) => {
     const inserted = await tx.$executeRaw`
-      INSERT INTO drill_schedules (environment, last_fire_at) VALUES (${environment}, ${fire})
+      INSERT INTO drill_schedules (environment, last_fire_at, updated_at) VALUES (${environment}, ${fire}, now())
       ON CONFLICT (environment) DO NOTHING`;
     if (inserted === 1) return "first-seen";
     const [row] = await tx.$queryRaw<Array<{ last_fire_at: Date }>>`

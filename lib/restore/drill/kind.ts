@@ -12,10 +12,7 @@ import { PITR_STEP_TIMEOUTS_MS } from "../pitr/plan";
 import { PITR_STEP_BODIES, type PitrStepContext } from "../pitr/steps";
 import { readDrillPlan } from "../read-plan";
 import { DrillPlan } from "./plan";
-import { drillDropStep, drillValidateStep, dropAfterStop, pitrDrillDropStep } from "./steps";
-
-/** What a drill's steps run with: the context of the restore it performs. */
-export type DrillContext = { method: "logical"; c: StepContext } | { method: "pitr"; c: PitrStepContext };
+import { drillDropStep, drillValidateStep, dropAfterStop, pitrDrillDropStep, type DrillContext } from "./steps";
 
 const INTERRUPTED_MESSAGE =
   "The worker stopped during the drill's restore, which cannot resume; what it restored is deleted. Run the drill again.";

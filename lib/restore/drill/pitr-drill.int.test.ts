@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -11,7 +11,8 @@ import { createDb, type Db } from "@/lib/db/client";
 import { systemCtx } from "@/lib/db/ctx";
 import { installJobSchema } from "@/lib/jobs/boss";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
-import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
+import type { LocalCluster } from "@/lib/providers/postgres/cluster";
+import { querySource, startArchivingSource } from "@/lib/testing/pitr-source";
 import { createTestUser, useTestEnv } from "@/lib/testing/auth";
 import { createMigratedDatabase } from "@/lib/testing/databases";
 import { waitForRunStatus } from "@/lib/testing/restore-runs";
@@ -35,15 +36,7 @@ let db: Db;
 let worker: RunningWorker | undefined;
 let operator: SessionUser;
 
-async function sourceQuery<T extends pg.QueryResultRow>(sql: string, database = "loanserve"): Promise<T[]> {
-  const client = new pg.Client({ connectionString: source.url(database) });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sourceQuery = <T extends pg.QueryResultRow>(sql: string, database = "loanserve") => querySource<T>(source, database, sql);
 
 /** The run folders the local provider made (a restored server lives in one until it is deleted). */
 async function restoredServers(): Promise<string[]> {
@@ -52,22 +45,9 @@ async function restoredServers(): Promise<string[]> {
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), "rc-pitr-drill-it-"));
-  await giveToOwner(tmp);
-  const archiveDir = path.join(tmp, "wal-archive");
-  await mkdir(archiveDir, { mode: 0o700 });
-  await giveToOwner(archiveDir);
+  let archiveDir: string;
+  ({ source, archiveDir } = await startArchivingSource(tmp, { password: PASSWORD }));
   restoreDir = path.join(tmp, "restores");
-  source = await LocalCluster.open({
-    baseDir: path.join(tmp, "source"),
-    password: PASSWORD,
-    settings: {
-      wal_level: "replica",
-      archive_mode: true,
-      archive_command: `test ! -f ${archiveDir}/%f && cp %p ${archiveDir}/%f.tmp && mv ${archiveDir}/%f.tmp ${archiveDir}/%f`,
-      archive_timeout: 60,
-    },
-  });
-  await source.start();
   await sourceQuery("CREATE DATABASE loanserve", "postgres");
   await applyLoanServeSchema(source.url("loanserve"));
   await seedLoanServe(source.url("loanserve"), { scale: 0.05, now: new Date() });

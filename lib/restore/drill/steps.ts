@@ -7,8 +7,10 @@ import { countRows } from "@/lib/providers/postgres/count-rows";
 import { untilAborted, type FailureWithOutput } from "../engine/step-runner";
 import type { PitrStepContext } from "../pitr/steps";
 import type { DrillRowCount } from "./drill-model";
-import type { DrillContext } from "./kind";
 import { validateStep, type StepContext } from "../logical/steps";
+
+/** What a drill's steps run with: the context of the restore it performs. */
+export type DrillContext = { method: "logical"; c: StepContext } | { method: "pitr"; c: PitrStepContext };
 
 // A drill's own step bodies; its preflight and restore are the logical restore's, unchanged.
 

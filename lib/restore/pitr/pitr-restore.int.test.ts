@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -17,7 +17,8 @@ import { installJobSchema } from "@/lib/jobs/boss";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
 import { LocalPitrProvider } from "@/lib/providers/local/local-pitr-provider";
 import { RestoreWindowError, type PitrCallContext, type PitrEndpoint, type RecoveryPoint } from "@/lib/providers/pitr";
-import { giveToOwner, LocalCluster } from "@/lib/providers/postgres/cluster";
+import type { LocalCluster } from "@/lib/providers/postgres/cluster";
+import { querySource, startArchivingSource } from "@/lib/testing/pitr-source";
 import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
 import { createMigratedDatabase } from "@/lib/testing/databases";
 import { apiRequest } from "@/lib/testing/requests";
@@ -62,15 +63,7 @@ let target: Date;
 const ctx = () => ({ db, user: operator, requestId: randomUUID() });
 const runOf = (runId: string) => getRestoreRun({ ctx: systemCtx(db), input: { runId } });
 
-async function sourceQuery<T extends pg.QueryResultRow>(sql: string, database = "loanserve"): Promise<T[]> {
-  const client = new pg.Client({ connectionString: source.url(database) });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sourceQuery = <T extends pg.QueryResultRow>(sql: string, database = "loanserve") => querySource<T>(source, database, sql);
 
 /** Archives the current WAL segment now rather than at archive_timeout, and waits for it. */
 async function archiveNow(): Promise<void> {
@@ -131,23 +124,9 @@ async function postAs(
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), "rc-pitr-it-"));
-  await giveToOwner(tmp);
-  const archiveDir = path.join(tmp, "wal-archive");
-  await mkdir(archiveDir, { mode: 0o700 });
-  await giveToOwner(archiveDir);
+  let archiveDir: string;
+  ({ source, archiveDir } = await startArchivingSource(tmp, { password: PASSWORD, settings: { timezone: "Asia/Tokyo" } }));
   restoreDir = path.join(tmp, "restores");
-  source = await LocalCluster.open({
-    baseDir: path.join(tmp, "source"),
-    password: PASSWORD,
-    settings: {
-      wal_level: "replica",
-      archive_mode: true,
-      archive_command: `test ! -f ${archiveDir}/%f && cp %p ${archiveDir}/%f.tmp && mv ${archiveDir}/%f.tmp ${archiveDir}/%f`,
-      archive_timeout: 60,
-      timezone: "Asia/Tokyo",
-    },
-  });
-  await source.start();
   await sourceQuery("CREATE DATABASE loanserve", "postgres");
   await applyLoanServeSchema(source.url("loanserve"));
   await seedLoanServe(source.url("loanserve"), { scale: 0.05, now: new Date() });

@@ -3,6 +3,6 @@ CREATE TABLE "drill_schedules" (
     "environment" TEXT NOT NULL,
     "last_fire_at" TIMESTAMPTZ(3) NOT NULL,
     "last_error" TEXT,
-    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
     CONSTRAINT "drill_schedules_pkey" PRIMARY KEY ("environment")
 );

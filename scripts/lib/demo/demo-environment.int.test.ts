@@ -496,6 +496,7 @@ describe("the demo environment", () => {
     expect(targets.map((t) => [t.user, t.passwordFrom, t.ownerRole])).toEqual([
       ["restore_admin", { env: "DEMO_RESTORE_PASSWORD" }, "loanserve"],
       ["restore_admin", { env: "DEMO_RESTORE_PASSWORD" }, "loanserve"],
+      ["restore_admin", { env: "DEMO_RESTORE_PASSWORD" }, "loanserve"],
     ]);
     // "Production" is owned by the application role, as the dumps record.
     expect(await ownership("loanserve")).toEqual(OWNED_BY_LOANSERVE);
