@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers";
 
-test("Overview shows the demo's alerts without an incident: the backup without a manifest, linking to it", async ({ page }) => {
+test("Overview ranks what needs attention, with the demo's alerts among it: the backup without a manifest, linking to it", async ({ page }) => {
   test.setTimeout(180_000);
   await signIn(page);
   // The workers evaluate the rules every minute; a fresh start may not have yet.
@@ -9,9 +9,12 @@ test("Overview shows the demo's alerts without an incident: the backup without a
   await expect.poll(rules, { timeout: 150_000, intervals: [2_000] }).toContain("backup-manifest");
 
   await page.goto("/");
-  const missing = page.getByRole("list", { name: "Open alerts" }).locator("li[data-alert='backup-manifest']");
+  const attention = page.getByRole("list", { name: "Needs attention" });
+  // The demo's incident is open: it comes before a warning about a backup.
+  await expect(attention.locator("li").first()).toContainText("Payments for tenant 4");
+  const missing = attention.locator("li[data-alert='backup-manifest']");
   await expect(missing).toContainText(/has no usable manifest/);
   await expect(missing).toContainText("warning");
-  await missing.getByRole("link").click();
+  await missing.getByRole("link", { name: "See the backup" }).click();
   await expect(page).toHaveURL(/\/backups\/[0-9a-f-]{36}$/);
 });

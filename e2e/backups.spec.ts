@@ -26,7 +26,10 @@ test("the demo's backups: flagged problems, and a verification watched to the en
   await reloadUntil(page, async () => (await page.locator("tbody tr:visible", { hasText: "checksum mismatch" }).count()) === 1);
   await expect(page.locator("tbody tr:visible", { hasText: "no manifest" })).toHaveCount(1);
   await expect(page.locator("tbody tr:visible", { hasText: "no manifest" })).toContainText("unverifiable");
-  await expect(page.locator("[data-freshness]")).toHaveAttribute("data-freshness", "green");
+  // Fresh, yet not green: the week's backups include the mismatched one and the one without a manifest.
+  await expect(page.locator("[data-freshness]")).toHaveAttribute("data-freshness", "amber");
+  await expect(page.locator("[data-freshness]")).toContainText("Fresh, but 2 recent backups are broken");
+  await expect(page.locator("[data-freshness]")).toContainText("1 failed its checksum, 1 has no usable manifest");
 
   // Verify the newest backup again from its detail page and watch the progress bar finish.
   const newest = rows.first();

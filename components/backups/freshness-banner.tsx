@@ -3,12 +3,12 @@ import type { BackupHealth } from "@/lib/backups/get-backup-health";
 import { cx } from "@/components/ui/cx";
 
 const STYLE = {
-  green: { icon: CircleCheck, classes: "border-success/30 bg-success-soft text-success-text", label: "Backups fresh" },
-  amber: { icon: CircleAlert, classes: "border-warning/40 bg-warning-soft text-warning-text", label: "Verification needed" },
-  red: { icon: CircleX, classes: "border-danger/30 bg-danger-soft text-danger-text", label: "Backups stale" },
+  green: { icon: CircleCheck, classes: "border-success/30 bg-success-soft text-success-text" },
+  amber: { icon: CircleAlert, classes: "border-warning/40 bg-warning-soft text-warning-text" },
+  red: { icon: CircleX, classes: "border-danger/30 bg-danger-soft text-danger-text" },
 } as const;
 
-/** Green/amber/red: is the newest verified backup within the recovery-point objective? */
+/** Green/amber/red: is the newest verified backup within the recovery-point objective, and are the recent ones sound? */
 export function FreshnessBanner({ health, title }: { health: BackupHealth; title?: string }) {
   const style = STYLE[health.status];
   const Icon = style.icon;
@@ -18,7 +18,7 @@ export function FreshnessBanner({ health, title }: { health: BackupHealth; title
       <div className="text-sm">
         <p className="font-semibold">
           {title ? `${title}: ` : ""}
-          {style.label}
+          {health.headline}
         </p>
         <p>{health.summary}</p>
       </div>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { cx } from "@/components/ui/cx";
+import { Time } from "@/components/ui/time";
 import { formatMinutes } from "@/lib/incidents/measure-objectives";
 import type { RecoveryMeasurement } from "@/lib/restore/list-recovery-measurements";
 
@@ -33,34 +34,84 @@ function Bar({ label, achieved, objective, verdict }: { label: string; achieved:
   );
 }
 
-/** Achieved RTO and RPO of recent incidents and restores, each against its method's objective (the black mark). */
+function Measured({ item }: { item: RecoveryMeasurement }) {
+  const { measurement } = item;
+  return (
+    <li className="space-y-1">
+      <div className="flex flex-wrap items-baseline gap-x-2">
+        <Link href={item.href} className="text-sm font-medium text-accent-text underline-offset-2 hover:underline">
+          {item.label}
+        </Link>
+        <span className="text-xs text-muted">
+          <Time value={item.at} /> · <span className="font-mono">{item.environment}</span> · {measurement.method}
+        </span>
+      </div>
+      <Bar
+        label="RTO"
+        achieved={measurement.rto.achievedMinutes}
+        objective={measurement.rto.objective.maxMinutes}
+        verdict={measurement.rto.verdict}
+      />
+      {/* Data loss is measured against an incident: a restore on its own lost nothing to measure. */}
+      {item.kind === "incident" && (
+        <Bar
+          label="RPO"
+          achieved={measurement.rpo.achievedMinutes}
+          objective={measurement.rpo.objectiveMinutes}
+          verdict={measurement.rpo.verdict}
+        />
+      )}
+    </li>
+  );
+}
+
+/**
+ * Achieved RTO (and, for incidents, RPO) against each method's objective (the black mark):
+ * incidents apart from restores run on their own, each dated. Drills are on the Drills page.
+ */
 export function ObjectivesChart({ items }: { items: RecoveryMeasurement[] }) {
   if (items.length === 0)
     return <p className="text-sm text-muted">No validated restores yet. Achieved RTO and RPO appear here after the first one.</p>;
+  const incidents = items.filter((item) => item.kind === "incident");
+  const restores = items.filter((item) => item.kind === "run");
   return (
-    <ul className="space-y-4" aria-label="Recovery objectives achieved">
-      {items.map((item) => (
-        <li key={`${item.kind}:${item.id}`} className="space-y-1">
-          <Link href={item.href} className="text-sm font-medium text-accent-text underline-offset-2 hover:underline">
-            {item.label}
-          </Link>
-          <span className="ml-2 text-xs text-muted">
-            {item.kind} · {item.environment} · {item.measurement.method}
-          </span>
-          <Bar
-            label="RTO"
-            achieved={item.measurement.rto.achievedMinutes}
-            objective={item.measurement.rto.objective.maxMinutes}
-            verdict={item.measurement.rto.verdict}
-          />
-          <Bar
-            label="RPO"
-            achieved={item.measurement.rpo.achievedMinutes}
-            objective={item.measurement.rpo.objectiveMinutes}
-            verdict={item.measurement.rpo.verdict}
-          />
-        </li>
-      ))}
-    </ul>
+    <div className="space-y-5">
+      <p className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-muted" aria-label="Legend">
+        <span className="flex items-center gap-1.5">
+          <span aria-hidden className="inline-block h-2.5 w-5 rounded bg-success" /> met
+        </span>
+        <span className="flex items-center gap-1.5">
+          <span aria-hidden className="inline-block h-2.5 w-5 rounded bg-danger" /> missed
+        </span>
+        <span className="flex items-center gap-1.5">
+          <span aria-hidden className="inline-block h-3.5 w-0.5 bg-fg" /> objective
+        </span>
+        <span>RTO: start to a validated restore. RPO: the data lost, for incidents.</span>
+      </p>
+      {incidents.length > 0 && (
+        <section className="space-y-3" aria-labelledby="objectives-incidents">
+          <h3 id="objectives-incidents" className="text-sm font-semibold">
+            Incidents
+          </h3>
+          <ul className="space-y-4">
+            {incidents.map((item) => (
+              <Measured key={`incident:${item.id}`} item={item} />
+            ))}
+          </ul>
+        </section>
+      )}
+      {restores.length > 0 && (
+        <section className="space-y-3" aria-labelledby="objectives-restores">
+          <h3 id="objectives-restores" className="text-sm font-semibold">
+            Restores run on their own
+          </h3>
+          <ul className="space-y-4">
+            {restores.map((item) => (
+              <Measured key={`run:${item.id}`} item={item} />
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
   );
 }

@@ -181,9 +181,16 @@ describe("streamed verification", () => {
     expect(verification.error).toMatch(/1048576 bytes, the manifest says 3145745 \(truncated\?\)/);
   });
 
-  it("health is green only for a verified backup within the objective", async () => {
+  it("health is green only for a verified backup within the objective, and amber while a recent backup is broken", async () => {
     const health = await getBackupHealth({ ctx: systemCtx(db), input: { environment: env, now: new Date("2026-11-20T12:00:00Z") } });
-    expect(health).toMatchObject({ status: "green", newestVerified: { name: "2026-11-20.sql.gz", ageHours: 10 } });
+    // Fresh, but the week's backups include the mismatched and truncated ones verified above.
+    expect(health).toMatchObject({ status: "amber", newestVerified: { name: "2026-11-20.sql.gz", ageHours: 10 } });
+    expect(health.problems.mismatch).toBeGreaterThanOrEqual(2);
+    expect(health.headline).toMatch(/^Fresh, but \d+ recent backups are broken$/);
+    expect(health.summary).toMatch(/Of the last 7 days' backups, \d+ failed its checksum/);
+    // A week later those are history: only freshness counts.
+    const calm = await getBackupHealth({ ctx: systemCtx(db), input: { environment: env, now: new Date("2026-11-28T12:00:00Z") } });
+    expect(calm.problems).toEqual({ mismatch: 0, unreadable: 0, noManifest: 0 });
     const late = await getBackupHealth({ ctx: systemCtx(db), input: { environment: env, now: new Date("2026-11-23T12:00:00Z") } });
     expect(late.status).toBe("red");
   });

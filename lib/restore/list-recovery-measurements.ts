@@ -30,8 +30,8 @@ export async function listRecoveryMeasurements({
   const [incidents, runs] = await Promise.all([
     ctx.db.incident.findMany({ where: { recoveryRun: { not: Prisma.DbNull } }, orderBy: { startedAt: "desc" }, take: limit }),
     ctx.db.restoreRun.findMany({
-      // Drills are measured on the Drills page, against the RTO objective; they recovered nothing.
-      where: { validationPassed: true, kind: { not: "drill" } },
+      // Restores that stand (not rolled back or cancelled); drills are measured on the Drills page.
+      where: { validationPassed: true, status: "succeeded", kind: { not: "drill" } },
       orderBy: { createdAt: "desc" },
       take: limit,
       select: { id: true, environment: true, createdAt: true, targetName: true, kind: true },
