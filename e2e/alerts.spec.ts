@@ -1,7 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers";
 
-test("Overview ranks what needs attention, with the demo's alerts among it: the backup without a manifest, linking to it", async ({ page }) => {
+test("Overview ranks what needs attention, with the demo's alerts among it: the backup without a manifest, linking to it", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await signIn(page);
   // The workers evaluate the rules every minute; a fresh start may not have yet.
