@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { contentSecurityPolicy, createNonce, servedOverHttps } from "@/lib/http/security-headers";
+import { contentSecurityPolicy, createNonce, REQUESTED_PATH_HEADER, servedOverHttps } from "@/lib/http/security-headers";
 
 /**
  * Next.js 16 middleware: a nonce-based Content-Security-Policy for every page.
@@ -9,6 +9,7 @@ import { contentSecurityPolicy, createNonce, servedOverHttps } from "@/lib/http/
  * and on the RESPONSE (where the browser enforces it). No authentication here: every page and
  * every route handler checks the session itself. The other security headers (nosniff, referrer
  * policy, HSTS over https…) come from next.config.mjs, for API routes and static files too.
+ * It also passes the requested path on, for the sign-in redirect to return to.
  */
 export function proxy(request: NextRequest): NextResponse {
   const nonce = createNonce();
@@ -19,6 +20,8 @@ export function proxy(request: NextRequest): NextResponse {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", csp);
+  // The page asked for, so a sign-in redirect can come back to it (set here, never taken from the client).
+  requestHeaders.set(REQUESTED_PATH_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", csp);
   return response;

@@ -12,8 +12,12 @@ test("Overview ranks what needs attention, with the demo's alerts among it: the 
 
   await page.goto("/");
   const attention = page.getByRole("list", { name: "Needs attention" });
-  // The demo's incident is open: it comes before a warning about a backup.
-  await expect(attention.locator("li").first()).toContainText("Payments for tenant 4");
+  // Critical first (the demo's checksum mismatch), then the open incident, then warnings.
+  await expect(attention.locator("li").first()).toContainText("critical");
+  await expect(attention.locator("li").first()).toContainText("checksum mismatch");
+  await expect(
+    attention.locator("li", { hasText: "Payments for tenant 4" }).getByRole("link", { name: "Open the incident" }),
+  ).toBeVisible();
   const missing = attention.locator("li[data-alert='backup-manifest']");
   await expect(missing).toContainText(/has no usable manifest/);
   await expect(missing).toContainText("warning");

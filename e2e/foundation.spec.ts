@@ -57,3 +57,23 @@ test("a viewer is refused an admin action, and the audit log shows the denied at
   await expect(page.getByRole("cell", { name: "api.access" }).first()).toBeVisible();
   await expect(page.getByRole("cell", { name: viewer.email }).first()).toBeVisible();
 });
+
+test("a deep link survives sign-in, unknown ids are real 404s, and the app has its icon", async ({ page }) => {
+  await page.goto("/drills?from=2026-11-01");
+  await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fdrills%3Ffrom%3D2026-11-01$/);
+  await page.getByLabel("Email").fill(E2E_ADMIN.email);
+  await page.getByLabel("Password").fill(E2E_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/drills\?from=2026-11-01$/);
+
+  const unknown = "6f1c2d3e-0000-4000-8000-000000000001";
+  for (const path of [`/restores/${unknown}`, `/incidents/${unknown}`, `/backups/${unknown}`, "/restores/not-an-id"]) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(404);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(/not found/i);
+  }
+
+  const icon = page.locator("link[rel='icon']");
+  const href = await icon.first().getAttribute("href");
+  expect((await page.request.get(href ?? "/missing")).headers()["content-type"]).toContain("image/svg+xml");
+});

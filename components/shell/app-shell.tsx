@@ -30,10 +30,13 @@ export function AppShell({ user, children }: { user: SessionUser; children: Reac
         Skip to content
       </a>
       <div className="min-h-dvh lg:grid lg:grid-cols-[14rem_minmax(0,1fr)]">
-        <aside className="sticky top-0 hidden h-dvh flex-col gap-4 overflow-y-auto border-r border-border bg-surface px-3 py-4 lg:flex">
-          <Brand className="px-1.5" />
-          <Nav />
-        </aside>
+        {/* The column carries the background to the page's full height; the sidebar inside stays in view. */}
+        <div className="hidden border-r border-border bg-surface lg:block">
+          <aside className="sticky top-0 flex h-dvh flex-col gap-4 overflow-y-auto px-3 py-4">
+            <Brand className="px-1.5" />
+            <Nav />
+          </aside>
+        </div>
         <div className="flex min-w-0 flex-col">
           <header className="sticky top-0 z-20 flex h-14 items-center gap-2 border-b border-border bg-surface px-3 sm:px-4 lg:px-8">
             <MobileNav />

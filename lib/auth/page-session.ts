@@ -4,12 +4,19 @@ import { redirect } from "next/navigation";
 import { getDb } from "@/lib/db/client";
 import { ForbiddenError } from "@/lib/errors";
 import { getEnv, oidcSettings } from "@/lib/env";
+import { REQUESTED_PATH_HEADER } from "@/lib/http/security-headers";
 import { OIDC_PROVIDER_ID } from "./options";
 import { hasRole, type Role, type SessionUser } from "./roles";
 import { checkSession, sessionClaimsFromHeaders, type SessionCheck } from "./session";
 
 /** Where a person holding a one-time password is sent until they have chosen their own. */
 export const CHANGE_PASSWORD_PAGE = "/account/password";
+
+/** Sign in, then back to the page asked for (the sign-in page keeps only same-origin paths). */
+async function signInRedirect(): Promise<never> {
+  const requested = (await headers()).get(REQUESTED_PATH_HEADER);
+  redirect(requested && requested !== "/" ? `/signin?callbackUrl=${encodeURIComponent(requested)}` : "/signin");
+}
 
 /** The session of the page being rendered, checked against the database as every API request is. */
 async function pageSession(): Promise<SessionCheck> {
@@ -19,7 +26,7 @@ async function pageSession(): Promise<SessionCheck> {
 /** For server components: the signed-in user, or a redirect to the sign-in page (or to the password change a one-time password needs). */
 export async function requirePageUser(required: Role = "viewer"): Promise<SessionUser> {
   const check = await pageSession();
-  if (!check.ok) redirect("/signin");
+  if (!check.ok) return signInRedirect();
   if (check.passwordChangeRequired) redirect(CHANGE_PASSWORD_PAGE);
   const user = check.user;
   if (!hasRole(user.role, required)) {

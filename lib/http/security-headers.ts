@@ -38,3 +38,6 @@ export function servedOverHttps(url: URL, headers: Headers): boolean {
   if (url.protocol === "https:") return true;
   return headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase() === "https";
 }
+
+/** The request header the proxy sets to the page's path and query, for the sign-in redirect. */
+export const REQUESTED_PATH_HEADER = "x-requested-path";

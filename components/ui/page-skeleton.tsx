@@ -1,7 +1,11 @@
-import { Skeleton } from "@/components/ui/skeleton";
+import { Skeleton } from "./skeleton";
 
-/** Shown inside the shell while a page's data loads: the page's shape, without its content. */
-export default function Loading() {
+/**
+ * Shown inside the shell while a page's data loads: the page's shape, without its content. A
+ * segment's loading.tsx re-exports it only where no page below can be a 404: a loading boundary
+ * starts the response early, after which a missing run, backup or incident would answer 200.
+ */
+export function PageSkeleton() {
   return (
     <div role="status" aria-label="Loading">
       <div className="mb-6 space-y-2">
