@@ -135,7 +135,7 @@ export function RestoreRunLive({
           />
         )}
 
-        <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
+        <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
           <Card padding="none">
             <CardHeader
               title="Plan"
@@ -225,7 +225,7 @@ export function RestoreRunLive({
           </CardBody>
         </Card>
 
-        <p className="text-xs text-muted">
+        <p className="text-xs text-muted [overflow-wrap:anywhere]">
           {plan.kind === "pitr" ? (
             <>
               Provider {plan.source.provider} · creates {plan.identifiers.join(", ")}

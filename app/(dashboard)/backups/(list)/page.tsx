@@ -109,12 +109,8 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
             <THead>
               <Tr>
                 <Th>Taken</Th>
-                <Th numeric>Age</Th>
-                <Th>Name</Th>
-                <Th>Format</Th>
-                <Th numeric>Size</Th>
-                <Th>Manifest</Th>
-                <Th>Verification</Th>
+                <Th>Backup</Th>
+                <Th>Manifest and verification</Th>
                 {canVerify && <Th>Action</Th>}
               </Tr>
             </THead>
@@ -123,20 +119,23 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
                 <Tr key={b.id} data-backup-name={b.name}>
                   <Td>
                     <Time value={b.takenAt} />
+                    <div className="text-xs text-muted tabular-nums">
+                      {formatAge((now - new Date(b.takenAt).getTime()) / 3_600_000)} old
+                    </div>
                   </Td>
-                  <Td numeric>{formatAge((now - new Date(b.takenAt).getTime()) / 3_600_000)}</Td>
-                  <Td mono className="max-w-80 truncate">
-                    <Link href={`/backups/${b.id}`} className="text-accent-text underline-offset-2 hover:underline" title={b.name}>
-                      {b.name}
-                    </Link>
-                  </Td>
-                  <Td>{b.format === "custom" ? "custom (.dump)" : "plain SQL (gzip)"}</Td>
-                  <Td numeric>{formatBytes(b.size)}</Td>
-                  <Td>
-                    <ManifestBadge state={b.manifestState} />
+                  <Td className="max-w-80">
+                    <div className="truncate font-mono">
+                      <Link href={`/backups/${b.id}`} className="text-accent-text underline-offset-2 hover:underline" title={b.name}>
+                        {b.name}
+                      </Link>
+                    </div>
+                    <div className="text-xs text-muted">
+                      {b.format === "custom" ? "custom (.dump)" : "plain SQL (gzip)"} · {formatBytes(b.size)}
+                    </div>
                   </Td>
                   <Td>
                     <span className="flex flex-wrap gap-1">
+                      <ManifestBadge state={b.manifestState} />
                       <VerificationBadge state={b.verificationState} />
                       {b.restoreTested && <RestoreTestedBadge tested={b.restoreTested} />}
                     </span>

@@ -48,7 +48,7 @@ export default async function BackupPage({ params }: { params: Promise<{ backupI
           </ButtonLink>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-2">
         <Card padding="none">
           <CardHeader title="Integrity" />
           <CardBody className="space-y-4">
