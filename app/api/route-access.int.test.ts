@@ -110,6 +110,7 @@ const PINNED_ROLES: Readonly<Record<string, "public" | "viewer" | "operator" | "
   "POST /api/backups/[backupId]/tables": "operator",
   "POST /api/backups/[backupId]/verify": "operator",
   "POST /api/drills": "operator",
+  "POST /api/incidents/[incidentId]/facts": "operator",
   "POST /api/backups/refresh": "viewer",
   "POST /api/incidents": "operator",
   "POST /api/incidents/[incidentId]/items/[itemId]/check": "operator",

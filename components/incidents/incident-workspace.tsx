@@ -11,6 +11,7 @@ import { useIncident } from "@/lib/client/use-incident";
 import type { IncidentDetail } from "@/lib/incidents/incident-views";
 import { acceptsChanges, canReview } from "@/lib/incidents/state";
 import { IncidentStatusBadge, SeverityBadge } from "./incident-badges";
+import { IncidentFactsForm } from "./incident-facts-form";
 import { IncidentTimeline } from "./incident-timeline";
 import { NoteForm } from "./note-form";
 import { ObjectivesPanel } from "./objectives-panel";
@@ -123,6 +124,7 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
                   </>
                 )}
               </dl>
+              {editable && <IncidentFactsForm incidentId={incident.id} scope={incident.scope} lastKnownGoodAt={incident.lastKnownGoodAt} />}
             </CardBody>
           </Card>
           <Card as="section" padding="none">

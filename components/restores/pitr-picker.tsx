@@ -73,9 +73,12 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
   const [environment, setEnvironment] = useState(initial.environment);
   const { data: summary, error: windowError, isFetching } = usePitrWindow(environment, initial);
   const now = useNow(Date.parse(initial.window.describedAt));
-  const [mode, setMode] = useState<"latest" | "time">("latest");
-  const [zone, setZone] = useState<Zone>("local");
-  const [text, setText] = useState("");
+  // From an incident that knows when the data was last good, that moment is proposed, not "latest"
+  // (which is after the damage); in UTC, so the server's and the browser's first render agree.
+  const lastKnownGood = incident?.lastKnownGoodAt ?? null;
+  const [mode, setMode] = useState<"latest" | "time">(lastKnownGood ? "time" : "latest");
+  const [zone, setZone] = useState<Zone>(lastKnownGood ? "utc" : "local");
+  const [text, setText] = useState(lastKnownGood ? toInputValue(new Date(lastKnownGood), "UTC") : "");
   const [typed, setTyped] = useState("");
 
   const zoneName = zone === "utc" || !viewerZone ? "UTC" : viewerZone;

@@ -4,6 +4,7 @@ import type { DbOrTx } from "@/lib/db/client";
 export type IncidentEventType =
   | "declared"
   | "status-changed"
+  | "facts-changed"
   | "item-checked"
   | "item-unchecked"
   | "note"

@@ -1,3 +1,5 @@
+import { formatUtc } from "@/lib/format";
+
 // One sentence per timeline entry, shared by the incident page and the Markdown export.
 
 interface DescribableEvent {
@@ -18,6 +20,17 @@ export function acceptedChecks(payload: Record<string, unknown>): string {
   return checks.length > 0 ? checks.join(", ") : "?";
 }
 
+/** "Last known good set to 2026-11-29 02:00:00 UTC (was not determined); scope changed". */
+function describeFactChanges(payload: Record<string, unknown>): string {
+  const changes = (payload.changes ?? {}) as Record<string, { from?: unknown; to?: unknown } | undefined>;
+  const utc = (value: unknown) => (typeof value === "string" ? formatUtc(value) : "not determined");
+  const parts: string[] = [];
+  const known = changes.lastKnownGoodAt;
+  if (known) parts.push(`Last known good set to ${utc(known.to)} (was ${utc(known.from)})`);
+  if (changes.scope) parts.push(`Scope changed to “${text(changes.scope.to) ?? ""}”`);
+  return parts.join("; ") || "Facts changed";
+}
+
 export function describeEvent({ type, payload }: DescribableEvent): string {
   const item = `“${text(payload.text) ?? "an item"}”`;
   switch (type) {
@@ -25,6 +38,8 @@ export function describeEvent({ type, payload }: DescribableEvent): string {
       return `Declared ${text(payload.severity)?.toUpperCase() ?? "an"} incident in ${text(payload.environment) ?? "?"}: ${text(payload.title) ?? ""}`;
     case "status-changed":
       return `Status changed from ${text(payload.from) ?? "?"} to ${text(payload.to) ?? "?"}`;
+    case "facts-changed":
+      return describeFactChanges(payload);
     case "item-checked": {
       const already = text(payload.alreadyCheckedBy);
       if (already) return withNote(`Ticked ${item}, already ticked by ${already}`, payload);
