@@ -55,10 +55,7 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
               </ButtonLink>
             )}
             {canOperate && acceptsChanges(incident.status) && (
-              <ButtonLink
-                href={`/backups?env=${encodeURIComponent(incident.environment)}&verification=verified`}
-                icon={<DatabaseBackup aria-hidden />}
-              >
+              <ButtonLink href={`/restores/new?incident=${incident.id}`} icon={<DatabaseBackup aria-hidden />}>
                 Restore a backup
               </ButtonLink>
             )}

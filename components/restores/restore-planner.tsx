@@ -25,7 +25,18 @@ export interface PlannerTarget {
 }
 
 /** Choose target and mode, read the plan and the preflight checks, then confirm by typing the database name. */
-export function RestorePlanner({ backupId, environment, targets }: { backupId: string; environment: string; targets: PlannerTarget[] }) {
+export function RestorePlanner({
+  backupId,
+  environment,
+  targets,
+  incidentId,
+}: {
+  backupId: string;
+  environment: string;
+  targets: PlannerTarget[];
+  /** The incident this restore answers, when started from one: the run is linked to it alone. */
+  incidentId?: string;
+}) {
   const router = useRouter();
   const hydrated = useHydrated();
   const [targetName, setTargetName] = useState(targets[0]?.name ?? "");
@@ -35,7 +46,14 @@ export function RestorePlanner({ backupId, environment, targets }: { backupId: s
   const [someTables, setSomeTables] = useState(false);
   const [tables, setTables] = useState<string[]>([]);
   const partial = mode === "new-database" && someTables;
-  const choice: LogicalRestoreChoice = { backupId, environment, targetName, mode, ...(partial ? { tables } : {}) };
+  const choice: LogicalRestoreChoice = {
+    backupId,
+    environment,
+    targetName,
+    mode,
+    ...(partial ? { tables } : {}),
+    ...(incidentId ? { incidentId } : {}),
+  };
   const needsTables = partial && tables.length === 0;
 
   const plan = useMutation({

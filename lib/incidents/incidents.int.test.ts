@@ -392,6 +392,37 @@ describe("system evidence", () => {
     expect(untouched.phases.flatMap((p) => p.items).every((i) => i.checkedAt === null)).toBe(true);
   });
 
+  it("a run started from an incident tells that incident alone; one started without tells every open one", async () => {
+    const first = await declare(operatorA, { environment: "beta" });
+    const second = await declare(operatorA, { environment: "beta" });
+    const runFrom = async (incidentId: string | null) =>
+      (
+        await db.restoreRun.create({
+          data: {
+            kind: "logical",
+            environment: "beta",
+            targetName: "dr",
+            targetDatabase: "loanserve",
+            mode: "new-database",
+            status: "running",
+            plan: {},
+            scratchDatabase: "scratch",
+            requestedByEmail: operatorA.email,
+            incidentId,
+          },
+        })
+      ).id;
+    const evidence = (runId: string) =>
+      recordSystemEvidence({
+        ctx: systemCtx(db),
+        input: { environment: "beta", kind: "restore-started", runId, href: `/restores/${runId}`, description: "Logical restore started" },
+      });
+    const linked = await evidence(await runFrom(first.id));
+    expect(linked.incidentIds).toEqual([first.id]);
+    const unlinked = await evidence(await runFrom(null));
+    expect(unlinked.incidentIds).toEqual(expect.arrayContaining([first.id, second.id]));
+  });
+
   it("a real backup verification ticks “Verify backup availability”", async () => {
     const environment = getEnvironment(loadConfig().config, "backed-up");
     const s3 = await startTestS3();

@@ -25,6 +25,8 @@ export const LogicalRestoreChoice = z.object({
   newDatabaseName: DatabaseName.optional(),
   /** New-database mode: restore only these tables (`schema.table`, from the backup's table list). */
   tables: z.array(z.string().min(1).max(300)).min(1, "choose at least one table").max(5000).optional(),
+  /** The incident this restore answers: its evidence goes to that incident alone. */
+  incidentId: z.uuid().optional(),
 });
 export type LogicalRestoreChoice = z.infer<typeof LogicalRestoreChoice>;
 

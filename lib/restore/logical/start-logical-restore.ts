@@ -5,6 +5,7 @@ import { assertMayRestore, LogicalRestoreChoice, planOf, resolveLogicalRestore }
 import type { ClientCtx } from "@/lib/db/ctx";
 import { restoreRunView, type RestoreRunView } from "../restore-run-views";
 import { createQueuedRun } from "../engine/create-queued-run";
+import { findRunIncident } from "../run-incident";
 
 export const StartLogicalRestoreInput = LogicalRestoreChoice.extend({
   /** The person types the target database's name, exactly. */
@@ -25,6 +26,7 @@ export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; inpu
     throw new BadRequestError(`Type the target database's name, ${target.database}, exactly to confirm the restore.`);
   }
 
+  const incident = await findRunIncident(ctx.db, input.incidentId, environment.name);
   const runId = randomUUID();
   const plan = planOf(resolved, runId, new Date());
 
@@ -40,6 +42,7 @@ export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; inpu
       newDatabaseName: plan.databases.newDatabase,
       scratchDatabase: plan.databases.scratch,
       restorePointAt: new Date(source.takenAt),
+      incidentId: incident?.id ?? null,
     },
     plan,
     audit: {
@@ -54,6 +57,7 @@ export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; inpu
         newDatabaseName: plan.databases.newDatabase,
         scratchDatabase: plan.databases.scratch,
         overridden: source.overridden,
+        incidentId: incident?.id ?? null,
         ...(resolved.selection
           ? { tables: resolved.selection.tables, skippedForeignKeys: resolved.selection.skippedForeignKeys.map((k) => k.name) }
           : {}),

@@ -4,7 +4,7 @@ import type { DbOrTx } from "@/lib/db/client";
 import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
 import { RestoreWindowError, type PitrProvider } from "@/lib/providers/pitr";
 import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
-import { findPitrIncident } from "./pitr-environment-state";
+import { findRunIncident } from "../run-incident";
 import { PitrTargetChoice, pitrWindowProblem, pitrWindowView, type PitrIncidentView, type PitrWindowView } from "./plan";
 
 export const PitrRestoreChoice = z.object({
@@ -32,7 +32,7 @@ export interface ResolvedPitrRestore {
  */
 export async function resolvePitrRestore(db: DbOrTx, choice: PitrRestoreChoice): Promise<ResolvedPitrRestore> {
   const { environment, source } = resolvePitrEnvironment(choice.environment);
-  const incident = await findPitrIncident(db, choice.incidentId, environment.name);
+  const incident = await findRunIncident(db, choice.incidentId, environment.name);
   const provider = createPitrProviderFor(source);
   const window = pitrWindowView(await provider.describeWindow());
   const problem = pitrWindowProblem(window, choice.target);

@@ -54,6 +54,8 @@ export async function startPitrRestore({ ctx, input }: { ctx: ClientCtx; input: 
       mode: PITR_MODE,
       // What the run creates and clean-up removes: the restored cluster, instance or data folder.
       scratchDatabase: plan.identifiers[0] ?? "",
+      // Its evidence goes to this incident alone.
+      incidentId: incident?.id ?? null,
       // "Latest" is pinned when the restore step starts.
       restorePointAt: input.target.kind === "time" ? new Date(input.target.time) : null,
     },

@@ -1,7 +1,9 @@
 import { ArrowLeft } from "lucide-react";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { BackupChooser } from "@/components/restores/backup-chooser";
 import { RestorePlanner } from "@/components/restores/restore-planner";
+import { listRestorableBackups } from "@/lib/backups/list-restorable-backups";
 import { ButtonLink } from "@/components/ui/button-link";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -15,14 +17,24 @@ export const dynamic = "force-dynamic";
 
 export default async function NewRestorePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await pageContext("operator");
-  const backupId = firstParam((await searchParams).backup);
+  const params = await searchParams;
+  const backupId = firstParam(params.backup);
+  const incidentId = firstParam(params.incident);
+  if (incidentId !== undefined && !isUuid(incidentId)) notFound();
+  const incident = incidentId
+    ? await ctx.db.incident.findUnique({ where: { id: incidentId }, select: { id: true, title: true, environment: true } })
+    : null;
+  if (incidentId && !incident) notFound();
+  const forIncident = incident ? ` for the incident “${incident.title}”` : "";
   if (!backupId) {
+    const backups = await listRestorableBackups(ctx, incident?.environment);
     return (
       <>
-        <PageHeader title="New restore" />
-        <EmptyState title="Pick a backup first" action={<ButtonLink href="/backups">Browse backups</ButtonLink>}>
-          <p>A logical restore starts from a backup: open one on the Backups page and choose “Restore this backup”.</p>
-        </EmptyState>
+        <PageHeader
+          title="New logical restore"
+          description={`Choose the backup to restore${forIncident}: the newest verified ones first. For a whole database at a moment within the PITR window, a point-in-time restore loses less.`}
+        />
+        <BackupChooser backups={backups} incidentId={incident?.id ?? null} />
       </>
     );
   }
@@ -37,6 +49,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
         description={
           <>
             From <span className="font-mono">{backup.name}</span> in <span className="font-mono">{environment.name}</span>
+            {forIncident}
             {environment.protected && " (protected: an admin must start it)"}.
           </>
         }
@@ -59,6 +72,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
           backupId={backup.id}
           environment={environment.name}
           targets={environment.restoreTargets.map((t) => ({ name: t.name, description: `${t.user}@${t.host}:${t.port}/${t.database}` }))}
+          {...(incident && incident.environment === environment.name ? { incidentId: incident.id } : {})}
         />
       )}
     </>

@@ -9,7 +9,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { orNotFound, pageContext } from "@/lib/http/page-context";
 import { describePitrWindow } from "@/lib/restore/pitr/describe-pitr-window";
 import { pitrEnvironmentNames } from "@/lib/config/resolve-pitr-environment";
-import { findPitrIncident } from "@/lib/restore/pitr/pitr-environment-state";
+import { findRunIncident } from "@/lib/restore/run-incident";
 import { firstParam, isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Point-in-time recovery" };
@@ -55,7 +55,7 @@ export default async function PitrPage({ searchParams }: { searchParams: Promise
     );
   }
   const [incident, initial] = await Promise.all([
-    orNotFound(findPitrIncident(db, incidentId, environment)),
+    orNotFound(findRunIncident(db, incidentId, environment)),
     describePitrWindow({ ctx, input: { environment } }),
   ]);
 
