@@ -87,7 +87,8 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
     mode === "latest" ? { kind: "latest" } : parsed?.ok ? { kind: "time", time: parsed.instant.toISOString() } : null;
   const window = summary?.window ?? null;
   const problem = window && choice ? pitrWindowProblem(window, choice) : null;
-  const dataLoss = window && choice ? predictDataLoss({ choice, window, incident, now: new Date(now) }) : null;
+  // A time the window refuses predicts nothing: only the refusal is shown.
+  const dataLoss = window && choice && !problem ? predictDataLoss({ choice, window, incident, now: new Date(now) }) : null;
   const selectedAt = choice?.kind === "time" ? Date.parse(choice.time) : null;
   const body = choice ? { environment, target: choice, ...(incident ? { incidentId: incident.id } : {}) } : null;
 
