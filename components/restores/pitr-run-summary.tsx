@@ -1,5 +1,6 @@
-import { Circle, ExternalLink } from "lucide-react";
+import { ExternalLink } from "lucide-react";
 import Link from "next/link";
+import { CopyButton } from "@/components/ui/copy-button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Time } from "@/components/ui/time";
 import { formatDuration, formatUtc } from "@/lib/format";
@@ -48,20 +49,19 @@ export function PitrRunSummary({
             </span>
             .
           </p>
+          <CopyButton value={endpointText(run.endpoint)} label="Copy the endpoint" />
           <div className="text-fg">
             <p className="mb-1 font-medium">Cutover checklist — yours to do; nothing was repointed:</p>
-            <ul className="space-y-1" aria-label="Cutover checklist">
+            {/* Numbered, not boxes: these are steps for a person, not items this page ticks. */}
+            <ol className="list-decimal space-y-1 pl-5" aria-label="Cutover checklist">
               {cutoverChecklist({
                 endpoint: run.endpoint,
                 sourceDescription: plan.source.description,
                 incident: plan.incident !== null,
               }).map((item) => (
-                <li key={item} className="flex gap-2">
-                  <Circle aria-hidden className="mt-0.5 size-4 shrink-0 text-muted" />
-                  <span>{item}</span>
-                </li>
+                <li key={item}>{item}</li>
               ))}
-            </ul>
+            </ol>
             {plan.incident && (
               <Link
                 href={`/incidents/${plan.incident.id}`}

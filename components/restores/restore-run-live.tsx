@@ -64,6 +64,12 @@ export function RestoreRunLive({
         <div className="flex flex-wrap items-center justify-between gap-3">
           <div className="flex flex-wrap items-center gap-3 text-sm">
             <RunStatusBadge status={run.status} />
+            {/* For screen readers: the status, the step and progress by tenths, not every byte. */}
+            <span className="sr-only" aria-live="polite">
+              {`Run ${run.status}${run.currentStep ? `, step ${run.currentStep}` : ""}${
+                active && progress?.percent != null ? `, ${Math.floor(progress.percent / 10) * 10}% done` : ""
+              }`}
+            </span>
             {run.durationMs !== null && <span className="tabular-nums text-muted">{formatDuration(run.durationMs)}</span>}
             <span className="flex items-center gap-1.5 text-xs text-muted">
               <StatusDot tone={connected ? "success" : "neutral"} pulse={connected && active} label={connected ? "Live" : "Polling"} />

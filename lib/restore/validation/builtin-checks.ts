@@ -88,7 +88,7 @@ function criticalRowsExpectation(context: ValidationContext): string {
 const criticalTableRows: BuiltinCheck = {
   name: "critical-table-rows",
   description:
-    "Row counts of the critical tables (loans, users, payments, documents), each equal to the backup manifest's count when it records one.",
+    "Row counts of the critical tables (loans, users, payments, documents), each equal to the backup manifest's count when there is one.",
   sql: countRowsSql(CRITICAL_TABLES),
   expectation: criticalRowsExpectation,
   severity: () => "block",
@@ -140,7 +140,7 @@ const ACTIVITY_EXPECTATION = "≥ 1 day with activity";
 
 const recentActivityByDay: BuiltinCheck = {
   name: "recent-activity-by-day",
-  description: `Audit log entries per day (UTC) in the ${ACTIVITY_DAYS} days before the backup was taken; at least one day must show activity.`,
+  description: `Audit log entries per day (UTC) in the ${ACTIVITY_DAYS} days before the restored moment (the backup's time, or the point in time); at least one day must show activity.`,
   sql: RECENT_ACTIVITY_SQL,
   expectation: () => ACTIVITY_EXPECTATION,
   // A quiet week is possible (a holiday, a paused tenant); missing data shows in the row counts.
@@ -152,7 +152,7 @@ const recentActivityByDay: BuiltinCheck = {
     if (missing.length > 0) return failsOnMissingTables(missing, expectation);
     // Before the backup's time, not now: an older backup would otherwise show no activity.
     const end = context.backupTakenAt ?? new Date();
-    const window = `the ${ACTIVITY_DAYS} days before ${context.backupTakenAt ? "the backup" : "now"} (${end.toISOString()})`;
+    const window = `the ${ACTIVITY_DAYS} days before ${context.backupTakenAt ? "the restored moment" : "now"} (${end.toISOString()})`;
     const { rows, rowCount } = await query(RECENT_ACTIVITY_SQL, [end.toISOString()]);
     const entries = rows.reduce((sum, row) => sum + (actualFrom(row.transactions) ?? 0), 0);
     return {
@@ -248,7 +248,7 @@ const LOANS_EXPECTATION = "total_loans ≥ 1";
 
 const loansSummary: BuiltinCheck = {
   name: "loans-summary",
-  description: "The logical restore's summary of loans: how many, the latest, across how many tenants. There must be at least one loan.",
+  description: "The restored data's summary of loans: how many, the latest, across how many tenants. There must be at least one loan.",
   sql: LOANS_SUMMARY_SQL,
   expectation: () => LOANS_EXPECTATION,
   severity: () => "block",

@@ -2,6 +2,7 @@ import { ArrowLeft, History } from "lucide-react";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ManifestBadge, RestoreTestedBadge, VerificationBadge } from "@/components/backups/backup-badges";
+import { ActualDigest } from "@/components/backups/digest-diff";
 import { OverrideForm } from "@/components/backups/override-form";
 import { VerifyButton } from "@/components/backups/verify-button";
 import { Badge } from "@/components/ui/badge";
@@ -63,7 +64,9 @@ export default async function BackupPage({ params }: { params: Promise<{ backupI
               <dt className="text-muted">Expected sha256</dt>
               <dd className="font-mono break-all">{backup.expectedSha256 ?? "—"}</dd>
               <dt className="text-muted">Actual sha256</dt>
-              <dd className="font-mono break-all">{backup.actualSha256 ?? "not computed yet"}</dd>
+              <dd className="font-mono break-all">
+                {backup.actualSha256 ? <ActualDigest expected={backup.expectedSha256} actual={backup.actualSha256} /> : "not computed yet"}
+              </dd>
               <dt className="text-muted">Object key</dt>
               <dd className="font-mono break-all">{backup.key}</dd>
             </dl>
