@@ -115,6 +115,23 @@ export function RestoreRunLive({
 
         {plan.kind === "pitr" && !drill && <PitrRunSummary run={run} plan={plan} steps={steps} canAct={canAct} />}
 
+        {run.status === "rolled-back" && (
+          <div role="status" className="rounded-lg border border-border bg-subtle px-4 py-3 text-sm">
+            <p className="font-semibold">Rolled back: {run.targetDatabase} is the database it was before this restore.</p>
+            <p>
+              The restored data is kept as <span className="font-mono">{run.rolledBackDatabase ?? "its rolled-back name"}</span> until you
+              clean it up
+              {run.rolledBackAt ? (
+                <>
+                  {" "}
+                  (rolled back <Time value={run.rolledBackAt} relative />)
+                </>
+              ) : null}
+              . The swap step below is what happened before.
+            </p>
+          </div>
+        )}
+
         {plan.kind === "logical" && !drill && run.status === "succeeded" && (
           <div role="status" className="rounded-lg border border-success/30 bg-success-soft px-4 py-3 text-sm text-success-text">
             {run.mode === "swap" ? (

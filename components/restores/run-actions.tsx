@@ -12,10 +12,21 @@ import { FourEyesReason, useFourEyes } from "./four-eyes-context";
 
 type Pending = "cancel" | "rollback" | "cleanup" | null;
 
+/** What a cancel leaves, said before it happens, as the run's kind and step will leave it. */
+function cancelBody(run: RestoreRunView): string {
+  if (run.kind === "drill") return "The running step stops and what the drill restored is dropped. Nothing else is touched.";
+  if (run.kind === "pitr")
+    return "The running step stops. What the run already created is kept until you clean it up; the source is not touched.";
+  const early = run.status === "queued" || run.currentStep === "preflight" || run.currentStep === "restore";
+  return early
+    ? "The running step stops; the partial scratch database is dropped. The target is not touched."
+    : `The run stops; the restored copy ${run.scratchDatabase} is kept for inspection until you clean it up. The target is not touched.`;
+}
+
 const COPY = {
   cancel: {
     title: "Cancel this restore?",
-    body: "The running step stops; the scratch database is dropped. The target is not touched.",
+    body: null,
     confirm: "Cancel restore",
   },
   rollback: {
@@ -90,7 +101,7 @@ export function RunActions({
           open
           onClose={close}
           title={copy.title}
-          description={copy.body}
+          description={copy.body ?? cancelBody(run)}
           footer={
             <>
               <Button variant="ghost" onClick={close}>
