@@ -1,5 +1,7 @@
 import { ScrollText } from "lucide-react";
 import type { Metadata } from "next";
+import { auditActionLabel, auditSubject } from "@/lib/audit/audit-labels";
+import Link from "next/link";
 import { AnonymousFailuresSummary } from "@/components/audit/anonymous-failures-summary";
 import { AuditFilters } from "@/components/audit/audit-filters";
 import { Badge, type Tone } from "@/components/ui/badge";
@@ -23,6 +25,18 @@ const ANONYMOUS_HOURS = 24;
 
 /** datetime-local inputs have no zone; the form labels them UTC. */
 const asUtc = (v: string | undefined) => (v && !/[zZ]|[+-]\d\d:\d\d$/.test(v) ? `${v}Z` : v);
+
+function AuditSubject({ type, id }: { type: string | null; id: string | null }) {
+  const subject = auditSubject(type, id);
+  if (!subject) return <>—</>;
+  return subject.href ? (
+    <Link href={subject.href} className="text-accent-text underline-offset-2 hover:underline">
+      {subject.label}
+    </Link>
+  ) : (
+    <>{subject.label}</>
+  );
+}
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const ctx = await pageContext("viewer");
@@ -82,16 +96,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     <Time value={event.at} />
                   </Td>
                   <Td>{event.actorEmail}</Td>
-                  <Td mono>{event.action}</Td>
+                  <Td>
+                    {auditActionLabel(event.action)}
+                    <div className="font-mono text-xs text-muted">{event.action}</div>
+                  </Td>
                   <Td>
                     <Badge tone={OUTCOME_TONE[event.outcome] ?? "neutral"}>{event.outcome}</Badge>
                   </Td>
-                  <Td mono className="max-w-48 truncate">
-                    {event.subjectType ? `${event.subjectType} ${event.subjectId ?? ""}` : "—"}
+                  <Td wrap className="max-w-56 text-xs [overflow-wrap:anywhere]">
+                    <AuditSubject type={event.subjectType} id={event.subjectId} />
                   </Td>
                   <Td>
                     <details>
-                      <summary className="cursor-pointer text-xs text-muted">payload · request {event.requestId.slice(0, 8)}</summary>
+                      <summary className="cursor-pointer text-xs text-muted">payload · request {event.requestId}</summary>
                       <pre className="mt-2 max-w-xl overflow-x-auto rounded bg-subtle p-2 text-xs">
                         {JSON.stringify(event.payload, null, 2)}
                       </pre>
