@@ -64,10 +64,11 @@ test("two people work one incident live, recover and close it, and export the re
   // The operator starts a restore from the incident (into a new database, leaving the target alone);
   // the items the system did tick themselves, for both people, with a link to the run.
   await other.getByRole("link", { name: "Restore a backup" }).click();
+  await expect(other.getByRole("heading", { level: 1, name: "New logical restore" })).toBeVisible();
+  await expect(other.getByText(`for the incident “${title}”`)).toBeVisible();
   const backup = other.locator("tbody tr[data-backup-name$='.sql.gz']").first();
   const backupName = (await backup.getAttribute("data-backup-name")) ?? "";
-  await backup.getByRole("link", { name: backupName }).click();
-  await other.getByRole("link", { name: "Restore this backup" }).click();
+  await backup.getByRole("link", { name: `Restore ${backupName}` }).click();
   await other.getByLabel("Restore target").selectOption("demo-production");
   await other.getByLabel("Restore into a new database and leave the target alone").check();
   await other.getByRole("button", { name: "Show the plan" }).click();

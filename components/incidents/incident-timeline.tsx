@@ -44,7 +44,7 @@ export function IncidentTimeline({ events, order = "newest" }: { events: Inciden
                 {href && (
                   <>
                     {" "}
-                    <Link href={href} className="text-accent-text underline-offset-2 hover:underline">
+                    <Link href={href} className="text-accent-text underline underline-offset-2">
                       view
                     </Link>
                   </>

@@ -29,7 +29,7 @@ export function BackupChooser({ backups, incidentId }: { backups: readonly Resto
       </THead>
       <TBody>
         {backups.map((backup) => (
-          <Tr key={backup.id}>
+          <Tr key={backup.id} data-backup-name={backup.name}>
             <Td>
               <Time value={backup.takenAt} />
               <div className="text-xs text-muted">
