@@ -38,13 +38,16 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
               <span className="font-mono">{incident.environment}</span> · started <Time value={incident.startedAt} /> · declared by{" "}
               {incident.declaredByEmail}
             </span>
-            <span
-              className="inline-flex items-center gap-1.5 text-xs"
-              title={live ? "Changes by anyone appear here as they happen." : "Live updates unavailable; checking every 5 seconds."}
-            >
-              <StatusDot tone={live ? "success" : "warning"} pulse={live} />
-              {live ? "live" : "refreshing every 5 s"}
-            </span>
+            {/* A closed incident no longer changes: nothing to follow live. */}
+            {incident.status !== "closed" && (
+              <span
+                className="inline-flex items-center gap-1.5 text-xs"
+                title={live ? "Changes by anyone appear here as they happen." : "Live updates unavailable; checking every 5 seconds."}
+              >
+                <StatusDot tone={live ? "success" : "warning"} pulse={live} />
+                {live ? "live" : "refreshing every 5 s"}
+              </span>
+            )}
           </span>
         }
         actions={

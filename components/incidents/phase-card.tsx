@@ -52,7 +52,6 @@ export function PhaseCard({ incidentId, phase, startedAt, clockStoppedAt, canEdi
   const deadlineAt = phase.deadlineMinutes === null ? null : new Date(Date.parse(startedAt) + phase.deadlineMinutes * 60_000);
   const style = timer ? STATE_STYLE[timer.state] : STATE_STYLE.untimed;
   const done = phase.items.filter((i) => i.checkedAt).length;
-  const total = phase.deadlineMinutes === null ? null : phase.deadlineMinutes * 60_000;
 
   return (
     <Card as="section" padding="none" className={cx("transition-shadow", style.card)}>
@@ -75,12 +74,13 @@ export function PhaseCard({ incidentId, phase, startedAt, clockStoppedAt, canEdi
           }
           actions={<TimerBadge timer={timer} deadlineAt={deadlineAt} stopped={clockStoppedAt !== null} />}
         />
-        {total !== null && timer && timer.state !== "done" && timer.remainingMs !== null && (
+        {phase.items.length > 0 && (
+          // Items done, as the header says; the colour says how the deadline stands (the badge gives the time).
           <ProgressBar
-            label={`${phase.title}: time used`}
-            value={Math.min(total, total - timer.remainingMs)}
-            max={total}
-            valueText={timer.remainingMs < 0 ? "deadline passed" : `${formatCountdown(timer.remainingMs)} left`}
+            label={`${phase.title}: items done`}
+            value={done}
+            max={phase.items.length}
+            valueText={`${done} of ${phase.items.length} done${timer?.remainingMs != null && timer.state !== "done" ? `, ${timer.remainingMs < 0 ? "deadline passed" : `${formatCountdown(timer.remainingMs)} left`}` : ""}`}
             tone={style.bar}
             className="h-1 rounded-none"
           />
