@@ -8,7 +8,7 @@ import { applyLoanServeSchema, seedLoanServe } from "@/scripts/lib/demo/seed-loa
 import { runValidation } from "./run-validation";
 import type { CheckResult, ValidationReport } from "./types";
 
-// Well in the past, so "the 7 days before now" would find no activity while "before the backup" does.
+// Well in the past, so "the 7 days before now" would find no activity while "before the restored moment" does.
 const BACKUP_AT = new Date("2025-01-15T02:00:00Z");
 const SCALE = 0.05;
 
@@ -95,7 +95,7 @@ describe("runValidation", () => {
     expect(activity.rows?.at(-1)?.date).toBe("2025-01-08");
     expect(activity.actual).toBe(activity.rows?.length);
     expect(activity.message).toMatch(
-      /^[\d,]+ audit log entries in the 7 days before the backup \(2025-01-15T02:00:00.000Z\), on \d calendar day\(s\) \(UTC\)\.$/,
+      /^[\d,]+ audit log entries in the 7 days before the restored moment \(2025-01-15T02:00:00.000Z\), on \d calendar day\(s\) \(UTC\)\.$/,
     );
 
     expect(byName(report, "orphaned-payments")).toMatchObject({ actual: 0, expectation: "= 0" });
