@@ -9,7 +9,7 @@ import { readBackupTablesJob } from "@/lib/backups/read-backup-tables-job";
 import { startRestoreTestApp, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
 import { apiRequest } from "@/lib/testing/requests";
 import { createApiToken } from "@/lib/users/api-tokens";
-import { buildLogicalPlan } from "@/lib/restore/logical/plan";
+import { testLogicalPlan } from "@/lib/testing/plans";
 
 // GET /api/metrics on the real route wrapper with a viewer API token: Prometheus's text format,
 // every value read from the app's database at the scrape.
@@ -104,37 +104,15 @@ beforeAll(async () => {
   // Two drills: one passed three hours ago (validated 90 s after it started), then one that failed.
   const drill = (status: string, endedHoursAgo: number, steps: Array<[string, string, number, number]>) => {
     const runId = randomUUID();
-    const plan = buildLogicalPlan({
-      environment: { name: "metrics", protected: false },
-      source: {
-        backupId: verified.id,
-        name: "older.sql.gz",
-        key: "metrics/older.sql.gz",
-        takenAt: new Date(now - 26 * HOUR).toISOString(),
-        size: 100,
-        format: "plain-gzip",
-        sha256: null,
-        verificationState: "verified",
-        manifestTables: null,
-        pgVersion: null,
-        overridden: false,
-      },
-      target: {
-        name: "sandbox",
-        host: "127.0.0.1",
-        port: 5432,
-        database: "unused_drill",
-        user: "nobody",
-        maintenanceDatabase: "postgres",
-        sslMode: "disable",
-      },
-      mode: "drill",
-      newDatabaseName: null,
+    const plan = testLogicalPlan({
+      environment: "metrics",
       runId,
-      at: new Date(now),
-      configuredChecks: 0,
-      builtinChecks: 5,
-      preflight: null,
+      mode: "drill",
+      targetName: "sandbox",
+      database: "unused_drill",
+      backupId: verified.id,
+      backupName: "older.sql.gz",
+      takenAt: new Date(now - 26 * HOUR),
     });
     const end = now - endedHoursAgo * HOUR;
     return db.restoreRun.create({

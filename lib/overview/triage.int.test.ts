@@ -5,7 +5,7 @@ import type { AlertView } from "@/lib/alerts/evaluate-alerts";
 import type { Db } from "@/lib/db/client";
 import { systemCtx } from "@/lib/db/ctx";
 import { declareIncident } from "@/lib/incidents/declare-incident";
-import { buildLogicalPlan } from "@/lib/restore/logical/plan";
+import { testLogicalPlan } from "@/lib/testing/plans";
 import { createTestUser } from "@/lib/testing/auth";
 import { startRestoreTestApp, writeRestoreConfig, type RestoreTestApp } from "@/lib/testing/restore-runs";
 import { listRunningRuns, needsAttention } from "./triage";
@@ -20,37 +20,15 @@ let operator: SessionUser;
 /** A run row in `status` with a logical plan, as the engine stores one. */
 async function run(status: string, targetName: string) {
   const id = randomUUID();
-  const plan = buildLogicalPlan({
-    environment: { name: "triage", protected: false },
-    source: {
-      backupId: randomUUID(),
-      name: "2026-11-29.sql.gz",
-      key: "triage/2026-11-29.sql.gz",
-      takenAt: "2026-11-29T02:00:00.000Z",
-      size: 100,
-      format: "plain-gzip",
-      sha256: null,
-      verificationState: "verified",
-      manifestTables: null,
-      pgVersion: null,
-      overridden: false,
-    },
-    target: {
-      name: targetName,
-      host: "127.0.0.1",
-      port: 5432,
-      database: "loanserve",
-      user: "u",
-      maintenanceDatabase: "postgres",
-      sslMode: "disable",
-    },
-    mode: "swap",
-    newDatabaseName: null,
+  const plan = testLogicalPlan({
+    environment: "triage",
     runId: id,
-    at: new Date(),
-    configuredChecks: 0,
-    builtinChecks: 5,
-    preflight: null,
+    mode: "swap",
+    targetName,
+    database: "loanserve",
+    backupId: randomUUID(),
+    backupName: "2026-11-29.sql.gz",
+    takenAt: new Date("2026-11-29T02:00:00.000Z"),
   });
   return db.restoreRun.create({
     data: {
