@@ -27,7 +27,7 @@ const keyOf = (alert: { rule: string; subject: string }) => `${alert.rule}:${ale
  * Evaluates every rule and brings the open alerts in line, in one transaction: a finding without
  * an open alert fires one, an open alert without its finding resolves. Each change is audited,
  * then sent by webhook (to its environment's, or the default environment's for a system-wide one). A rule
- * that could not tell leaves its alerts as they are. Safe to call from any process at any time.
+ * that could not tell leaves its alerts as they are. Safe to call from every process, whenever.
  */
 export async function evaluateAlerts({ ctx, now = new Date() }: { ctx: Ctx<SessionUser | null>; now?: Date }): Promise<AlertChanges> {
   const { config } = loadConfig();

@@ -40,7 +40,7 @@ export interface BackupView {
   verifiedAt: string | null;
   actualSha256: string | null;
   removed: boolean;
-  /** The latest drill that restored and validated this backup, if any. */
+  /** The latest drill that restored and validated this backup (null: none has). */
   restoreTested: RestoreTested | null;
 }
 

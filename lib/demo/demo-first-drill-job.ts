@@ -8,7 +8,7 @@ import { startDrill } from "@/lib/restore/drill/start-drill";
 /**
  * Built-in demo only: the demo environment's first drill, started by its first admin as soon as a
  * verified backup exists (the nightly schedule would leave the Drills page empty until then).
- * Does nothing once the environment has any drill, or when a configuration file is in use.
+ * Does nothing once the environment has a drill of its own, or when a configuration file is in use.
  */
 export const demoFirstDrillJob = defineJob({
   queue: "demo-first-drill",

@@ -72,7 +72,7 @@ export async function recordSystemEvidence({
   const system = systemCtx(ctx.db, ctx.requestId);
 
   const { incidents, tickedItemIds } = await withTransaction(system, async ({ db: tx }) => {
-    // A run started from an incident tells that incident alone; any other evidence, every open one of the environment.
+    // A run started from an incident tells that incident alone; other evidence goes to every open one of the environment.
     const linkedRun = input.runId ? await tx.restoreRun.findUnique({ where: { id: input.runId }, select: { incidentId: true } }) : null;
     const active = await tx.incident.findMany({
       where: {

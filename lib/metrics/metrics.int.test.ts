@@ -177,7 +177,7 @@ afterAll(async () => {
 });
 
 describe("GET /api/metrics", () => {
-  it("reports an environment without any backup as infinitely old, so an alert on the age fires for it", async () => {
+  it("reports an environment without a single backup as infinitely old, so an alert on the age fires for it", async () => {
     const { text } = await scrape(token);
     expect(text).toMatch(/^restore_console_backup_age_seconds\{environment="empty",kind="newest_verified"\} \+Inf$/m);
   });
@@ -205,7 +205,7 @@ describe("GET /api/metrics", () => {
     expect(found.get('restore_console_step_duration_seconds_bucket{le="120",kind="logical",step="restore",status="failed"}')).toBe(1);
     near('restore_console_worker_heartbeat_age_seconds{worker="old-worker",hostname="gone"}', 300, 60);
     expect(found.get("restore_console_workers_alive")).toBe(0);
-    // A worker silent for months is no series any more.
+    // A worker silent for months is no longer a series.
     expect([...found.keys()].some((key) => key.includes("long-gone"))).toBe(false);
     expect(found.get('restore_console_queue_depth{queue="read-backup-tables"}')).toBe(1);
   });

@@ -42,7 +42,7 @@ export function resolvePeriod(asked: { from?: string; to?: string }, today: stri
   return { from: asked.from ?? lastDays(defaultDays, to).from, to };
 }
 
-/** Which preset (a number of days ending today) the period is, if any. */
+/** Which preset (a number of days ending today) the period is, or null. */
 export function presetOf(period: DrillPeriod, today: string): number | null {
   return DRILL_PERIOD_PRESETS.find((days) => period.to === today && period.from === lastDays(days, today).from) ?? null;
 }

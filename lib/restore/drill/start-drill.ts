@@ -48,7 +48,7 @@ function triggerOf(user: SessionUser | null, drills: DrillsConfig): Pick<DrillIn
   return user.via === "token" ? { trigger: "token", startedBy: user.name ?? user.email } : { trigger: "person", startedBy: user.email };
 }
 
-/** A time drawn uniformly from the window, to the second: a drill proves any point restores, not only the latest. */
+/** A time drawn uniformly from the window, to the second: a drill proves every point restores, not only the latest. */
 export function randomPointIn(window: PitrWindowView, random: () => number = Math.random): string {
   if (!window.earliest || !window.latest)
     throw new BadRequestError(
