@@ -72,14 +72,20 @@ export async function recordSystemEvidence({
   const system = systemCtx(ctx.db, ctx.requestId);
 
   const { incidents, tickedItemIds } = await withTransaction(system, async ({ db: tx }) => {
-    // A run started from an incident tells that incident alone; other evidence goes to every open one of the environment.
-    const linkedRun = input.runId ? await tx.restoreRun.findUnique({ where: { id: input.runId }, select: { incidentId: true } }) : null;
-    const active = await tx.incident.findMany({
-      where: {
-        ...(linkedRun?.incidentId ? { id: linkedRun.incidentId } : { environment: input.environment }),
-        status: { in: INCIDENT_STATUSES.filter(isActive) },
-      },
-    });
+    // A run started from an incident tells that incident alone, a drill (which recovers nothing)
+    // tells none; other evidence goes to every open incident of the environment.
+    const linkedRun = input.runId
+      ? await tx.restoreRun.findUnique({ where: { id: input.runId }, select: { incidentId: true, kind: true } })
+      : null;
+    const active =
+      linkedRun?.kind === "drill"
+        ? []
+        : await tx.incident.findMany({
+            where: {
+              ...(linkedRun?.incidentId ? { id: linkedRun.incidentId } : { environment: input.environment }),
+              status: { in: INCIDENT_STATUSES.filter(isActive) },
+            },
+          });
     const incidents: typeof active = [];
     const tickedItemIds: string[] = [];
     for (const incident of active) {

@@ -5,13 +5,12 @@ import { recordSystemEvidence } from "@/lib/incidents/record-system-evidence";
 import type { RecoveryRunInput } from "@/lib/incidents/measure-objectives";
 
 /** A run as the incident's RTO/RPO sees it: when it started, when its data was validated, which point it restored. */
-export async function recoveryRunOf(db: Db, runId: string): Promise<(RecoveryRunInput & { drill: boolean }) | null> {
+export async function recoveryRunOf(db: Db, runId: string): Promise<RecoveryRunInput | null> {
   const run = await db.restoreRun.findUnique({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } } } });
   if (!run) return null;
   const validate = run.steps.find((s) => s.name === "validate");
   return {
     runId: run.id,
-    drill: run.kind === "drill",
     method: run.kind === "pitr" ? "pitr" : "logical",
     startedAt: run.startedAt ?? run.createdAt,
     validatedAt: run.validationPassed && validate?.finishedAt ? validate.finishedAt : null,
@@ -20,14 +19,10 @@ export async function recoveryRunOf(db: Db, runId: string): Promise<(RecoveryRun
   };
 }
 
-function recoveryOf({ drill: _drill, ...run }: RecoveryRunInput & { drill: boolean }): RecoveryRunInput {
-  return run;
-}
-
 /**
- * Tells the environment's open incidents what a restore run did, so their checklists tick
- * themselves and their RTO/RPO are measured. A drill recovers nothing, so it tells them nothing.
- * Never fails the restore: a problem is logged.
+ * Tells the incidents concerned what a restore run did (recordSystemEvidence decides which: the
+ * run's own incident, none for a drill, else the environment's open ones), so their checklists
+ * tick themselves and their RTO/RPO are measured. Never fails the restore: a problem is logged.
  */
 export async function reportRunEvidence(
   db: Db,
@@ -35,7 +30,6 @@ export async function reportRunEvidence(
 ): Promise<void> {
   try {
     const run = await recoveryRunOf(db, input.runId);
-    if (run?.drill) return;
     await recordSystemEvidence({
       ctx: systemCtx(db, input.runId),
       input: {
@@ -45,7 +39,7 @@ export async function reportRunEvidence(
         href: `/restores/${input.runId}`,
         description: input.description,
         outcome: input.outcome,
-        ...(run ? { run: recoveryOf(run) } : {}),
+        ...(run ? { run } : {}),
       },
     });
   } catch (error) {
