@@ -42,7 +42,7 @@ test("point-in-time recovery of the demo from an incident: window, a time picked
   await expect(page.getByText(/never happened: the clocks jumped forward/)).toBeVisible();
   const review = page.getByRole("button", { name: "Review the plan" });
   await expect(review).toBeDisabled();
-  await page.getByRole("radio", { name: "UTC" }).check();
+  await page.getByLabel("Time zone of restore to").selectOption("UTC");
   await time.fill("2000-01-01 00:00");
   await expect(page.getByText(/is before the earliest restorable time/)).toBeVisible();
   await expect(review).toBeDisabled();

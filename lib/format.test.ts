@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatBytes, formatDuration, formatRelative, formatUtc, formatUtcTime } from "./format";
+import { formatAge, formatBytes, formatDuration, formatRelative, formatUtc, plural } from "./format";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -12,6 +12,26 @@ describe("formatBytes", () => {
     expect(formatBytes(92 * 1024 * 1024)).toBe("92.0 MB");
     expect(formatBytes(321 * 1024 * 1024)).toBe("321 MB");
     expect(formatBytes(2.5 * 1024 ** 4)).toBe("2.5 TB");
+  });
+});
+
+describe("plural", () => {
+  it("uses the singular for exactly one and the plural otherwise, zero included", () => {
+    expect(plural(1, "check")).toBe("1 check");
+    expect(plural(0, "check")).toBe("0 checks");
+    expect(plural(3, "table")).toBe("3 tables");
+  });
+
+  it("groups the count as formatCount does", () => {
+    expect(plural(12_345, "row")).toBe("12,345 rows");
+    expect(plural(1_000, "row")).toBe("1,000 rows");
+  });
+
+  it("takes an explicit plural for nouns that do not just add an s", () => {
+    expect(plural(1, "entry", "entries")).toBe("1 entry");
+    expect(plural(2, "entry", "entries")).toBe("2 entries");
+    expect(plural(1, "index", "indexes")).toBe("1 index");
+    expect(plural(5, "index", "indexes")).toBe("5 indexes");
   });
 });
 
@@ -77,8 +97,7 @@ describe("formatUtc", () => {
     expect(formatUtc("2026-11-25T14:30:00Z", "exact")).toBe("2026-11-25 14:30:00 UTC");
   });
 
-  it("reads offsets in strings and writes the time of day alone", () => {
+  it("reads offsets in strings", () => {
     expect(formatUtc("2026-11-25T15:30:00+01:00")).toBe("2026-11-25 14:30:00 UTC");
-    expect(formatUtcTime("2026-11-25T14:30:59Z")).toBe("14:30 UTC");
   });
 });

@@ -4,12 +4,20 @@
 
 const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB"];
 
-/** 1536 → "1.5 KB", 92 MB → "92.0 MB", 321 MB → "321 MB": powers of 1024, as storage tools show sizes. */
 /** 12,345: counts of rows, grouped the same way on every machine. */
 export function formatCount(count: number): string {
   return count.toLocaleString("en");
 }
 
+/**
+ * A count with its noun: "1 check", "0 checks", "12,345 rows". `many` is for nouns that do not
+ * just take an "s" ("entry", "entries").
+ */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
+}
+
+/** 1536 → "1.5 KB", 92 MB → "92.0 MB", 321 MB → "321 MB": powers of 1024, as storage tools show sizes. */
 export function formatBytes(bytes: number): string {
   let value = bytes;
   let unit = 0;
@@ -80,9 +88,4 @@ export function formatUtc(at: Date | string, precision: UtcPrecision = "second")
   const time =
     precision === "minute" ? iso.slice(11, 16) : precision === "second" || iso.endsWith(".000Z") ? iso.slice(11, 19) : iso.slice(11, 23);
   return `${date} ${time} UTC`;
-}
-
-/** The time of day in UTC: "13:03 UTC". */
-export function formatUtcTime(at: Date | string): string {
-  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
 }

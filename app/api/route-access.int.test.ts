@@ -142,6 +142,7 @@ const PINNED_ROLES: Readonly<Record<string, "public" | "viewer" | "operator" | "
   "POST /api/users/[userId]/reset-password": "admin",
   "POST /api/users/[userId]/role": "admin",
   "POST /api/users/me/password": "viewer",
+  "PUT /api/users/me/time-zone": "viewer",
   "PUT /api/incidents/[incidentId]/review": "operator",
 };
 

@@ -3,6 +3,7 @@ import { ButtonLink } from "@/components/ui/button-link";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
+import { AuditTimeField } from "./audit-time-field";
 
 export interface AuditFilterValues {
   actor?: string;
@@ -54,12 +55,12 @@ export function AuditFilters({
           </Select>
         )}
       </Field>
-      <Field id="audit-from" label="From (UTC)" error={errors.from}>
-        {(p) => <Input {...p} type="datetime-local" name="from" defaultValue={values.from ?? ""} />}
-      </Field>
-      <Field id="audit-to" label="To (UTC)" error={errors.to}>
-        {(p) => <Input {...p} type="datetime-local" name="to" defaultValue={values.to ?? ""} />}
-      </Field>
+      <div className="sm:col-span-2 lg:col-span-3">
+        <AuditTimeField id="audit-from" label="From" name="from" value={values.from} error={errors.from} />
+      </div>
+      <div className="sm:col-span-2 lg:col-span-3">
+        <AuditTimeField id="audit-to" label="To" name="to" value={values.to} error={errors.to} />
+      </div>
       <div className="flex items-end gap-2 lg:col-span-6">
         <Button type="submit">Apply filters</Button>
         <ButtonLink href="/audit" variant="ghost">

@@ -2,7 +2,6 @@ import { TriangleAlert } from "lucide-react";
 import type { ReactNode } from "react";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Time } from "@/components/ui/time";
-import { formatUtc } from "@/lib/format";
 import { formatMinutes } from "@/lib/incidents/measure-objectives";
 import type { DrillEnvironmentView, DrillView } from "@/lib/restore/drill/drill-model";
 import type { DrillPeriod } from "@/lib/restore/drill/drill-period";
@@ -56,7 +55,13 @@ export function DrillEnvironmentCard({ view, period, canRun }: { view: DrillEnvi
             <TriangleAlert aria-hidden className="mt-0.5 size-5 shrink-0" />
             <div className="min-w-0">
               <p className="font-semibold">
-                The scheduled drill {schedule.lastFireAt ? `of ${formatUtc(schedule.lastFireAt, "minute")} ` : ""}did not start.
+                The scheduled drill{" "}
+                {schedule.lastFireAt && (
+                  <>
+                    of <Time value={schedule.lastFireAt} />{" "}
+                  </>
+                )}
+                did not start.
               </p>
               <p className="break-words">{schedule.lastError}</p>
             </div>
@@ -77,20 +82,7 @@ export function DrillEnvironmentCard({ view, period, canRun }: { view: DrillEnvi
                 {schedule.pitr && <li>the PITR source to a random point of its window, into a new server</li>}
               </ul>
             </Fact>
-            <Fact term="Next run">
-              {schedule.next ? (
-                <>
-                  <time dateTime={schedule.next} className="tabular-nums">
-                    {formatUtc(schedule.next, "minute")}
-                  </time>{" "}
-                  <span className="text-muted">
-                    (<Time value={schedule.next} relative />)
-                  </span>
-                </>
-              ) : (
-                "none: the schedule never fires again"
-              )}
-            </Fact>
+            <Fact term="Next run">{schedule.next ? <Time value={schedule.next} relative /> : "none: the schedule never fires again"}</Fact>
             <Fact term="RTO objective (to a validated copy)">
               <ul>
                 {configured.map((method) => (

@@ -3,7 +3,8 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { cx } from "@/components/ui/cx";
-import { formatDuration, formatUtc } from "@/lib/format";
+import { useFormatInstant } from "@/components/ui/display-zone";
+import { formatDuration } from "@/lib/format";
 import { formatMinutes } from "@/lib/incidents/measure-objectives";
 import type { DrillView } from "@/lib/restore/drill/drill-model";
 import type { DrillPeriod } from "@/lib/restore/drill/drill-period";
@@ -29,6 +30,7 @@ export function DurationChart({
   label: string;
 }) {
   const [fitToDrills, setFitToDrills] = useState(false);
+  const formatInstant = useFormatInstant();
   const points = durationPoints(drills);
   const summary = durationSummary(points, rtoMaxMinutes);
   if (points.length === 0) return <p className="text-sm text-muted">{summary}</p>;
@@ -108,7 +110,7 @@ export function DurationChart({
           {points.map((point) => (
             <span
               key={point.id}
-              title={`${formatUtc(point.at, "minute")}: ${formatDuration(point.durationMs)}${point.withinRto ? "" : ", over the objective"}`}
+              title={`${formatInstant(point.at)}: ${formatDuration(point.durationMs)}${point.withinRto ? "" : ", over the objective"}`}
               className={cx(
                 "absolute -translate-x-1/2 -translate-y-1/2",
                 point.withinRto ? "size-2 rounded-full bg-accent" : "size-2.5 bg-danger",

@@ -2,17 +2,17 @@
 
 import { Siren } from "lucide-react";
 import { useRouter } from "next/navigation";
-import type { FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { Button } from "@/components/ui/button";
 import { ButtonLink } from "@/components/ui/button-link";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
+import { useZonedTime, ZonedTimeField } from "@/components/ui/zoned-time-field";
 import { apiFetch } from "@/lib/client/api";
 import { SEVERITIES } from "@/lib/incidents/state";
 import { IncidentTextarea } from "./incident-textarea";
-import { utcInstant } from "./utc-input";
 
 const SEVERITY_HINTS: Record<(typeof SEVERITIES)[number], string> = {
   sev1: "SEV1 — production data lost or corrupted, customers affected",
@@ -30,6 +30,9 @@ export interface DeclareIncidentFormProps {
 /** Declaring is the first action of an emergency: few fields, sensible defaults, one button. */
 export function DeclareIncidentForm({ environments, defaultEnvironment, fromRunId }: DeclareIncidentFormProps) {
   const router = useRouter();
+  const startedAt = useZonedTime();
+  const lastKnownGood = useZonedTime();
+  const [submitted, setSubmitted] = useState(false);
   const declare = useMutation({
     mutationFn: (body: Record<string, unknown>) => apiFetch<{ id: string }>("/api/incidents", { method: "POST", body }),
     onSuccess: ({ id }) => router.push(`/incidents/${id}`),
@@ -38,6 +41,9 @@ export function DeclareIncidentForm({ environments, defaultEnvironment, fromRunI
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (declare.isPending || declare.isSuccess) return;
+    setSubmitted(true);
+    // A typed time that is refused (skipped, repeated, malformed) is said, never sent as "now".
+    if ([startedAt, lastKnownGood].some((time) => time.result && !time.result.ok)) return;
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? "");
     declare.mutate({
@@ -45,8 +51,8 @@ export function DeclareIncidentForm({ environments, defaultEnvironment, fromRunI
       severity: text("severity"),
       environment: text("environment"),
       scope: text("scope"),
-      startedAt: utcInstant(text("startedAt")) ?? undefined,
-      lastKnownGoodAt: utcInstant(text("lastKnownGoodAt")),
+      startedAt: startedAt.instant?.toISOString(),
+      lastKnownGoodAt: lastKnownGood.instant?.toISOString() ?? null,
       fromRunId,
     });
   };
@@ -104,12 +110,20 @@ export function DeclareIncidentForm({ environments, defaultEnvironment, fromRunI
         )}
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field id="incident-started" label="Incident start (UTC)" hint="Leave empty for now. Phase timers count from here.">
-          {(p) => <Input {...p} type="datetime-local" name="startedAt" />}
-        </Field>
-        <Field id="incident-last-good" label="Last known good (UTC)" hint="Optional; you can determine it as the first checklist step.">
-          {(p) => <Input {...p} type="datetime-local" name="lastKnownGoodAt" />}
-        </Field>
+        <ZonedTimeField
+          id="incident-started"
+          label="Incident start"
+          hint="Leave empty for now. Phase timers count from here."
+          state={startedAt}
+          showErrors={submitted}
+        />
+        <ZonedTimeField
+          id="incident-last-good"
+          label="Last known good"
+          hint="Optional; you can determine it as the first checklist step."
+          state={lastKnownGood}
+          showErrors={submitted}
+        />
       </div>
       {declare.error && (
         <p role="alert" className="text-sm font-medium text-danger-text">

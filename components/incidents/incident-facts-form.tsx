@@ -3,16 +3,10 @@
 import { Pencil } from "lucide-react";
 import { useRef, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
+import { useZonedTime, ZonedTimeField } from "@/components/ui/zoned-time-field";
 import { apiFetch } from "@/lib/client/api";
 import { useIncidentMutation } from "@/lib/client/use-incident-mutation";
 import { IncidentTextarea } from "./incident-textarea";
-import { utcInstant } from "./utc-input";
-
-/** The value a datetime-local field in UTC shows for an instant ("2026-11-29T02:00"). */
-function utcField(at: string | null): string {
-  return at ? at.slice(0, 16) : "";
-}
 
 /**
  * Corrects the incident's scope and last known good time as they are learnt: RPO is measured
@@ -28,6 +22,8 @@ export function IncidentFactsForm({
   lastKnownGoodAt: string | null;
 }) {
   const [editing, setEditing] = useState(false);
+  const [submitted, setSubmitted] = useState(false);
+  const known = useZonedTime(lastKnownGoodAt);
   const editButton = useRef<HTMLButtonElement>(null);
   const save = useIncidentMutation(incidentId, (body: Record<string, unknown>) =>
     apiFetch(`/api/incidents/${incidentId}/facts`, { method: "POST", body }),
@@ -46,9 +42,11 @@ export function IncidentFactsForm({
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (save.isPending) return;
+    setSubmitted(true);
+    // Typed but refused (a skipped or repeated hour, a typo): say so rather than clear the fact.
+    if (known.result && !known.result.ok) return;
     const form = new FormData(event.currentTarget);
-    const known = String(form.get("lastKnownGoodAt") ?? "");
-    save.mutate({ scope: String(form.get("scope") ?? ""), lastKnownGoodAt: utcInstant(known) }, { onSuccess: close });
+    save.mutate({ scope: String(form.get("scope") ?? ""), lastKnownGoodAt: known.instant?.toISOString() ?? null }, { onSuccess: close });
   };
   return (
     <form onSubmit={submit} className="space-y-3" aria-label="Correct the incident's facts">
@@ -58,12 +56,13 @@ export function IncidentFactsForm({
         </label>
         <IncidentTextarea id="incident-scope" name="scope" defaultValue={scope} rows={3} maxLength={5000} required minLength={3} />
       </div>
-      <div className="space-y-1">
-        <label htmlFor="incident-last-known-good" className="text-xs font-medium">
-          Last known good (UTC; empty: not determined)
-        </label>
-        <Input id="incident-last-known-good" name="lastKnownGoodAt" type="datetime-local" defaultValue={utcField(lastKnownGoodAt)} />
-      </div>
+      <ZonedTimeField
+        id="incident-last-known-good"
+        label="Last known good"
+        hint="Empty: not determined yet. RPO is measured from it, and PITR proposes it."
+        state={known}
+        showErrors={submitted}
+      />
       {save.error && (
         <p role="alert" className="text-xs font-medium text-danger-text">
           {save.error.message}

@@ -4,8 +4,8 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { cx } from "@/components/ui/cx";
 import { ProgressBar } from "@/components/ui/progress-bar";
+import { Time } from "@/components/ui/time";
 import { useIncidentClock } from "@/lib/client/use-incident-clock";
-import { formatUtcTime } from "@/lib/format";
 import type { PhaseView } from "@/lib/incidents/incident-views";
 import { formatMinutes } from "@/lib/incidents/measure-objectives";
 import { formatCountdown, phaseTimer, type PhaseTimer } from "@/lib/incidents/phase-timers";
@@ -21,7 +21,12 @@ const STATE_STYLE: Record<PhaseTimer["state"], { tone: Tone; card: string; bar: 
 
 function TimerBadge({ timer, deadlineAt, stopped }: { timer: PhaseTimer | null; deadlineAt: Date | null; stopped: boolean }) {
   if (!deadlineAt) return timer?.state === "done" ? <Badge tone="success">done</Badge> : <Badge>no deadline</Badge>;
-  if (!timer || timer.remainingMs === null) return <Badge>due {formatUtcTime(deadlineAt)}</Badge>;
+  if (!timer || timer.remainingMs === null)
+    return (
+      <Badge>
+        due <Time value={deadlineAt} timeOnly />
+      </Badge>
+    );
   const { tone } = STATE_STYLE[timer.state];
   if (timer.state === "done") return <Badge tone={timer.late ? "warning" : "success"}>{timer.late ? "done, late" : "done in time"}</Badge>;
   const text =
@@ -61,9 +66,14 @@ export function PhaseCard({ incidentId, phase, startedAt, clockStoppedAt, canEdi
           description={
             <>
               {done} of {phase.items.length} done
-              {deadlineAt
-                ? ` · within ${formatMinutes(phase.deadlineMinutes)} of the start (by ${formatUtcTime(deadlineAt)})`
-                : " · no deadline"}
+              {deadlineAt ? (
+                <>
+                  {` · within ${formatMinutes(phase.deadlineMinutes)} of the start (by `}
+                  <Time value={deadlineAt} timeOnly />)
+                </>
+              ) : (
+                " · no deadline"
+              )}
               {timer?.state === "red" && timer.overdueCount > 0 && (
                 <span className="font-medium text-danger-text">
                   {" "}

@@ -10,7 +10,7 @@ import { apiFetch } from "@/lib/client/api";
 import { formatBytes } from "@/lib/format";
 import { queryKeys } from "@/lib/client/query-keys";
 import { baseBackupArrived, usePitrBaseBackups } from "@/lib/client/use-pitr-base-backups";
-import { formatInZone, utcText } from "@/lib/client/zoned-time";
+import { formatInZone, utcText } from "@/lib/time/zoned-time";
 
 /** A local source's base backups (the oldest one is where the window starts), and "take one now". */
 export function PitrBaseBackups({

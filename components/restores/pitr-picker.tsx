@@ -6,14 +6,16 @@ import { useRouter } from "next/navigation";
 import { useState, useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { useDisplayZone } from "@/components/ui/display-zone";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
+import { useZonedTime, ZonedTimeField } from "@/components/ui/zoned-time-field";
 import { apiFetch } from "@/lib/client/api";
 import { formatDuration } from "@/lib/format";
 import { createSharedClock } from "@/lib/client/shared-clock";
 import { usePitrWindow } from "@/lib/client/use-pitr-window";
-import { formatInZone, parseZonedInput, toInputValue, utcText } from "@/lib/client/zoned-time";
+import { formatInZone, utcText } from "@/lib/time/zoned-time";
 import type { PitrWindowSummary } from "@/lib/restore/pitr/describe-pitr-window";
 import { pitrWindowProblem, predictDataLoss, type PitrIncidentView, type PitrTargetChoice } from "@/lib/restore/pitr/plan";
 import type { PitrRestorePreview } from "@/lib/restore/pitr/plan-pitr-restore";
@@ -22,17 +24,6 @@ import { PitrBaseBackups } from "./pitr-base-backups";
 import { PlanSteps, PreflightList, ReplacedAndKept } from "./plan-parts";
 import { RestoreWindowTimeline, type TimelineMarker } from "./restore-window-timeline";
 
-type Zone = "local" | "utc";
-
-const subscribeNever = () => () => {};
-const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
-const noZone = () => null;
-
-/** The viewer's IANA time zone; null while rendering on the server (it cannot know it). */
-function useViewerTimeZone(): string | null {
-  return useSyncExternalStore(subscribeNever, browserZone, noZone);
-}
-
 const clock = createSharedClock(5_000);
 
 /** A clock for the lag and the data loss "until now"; the window's description time while server-rendering. */
@@ -40,12 +31,12 @@ function useNow(serverNow: number): number {
   return useSyncExternalStore(clock.subscribe, clock.getNow, () => serverNow);
 }
 
-/** One instant in the viewer's zone AND in UTC: the one mistake this page exists to prevent. */
-function BothZones({ at, viewerZone }: { at: number; viewerZone: string | null }) {
+/** One instant in the person's display zone AND in UTC: the one mistake this page exists to prevent. */
+function BothZones({ at, viewerZone }: { at: number; viewerZone: string }) {
   const date = new Date(at);
   return (
     <span className="inline-flex flex-wrap gap-x-3 font-mono text-xs">
-      {viewerZone && viewerZone !== "UTC" && (
+      {viewerZone !== "UTC" && (
         <span>
           {formatInZone(date, viewerZone)} <span className="text-muted">{viewerZone}</span>
         </span>
@@ -69,20 +60,18 @@ export interface PitrPickerProps {
  */
 export function PitrPicker({ environments, initial, incident, canOperate }: PitrPickerProps) {
   const router = useRouter();
-  const viewerZone = useViewerTimeZone();
+  const { zone: viewerZone } = useDisplayZone();
   const [environment, setEnvironment] = useState(initial.environment);
   const { data: summary, error: windowError, isFetching } = usePitrWindow(environment, initial);
   const now = useNow(Date.parse(initial.window.describedAt));
   // From an incident that knows when the data was last good, that moment is proposed, not "latest"
-  // (which is after the damage); in UTC, so the server's and the browser's first render agree.
+  // (which is after the damage).
   const lastKnownGood = incident?.lastKnownGoodAt ?? null;
   const [mode, setMode] = useState<"latest" | "time">(lastKnownGood ? "time" : "latest");
-  const [zone, setZone] = useState<Zone>(lastKnownGood ? "utc" : "local");
-  const [text, setText] = useState(lastKnownGood ? toInputValue(new Date(lastKnownGood), "UTC") : "");
+  const point = useZonedTime(lastKnownGood);
   const [typed, setTyped] = useState("");
 
-  const zoneName = zone === "utc" || !viewerZone ? "UTC" : viewerZone;
-  const parsed = mode === "time" ? parseZonedInput(text, zoneName) : null;
+  const parsed = mode === "time" ? point.result : null;
   const choice: PitrTargetChoice | null =
     mode === "latest" ? { kind: "latest" } : parsed?.ok ? { kind: "time", time: parsed.instant.toISOString() } : null;
   const window = summary?.window ?? null;
@@ -105,23 +94,16 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
 
   const pick = (at: number) => {
     setMode("time");
-    setText(toInputValue(new Date(at), zoneName));
-  };
-  const switchZone = (next: Zone) => {
-    const nextName = next === "utc" || !viewerZone ? "UTC" : viewerZone;
-    // The same instant, re-read in the other zone; a refused text stays as typed.
-    if (parsed?.ok) setText(toInputValue(parsed.instant, nextName));
-    setZone(next);
+    point.setInstant(new Date(at));
   };
   const describe = (at: number) =>
-    `${viewerZone && viewerZone !== "UTC" ? `${formatInZone(new Date(at), viewerZone)} ${viewerZone}, ` : ""}${utcText(new Date(at))}`;
+    `${viewerZone !== "UTC" ? `${formatInZone(new Date(at), viewerZone)} ${viewerZone}, ` : ""}${utcText(new Date(at))}`;
   const markers: TimelineMarker[] = incident
     ? [
         { at: incident.startedAt, label: "incident started", tone: "danger" },
         ...(incident.lastKnownGoodAt ? [{ at: incident.lastKnownGoodAt, label: "last known good", tone: "warning" as const }] : []),
       ]
     : [];
-  const inputError = parsed && !parsed.ok ? parsed.message : problem;
 
   return (
     <div className="space-y-6">
@@ -215,45 +197,13 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
             </label>
           </fieldset>
           {mode === "time" && (
-            <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_auto]">
-              <Field
-                id="pitr-time"
-                label={`Restore to (${zoneName === "UTC" ? "UTC" : `your time, ${zoneName}`})`}
-                hint="YYYY-MM-DD HH:MM, seconds and milliseconds optional."
-                error={inputError ?? undefined}
-              >
-                {(p) => (
-                  <Input
-                    {...p}
-                    value={text}
-                    onChange={(e) => setText(e.target.value)}
-                    placeholder="2026-11-25 14:30:00"
-                    autoComplete="off"
-                    spellCheck={false}
-                    className="font-mono"
-                  />
-                )}
-              </Field>
-              <fieldset className="space-y-1.5">
-                <legend className="text-sm font-medium">Time zone of what I type</legend>
-                <div className="flex gap-3 pt-1 text-sm">
-                  <label className="flex items-center gap-1.5">
-                    <input
-                      type="radio"
-                      name="pitr-zone"
-                      checked={zone === "local"}
-                      disabled={!viewerZone}
-                      onChange={() => switchZone("local")}
-                    />
-                    Mine ({viewerZone ?? "…"})
-                  </label>
-                  <label className="flex items-center gap-1.5">
-                    <input type="radio" name="pitr-zone" checked={zone === "utc"} onChange={() => switchZone("utc")} />
-                    UTC
-                  </label>
-                </div>
-              </fieldset>
-            </div>
+            <ZonedTimeField
+              id="pitr-time"
+              label="Restore to"
+              hint="Click the timeline, or type YYYY-MM-DD HH:MM (seconds and milliseconds optional) in the zone beside it."
+              state={point}
+              problem={problem}
+            />
           )}
           {choice && (
             <div className="space-y-2 rounded-md border border-border bg-subtle/60 px-3 py-2 text-sm" data-testid="pitr-choice">

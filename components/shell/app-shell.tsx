@@ -3,8 +3,10 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import type { SessionUser } from "@/lib/auth/roles";
 import { cx } from "@/components/ui/cx";
+import { DisplayZoneProvider } from "@/components/ui/display-zone";
 import { MobileNav, Nav } from "./nav";
 import { ThemeToggle } from "./theme-toggle";
+import { TimeZoneMenu } from "./time-zone-menu";
 import { UserMenu } from "./user-menu";
 
 function Brand({ className }: { className?: string }) {
@@ -20,9 +22,9 @@ function Brand({ className }: { className?: string }) {
 }
 
 /** Sidebar, top bar and the main landmark around every signed-in page. */
-export function AppShell({ user, children }: { user: SessionUser; children: ReactNode }) {
+export function AppShell({ user, timeZone, children }: { user: SessionUser; timeZone: string | null; children: ReactNode }) {
   return (
-    <>
+    <DisplayZoneProvider preference={timeZone}>
       <a
         href="#main"
         className="fixed top-3 left-3 z-50 -translate-y-20 rounded-md bg-accent px-3 py-2 font-medium text-accent-fg shadow-lg focus:translate-y-0"
@@ -42,6 +44,7 @@ export function AppShell({ user, children }: { user: SessionUser; children: Reac
             <MobileNav />
             <Brand className="lg:hidden" />
             <div className="ml-auto flex min-w-0 items-center gap-2 sm:gap-3">
+              <TimeZoneMenu />
               <ThemeToggle />
               <UserMenu user={user} />
             </div>
@@ -51,6 +54,6 @@ export function AppShell({ user, children }: { user: SessionUser; children: Reac
           </main>
         </div>
       </div>
-    </>
+    </DisplayZoneProvider>
   );
 }

@@ -2,32 +2,30 @@
 
 import { useSyncExternalStore } from "react";
 import { createSharedClock } from "@/lib/client/shared-clock";
-import { useHydrated } from "@/lib/client/use-hydrated";
-import { formatRelative, formatUtc } from "@/lib/format";
+import { formatRelative } from "@/lib/format";
+import { formatInstant, formatInZone, utcText, type InstantFormat } from "@/lib/time/zoned-time";
 import { cx } from "./cx";
+import { useDisplayZone } from "./display-zone";
 
 // One shared clock for every relative time on the page, ticking only while one is mounted.
 const relativeClock = createSharedClock(15_000);
 const subscribeNever = () => () => {};
 const getNull = () => null;
 
-const LOCAL = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-const LOCAL_FULL = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "long" });
-
-export interface TimeProps {
+export interface TimeProps extends InstantFormat {
   /** An ISO 8601 instant (or a Date). */
   value: string | Date;
-  /** Show "3 h ago" (kept current) instead of the local date and time. */
+  /** Also say how long ago (or how far ahead), kept current: "2026-11-30 05:46 UTC+1 · 3 h ago". */
   relative?: boolean;
   className?: string;
 }
 
 /**
- * An instant in the viewer's time zone, with local and UTC in the tooltip. The server renders
- * UTC (it cannot know the viewer's zone); the browser swaps in local time after hydration.
+ * An instant in the person's display zone, the zone always named, with the instant in UTC and
+ * in the browser's zone in the tooltip. One component for every instant, so they all read alike.
  */
-export function Time({ value, relative = false, className }: TimeProps) {
-  const hydrated = useHydrated();
+export function Time({ value, relative = false, precision, timeOnly, className }: TimeProps) {
+  const { zone, browserZone } = useDisplayZone();
   const clock = useSyncExternalStore(
     relative ? relativeClock.subscribe : subscribeNever,
     relative ? relativeClock.getNow : getNull,
@@ -36,12 +34,19 @@ export function Time({ value, relative = false, className }: TimeProps) {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return <span className={className}>{String(value)}</span>;
 
-  // UTC is the same on server and client, so it is what hydration sees.
-  const text = !hydrated ? formatUtc(date, "minute") : clock !== null ? formatRelative(date, clock) : LOCAL.format(date);
-  const title = hydrated ? `${LOCAL_FULL.format(date)}\n${formatUtc(date)}` : formatUtc(date);
+  const title = [
+    `${formatInZone(date, zone)} ${zone}`,
+    zone === "UTC" ? null : utcText(date),
+    browserZone && browserZone !== zone ? `${formatInZone(date, browserZone)} ${browserZone} (this browser)` : null,
+  ]
+    .filter(Boolean)
+    .join("\n");
   return (
-    <time dateTime={date.toISOString()} title={title} className={cx("tabular-nums", className)}>
-      {text}
-    </time>
+    <span className={cx("tabular-nums", className)}>
+      <time dateTime={date.toISOString()} title={title}>
+        {formatInstant(date, zone, { precision, timeOnly })}
+      </time>
+      {clock !== null && <span className="text-muted"> · {formatRelative(date, clock)}</span>}
+    </span>
   );
 }

@@ -23,7 +23,7 @@ const OUTCOME_TONE: Record<string, Tone> = { ok: "success", denied: "danger", un
 /** Anonymous failures (counted per hour, not audited one by one) shown above the events. */
 const ANONYMOUS_HOURS = 24;
 
-/** datetime-local inputs have no zone; the form labels them UTC. */
+/** The form sends ISO 8601 instants; an older link's time without a zone is read as UTC. */
 const asUtc = (v: string | undefined) => (v && !/[zZ]|[+-]\d\d:\d\d$/.test(v) ? `${v}Z` : v);
 
 function AuditSubject({ type, id }: { type: string | null; id: string | null }) {
@@ -45,13 +45,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     actor: firstParam(params.actor),
     action: firstParam(params.action),
     outcome: firstParam(params.outcome),
-    from: firstParam(params.from),
-    to: firstParam(params.to),
+    from: asUtc(firstParam(params.from)),
+    to: asUtc(firstParam(params.to)),
   };
   const parsed = ListAuditEventsInput.safeParse({
     ...values,
-    from: asUtc(values.from),
-    to: asUtc(values.to),
     before: firstParam(params.before),
   });
   const errors: Record<string, string> = {};

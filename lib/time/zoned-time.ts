@@ -89,6 +89,34 @@ export function formatOffset(minutes: number): string {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
+/** "UTC", "UTC+1", "UTC+5:30", "UTC−5": the zone's offset short enough to follow every instant shown. */
+export function formatShortOffset(minutes: number): string {
+  if (minutes === 0) return "UTC";
+  const sign = minutes > 0 ? "+" : "−";
+  const abs = Math.abs(minutes);
+  return `UTC${sign}${Math.floor(abs / 60)}${abs % 60 ? `:${String(abs % 60).padStart(2, "0")}` : ""}`;
+}
+
+export interface InstantFormat {
+  /** Whole minutes (the default) or seconds. */
+  precision?: "minute" | "second";
+  /** The time of day alone, for a deadline within the day: "16:35 UTC+1". */
+  timeOnly?: boolean;
+}
+
+/** An instant as a clock in `timeZone` shows it, with the zone always named: "2026-11-30 05:46 UTC+1". */
+export function formatInstant(instant: Date, timeZone: string, { precision = "minute", timeOnly = false }: InstantFormat = {}): string {
+  const local = localPartsOf(instant, timeZone);
+  const time = `${pad(local.hour)}:${pad(local.minute)}${precision === "second" ? `:${pad(local.second)}` : ""}`;
+  const date = `${pad(local.year, 4)}-${pad(local.month)}-${pad(local.day)}`;
+  return `${timeOnly ? "" : `${date} `}${time} ${formatShortOffset(offsetMinutesAt(instant, timeZone))}`;
+}
+
+/** Every zone the runtime knows, UTC first (Intl lists it under none of the regions). */
+export function knownTimeZones(): string[] {
+  return ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
+}
+
 /** "2026-11-01 01:30:00" (with ".250" when there are milliseconds). */
 export function formatLocal(local: LocalDateTime): string {
   const ms = local.millisecond ? `.${pad(local.millisecond, 3)}` : "";
@@ -157,7 +185,7 @@ export function zonedToInstant(local: LocalDateTime, timeZone: string): ZonedRes
       reason: "ambiguous",
       message:
         `${reading} happened twice: the clocks went back, so it was first ${describe(first)} and again ${describe(second)}. ` +
-        "Enter the time in UTC to say which one you mean.",
+        "Choose the one you mean below, or enter the time in UTC.",
       candidates,
     };
   }
@@ -182,7 +210,7 @@ export function utcText(instant: Date): string {
 export function parseZonedInput(text: string, timeZone: string): ZonedResult {
   const local = parseLocalInput(text);
   if (!local) {
-    return { ok: false, reason: "invalid", message: "Enter a date and time like 2026-11-25T14:30 (seconds optional).", candidates: [] };
+    return { ok: false, reason: "invalid", message: "Enter a date and time like 2026-11-25 14:30 (seconds optional).", candidates: [] };
   }
   return zonedToInstant(local, timeZone);
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  formatInstant,
   formatInZone,
   formatOffset,
+  knownTimeZones,
   offsetMinutesAt,
   parseLocalInput,
   parseZonedInput,
@@ -122,5 +124,28 @@ describe("parsing and formatting", () => {
       expect(instantOf(parseZonedInput(toInputValue(precise, zone), zone))).toBe(precise.toISOString());
     }
     expect(toInputValue(precise, "UTC")).toBe("2026-11-25 10:11:12.345");
+  });
+});
+
+describe("formatInstant", () => {
+  const at = new Date("2026-11-30T04:46:30Z");
+
+  it("names the zone by its offset on that day, so the reading is never ambiguous", () => {
+    expect(formatInstant(at, "UTC")).toBe("2026-11-30 04:46 UTC");
+    expect(formatInstant(at, "Europe/Berlin")).toBe("2026-11-30 05:46 UTC+1");
+    expect(formatInstant(new Date("2026-07-01T04:46:00Z"), "Europe/Berlin")).toBe("2026-07-01 06:46 UTC+2");
+    expect(formatInstant(at, "Asia/Kolkata", { precision: "second" })).toBe("2026-11-30 10:16:30 UTC+5:30");
+    expect(formatInstant(at, "America/New_York")).toBe("2026-11-29 23:46 UTC−5");
+  });
+
+  it("shows the time of day alone for deadlines", () => {
+    expect(formatInstant(at, "Asia/Tokyo", { timeOnly: true })).toBe("13:46 UTC+9");
+  });
+
+  it("lists every zone the runtime knows, UTC first and once", () => {
+    const zones = knownTimeZones();
+    expect(zones[0]).toBe("UTC");
+    expect(zones.filter((zone) => zone === "UTC")).toHaveLength(1);
+    expect(zones).toContain("America/St_Johns");
   });
 });

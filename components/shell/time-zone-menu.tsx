@@ -1,0 +1,101 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { Globe } from "lucide-react";
+import { useId, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { useDisplayZone } from "@/components/ui/display-zone";
+import { Select } from "@/components/ui/select";
+import { apiFetch } from "@/lib/client/api";
+import { formatInstant, formatShortOffset, knownTimeZones, offsetMinutesAt } from "@/lib/time/zoned-time";
+
+type Choice = "browser" | "utc" | "other";
+
+const choiceOf = (preference: string | null): Choice => (preference === null ? "browser" : preference === "UTC" ? "utc" : "other");
+
+/** The zone every instant is shown in, chosen per person: their browser's, UTC, or any IANA zone. */
+export function TimeZoneMenu() {
+  const { zone, preference, browserZone, setPreference } = useDisplayZone();
+  const [open, setOpen] = useState(false);
+  const [choice, setChoice] = useState<Choice>(choiceOf(preference));
+  const [other, setOther] = useState(preference !== null && preference !== "UTC" ? preference : (browserZone ?? "Europe/London"));
+  const name = useId();
+  const chosen = choice === "browser" ? null : choice === "utc" ? "UTC" : other;
+  const save = useMutation({
+    mutationFn: (timeZone: string | null) =>
+      apiFetch<{ timeZone: string | null }>("/api/users/me/time-zone", { method: "PUT", body: { timeZone } }),
+    onSuccess: ({ timeZone }) => {
+      setPreference(timeZone);
+      setOpen(false);
+    },
+  });
+  const now = new Date();
+  const sampleZone = chosen ?? browserZone ?? "UTC";
+
+  return (
+    <>
+      <Button
+        variant="ghost"
+        size="sm"
+        icon={<Globe aria-hidden />}
+        onClick={() => {
+          setChoice(choiceOf(preference));
+          save.reset();
+          setOpen(true);
+        }}
+        title={`Times are shown in ${zone}`}
+      >
+        <span className="sr-only">Time zone: </span>
+        <span className="tabular-nums">{formatShortOffset(offsetMinutesAt(now, zone))}</span>
+      </Button>
+      <Dialog
+        open={open}
+        onClose={() => setOpen(false)}
+        title="Show times in"
+        description="Every time on every page follows this choice, with its zone named. It is yours alone and kept with your account."
+        footer={
+          <>
+            <Button onClick={() => setOpen(false)}>Cancel</Button>
+            <Button variant="primary" loading={save.isPending} onClick={() => save.mutate(chosen)}>
+              Save
+            </Button>
+          </>
+        }
+      >
+        <fieldset className="space-y-2 text-sm">
+          <legend className="sr-only">Time zone</legend>
+          <label className="flex items-center gap-2">
+            <input type="radio" name={name} checked={choice === "browser"} onChange={() => setChoice("browser")} />
+            My zone{browserZone ? ` (${browserZone}, as this browser says)` : ""}
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" name={name} checked={choice === "utc"} onChange={() => setChoice("utc")} />
+            UTC
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" name={name} checked={choice === "other"} onChange={() => setChoice("other")} />
+            Another zone
+          </label>
+          {choice === "other" && (
+            <Select aria-label="Zone" value={other} onChange={(event) => setOther(event.target.value)} className="ml-6">
+              {knownTimeZones().map((z) => (
+                <option key={z} value={z}>
+                  {z}
+                </option>
+              ))}
+            </Select>
+          )}
+        </fieldset>
+        <p className="mt-4 text-sm text-muted">
+          Now reads as <span className="font-medium text-fg tabular-nums">{formatInstant(now, sampleZone)}</span>
+        </p>
+        {save.error && (
+          <p role="alert" className="mt-2 text-sm font-medium text-danger-text">
+            {save.error.message}
+          </p>
+        )}
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { isPerson } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/db/ctx";
+import { ForbiddenError } from "@/lib/errors";
+import { isKnownTimeZone } from "@/lib/time/zoned-time";
+
+export const TimeZonePreferenceInput = z.strictObject({
+  /** An IANA zone, or null for "whatever my browser says". */
+  timeZone: z
+    .string()
+    .max(64)
+    .refine(isKnownTimeZone, "is not a time zone this server knows (use an IANA name such as Europe/Berlin or UTC)")
+    .nullable(),
+});
+export type TimeZonePreferenceInput = z.infer<typeof TimeZonePreferenceInput>;
+
+/** The zone the person chose, or null when they follow their browser's. */
+export async function readTimeZonePreference(ctx: Pick<Ctx, "db">, userId: string): Promise<string | null> {
+  const user = await ctx.db.user.findUnique({ where: { id: userId }, select: { timeZone: true } });
+  return user?.timeZone ?? null;
+}
+
+/** A display preference, not a security decision: stored without an audit event. */
+export async function setTimeZonePreference({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: TimeZonePreferenceInput;
+}): Promise<TimeZonePreferenceInput> {
+  const { timeZone } = TimeZonePreferenceInput.parse(input);
+  if (!isPerson(ctx.user)) throw new ForbiddenError("An API token has no display preferences; it reads instants as ISO 8601 in UTC.");
+  await ctx.db.user.update({ where: { id: ctx.user.id }, data: { timeZone } });
+  return { timeZone };
+}
