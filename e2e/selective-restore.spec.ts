@@ -113,7 +113,7 @@ test("a restore of chosen tables runs into a new database holding only them", as
   await result.getByText(/^Examples from/).click();
   await expect(result.getByText(/^amount: \d+\.\d{2} → \d+\.\d{2}$/).first()).toBeVisible();
 
-  await result.getByRole("checkbox", { name: /changed row\(s\) back/ }).check();
+  await result.getByRole("checkbox", { name: /changed rows? back/ }).check();
   await expect(
     result.getByRole("link", { name: `Download repair SQL (${(missing + changed).toLocaleString("en")} rows)` }),
   ).toHaveAttribute("href", /repair\.sql\?updates=1$/);
@@ -129,7 +129,7 @@ test("a restore of chosen tables runs into a new database holding only them", as
   await expect(write).toBeDisabled();
   await dialog.getByRole("textbox").fill(expected);
   await write.click();
-  await expect(result.getByRole("status")).toContainText(`Wrote ${(missing + changed).toLocaleString("en")} row(s) to loanserve`);
+  await expect(result.getByRole("status")).toContainText(`Wrote ${(missing + changed).toLocaleString("en")} rows to loanserve`);
 
   // Compared again, tenant 4's payments are as the backup had them.
   await recovery.getByRole("button", { name: "Compare with live" }).click();
@@ -143,7 +143,7 @@ test("a restore of chosen tables runs into a new database holding only them", as
   await page.getByRole("link", { name: "Payments for tenant 4 deleted by a bad migration" }).first().click();
   await expect(page.getByText(/Compared tenant_id = 4 of the restored copy with live loanserve/).first()).toBeVisible();
   await expect(
-    page.getByText(`Wrote ${(missing + changed).toLocaleString("en")} repaired row(s) (tenant_id = 4) from the backup to live loanserve`),
+    page.getByText(`Wrote ${(missing + changed).toLocaleString("en")} repaired rows (tenant_id = 4) from the backup to live loanserve`),
   ).toBeVisible();
 
   await page.goto(runUrl);

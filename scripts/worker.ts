@@ -5,6 +5,7 @@ import { createDb } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { ALL_JOBS, ALL_TICKERS } from "@/scripts/job-registry";
 import { startWorker } from "@/lib/jobs/worker";
+import { plural } from "@/lib/format";
 
 async function main() {
   const env = getEnv();
@@ -14,12 +15,12 @@ async function main() {
   const missing = await unreadableSecrets(config);
   if (missing.length > 0) {
     throw new Error(
-      `This worker cannot read ${missing.length} secret(s) its configuration names, so it does not start:\n  ${missing.join("\n  ")}`,
+      `This worker cannot read ${plural(missing.length, "secret")} its configuration names, so it does not start:\n  ${missing.join("\n  ")}`,
     );
   }
   const db = createDb(env.DATABASE_URL);
   const worker = await startWorker({ connectionString: env.DATABASE_URL, db, jobs: ALL_JOBS, tickers: ALL_TICKERS });
-  console.log(`worker ${worker.workerId} running ${ALL_JOBS.length} job type(s)`);
+  console.log(`worker ${worker.workerId} running ${plural(ALL_JOBS.length, "job type")}`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -14,7 +14,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { Time } from "@/components/ui/time";
 import { FourEyesReason, useFourEyes } from "./four-eyes-context";
-import { formatCount } from "@/lib/format";
+import { formatCount, plural } from "@/lib/format";
 import { useComparableTables, useRequestComparison, useRowComparisons, useRowRepair } from "@/lib/client/use-row-comparisons";
 import {
   describeFilter,
@@ -476,7 +476,7 @@ function RepairSection({
           <>Being written to {comparison.liveDatabase}, or its outcome could not be recorded: check the audit log and live</>
         ) : (
           <>
-            Wrote {formatCount(applied.rows)} row(s) to <span className="font-mono">{comparison.liveDatabase}</span>
+            Wrote {plural(applied.rows, "row")} to <span className="font-mono">{comparison.liveDatabase}</span>
           </>
         )}
         {applied.includesUpdates ? " (missing rows inserted, changed rows put back)" : " (missing rows inserted)"} — {applied.byEmail},{" "}
@@ -494,16 +494,14 @@ function RepairSection({
   return (
     <div className="space-y-3 rounded-md border border-border bg-subtle/40 p-3">
       <p className="text-sm">
-        The repair: {formatCount(repair.inserts)} INSERT(s) of rows missing from live
-        {repair.updates > 0 && (
-          <>, and optionally {formatCount(repair.updates)} UPDATE(s) putting changed rows back as the backup holds them</>
-        )}
-        . Extra rows are never touched.
+        The repair: {plural(repair.inserts, "INSERT")} of rows missing from live
+        {repair.updates > 0 && <>, and optionally {plural(repair.updates, "UPDATE")} putting changed rows back as the backup holds them</>}.
+        Extra rows are never touched.
       </p>
       {repair.updates > 0 && (
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" checked={includeUpdates} onChange={(event) => onIncludeUpdates(event.target.checked)} />
-          Also put the {formatCount(repair.updates)} changed row(s) back (overwrites their current values in live)
+          Also put the {plural(repair.updates, "changed row")} back (overwrites their current values in live)
         </label>
       )}
       <div className="flex flex-wrap gap-2">
@@ -612,10 +610,10 @@ function RepairDialog({
           )}
           {rehearsed && (
             <p data-testid="dry-run" className={matches ? "text-success-text" : "text-danger-text"}>
-              Dry run: {formatCount(rehearsed.rowsWritten)} of {formatCount(rows)} rows would be written
+              Dry run: {formatCount(rehearsed.rowsWritten)} of {plural(rows, "row")} would be written
               {matches
                 ? " — live still matches the comparison."
-                : `; ${formatCount(rehearsed.statementsWithoutEffect)} statement(s) found no row to write. Compare again.`}
+                : `; ${plural(rehearsed.statementsWithoutEffect, "statement")} found no row to write. Compare again.`}
             </p>
           )}
           {requested && <p className="text-accent-text">{requested.message}</p>}

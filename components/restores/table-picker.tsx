@@ -12,11 +12,10 @@ import { Spinner } from "@/components/ui/spinner";
 import { Time } from "@/components/ui/time";
 import type { BackupTable } from "@/lib/backups/backup-tables-view";
 import { useBackupTables, useRequestBackupTables } from "@/lib/client/use-backup-tables";
+import { plural } from "@/lib/format";
 
 /** Rows drawn at once: a dump of thousands of tables is narrowed with the filter, not scrolled. */
 const MAX_SHOWN = 300;
-
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /**
  * The dump's tables as a searchable checklist. Mounted when the person opens "Restore only some

@@ -1,4 +1,4 @@
-import { formatUtc } from "@/lib/format";
+import { formatUtc, plural } from "@/lib/format";
 
 // One sentence per timeline entry, shared by the incident page and the Markdown export.
 
@@ -14,10 +14,18 @@ function withNote(sentence: string, payload: Record<string, unknown>): string {
   return note ? `${sentence} — note: ${note}` : sentence;
 }
 
+const checkNames = (payload: Record<string, unknown>): string[] =>
+  Array.isArray(payload.checks) ? payload.checks.filter((c): c is string => typeof c === "string") : [];
+
 /** "orphaned-payments, critical-table-rows" from an acceptance's payload. */
 export function acceptedChecks(payload: Record<string, unknown>): string {
-  const checks = Array.isArray(payload.checks) ? payload.checks.filter((c): c is string => typeof c === "string") : [];
+  const checks = checkNames(payload);
   return checks.length > 0 ? checks.join(", ") : "?";
+}
+
+/** "3 items" from an overdue phase's payload; older or odd payloads keep whatever they hold. */
+function uncheckedItems(payload: Record<string, unknown>): string {
+  return typeof payload.unchecked === "number" ? plural(payload.unchecked, "item") : `${String(payload.unchecked ?? "?")} items`;
 }
 
 /** "Last known good set to 2026-11-29 02:00:00 UTC (was not determined); scope changed". */
@@ -65,7 +73,7 @@ export function describeEvent({ type, payload }: DescribableEvent): string {
     case "validation":
       return text(payload.description) ?? type;
     case "validation-accepted":
-      return `Accepted blocking validation failure(s) ${acceptedChecks(payload)} of restore run ${text(payload.runId) ?? "?"} — reason: ${text(payload.reason) ?? "none given"}`;
+      return `Accepted blocking validation ${checkNames(payload).length === 1 ? "failure" : "failures"} ${acceptedChecks(payload)} of restore run ${text(payload.runId) ?? "?"} — reason: ${text(payload.reason) ?? "none given"}`;
     case "approval-requested":
       return `Asked a second person to approve “${text(payload.actionLabel) ?? text(payload.action) ?? "an action"}” on restore run ${text(payload.runId) ?? "?"} — reason: ${text(payload.reason) ?? "none given"}`;
     case "approval-approved":
@@ -75,7 +83,7 @@ export function describeEvent({ type, payload }: DescribableEvent): string {
     case "review-updated":
       return "Updated the post-incident review";
     case "phase-overdue":
-      return `${text(payload.title) ?? "A phase"} is overdue: ${String(payload.unchecked ?? "?")} item(s) not done by the ${String(payload.deadlineMinutes ?? "?")}-minute mark`;
+      return `${text(payload.title) ?? "A phase"} is overdue: ${uncheckedItems(payload)} not done by the ${String(payload.deadlineMinutes ?? "?")}-minute mark`;
     case "notification-failed": {
       const retry = payload.willRetry === true ? "will retry" : "gave up";
       return `Webhook “${text(payload.event) ?? "?"}” not delivered (attempt ${String(payload.attempt ?? "?")}, ${retry}): ${text(payload.error) ?? "unknown error"}`;

@@ -1,4 +1,5 @@
 import type { SystemCtx } from "@/lib/db/ctx";
+import { plural } from "@/lib/format";
 import { appendIncidentEvent } from "./append-incident-event";
 import { ChecklistPhases } from "./checklist";
 import { incidentMessage, notify } from "./notify";
@@ -42,7 +43,7 @@ export async function notifyOverduePhases({ ctx, input }: { ctx: SystemCtx; inpu
           message: incidentMessage(
             "phase-overdue",
             incident,
-            `${phase.title}: ${timer.overdueCount} item(s) still open after ${phase.deadlineMinutes} minutes.`,
+            `${phase.title}: ${plural(timer.overdueCount, "item")} still open after ${phase.deadlineMinutes} minutes.`,
           ),
         },
       });

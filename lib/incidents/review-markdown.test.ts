@@ -208,7 +208,7 @@ describe("review Markdown", () => {
       "| 2026-11-25 10:30:00 UTC | root@example.com | 9a9a9a9a-0000-4000-8000-000000000009 | orphaned-payments | The orphan \\| predates the incident |",
     );
     expect(markdown).toContain(
-      "| 2026-11-25 10:30:00 UTC | root@example.com | Accepted blocking validation failure(s) orphaned-payments of restore run 9a9a9a9a-0000-4000-8000-000000000009 — reason: The orphan \\| predates the incident |",
+      "| 2026-11-25 10:30:00 UTC | root@example.com | Accepted blocking validation failure orphaned-payments of restore run 9a9a9a9a-0000-4000-8000-000000000009 — reason: The orphan \\| predates the incident |",
     );
     expect(reviewMarkdown(incident())).not.toContain("## Accepted validation failures");
   });

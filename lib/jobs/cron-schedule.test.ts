@@ -33,7 +33,8 @@ describe("previousCronFire", () => {
 
   it("refuses nonsense, dates that never come and unknown zones", () => {
     expect(cronProblem("0 2 * * *")).toBeNull();
-    expect(cronProblem("daily")).toBe("1 field(s) where 5 are expected");
+    expect(cronProblem("daily")).toBe("1 field where 5 are expected");
+    expect(cronProblem("0 2 * *")).toBe("4 fields where 5 are expected");
     expect(cronProblem("61 * * * *")).toMatch(/expected range 0-59/);
     expect(cronProblem("*/0 * * * *")).toMatch(/cannot repeat at every 0 time/);
     expect(cronProblem("0 0 31 2 *")).toMatch(/day of month/);

@@ -1,4 +1,5 @@
 import parser from "cron-parser";
+import { plural } from "@/lib/format";
 
 // When a cron schedule last fired, read in a time zone (pg-boss's own cron runs in UTC), for work
 // that runs every minute and acts when its schedule came due since it last acted: a worker that
@@ -7,7 +8,7 @@ import parser from "cron-parser";
 /** Why `expression` is not a schedule this code runs ("5 fields expected", the parser's reason), or null when it is. */
 export function cronProblem(expression: string, timeZone = "UTC"): string | null {
   const fields = expression.trim().split(/\s+/);
-  if (fields.length < 5 || fields.length > 6) return `${fields.length} field(s) where 5 are expected`;
+  if (fields.length < 5 || fields.length > 6) return `${plural(fields.length, "field")} where 5 are expected`;
   try {
     parser.parseExpression(expression, { tz: timeZone });
     return null;

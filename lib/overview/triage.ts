@@ -2,6 +2,7 @@ import type { SessionUser } from "@/lib/auth/roles";
 import type { AlertView } from "@/lib/alerts/evaluate-alerts";
 import type { ApprovalView } from "@/lib/approvals/approval-views";
 import type { Ctx } from "@/lib/db/ctx";
+import { plural } from "@/lib/format";
 import { formatCountdown, phaseTimer } from "@/lib/incidents/phase-timers";
 import { ChecklistPhases } from "@/lib/incidents/checklist";
 import { readPlan } from "@/lib/restore/read-plan";
@@ -124,7 +125,7 @@ async function incidentItems(ctx: Ctx<SessionUser | null>, now: Date): Promise<A
       tone: overdue || incident.severity === "sev1" ? "critical" : "warning",
       title: `${incident.severity.toUpperCase()} · ${incident.title}`,
       detail: current
-        ? `${incident.status === "recovering" ? "Recovering" : "Open"} in ${incident.environment}; now: ${current.phase.title} (${current.timer.uncheckedCount} item(s) left${clock ? `, ${clock}` : ""}).`
+        ? `${incident.status === "recovering" ? "Recovering" : "Open"} in ${incident.environment}; now: ${current.phase.title} (${plural(current.timer.uncheckedCount, "item")} left${clock ? `, ${clock}` : ""}).`
         : `${incident.status === "recovering" ? "Recovering" : "Open"} in ${incident.environment}; every checklist item is done: close it with a review.`,
       environment: incident.environment,
       since: incident.startedAt.toISOString(),

@@ -210,7 +210,7 @@ describe("row comparison", () => {
       statementTimeoutMs: 10_000,
       lockTimeoutMs: 1_000,
     });
-    await expect(short).rejects.toThrow(/would write \d+ row\(s\), not the \d+ you confirmed \(1 statement\(s\) found no row to write\)/);
+    await expect(short).rejects.toThrow(/would write \d+ rows?, not the \d+ you confirmed \(1 statement found no row to write\)/);
     expect(await fingerprint(LIVE, "payments")).toBe(afterDelete);
   });
 
@@ -283,7 +283,7 @@ describe("row comparison", () => {
       statementTimeoutMs: 10_000,
       lockTimeoutMs: 1_000,
     });
-    await expect(attempt).rejects.toThrow(/would write 1 row\(s\), not the 2 you confirmed/);
+    await expect(attempt).rejects.toThrow(/would write 1 row, not the 2 you confirmed/);
     expect(await sqlOn(LIVE, "SELECT id, balance FROM accounts ORDER BY id")).toEqual([
       { id: 1, balance: 999 },
       { id: 2, balance: 1000 },

@@ -1,6 +1,7 @@
 import "server-only";
 import pg from "pg";
 import { BadRequestError, ConflictError } from "@/lib/errors";
+import { formatCount, plural } from "@/lib/format";
 import { connectEndpoint, type DatabaseEndpoint } from "./endpoint-connection";
 import { translateQueryError } from "./query-errors";
 import {
@@ -576,7 +577,7 @@ export async function applyRepairStatements(
     await client.query(commit ? "COMMIT" : "ROLLBACK");
     if (!commit) {
       throw new ConflictError(
-        `The live table changed since the comparison: the repair would write ${rowsWritten} row(s), not the ${options.expectedRows} you confirmed${statementsWithoutEffect ? ` (${statementsWithoutEffect} statement(s) found no row to write)` : ""}. Nothing was written; compare again.`,
+        `The live table changed since the comparison: the repair would write ${plural(rowsWritten, "row")}, not the ${formatCount(options.expectedRows)} you confirmed${statementsWithoutEffect ? ` (${plural(statementsWithoutEffect, "statement")} found no row to write)` : ""}. Nothing was written; compare again.`,
       );
     }
     return { rowsWritten, statementsWithoutEffect, committed: true };

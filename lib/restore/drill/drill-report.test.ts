@@ -81,7 +81,7 @@ describe("drill evidence", () => {
       "Period: 2026-09-01 00:00:00 UTC to 2026-12-01 00:00:00 UTC. Generated 2026-11-30 09:00:00 UTC by auditor@example.com.",
     );
     expect(markdown).toContain("Schedule `0 3 * * 1` (Europe/Berlin), restoring the newest-verified backup onto target drill-sandbox.");
-    expect(markdown).toContain("2 drill(s): 1 passed, 1 failed, 0 cancelled; 1 of 1 passed within the RTO objective.");
+    expect(markdown).toContain("2 drills: 1 passed, 1 failed, 0 cancelled; 1 of 1 passed within the RTO objective.");
     expect(markdown).toContain(
       "| 2026-11-23 02:00:06 UTC | Schedule: fire of 2026-11-23 02:00 UTC | 2026-11-22.sql.gz (taken 2026-11-22 02:00:00 UTC) | passed | 40 min | within 120 min | 6 of 6 passed | 2 tables match | yes |",
     );

@@ -1,7 +1,7 @@
 import type { SessionUser } from "@/lib/auth/roles";
 import { recordAuditEvent, actorOf } from "@/lib/audit/record-audit-event";
 import type { Ctx } from "@/lib/db/ctx";
-import { formatDuration } from "@/lib/format";
+import { formatDuration, plural } from "@/lib/format";
 import { markdownTable, markdownUtc } from "@/lib/markdown";
 import type { DrillEnvironmentView, DrillView } from "./drill-model";
 import { checksText, rowCountDifference, rowCountsOf, startedByOf } from "./drill-text";
@@ -88,7 +88,7 @@ function scheduleText(view: DrillEnvironmentView): string {
 }
 
 function summaryText(summary: Summary): string {
-  return `${summary.total} drill(s): ${summary.passed} passed, ${summary.failed} failed, ${summary.cancelled} cancelled; ${summary.withinRto} of ${summary.passed} passed within the RTO objective.`;
+  return `${plural(summary.total, "drill")}: ${summary.passed} passed, ${summary.failed} failed, ${summary.cancelled} cancelled; ${summary.withinRto} of ${summary.passed} passed within the RTO objective.`;
 }
 
 export interface DrillEvidence {

@@ -4,6 +4,7 @@ import type { ClientCtx } from "@/lib/db/ctx";
 import type { CleanupResult } from "../engine/kind";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import { dropDatabase, existingDatabases, listSessions, type AdminTarget } from "@/lib/providers/postgres/admin";
 import { dropLoaderRole } from "@/lib/providers/postgres/loader-role";
 import { cleanupCandidates, cleanupConfirmationText } from "./plan";
@@ -55,7 +56,7 @@ export async function cleanupLogicalRestore({
       const sessions = await listSessions(admin, name);
       if (sessions.length > 0)
         throw new ConflictError(
-          `${sessions.length} session(s) are connected to ${name}; end them before dropping it.${dropped.length ? ` Already dropped: ${dropped.join(", ")}.` : ""}`,
+          `${plural(sessions.length, "session")} ${sessions.length === 1 ? "is" : "are"} connected to ${name}; end ${sessions.length === 1 ? "it" : "them"} before dropping the database.${dropped.length ? ` Already dropped: ${dropped.join(", ")}.` : ""}`,
         );
     }
     // FORCE only for the scratch database, which we created and nobody should be using.

@@ -3,6 +3,7 @@ import { approvalAudit, requireFourEyes, type ApprovalGrant } from "@/lib/approv
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import { enqueueJob } from "@/lib/jobs/enqueue-job";
 import { databaseExists, listSessions } from "@/lib/providers/postgres/admin";
 import { readLogicalPlan } from "../read-plan";
@@ -53,7 +54,7 @@ export async function confirmSwap({
   const blocking = await findUnacceptedBlockingFailures(ctx.db, run.id);
   if (blocking.length > 0) {
     throw new ConflictError(
-      `Validation failed blocking check(s) ${namesOf(blocking)}: the swap is refused until an admin accepts ${blocking.length === 1 ? "that failure" : "those failures"} with a reason. Otherwise cancel this run.`,
+      `Validation failed blocking ${blocking.length === 1 ? "check" : "checks"} ${namesOf(blocking)}: the swap is refused until an admin accepts ${blocking.length === 1 ? "that failure" : "those failures"} with a reason. Otherwise cancel this run.`,
       { details: { blockingFailures: blocking.map((f) => f.name) } },
     );
   }
@@ -71,7 +72,7 @@ export async function confirmSwap({
   if (sessions.length > 0 && !parsed.terminateSessions) {
     const apps = [...new Set(sessions.map((s) => s.applicationName || "(unnamed)"))].join(", ");
     throw new ConflictError(
-      `${sessions.length} session(s) are connected to ${run.targetDatabase} (${apps}). The swap ends them: confirm again with "end these sessions" ticked, or stop those clients first.`,
+      `${plural(sessions.length, "session")} ${sessions.length === 1 ? "is" : "are"} connected to ${run.targetDatabase} (${apps}). The swap ends ${sessions.length === 1 ? "it" : "them"}: confirm again with "end these sessions" ticked, or stop those clients first.`,
       { details: { sessions } },
     );
   }

@@ -10,6 +10,7 @@ import {
 } from "@/lib/providers/postgres/admin";
 import { listRoles, resolveOwnerRole } from "@/lib/providers/postgres/loader-role";
 import { findPgTool } from "@/lib/providers/postgres/tools";
+import { plural } from "@/lib/format";
 import type { PreflightCheck, PreflightReport, RestoreMode } from "./plan";
 
 const execFileAsync = promisify(execFile);
@@ -214,7 +215,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightRepo
         message:
           sessions.length === 0
             ? `Nobody is connected to ${input.liveDatabase}.`
-            : `${sessions.length} session(s) on ${input.liveDatabase} (${applications.join(", ")}).${busy ? " They must end before the swap; you will see them and decide then." : ""}`,
+            : `${plural(sessions.length, "session")} on ${input.liveDatabase} (${applications.join(", ")}).${busy ? ` ${sessions.length === 1 ? "It" : "They"} must end before the swap; you will see ${sessions.length === 1 ? "it" : "them"} and decide then.` : ""}`,
         details: { count: sessions.length, applications },
       });
     }

@@ -3,6 +3,7 @@ import { approvalAudit, requireFourEyes, type ApprovalGrant } from "@/lib/approv
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { ConflictError, NotFoundError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import { existingDatabases, listSessions, renameDatabases } from "@/lib/providers/postgres/admin";
 import { rollbackConfirmationText, rollbackRenames } from "./plan";
 import { assertMayRestore } from "./choice";
@@ -73,7 +74,7 @@ export async function rollbackRestore({
   const sessions = existing.has(live) ? await listSessions(admin, live) : [];
   if (sessions.length > 0 && !parsed.terminateSessions) {
     throw new ConflictError(
-      `${sessions.length} session(s) are connected to ${live}; the rollback ends them. Confirm again agreeing to end them.`,
+      `${plural(sessions.length, "session")} ${sessions.length === 1 ? "is" : "are"} connected to ${live}; the rollback ends ${sessions.length === 1 ? "it" : "them"}. Confirm again agreeing to end ${sessions.length === 1 ? "it" : "them"}.`,
       { details: { sessions } },
     );
   }

@@ -4,6 +4,7 @@ import { backupStoreFor } from "@/lib/backups/store-for-environment";
 import type { EnvironmentConfig, RestoreTargetConfig } from "@/lib/config/schema";
 import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import type { Prisma, RestoreRun } from "@/lib/generated/prisma/client";
 import { dropDatabase, existingDatabases, isInUse, listSessions, renameDatabases, type AdminTarget } from "@/lib/providers/postgres/admin";
 import { loadIntoScratch } from "@/lib/providers/postgres/load-scratch";
@@ -198,7 +199,9 @@ function ownerProblem(owner: OwnerRoleCheck, user: string): string | null {
 function guardLines(guard: GuardReport, owner: string): string[] {
   const lines: string[] = [];
   if (guard.ownerChangesSkipped > 0)
-    lines.push(`${guard.ownerChangesSkipped} ownership change(s) in the dump were not run; everything restored now belongs to ${owner}.`);
+    lines.push(
+      `${plural(guard.ownerChangesSkipped, "ownership change")} in the dump ${guard.ownerChangesSkipped === 1 ? "was" : "were"} not run; everything restored now belongs to ${owner}.`,
+    );
   if (guard.missingRoles.length > 0)
     lines.push(
       `Grants to roles this target does not have were skipped: ${guard.missingRoles.join(", ")}. Create the roles and re-grant if the application needs them.`,
@@ -206,9 +209,10 @@ function guardLines(guard: GuardReport, owner: string): string[] {
   const defaults = guard.skipped.filter((s) => s.reason === "default-privileges");
   if (defaults.length > 0)
     lines.push(
-      `${defaults.length} ALTER DEFAULT PRIVILEGES statement(s) for other roles were not run (lines ${defaults.map((s) => s.line).join(", ")}).`,
+      `${plural(defaults.length, "ALTER DEFAULT PRIVILEGES statement")} for other roles ${defaults.length === 1 ? "was" : "were"} not run (${defaults.length === 1 ? "line" : "lines"} ${defaults.map((s) => s.line).join(", ")}).`,
     );
-  if (guard.largeObjectBlocks > 0) lines.push(`${guard.largeObjectBlocks} large-object block(s) were loaded.`);
+  if (guard.largeObjectBlocks > 0)
+    lines.push(`${plural(guard.largeObjectBlocks, "large-object block")} ${guard.largeObjectBlocks === 1 ? "was" : "were"} loaded.`);
   return lines;
 }
 
@@ -291,7 +295,7 @@ async function ownerReadsEveryTable(c: StepContext): Promise<CheckResult> {
     message:
       unreadable.length === 0
         ? `${owner} reads every table.`
-        : `${owner} cannot read ${unreadable.length} table(s): ${unreadable
+        : `${owner} cannot read ${plural(unreadable.length, "table")}: ${unreadable
             .slice(0, 5)
             .map((u) => u.table)
             .join(", ")}${unreadable.length > 5 ? ", …" : ""}.`,
@@ -369,7 +373,7 @@ async function renameWithRetries(
 
 function describeSessions(sessions: ReadonlyArray<{ applicationName: string }>): string {
   const apps = [...new Set(sessions.map((s) => s.applicationName || "(unnamed)"))];
-  return `${sessions.length} session(s) (${apps.join(", ")})`;
+  return `${plural(sessions.length, "session")} (${apps.join(", ")})`;
 }
 
 export async function swapStep(c: StepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {

@@ -220,7 +220,7 @@ describe("a faithful dump of a database with one orphaned payment", () => {
     expect(waiting.validation.unaccepted).toEqual(["orphaned-payments"]);
     expect(waiting.steps.find((s) => s.name === "validate")?.status).toBe("succeeded");
     expect(waiting.validation.results.find((r) => r.name === "orphaned-payments")?.message).toBe(
-      "1 payment(s) refer to loans that do not exist in the restored database, but the source had 0 when the backup was taken.",
+      "1 payment refers to loans that do not exist in the restored database, but the source had 0 when the backup was taken.",
     );
     expect(await db.restoreTargetLock.count({ where: { runId: started.id } })).toBe(1);
 

@@ -6,7 +6,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { withTransaction, type Ctx } from "@/lib/db/ctx";
 import { ConflictError, ForbiddenError } from "@/lib/errors";
-import { formatCount } from "@/lib/format";
+import { plural } from "@/lib/format";
 import { recordRowRecovery } from "@/lib/incidents/record-row-recovery";
 import { applyRepairStatements, countRepairable, type RepairOutcome } from "@/lib/providers/postgres/row-compare";
 import { requireTypedConfirmation } from "../typed-confirmation";
@@ -176,7 +176,7 @@ export async function applyRowRepair({
       environment: comparison.environment,
       actorEmail: actor.email,
       type: "repair-applied",
-      description: `Wrote ${formatCount(outcome.rowsWritten)} repaired row(s) (${describeFilter(RowFilter.parse(comparison.filter))}) from the backup to live ${comparison.liveDatabase}`,
+      description: `Wrote ${plural(outcome.rowsWritten, "repaired row")} (${describeFilter(RowFilter.parse(comparison.filter))}) from the backup to live ${comparison.liveDatabase}`,
       runId: comparison.runId,
       payload: { comparisonId: comparison.id, rows: outcome.rowsWritten },
     });

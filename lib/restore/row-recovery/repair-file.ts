@@ -1,6 +1,7 @@
 import { actorOf, recordAuditEvent } from "@/lib/audit/record-audit-event";
 import type { Ctx } from "@/lib/db/ctx";
 import { ConflictError, NotFoundError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import { VALUE_SETTINGS } from "@/lib/providers/postgres/row-compare";
 import { RepairStatements, RowFilter, describeFilter } from "./model";
 
@@ -35,7 +36,7 @@ export async function repairFile({ ctx, input }: { ctx: Ctx; input: { comparison
   const lines = [
     `-- Restore Console row repair for ${comparison.liveDatabase} (${comparison.environment}, target ${comparison.targetName})`,
     `-- Comparison ${comparison.id} of ${comparison.finishedAt?.toISOString() ?? "?"}: ${filter}, restored copy ${comparison.restoredDatabase}`,
-    `-- ${repair.inserts.length} INSERT(s) for rows missing from live${input.includeUpdates ? `, ${repair.updates.length} UPDATE(s) putting changed rows back as the backup holds them` : ""}.`,
+    `-- ${plural(repair.inserts.length, "INSERT")} for rows missing from live${input.includeUpdates ? `, ${plural(repair.updates.length, "UPDATE")} putting changed rows back as the backup holds them` : ""}.`,
     "-- Every statement must write exactly one row; run it in one transaction and check the counts.",
     "-- An UPDATE writes only while the live row is as compared: 0 rows means it changed since; compare again.",
     "SET client_encoding = 'UTF8';",

@@ -10,7 +10,7 @@ import { refreshCatalog } from "@/lib/backups/refresh-catalog";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import type { Db } from "@/lib/db/client";
 import { systemCtx } from "@/lib/db/ctx";
-import { formatCount } from "@/lib/format";
+import { plural } from "@/lib/format";
 import { declareIncident } from "@/lib/incidents/declare-incident";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker";
 import { createTestUser, type TestUser } from "@/lib/testing/auth";
@@ -269,7 +269,7 @@ describe("row-level recovery", () => {
     });
     expect(timeline.map((e) => e.type)).toEqual(["rows-compared", "repair-applied", "rows-compared", "repair-applied"]);
     expect(String((timeline[1]?.payload as { description?: string }).description)).toContain(
-      `Wrote ${formatCount(missing)} repaired row(s) (tenant_id = 4)`,
+      `Wrote ${plural(missing, "repaired row")} (tenant_id = 4)`,
     );
   }, 120_000);
 

@@ -27,14 +27,14 @@ describe("orphaned-payments", () => {
     const outcome = await orphanedPayments.run(database(1), { manifestChecks: { orphaned_payments: 1 } });
     expect(outcome).toMatchObject({ passed: true, actual: 1, expectation: "= 1 (the source's count, from the manifest)" });
     expect(outcome.message).toBe(
-      "1 payment(s) refer to loans that do not exist in the restored database, exactly as many as the source had when the backup was taken.",
+      "1 payment refers to loans that do not exist in the restored database, exactly as many as the source had when the backup was taken.",
     );
   });
 
   it("fails a restore with more or fewer orphans than the source had", () => {
     expect(compareOrphanedPayments(2, { manifestChecks: { orphaned_payments: 1 } })).toMatchObject({
       passed: false,
-      message: "2 payment(s) refer to loans that do not exist in the restored database, but the source had 1 when the backup was taken.",
+      message: "2 payments refer to loans that do not exist in the restored database, but the source had 1 when the backup was taken.",
     });
     expect(compareOrphanedPayments(0, { manifestChecks: { orphaned_payments: 1 } })).toMatchObject({
       passed: false,
@@ -55,7 +55,7 @@ describe("orphaned-payments", () => {
     const orphan = compareOrphanedPayments(1, {});
     expect(orphan).toMatchObject({ passed: false, actual: 1, expectation: "= 0" });
     expect(orphan.message).toMatch(
-      /^1 payment\(s\) refer to loans that do not exist in the restored database\. The backup's manifest does not record the source's count/,
+      /^1 payment refers to loans that do not exist in the restored database\. The backup's manifest does not record the source's count/,
     );
   });
 

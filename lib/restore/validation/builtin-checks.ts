@@ -1,4 +1,5 @@
 import type { ValidationExpectation } from "@/lib/config/schema";
+import { plural } from "@/lib/format";
 import { actualFrom, evaluateExpectation, formatNumber, manifestRowCount } from "./expectations";
 import type { CheckOutcome, ReadOnlyQuery, ResultRow, Severity, ValidationContext } from "./types";
 
@@ -163,7 +164,7 @@ const recentActivityByDay: BuiltinCheck = {
       passed: rowCount >= 1,
       message:
         rowCount >= 1
-          ? `${formatNumber(entries)} audit log entries in ${window}, on ${rowCount} calendar day(s) (UTC).`
+          ? `${plural(entries, "audit log entry", "audit log entries")} in ${window}, on ${plural(rowCount, "calendar day")} (UTC).`
           : `No audit log entries in ${window}: the restored data may be older than expected, or audit logging had stopped.`,
     };
   },
@@ -215,7 +216,7 @@ export function compareOrphanedPayments(actual: number | null, context: Validati
   const source = sourceOrphanedPayments(context);
   const evaluation = evaluateExpectation(source === undefined ? { zero: true } : { equals: source }, { actual });
   if (actual === null || !Number.isFinite(actual)) return { expectation, actual, passed: false, message: evaluation.message };
-  const found = `${formatNumber(actual)} payment(s) refer to loans that do not exist in the restored database`;
+  const found = `${plural(actual, "payment")} ${actual === 1 ? "refers" : "refer"} to loans that do not exist in the restored database`;
   if (source === undefined) {
     return {
       expectation,

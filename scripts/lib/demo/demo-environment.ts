@@ -12,6 +12,7 @@ import { prepareDemoPitr } from "./demo-pitr";
 import { applicationDatabases, applyLoanServeOwnership, ensureLoanServeRoles, RESTORE_USER } from "./loanserve-roles";
 import { createNightlyDump, type DumpFormat } from "./nightly-dump";
 import { applyLoanServeSchema, seedLoanServe } from "./seed-loanserve";
+import { plural } from "@/lib/format";
 
 // These match the built-in demo configuration (lib/config/demo.ts).
 const BUCKET = "loanserve-backups";
@@ -300,7 +301,7 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
         // Restored servers are the demo's too: none outlives Ctrl-C. Their folders stay (a run's
         // clean-up removes them; a resumed run starts its server again).
         const stopped = await stopRestoredServers(pitrRestoreDir);
-        if (stopped.length) log(`stopped ${stopped.length} point-in-time-restored server(s)`);
+        if (stopped.length) log(`stopped ${plural(stopped.length, "point-in-time-restored server")}`);
         await stopCluster();
       },
     };
