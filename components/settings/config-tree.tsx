@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { AddressText } from "@/components/ui/address-text";
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -7,7 +8,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function Leaf({ value }: { value: unknown }): ReactNode {
   if (value === null || value === undefined) return <span className="text-muted">—</span>;
   if (typeof value === "boolean") return <span className="font-mono">{value ? "true" : "false"}</span>;
-  return <span className="font-mono break-all">{String(value)}</span>;
+  // Endpoints and paths wrap after a "/", never inside a port.
+  return <AddressText value={String(value)} />;
 }
 
 /** A read-only view of nested configuration: keys on the left, values (or nested lists) on the right. */

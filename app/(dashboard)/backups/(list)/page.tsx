@@ -6,6 +6,7 @@ import { ManifestBadge, RestoreTestedBadge, VerificationBadge } from "@/componen
 import { FreshnessBanner } from "@/components/backups/freshness-banner";
 import { RefreshCatalogButton } from "@/components/backups/refresh-catalog-button";
 import { VerifyButton } from "@/components/backups/verify-button";
+import { AddressText } from "@/components/ui/address-text";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination, type SearchParams } from "@/components/ui/pagination";
@@ -61,8 +62,7 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
         title="Backups"
         description={
           <>
-            Nightly dumps in <span className="font-mono break-all">{location ?? "no backup store configured"}</span>, each paired with its
-            manifest.{" "}
+            Nightly dumps in {location ? <AddressText value={location} /> : "no backup store configured"}, each paired with its manifest.{" "}
             {list.lastSuccessfulRefreshAt ? (
               <>
                 Cached view from <Time value={list.lastSuccessfulRefreshAt} relative />.
@@ -93,11 +93,13 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
       {list.backups.length === 0 ? (
         <EmptyState icon={<Archive />} title={refreshing ? "Reading the catalog from the store…" : "No backups match"}>
           <p>
-            {refreshing
-              ? "This takes a few seconds; the list appears when it is done."
-              : Object.values(values).some(Boolean)
-                ? "Clear a filter or widen the date range."
-                : `No dumps (.sql.gz or .dump) were found under ${location ?? "the backup store"}.`}
+            {refreshing ? (
+              "This takes a few seconds; the list appears when it is done."
+            ) : Object.values(values).some(Boolean) ? (
+              "Clear a filter or widen the date range."
+            ) : (
+              <>No dumps (.sql.gz or .dump) were found under {location ? <AddressText value={location} /> : "the backup store"}.</>
+            )}
           </p>
         </EmptyState>
       ) : (
