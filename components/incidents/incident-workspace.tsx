@@ -2,6 +2,7 @@
 
 import { ClipboardCheck, DatabaseBackup, History } from "lucide-react";
 import Link from "next/link";
+import { MethodChooser } from "@/components/restores/method-chooser";
 import { ButtonLink } from "@/components/ui/button-link";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -9,7 +10,8 @@ import { StatusDot } from "@/components/ui/status-dot";
 import { Time } from "@/components/ui/time";
 import { useIncident } from "@/lib/client/use-incident";
 import type { IncidentDetail } from "@/lib/incidents/incident-views";
-import { acceptsChanges, canReview } from "@/lib/incidents/state";
+import { acceptsChanges, canReview, isActive } from "@/lib/incidents/state";
+import type { MethodFacts } from "@/lib/restore/method-advice";
 import { IncidentStatusBadge, SeverityBadge } from "./incident-badges";
 import { IncidentFactsForm } from "./incident-facts-form";
 import { IncidentTimeline } from "./incident-timeline";
@@ -21,7 +23,16 @@ import { StatusActions } from "./status-actions";
 import { WebhookDeliveries } from "./webhook-deliveries";
 
 /** The incident page: checklist with live timers, timeline, RTO/RPO; everyone's changes appear live. */
-export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDetail; canOperate: boolean }) {
+export function IncidentWorkspace({
+  initial,
+  canOperate,
+  methodFacts,
+}: {
+  initial: IncidentDetail;
+  canOperate: boolean;
+  /** For the method chooser; null when there is no restore to choose (a viewer, a recovered incident). */
+  methodFacts: MethodFacts | null;
+}) {
   const { incident, live } = useIncident(initial);
   const editable = canOperate && acceptsChanges(incident.status);
   const failedDeliveries = incident.deliveries.filter((d) => d.status === "failed" || (d.status === "pending" && d.attempts > 0)).length;
@@ -72,7 +83,10 @@ export function IncidentWorkspace({ initial, canOperate }: { initial: IncidentDe
         }
       />
       <div className="grid gap-6 xl:grid-cols-3">
-        <div className="space-y-4 xl:col-span-2">
+        <div className="min-w-0 space-y-4 xl:col-span-2">
+          {methodFacts && isActive(incident.status) && (
+            <MethodChooser facts={methodFacts} incident={{ id: incident.id, lastKnownGoodAt: incident.lastKnownGoodAt }} />
+          )}
           {incident.phases.map((phase) => (
             <PhaseCard
               key={phase.key}

@@ -13,15 +13,20 @@ export interface RestorableBackup {
 /** How many a chooser offers per environment: the newest are what people restore. */
 const PER_ENVIRONMENT = 8;
 
-/** Backups that can be restored as they are (a manifest, no failed checksum), newest first, verified ones first. */
+/** Backups that can be restored as they are: a manifest, no failed checksum. */
+function restorable(environment?: string) {
+  return {
+    ...(environment ? { environment } : {}),
+    removedAt: null,
+    manifestState: "present",
+    verificationState: { notIn: ["mismatch", "failed"] },
+  };
+}
+
+/** Restorable backups, newest first, verified ones first. */
 export async function listRestorableBackups(ctx: Ctx<SessionUser | null>, environment?: string): Promise<RestorableBackup[]> {
   const rows = await ctx.db.backup.findMany({
-    where: {
-      ...(environment ? { environment } : {}),
-      removedAt: null,
-      manifestState: "present",
-      verificationState: { notIn: ["mismatch", "failed"] },
-    },
+    where: restorable(environment),
     orderBy: [{ environment: "asc" }, { takenAt: "desc" }],
     take: 200,
   });
@@ -40,4 +45,9 @@ export async function listRestorableBackups(ctx: Ctx<SessionUser | null>, enviro
       size: Number(row.size),
       verificationState: row.verificationState,
     }));
+}
+
+/** Whether a logical restore of the environment has a backup to start from. */
+export async function hasRestorableBackup(ctx: Ctx<SessionUser | null>, environment: string): Promise<boolean> {
+  return (await ctx.db.backup.findFirst({ where: restorable(environment), select: { id: true } })) !== null;
 }

@@ -64,10 +64,14 @@ function verdict(achieved: number | null, limit: number): Verdict {
   return achieved <= limit ? "met" : "missed";
 }
 
+/** A method's RPO objective: a cross-region restore replays a logical dump, so it has the logical one. */
+export function rpoObjectiveMinutes(objectives: Objectives, method: RestoreMethod): number {
+  return objectives.rpo[method === "pitr" ? "pitr" : "logical"].minutes;
+}
+
 /**
  * Achieved RTO: incident start (or the run's start, for a run alone) to validated restore.
  * Achieved RPO: last known good (else the start) back to the restore point actually used.
- * A cross-region restore replays a logical dump, so it is held to the logical RPO.
  */
 export function measureObjectives({
   objectives,
@@ -87,7 +91,7 @@ export function measureObjectives({
   const rpoFrom = lastKnownGood ?? rtoFrom;
   // Restoring to a point after the last known good loses nothing that was good.
   const rpoMinutes = run.restorePointAt ? Math.max(0, minutesBetween(run.restorePointAt, rpoFrom)) : null;
-  const rpoObjective = objectives.rpo[run.method === "pitr" ? "pitr" : "logical"].minutes;
+  const rpoObjective = rpoObjectiveMinutes(objectives, run.method);
 
   return {
     method: run.method,

@@ -49,12 +49,12 @@ const SHARED_WINDOW_MS = 60_000;
 const shared = new Map<string, { at: number; summary: Promise<PitrWindowSummary> }>();
 
 /**
- * The window for background readers (alert rules, metrics scrapes): described at most once a
- * minute per environment and process, so they never multiply calls to the source (an RDS API),
- * and given up on after `timeoutMs` (the description itself may still finish and be kept). A
- * failed description is not kept.
+ * The window for background readers (alert rules, metrics scrapes) and the method advice on
+ * pages: described at most once a minute per environment and process, so they never multiply
+ * calls to the source (an RDS API), and given up on after `timeoutMs` (the description itself
+ * may still finish and be kept). A failed description is not kept.
  */
-function describePitrWindowShared(ctx: Ctx<SessionUser | null>, environment: string, timeoutMs: number): Promise<PitrWindowSummary> {
+export function describePitrWindowShared(ctx: Ctx<SessionUser | null>, environment: string, timeoutMs: number): Promise<PitrWindowSummary> {
   const cached = shared.get(environment);
   const fresh = cached && Date.now() - cached.at < SHARED_WINDOW_MS;
   const summary = fresh ? cached.summary : describePitrWindow({ ctx, input: { environment } });

@@ -21,7 +21,7 @@ export default async function DeclareIncidentPage({ searchParams }: { searchPara
     <>
       <PageHeader
         title="Declare incident"
-        description="Starts the runbook's emergency checklist: phase timers count from the incident start, and everyone working it sees every tick live."
+        description="Starts the runbook's emergency checklist: phase timers count from the incident start, and everyone working it sees every tick live. The incident's page then helps choose the restore method."
       />
       <DeclareIncidentForm
         environments={config.environments.map((e) => ({ name: e.name, label: e.displayName ? `${e.displayName} (${e.name})` : e.name }))}

@@ -2,14 +2,19 @@ import { ArrowLeft } from "lucide-react";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { BackupChooser } from "@/components/restores/backup-chooser";
+import { MethodChooser } from "@/components/restores/method-chooser";
 import { RestorePlanner } from "@/components/restores/restore-planner";
 import { listRestorableBackups } from "@/lib/backups/list-restorable-backups";
 import { ButtonLink } from "@/components/ui/button-link";
+import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getBackup } from "@/lib/backups/get-backup";
+import { loadConfig } from "@/lib/config/load-config";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { orNotFound, pageContext } from "@/lib/http/page-context";
+import { RECOVERY_METHOD_LABELS } from "@/lib/restore/method-advice";
+import { loadMethodFacts } from "@/lib/restore/method-facts";
 import { firstParam, isUuid } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "New restore" };
@@ -22,18 +27,54 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
   const incidentId = firstParam(params.incident);
   if (incidentId !== undefined && !isUuid(incidentId)) notFound();
   const incident = incidentId
-    ? await ctx.db.incident.findUnique({ where: { id: incidentId }, select: { id: true, title: true, environment: true } })
+    ? await ctx.db.incident.findUnique({
+        where: { id: incidentId },
+        select: { id: true, title: true, environment: true, lastKnownGoodAt: true },
+      })
     : null;
   if (incidentId && !incident) notFound();
   const forIncident = incident ? ` for the incident “${incident.title}”` : "";
   if (!backupId) {
-    const backups = await listRestorableBackups(ctx, incident?.environment);
+    // An incident decides the environment; without one, the environment asked for narrows the list.
+    const environmentName = incident?.environment ?? firstParam(params.environment);
+    const method = firstParam(params.method);
+    // Chosen in the method chooser: the backup list follows, with the steps of that method.
+    const chosen = method === "logical" || method === "logical-selective" ? method : null;
+    const [backups, facts] = await Promise.all([
+      listRestorableBackups(ctx, environmentName),
+      chosen ? null : loadMethodFacts(ctx, environmentName),
+    ]);
+    const chooseAgain = new URLSearchParams(environmentName ? { environment: environmentName } : {});
+    if (incident) chooseAgain.set("incident", incident.id);
     return (
       <>
         <PageHeader
           title="New logical restore"
           description={`Choose the backup to restore${forIncident}: the newest verified ones first. For a whole database at a moment within the PITR window, a point-in-time restore loses less.`}
         />
+        <div className="mb-6">
+          {chosen ? (
+            <Card className="flex flex-wrap items-center justify-between gap-3 text-sm">
+              <p className="min-w-0">
+                <span className="font-medium">{RECOVERY_METHOD_LABELS[chosen]}</span> (runbook §2):{" "}
+                {chosen === "logical"
+                  ? "choose the backup below."
+                  : "choose the backup below; on its plan, choose “Restore into a new database and leave the target alone”, then “Restore only some tables”."}
+              </p>
+              <ButtonLink href={`/restores/new?${chooseAgain}`} variant="ghost" size="sm">
+                Choose the method again
+              </ButtonLink>
+            </Card>
+          ) : (
+            facts && (
+              <MethodChooser
+                facts={facts}
+                incident={incident && { id: incident.id, lastKnownGoodAt: incident.lastKnownGoodAt?.toISOString() ?? null }}
+                environments={loadConfig().config.environments.map((e) => e.name)}
+              />
+            )
+          )}
+        </div>
         <BackupChooser backups={backups} incidentId={incident?.id ?? null} />
       </>
     );
