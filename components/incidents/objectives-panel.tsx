@@ -1,6 +1,12 @@
 import type { Objectives } from "@/lib/config/schema";
 import type { Measurement } from "@/lib/incidents/measure-objectives";
-import { formatMinutes, formatMinutesRange, RESTORE_METHOD_LABELS, RESTORE_METHODS } from "@/lib/incidents/measure-objectives";
+import {
+  formatMinutes,
+  formatMinutesRange,
+  RESTORE_METHOD_LABELS,
+  RESTORE_METHODS,
+  rpoObjectiveMinutes,
+} from "@/lib/incidents/measure-objectives";
 import { VerdictBadge } from "./incident-badges";
 
 /** RTO and RPO achieved against the objectives of the method used; "—" until a restore is linked. */
@@ -20,7 +26,7 @@ export function ObjectivesPanel({ measurement, objectives }: { measurement: Meas
             <li key={method}>
               {RESTORE_METHOD_LABELS[method]}: RTO{" "}
               {formatMinutesRange(objectives.rto[method].minMinutes, objectives.rto[method].maxMinutes)} · RPO{" "}
-              {formatMinutes(objectives.rpo[method === "pitr" ? "pitr" : "logical"].minutes)}
+              {formatMinutes(rpoObjectiveMinutes(objectives, method))}
             </li>
           ))}
         </ul>

@@ -19,9 +19,10 @@ import { formatInZone, utcText } from "@/lib/time/zoned-time";
 import type { PitrWindowSummary } from "@/lib/restore/pitr/describe-pitr-window";
 import { pitrWindowProblem, predictDataLoss, type PitrIncidentView, type PitrTargetChoice } from "@/lib/restore/pitr/plan";
 import type { PitrRestorePreview } from "@/lib/restore/pitr/plan-pitr-restore";
+import { dataLossWarning } from "@/lib/restore/plan-facts";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { PitrBaseBackups } from "./pitr-base-backups";
-import { PlanSteps, PreflightList, ReplacedAndKept } from "./plan-parts";
+import { HowItWorks, PlanSummary, PreflightList } from "./plan-parts";
 import { RestoreWindowTimeline, type TimelineMarker } from "./restore-window-timeline";
 
 const clock = createSharedClock(5_000);
@@ -78,6 +79,7 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
   const problem = window && choice ? pitrWindowProblem(window, choice) : null;
   // A time the window refuses predicts nothing: only the refusal is shown.
   const dataLoss = window && choice && !problem ? predictDataLoss({ choice, window, incident, now: new Date(now) }) : null;
+  const warning = dataLoss ? dataLossWarning(dataLoss) : undefined;
   const selectedAt = choice?.kind === "time" ? Date.parse(choice.time) : null;
   const body = choice ? { environment, target: choice, ...(incident ? { incidentId: incident.id } : {}) } : null;
 
@@ -229,16 +231,9 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
                   ).
                 </p>
               )}
-              {dataLoss?.afterIncidentStart && (
+              {warning && (
                 <p className="flex gap-2 text-warning-text">
-                  <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> This is after the incident started: the restored data may
-                  already contain the damage.
-                </p>
-              )}
-              {!dataLoss?.afterIncidentStart && dataLoss?.afterLastKnownGood && (
-                <p className="flex gap-2 text-warning-text">
-                  <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> This is after the last time the data was known to be
-                  good.
+                  <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> {warning}
                 </p>
               )}
             </div>
@@ -263,16 +258,17 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
             description={`Checked just now against the window described at ${utcText(new Date(preview.plan.window.describedAt))}.`}
           />
           <CardBody className="space-y-5">
-            <PlanSteps steps={preview.plan.steps} />
-            <ReplacedAndKept replaces={preview.plan.replaces} keeps={preview.plan.keeps} />
-            <div>
-              <h3 className="mb-1 text-sm font-semibold">After it succeeds — the cutover is yours</h3>
-              <ul className="list-disc pl-5 text-sm">
-                {preview.plan.cutover.map((item) => (
-                  <li key={item}>{item}</li>
-                ))}
-              </ul>
-            </div>
+            <PlanSummary plan={preview.plan} />
+            <HowItWorks steps={preview.plan.steps}>
+              <div>
+                <h3 className="mb-1 text-sm font-semibold">After it succeeds — the cutover is yours</h3>
+                <ul className="list-disc pl-5 text-sm">
+                  {preview.plan.cutover.map((item) => (
+                    <li key={item}>{item}</li>
+                  ))}
+                </ul>
+              </div>
+            </HowItWorks>
             <PreflightList
               checks={(preview.plan.preflight?.checks ?? []).map((c) => ({
                 key: c.name,

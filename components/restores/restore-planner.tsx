@@ -11,10 +11,9 @@ import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { apiFetch } from "@/lib/client/api";
 import { useHydrated } from "@/lib/client/use-hydrated";
-import { PlanSteps, PreflightList, ReplacedAndKept } from "./plan-parts";
+import { HowItWorks, PlanSummary, PreflightList } from "./plan-parts";
 import { SelectionPlanDetails } from "./selection-plan";
 import { TablePicker } from "./table-picker";
-import { formatBytes } from "@/lib/format";
 import type { LogicalRestoreChoice } from "@/lib/restore/logical/choice";
 import type { LogicalRestorePreview } from "@/lib/restore/logical/plan-logical-restore";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
@@ -166,23 +165,9 @@ export function RestorePlanner({
         <Card padding="none">
           <CardHeader title="2. The plan — nothing has changed yet" />
           <CardBody className="space-y-5">
-            <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
-              <dt className="text-muted">Source</dt>
-              <dd>
-                <span className="font-mono">{preview.plan.source.name}</span> · {formatBytes(preview.plan.source.size)} ·{" "}
-                {preview.plan.source.format === "custom" ? "custom format (pg_restore)" : "plain SQL (psql)"} ·{" "}
-                {preview.plan.source.verificationState}
-              </dd>
-              <dt className="text-muted">Target</dt>
-              <dd className="font-mono">
-                {preview.plan.target.user}@{preview.plan.target.host}:{preview.plan.target.port}/{preview.plan.target.database}
-              </dd>
-              <dt className="text-muted">Restored first into</dt>
-              <dd className="font-mono">{preview.plan.databases.scratch}</dd>
-            </dl>
+            <PlanSummary plan={preview.plan} />
             {preview.plan.selection && <SelectionPlanDetails selection={preview.plan.selection} />}
-            <PlanSteps steps={preview.plan.steps} />
-            <ReplacedAndKept replaces={preview.plan.replaces} keeps={preview.plan.keeps} />
+            <HowItWorks steps={preview.plan.steps} />
             <PreflightList
               checks={(preview.plan.preflight?.checks ?? []).map((c) => ({
                 key: c.name,

@@ -1,5 +1,6 @@
 import { TriangleAlert } from "lucide-react";
 import type { LogicalRestorePlan } from "@/lib/restore/logical/plan";
+import { PlanDisclosure } from "./plan-parts";
 
 type Selection = NonNullable<LogicalRestorePlan["selection"]>;
 
@@ -23,24 +24,15 @@ function NameList({ title, names, testId }: { title: string; names: readonly str
 }
 
 /**
- * A restore of chosen tables, before it runs: the tables, what comes along with them, and the
- * foreign keys left out because one of their two tables is not chosen.
+ * A restore of chosen tables, before it runs. In sight: the foreign keys left out because one of
+ * their two tables is not chosen (rows may then point nowhere). One click away: what comes along
+ * with the tables, which the plan's summary already lists.
  */
 export function SelectionPlanDetails({ selection }: { selection: Selection }) {
   const constraints = [...selection.constraints, ...selection.foreignKeys.map((k) => k.name)];
   const chosen = new Set(selection.tables);
   return (
-    <section aria-labelledby="selection-plan-title" className="space-y-3" data-testid="selection-plan">
-      <h3 id="selection-plan-title" className="text-sm font-semibold">
-        Only {selection.tables.length === 1 ? "this table" : `these ${selection.tables.length} tables`}, into the new database
-      </h3>
-      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <NameList title="Chosen tables" names={selection.tables} testId="tables" />
-        <NameList title="Sequences" names={selection.sequences} testId="sequences" />
-        <NameList title="Indexes" names={selection.indexes} testId="indexes" />
-        <NameList title="Keys and constraints" names={constraints} testId="constraints" />
-      </div>
-      {selection.triggers.length > 0 && <NameList title="Triggers" names={selection.triggers} testId="triggers" />}
+    <section aria-label="The chosen tables" className="space-y-3" data-testid="selection-plan">
       {selection.skippedForeignKeys.length > 0 ? (
         <div className="rounded-md border border-warning/40 bg-warning-soft px-4 py-3 text-sm" data-selection="skipped-foreign-keys">
           <p className="flex items-center gap-2 font-semibold text-warning-text">
@@ -73,6 +65,15 @@ export function SelectionPlanDetails({ selection }: { selection: Selection }) {
           No foreign key is skipped: none of the chosen tables points to, or is pointed at by, a table left out.
         </p>
       )}
+      <PlanDisclosure summary="What comes along with the chosen tables">
+        <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          <NameList title="Chosen tables" names={selection.tables} testId="tables" />
+          <NameList title="Sequences" names={selection.sequences} testId="sequences" />
+          <NameList title="Indexes" names={selection.indexes} testId="indexes" />
+          <NameList title="Keys and constraints" names={constraints} testId="constraints" />
+        </div>
+        {selection.triggers.length > 0 && <NameList title="Triggers" names={selection.triggers} testId="triggers" />}
+      </PlanDisclosure>
     </section>
   );
 }

@@ -1,7 +1,14 @@
 import { markdownTable as table, markdownUtc as utc } from "@/lib/markdown";
 import { acceptedChecks, describeEvent } from "./describe-event";
 import type { IncidentDetail } from "./incident-views";
-import { formatMinutes, formatMinutesRange, RESTORE_METHOD_LABELS, RESTORE_METHODS, type Measurement } from "./measure-objectives";
+import {
+  formatMinutes,
+  formatMinutesRange,
+  RESTORE_METHOD_LABELS,
+  RESTORE_METHODS,
+  rpoObjectiveMinutes,
+  type Measurement,
+} from "./measure-objectives";
 
 // The post-incident review as Markdown: what happened (timeline), how recovery measured up
 // (RTO/RPO against the objectives), and what the team will change (review, follow-ups).
@@ -20,7 +27,7 @@ function objectivesSection(incident: IncidentDetail, m: Measurement | null): str
         ["Method", "RTO objective", "RPO objective"],
         RESTORE_METHODS.map((method) => {
           const rto = incident.objectives.rto[method];
-          const rpo = incident.objectives.rpo[method === "pitr" ? "pitr" : "logical"].minutes;
+          const rpo = rpoObjectiveMinutes(incident.objectives, method);
           return [RESTORE_METHOD_LABELS[method], formatMinutesRange(rto.minMinutes, rto.maxMinutes), formatMinutes(rpo)];
         }),
       ),

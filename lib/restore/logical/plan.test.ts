@@ -89,8 +89,27 @@ describe("buildLogicalPlan", () => {
     const plan = buildLogicalPlan(input({ mode: "new-database", newDatabaseName: "loanserve_copy" }));
     expect(plan.steps.map((s) => s.name)).toEqual(["preflight", "restore", "validate", "rename", "cleanup"]);
     expect(plan.databases.newDatabase).toBe("loanserve_copy");
+    expect(plan.steps.find((s) => s.name === "rename")?.description).toBe(
+      "Renames the scratch database to loanserve_copy. loanserve is left alone.",
+    );
     expect(plan.replaces).toEqual(["Nothing: loanserve on db.internal:5432 is left alone."]);
     expect(plan.confirmations.swap).toBeNull();
+  });
+
+  it("names the scratch database once in its steps, and still says what happens to it at every step", () => {
+    const plan = buildLogicalPlan(input());
+    const text = plan.steps.map((s) => `${s.title} ${s.description}`).join(" ");
+    expect(text.split("loanserve_restore_202611251407_3f2a9c1e")).toHaveLength(2);
+    const step = (name: string) => plan.steps.find((s) => s.name === name)?.description ?? "";
+    expect(step("restore")).toContain("the empty scratch database loanserve_restore_202611251407_3f2a9c1e, owned by it");
+    expect(step("restore")).toContain("the dump can change nothing outside the scratch database");
+    expect(step("restore")).toContain("failure the scratch database and the loader are dropped; loanserve is never touched.");
+    expect(step("validate")).toContain("A failure stops here: the scratch database is kept for inspection and loanserve is untouched.");
+    expect(step("swap")).toContain("renames loanserve to loanserve_before_restore_202611251407 and the scratch database to loanserve");
+    expect(plan.keeps).toContain("The scratch database, if validation fails, for inspection.");
+    expect(plan.replaces).toEqual([
+      "loanserve on db.internal:5432 is replaced by the data of 2026-11-24.sql.gz (taken 2026-11-24 02:00:00 UTC) once you confirm the swap.",
+    ]);
   });
 
   it("never carries a password", () => {
@@ -156,13 +175,35 @@ describe("a plan of chosen tables", () => {
     const plan = buildLogicalPlan(input({ mode: "new-database", newDatabaseName: null, selection }));
     expect(plan.selection).toEqual(selection);
     const restore = plan.steps.find((s) => s.name === "restore")?.description ?? "";
-    expect(restore).toContain(
-      "Only 1 chosen table(s) (public.payments) with their 1 owned sequence(s), 1 index(es), 1 key(s) and constraint(s)",
-    );
-    expect(restore).toContain("1 foreign key(s) to or from tables not chosen are skipped (payments_loan_id_fkey)");
+    expect(restore).toContain("Only 1 chosen table (public.payments) with their 1 owned sequence, 1 index, 1 key or constraint;");
+    expect(restore).toContain("1 foreign key to or from tables not chosen is skipped (payments_loan_id_fkey)");
     expect(plan.steps.find((s) => s.name === "validate")?.description).toContain(
       "configured checks expect the whole database and are not run",
     );
+  });
+
+  it("counts several of each in the plural", () => {
+    const plan = buildLogicalPlan(
+      input({
+        mode: "new-database",
+        newDatabaseName: null,
+        selection: {
+          ...selection,
+          tables: ["public.loans", "public.payments"],
+          indexes: ["loans_tenant_idx", "payments_loan_idx"],
+          foreignKeys: [{ name: "payments_loan_id_fkey", table: "public.payments", references: "public.loans" }],
+          skippedForeignKeys: [
+            { name: "loans_tenant_id_fkey", table: "public.loans", references: "public.tenants" },
+            { name: "payments_tenant_id_fkey", table: "public.payments", references: "public.tenants" },
+          ],
+        },
+      }),
+    );
+    const restore = restoreStep(plan);
+    expect(restore).toContain(
+      "Only 2 chosen tables (public.loans, public.payments) with their 1 owned sequence, 2 indexes, 2 keys and constraints;",
+    );
+    expect(restore).toContain("2 foreign keys to or from tables not chosen are skipped");
   });
 
   it("restores the whole dump without a selection", () => {
@@ -184,7 +225,7 @@ describe("the plan's load", () => {
       /into 2 parallel connections \(one psql each, every one running as that role\), split into pg_dump's sections as it arrives: pre-data first, then the tables' data on every connection, then indexes and constraints in dependency order/,
     );
     expect(restoreStep(plan)).toMatch(
-      /a foreign key after both its tables have their keys\)\. loanserve_restore_\S+ is kept only when the checksum matched/,
+      /a foreign key after both its tables have their keys\)\. The scratch database is kept only when the checksum matched/,
     );
   });
 

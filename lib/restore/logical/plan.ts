@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatBytes } from "@/lib/format";
+import { formatBytes, formatUtc, plural } from "@/lib/format";
 import { SelectionPlan } from "@/lib/providers/postgres/dump-toc-model";
 
 // The logical restore's plan, as pure data: the steps, the database names, what is replaced and
@@ -281,7 +281,7 @@ export function planLoad(format: PlanSource["format"], jobs: number = DEFAULT_RE
 }
 
 /** The restore step's "streams … from the store through sha256 and the statement guard <this>, so the dump can change nothing…". */
-function describeLoad(load: PlanLoad, scratch: string): string {
+function describeLoad(load: PlanLoad): string {
   switch (load.method) {
     case "pg-restore":
       return `into pg_restore -j ${load.jobs}, running as that role`;
@@ -291,7 +291,7 @@ function describeLoad(load: PlanLoad, scratch: string): string {
       return (
         `into ${load.jobs} parallel connections (one psql each, every one running as that role), split into pg_dump's sections as it ` +
         "arrives: pre-data first, then the tables' data on every connection, then indexes and constraints in dependency order (a " +
-        `table's indexes after its data, a foreign key after both its tables have their keys). ${scratch} is kept only when the ` +
+        "table's indexes after its data, a foreign key after both its tables have their keys). The scratch database is kept only when the " +
         "checksum matched and the dump's end marker arrived"
       );
   }
@@ -311,7 +311,7 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
   const partial = selection ? ` ${selectionSummary(selection)}` : "";
   const checks = selection
     ? "the runbook's validation queries on the chosen tables it holds (configured checks expect the whole database and are not run on a partial copy)"
-    : `the runbook's validation queries and ${input.configuredChecks} configured check(s)`;
+    : `the runbook's validation queries and ${plural(input.configuredChecks, "configured check")}`;
 
   const describe: Record<StepName, { title: string; description: string }> = {
     preflight: {
@@ -319,27 +319,27 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
       description: `Checks ${server} without changing anything: reachable, ${target.user} may create databases and the run's loader role, who will own the restored objects, the scratch name is free, the installed tools can restore this ${source.format} dump, room and sessions.`,
     },
     restore: {
-      title: `Restore into ${scratch}`,
-      description: `Creates a loader role for this run alone and the empty scratch database ${scratch}, owned by it; streams ${source.name} (${formatBytes(source.size)}) from the store through sha256 and the statement guard ${describeLoad(load, scratch)}; the dump can change nothing outside ${scratch}. Then everything restored is handed to the owner role and the loader is dropped. On any failure the scratch database and the loader are dropped; ${live} is never touched.${partial}`,
+      title: "Restore into the scratch database",
+      description: `Creates a loader role for this run alone and the empty scratch database ${scratch}, owned by it; streams ${source.name} (${formatBytes(source.size)}) from the store through sha256 and the statement guard ${describeLoad(load)}; the dump can change nothing outside the scratch database. Then everything restored is handed to the owner role and the loader is dropped. On any failure the scratch database and the loader are dropped; ${live} is never touched.${partial}`,
     },
     validate: {
       title: "Validate",
-      description: `Runs ${checks} against ${scratch}${source.manifestTables ? ", comparing row counts with the manifest" : ""}. ${
+      description: `Runs ${checks} against the scratch database${source.manifestTables ? ", comparing row counts with the manifest" : ""}. ${
         drill
           ? "A failure fails the drill, with its results kept; the copy is dropped all the same."
-          : `A failure stops here: ${scratch} is kept for inspection and ${live} is untouched.`
+          : `A failure stops here: the scratch database is kept for inspection and ${live} is untouched.`
       }`,
     },
     swap: {
       title: "Swap (after your confirmation)",
-      description: `Waits for you to confirm. Then, in one transaction, renames ${live} to ${beforeRestore ?? "its before-restore name"} and ${scratch} to ${live}. Sessions on ${live} are ended only if you agree after seeing them.`,
+      description: `Waits for you to confirm. Then, in one transaction, renames ${live} to ${beforeRestore ?? "its before-restore name"} and the scratch database to ${live}. Sessions on ${live} are ended only if you agree after seeing them.`,
     },
     rename: {
       title: `Rename to ${newDatabase ?? "the new name"}`,
-      description: `Renames ${scratch} to ${newDatabase ?? "the new name"}. ${live} is left alone.`,
+      description: `Renames the scratch database to ${newDatabase ?? "the new name"}. ${live} is left alone.`,
     },
     drop: {
-      title: `Drop ${scratch}`,
+      title: "Drop the scratch database",
       description: `Drops the drill's copy and its loader role, keeping the logs, the timings and the validation results. A drill that fails or is cancelled drops its copy too.`,
     },
     cleanup: {
@@ -358,13 +358,11 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
     automatic: name !== "cleanup",
   }));
 
+  // What a swap loses (the changes made after the backup) is the summary's data loss (plan-facts.ts), not a line here.
   const replaces = drill
     ? [`Nothing: a drill never swaps, and ${live} on ${server} is not touched.`]
     : mode === "swap"
-      ? [
-          `${live} on ${server} is replaced by the data of ${source.name} (taken ${source.takenAt}) once you confirm the swap.`,
-          `Changes made to ${live} after ${source.takenAt} are not in the restored database (they stay in the kept copy).`,
-        ]
+      ? [`${live} on ${server} is replaced by the data of ${source.name} (taken ${formatUtc(source.takenAt)}) once you confirm the swap.`]
       : [`Nothing: ${live} on ${server} is left alone.`];
   const keeps = drill
     ? [
@@ -375,7 +373,7 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
     : mode === "swap"
       ? [
           `The current ${live}, renamed ${beforeRestore ?? "<db>_before_restore_<time>"}, until you clean it up: one-click rollback puts it back.`,
-          `${scratch} if validation fails, for inspection.`,
+          "The scratch database, if validation fails, for inspection.",
           "The backup in the store: it is only read.",
         ]
       : [`${live}, untouched.`, `The restored data as ${newDatabase ?? "the new database"}.`, "The backup in the store: it is only read."];
@@ -401,18 +399,18 @@ export function buildLogicalPlan(input: BuildPlanInput): LogicalRestorePlan {
 
 /** One sentence for the plan: how many tables, what comes along, what is left out. */
 function selectionSummary(selection: SelectionPlan): string {
+  const keys = selection.constraints.length + selection.foreignKeys.length;
   const along = [
-    selection.sequences.length ? `${selection.sequences.length} owned sequence(s)` : null,
-    selection.indexes.length ? `${selection.indexes.length} index(es)` : null,
-    selection.constraints.length + selection.foreignKeys.length
-      ? `${selection.constraints.length + selection.foreignKeys.length} key(s) and constraint(s)`
-      : null,
-    selection.triggers.length ? `${selection.triggers.length} trigger(s)` : null,
+    selection.sequences.length ? plural(selection.sequences.length, "owned sequence") : null,
+    selection.indexes.length ? plural(selection.indexes.length, "index", "indexes") : null,
+    keys ? plural(keys, "key or constraint", "keys and constraints") : null,
+    selection.triggers.length ? plural(selection.triggers.length, "trigger") : null,
   ].filter((part): part is string => part !== null);
-  const skipped = selection.skippedForeignKeys.length
-    ? ` ${selection.skippedForeignKeys.length} foreign key(s) to or from tables not chosen are skipped (${selection.skippedForeignKeys.map((k) => k.name).join(", ")}).`
+  const skippedKeys = selection.skippedForeignKeys.length;
+  const skipped = skippedKeys
+    ? ` ${plural(skippedKeys, "foreign key")} to or from tables not chosen ${skippedKeys === 1 ? "is" : "are"} skipped (${selection.skippedForeignKeys.map((k) => k.name).join(", ")}).`
     : "";
-  return `Only ${selection.tables.length} chosen table(s) (${selection.tables.join(", ")})${along.length ? ` with their ${along.join(", ")}` : ""}; everything else in the dump is left out.${skipped}`;
+  return `Only ${plural(selection.tables.length, "chosen table")} (${selection.tables.join(", ")})${along.length ? ` with their ${along.join(", ")}` : ""}; everything else in the dump is left out.${skipped}`;
 }
 
 /**

@@ -149,7 +149,8 @@ describe("buildPitrPlan", () => {
       database: "loanserve",
       user: "postgres",
     });
-    expect(plan.replaces).toEqual([expect.stringMatching(/^Nothing: loanserve on 127\.0\.0\.1:54329 .* keeps running untouched/)]);
+    expect(plan.replaces).toEqual([expect.stringMatching(/^Nothing: the source keeps running untouched/)]);
+    expect(plan.keeps[0]).toBe("The source, untouched.");
     expect(plan.confirmations).toEqual({ start: "production" });
     expect(plan.cutover.some((item) => item.startsWith("Update connection strings/DNS"))).toBe(true);
     expect(plan.dataLoss).toMatchObject({ restorePointAt: "2026-11-25T10:00:00.000Z", untilKind: "now", lostMs: 2 * 3_600_000 });
@@ -173,6 +174,31 @@ describe("buildPitrPlan", () => {
     expect(plan.steps.find((s) => s.name === "cleanup")?.description).toMatch(/writer before cluster/);
     expect(plan.connectivityQuery).toBe("SELECT count(*) FROM payments");
     expect(plan.source.description).toBe("Aurora cluster loanserve-prod-aurora (us-east-1)");
+  });
+
+  it("names the restored server where it is created and where it is deleted, and calls it the restored server elsewhere", () => {
+    const identifiers = ["loanserve-prod-aurora-restore-1a2b3c4d", "loanserve-prod-aurora-restore-1a2b3c4d-writer"];
+    const plan = buildPitrPlan({ ...base, source: aurora, providerKind: "aws-aurora", identifiers, choice: { kind: "latest" } });
+    const naming = plan.steps.filter((s) => s.description.includes(identifiers[0] ?? "")).map((s) => s.name);
+    expect(naming).toEqual(["restore", "writer", "cleanup"]);
+    const step = (name: string) => plan.steps.find((s) => s.name === name)?.description ?? "";
+    expect(step("preflight")).toContain("the names it creates are free (or already this run's)");
+    expect(step("wait")).toContain("until the restored server accepts connections");
+    expect(step("cleanup")).toContain(`deletes what this run created (${identifiers.join(", ")}, writer before cluster)`);
+    expect(plan.keeps).toContain("The restored server until you clean it up, also when validation fails.");
+
+    const drill = buildPitrPlan({
+      ...base,
+      source: aurora,
+      providerKind: "aws-aurora",
+      identifiers,
+      choice: { kind: "latest" },
+      drill: true,
+    });
+    expect(drill.steps.find((s) => s.name === "drop")).toMatchObject({
+      title: "Delete the restored server",
+      description: expect.stringContaining(`deletes what this drill created (${identifiers.join(", ")}), without a final snapshot`),
+    });
   });
 
   it("names the endpoint in the cutover checklist once known, and the incident's item when there is one", () => {

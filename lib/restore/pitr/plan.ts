@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { PitrSource } from "@/lib/config/schema";
 import type { PitrEndpoint, PitrPreflight, PitrProvider, RecoveryPoint, RestoreWindow } from "@/lib/providers/pitr";
-import { formatDuration, formatUtc } from "@/lib/format";
+import { formatDuration, formatUtc, plural } from "@/lib/format";
 import { DrillInfo, PLAN_VERSION, planStepOf } from "../logical/plan";
 
 // A point-in-time restore's plan, as pure data: the target time, the window it was checked
@@ -263,11 +263,10 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
   const target = pitrTargetLabel(choice);
   const connectivityQuery = source.connectivityQuery ?? DEFAULT_CONNECTIVITY_QUERY;
   const writer = identifiers[1];
-  const restored = identifiers[0] ?? "the restored server";
   const describe: Record<PitrStepName, { title: string; description: string }> = {
     preflight: {
       title: "Preflight checks",
-      description: `Describes the restore window again and checks, changing nothing: ${target} is restorable, ${identifiers.join(" and ")} ${identifiers.length > 1 ? "are" : "is"} free (or already this run's), permissions.`,
+      description: `Describes the restore window again and checks, changing nothing: ${target} is restorable, the ${identifiers.length > 1 ? "names it creates are" : "name it creates is"} free (or already this run's), permissions.`,
     },
     restore: { title: `Restore to ${target}`, description: restoreDescription(source, identifiers, target) },
     writer: {
@@ -279,7 +278,7 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
     },
     wait: {
       title: "Wait until available",
-      description: `Waits (at most ${formatDuration(PITR_STEP_TIMEOUTS_MS.wait)}) until ${restored} accepts connections; hard errors (not found, access denied, incompatible parameters) fail at once.`,
+      description: `Waits (at most ${formatDuration(PITR_STEP_TIMEOUTS_MS.wait)}) until the restored server accepts connections; hard errors (not found, access denied, incompatible parameters) fail at once.`,
     },
     connectivity: {
       title: "Test connectivity",
@@ -287,7 +286,7 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
     },
     validate: {
       title: "Validate",
-      description: `Runs the runbook's validation queries and ${input.configuredChecks} configured check(s) against the restored database, read-only. ${
+      description: `Runs the runbook's validation queries and ${plural(input.configuredChecks, "configured check")} against the restored database, read-only. ${
         input.drill
           ? "A failure fails the drill, with its results kept; the restored server is deleted all the same."
           : "A failure stops here; the restored server is kept for inspection."
@@ -299,7 +298,7 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
         "Records the endpoint and hands over: updating connection strings/DNS is yours to do, from the checklist shown with the run. Nothing is repointed automatically.",
     },
     drop: {
-      title: `Delete ${restored}`,
+      title: "Delete the restored server",
       description: `Lifts the deletion protection and deletes what this drill created (${identifiers.join(", ")}), without a final snapshot, keeping the timings, logs and validation results. A drill that fails or is cancelled deletes it too.`,
     },
     cleanup: {
@@ -327,12 +326,13 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
     identifiers,
     connectivityQuery,
     steps,
-    replaces: [`Nothing: ${sourceDescription} keeps running untouched. The restored data appears in a new server beside it.`],
+    // The summary names the source once; these say what happens to it.
+    replaces: ["Nothing: the source keeps running untouched. The restored data appears in a new server beside it."],
     keeps: [
-      `${sourceDescription}, untouched.`,
+      "The source, untouched.",
       input.drill
         ? "The drill's timings, logs and validation results; the restored server is deleted at the end, pass or fail."
-        : `The restored server (${identifiers.join(", ")}) until you clean it up, also when validation fails.`,
+        : "The restored server until you clean it up, also when validation fails.",
       "The backups and the WAL archive: they are only read.",
     ],
     cutover: cutoverChecklist({ endpoint: null, sourceDescription, incident: input.incident !== null }),
