@@ -87,13 +87,25 @@ test("two people work one incident live, recover and close it, and export the re
   // The immediate-actions phase counts down from the incident start.
   await expect(admin.locator('[data-phase="immediate"]').getByRole("timer")).toHaveText(/\d:\d\d left/);
 
-  // Recovered and closed; the other person sees each status change live.
+  // Recovered and closed, each confirmed in a dialog that says what changes; focus then goes to the
+  // new status, and the other person sees each status change live.
   await admin.getByRole("button", { name: "Start recovery" }).click();
+  const startRecovery = admin.getByRole("dialog", { name: "Start recovery?" });
+  await expect(startRecovery).toContainText("their deadlines count from the incident start");
+  await startRecovery.getByRole("button", { name: "Start recovery" }).click();
+  await expect(startRecovery).toBeHidden();
+  await expect(admin.getByTestId("incident-status-changed")).toBeFocused();
+  await expect(admin.getByTestId("incident-status-changed")).toHaveText("The incident is now recovering.");
   await expect(pageHeader(other)).toContainText("recovering");
   await admin.getByRole("button", { name: "Mark recovered" }).click();
+  const markRecovered = admin.getByRole("dialog", { name: "Mark the data as recovered?" });
+  await expect(markRecovered).toContainText("The RTO under Recovery objectives does not change");
+  await markRecovered.getByRole("button", { name: "Mark recovered" }).click();
+  await expect(markRecovered).toBeHidden();
   await expect(pageHeader(other)).toContainText("recovered");
   await admin.getByRole("button", { name: "Close incident" }).click();
   await admin.getByRole("dialog").getByRole("button", { name: "Close incident" }).click();
+  await expect(admin.getByTestId("incident-status-changed")).toBeFocused();
   await expect(pageHeader(admin)).toContainText("closed");
   await expect(pageHeader(other)).toContainText("closed");
   await expect(checkbox(other, "Assess scope of data loss")).toBeDisabled();

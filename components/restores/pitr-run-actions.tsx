@@ -8,9 +8,21 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Time } from "@/components/ui/time";
 import { useRunAction } from "@/lib/client/use-run-action";
+import { cleanupOutcomeOf, isApprovalRequest, type CleanupOutcome } from "@/lib/restore/action-outcome";
 import { endpointText } from "@/lib/restore/pitr/plan";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { FourEyesReason, useFourEyes } from "./four-eyes-context";
+import { useFocusOutcome, useOutcomeAnchor } from "./outcome-focus";
+
+type Action = "cut-over" | "pitr-cleanup";
+
+/** What the last action answered that the run itself does not show: a four-eyes request, or what clean-up deleted. */
+type Said = { kind: "requested"; action: Action } | { kind: "cleaned-up"; outcome: CleanupOutcome };
+
+const REQUESTED: Readonly<Record<Action, string>> = {
+  "cut-over": "Asked for approval: the run is marked as cut over when a second person approves it (see Approvals).",
+  "pitr-cleanup": "Asked for approval: the restored server is deleted when a second person approves it (see Approvals).",
+};
 
 /**
  * What a person does with a PITR run's restored server: say traffic moved to it (cut over), or
@@ -19,11 +31,28 @@ import { FourEyesReason, useFourEyes } from "./four-eyes-context";
  */
 export function PitrRunActions({ run, canAct }: { run: RestoreRunView; canAct: boolean }) {
   const [pending, setPending] = useState<"cut-over" | "cleanup" | null>(null);
+  const [said, setSaid] = useState<Said | null>(null);
+  const focusOutcome = useFocusOutcome();
+  const cutOverRef = useOutcomeAnchor("cut-over");
+  const requestedRef = useOutcomeAnchor("requested");
+  const cleanedUpRef = useOutcomeAnchor("cleanup-result");
   const cleanup = run.pitrCleanup;
+  const done = (action: Action, response: unknown) => {
+    setPending(null);
+    const outcome = cleanupOutcomeOf(response);
+    setSaid(isApprovalRequest(response) ? { kind: "requested", action } : outcome ? { kind: "cleaned-up", outcome } : null);
+    focusOutcome(action, response);
+  };
 
   if (run.cutOverAt) {
     return (
-      <section role="status" aria-label="Cut over" className="space-y-1 rounded-lg border border-border bg-surface px-4 py-3 text-sm">
+      <section
+        ref={cutOverRef}
+        tabIndex={-1}
+        role="status"
+        aria-label="Cut over"
+        className="space-y-1 rounded-lg border border-border bg-surface px-4 py-3 text-sm"
+      >
         <p className="flex items-center gap-2 font-semibold">
           <ShieldCheck aria-hidden className="size-4 text-success-text" /> Cut over <Time value={run.cutOverAt} /> by{" "}
           {run.cutOverByEmail ?? "someone"}
@@ -60,13 +89,48 @@ export function PitrRunActions({ run, canAct }: { run: RestoreRunView; canAct: b
           </Button>
         )}
       </div>
-      {pending === "cut-over" && <CutOverDialog run={run} onClose={() => setPending(null)} />}
-      {pending === "cleanup" && cleanup && <CleanupDialog run={run} onClose={() => setPending(null)} />}
+      {/* Not live regions: focus moves here after the action, which reads them out. */}
+      {said?.kind === "requested" && (
+        <p ref={requestedRef} tabIndex={-1} className="w-full">
+          {REQUESTED[said.action]}
+        </p>
+      )}
+      {said?.kind === "cleaned-up" && (
+        <p ref={cleanedUpRef} tabIndex={-1} className="w-full">
+          {said.outcome.removed.length > 0 ? (
+            <>
+              Deleted <span className="font-mono">{said.outcome.removed.join(", ")}</span>
+            </>
+          ) : (
+            "Nothing was left to delete"
+          )}
+          {said.outcome.finalSnapshot ? (
+            <>
+              ; kept the final snapshot <span className="font-mono">{said.outcome.finalSnapshot}</span>.
+            </>
+          ) : (
+            "; no final snapshot was taken."
+          )}
+        </p>
+      )}
+      {pending === "cut-over" && (
+        <CutOverDialog run={run} onClose={() => setPending(null)} onDone={(response) => done("cut-over", response)} />
+      )}
+      {pending === "cleanup" && cleanup && (
+        <CleanupDialog run={run} onClose={() => setPending(null)} onDone={(response) => done("pitr-cleanup", response)} />
+      )}
     </section>
   );
 }
 
-function CutOverDialog({ run, onClose }: { run: RestoreRunView; onClose: () => void }) {
+/** `onDone`: the action succeeded (or was recorded as a request), with what the server answered. */
+interface ActionDialogProps {
+  run: RestoreRunView;
+  onClose: () => void;
+  onDone: (response: unknown) => void;
+}
+
+function CutOverDialog({ run, onClose, onDone }: ActionDialogProps) {
   const cutOver = useRunAction(run.id, "cut-over");
   const fourEyes = useFourEyes("pitr-cut-over");
   const [reason, setReason] = useState("");
@@ -91,7 +155,7 @@ function CutOverDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
             variant="primary"
             loading={cutOver.isPending}
             disabled={fourEyes !== null && reason.trim().length < 10}
-            onClick={() => cutOver.mutate(fourEyes ? { reason: reason.trim() } : undefined, { onSuccess: onClose })}
+            onClick={() => cutOver.mutate(fourEyes ? { reason: reason.trim() } : undefined, { onSuccess: onDone })}
           >
             {fourEyes ? "Ask for approval" : "Mark as cut over"}
           </Button>
@@ -104,7 +168,7 @@ function CutOverDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
   );
 }
 
-function CleanupDialog({ run, onClose }: { run: RestoreRunView; onClose: () => void }) {
+function CleanupDialog({ run, onClose, onDone }: ActionDialogProps) {
   const [typed, setTyped] = useState("");
   const [finalSnapshot, setFinalSnapshot] = useState(true);
   const cleanup = useRunAction(run.id, "pitr-cleanup");
@@ -141,7 +205,7 @@ function CleanupDialog({ run, onClose }: { run: RestoreRunView; onClose: () => v
           if (ready && !cleanup.isPending)
             cleanup.mutate(
               { confirmation: typed.trim(), finalSnapshot, ...(fourEyes ? { reason: reason.trim() } : {}) },
-              { onSuccess: onClose },
+              { onSuccess: onDone },
             );
         }}
       >

@@ -7,10 +7,15 @@ import { Dialog } from "@/components/ui/dialog";
 import type { DestructiveActions } from "@/lib/restore/get-restore-run";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { useRunAction } from "@/lib/client/use-run-action";
+import { cleanupOutcomeOf, isApprovalRequest, type CleanupOutcome } from "@/lib/restore/action-outcome";
 import { DestructiveActionDetails, expectedConfirmation, needsConfirmation } from "./destructive-action-details";
 import { FourEyesReason, useFourEyes } from "./four-eyes-context";
+import { useFocusOutcome, useOutcomeAnchor } from "./outcome-focus";
 
 type Pending = "cancel" | "rollback" | "cleanup" | null;
+
+/** What the last action answered that the run itself does not show: a four-eyes request, or what a clean-up dropped. */
+type Said = { kind: "requested" } | { kind: "cleaned-up"; outcome: CleanupOutcome };
 
 /** What a cancel leaves, said before it happens, as the run's kind and step will leave it. */
 function cancelBody(run: RestoreRunView): string {
@@ -60,6 +65,10 @@ export function RunActions({
   const rollback = useRunAction(run.id, "rollback");
   const cleanup = useRunAction(run.id, "cleanup");
   const mutations = { cancel, rollback, cleanup };
+  const [said, setSaid] = useState<Said | null>(null);
+  const focusOutcome = useFocusOutcome();
+  const requestedRef = useOutcomeAnchor("requested");
+  const cleanedUpRef = useOutcomeAnchor("cleanup-result");
   if (!canAct) return null;
   const error = cancel.error ?? rollback.error ?? cleanup.error;
   const copy = pending ? COPY[pending] : null;
@@ -96,6 +105,23 @@ export function RunActions({
         </Button>
       )}
       {error && <p className="w-full text-sm text-danger-text">{error.message}</p>}
+      {/* Not live regions: focus moves here after the action, which reads them out. */}
+      {said?.kind === "requested" && run.actions.rollback && (
+        <p ref={requestedRef} tabIndex={-1} className="w-full text-sm">
+          Asked for approval: the rollback runs when a second person approves it (see Approvals).
+        </p>
+      )}
+      {said?.kind === "cleaned-up" && (
+        <p ref={cleanedUpRef} tabIndex={-1} className="w-full text-sm">
+          {said.outcome.removed.length > 0 ? (
+            <>
+              Cleaned up: dropped <span className="font-mono">{said.outcome.removed.join(", ")}</span>.
+            </>
+          ) : (
+            "Cleaned up: nothing was left to drop."
+          )}
+        </p>
+      )}
       {pending && copy && (
         <Dialog
           open
@@ -120,7 +146,15 @@ export function RunActions({
                         ? confirmation
                         : undefined;
                   // A refused confirmation keeps the dialog open, with the server's message beside the field.
-                  mutations[pending].mutate(body, { onSuccess: close, onError: () => (named ? undefined : close()) });
+                  mutations[pending].mutate(body, {
+                    onSuccess: (response) => {
+                      close();
+                      const outcome = cleanupOutcomeOf(response);
+                      setSaid(isApprovalRequest(response) ? { kind: "requested" } : outcome ? { kind: "cleaned-up", outcome } : null);
+                      focusOutcome(pending, response);
+                    },
+                    onError: () => (named ? undefined : close()),
+                  });
                 }}
               >
                 {guarded ? "Ask for approval" : copy.confirm}

@@ -2,8 +2,8 @@ import { Check, Circle, CircleDashed, LoaderCircle, X } from "lucide-react";
 import type { StepStatus } from "@/lib/restore/engine/state";
 import type { RestoreStepView, StepAttemptView } from "@/lib/restore/restore-run-views";
 import { Time } from "@/components/ui/time";
-import { formatDuration } from "@/lib/format";
 import { cx } from "@/components/ui/cx";
+import { StepDuration } from "./live-duration";
 
 const ICONS = {
   pending: { icon: Circle, classes: "text-muted" },
@@ -53,7 +53,7 @@ export function StepTimeline({ steps }: { steps: RestoreStepView[] }) {
                   <span className="sr-only"> — {step.status}</span>
                 </p>
                 <span className="text-xs tabular-nums text-muted">
-                  {step.durationMs !== null ? formatDuration(step.durationMs) : step.automatic ? "" : "needs you"}
+                  {step.durationMs !== null ? <StepDuration step={step} /> : step.automatic ? "" : "needs you"}
                 </span>
               </div>
               <p className="text-sm text-muted">{step.description}</p>

@@ -8,7 +8,9 @@ import { Input } from "@/components/ui/input";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
 import { useRunAction } from "@/lib/client/use-run-action";
+import { isApprovalRequest } from "@/lib/restore/action-outcome";
 import { FourEyesReason, useFourEyes } from "./four-eyes-context";
+import { useFocusOutcome, useOutcomeAnchor } from "./outcome-focus";
 
 /** A session on the live database, as this panel shows it (the server sends lib/providers' DatabaseSession). */
 interface ConnectedSession {
@@ -35,14 +37,18 @@ export function SwapPanel({
   // Four-eyes: the swap becomes a request for a second person, with the reason.
   const fourEyes = useFourEyes("swap");
   const [reason, setReason] = useState("");
-  const requested = fourEyes && swap.isSuccess && swap.data !== null && typeof swap.data === "object" && "approval" in swap.data;
+  const requested = fourEyes && swap.isSuccess && isApprovalRequest(swap.data);
+  const focusOutcome = useFocusOutcome();
+  const headingRef = useOutcomeAnchor("swap-panel");
+  const requestedRef = useOutcomeAnchor("requested");
   const expected = run.swapConfirmation ?? "";
   const connected = sessions?.length ?? 0;
   const ready = typed === expected && (connected === 0 || terminate) && (!fourEyes || reason.trim().length >= 10);
 
   return (
     <section aria-labelledby="swap-title" className="space-y-4 rounded-lg border border-warning/40 bg-warning-soft/40 p-4">
-      <h2 id="swap-title" className="text-base font-semibold">
+      {/* Focused after an admin accepted the failures: confirming the swap is what is left to do. */}
+      <h2 id="swap-title" ref={headingRef} tabIndex={-1} className="text-base font-semibold">
         Swap the restored database into place?
       </h2>
       <ul className="list-disc space-y-1 pl-5 text-sm">
@@ -94,7 +100,10 @@ export function SwapPanel({
         onSubmit={(event) => {
           event.preventDefault();
           if (ready && !swap.isPending)
-            swap.mutate({ confirmation: typed, terminateSessions: terminate, ...(fourEyes ? { reason: reason.trim() } : {}) });
+            swap.mutate(
+              { confirmation: typed, terminateSessions: terminate, ...(fourEyes ? { reason: reason.trim() } : {}) },
+              { onSuccess: (response) => focusOutcome("swap", response) },
+            );
         }}
       >
         {connected > 0 && (
@@ -128,7 +137,8 @@ export function SwapPanel({
           {fourEyes ? "Ask for approval to swap" : "Swap databases"}
         </Button>
         {requested && (
-          <p role="status" className="text-sm">
+          // Focus moves here (no live region: that would say it twice).
+          <p ref={requestedRef} tabIndex={-1} className="text-sm">
             Asked for approval: the swap runs when a second person approves it (see Approvals).
           </p>
         )}

@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { MIN_REASON_LENGTH, ReasonField } from "@/components/ui/reason-field";
 import { useRunAction } from "@/lib/client/use-run-action";
 import type { RestoreRunView, ValidationResultView } from "@/lib/restore/restore-run-views";
+import { useFocusOutcome } from "./outcome-focus";
 
 /**
  * A run waiting on blocking validation failures: what failed, and for an admin the way past it
@@ -22,6 +23,8 @@ export function ValidationAcceptancePanel({
 }) {
   const [reason, setReason] = useState("");
   const accept = useRunAction(run.id, "accept-validation");
+  // This panel goes once the failures are accepted: focus moves to what comes next.
+  const focusOutcome = useFocusOutcome();
   const next =
     run.mode === "swap"
       ? `The swap is refused until then; after it, ${run.targetDatabase} is still replaced only once someone confirms the swap.`
@@ -52,7 +55,11 @@ export function ValidationAcceptancePanel({
           className="space-y-2"
           onSubmit={(event) => {
             event.preventDefault();
-            if (!accept.isPending) accept.mutate({ checks: failures.map((f) => f.name), reason });
+            if (!accept.isPending)
+              accept.mutate(
+                { checks: failures.map((f) => f.name), reason },
+                { onSuccess: (response) => focusOutcome("accept-validation", response) },
+              );
           }}
         >
           <ReasonField

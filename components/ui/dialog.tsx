@@ -23,12 +23,15 @@ export interface DialogProps {
 
 /**
  * A modal on the native <dialog>: showModal() gives the focus trap, inertness of the page,
- * Escape to close and focus return to the opener, all from the platform.
+ * Escape to close and focus return to the opener, all from the platform. A dialog its owner
+ * stops rendering while open never closes natively, so it returns focus to its opener itself.
  */
 export function Dialog({ open, onClose, title, description, children, footer, size = "md", dismissible = true }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
+  // What had focus when the dialog opened; cleared once the platform has returned focus to it.
+  const opener = useRef<HTMLElement | null>(null);
 
   // Every way of closing goes through the native close(), so onClose runs once, from the close event.
   const close = () => ref.current?.close();
@@ -36,16 +39,33 @@ export function Dialog({ open, onClose, title, description, children, footer, si
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      dialog.showModal();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
+
+  // Unmounted while open: the removed <dialog> took focus with it. Give it back to the opener if
+  // it is still on the page and nothing else took focus meanwhile (an outcome focused after an action).
+  useEffect(
+    () => () => {
+      const target = opener.current;
+      const lost = document.activeElement === null || document.activeElement === document.body;
+      if (target?.isConnected && lost) target.focus();
+    },
+    [],
+  );
 
   return (
     <dialog
       ref={ref}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
-      onClose={onClose}
+      onClose={() => {
+        opener.current = null;
+        onClose();
+      }}
       onClick={(event) => {
         // A click on the dialog element itself (not its content) is a click on the backdrop.
         if (dismissible && event.target === event.currentTarget) close();

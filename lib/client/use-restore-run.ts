@@ -7,6 +7,7 @@ import type { RestoreProgressView } from "@/lib/restore/restore-run-views";
 import type { RunEventView } from "@/lib/restore/engine/events";
 import { RUN_EVENT_TYPES } from "@/lib/restore/engine/event-types";
 import { isActive } from "@/lib/restore/engine/state";
+import { progressOfRunningStep } from "@/lib/restore/live-run";
 import { apiFetch } from "./api";
 import { queryKeys } from "./query-keys";
 import { useEventStream } from "./use-event-stream";
@@ -59,9 +60,11 @@ export function useRestoreRun(initial: RestoreRunDetail) {
   );
 
   const detail = query.data;
+  const latest = detail.run.progress && (!progress || detail.run.progress.at > progress.at) ? detail.run.progress : progress;
   return {
     detail,
-    progress: detail.run.progress && (!progress || detail.run.progress.at > progress.at) ? detail.run.progress : progress,
+    /** The running step's progress only: the run keeps an ended step's last report. */
+    progress: progressOfRunningStep(latest, detail.run, detail.steps),
     messages,
     connected,
   };
