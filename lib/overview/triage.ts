@@ -6,6 +6,7 @@ import { plural } from "@/lib/format";
 import { formatCountdown, phaseTimer } from "@/lib/incidents/phase-timers";
 import { ChecklistPhases } from "@/lib/incidents/checklist";
 import { readPlan } from "@/lib/restore/read-plan";
+import { progressOfRunningStep } from "@/lib/restore/live-run";
 import { restoreRunView, type RestoreProgressView } from "@/lib/restore/restore-run-views";
 import { findUnacceptedBlockingFailures } from "@/lib/restore/validation/blocking-failures";
 import type { AttentionItem, RunningRunView } from "./triage-model";
@@ -48,6 +49,7 @@ const ALERT_ACTIONS: Readonly<Record<string, string>> = {
   "drill-not-started": "See the drills",
   "pitr-lag": "See the restore window",
   "pitr-unreachable": "See the restore window",
+  "replica-stale": "See the backups",
 };
 
 /** Restores held for a person: a swap to confirm, or blocking validation failures an admin must accept or cancel. */
@@ -170,12 +172,17 @@ export async function needsAttention({
 export async function listRunningRuns({ ctx }: { ctx: Ctx<SessionUser | null> }): Promise<RunningRunView[]> {
   const runs = await ctx.db.restoreRun.findMany({
     where: { status: { in: ["queued", "running"] } },
-    include: { steps: { select: { name: true, status: true, position: true } } },
+    include: { steps: { select: { name: true, status: true, position: true, startedAt: true } } },
     orderBy: { createdAt: "asc" },
   });
   return runs.map((run) => {
     const view = restoreRunView(run, run.steps);
-    const progress: RestoreProgressView | null = view.progress;
+    // The swap after a restore must not show the restore's last 100 %.
+    const progress: RestoreProgressView | null = progressOfRunningStep(
+      view.progress,
+      view,
+      run.steps.map((step) => ({ name: step.name, status: step.status, startedAt: step.startedAt?.toISOString() ?? null })),
+    );
     return {
       id: run.id,
       kind: run.kind,

@@ -59,7 +59,7 @@ export function stepElapsedMs(step: Pick<RestoreStepView, "status" | "startedAt"
 export function progressOfRunningStep(
   progress: RestoreProgressView | null,
   run: Pick<RestoreRunView, "status">,
-  steps: readonly Pick<RestoreStepView, "name" | "status" | "startedAt">[],
+  steps: readonly { name: string; status: string; startedAt: string | null }[],
 ): RestoreProgressView | null {
   if (progress === null || run.status !== "running") return null;
   const step = steps.find((s) => s.name === progress.step);
