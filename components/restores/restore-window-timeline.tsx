@@ -2,6 +2,9 @@
 
 import { useRef, type KeyboardEvent, type MouseEvent } from "react";
 import { cx } from "@/components/ui/cx";
+import { useDisplayZone } from "@/components/ui/display-zone";
+import { axisTicks } from "@/lib/time/axis-ticks";
+import { formatShortOffset, offsetMinutesAt } from "@/lib/time/zoned-time";
 import type { PitrWindowView } from "@/lib/restore/pitr/plan";
 
 export interface TimelineMarker {
@@ -41,6 +44,7 @@ export function RestoreWindowTimeline({
   onPick: (at: number) => void;
 }) {
   const bar = useRef<HTMLDivElement>(null);
+  const { zone } = useDisplayZone();
   const range = bounds(window);
   const points = [
     now,
@@ -55,6 +59,7 @@ export function RestoreWindowTimeline({
   start -= margin;
   end += margin;
   const at = (t: number) => ((t - start) / (end - start)) * 100;
+  const ticks = axisTicks(start, end, zone);
 
   const pickAt = (event: MouseEvent<HTMLElement>) => {
     const rect = bar.current?.getBoundingClientRect();
@@ -141,6 +146,22 @@ export function RestoreWindowTimeline({
           </div>
         )}
       </div>
+      {/* The slider's value text reads each time in full; the axis is for the eye. */}
+      <div aria-hidden className="relative h-4 text-[11px] text-muted tabular-nums" data-testid="timeline-axis">
+        {ticks.map((tick) => (
+          <span
+            key={tick.at}
+            // Labels at the ends stay inside the bar's width instead of widening the page.
+            className={cx(
+              "absolute whitespace-nowrap",
+              at(tick.at) < 8 ? "translate-x-0" : at(tick.at) > 92 ? "-translate-x-full" : "-translate-x-1/2",
+            )}
+            style={{ left: `${at(tick.at)}%` }}
+          >
+            {tick.label}
+          </span>
+        ))}
+      </div>
       <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-muted" aria-label="Timeline legend">
         <li className="flex items-center gap-1.5">
           <span aria-hidden className="h-2 w-4 rounded-sm bg-success/80" /> restorable
@@ -163,6 +184,7 @@ export function RestoreWindowTimeline({
         <li className="flex items-center gap-1.5">
           <span aria-hidden className="h-3 w-0.5 bg-accent" /> your choice
         </li>
+        <li>axis in {formatShortOffset(offsetMinutesAt(new Date(now), zone))}</li>
       </ul>
     </div>
   );
