@@ -14,6 +14,7 @@ import { useHydrated } from "@/lib/client/use-hydrated";
 import { HowItWorks, PlanSummary, PreflightList } from "./plan-parts";
 import { SelectionPlanDetails } from "./selection-plan";
 import { TablePicker } from "./table-picker";
+import type { ReplicaOption } from "@/lib/restore/logical/backup-source";
 import type { LogicalRestoreChoice } from "@/lib/restore/logical/choice";
 import type { LogicalRestorePreview } from "@/lib/restore/logical/plan-logical-restore";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
@@ -23,16 +24,25 @@ export interface PlannerTarget {
   description: string;
 }
 
+const COPY_STATE_TEXT: Record<string, string> = {
+  same: "exact copy",
+  differs: "copy differs from the primary",
+  missing: "not copied",
+};
+
 /** Choose target and mode, read the plan and the preflight checks, then confirm by typing the database name. */
 export function RestorePlanner({
   backupId,
   environment,
   targets,
+  replicas,
   incidentId,
 }: {
   backupId: string;
   environment: string;
   targets: PlannerTarget[];
+  /** The backup store's replicas, with what each holds of this backup: a dump can be read from one. */
+  replicas: ReplicaOption[];
   /** The incident this restore answers, when started from one: the run is linked to it alone. */
   incidentId?: string;
 }) {
@@ -44,6 +54,8 @@ export function RestorePlanner({
   // "Restore only some tables": closed, the whole database is restored (the default).
   const [someTables, setSomeTables] = useState(false);
   const [tables, setTables] = useState<string[]>([]);
+  // "": the primary while it answers, else a replica holding an exact copy.
+  const [source, setSource] = useState("");
   const partial = mode === "new-database" && someTables;
   const choice: LogicalRestoreChoice = {
     backupId,
@@ -52,6 +64,7 @@ export function RestorePlanner({
     mode,
     ...(partial ? { tables } : {}),
     ...(incidentId ? { incidentId } : {}),
+    ...(source ? { source } : {}),
   };
   const needsTables = partial && tables.length === 0;
 
@@ -146,6 +159,26 @@ export function RestorePlanner({
                 </p>
               )}
             </div>
+            {replicas.length > 0 && (
+              <Field
+                id="restore-source"
+                label="Read the dump from"
+                hint="Automatic reads the primary store while it answers, else a replica holding an exact copy (a cross-region restore)."
+                className="sm:col-span-2"
+              >
+                {(p) => (
+                  <Select {...p} value={source} onChange={(e) => setSource(e.target.value)}>
+                    <option value="">Automatic: the primary, else a replica</option>
+                    <option value="primary">The primary backup store</option>
+                    {replicas.map((replica) => (
+                      <option key={replica.name} value={replica.name}>
+                        {replica.label} — {replica.state ? (COPY_STATE_TEXT[replica.state] ?? replica.state) : "not listed yet"}
+                      </option>
+                    ))}
+                  </Select>
+                )}
+              </Field>
+            )}
             <div className="sm:col-span-2">
               <Button type="submit" loading={plan.isPending} disabled={!targetName || !hydrated || needsTables}>
                 Show the plan

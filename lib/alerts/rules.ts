@@ -1,6 +1,7 @@
 import type { SessionUser } from "@/lib/auth/roles";
 import type { EnvironmentConfig } from "@/lib/config/schema";
 import type { Ctx } from "@/lib/db/ctx";
+import { getReplicaHealth } from "@/lib/backups/replica-health";
 import { formatAge } from "@/lib/format";
 
 // The alert rules, each a query of what holds now. A rule that could not tell (its source did not
@@ -15,6 +16,7 @@ export const ALERT_RULES = [
   "worker-down",
   "pitr-lag",
   "pitr-unreachable",
+  "replica-stale",
 ] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 
@@ -249,6 +251,26 @@ const pitrUnreachable: RuleCheck = async (_ctx, { environments, pitrLags }) =>
     ];
   });
 
+/** A replica that could not serve a regional failure now: no exact copy within the freshness objective. */
+const replicaStale: RuleCheck = async (ctx, { environments, now }) => {
+  const findings: Finding[] = [];
+  for (const environment of environments) {
+    for (const replica of await getReplicaHealth({ ctx, input: { environment, now } })) {
+      if (replica.status !== "red") continue;
+      findings.push({
+        rule: "replica-stale",
+        subject: `${environment.name}/${replica.name}`,
+        environment: environment.name,
+        severity: "warning",
+        title: `The backup replica ${replica.label} of ${environment.name} is stale`,
+        detail: replica.summary,
+        href: "/backups",
+      });
+    }
+  }
+  return findings;
+};
+
 export const RULE_CHECKS: Readonly<Record<AlertRule, RuleCheck>> = {
   "backup-stale": backupStale,
   "backup-manifest": backupManifest,
@@ -258,4 +280,5 @@ export const RULE_CHECKS: Readonly<Record<AlertRule, RuleCheck>> = {
   "worker-down": workerDown,
   "pitr-lag": pitrLag,
   "pitr-unreachable": pitrUnreachable,
+  "replica-stale": replicaStale,
 };

@@ -4,6 +4,7 @@ import { systemCtx } from "@/lib/db/ctx";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { defineJob } from "@/lib/jobs/define-job";
 import { refreshCatalog } from "./refresh-catalog";
+import { refreshReplicas } from "./refresh-replicas";
 import { requestVerification } from "./request-verification";
 import { backupStoreFor } from "./store-for-environment";
 
@@ -18,8 +19,8 @@ export const refreshCatalogJob = defineJob({
     const db = getDb();
     // The refresh's id is the request id of what it starts (the verifications' audit records).
     const ctx = systemCtx(db, input.refreshId);
+    const environment = resolveEnvironment(input.environment);
     try {
-      const environment = resolveEnvironment(input.environment);
       const store = await backupStoreFor(environment);
       const result = await refreshCatalog({ ctx, input: { environment, store, signal } });
       await db.backupCatalogRefresh.update({
@@ -41,5 +42,7 @@ export const refreshCatalogJob = defineJob({
         data: { status: "failed", finishedAt: new Date(), error: error instanceof Error ? error.message : String(error) },
       });
     }
+    // Also when the primary is down: that is when a replica matters most.
+    await refreshReplicas({ ctx, input: { environment, openStore: (replica) => backupStoreFor(environment, replica.name), signal } });
   },
 });

@@ -1,14 +1,15 @@
-import type { EnvironmentConfig } from "@/lib/config/schema";
+import type { BackupStore as BackupStoreConfig, EnvironmentConfig } from "@/lib/config/schema";
 import { resolveSecret } from "@/lib/config/secrets";
 import { BadRequestError } from "@/lib/errors";
 import { S3BackupStore } from "@/lib/providers/aws/s3-backup-store";
 import { LocalBackupStore } from "@/lib/providers/local/local-backup-store";
 import type { BackupStore } from "@/lib/providers/types";
 
-/** The backup store an environment's configuration describes, credentials resolved at use time. */
-export async function backupStoreFor(environment: EnvironmentConfig): Promise<BackupStore> {
-  const store = environment.backupStore;
-  if (!store) throw new BadRequestError(`Environment ${environment.name} has no backup store configured.`);
+/** The name a run and the catalog give the environment's own backup store, beside its replicas' names. */
+export const PRIMARY_STORE = "primary";
+
+/** A configured store, credentials resolved at use time. */
+async function openStore(store: BackupStoreConfig): Promise<BackupStore> {
   if (store.kind === "local") return new LocalBackupStore(store.path);
   const credentials =
     store.accessKeyIdFrom && store.secretAccessKeyFrom
@@ -22,4 +23,15 @@ export async function backupStoreFor(environment: EnvironmentConfig): Promise<Ba
     forcePathStyle: store.forcePathStyle,
     credentials,
   });
+}
+
+/** The environment's backup store, or (by name) one of its replicas. */
+export async function backupStoreFor(environment: EnvironmentConfig, source: string = PRIMARY_STORE): Promise<BackupStore> {
+  if (source === PRIMARY_STORE) {
+    if (!environment.backupStore) throw new BadRequestError(`Environment ${environment.name} has no backup store configured.`);
+    return openStore(environment.backupStore);
+  }
+  const replica = environment.backupReplicas.find((r) => r.name === source);
+  if (!replica) throw new BadRequestError(`Environment ${environment.name} has no backup replica named "${source}".`);
+  return openStore(replica.store);
 }

@@ -192,6 +192,101 @@ describe("PitrSource", () => {
   });
 });
 
+describe("PitrSource dr (regional failure)", () => {
+  const aurora = { provider: "aws", clusterIdentifier: "loanserve-prod-aurora", region: "us-east-1", user: "loanserve" };
+  const instance = { provider: "aws", engine: "postgres", instanceIdentifier: "loanserve-prod", region: "us-east-1", user: "loanserve" };
+  const BACKUPS_ARN = "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE";
+
+  it("accepts replicated automated backups for an RDS instance, with optional placement in the DR region", () => {
+    const dr = {
+      region: "us-west-2",
+      automatedBackupsArn: BACKUPS_ARN,
+      dbSubnetGroupName: "dr-subnets",
+      vpcSecurityGroupIds: ["sg-0123456789abcdef0"],
+      dbParameterGroupName: "dr-pg16",
+    };
+    expect(PitrSource.parse({ ...instance, dr })).toMatchObject({ dr });
+    expect(PitrSource.parse({ ...instance, dr: { region: "us-west-2" } })).toMatchObject({ dr: { region: "us-west-2" } });
+    expect(PitrSource.parse(instance)).not.toHaveProperty("dr");
+  });
+
+  it("accepts an Aurora copied-snapshot DR and an Aurora global database DR (by identifier or ARN)", () => {
+    const snapshot = { mode: "snapshot", region: "us-west-2", dbClusterParameterGroupName: "dr-aurora-pg16", kmsKeyId: "alias/dr" };
+    expect(PitrSource.parse({ ...aurora, dr: snapshot })).toMatchObject({ dr: snapshot });
+    const global = {
+      mode: "global",
+      region: "us-west-2",
+      globalClusterIdentifier: "loanserve-global",
+      secondaryClusterIdentifier: "loanserve-dr",
+    };
+    expect(PitrSource.parse({ ...aurora, dr: global })).toMatchObject({ dr: global });
+    const byArn = { ...global, secondaryClusterIdentifier: "arn:aws:rds:us-west-2:123456789012:cluster:loanserve-dr" };
+    expect(PitrSource.parse({ ...aurora, dr: byArn })).toMatchObject({ dr: byArn });
+  });
+
+  it("refuses a DR region that is the source's own", () => {
+    expect(issuesOf(PitrSource.safeParse({ ...instance, dr: { region: "us-east-1" } }))).toEqual([
+      "dr.region: must differ from the source's region (us-east-1): the DR region is where the database is recovered when that region fails",
+    ]);
+    expect(issuesOf(PitrSource.safeParse({ ...aurora, dr: { mode: "snapshot", region: "us-east-1" } }))).toEqual([
+      "dr.region: must differ from the source's region (us-east-1): the DR region is where the database is recovered when that region fails",
+    ]);
+  });
+
+  it("refuses ARNs that are malformed or outside the DR region", () => {
+    expect(issuesOf(PitrSource.safeParse({ ...instance, dr: { region: "us-west-2", automatedBackupsArn: "ab-123" } }))).toEqual([
+      "dr.automatedBackupsArn: must be an ARN such as arn:aws:rds:us-west-2:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE",
+    ]);
+    expect(issuesOf(PitrSource.safeParse({ ...instance, dr: { region: "eu-west-1", automatedBackupsArn: BACKUPS_ARN } }))).toEqual([
+      "dr.automatedBackupsArn: is in us-west-2, not in the DR region eu-west-1",
+    ]);
+    const global = { mode: "global", region: "eu-west-1", globalClusterIdentifier: "loanserve-global" };
+    expect(
+      issuesOf(
+        PitrSource.safeParse({
+          ...aurora,
+          dr: { ...global, secondaryClusterIdentifier: "arn:aws:rds:us-west-2:123456789012:cluster:loanserve-dr" },
+        }),
+      ),
+    ).toEqual(["dr.secondaryClusterIdentifier: is in us-west-2, not in the DR region eu-west-1"]);
+    expect(issuesOf(PitrSource.safeParse({ ...aurora, dr: { ...global, secondaryClusterIdentifier: "loanserve_dr" } }))[0]).toMatch(
+      /^dr\.secondaryClusterIdentifier: must be a DB cluster identifier or a DB cluster ARN/,
+    );
+    expect(
+      issuesOf(
+        PitrSource.safeParse({ ...aurora, dr: { ...global, globalClusterIdentifier: "9-global", secondaryClusterIdentifier: "x" } }),
+      ),
+    ).toEqual([
+      "dr.globalClusterIdentifier: must start with a letter and contain only letters, digits, hyphens, colons, dots or underscores",
+    ]);
+  });
+
+  it("wants a mode for Aurora, and the fields of that mode only, saying where a field belongs", () => {
+    expect(issuesOf(PitrSource.safeParse({ ...aurora, dr: { region: "us-west-2" } }))[0]).toMatch(
+      /^dr\.mode: expected mode "snapshot" \(restore the newest cluster snapshot copied to the DR region\) or "global"/,
+    );
+    const global = { mode: "global", region: "us-west-2", globalClusterIdentifier: "g", secondaryClusterIdentifier: "loanserve-dr" };
+    expect(issuesOf(PitrSource.safeParse({ ...aurora, dr: { ...global, dbSubnetGroupName: "dr-subnets" } }))).toEqual([
+      "dr: applies to mode: snapshot; mode: global promotes the existing secondary cluster, whose network, parameter groups and key are already set",
+    ]);
+    expect(
+      issuesOf(PitrSource.safeParse({ ...aurora, dr: { mode: "snapshot", region: "us-west-2", globalClusterIdentifier: "g" } })),
+    ).toEqual(["dr: applies to mode: global (failing over to the global database's secondary cluster)"]);
+    expect(
+      issuesOf(PitrSource.safeParse({ ...aurora, dr: { mode: "snapshot", region: "us-west-2", automatedBackupsArn: BACKUPS_ARN } }))[0],
+    ).toMatch(/^dr: applies to RDS for PostgreSQL instances/);
+  });
+
+  it("tells someone who sets a KMS key or a mode on an RDS instance's DR why it does not apply", () => {
+    expect(issuesOf(PitrSource.safeParse({ ...instance, dr: { region: "us-west-2", kmsKeyId: "alias/dr" } }))).toEqual([
+      "dr: not used: a restore from replicated backups keeps the KMS key they are encrypted with in the DR region (chosen when replication was started)",
+    ]);
+    expect(issuesOf(PitrSource.safeParse({ ...instance, dr: { region: "us-west-2", mode: "snapshot" } }))[0]).toMatch(
+      /^dr: applies to Aurora sources/,
+    );
+  });
+});
+
 describe("BackupStore", () => {
   it("normalises the prefix and defaults region and path style", () => {
     expect(BackupStore.parse({ kind: "s3", bucket: "loanserve-backups", prefix: "prod/pg" })).toEqual({

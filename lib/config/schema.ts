@@ -203,6 +203,135 @@ const RdsIdentifier = z
 
 const AwsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1");
 
+const SecurityGroupIds = z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "must be a security group id such as sg-0123456789abcdef0"));
+
+// ---------------------------------------------------------------------------------------------
+// Regional failure: where an AWS source is recovered when its own region is down
+
+/** The region of an RDS ARN (`arn:<partition>:rds:<region>:<account>:<resource>`). */
+export function rdsArnRegion(arn: string): string | undefined {
+  return arn.split(":")[3];
+}
+
+function rdsArn(resource: RegExp, example: string) {
+  const pattern = new RegExp(`^arn:aws[a-z-]*:rds:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:${resource.source}$`);
+  return z.string().regex(pattern, `must be an ARN such as ${example}`);
+}
+
+const AutomatedBackupsArn = rdsArn(
+  /auto-backup:ab-[A-Za-z0-9]+/,
+  "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE",
+);
+const ClusterArn = rdsArn(/cluster:[A-Za-z][A-Za-z0-9-]*/, "arn:aws:rds:us-west-2:123456789012:cluster:loanserve-dr");
+
+// The RDS API's pattern for a global database identifier.
+const GlobalClusterIdentifier = z
+  .string()
+  .max(255, "must be at most 255 characters")
+  .regex(/^[A-Za-z][0-9A-Za-z:._-]*$/, "must start with a letter and contain only letters, digits, hyphens, colons, dots or underscores");
+
+/** An ARN, when given, must name something in the DR region: RDS looks for it there. */
+function reportArnOutsideDrRegion(dr: { region: string }, field: string, arn: string | undefined, ctx: z.RefinementCtx): void {
+  if (arn === undefined || !arn.startsWith("arn:")) return;
+  const region = rdsArnRegion(arn);
+  if (region !== dr.region) {
+    ctx.addIssue({ code: "custom", path: [field], message: `is in ${region ?? "no region"}, not in the DR region ${dr.region}` });
+  }
+}
+
+/** Where a restore in the DR region puts the new database: the source's own network does not exist there. */
+const drPlacementFields = {
+  region: AwsRegion,
+  /** Absent: the DR region's default subnet group (default VPC). */
+  dbSubnetGroupName: Text.optional(),
+  /** Absent: the VPC's default security group. */
+  vpcSecurityGroupIds: SecurityGroupIds.optional(),
+  /** Absent: the engine's default parameter group in the DR region. */
+  dbParameterGroupName: Text.optional(),
+};
+
+const GLOBAL_ONLY_HINT = "applies to mode: global (failing over to the global database's secondary cluster)";
+const SNAPSHOT_ONLY_HINT =
+  "applies to mode: snapshot; mode: global promotes the existing secondary cluster, whose network, parameter groups and key are already set";
+const INSTANCE_ONLY_HINT =
+  "applies to RDS for PostgreSQL instances (engine: postgres); Aurora recovers from a copied cluster snapshot (mode: snapshot) or its global database (mode: global)";
+
+/** RDS for PostgreSQL: a point-in-time restore from the instance's automated backups replicated to the DR region. */
+const RdsInstanceDr = strict(
+  {
+    ...drPlacementFields,
+    /** Absent: the replicated backups of instanceIdentifier from the source's region, found in the DR region. */
+    automatedBackupsArn: AutomatedBackupsArn.optional(),
+  },
+  {
+    hints: {
+      kmsKeyId:
+        "not used: a restore from replicated backups keeps the KMS key they are encrypted with in the DR region (chosen when replication was started)",
+      mode: "applies to Aurora sources; an RDS instance is restored in the DR region from its replicated automated backups",
+      globalClusterIdentifier: "applies to Aurora sources (mode: global)",
+    },
+  },
+).superRefine((dr, ctx) => reportArnOutsideDrRegion(dr, "automatedBackupsArn", dr.automatedBackupsArn, ctx));
+
+/** Aurora: restore the newest snapshot of the source cluster copied to the DR region (data after it is not in the copy). */
+const AuroraSnapshotDr = strict(
+  {
+    mode: z.literal("snapshot"),
+    ...drPlacementFields,
+    dbClusterParameterGroupName: Text.optional(),
+    /** Absent: the key the copied snapshot is encrypted with. KMS keys are regional: give one of the DR region. */
+    kmsKeyId: Text.optional(),
+  },
+  {
+    hints: {
+      globalClusterIdentifier: GLOBAL_ONLY_HINT,
+      secondaryClusterIdentifier: GLOBAL_ONLY_HINT,
+      automatedBackupsArn: INSTANCE_ONLY_HINT,
+    },
+  },
+);
+
+/** Aurora global database: its secondary cluster in the DR region is detached or failed over to; nothing is restored. */
+const AuroraGlobalDr = strict(
+  {
+    mode: z.literal("global"),
+    region: AwsRegion,
+    globalClusterIdentifier: GlobalClusterIdentifier,
+    /** The secondary cluster in the DR region: its identifier or ARN. */
+    secondaryClusterIdentifier: z
+      .string()
+      .refine(
+        (id) => RdsIdentifier.safeParse(id).success || ClusterArn.safeParse(id).success,
+        "must be a DB cluster identifier or a DB cluster ARN such as arn:aws:rds:us-west-2:123456789012:cluster:loanserve-dr",
+      ),
+  },
+  {
+    hints: {
+      dbSubnetGroupName: SNAPSHOT_ONLY_HINT,
+      vpcSecurityGroupIds: SNAPSHOT_ONLY_HINT,
+      dbParameterGroupName: SNAPSHOT_ONLY_HINT,
+      dbClusterParameterGroupName: SNAPSHOT_ONLY_HINT,
+      kmsKeyId: SNAPSHOT_ONLY_HINT,
+      automatedBackupsArn: INSTANCE_ONLY_HINT,
+    },
+  },
+).superRefine((dr, ctx) => reportArnOutsideDrRegion(dr, "secondaryClusterIdentifier", dr.secondaryClusterIdentifier, ctx));
+
+const AuroraDr = z.discriminatedUnion("mode", [AuroraSnapshotDr, AuroraGlobalDr], {
+  error:
+    'expected mode "snapshot" (restore the newest cluster snapshot copied to the DR region) or "global" (the Aurora global database\'s secondary cluster in the DR region)',
+});
+
+function reportDrInSourceRegion(source: { region: string; dr?: { region: string } }, ctx: z.RefinementCtx): void {
+  if (source.dr?.region === source.region) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["dr", "region"],
+      message: `must differ from the source's region (${source.region}): the DR region is where the database is recovered when that region fails`,
+    });
+  }
+}
+
 const awsCommonFields = {
   provider: z.literal("aws"),
   region: AwsRegion,
@@ -211,9 +340,7 @@ const awsCommonFields = {
     .regex(/^db\.[a-z0-9.]+$/, "must be an instance class such as db.r6g.large")
     .default("db.r6g.large"),
   dbSubnetGroupName: Text.optional(),
-  vpcSecurityGroupIds: z
-    .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "must be a security group id such as sg-0123456789abcdef0"))
-    .optional(),
+  vpcSecurityGroupIds: SecurityGroupIds.optional(),
   dbParameterGroupName: Text.optional(),
   kmsKeyId: Text.optional(),
   enableIamAuth: z.boolean().optional(),
@@ -240,6 +367,8 @@ const AuroraPitrSource = strict(
     engine: z.literal("aurora-postgresql").default("aurora-postgresql"),
     clusterIdentifier: RdsIdentifier,
     dbClusterParameterGroupName: Text.optional(),
+    /** Absent: no recovery in another region is configured. */
+    dr: AuroraDr.optional(),
   },
   {
     hints: {
@@ -247,16 +376,20 @@ const AuroraPitrSource = strict(
         "instanceIdentifier is for RDS for PostgreSQL instances; set engine: postgres, or use clusterIdentifier for Aurora",
     },
   },
-).transform((source) => ({
-  ...source,
-  restoredIdentifierPrefix: source.restoredIdentifierPrefix ?? `${source.clusterIdentifier}-restore`,
-}));
+)
+  .superRefine(reportDrInSourceRegion)
+  .transform((source) => ({
+    ...source,
+    restoredIdentifierPrefix: source.restoredIdentifierPrefix ?? `${source.clusterIdentifier}-restore`,
+  }));
 
 const RdsInstancePitrSource = strict(
   {
     ...awsCommonFields,
     engine: z.literal("postgres"),
     instanceIdentifier: RdsIdentifier,
+    /** Absent: no recovery in another region is configured. */
+    dr: RdsInstanceDr.optional(),
   },
   {
     hints: {
@@ -264,10 +397,12 @@ const RdsInstancePitrSource = strict(
       dbClusterParameterGroupName: "applies to Aurora only; RDS for PostgreSQL instances use dbParameterGroupName",
     },
   },
-).transform((source) => ({
-  ...source,
-  restoredIdentifierPrefix: source.restoredIdentifierPrefix ?? `${source.instanceIdentifier}-restore`,
-}));
+)
+  .superRefine(reportDrInSourceRegion)
+  .transform((source) => ({
+    ...source,
+    restoredIdentifierPrefix: source.restoredIdentifierPrefix ?? `${source.instanceIdentifier}-restore`,
+  }));
 
 /** Aurora PostgreSQL clusters (the default engine) or RDS for PostgreSQL instances. */
 export const AwsPitrSource = z.discriminatedUnion("engine", [AuroraPitrSource, RdsInstancePitrSource], {
@@ -351,6 +486,18 @@ export const BackupStore = z.discriminatedUnion("kind", [S3BackupStore, LocalBac
   error: 'expected kind "s3" or "local"',
 });
 export type BackupStore = z.infer<typeof BackupStore>;
+
+/**
+ * A copy of the backup store somewhere else: a replicated bucket in another region, a second
+ * S3-compatible endpoint, a folder. Read when the primary is down (a regional failure) or chosen.
+ */
+export const BackupReplica = strict({
+  name: Slug,
+  /** Where it is, for people: "us-west-2 (DR)". */
+  label: Text.optional(),
+  store: BackupStore,
+});
+export type BackupReplica = z.infer<typeof BackupReplica>;
 
 // ---------------------------------------------------------------------------------------------
 // Restore targets
@@ -600,6 +747,8 @@ export const EnvironmentConfig = strict(
     protected: z.boolean().default(false),
     pitr: PitrSource.optional(),
     backupStore: BackupStore.optional(),
+    /** Copies of the backup store elsewhere, each compared with it on every catalog refresh. */
+    backupReplicas: z.array(BackupReplica).default([]),
     restoreTargets: z.array(RestoreTargetConfig).default([]),
     /** Checks added to the runbook's built-in validation queries. */
     validation: strict({ checks: z.array(ValidationCheck).default([]) }).prefault({}),
@@ -627,6 +776,15 @@ export const EnvironmentConfig = strict(
 )
   .superRefine((env, ctx) => {
     reportDuplicateNames(env.restoreTargets, ["restoreTargets"], "restore target", ctx);
+    reportDuplicateNames(env.backupReplicas, ["backupReplicas"], "backup replica", ctx);
+    if (env.backupReplicas.length > 0 && !env.backupStore) {
+      ctx.addIssue({ code: "custom", path: ["backupReplicas"], message: "needs a backupStore: a replica is a copy of it" });
+    }
+    env.backupReplicas.forEach((replica, index) => {
+      if (replica.name === "primary") {
+        ctx.addIssue({ code: "custom", path: ["backupReplicas", index, "name"], message: '"primary" names the backupStore itself' });
+      }
+    });
     reportDuplicateNames(env.validation.checks, ["validation", "checks"], "check", ctx);
     reportDrillProblems(env, ctx);
     env.fourEyes?.targets?.forEach((name, index) => {

@@ -30,7 +30,7 @@ describe("planFacts of a logical restore", () => {
     expect(fact.get("source")).toMatchObject({
       values: [["2026-11-24.sql.gz"]],
       literal: true,
-      note: ["environment production · 100 B · plain SQL · verified"],
+      note: ["environment production · 100 B · plain SQL · verified", "Read from the primary backup store."],
       warning: undefined,
     });
     expect(fact.get("target")).toMatchObject({ values: [["nobody@127.0.0.1:5432/loanserve"]], note: ["restore target dr"] });
@@ -47,6 +47,20 @@ describe("planFacts of a logical restore", () => {
     expect(fact.get("keeps")?.values).toEqual(plan.keeps.map((line) => [line]));
     // The long name is the summary's to give: nowhere else in it.
     expect(JSON.stringify(facts).split(plan.databases.scratch)).toHaveLength(2);
+  });
+
+  it("names the replica a cross-region restore reads from, and why", () => {
+    const plan = logical("new-database");
+    const replica = {
+      name: "dr",
+      label: "us-west-2 (DR)",
+      location: "s3://dr/",
+      key: "dr/2026-11-24.sql.gz",
+      reason: "the primary store cannot serve it",
+    };
+    const fact = byKey(planFacts({ ...plan, source: { ...plan.source, replica } }));
+    expect(fact.get("method")?.values).toEqual([["Cross-region logical restore into a new database"]]);
+    expect(fact.get("source")?.note).toContain("Read from the replica us-west-2 (DR) (s3://dr/): the primary store cannot serve it.");
   });
 
   it("reads a new database: its name, and nothing lost on the target", () => {
@@ -83,7 +97,7 @@ describe("planFacts of a logical restore", () => {
       note: undefined,
     });
     expect(fact.get("tables")).toMatchObject({ values: [["public.payments"], ["public.refunds"]], literal: true });
-    expect(fact.get("source")?.note).toEqual(["environment production · 100 B · custom format · verified"]);
+    expect(fact.get("source")?.note).toEqual(["environment production · 100 B · custom format · verified", "Read from the primary backup store."]);
     expect(fact.get("source")?.warning).toBe("Restorable only because an admin allowed it without a valid manifest.");
   });
 

@@ -54,8 +54,12 @@ const LOAD_TEXT: Record<PlanLoad["method"], (jobs: number) => string> = {
 
 function logicalMethod(plan: LogicalRestorePlan): string {
   if (plan.mode === "drill") return "Drill: restored into a scratch database, validated, then dropped";
-  if (plan.mode === "swap") return "Logical restore, then a swap once you confirm it";
-  return plan.selection ? "Chosen tables only, into a new database" : "Logical restore into a new database";
+  // Read from another region: measured against the cross-region objective.
+  const restore = plan.source.replica ? "Cross-region logical restore" : "Logical restore";
+  if (plan.mode === "swap") return `${restore}, then a swap once you confirm it`;
+  return plan.selection
+    ? `Chosen tables only, into a new database${plan.source.replica ? " (cross-region)" : ""}`
+    : `${restore} into a new database`;
 }
 
 function logicalFacts(plan: LogicalRestorePlan): Array<PlanFact | null> {
@@ -68,6 +72,9 @@ function logicalFacts(plan: LogicalRestorePlan): Array<PlanFact | null> {
       literal: true,
       note: [
         `${environmentText(plan.environment)} · ${formatBytes(source.size)} · ${source.format === "custom" ? "custom format" : "plain SQL"} · ${source.verificationState}`,
+        source.replica
+          ? `Read from the replica ${source.replica.label} (${source.replica.location}): ${source.replica.reason}.`
+          : "Read from the primary backup store.",
       ],
       warning: source.overridden ? "Restorable only because an admin allowed it without a valid manifest." : undefined,
     },

@@ -1,4 +1,5 @@
 import type { RestoreRun } from "@/lib/generated/prisma/client";
+import type { RestoreMethod } from "@/lib/incidents/measure-objectives";
 import { DrillPlan } from "./drill/plan";
 import { readStoredPlan } from "./engine/stored-plan";
 import { LogicalRestorePlan } from "./logical/plan";
@@ -27,4 +28,11 @@ export function readDrillPlan(run: StoredRun): DrillPlan {
 export function readPlan(run: StoredRun): RestorePlan {
   if (run.kind === "pitr") return readPitrPlan(run);
   return run.kind === "drill" ? readDrillPlan(run) : readLogicalPlan(run);
+}
+
+/** The objective a run is measured against: a logical restore read from a replica in another region is a cross-region restore. */
+export function recoveryMethodOf(run: StoredRun): RestoreMethod {
+  const plan = readPlan(run);
+  if (plan.kind === "pitr") return "pitr";
+  return plan.source.replica ? "crossRegion" : "logical";
 }

@@ -113,11 +113,23 @@ export interface TestRestoreConfig {
   prefix: string;
   /** Names the variables the secrets travel in: `<envPrefix>_TARGET_PASSWORD`, `_S3_KEY`, `_S3_SECRET`. */
   envPrefix: string;
+  /** A second S3 server every environment declares as its backup replica (another region). */
+  replica?: { name: string; label: string; s3: TestS3; prefix: string };
 }
 
 /** The configuration file's text; secrets are references to the variables `writeRestoreConfig` sets. */
 export function restoreConfigYaml(config: TestRestoreConfig): string {
-  const { s3, envPrefix } = config;
+  const { s3, envPrefix, replica } = config;
+  const s3Store = (server: TestS3, prefix: string) => ({
+    kind: "s3" as const,
+    bucket: server.bucket,
+    prefix,
+    endpoint: server.server.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    accessKeyIdFrom: { env: `${envPrefix}_S3_KEY` },
+    secretAccessKeyFrom: { env: `${envPrefix}_S3_SECRET` },
+  });
   const port = Number(new URL(adminUrl()).port);
   const file: ConfigFileInput = {
     version: 1,
@@ -125,16 +137,8 @@ export function restoreConfigYaml(config: TestRestoreConfig): string {
     environments: config.environments.map((environment) => ({
       name: environment.name,
       protected: environment.protected,
-      backupStore: {
-        kind: "s3",
-        bucket: s3.bucket,
-        prefix: config.prefix,
-        endpoint: s3.server.endpoint,
-        region: "us-east-1",
-        forcePathStyle: true,
-        accessKeyIdFrom: { env: `${envPrefix}_S3_KEY` },
-        secretAccessKeyFrom: { env: `${envPrefix}_S3_SECRET` },
-      },
+      backupStore: s3Store(s3, config.prefix),
+      ...(replica ? { backupReplicas: [{ name: replica.name, label: replica.label, store: s3Store(replica.s3, replica.prefix) }] } : {}),
       restoreTargets: Object.entries(environment.targets).map(([name, database]) => ({
         name,
         host: "127.0.0.1",

@@ -3,7 +3,6 @@ import type { DBCluster, RDSClient, RestoreDBClusterToPointInTimeCommandInput } 
 import type { AwsPitrSource } from "@/lib/config/schema";
 import {
   adoptExisting,
-  assertRestorable,
   buildWindow,
   cleanupAction,
   deleteWithFinalSnapshot,
@@ -13,6 +12,7 @@ import {
   RdsApi,
   resolveRdsOptions,
   restoredIdentifier,
+  RESTORED_RESOURCE_SAFETY,
   runPreflight,
   runTags,
   securityGroupIds,
@@ -39,19 +39,49 @@ export type AuroraPitrSource = Extract<AwsPitrSource, { engine: "aurora-postgres
 
 const WRITER_SUFFIX = "-writer";
 
-/** Aurora PostgreSQL: restore the cluster to a time, add a writer instance, wait, clean up. */
+/** A restore checked against a fresh description of its origin, ready to send. */
+export interface ClusterRestorePlan {
+  /** For the preflight: why the target can be restored. */
+  check: string;
+  /** For the log: what is restored, e.g. `"loanserve-prod-aurora" to the latest restorable time`. */
+  from: string;
+  /** Sends the restore creating `identifier`; "exists" when that identifier is taken (ours or not). */
+  send(runId: string, identifier: string, ctx?: PitrCallContext): Promise<"created" | "exists">;
+}
+
+/**
+ * Where a restored cluster's data comes from: the source cluster's point-in-time window (the
+ * default), or a snapshot of it copied to a DR region. Built with the provider's API and clock.
+ */
+export type ClusterRestoreOrigin = (
+  api: RdsApi,
+  options: ResolvedRdsOptions,
+) => {
+  /** The IAM action the restore needs, for the preflight's note. */
+  readonly restorePermission: string;
+  /** The writer's instance parameter group (undefined: the engine's default). */
+  readonly writerParameterGroup: string | undefined;
+  describeWindow(ctx?: PitrCallContext): Promise<RestoreWindow>;
+  /** Throws RestoreWindowError (before anything is created) when `target` cannot be restored. */
+  plan(target: RecoveryPoint, ctx?: PitrCallContext): Promise<ClusterRestorePlan>;
+};
+
+/** Aurora PostgreSQL: restore the cluster (to a time, or from a copied snapshot), add a writer instance, wait, clean up. */
 export class AuroraPitrProvider implements PitrProvider {
   readonly kind = "aws-aurora";
   private readonly options: ResolvedRdsOptions;
   private readonly api: RdsApi;
+  private readonly origin: ReturnType<ClusterRestoreOrigin>;
 
   constructor(
     client: RDSClient,
     private readonly source: AuroraPitrSource,
     options?: RdsProviderOptions,
+    origin: ClusterRestoreOrigin = sourceClusterOrigin(source),
   ) {
     this.options = resolveRdsOptions(options);
     this.api = new RdsApi(client, this.options);
+    this.origin = origin(this.api, this.options);
   }
 
   resourceIdentifiers(runId: string): string[] {
@@ -60,14 +90,14 @@ export class AuroraPitrProvider implements PitrProvider {
   }
 
   async describeWindow(ctx?: PitrCallContext): Promise<RestoreWindow> {
-    return (await this.describeSource(ctx)).window;
+    return this.origin.describeWindow(ctx);
   }
 
   async preflight(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<PitrPreflight> {
     const { cluster, writer } = this.ids(runId);
     return runPreflight(
       [
-        { name: "restore-window", run: async () => windowCheckMessage(await this.describeWindow(ctx), target) },
+        { name: "restore-window", run: async () => (await this.origin.plan(target, ctx)).check },
         {
           name: "identifiers",
           run: async () =>
@@ -79,20 +109,16 @@ export class AuroraPitrProvider implements PitrProvider {
         // Before anything is created: a restored cluster the worker cannot verify is of no use.
         { name: "tls", run: () => checkRdsCaBundle(this.source.caBundleFile) },
       ],
-      ["rds:RestoreDBClusterToPointInTime", "rds:CreateDBInstance", "rds:AddTagsToResource"],
+      [this.origin.restorePermission, "rds:CreateDBInstance", "rds:AddTagsToResource"],
     );
   }
 
   async restore(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<{ identifier: string; adopted: boolean }> {
-    const { cluster: sourceCluster, window } = await this.describeSource(ctx);
-    assertRestorable(window, target);
+    const plan = await this.origin.plan(target, ctx);
     const identifier = this.ids(runId).cluster;
     const what = `DB cluster "${identifier}"`;
-    log(
-      ctx,
-      `Restoring ${what} from "${this.source.clusterIdentifier}" to ${target.kind === "latest" ? "the latest restorable time" : formatUtc(target.time)}`,
-    );
-    if ((await this.api.restoreCluster(this.restoreInput(runId, target, identifier, sourceCluster), ctx)) === "exists") {
+    log(ctx, `Restoring ${what} from ${plan.from}`);
+    if ((await plan.send(runId, identifier, ctx)) === "exists") {
       await adoptExisting(what, () => this.api.describeCluster(identifier, ctx), runId, ctx);
       return { identifier, adopted: true };
     }
@@ -109,7 +135,7 @@ export class AuroraPitrProvider implements PitrProvider {
         DBClusterIdentifier: cluster,
         DBInstanceClass: this.source.writerInstanceClass,
         Engine: "aurora-postgresql",
-        DBParameterGroupName: this.source.dbParameterGroupName,
+        DBParameterGroupName: this.origin.writerParameterGroup,
         Tags: runTags(runId, this.source.clusterIdentifier),
       },
       ctx,
@@ -201,52 +227,65 @@ export class AuroraPitrProvider implements PitrProvider {
     const cluster = restoredIdentifier(this.source.restoredIdentifierPrefix, runId, WRITER_SUFFIX.length);
     return { cluster, writer: `${cluster}${WRITER_SUFFIX}` };
   }
+}
 
-  private async describeSource(ctx?: PitrCallContext): Promise<{ cluster: DBCluster; window: RestoreWindow }> {
-    const id = this.source.clusterIdentifier;
-    const cluster = await this.api.describeCluster(id, ctx);
-    if (!cluster) {
-      throw new PitrResourceNotFoundError(
-        `The source DB cluster "${id}" was not found in ${this.source.region}. Check clusterIdentifier and region in the configuration.`,
+/**
+ * The source cluster's point-in-time window in its own region. What RestoreDBClusterToPointInTime
+ * does not copy from the source is passed explicitly: the configured value, else the source's,
+ * so the restored cluster matches the source.
+ */
+function sourceClusterOrigin(config: AuroraPitrSource): ClusterRestoreOrigin {
+  return (api, options) => {
+    const describeSource = async (ctx?: PitrCallContext): Promise<{ cluster: DBCluster; window: RestoreWindow }> => {
+      const id = config.clusterIdentifier;
+      const cluster = await api.describeCluster(id, ctx);
+      if (!cluster) {
+        throw new PitrResourceNotFoundError(
+          `The source DB cluster "${id}" was not found in ${config.region}. Check clusterIdentifier and region in the configuration.`,
+        );
+      }
+      const window = buildWindow(
+        `DB cluster "${id}"`,
+        { earliest: cluster.EarliestRestorableTime, latest: cluster.LatestRestorableTime },
+        options.now(),
+        "RDS did not report EarliestRestorableTime (automated backups off, or the cluster is new)",
       );
-    }
-    const window = buildWindow(
-      `DB cluster "${id}"`,
-      { earliest: cluster.EarliestRestorableTime, latest: cluster.LatestRestorableTime },
-      this.options.now(),
-      "RDS did not report EarliestRestorableTime (automated backups off, or the cluster is new)",
-    );
-    return { cluster, window };
-  }
-
-  /**
-   * What RestoreDBClusterToPointInTime does not copy from the source is passed explicitly:
-   * the configured value, else the source's, so the restored cluster matches the source.
-   */
-  private restoreInput(
-    runId: string,
-    target: RecoveryPoint,
-    identifier: string,
-    source: DBCluster,
-  ): RestoreDBClusterToPointInTimeCommandInput {
-    const config = this.source;
-    const scaling = source.ServerlessV2ScalingConfiguration;
-    return {
-      DBClusterIdentifier: identifier,
-      SourceDBClusterIdentifier: config.clusterIdentifier,
-      ...(target.kind === "latest" ? { UseLatestRestorableTime: true } : { RestoreToTime: target.time }),
-      DBSubnetGroupName: config.dbSubnetGroupName ?? source.DBSubnetGroup,
-      VpcSecurityGroupIds: config.vpcSecurityGroupIds ?? securityGroupIds(source.VpcSecurityGroups),
-      DBClusterParameterGroupName: config.dbClusterParameterGroupName ?? source.DBClusterParameterGroup,
-      KmsKeyId: config.kmsKeyId ?? source.KmsKeyId,
-      EnableIAMDatabaseAuthentication: config.enableIamAuth ?? source.IAMDatabaseAuthenticationEnabled ?? false,
-      // A db.serverless writer needs the cluster's Serverless v2 capacity range.
-      ...(scaling ? { ServerlessV2ScalingConfiguration: { MinCapacity: scaling.MinCapacity, MaxCapacity: scaling.MaxCapacity } } : {}),
-      // It may become production after a cutover: only clean-up lifts this, and a final
-      // snapshot (which carries the run's tags) stays traceable to the run.
-      DeletionProtection: true,
-      CopyTagsToSnapshot: true,
-      Tags: runTags(runId, config.clusterIdentifier, target),
+      return { cluster, window };
     };
-  }
+    const restoreInput = (
+      runId: string,
+      target: RecoveryPoint,
+      identifier: string,
+      source: DBCluster,
+    ): RestoreDBClusterToPointInTimeCommandInput => {
+      const scaling = source.ServerlessV2ScalingConfiguration;
+      return {
+        DBClusterIdentifier: identifier,
+        SourceDBClusterIdentifier: config.clusterIdentifier,
+        ...(target.kind === "latest" ? { UseLatestRestorableTime: true } : { RestoreToTime: target.time }),
+        DBSubnetGroupName: config.dbSubnetGroupName ?? source.DBSubnetGroup,
+        VpcSecurityGroupIds: config.vpcSecurityGroupIds ?? securityGroupIds(source.VpcSecurityGroups),
+        DBClusterParameterGroupName: config.dbClusterParameterGroupName ?? source.DBClusterParameterGroup,
+        KmsKeyId: config.kmsKeyId ?? source.KmsKeyId,
+        EnableIAMDatabaseAuthentication: config.enableIamAuth ?? source.IAMDatabaseAuthenticationEnabled ?? false,
+        // A db.serverless writer needs the cluster's Serverless v2 capacity range.
+        ...(scaling ? { ServerlessV2ScalingConfiguration: { MinCapacity: scaling.MinCapacity, MaxCapacity: scaling.MaxCapacity } } : {}),
+        ...RESTORED_RESOURCE_SAFETY,
+        Tags: runTags(runId, config.clusterIdentifier, target),
+      };
+    };
+    return {
+      restorePermission: "rds:RestoreDBClusterToPointInTime",
+      writerParameterGroup: config.dbParameterGroupName,
+      describeWindow: async (ctx) => (await describeSource(ctx)).window,
+      async plan(target, ctx) {
+        const { cluster, window } = await describeSource(ctx);
+        return {
+          check: windowCheckMessage(window, target),
+          from: `"${config.clusterIdentifier}" to ${target.kind === "latest" ? "the latest restorable time" : formatUtc(target.time)}`,
+          send: (runId, identifier, sendCtx) => api.restoreCluster(restoreInput(runId, target, identifier, cluster), sendCtx),
+        };
+      },
+    };
+  };
 }

@@ -10,17 +10,26 @@ import {
   DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  DescribeGlobalClustersCommand,
+  FailoverGlobalClusterCommand,
   ModifyDBClusterCommand,
   ModifyDBInstanceCommand,
+  RemoveFromGlobalClusterCommand,
+  RestoreDBClusterFromSnapshotCommand,
   RestoreDBClusterToPointInTimeCommand,
   RestoreDBInstanceToPointInTimeCommand,
+  SwitchoverGlobalClusterCommand,
   type CreateDBInstanceCommandInput,
   type DBCluster,
   type DBInstance,
   type DBInstanceAutomatedBackup,
   type DBSnapshot,
   type DBClusterSnapshot,
+  type DescribeDBClusterSnapshotsCommandInput,
+  type DescribeDBInstanceAutomatedBackupsCommandInput,
+  type GlobalCluster,
   type RDSClient,
+  type RestoreDBClusterFromSnapshotCommandInput,
   type RestoreDBClusterToPointInTimeCommandInput,
   type RestoreDBInstanceToPointInTimeCommandInput,
   type Tag,
@@ -166,6 +175,27 @@ const FAULT_ADVICE: Readonly<Record<string, { notFound?: true; advice: string }>
     advice: "Check dbClusterParameterGroupName (or the source's cluster parameter group) exists in this region.",
   },
   DBParameterGroupNotFoundFault: { advice: "Check dbParameterGroupName (or the source's parameter group) exists in this region." },
+  DBClusterSnapshotNotFoundFault: {
+    notFound: true,
+    advice: "The DB cluster snapshot is gone (deleted, or expired with its retention). Describe the window again to pick the newest copy.",
+  },
+  InvalidDBClusterSnapshotStateFault: {
+    advice: "The DB cluster snapshot is not available (still copying?). Wait until its copy finishes, or restore from an earlier copy.",
+  },
+  DBInstanceAutomatedBackupNotFoundFault: {
+    notFound: true,
+    advice:
+      "Check dr.automatedBackupsArn, and that automated backup replication to the DR region is on (StartDBInstanceAutomatedBackupsReplication).",
+  },
+  InvalidDBInstanceAutomatedBackupStateFault: {
+    advice:
+      "The replicated automated backups are not in a state that allows a restore (still being created, or being deleted). Wait, then retry.",
+  },
+  GlobalClusterNotFoundFault: { notFound: true, advice: "Check dr.globalClusterIdentifier in the configuration." },
+  InvalidGlobalClusterStateFault: {
+    advice:
+      "The global database is not in a state that allows this (a switchover or failover already under way, a member being added or removed, or, for a switchover, a region that cannot be reached). Wait and retry; when the primary region is down, fail over allowing data loss or detach the DR cluster instead.",
+  },
 };
 
 function rdsSaid(error: unknown): string {
@@ -269,14 +299,46 @@ export class RdsApi {
     return output?.DBInstances?.[0] ?? null;
   }
 
-  async describeAutomatedBackups(dbiResourceId: string, ctx?: PitrCallContext): Promise<DBInstanceAutomatedBackup[]> {
+  /** Every page; none found is an empty list. */
+  async describeAutomatedBackups(
+    query: Omit<DescribeDBInstanceAutomatedBackupsCommandInput, "Marker">,
+    ctx?: PitrCallContext,
+  ): Promise<DBInstanceAutomatedBackup[]> {
+    return this.allPages(async (marker) => {
+      const output = await this.call(
+        "DescribeDBInstanceAutomatedBackups",
+        (abortSignal) => this.client.send(new DescribeDBInstanceAutomatedBackupsCommand({ ...query, ...marker }), { abortSignal }),
+        ctx,
+        { DBInstanceAutomatedBackupNotFoundFault: null },
+      );
+      return { items: output?.DBInstanceAutomatedBackups ?? [], marker: output?.Marker };
+    });
+  }
+
+  /** Every page; none found is an empty list. */
+  async describeClusterSnapshots(
+    query: Omit<DescribeDBClusterSnapshotsCommandInput, "Marker">,
+    ctx?: PitrCallContext,
+  ): Promise<DBClusterSnapshot[]> {
+    return this.allPages(async (marker) => {
+      const output = await this.call(
+        "DescribeDBClusterSnapshots",
+        (abortSignal) => this.client.send(new DescribeDBClusterSnapshotsCommand({ ...query, ...marker }), { abortSignal }),
+        ctx,
+        { DBClusterSnapshotNotFoundFault: null },
+      );
+      return { items: output?.DBClusterSnapshots ?? [], marker: output?.Marker };
+    });
+  }
+
+  async describeGlobalCluster(id: string, ctx?: PitrCallContext): Promise<GlobalCluster | null> {
     const output = await this.call(
-      "DescribeDBInstanceAutomatedBackups",
-      (abortSignal) => this.client.send(new DescribeDBInstanceAutomatedBackupsCommand({ DbiResourceId: dbiResourceId }), { abortSignal }),
+      "DescribeGlobalClusters",
+      (abortSignal) => this.client.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: id }), { abortSignal }),
       ctx,
-      { DBInstanceAutomatedBackupNotFoundFault: null },
+      { GlobalClusterNotFoundFault: null },
     );
-    return output?.DBInstanceAutomatedBackups ?? [];
+    return output?.GlobalClusters?.[0] ?? null;
   }
 
   /** "exists" when the identifier is taken (ours or not: the caller decides). */
@@ -296,6 +358,16 @@ export class RdsApi {
       (abortSignal) => this.client.send(new RestoreDBInstanceToPointInTimeCommand(input), { abortSignal }),
       ctx,
       { DBInstanceAlreadyExistsFault: "exists" as const },
+    );
+    return output === "exists" ? "exists" : "created";
+  }
+
+  async restoreClusterFromSnapshot(input: RestoreDBClusterFromSnapshotCommandInput, ctx?: PitrCallContext): Promise<"created" | "exists"> {
+    const output = await this.call(
+      "RestoreDBClusterFromSnapshot",
+      (abortSignal) => this.client.send(new RestoreDBClusterFromSnapshotCommand(input), { abortSignal }),
+      ctx,
+      { DBClusterAlreadyExistsFault: "exists" as const },
     );
     return output === "exists" ? "exists" : "created";
   }
@@ -376,6 +448,63 @@ export class RdsApi {
       { DBClusterNotFoundFault: "gone" as const, DBClusterSnapshotAlreadyExistsFault: "snapshot-exists" as const },
     );
     return typeof output === "string" ? output : "deleted";
+  }
+
+  /** Detaches a secondary cluster (by ARN): it becomes a standalone cluster that accepts writes. */
+  async removeFromGlobalCluster(globalClusterId: string, clusterArn: string, ctx?: PitrCallContext): Promise<void> {
+    await this.call(
+      "RemoveFromGlobalCluster",
+      (abortSignal) =>
+        this.client.send(
+          new RemoveFromGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterId, DbClusterIdentifier: clusterArn }),
+          { abortSignal },
+        ),
+      ctx,
+      {},
+    );
+  }
+
+  /** Promotes a secondary (by ARN) with no data loss; needs every region of the global database reachable. */
+  async switchoverGlobalCluster(globalClusterId: string, clusterArn: string, ctx?: PitrCallContext): Promise<void> {
+    await this.call(
+      "SwitchoverGlobalCluster",
+      (abortSignal) =>
+        this.client.send(
+          new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterId, TargetDbClusterIdentifier: clusterArn }),
+          { abortSignal },
+        ),
+      ctx,
+      {},
+    );
+  }
+
+  /** Promotes a secondary (by ARN) while its primary region is down: writes not yet replicated to it are lost. */
+  async failoverGlobalClusterAllowingDataLoss(globalClusterId: string, clusterArn: string, ctx?: PitrCallContext): Promise<void> {
+    await this.call(
+      "FailoverGlobalCluster",
+      (abortSignal) =>
+        this.client.send(
+          new FailoverGlobalClusterCommand({
+            GlobalClusterIdentifier: globalClusterId,
+            TargetDbClusterIdentifier: clusterArn,
+            AllowDataLoss: true,
+          }),
+          { abortSignal },
+        ),
+      ctx,
+      {},
+    );
+  }
+
+  private async allPages<T>(page: (marker: { Marker?: string }) => Promise<{ items: T[]; marker: string | undefined }>): Promise<T[]> {
+    const items: T[] = [];
+    let marker: string | undefined;
+    do {
+      const result = await page(marker === undefined ? {} : { Marker: marker });
+      items.push(...result.items);
+      marker = result.marker;
+    } while (marker);
+    return items;
   }
 
   private async call<T, E>(
@@ -554,6 +683,13 @@ export async function deleteWithFinalSnapshot(
   await calls.remove("skip");
   return snapshotId;
 }
+
+/**
+ * What every restored cluster or instance of ours carries. It may become production after a
+ * cutover: only clean-up lifts the protection, and a final snapshot (which carries the run's
+ * tags) stays traceable to the run.
+ */
+export const RESTORED_RESOURCE_SAFETY = { DeletionProtection: true, CopyTagsToSnapshot: true } as const;
 
 const RDS_IDENTIFIER_MAX = 63;
 

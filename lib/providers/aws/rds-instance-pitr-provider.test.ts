@@ -19,8 +19,6 @@ import {
 } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { AuroraPitrProvider } from "@/lib/providers/aws/aurora-pitr-provider";
-import { createAwsPitrProvider } from "@/lib/providers/aws/create-pitr-provider";
 import { INVALID_TIME_ADVICE, isValidRdsIdentifier } from "@/lib/providers/aws/rds-common";
 import { RdsInstancePitrProvider, type RdsInstancePitrSource } from "@/lib/providers/aws/rds-instance-pitr-provider";
 import {
@@ -127,15 +125,6 @@ describePitrContract("RdsInstancePitrProvider", {
   }),
   isValidIdentifier: isValidRdsIdentifier,
   expectNothingStarted: () => expect(rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)).toHaveLength(0),
-});
-
-describe("createAwsPitrProvider", () => {
-  it("builds the provider that matches the engine", () => {
-    expect(createAwsPitrProvider(CONFIG)).toBeInstanceOf(RdsInstancePitrProvider);
-    const aurora = createAwsPitrProvider({ ...CONFIG, engine: "aurora-postgresql", clusterIdentifier: "loanserve-prod-aurora" });
-    expect(aurora).toBeInstanceOf(AuroraPitrProvider);
-    expect(aurora.kind).toBe("aws-aurora");
-  });
 });
 
 describe("describeWindow", () => {

@@ -13,6 +13,7 @@ import {
   RdsApi,
   resolveRdsOptions,
   restoredIdentifier,
+  RESTORED_RESOURCE_SAFETY,
   runPreflight,
   runTags,
   securityGroupIds,
@@ -38,19 +39,47 @@ import {
 
 export type RdsInstancePitrSource = Extract<AwsPitrSource, { engine: "postgres" }>;
 
+/** What a restore reads, described now: its window and the restore fields that depend on where the data comes from. */
+export interface InstanceRestoreSource {
+  window: RestoreWindow;
+  /** Names it in the log, e.g. `"loanserve-prod"`. */
+  label: string;
+  input: Pick<
+    RestoreDBInstanceToPointInTimeCommandInput,
+    | "SourceDBInstanceIdentifier"
+    | "SourceDBInstanceAutomatedBackupsArn"
+    | "DBSubnetGroupName"
+    | "VpcSecurityGroupIds"
+    | "DBParameterGroupName"
+    | "EnableIAMDatabaseAuthentication"
+  >;
+}
+
+/**
+ * Where a restore's data comes from: the source instance in its own region (the default), or
+ * its automated backups replicated to a DR region. Built with the provider's API and clock.
+ */
+export type InstanceRestoreOrigin = (
+  api: RdsApi,
+  options: ResolvedRdsOptions,
+) => { describe(ctx?: PitrCallContext): Promise<InstanceRestoreSource> };
+
 /** RDS for PostgreSQL: restore the instance to a time into a new instance, wait, clean up. */
 export class RdsInstancePitrProvider implements PitrProvider {
   readonly kind = "aws-rds-instance";
   private readonly options: ResolvedRdsOptions;
   private readonly api: RdsApi;
+  private readonly origin: ReturnType<InstanceRestoreOrigin>;
 
   constructor(
     client: RDSClient,
     private readonly source: RdsInstancePitrSource,
     options?: RdsProviderOptions,
+    origin: InstanceRestoreOrigin = sourceInstanceOrigin(source),
   ) {
     this.options = resolveRdsOptions(options);
     this.api = new RdsApi(client, this.options);
+    this.origin = origin(this.api, this.options);
   }
 
   resourceIdentifiers(runId: string): string[] {
@@ -58,7 +87,7 @@ export class RdsInstancePitrProvider implements PitrProvider {
   }
 
   async describeWindow(ctx?: PitrCallContext): Promise<RestoreWindow> {
-    return (await this.describeSource(ctx)).window;
+    return (await this.origin.describe(ctx)).window;
   }
 
   async preflight(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<PitrPreflight> {
@@ -75,18 +104,15 @@ export class RdsInstancePitrProvider implements PitrProvider {
   }
 
   async restore(runId: string, target: RecoveryPoint, ctx?: PitrCallContext): Promise<{ identifier: string; adopted: boolean }> {
-    const { instance: sourceInstance, window } = await this.describeSource(ctx);
-    assertRestorable(window, target);
+    const from = await this.origin.describe(ctx);
+    assertRestorable(from.window, target);
     const identifier = this.id(runId);
     const what = `DB instance "${identifier}"`;
     if (this.source.kmsKeyId) {
-      log(ctx, "kmsKeyId is not used for RDS instances: a point-in-time restore always uses the source instance's KMS key");
+      log(ctx, "kmsKeyId is not used for RDS instances: a point-in-time restore keeps the KMS key its backups are encrypted with");
     }
-    log(
-      ctx,
-      `Restoring ${what} from "${this.source.instanceIdentifier}" to ${target.kind === "latest" ? "the latest restorable time" : formatUtc(target.time)}`,
-    );
-    if ((await this.api.restoreInstance(this.restoreInput(runId, target, identifier, sourceInstance), ctx)) === "exists") {
+    log(ctx, `Restoring ${what} from ${from.label} to ${target.kind === "latest" ? "the latest restorable time" : formatUtc(target.time)}`);
+    if ((await this.api.restoreInstance(this.restoreInput(runId, target, identifier, from), ctx)) === "exists") {
       await adoptExisting(what, () => this.api.describeInstance(identifier, ctx), runId, ctx);
       return { identifier, adopted: true };
     }
@@ -147,61 +173,71 @@ export class RdsInstancePitrProvider implements PitrProvider {
     return restoredIdentifier(this.source.restoredIdentifierPrefix, runId);
   }
 
-  private async describeSource(ctx?: PitrCallContext): Promise<{ instance: DBInstance; window: RestoreWindow }> {
-    const id = this.source.instanceIdentifier;
-    const instance = await this.api.describeInstance(id, ctx);
-    if (!instance) {
-      throw new PitrResourceNotFoundError(
-        `The source DB instance "${id}" was not found in ${this.source.region}. Check instanceIdentifier and region in the configuration.`,
-      );
-    }
-    const { earliest, reason } = await this.earliestRestorable(instance, ctx);
-    const window = buildWindow(`DB instance "${id}"`, { earliest, latest: instance.LatestRestorableTime }, this.options.now(), reason);
-    return { instance, window };
-  }
-
-  /**
-   * DescribeDBInstances has no earliest time; the instance's automated backup has it. Looked up
-   * by resource id, so a retained backup of an older instance with the same name is not used.
-   * Not being allowed to read it leaves the earliest time unknown rather than failing.
-   */
-  private async earliestRestorable(instance: DBInstance, ctx?: PitrCallContext): Promise<{ earliest: Date | undefined; reason: string }> {
-    if (!instance.DbiResourceId) return { earliest: undefined, reason: "RDS did not report the instance's resource id" };
-    try {
-      const backups = await this.api.describeAutomatedBackups(instance.DbiResourceId, ctx);
-      const earliest = backups.find((backup) => backup.RestoreWindow?.EarliestTime)?.RestoreWindow?.EarliestTime;
-      return { earliest, reason: "RDS reported no automated backup with a restore window for it (automated backups off?)" };
-    } catch (error) {
-      if (!(error instanceof PitrAccessDeniedError)) throw error;
-      return { earliest: undefined, reason: error.message };
-    }
-  }
-
-  /**
-   * What RestoreDBInstanceToPointInTime does not copy from the source is passed explicitly: the
-   * configured value, else the source's. The KMS key cannot be chosen: RDS uses the source's.
-   */
+  /** The origin's fields, plus what every restore of ours sets. The KMS key cannot be chosen: RDS keeps the backups'. */
   private restoreInput(
     runId: string,
     target: RecoveryPoint,
     identifier: string,
-    source: DBInstance,
+    from: InstanceRestoreSource,
   ): RestoreDBInstanceToPointInTimeCommandInput {
-    const config = this.source;
     return {
-      SourceDBInstanceIdentifier: config.instanceIdentifier,
+      ...from.input,
       TargetDBInstanceIdentifier: identifier,
       ...(target.kind === "latest" ? { UseLatestRestorableTime: true } : { RestoreTime: target.time }),
-      DBInstanceClass: config.writerInstanceClass,
-      DBSubnetGroupName: config.dbSubnetGroupName ?? source.DBSubnetGroup?.DBSubnetGroupName,
-      VpcSecurityGroupIds: config.vpcSecurityGroupIds ?? securityGroupIds(source.VpcSecurityGroups),
-      DBParameterGroupName: config.dbParameterGroupName ?? source.DBParameterGroups?.[0]?.DBParameterGroupName,
-      EnableIAMDatabaseAuthentication: config.enableIamAuth ?? source.IAMDatabaseAuthenticationEnabled ?? false,
-      // It may become production after a cutover: only clean-up lifts this, and a final
-      // snapshot (which carries the run's tags) stays traceable to the run.
-      DeletionProtection: true,
-      CopyTagsToSnapshot: true,
-      Tags: runTags(runId, config.instanceIdentifier, target),
+      DBInstanceClass: this.source.writerInstanceClass,
+      ...RESTORED_RESOURCE_SAFETY,
+      Tags: runTags(runId, this.source.instanceIdentifier, target),
     };
+  }
+}
+
+/**
+ * The source instance in its own region. What RestoreDBInstanceToPointInTime does not copy from
+ * it is passed explicitly: the configured value, else the source's.
+ */
+function sourceInstanceOrigin(config: RdsInstancePitrSource): InstanceRestoreOrigin {
+  return (api, options) => ({
+    async describe(ctx) {
+      const id = config.instanceIdentifier;
+      const instance = await api.describeInstance(id, ctx);
+      if (!instance) {
+        throw new PitrResourceNotFoundError(
+          `The source DB instance "${id}" was not found in ${config.region}. Check instanceIdentifier and region in the configuration.`,
+        );
+      }
+      const { earliest, reason } = await earliestRestorable(api, instance, ctx);
+      return {
+        window: buildWindow(`DB instance "${id}"`, { earliest, latest: instance.LatestRestorableTime }, options.now(), reason),
+        label: `"${id}"`,
+        input: {
+          SourceDBInstanceIdentifier: id,
+          DBSubnetGroupName: config.dbSubnetGroupName ?? instance.DBSubnetGroup?.DBSubnetGroupName,
+          VpcSecurityGroupIds: config.vpcSecurityGroupIds ?? securityGroupIds(instance.VpcSecurityGroups),
+          DBParameterGroupName: config.dbParameterGroupName ?? instance.DBParameterGroups?.[0]?.DBParameterGroupName,
+          EnableIAMDatabaseAuthentication: config.enableIamAuth ?? instance.IAMDatabaseAuthenticationEnabled ?? false,
+        },
+      };
+    },
+  });
+}
+
+/**
+ * DescribeDBInstances has no earliest time; the instance's automated backup has it. Looked up
+ * by resource id, so a retained backup of an older instance with the same name is not used.
+ * Not being allowed to read it leaves the earliest time unknown rather than failing.
+ */
+async function earliestRestorable(
+  api: RdsApi,
+  instance: DBInstance,
+  ctx?: PitrCallContext,
+): Promise<{ earliest: Date | undefined; reason: string }> {
+  if (!instance.DbiResourceId) return { earliest: undefined, reason: "RDS did not report the instance's resource id" };
+  try {
+    const backups = await api.describeAutomatedBackups({ DbiResourceId: instance.DbiResourceId }, ctx);
+    const earliest = backups.find((backup) => backup.RestoreWindow?.EarliestTime)?.RestoreWindow?.EarliestTime;
+    return { earliest, reason: "RDS reported no automated backup with a restore window for it (automated backups off?)" };
+  } catch (error) {
+    if (!(error instanceof PitrAccessDeniedError)) throw error;
+    return { earliest: undefined, reason: error.message };
   }
 }

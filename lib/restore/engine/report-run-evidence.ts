@@ -3,6 +3,7 @@ import { systemCtx } from "@/lib/db/ctx";
 import type { EvidenceKind } from "@/lib/incidents/record-system-evidence";
 import { recordSystemEvidence } from "@/lib/incidents/record-system-evidence";
 import type { RecoveryRunInput } from "@/lib/incidents/measure-objectives";
+import { recoveryMethodOf } from "../read-plan";
 
 /** A run as the incident's RTO/RPO sees it: when it started, when its data was validated, which point it restored. */
 export async function recoveryRunOf(db: Db, runId: string): Promise<RecoveryRunInput | null> {
@@ -11,7 +12,7 @@ export async function recoveryRunOf(db: Db, runId: string): Promise<RecoveryRunI
   const validate = run.steps.find((s) => s.name === "validate");
   return {
     runId: run.id,
-    method: run.kind === "pitr" ? "pitr" : "logical",
+    method: recoveryMethodOf(run),
     startedAt: run.startedAt ?? run.createdAt,
     validatedAt: run.validationPassed && validate?.finishedAt ? validate.finishedAt : null,
     restorePointAt: run.restorePointAt,

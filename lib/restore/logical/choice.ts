@@ -8,7 +8,16 @@ import type { Ctx } from "@/lib/db/ctx";
 import { BadRequestError, ForbiddenError } from "@/lib/errors";
 import { planSelection } from "@/lib/providers/postgres/dump-toc";
 import { DumpTableCatalog, type SelectionPlan } from "@/lib/providers/postgres/dump-toc-model";
-import { buildLogicalPlan, RESTORE_MODES, type LogicalRestorePlan, type PlanSource, type RestoreMode, type RunMode } from "./plan";
+import { BackupSourceChoice, decideBackupSource } from "./backup-source";
+import {
+  buildLogicalPlan,
+  RESTORE_MODES,
+  type LogicalRestorePlan,
+  type PlanSource,
+  type PreflightCheck,
+  type RestoreMode,
+  type RunMode,
+} from "./plan";
 import { BUILTIN_CHECKS } from "../validation/builtin-checks";
 import { findRestoreTarget, planTargetOf } from "../restore-target";
 
@@ -27,6 +36,8 @@ export const LogicalRestoreChoice = z.object({
   tables: z.array(z.string().min(1).max(300)).min(1, "choose at least one table").max(5000).optional(),
   /** The incident this restore answers: its evidence goes to that incident alone. */
   incidentId: z.uuid().optional(),
+  /** "primary" or a replica's name; absent: the primary while it answers, else a replica with an exact copy. */
+  source: BackupSourceChoice,
 });
 export type LogicalRestoreChoice = z.infer<typeof LogicalRestoreChoice>;
 
@@ -36,6 +47,8 @@ export interface ResolvedRestore {
   environment: EnvironmentConfig;
   target: RestoreTargetConfig;
   source: PlanSource;
+  /** Where the dump is read from and why, as a preflight line (failed: no store can serve it). */
+  sourceCheck: PreflightCheck;
   mode: RestoreMode;
   newDatabaseName: string | null;
   /** What a restore of chosen tables brings along and skips; null for the whole database. */
@@ -110,6 +123,8 @@ export async function resolveLogicalRestore(ctx: Ctx<SessionUser | null>, choice
     backup.manifestState === "present"
       ? (backup.manifest as { tables?: Record<string, number>; checks?: unknown; roles?: unknown; pg_version?: string } | null)
       : null;
+  const catalogued = { backupId: backup.id, name: backup.name, key: backup.key, size: backup.size, sha256: backup.expectedSha256 };
+  const decision = await decideBackupSource(ctx.db, environment, catalogued, choice.source);
   const source: PlanSource = {
     backupId: backup.id,
     name: backup.name,
@@ -117,7 +132,7 @@ export async function resolveLogicalRestore(ctx: Ctx<SessionUser | null>, choice
     takenAt: backup.takenAt,
     size: backup.size,
     format: backup.format,
-    sha256: backup.expectedSha256,
+    sha256: decision.sha256,
     verificationState: backup.verificationState,
     manifestTables: manifest?.tables ?? null,
     // Catalog rows cached before the field existed hold it unparsed: read it through the schema.
@@ -125,8 +140,9 @@ export async function resolveLogicalRestore(ctx: Ctx<SessionUser | null>, choice
     manifestRoles: ManifestRoles.parse(manifest?.roles) ?? null,
     pgVersion: manifest?.pg_version ?? null,
     overridden: backup.manifestState !== "present",
+    ...(decision.replica ? { replica: decision.replica } : {}),
   };
-  return { environment, target, source, mode: choice.mode, newDatabaseName, selection };
+  return { environment, target, source, sourceCheck: decision.check, mode: choice.mode, newDatabaseName, selection };
 }
 
 /** The plan of a resolved restore, as the person reads it and the run stores it (without preflight: the run's first step checks). */

@@ -47,5 +47,8 @@ export async function planLogicalRestore({
     include: { run: { select: { id: true, status: true, requestedByEmail: true, createdAt: true } } },
   });
   const activeRun = lock ? { ...lock.run, createdAt: lock.run.createdAt.toISOString() } : null;
-  return { plan: { ...draft, preflight }, activeRun, canStart: preflight.passed && activeRun === null };
+  // Where the dump comes from is checked with the rest: a store that cannot serve it fails the preflight.
+  const checks = [resolved.sourceCheck, ...preflight.checks];
+  const passed = preflight.passed && resolved.sourceCheck.status !== "failed";
+  return { plan: { ...draft, preflight: { ...preflight, checks, passed } }, activeRun, canStart: passed && activeRun === null };
 }

@@ -49,6 +49,7 @@ export const PreflightCheck = z.object({
     "loader-role",
     "owner-role",
     "dump-roles",
+    "source-store",
   ]),
   title: z.string(),
   status: PreflightStatus,
@@ -98,6 +99,11 @@ export const PlanSource = z.object({
   pgVersion: z.string().nullable(),
   /** Restorable only because an admin allowed it without a valid manifest. */
   overridden: z.boolean(),
+  /**
+   * Read from a replica of the backup store (a regional failure, or chosen), not the primary:
+   * its name, where it is, the key there, and why. Absent: the primary (every plan stored before).
+   */
+  replica: z.object({ name: z.string(), label: z.string(), location: z.string(), key: z.string(), reason: z.string() }).optional(),
 });
 export type PlanSource = z.infer<typeof PlanSource>;
 

@@ -25,6 +25,7 @@ export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; inpu
   if (input.confirmation !== target.database) {
     throw new BadRequestError(`Type the target database's name, ${target.database}, exactly to confirm the restore.`);
   }
+  if (resolved.sourceCheck.status === "failed") throw new BadRequestError(`${resolved.sourceCheck.message} Nothing was started.`);
 
   const incident = await findRunIncident(ctx.db, input.incidentId, environment.name);
   const runId = randomUUID();

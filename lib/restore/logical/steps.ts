@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { SYSTEM, recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { backupStoreFor } from "@/lib/backups/store-for-environment";
+import { backupStoreFor, PRIMARY_STORE } from "@/lib/backups/store-for-environment";
 import type { EnvironmentConfig, RestoreTargetConfig } from "@/lib/config/schema";
 import type { Db } from "@/lib/db/client";
 import { BadRequestError, ConflictError } from "@/lib/errors";
@@ -233,7 +233,8 @@ async function selectionOf(c: StepContext, selection: SelectionPlan): Promise<(e
 
 export async function restoreStep(c: StepContext, signal: AbortSignal): Promise<Prisma.InputJsonValue> {
   const { source } = c.plan;
-  const store = await backupStoreFor(c.environment);
+  // A replica's copy when the plan chose one (a regional failure), read under its own key.
+  const store = await backupStoreFor(c.environment, source.replica?.name ?? PRIMARY_STORE);
   const owner = await resolveOwnerRole(c.admin, c.target.ownerRole, c.run.targetDatabase);
   const problem = ownerProblem(owner, c.admin.connection.user);
   if (problem) throw new BadRequestError(`${problem} Nothing was changed.`);
@@ -250,7 +251,7 @@ export async function restoreStep(c: StepContext, signal: AbortSignal): Promise<
       like: c.run.targetDatabase,
       owner: owner.owner,
       format: source.format,
-      open: (openSignal) => store.read(source.key, { signal: openSignal }),
+      open: (openSignal) => store.read(source.replica?.key ?? source.key, { signal: openSignal }),
       expectedSha256: source.sha256,
       totalBytes: source.size,
       // The target's setting as configured now (like its owner role), else what the plan showed.

@@ -10,6 +10,7 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getBackup } from "@/lib/backups/get-backup";
+import { replicaOptionsFor } from "@/lib/restore/logical/backup-source";
 import { loadConfig } from "@/lib/config/load-config";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
 import { orNotFound, pageContext } from "@/lib/http/page-context";
@@ -113,6 +114,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
           backupId={backup.id}
           environment={environment.name}
           targets={environment.restoreTargets.map((t) => ({ name: t.name, description: `${t.user}@${t.host}:${t.port}/${t.database}` }))}
+          replicas={await replicaOptionsFor(ctx.db, environment, backup.id)}
           {...(incident && incident.environment === environment.name ? { incidentId: incident.id } : {})}
         />
       )}
