@@ -1,4 +1,5 @@
 import type { Backup, BackupCatalogRefresh, BackupVerification } from "@/lib/generated/prisma/client";
+import type { BackupReplicaView } from "./replica-copies";
 import type { RestoreTested } from "./restore-tested";
 
 /** A running verification with no progress for this long is shown as stalled (its worker died). */
@@ -42,6 +43,8 @@ export interface BackupView {
   removed: boolean;
   /** The latest drill that restored and validated this backup (null: none has). */
   restoreTested: RestoreTested | null;
+  /** What each configured replica holds of it, in the configuration's order. */
+  replicas: BackupReplicaView[];
 }
 
 export function verificationView(v: BackupVerification, now = new Date()): VerificationView {
@@ -67,7 +70,7 @@ export function verificationView(v: BackupVerification, now = new Date()): Verif
   };
 }
 
-export function backupView(b: Backup, restoreTested: RestoreTested | null = null): BackupView {
+export function backupView(b: Backup, restoreTested: RestoreTested | null, replicas: BackupReplicaView[]): BackupView {
   return {
     id: b.id,
     environment: b.environment,
@@ -86,6 +89,7 @@ export function backupView(b: Backup, restoreTested: RestoreTested | null = null
     actualSha256: b.actualSha256,
     removed: b.removedAt !== null,
     restoreTested,
+    replicas,
   };
 }
 

@@ -1,8 +1,11 @@
 import type { SessionUser } from "@/lib/auth/roles";
+import { findEnvironment } from "@/lib/config/resolve-environment";
 import type { Ctx } from "@/lib/db/ctx";
 import { NotFoundError } from "@/lib/errors";
 import { restoreTestedBackups } from "./restore-tested";
 import { backupView, verificationView, type BackupView, type VerificationView } from "./backup-views";
+import { replicaCopyDetails, replicaViews, type ReplicaCopyDetail } from "./replica-copies";
+import { storeLocation } from "./replica-health";
 
 export interface RestoreOverrideView {
   id: string;
@@ -17,17 +20,36 @@ export interface BackupDetail {
   overrides: RestoreOverrideView[];
   /** May this backup be restored: verified, or explicitly allowed by an admin. */
   restorable: { allowed: boolean; reason: string };
+  /** The object in the environment's backup store, and what each configured replica holds of it. */
+  copies: {
+    primary: {
+      /** null: the environment's backup store is no longer configured. */
+      location: string | null;
+      size: number;
+      etag: string | null;
+      lastModified: string;
+      /** When the catalog first listed it. */
+      firstSeenAt: string;
+    };
+    replicas: ReplicaCopyDetail[];
+  };
 }
 
 /** One backup with its verifications and overrides. */
 export async function getBackup({ ctx, input }: { ctx: Ctx<SessionUser | null>; input: { backupId: string } }): Promise<BackupDetail> {
   const row = await ctx.db.backup.findUnique({
     where: { id: input.backupId },
-    include: { verifications: { orderBy: { createdAt: "desc" }, take: 50 }, overrides: { orderBy: { createdAt: "desc" } } },
+    include: {
+      verifications: { orderBy: { createdAt: "desc" }, take: 50 },
+      overrides: { orderBy: { createdAt: "desc" } },
+      replicaCopies: true,
+    },
   });
   if (!row) throw new NotFoundError("That backup is not in the catalog.");
+  const environment = findEnvironment(row.environment);
+  const replicas = environment?.backupReplicas ?? [];
   const tested = await restoreTestedBackups(ctx.db, [row.id]);
-  const backup = backupView(row, tested.get(row.id) ?? null);
+  const backup = backupView(row, tested.get(row.id) ?? null, replicaViews(replicas, row.replicaCopies));
   const overrides = row.overrides.map((o) => ({
     id: o.id,
     reason: o.reason,
@@ -39,6 +61,16 @@ export async function getBackup({ ctx, input }: { ctx: Ctx<SessionUser | null>; 
     verifications: row.verifications.map((v) => verificationView(v)),
     overrides,
     restorable: restorability(backup, overrides.length > 0),
+    copies: {
+      primary: {
+        location: environment?.backupStore ? storeLocation(environment.backupStore) : null,
+        size: backup.size,
+        etag: row.etag,
+        lastModified: backup.lastModified,
+        firstSeenAt: row.firstSeenAt.toISOString(),
+      },
+      replicas: replicaCopyDetails(row, replicas, row.replicaCopies),
+    },
   };
 }
 

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import type { SessionUser } from "@/lib/auth/roles";
+import { findEnvironment } from "@/lib/config/resolve-environment";
 import type { Ctx } from "@/lib/db/ctx";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { restoreTestedBackups } from "./restore-tested";
 import { backupView, type BackupView, type RefreshView } from "./backup-views";
 import { getLatestRefresh } from "./get-latest-refresh";
+import { replicaViews } from "./replica-copies";
 
 const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 const DateOnly = z.preprocess(emptyToUndefined, z.iso.date("must be a date like 2026-11-24").optional());
@@ -43,6 +45,7 @@ export async function listBackups({ ctx, input }: { ctx: Ctx<SessionUser | null>
     ...(input.verification ? { verificationState: input.verification } : {}),
     ...(input.search ? { name: { contains: input.search, mode: "insensitive" } } : {}),
   };
+  const replicas = findEnvironment(input.environment)?.backupReplicas ?? [];
   const [total, rows, lastRefresh, lastOk] = await Promise.all([
     ctx.db.backup.count({ where }),
     ctx.db.backup.findMany({
@@ -50,6 +53,12 @@ export async function listBackups({ ctx, input }: { ctx: Ctx<SessionUser | null>
       orderBy: [{ takenAt: "desc" }, { key: "desc" }],
       skip: (input.page - 1) * input.pageSize,
       take: input.pageSize,
+      include: {
+        replicaCopies: {
+          where: { replica: { in: replicas.map((replica) => replica.name) } },
+          select: { replica: true, state: true, lastModified: true },
+        },
+      },
     }),
     getLatestRefresh({ ctx, input: { environment: input.environment } }),
     ctx.db.backupCatalogRefresh.findFirst({ where: { environment: input.environment, status: "ok" }, orderBy: { finishedAt: "desc" } }),
@@ -59,7 +68,7 @@ export async function listBackups({ ctx, input }: { ctx: Ctx<SessionUser | null>
     rows.map((row) => row.id),
   );
   return {
-    backups: rows.map((row) => backupView(row, tested.get(row.id) ?? null)),
+    backups: rows.map((row) => backupView(row, tested.get(row.id) ?? null, replicaViews(replicas, row.replicaCopies))),
     total,
     page: input.page,
     pageCount: Math.max(1, Math.ceil(total / input.pageSize)),

@@ -156,6 +156,46 @@ environments:
       facts: [{ term: "Path", value: { kind: "address", text: "/var/backups/loanserve" } }],
     });
   });
+
+  it("shows each replica of the backup store after it, with its label, kind and location", () => {
+    vi.stubEnv("T_DR_KEY", SECRET);
+    vi.stubEnv("T_DR_SECRET", SECRET);
+    const [env] = settingsOf(`version: 1
+environments:
+  - name: prod
+    backupStore: { kind: s3, bucket: loanserve-backups, prefix: prod/pg }
+    backupReplicas:
+      - name: us-west-2
+        label: us-west-2 (DR)
+        store:
+          kind: s3
+          bucket: loanserve-backups-dr
+          prefix: prod/pg
+          region: us-west-2
+          accessKeyIdFrom: { env: T_DR_KEY }
+          secretAccessKeyFrom: { env: T_DR_SECRET }
+      - { name: nas, store: { kind: local, path: /mnt/nas/loanserve } }
+`);
+    expect(JSON.stringify(env)).not.toContain(SECRET);
+    expect(env?.sections.map((s) => s.key).slice(1, 4)).toEqual(["backup-store", "backup-replica-us-west-2", "backup-replica-nas"]);
+    const dr = sectionOf(env, "backup-replica-us-west-2");
+    expect(dr).toMatchObject({ title: "Backup replica us-west-2 (DR)", summary: "Amazon S3" });
+    expect(valuesOf(dr?.facts)).toMatchObject({
+      Name: { kind: "code", text: "us-west-2" },
+      Bucket: { kind: "code", text: "loanserve-backups-dr" },
+      Prefix: { kind: "address", text: "prod/pg/" },
+      Region: { kind: "code", text: "us-west-2" },
+      "Access key ID": { kind: "secret", source: "env T_DR_KEY", state: "set", available: true },
+    });
+    expect(sectionOf(env, "backup-replica-nas")).toMatchObject({
+      title: "Backup replica nas",
+      summary: "Folder on this machine",
+      facts: [
+        { term: "Name", value: { kind: "code", text: "nas" } },
+        { term: "Path", value: { kind: "address", text: "/mnt/nas/loanserve" } },
+      ],
+    });
+  });
 });
 
 describe("secretValue", () => {

@@ -135,6 +135,28 @@ function pitrSection(pitr: Environment["pitr"]): SettingsSection {
   ]);
 }
 
+type StoreSettings = NonNullable<Environment["backupStore"]>;
+
+/** What a backup store is, in a few words, and where: the primary and its replicas alike. */
+function storeFacts(store: StoreSettings): { summary: string; facts: Fact[] } {
+  if (store.kind === "local") return { summary: "Folder on this machine", facts: [fact("Path", address(store.path))] };
+  const credentials =
+    store.accessKeyIdFrom !== undefined && store.secretAccessKeyFrom !== undefined
+      ? [fact("Access key ID", secretValue(store.accessKeyIdFrom)), fact("Secret access key", secretValue(store.secretAccessKeyFrom))]
+      : [fact("Credentials", unset("the standard AWS credential chain"))];
+  return {
+    summary: store.endpoint ? "S3-compatible store" : "Amazon S3",
+    facts: [
+      fact("Bucket", code(store.bucket)),
+      fact("Prefix", store.prefix ? address(store.prefix) : unset("none: the bucket's root")),
+      fact("Endpoint", store.endpoint ? address(store.endpoint) : unset("AWS, for the region")),
+      fact("Region", code(store.region)),
+      fact("Addressing", text(store.forcePathStyle ? "path-style" : "virtual-hosted")),
+      ...credentials,
+    ],
+  };
+}
+
 function backupStoreSection(store: Environment["backupStore"]): SettingsSection {
   const title = "Backup store";
   if (!store) {
@@ -146,19 +168,19 @@ function backupStoreSection(store: Environment["backupStore"]): SettingsSection 
       "Logical restores and drills of dumps are not available in this environment.",
     );
   }
-  if (store.kind === "local") return section("backup-store", title, "Folder on this machine", [fact("Path", address(store.path))]);
-  const credentials =
-    store.accessKeyIdFrom !== undefined && store.secretAccessKeyFrom !== undefined
-      ? [fact("Access key ID", secretValue(store.accessKeyIdFrom)), fact("Secret access key", secretValue(store.secretAccessKeyFrom))]
-      : [fact("Credentials", unset("the standard AWS credential chain"))];
-  return section("backup-store", title, store.endpoint ? "S3-compatible store" : "Amazon S3", [
-    fact("Bucket", code(store.bucket)),
-    fact("Prefix", store.prefix ? address(store.prefix) : unset("none: the bucket's root")),
-    fact("Endpoint", store.endpoint ? address(store.endpoint) : unset("AWS, for the region")),
-    fact("Region", code(store.region)),
-    fact("Addressing", text(store.forcePathStyle ? "path-style" : "virtual-hosted")),
-    ...credentials,
-  ]);
+  const { summary, facts } = storeFacts(store);
+  return section("backup-store", title, summary, facts);
+}
+
+function backupReplicaSection(replica: Environment["backupReplicas"][number]): SettingsSection {
+  const { summary, facts } = storeFacts(replica.store);
+  return section(
+    `backup-replica-${replica.name}`,
+    `Backup replica ${replica.label ?? replica.name}`,
+    summary,
+    [fact("Name", code(replica.name)), ...facts],
+    "A copy of the backup store: compared with it at every catalog refresh, read from when the primary is down.",
+  );
 }
 
 function objectivesSection(env: Environment): SettingsSection {
@@ -251,6 +273,7 @@ export function environmentSettings(env: Environment, options: { defaultEnvironm
     sections: [
       pitrSection(env.pitr),
       backupStoreSection(env.backupStore),
+      ...env.backupReplicas.map(backupReplicaSection),
       objectivesSection(env),
       drillsSection(env.drills, options.now),
       approvalsSection(env.fourEyes),

@@ -2,6 +2,7 @@ import { Archive, Siren } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { FreshnessBanner } from "@/components/backups/freshness-banner";
+import { ReplicaStatusList } from "@/components/backups/replica-cards";
 import { LiveIncidentsRefresh } from "@/components/incidents/live-refresh";
 import { ButtonLink } from "@/components/ui/button-link";
 import { ObjectivesChart } from "@/components/overview/objectives-chart";
@@ -11,6 +12,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { listApprovals } from "@/lib/approvals/list-approvals";
 import { hasRole } from "@/lib/auth/roles";
 import { getBackupHealth } from "@/lib/backups/get-backup-health";
+import { getReplicaHealth } from "@/lib/backups/replica-health";
 import { loadConfig } from "@/lib/config/load-config";
 import { getHealth } from "@/lib/health/get-health";
 import { pageContext } from "@/lib/http/page-context";
@@ -34,7 +36,17 @@ export default async function OverviewPage() {
   void evaluateAlertsIfStale(ctx);
   const [system, freshness, measurements, pendingApprovals, alerts, running] = await Promise.all([
     getHealth({ ctx }),
-    Promise.all(config.environments.filter((e) => e.backupStore).map((environment) => getBackupHealth({ ctx, input: { environment } }))),
+    Promise.all(
+      config.environments
+        .filter((e) => e.backupStore)
+        .map(async (environment) => {
+          const [health, replicas] = await Promise.all([
+            getBackupHealth({ ctx, input: { environment } }),
+            getReplicaHealth({ ctx, input: { environment } }),
+          ]);
+          return { health, replicas };
+        }),
+    ),
     listRecoveryMeasurements({ ctx, input: { limit: 8 } }),
     listApprovals({ ctx, input: { status: "pending", limit: 20 } }),
     listOpenAlerts({ ctx }),
@@ -79,7 +91,7 @@ export default async function OverviewPage() {
         <Card padding="none">
           <CardHeader
             title="Backup freshness"
-            description="Age of the newest verified backup against each environment's objective, and the last week's broken backups."
+            description="Age of the newest verified backup against each environment's objective, the last week's broken backups, and each replica's copies."
             actions={
               <ButtonLink href="/backups" size="sm" icon={<Archive aria-hidden />}>
                 Backups
@@ -90,14 +102,16 @@ export default async function OverviewPage() {
             {freshness.length === 0 ? (
               <p className="text-sm text-muted">No environment has a backup store configured.</p>
             ) : (
-              freshness.map((health) => (
-                <Link
-                  key={health.environment}
-                  href={`/backups?env=${encodeURIComponent(health.environment)}`}
-                  className="block rounded-lg focus-visible:outline-2"
-                >
-                  <FreshnessBanner health={health} title={health.environment} />
-                </Link>
+              freshness.map(({ health, replicas }) => (
+                <div key={health.environment} className="space-y-2">
+                  <Link
+                    href={`/backups?env=${encodeURIComponent(health.environment)}`}
+                    className="block rounded-lg focus-visible:outline-2"
+                  >
+                    <FreshnessBanner health={health} title={health.environment} />
+                  </Link>
+                  {replicas.length > 0 && <ReplicaStatusList environment={health.environment} replicas={replicas} />}
+                </div>
               ))
             )}
           </CardBody>

@@ -2,9 +2,10 @@ import { Archive, TriangleAlert } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { BackupFilters } from "@/components/backups/backup-filters";
-import { ManifestBadge, RestoreTestedBadge, VerificationBadge } from "@/components/backups/backup-badges";
+import { ManifestBadge, ReplicaCopyBadges, RestoreTestedBadge, VerificationBadge } from "@/components/backups/backup-badges";
 import { FreshnessBanner } from "@/components/backups/freshness-banner";
 import { RefreshCatalogButton } from "@/components/backups/refresh-catalog-button";
+import { ReplicaCards } from "@/components/backups/replica-cards";
 import { VerifyButton } from "@/components/backups/verify-button";
 import { AddressText } from "@/components/ui/address-text";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -13,8 +14,9 @@ import { Pagination, type SearchParams } from "@/components/ui/pagination";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { hasRole } from "@/lib/auth/roles";
-import { getBackupHealth } from "@/lib/backups/get-backup-health";
+import { getBackupHealth, PROBLEM_DAYS } from "@/lib/backups/get-backup-health";
 import { listBackups, ListBackupsInput } from "@/lib/backups/list-backups";
+import { getReplicaHealth } from "@/lib/backups/replica-health";
 import { requestCatalogRefresh } from "@/lib/backups/request-catalog-refresh";
 import { backupStoreFor } from "@/lib/backups/store-for-environment";
 import { formatAge, formatBytes } from "@/lib/format";
@@ -43,7 +45,10 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] = issue.message;
 
   const input = parsed.success ? parsed.data : ListBackupsInput.parse({ environment: environment.name });
-  const health = await getBackupHealth({ ctx, input: { environment } });
+  const [health, replicas] = await Promise.all([
+    getBackupHealth({ ctx, input: { environment } }),
+    getReplicaHealth({ ctx, input: { environment } }),
+  ]);
   let list = await listBackups({ ctx, input });
   // First visit: read the store now rather than showing an empty catalog.
   if (!list.lastRefresh && environment.backupStore) {
@@ -77,6 +82,20 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
       <div className="mb-4">
         <FreshnessBanner health={health} />
       </div>
+      {replicas.length > 0 && (
+        <section id="replicas" aria-labelledby="replicas-heading" className="mb-6 scroll-mt-4 space-y-2">
+          <div>
+            <h2 id="replicas-heading" className="text-sm font-semibold">
+              Replicas
+            </h2>
+            <p className="text-sm text-muted">
+              Copies of the backup store elsewhere, compared with it at every catalog refresh: what a restore reads when the primary&apos;s
+              region fails.
+            </p>
+          </div>
+          <ReplicaCards replicas={replicas} recentDays={PROBLEM_DAYS} />
+        </section>
+      )}
       {failed && (
         <div
           role="alert"
@@ -112,7 +131,7 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
               <Tr>
                 <Th>Taken</Th>
                 <Th>Backup</Th>
-                <Th>Manifest and verification</Th>
+                <Th>{replicas.length > 0 ? "Integrity and copies" : "Manifest and verification"}</Th>
                 {canVerify && <Th>Action</Th>}
               </Tr>
             </THead>
@@ -141,6 +160,11 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
                       <VerificationBadge state={b.verificationState} />
                       {b.restoreTested && <RestoreTestedBadge tested={b.restoreTested} />}
                     </span>
+                    {b.replicas.length > 0 && (
+                      <span className="mt-1 flex flex-wrap gap-1">
+                        <ReplicaCopyBadges replicas={b.replicas} />
+                      </span>
+                    )}
                   </Td>
                   {canVerify && (
                     <Td>

@@ -2,6 +2,7 @@ import { ArrowLeft, History } from "lucide-react";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ManifestBadge, RestoreTestedBadge, VerificationBadge } from "@/components/backups/backup-badges";
+import { BackupCopiesTable } from "@/components/backups/backup-copies";
 import { ActualDigest } from "@/components/backups/digest-diff";
 import { OverrideForm } from "@/components/backups/override-form";
 import { VerifyButton } from "@/components/backups/verify-button";
@@ -28,7 +29,7 @@ export default async function BackupPage({ params }: { params: Promise<{ backupI
   const { backupId } = await params;
   if (!isUuid(backupId)) notFound();
   const detail = await orNotFound(getBackup({ ctx, input: { backupId } }));
-  const { backup, verifications, overrides, restorable } = detail;
+  const { backup, verifications, overrides, restorable, copies } = detail;
   const active = verifications.find(isActive) ?? null;
   const manifest = backup.manifest as { tables?: Record<string, number>; pg_version?: string; source_database?: string } | null;
 
@@ -143,12 +144,25 @@ export default async function BackupPage({ params }: { params: Promise<{ backupI
           </CardBody>
         </Card>
       </div>
+      {copies.replicas.length > 0 && (
+        <Card as="section" padding="none" className="mt-6">
+          <CardHeader
+            title="Copies"
+            description="The object in the backup store, and what each replica's latest listing found of it: an exact copy has the primary's size and ETag."
+          />
+          <BackupCopiesTable copies={copies} removed={backup.removed} />
+        </Card>
+      )}
       <Card padding="none" className="mt-6">
         <CardHeader title="Verification history" />
         <CardBody>
           {verifications.length === 0 ? (
             <EmptyState icon={<History />} title="Never verified">
-              <p>Verifying streams the object, hashes it and compares it with the manifest. Nothing is downloaded to disk.</p>
+              <p>
+                {backup.expectedSha256
+                  ? "Verifying streams the object, hashes it and compares it with the manifest. Nothing is downloaded to disk."
+                  : "Without a usable manifest there is no checksum to verify it against: it cannot be verified until one is uploaded beside it."}
+              </p>
             </EmptyState>
           ) : (
             <Table caption="Verifications, newest first" captionHidden embedded>
