@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { cx } from "@/components/ui/cx";
 import { Time } from "@/components/ui/time";
-import { formatMinutes } from "@/lib/incidents/measure-objectives";
+import { formatMinutes, RESTORE_METHOD_LABELS } from "@/lib/incidents/measure-objectives";
 import type { RecoveryMeasurement } from "@/lib/restore/list-recovery-measurements";
 
 function Bar({ label, achieved, objective, verdict }: { label: string; achieved: number | null; objective: number; verdict: string }) {
@@ -37,13 +37,13 @@ function Bar({ label, achieved, objective, verdict }: { label: string; achieved:
 function Measured({ item }: { item: RecoveryMeasurement }) {
   const { measurement } = item;
   return (
-    <li className="space-y-1">
+    <li className="space-y-1" data-measured={item.href} data-method={measurement.method}>
       <div className="flex flex-wrap items-baseline gap-x-2">
         <Link href={item.href} className="text-sm font-medium text-accent-text underline-offset-2 hover:underline">
           {item.label}
         </Link>
         <span className="text-xs text-muted">
-          <Time value={item.at} /> · <span className="font-mono">{item.environment}</span> · {measurement.method}
+          <Time value={item.at} /> · <span className="font-mono">{item.environment}</span> · {RESTORE_METHOD_LABELS[measurement.method]}
         </span>
       </div>
       <Bar

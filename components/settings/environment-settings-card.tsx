@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import type { EnvironmentSettings, RestoreTargetSettings } from "@/lib/settings/settings-view";
@@ -21,7 +22,16 @@ function TargetItem({ target }: { target: RestoreTargetSettings }) {
  * One environment's configuration in words: what its database runs on, where its dumps are, where
  * restores go and what is promised, with the file's own keys one click away.
  */
-export function EnvironmentSettingsCard({ settings, raw }: { settings: EnvironmentSettings; raw: unknown }) {
+export function EnvironmentSettingsCard({
+  settings,
+  raw,
+  controls,
+}: {
+  settings: EnvironmentSettings;
+  raw: unknown;
+  /** Shown first in the card: the demo's outage switch. */
+  controls?: ReactNode;
+}) {
   return (
     <Card as="section" padding="none">
       <CardHeader
@@ -42,6 +52,7 @@ export function EnvironmentSettingsCard({ settings, raw }: { settings: Environme
         }
       />
       <CardBody className="space-y-6">
+        {controls}
         <div className="grid grid-cols-1 gap-x-8 gap-y-6 lg:grid-cols-2">
           {settings.sections.map((section) => (
             <section key={section.key} className="min-w-0 space-y-2">

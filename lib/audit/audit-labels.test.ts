@@ -11,6 +11,8 @@ describe("audit labels", () => {
     expect(auditActionLabel("auth.sign_in")).toBe("Signed in");
     expect(auditActionLabel("user.role_change")).toBe("Person: role change");
     expect(auditActionLabel("api_token.revoke")).toBe("API token: revoke");
+    expect(auditActionLabel("demo.outage.start")).toBe("Demo: simulated primary region outage started");
+    expect(auditActionLabel("demo.outage.end")).toBe("Demo: simulated primary region outage ended");
   });
 
   it("names a subject and links the ones with a page", () => {

@@ -14,6 +14,7 @@ const DOMAINS: Readonly<Record<string, string>> = {
   api_token: "API token",
   api: "API",
   auth: "Sign-in",
+  demo: "Demo",
 };
 
 /** Codes whose words read better said differently than split apart. */
@@ -31,6 +32,8 @@ const PHRASES: Readonly<Record<string, string>> = {
   "auth.sign_out": "Signed out",
   "user.sso_link": "Person: single sign-on linked",
   "user.sso_unlink": "Person: single sign-on unlinked",
+  "demo.outage.start": "Demo: simulated primary region outage started",
+  "demo.outage.end": "Demo: simulated primary region outage ended",
 };
 
 /** "restore.rollback.start" → "Restore: rollback start"; unknown domains keep their code's words. */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { systemCtx } from "@/lib/db/ctx";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
+import type { EnvironmentConfig } from "@/lib/config/schema";
 import { defineJob } from "@/lib/jobs/define-job";
 import { refreshCatalog } from "./refresh-catalog";
 import { refreshReplicas } from "./refresh-replicas";
@@ -19,8 +20,9 @@ export const refreshCatalogJob = defineJob({
     const db = getDb();
     // The refresh's id is the request id of what it starts (the verifications' audit records).
     const ctx = systemCtx(db, input.refreshId);
-    const environment = resolveEnvironment(input.environment);
+    let environment: EnvironmentConfig | undefined;
     try {
+      environment = resolveEnvironment(input.environment);
       const store = await backupStoreFor(environment);
       const result = await refreshCatalog({ ctx, input: { environment, store, signal } });
       await db.backupCatalogRefresh.update({
@@ -43,6 +45,12 @@ export const refreshCatalogJob = defineJob({
       });
     }
     // Also when the primary is down: that is when a replica matters most.
-    await refreshReplicas({ ctx, input: { environment, openStore: (replica) => backupStoreFor(environment, replica.name), signal } });
+    if (environment) {
+      const configured = environment;
+      await refreshReplicas({
+        ctx,
+        input: { environment: configured, openStore: (replica) => backupStoreFor(configured, replica.name), signal },
+      });
+    }
   },
 });

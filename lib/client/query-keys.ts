@@ -20,4 +20,5 @@ export const queryKeys = {
   /** Every drills overview, whatever its period: for invalidation. */
   allDrills: () => ["drills"] as const,
   drills: (period: { from: string; to: string }) => ["drills", period] as const,
+  simulatedOutage: () => ["demo", "outage"] as const,
 };

@@ -2,7 +2,17 @@ import path from "node:path";
 import { ConfigFile, type ConfigFileInput } from "@/lib/config/schema";
 
 const DEFAULT_S3_ENDPOINT = "http://127.0.0.1:4569";
+const DEFAULT_S3_DR_ENDPOINT = "http://127.0.0.1:4570";
 const DEFAULT_PG_PORT = 54329;
+
+/** The folders, under demoRoot(), of the demo's two S3-protocol servers: the primary region's and the DR region's. */
+export const DEMO_S3_FOLDERS = { primary: "s3", dr: "s3-dr" } as const;
+
+/**
+ * While a file of this name is in an S3 server's folder, the server refuses every connection (the
+ * demo's simulated regional outage, scripts/lib/s3-server-main.mjs); removed, it listens again.
+ */
+export const SIMULATED_OUTAGE_FLAG = ".simulated-outage";
 
 function setting(name: string): string | undefined {
   const value = process.env[name]?.trim();
@@ -15,12 +25,17 @@ function demoPort(): number {
   return port >= 1 && port <= 65535 ? port : DEFAULT_PG_PORT;
 }
 
-function demoEndpoint(): string {
-  const raw = setting("DEMO_S3_ENDPOINT");
-  if (raw === undefined || !URL.canParse(raw)) return DEFAULT_S3_ENDPOINT;
+function demoEndpoint(name: string, fallback: string): string {
+  const raw = setting(name);
+  if (raw === undefined || !URL.canParse(raw)) return fallback;
   const url = new URL(raw);
   const usable = (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password;
-  return usable ? raw : DEFAULT_S3_ENDPOINT;
+  return usable ? raw : fallback;
+}
+
+/** Where the demo keeps its state: <data>/demo, <data> being the run command's data folder. */
+export function demoRoot(options: { cwd?: string } = {}): string {
+  return path.join(path.resolve(options.cwd ?? process.cwd(), setting("RESTORE_CONSOLE_DATA_DIR") ?? ".data"), "demo");
 }
 
 /**
@@ -38,17 +53,16 @@ function demoFourEyes(targets: readonly string[]): { fourEyes: { targets: string
 
 /**
  * The built-in demo: LoanServe on this machine, started by the run command, which passes the
- * data directory, S3-protocol endpoint and PostgreSQL port through the environment. A value
+ * data directory, S3-protocol endpoints and PostgreSQL port through the environment. A value
  * that is unset or unusable falls back to the run command's default, so this never throws.
  */
 export function demoConfig(options: { cwd?: string } = {}): ConfigFile {
-  const cwd = options.cwd ?? process.cwd();
-  const data = path.resolve(cwd, setting("RESTORE_CONSOLE_DATA_DIR") ?? ".data");
-  const demo = path.join(data, "demo");
+  const demo = demoRoot(options);
   const port = demoPort();
   const passwordFrom = { env: "DEMO_PG_PASSWORD" };
   // Restores run as a user like a managed database's master user: LOGIN CREATEDB CREATEROLE,
   // member of the application role, never a superuser (scripts/lib/demo/loanserve-roles.ts).
+  const s3Credentials = { accessKeyIdFrom: { env: "DEMO_S3_ACCESS_KEY_ID" }, secretAccessKeyFrom: { env: "DEMO_S3_SECRET_ACCESS_KEY" } };
   const restoreUser = { user: "restore_admin", passwordFrom: { env: "DEMO_RESTORE_PASSWORD" }, ownerRole: "loanserve" };
 
   const input: ConfigFileInput = {
@@ -76,12 +90,28 @@ export function demoConfig(options: { cwd?: string } = {}): ConfigFile {
           kind: "s3",
           bucket: "loanserve-backups",
           prefix: "prod/pg/",
-          endpoint: demoEndpoint(),
+          endpoint: demoEndpoint("DEMO_S3_ENDPOINT", DEFAULT_S3_ENDPOINT),
           region: "us-east-1",
           forcePathStyle: true,
-          accessKeyIdFrom: { env: "DEMO_S3_ACCESS_KEY_ID" },
-          secretAccessKeyFrom: { env: "DEMO_S3_SECRET_ACCESS_KEY" },
+          ...s3Credentials,
         },
+        // A second local S3 server plays the DR region: the run command copies the nightly dumps
+        // there, all but one (never copied) and one that arrives late (scripts/lib/demo).
+        backupReplicas: [
+          {
+            name: "dr",
+            label: "us-west-2 (DR, demo)",
+            store: {
+              kind: "s3",
+              bucket: "loanserve-backups-dr",
+              prefix: "prod/pg/",
+              endpoint: demoEndpoint("DEMO_S3_DR_ENDPOINT", DEFAULT_S3_DR_ENDPOINT),
+              region: "us-west-2",
+              forcePathStyle: true,
+              ...s3Credentials,
+            },
+          },
+        ],
         restoreTargets: [
           {
             name: "demo-production",

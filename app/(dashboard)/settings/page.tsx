@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { EnvironmentSettingsCard } from "@/components/settings/environment-settings-card";
 import { SectionFacts } from "@/components/settings/fact-list";
+import { SimulatedOutageControl } from "@/components/settings/simulated-outage-control";
 import { AddressText } from "@/components/ui/address-text";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button-link";
@@ -11,6 +12,7 @@ import { Time } from "@/components/ui/time";
 import { hasRole } from "@/lib/auth/roles";
 import { describeConfig } from "@/lib/config/describe-config";
 import { loadConfig } from "@/lib/config/load-config";
+import { findSimulatedOutage } from "@/lib/demo/get-simulated-outage";
 import { getEnv, oidcSettings } from "@/lib/env";
 import { getHealth } from "@/lib/health/get-health";
 import { pageContext } from "@/lib/http/page-context";
@@ -25,7 +27,12 @@ export default async function SettingsPage() {
   const { user } = ctx;
   // Described: from here on, every secret is only its reference (env NAME or file PATH).
   const config = describeConfig(loadConfig());
-  const [health, users] = await Promise.all([getHealth({ ctx }), hasRole(user.role, "admin") ? listUsers({ ctx }) : Promise.resolve(null)]);
+  const [health, users, outage] = await Promise.all([
+    getHealth({ ctx }),
+    hasRole(user.role, "admin") ? listUsers({ ctx }) : Promise.resolve(null),
+    // Only where the demo runs; it belongs to the demo environment's card.
+    findSimulatedOutage(),
+  ]);
   const now = new Date();
   const env = getEnv();
   const signIn = signInSection(oidcSettings(env), env.SESSION_LIFETIME_HOURS);
@@ -78,6 +85,11 @@ export default async function SettingsPage() {
             key={environment.name}
             settings={environmentSettings(environment, { defaultEnvironment: config.defaultEnvironment, now })}
             raw={environment}
+            controls={
+              outage?.environment === environment.name && (
+                <SimulatedOutageControl initial={outage} canControl={hasRole(user.role, "operator")} />
+              )
+            }
           />
         ))}
 

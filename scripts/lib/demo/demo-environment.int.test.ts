@@ -1,21 +1,22 @@
 import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { demoConfig } from "@/lib/config/demo";
+import { DEMO_S3_FOLDERS, demoConfig, demoRoot, SIMULATED_OUTAGE_FLAG } from "@/lib/config/demo";
 import { S3BackupStore } from "@/lib/providers/aws/s3-backup-store";
 import { LocalPitrProvider } from "@/lib/providers/local/local-pitr-provider";
+import { freeLoopbackPort } from "@/lib/providers/postgres/cluster";
 import type { AdminTarget } from "@/lib/providers/postgres/admin";
 import { loadIntoScratch } from "@/lib/providers/postgres/load-scratch";
 import { loaderRoleName } from "@/lib/providers/postgres/loader-role";
-import type { BackupStore, StoredObject } from "@/lib/providers/types";
+import { BackupStoreError, type BackupStore, type StoredObject } from "@/lib/providers/types";
 import { S3RVER_CREDENTIALS } from "@/scripts/lib/s3-server";
 import { BAD_MIGRATION_NAME, DEMO_INCIDENT_SCOPE, DEMO_INCIDENT_TITLE } from "./bad-migration";
-import { SEED_VERSION, startDemoEnvironment, type DemoEnvironment, type SeedMarker } from "./demo-environment";
+import { LATE_REPLICA_AFTER_MS, SEED_VERSION, startDemoEnvironment, type DemoEnvironment, type SeedMarker } from "./demo-environment";
 import { createNightlyDump, type DumpManifest } from "./nightly-dump";
 
 const TABLES = ["tenants", "users", "loans", "payments", "documents", "audit_logs"] as const;
@@ -78,16 +79,39 @@ function storeFor(environment: DemoEnvironment): S3BackupStore {
   });
 }
 
-async function listAll(): Promise<StoredObject[]> {
+/** The DR region's replica (lib/config/demo.ts), on the server this start gave it. */
+function drStore(): S3BackupStore {
+  return S3BackupStore.fromSettings({
+    bucket: "loanserve-backups-dr",
+    prefix: "prod/pg/",
+    endpoint: demo.s3DrEndpoint,
+    region: "us-west-2",
+    forcePathStyle: true,
+    credentials: { ...S3RVER_CREDENTIALS },
+  });
+}
+
+async function listAll(from: BackupStore = store): Promise<StoredObject[]> {
   const all: StoredObject[] = [];
-  for await (const page of store.list()) all.push(...page);
+  for await (const page of from.list()) all.push(...page);
   return all.sort((a, b) => a.key.localeCompare(b.key));
 }
 
-async function hashObject(key: string): Promise<{ sha256: string; size: number }> {
+/** Each DR object has its primary's size, ETag and bytes: copied, not rewritten. */
+async function expectExactCopies(replica: StoredObject[]): Promise<void> {
+  const primary = new Map((await listAll()).map((object) => [object.key, object]));
+  for (const copy of replica) {
+    const original = primary.get(copy.key);
+    expect(original, copy.key).toBeDefined();
+    expect({ size: copy.size, etag: copy.etag }, copy.key).toEqual({ size: original?.size, etag: original?.etag });
+    expect(await hashObject(copy.key, drStore()), copy.key).toEqual(await hashObject(copy.key));
+  }
+}
+
+async function hashObject(key: string, from: BackupStore = store): Promise<{ sha256: string; size: number }> {
   const hash = createHash("sha256");
   let size = 0;
-  for await (const chunk of await store.read(key)) {
+  for await (const chunk of await from.read(key)) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }
@@ -188,6 +212,10 @@ describe("the demo environment", () => {
     await chmod(tempDir, 0o755);
     previousDataDir = process.env.RESTORE_CONSOLE_DATA_DIR;
     process.env.RESTORE_CONSOLE_DATA_DIR = tempDir;
+    // Saved ports, so the demo never takes its fixed defaults from a run command or end-to-end test here.
+    await mkdir(path.join(tempDir, "demo"));
+    const ports = { s3: await freeLoopbackPort(), s3Dr: await freeLoopbackPort(), postgres: await freeLoopbackPort() };
+    await writeFile(path.join(tempDir, "demo", "ports.json"), JSON.stringify(ports));
     vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logLines.push(args.join(" ")));
 
     demo = await startDemoEnvironment();
@@ -212,6 +240,7 @@ describe("the demo environment", () => {
     expect(seedLogged).toBe(true);
     expect(demo.env).toEqual({
       DEMO_S3_ENDPOINT: demo.s3Endpoint,
+      DEMO_S3_DR_ENDPOINT: demo.s3DrEndpoint,
       DEMO_PG_PORT: String(demo.productionPort),
       DEMO_PG_PASSWORD: expect.stringMatching(/^[\w-]{20,}$/),
       DEMO_RESTORE_PASSWORD: expect.stringMatching(/^[\w-]{20,}$/),
@@ -219,8 +248,10 @@ describe("the demo environment", () => {
       DEMO_S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     });
     expect(demo.s3Endpoint).toBe(`http://127.0.0.1:${demo.s3Port}`);
+    expect(demo.s3DrEndpoint).toBe(`http://127.0.0.1:${demo.s3DrPort}`);
+    expect(demo.s3DrPort).not.toBe(demo.s3Port);
     const ports = JSON.parse(await readFile(path.join(tempDir, "demo", "ports.json"), "utf8")) as unknown;
-    expect(ports).toEqual({ s3: demo.s3Port, postgres: demo.productionPort });
+    expect(ports).toEqual({ s3: demo.s3Port, s3Dr: demo.s3DrPort, postgres: demo.productionPort });
     expect(logLines.join("\n")).not.toContain(demo.env.DEMO_PG_PASSWORD);
     expect(logLines.join("\n")).not.toContain(demo.env.DEMO_RESTORE_PASSWORD);
     expect(demo.env.DEMO_RESTORE_PASSWORD).not.toBe(demo.env.DEMO_PG_PASSWORD);
@@ -373,6 +404,116 @@ describe("the demo environment", () => {
       previousLoans = manifest.tables.loans;
     }
   });
+
+  it("replicates the nightly dumps to the DR region byte for byte, all but one never copied and one that arrives late", async () => {
+    const [, twoAgo, , fourAgo] = nights;
+    const late = [`prod/pg/${twoAgo}.dump`, `prod/pg/${twoAgo}.manifest.json`];
+    const missing = [`prod/pg/${fourAgo}.sql.gz`, `prod/pg/${fourAgo}.manifest.json`];
+    const primaryKeys = (await listAll()).map((object) => object.key);
+    const replica = await listAll(drStore());
+    expect(replica.map((object) => object.key)).toEqual(primaryKeys.filter((key) => !late.includes(key) && !missing.includes(key)));
+    expect(replica).toHaveLength(9);
+    // Same size and ETag (what the catalog compares a replica by), same bytes: the corrupt manifest too.
+    await expectExactCopies(replica);
+    expect(marker.dumps.map((dump) => [path.posix.basename(dump.key), dump.replica])).toEqual(
+      nights
+        .map((night, index) => [`${night}.${index === 1 ? "dump" : "sql.gz"}`, index === 1 ? "late" : index === 3 ? "missing" : "copied"])
+        .reverse(),
+    );
+    expect(logLines).toContain(`demo: prod/pg/${twoAgo}.dump will reach the DR replica in ${LATE_REPLICA_AFTER_MS / 60_000} min`);
+    // The app's demo configuration reads it as the demo environment's replica.
+    const saved = { ...process.env };
+    Object.assign(process.env, demo.env);
+    try {
+      expect(demoConfig().environments[0]?.backupReplicas).toEqual([
+        {
+          name: "dr",
+          label: "us-west-2 (DR, demo)",
+          store: expect.objectContaining({ kind: "s3", bucket: "loanserve-backups-dr", prefix: "prod/pg/", endpoint: demo.s3DrEndpoint }),
+        },
+      ]);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it("delivers the late dump to the DR replica that long after a start, never the missing one", async () => {
+    const [, twoAgo, , fourAgo] = nights;
+    await admin.end();
+    await demo.stop();
+    logLines.length = 0;
+    demo = await startDemoEnvironment({ lateReplicaAfterMs: 2_000 });
+    store = storeFor(demo);
+    admin = new pg.Client({ connectionString: pgUrl("postgres") });
+    await admin.connect();
+    expect(await drStore().stat(`prod/pg/${twoAgo}.dump`)).toBeNull();
+    expect(logLines).toContain(`demo: prod/pg/${twoAgo}.dump will reach the DR replica in 2 s`);
+
+    await vi.waitFor(() => expect(logLines).toContain(`demo: the DR replica received prod/pg/${twoAgo}.dump, late`), {
+      timeout: 30_000,
+      interval: 200,
+    });
+    const replica = await listAll(drStore());
+    expect(replica.map((object) => object.key)).toEqual(
+      expect.arrayContaining([`prod/pg/${twoAgo}.dump`, `prod/pg/${twoAgo}.manifest.json`]),
+    );
+    expect(replica.map((object) => object.key)).not.toContain(`prod/pg/${fourAgo}.sql.gz`);
+    expect(replica).toHaveLength(11);
+    await expectExactCopies(replica);
+    // Later than the primary's by about the delay: the lag the replica's health shows.
+    const primaryDump = await store.stat(`prod/pg/${twoAgo}.dump`);
+    const copy = replica.find((object) => object.key === `prod/pg/${twoAgo}.dump`);
+    expect((copy?.lastModified.getTime() ?? 0) - (primaryDump?.lastModified.getTime() ?? 0)).toBeGreaterThanOrEqual(2_000);
+
+    // Arrived: a later start has nothing to deliver.
+    await admin.end();
+    await demo.stop();
+    logLines.length = 0;
+    demo = await startDemoEnvironment({ lateReplicaAfterMs: 0 });
+    store = storeFor(demo);
+    admin = new pg.Client({ connectionString: pgUrl("postgres") });
+    await admin.connect();
+    expect(logLines.some((line) => line.includes("DR replica"))).toBe(false);
+  }, 120_000);
+
+  it("stops only the primary store while the app's outage flag is up, and a start ends the outage", async () => {
+    // Where the app's switch raises it (lib/demo/simulated-outage.ts).
+    const flag = path.join(demoRoot(), DEMO_S3_FOLDERS.primary, SIMULATED_OUTAGE_FLAG);
+    expect(flag).toBe(path.join(tempDir, "demo", "s3", ".simulated-outage"));
+    await writeFile(flag, "");
+    await vi.waitFor(() => expect(logLines).toContain("demo: simulated outage: the primary S3 server refuses every connection"), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    await expect(store.stat(`prod/pg/${nights[0]}.sql.gz`)).rejects.toBeInstanceOf(BackupStoreError);
+    expect(await drStore().stat(`prod/pg/${nights[0]}.sql.gz`)).not.toBeNull();
+
+    await rm(flag);
+    await vi.waitFor(() => expect(logLines).toContain("demo: the simulated outage is over: the primary S3 server answers"), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    expect(await store.stat(`prod/pg/${nights[0]}.sql.gz`)).not.toBeNull();
+
+    // Left on when the demo stops: the next start ends it, on the same port.
+    await writeFile(flag, "");
+    await vi.waitFor(() => expect(store.stat(`prod/pg/${nights[0]}.sql.gz`)).rejects.toBeInstanceOf(BackupStoreError), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    const port = demo.s3Port;
+    await admin.end();
+    await demo.stop();
+    logLines.length = 0;
+    demo = await startDemoEnvironment();
+    store = storeFor(demo);
+    admin = new pg.Client({ connectionString: pgUrl("postgres") });
+    await admin.connect();
+    expect(logLines).toContain("demo: the simulated primary region outage of the last run is over");
+    await expect(stat(flag)).rejects.toThrow();
+    expect(demo.s3Port).toBe(port);
+    expect(await store.stat(`prod/pg/${nights[0]}.sql.gz`)).not.toBeNull();
+  }, 120_000);
 
   it("writes the custom-format dump so pg_restore can read and restore it", async () => {
     const key = `prod/pg/${nights[1]}.dump`;
@@ -709,6 +850,8 @@ describe("the demo environment", () => {
     expect(rows[0]?.n).toBe(0);
     expect(deleted).toBeGreaterThan(1_000);
     expect((await listAll()).map((object) => object.key)).toHaveLength(13);
+    // The replica starts again too: the late dump is not there yet.
+    expect(await listAll(drStore())).toHaveLength(9);
   });
 
   it("reseeds from scratch when an earlier first run died before finishing", async () => {

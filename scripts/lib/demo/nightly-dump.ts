@@ -204,3 +204,19 @@ export async function createNightlyDump(options: NightlyDumpOptions): Promise<Ni
     }
   });
 }
+
+/**
+ * Copies a nightly dump and its manifest to another store byte for byte, as bucket replication
+ * would: streamed through the same store write the dump itself went through, so each copy is
+ * written in the same parts and keeps its original's ETag (what a replica's listing is compared by).
+ */
+export async function replicateNightlyDump(
+  dump: Pick<NightlyDump, "key" | "manifestKey">,
+  from: BackupStore,
+  to: BackupStore,
+): Promise<void> {
+  for (const key of [dump.key, dump.manifestKey]) {
+    if (key === null) continue;
+    await to.write(to.prefix + key.slice(from.prefix.length), await from.read(key));
+  }
+}
