@@ -2,6 +2,7 @@ import { Gauge, Histogram, Registry } from "prom-client";
 import { loadConfig } from "@/lib/config/load-config";
 import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
+import { getReplicaHealth } from "@/lib/backups/replica-health";
 import { WORKER_STALE_AFTER_SECONDS } from "@/lib/health/get-health";
 import { queueDepths } from "@/lib/jobs/enqueue-job";
 import { drillViewOf } from "@/lib/restore/drill/list-drills";
@@ -64,6 +65,24 @@ export async function collectMetrics({ ctx }: { ctx: Ctx<SessionUser | null> }):
     if (verification?.finishedAt) {
       verificationOk.set({ environment: name }, verification.status === "verified" ? 1 : 0);
       verificationAt.set({ environment: name }, verification.finishedAt.getTime() / 1000);
+    }
+  }
+
+  const replicaAge = gauge(
+    "backup_replica_age_seconds",
+    "Age of the newest backup each replica holds exactly as the primary does (the replica's freshness).",
+    ["environment", "replica"],
+  );
+  const replicaListed = gauge("backup_replica_listed_timestamp_seconds", "When each replica was last listed successfully.", [
+    "environment",
+    "replica",
+  ]);
+  for (const environment of environments) {
+    for (const replica of await getReplicaHealth({ ctx, input: { environment, now } })) {
+      const labels = { environment: environment.name, replica: replica.name };
+      // No exact copy at all is infinitely old, as for the primary.
+      replicaAge.set(labels, replica.newestCopy ? seconds(new Date(replica.newestCopy.takenAt), now) : Infinity);
+      if (replica.listing?.okAt) replicaListed.set(labels, Date.parse(replica.listing.okAt) / 1000);
     }
   }
 

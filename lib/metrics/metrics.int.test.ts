@@ -57,6 +57,7 @@ beforeAll(async () => {
     s3: app.s3,
     prefix: "metrics/",
     envPrefix: "RC_METRICS",
+    replica: { name: "dr", label: "DR", s3: app.s3, prefix: "metrics-dr/" },
   });
   const now = Date.now();
   const backup = (name: string, hoursAgo: number, verificationState: string) =>
@@ -78,6 +79,13 @@ beforeAll(async () => {
     });
   await backup("newest.sql.gz", 2, "never");
   const verified = await backup("older.sql.gz", 26, "verified");
+  // The replica holds the older backup exactly, not the newest: its freshness is the older one's age.
+  await db.backupReplicaCopy.create({
+    data: { backupId: verified.id, replica: "dr", state: "same", size: 100n, etag: "older.sql.gz", observedAt: new Date(now) },
+  });
+  await db.backupReplicaListing.create({
+    data: { environment: "metrics", replica: "dr", checkedAt: new Date(now - HOUR), okAt: new Date(now - HOUR) },
+  });
   await db.backupVerification.create({
     data: { backupId: verified.id, status: "mismatch", requestedByEmail: "system", finishedAt: new Date(now - HOUR) },
   });
@@ -198,6 +206,9 @@ describe("GET /api/metrics", () => {
     near('restore_console_backup_age_seconds{environment="metrics",kind="newest"}', 2 * 3600, 120);
     near('restore_console_backup_age_seconds{environment="metrics",kind="newest_verified"}', 26 * 3600, 120);
     expect(found.get('restore_console_backup_freshness_objective_seconds{environment="metrics"}')).toBe(24 * 3600);
+    near('restore_console_backup_replica_age_seconds{environment="metrics",replica="dr"}', 26 * 3600, 120);
+    near('restore_console_backup_replica_listed_timestamp_seconds{environment="metrics",replica="dr"}', (Date.now() - HOUR) / 1000, 120);
+    expect(text).toMatch(/^restore_console_backup_replica_age_seconds\{environment="empty",replica="dr"\} \+Inf$/m);
     expect(found.get('restore_console_last_verification_success{environment="metrics"}')).toBe(0);
     expect(found.get('restore_console_runs{kind="logical",status="failed"}')).toBe(1);
     expect(found.get('restore_console_step_duration_seconds_count{kind="logical",step="restore",status="failed"}')).toBe(1);
