@@ -41,6 +41,8 @@ test("with the primary store down, a restore from the DR replica finishes, valid
     await expect(page.getByRole("heading", { level: 1, name: "New logical restore" })).toBeVisible();
     await page.getByLabel("Restore target").selectOption("demo-production");
     await page.getByRole("radio", { name: /Restore into a new database/ }).check();
+    // A name of its own: another spec's restore into a new database may fall in the same minute.
+    await page.getByLabel("New database name (optional)").fill(`loanserve_xregion_${Date.now()}`);
     await page.getByRole("button", { name: "Show the plan" }).click();
     await expect(page.getByRole("heading", { name: /The plan — nothing has changed yet/ })).toBeVisible({ timeout: 60_000 });
     const sourceCheck = page.locator("[data-preflight='source-store']");

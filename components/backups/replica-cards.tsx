@@ -49,7 +49,9 @@ function ReplicaCard({ replica, recentDays }: { replica: ReplicaHealth; recentDa
           <dd>
             {replica.lagMinutes === null
               ? "unknown"
-              : `the newest copy arrived ${formatDuration(replica.lagMinutes * 60_000)} after the primary's`}
+              : replica.lagMinutes === 0
+                ? "none: the newest copy arrived within a minute of the primary's"
+                : `the newest copy arrived ${formatDuration(replica.lagMinutes * 60_000)} after the primary's`}
           </dd>
           <dt className="text-muted">Last {plural(recentDays, "day")}</dt>
           <dd>

@@ -56,6 +56,8 @@ export function RestorePlanner({
   const [tables, setTables] = useState<string[]>([]);
   // "": the primary while it answers, else a replica holding an exact copy.
   const [source, setSource] = useState("");
+  // Empty: the plan names it (<database>_restored_<minute>); a second restore that minute needs another.
+  const [newName, setNewName] = useState("");
   const partial = mode === "new-database" && someTables;
   const choice: LogicalRestoreChoice = {
     backupId,
@@ -63,6 +65,7 @@ export function RestorePlanner({
     targetName,
     mode,
     ...(partial ? { tables } : {}),
+    ...(mode === "new-database" && newName.trim() ? { newDatabaseName: newName.trim() } : {}),
     ...(incidentId ? { incidentId } : {}),
     ...(source ? { source } : {}),
   };
@@ -123,6 +126,25 @@ export function RestorePlanner({
                 <span>Restore into a new database and leave the target alone</span>
               </label>
             </fieldset>
+            {mode === "new-database" && (
+              <Field
+                id="restore-new-name"
+                label="New database name (optional)"
+                hint="Letters, digits, _ or -; empty: the plan names it after the target and the time."
+                className="sm:col-span-2"
+              >
+                {(p) => (
+                  <Input
+                    {...p}
+                    value={newName}
+                    onChange={(e) => setNewName(e.target.value)}
+                    autoComplete="off"
+                    spellCheck={false}
+                    className="font-mono"
+                  />
+                )}
+              </Field>
+            )}
             <div className="sm:col-span-2">
               {mode === "new-database" ? (
                 <div className="rounded-md border border-border">
