@@ -54,9 +54,10 @@ export function StatusActions({ incidentId, status }: { incidentId: string; stat
   // Shown (and focused) once the page has the status this person moved the incident to.
   const changed = changedTo !== null && changedTo === status;
 
+  // On the status too: a second change after a first is "changed" before and after (one batched render).
   useEffect(() => {
     if (changed) outcome.current?.focus();
-  }, [changed]);
+  }, [changed, status]);
 
   if (targets.length === 0 && !changed && confirming === null) return null;
   const copy = confirming ? CONFIRM[confirming.to] : null;

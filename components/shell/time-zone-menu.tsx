@@ -6,9 +6,9 @@ import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { useDisplayZone } from "@/components/ui/display-zone";
-import { Select } from "@/components/ui/select";
+import { Input } from "@/components/ui/input";
 import { apiFetch } from "@/lib/client/api";
-import { formatInstant, formatShortOffset, knownTimeZones, offsetMinutesAt } from "@/lib/time/zoned-time";
+import { formatInstant, formatShortOffset, isKnownTimeZone, knownTimeZones, offsetMinutesAt } from "@/lib/time/zoned-time";
 
 type Choice = "browser" | "utc" | "other";
 
@@ -21,7 +21,12 @@ export function TimeZoneMenu() {
   const [choice, setChoice] = useState<Choice>(choiceOf(preference));
   const [other, setOther] = useState(preference !== null && preference !== "UTC" ? preference : (browserZone ?? "Europe/London"));
   const name = useId();
-  const chosen = choice === "browser" ? null : choice === "utc" ? "UTC" : other;
+  const listId = useId();
+  const typedZone = other.trim();
+  // Browsers list some zones under their older names (Asia/Calcutta for Asia/Kolkata): any name they know is taken.
+  const otherProblem =
+    choice === "other" && !isKnownTimeZone(typedZone) ? `${typedZone || "An empty name"} is not a time zone this browser knows.` : null;
+  const chosen = choice === "browser" ? null : choice === "utc" ? "UTC" : typedZone;
   const save = useMutation({
     mutationFn: (timeZone: string | null) =>
       apiFetch<{ timeZone: string | null }>("/api/users/me/time-zone", { method: "PUT", body: { timeZone } }),
@@ -31,7 +36,7 @@ export function TimeZoneMenu() {
     },
   });
   const now = new Date();
-  const sampleZone = chosen ?? browserZone ?? "UTC";
+  const sampleZone = otherProblem ? (browserZone ?? "UTC") : (chosen ?? browserZone ?? "UTC");
 
   return (
     <>
@@ -57,7 +62,7 @@ export function TimeZoneMenu() {
         footer={
           <>
             <Button onClick={() => setOpen(false)}>Cancel</Button>
-            <Button variant="primary" loading={save.isPending} onClick={() => save.mutate(chosen)}>
+            <Button variant="primary" loading={save.isPending} disabled={otherProblem !== null} onClick={() => save.mutate(chosen)}>
               Save
             </Button>
           </>
@@ -78,13 +83,24 @@ export function TimeZoneMenu() {
             Another zone
           </label>
           {choice === "other" && (
-            <Select aria-label="Zone" value={other} onChange={(event) => setOther(event.target.value)} className="ml-6">
-              {knownTimeZones().map((z) => (
-                <option key={z} value={z}>
-                  {z}
-                </option>
-              ))}
-            </Select>
+            <div className="ml-6 space-y-1">
+              <Input
+                aria-label="Zone"
+                value={other}
+                onChange={(event) => setOther(event.target.value)}
+                list={listId}
+                placeholder="Europe/Berlin"
+                autoComplete="off"
+                spellCheck={false}
+                aria-invalid={otherProblem ? true : undefined}
+              />
+              <datalist id={listId}>
+                {knownTimeZones().map((z) => (
+                  <option key={z} value={z} />
+                ))}
+              </datalist>
+              {otherProblem && <p className="text-xs font-medium text-danger-text">{otherProblem}</p>}
+            </div>
           )}
         </fieldset>
         <p className="mt-4 text-sm text-muted">

@@ -104,14 +104,15 @@ export function ZonedTimeField({ id, label, hint, state, name, problem = null, s
           onChange={(event) => state.setZone(event.target.value)}
           className="min-w-0 flex-[1_1_10rem]"
         >
-          {[...new Set([displayZone, "UTC"])].map((zone) => (
+          {/* The zone in use first, even one the browser lists under another name. */}
+          {[...new Set([state.zone, displayZone, "UTC"])].map((zone) => (
             <option key={`top-${zone}`} value={zone}>
               {zone === displayZone ? `${zone} (my display zone)` : zone}
             </option>
           ))}
           <optgroup label="All zones">
             {zones
-              .filter((zone) => zone !== displayZone && zone !== "UTC")
+              .filter((zone) => zone !== state.zone && zone !== displayZone && zone !== "UTC")
               .map((zone) => (
                 <option key={zone} value={zone}>
                   {zone}
