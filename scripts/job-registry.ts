@@ -13,6 +13,7 @@ import { demoFirstDrillJob } from "@/lib/demo/demo-first-drill-job";
 import { incidentWebhookJob } from "@/lib/incidents/incident-webhook-job";
 import { phaseOverdueJob } from "@/lib/incidents/phase-overdue-job";
 import type { JobDefinition, Ticker } from "@/lib/jobs/define-job";
+import { globalPromotionJob } from "@/lib/restore/pitr/global/global-promotion-job";
 import { restoreRunJob } from "@/lib/restore/restore-run-job";
 import { compareRowsJob } from "@/lib/restore/row-recovery/compare-rows-job";
 import { lapsedRunTicker, restoreSweeperJob } from "@/lib/restore/restore-sweeper-job";
@@ -29,6 +30,7 @@ export const ALL_JOBS: readonly JobDefinition[] = [
   restoreSweeperJob,
   compareRowsJob,
   pitrBaseBackupJob,
+  globalPromotionJob,
   demoActivityJob,
   demoFirstDrillJob,
   pruneAnonymousFailuresJob,

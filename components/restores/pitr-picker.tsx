@@ -17,10 +17,13 @@ import { createSharedClock } from "@/lib/client/shared-clock";
 import { usePitrWindow } from "@/lib/client/use-pitr-window";
 import { formatInZone, utcText } from "@/lib/time/zoned-time";
 import type { PitrWindowSummary } from "@/lib/restore/pitr/describe-pitr-window";
+import type { PitrDrView, PitrRegion } from "@/lib/restore/pitr/dr";
+import type { PitrEnvironmentView } from "@/lib/restore/pitr/pitr-environment-state";
 import { pitrWindowProblem, predictDataLoss, type PitrIncidentView, type PitrTargetChoice } from "@/lib/restore/pitr/plan";
 import type { PitrRestorePreview } from "@/lib/restore/pitr/plan-pitr-restore";
 import { dataLossWarning } from "@/lib/restore/plan-facts";
 import type { RestoreRunView } from "@/lib/restore/restore-run-views";
+import { GlobalDatabasePanel } from "./global-database-panel";
 import { PitrBaseBackups } from "./pitr-base-backups";
 import { HowItWorks, PlanSummary, PreflightList } from "./plan-parts";
 import { RestoreWindowTimeline, type TimelineMarker } from "./restore-window-timeline";
@@ -47,11 +50,48 @@ function BothZones({ at, viewerZone }: { at: number; viewerZone: string }) {
   );
 }
 
+const DR_KIND_TEXT: Record<PitrDrView["kind"], string> = {
+  "replicated-backups": "replicated backups",
+  "snapshot-copy": "newest snapshot copy",
+};
+
+/** Where to restore, for a source with a DR region: switching describes that region's window. */
+function RegionChoice({ dr, region, onChange }: { dr: PitrDrView; region: PitrRegion; onChange: (region: PitrRegion) => void }) {
+  return (
+    <fieldset className="space-y-1" data-testid="pitr-region">
+      <legend className="mb-1 text-sm font-medium">Region</legend>
+      <label className="flex items-start gap-2 text-sm">
+        <input type="radio" name="pitr-region" checked={region === "primary"} onChange={() => onChange("primary")} className="mt-1" />
+        <span>Primary — {dr.primaryRegion}</span>
+      </label>
+      <label className="flex items-start gap-2 text-sm">
+        <input type="radio" name="pitr-region" checked={region === "dr"} onChange={() => onChange("dr")} className="mt-1" />
+        <span>
+          DR region — {dr.region} ({DR_KIND_TEXT[dr.kind]})
+        </span>
+      </label>
+    </fieldset>
+  );
+}
+
+/** "A time" is the typed or picked instant, or, from a snapshot copy, the snapshot's own time. */
+function targetOf(mode: "latest" | "time", point: { takenAt: string } | { instant: Date | null } | null): PitrTargetChoice | null {
+  if (mode === "latest") return { kind: "latest" };
+  if (point && "takenAt" in point) return { kind: "time", time: point.takenAt };
+  return point?.instant ? { kind: "time", time: point.instant.toISOString() } : null;
+}
+
 export interface PitrPickerProps {
-  environments: string[];
-  initial: PitrWindowSummary;
+  environments: PitrEnvironmentView[];
+  /** The environment shown first, and where. */
+  environment: string;
+  region: PitrRegion;
+  /** Its window as the server described it; null when that failed (the page asks again and says why). */
+  initial: PitrWindowSummary | null;
   incident: PitrIncidentView | null;
   canOperate: boolean;
+  canAdmin: boolean;
+  viewerEmail: string;
 }
 
 /**
@@ -59,12 +99,19 @@ export interface PitrPickerProps {
  * or typed, in your zone or UTC, always shown in both, DST gaps and repeats refused), read the
  * data loss, then the plan and its preflight, and confirm by typing the environment's name.
  */
-export function PitrPicker({ environments, initial, incident, canOperate }: PitrPickerProps) {
+export function PitrPicker(props: PitrPickerProps) {
+  const { environments, initial, incident, canOperate } = props;
   const router = useRouter();
   const { zone: viewerZone } = useDisplayZone();
-  const [environment, setEnvironment] = useState(initial.environment);
-  const { data: summary, error: windowError, isFetching } = usePitrWindow(environment, initial);
-  const now = useNow(Date.parse(initial.window.describedAt));
+  const [environment, setEnvironment] = useState(props.environment);
+  const [chosenRegion, setRegion] = useState(props.region);
+  const current = environments.find((view) => view.name === environment);
+  const dr = current?.dr ?? null;
+  const region: PitrRegion = dr ? chosenRegion : "primary";
+  // A snapshot copy restores to its own time only: "a time of my choosing" becomes that time.
+  const snapshotOnly = region === "dr" && dr?.kind === "snapshot-copy";
+  const { data: summary, error: windowError, isFetching } = usePitrWindow(environment, region, initial);
+  const now = useNow(initial ? Date.parse(initial.window.describedAt) : 0);
   // From an incident that knows when the data was last good, that moment is proposed, not "latest"
   // (which is after the damage).
   const lastKnownGood = incident?.lastKnownGoodAt ?? null;
@@ -72,16 +119,15 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
   const point = useZonedTime(lastKnownGood);
   const [typed, setTyped] = useState("");
 
-  const parsed = mode === "time" ? point.result : null;
-  const choice: PitrTargetChoice | null =
-    mode === "latest" ? { kind: "latest" } : parsed?.ok ? { kind: "time", time: parsed.instant.toISOString() } : null;
   const window = summary?.window ?? null;
+  const snapshot = snapshotOnly ? (window?.snapshot ?? null) : null;
+  const choice = targetOf(mode, snapshotOnly ? snapshot : { instant: point.instant });
   const problem = window && choice ? pitrWindowProblem(window, choice) : null;
   // A time the window refuses predicts nothing: only the refusal is shown.
   const dataLoss = window && choice && !problem ? predictDataLoss({ choice, window, incident, now: new Date(now) }) : null;
   const warning = dataLoss ? dataLossWarning(dataLoss) : undefined;
   const selectedAt = choice?.kind === "time" ? Date.parse(choice.time) : null;
-  const body = choice ? { environment, target: choice, ...(incident ? { incidentId: incident.id } : {}) } : null;
+  const body = choice ? { environment, region, target: choice, ...(incident ? { incidentId: incident.id } : {}) } : null;
 
   const plan = useMutation({
     mutationFn: (request: NonNullable<typeof body>) => apiFetch<PitrRestorePreview>("/api/pitr/plan", { method: "POST", body: request }),
@@ -116,7 +162,7 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
           actions={
             environments.length > 1 ? (
               <Select aria-label="Environment" value={environment} onChange={(e) => setEnvironment(e.target.value)}>
-                {environments.map((name) => (
+                {environments.map(({ name }) => (
                   <option key={name} value={name}>
                     {name}
                   </option>
@@ -126,10 +172,11 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
           }
         />
         <CardBody className="space-y-4">
+          {dr && <RegionChoice dr={dr} region={region} onChange={setRegion} />}
           {windowError && <p className="text-sm text-danger-text">{windowError.message}</p>}
           {window && (
             <>
-              {window.earliest && window.latest ? (
+              {snapshotOnly ? null : window.earliest && window.latest ? (
                 <RestoreWindowTimeline
                   window={window}
                   now={now}
@@ -150,6 +197,14 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
                 <dd data-testid="window-latest">
                   {window.latest ? <BothZones at={Date.parse(window.latest)} viewerZone={viewerZone} /> : "unknown"}
                 </dd>
+                {window.snapshot && (
+                  <>
+                    <dt className="text-muted">Snapshot copy</dt>
+                    <dd className="font-mono text-xs" data-testid="window-snapshot">
+                      {window.snapshot.name}
+                    </dd>
+                  </>
+                )}
                 <dt className="text-muted">Lag behind now</dt>
                 <dd>
                   {window.latest ? formatDuration(Math.max(0, now - Date.parse(window.latest))) : "unknown"}{" "}
@@ -169,11 +224,12 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
               )}
               {summary?.activeRun && (
                 <p role="alert" className="text-sm text-danger-text">
-                  A point-in-time restore of {summary.environment} is already {summary.activeRun.status} (
+                  A point-in-time restore of {summary.environment}
+                  {summary.activeRun.region === "dr" ? " in the DR region" : ""} is already {summary.activeRun.status} (
                   <a className="underline" href={`/restores/${summary.activeRun.id}`}>
                     {summary.activeRun.id.slice(0, 8)}
                   </a>
-                  , started by {summary.activeRun.requestedByEmail}); one runs at a time.
+                  , started by {summary.activeRun.requestedByEmail}); one runs at a time, whichever the region.
                 </p>
               )}
             </>
@@ -184,21 +240,33 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
       <Card as="section" padding="none">
         <CardHeader
           title="2. The point to restore to"
-          description="The source is never touched: the data comes back in a new server beside it."
+          description={
+            region === "dr" && dr
+              ? `The source is never touched: the data comes back in a new server in ${dr.region}, the DR region.`
+              : "The source is never touched: the data comes back in a new server beside it."
+          }
         />
         <CardBody className="space-y-4">
           <fieldset className="space-y-2">
             <legend className="sr-only">Restore point</legend>
             <label className="flex items-start gap-2 text-sm">
               <input type="radio" name="pitr-mode" checked={mode === "latest"} onChange={() => setMode("latest")} className="mt-1" />
-              <span>Latest restorable (everything archived so far)</span>
+              <span>
+                {snapshotOnly
+                  ? "Latest restorable (the newest snapshot copy when the restore starts)"
+                  : "Latest restorable (everything archived so far)"}
+              </span>
             </label>
             <label className="flex items-start gap-2 text-sm">
               <input type="radio" name="pitr-mode" checked={mode === "time"} onChange={() => setMode("time")} className="mt-1" />
-              <span>A time of my choosing (click the timeline, or type it)</span>
+              <span>
+                {snapshotOnly
+                  ? `The snapshot's time${snapshot ? ` (${snapshot.name})` : ""}: a copy restores to that time only`
+                  : "A time of my choosing (click the timeline, or type it)"}
+              </span>
             </label>
           </fieldset>
-          {mode === "time" && (
+          {mode === "time" && !snapshotOnly && (
             <ZonedTimeField
               id="pitr-time"
               label="Restore to"
@@ -322,6 +390,15 @@ export function PitrPicker({ environments, initial, incident, canOperate }: Pitr
       )}
 
       {summary?.takesBaseBackups && <PitrBaseBackups environment={environment} canOperate={canOperate} viewerZone={viewerZone} />}
+      {current?.globalDatabase && (
+        <GlobalDatabasePanel
+          key={environment}
+          environment={environment}
+          config={current.globalDatabase}
+          canAdmin={props.canAdmin}
+          viewerEmail={props.viewerEmail}
+        />
+      )}
     </div>
   );
 }

@@ -8,12 +8,17 @@ describe("fourEyes in the configuration", () => {
   it("defaults to every action, 30 minutes and the operator role", () => {
     const environment = EnvironmentConfig.parse({ ...base, fourEyes: {} });
     expect(environment.fourEyes).toEqual({
-      actions: ["swap", "rollback", "pitr-cut-over", "pitr-cleanup", "row-repair"],
+      actions: ["swap", "rollback", "pitr-cut-over", "pitr-cleanup", "row-repair", "global-promotion"],
       windowMinutes: 30,
       approverRole: "operator",
     });
     expect(fourEyesRule(environment, "swap", "main")).toEqual({ windowMinutes: 30, approverRole: "operator" });
     expect(fourEyesRule(environment, "pitr-cleanup", "pitr")).not.toBeNull();
+    // Promoting a global database's DR cluster counts as target "pitr", like the PITR runs.
+    expect(fourEyesRule(environment, "global-promotion", "pitr")).not.toBeNull();
+    expect(
+      fourEyesRule({ ...environment, fourEyes: { ...environment.fourEyes!, targets: ["main"] } }, "global-promotion", "pitr"),
+    ).toBeNull();
   });
 
   it("is off when left out, and limited to the listed actions and targets", () => {

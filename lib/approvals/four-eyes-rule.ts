@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, FourEyesAction } from "@/lib/config/schema";
+import type { EnvironmentConfig, GuardedAction } from "@/lib/config/schema";
 
 export interface FourEyesRule {
   windowMinutes: number;
@@ -7,9 +7,10 @@ export interface FourEyesRule {
 
 /**
  * Whether `action` on a run onto `targetName` needs a second person in `environment`, and on what
- * terms; null when one person may do it. PITR runs have the target name "pitr".
+ * terms; null when one person may do it. PITR runs, and promotions of a global database's DR
+ * cluster, have the target name "pitr".
  */
-export function fourEyesRule(environment: EnvironmentConfig, action: FourEyesAction, targetName: string): FourEyesRule | null {
+export function fourEyesRule(environment: EnvironmentConfig, action: GuardedAction, targetName: string): FourEyesRule | null {
   const fourEyes = environment.fourEyes;
   if (!fourEyes || !fourEyes.actions.includes(action)) return null;
   if (fourEyes.targets && !fourEyes.targets.includes(targetName)) return null;

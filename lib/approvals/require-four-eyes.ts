@@ -1,9 +1,9 @@
-import type { EnvironmentConfig, FourEyesAction } from "@/lib/config/schema";
+import type { EnvironmentConfig, FourEyesAction, GuardedAction } from "@/lib/config/schema";
 import { isPerson } from "@/lib/auth/roles";
 import { BadRequestError, ConflictError, ForbiddenError } from "@/lib/errors";
 import type { Ctx } from "@/lib/db/ctx";
 import { ApprovalRequested } from "./approval-requested";
-import { fourEyesRule } from "./four-eyes-rule";
+import { fourEyesRule, type FourEyesRule } from "./four-eyes-rule";
 import { requestApproval } from "./request-approval";
 
 /** Why an API token is refused in four-eyes: the point is two people. */
@@ -24,6 +24,21 @@ export interface ApprovalGrant {
 export function approvalAudit(grant: ApprovalGrant | undefined): Record<string, unknown> {
   if (!grant) return {};
   return { approval: { id: grant.id, requestedBy: grant.requestedBy.email, approvedBy: grant.approvedBy.email, reason: grant.reason } };
+}
+
+/** A request for a second person says why, so they can judge it: otherwise a 400 naming the terms. */
+export function requireApprovalReason(
+  environment: EnvironmentConfig,
+  rule: FourEyesRule,
+  action: GuardedAction,
+  reason: string | undefined,
+): asserts reason is string {
+  if (!reason || reason.trim().length < 10) {
+    throw new BadRequestError(
+      `${environment.name} needs a second person (${rule.approverRole} or above) to approve this. Say why it is needed (a reason of at least 10 characters) and ask again; it then waits up to ${rule.windowMinutes} minutes for approval.`,
+      { details: { fourEyes: { action, approverRole: rule.approverRole, windowMinutes: rule.windowMinutes } } },
+    );
+  }
 }
 
 /**
@@ -56,12 +71,7 @@ export async function requireFourEyes({
     if (approval.runId !== run.id || approval.action !== action) throw new ConflictError("That approval is for another run or action.");
     return;
   }
-  if (!reason || reason.trim().length < 10) {
-    throw new BadRequestError(
-      `${environment.name} needs a second person (${rule.approverRole} or above) to approve this. Say why it is needed (a reason of at least 10 characters) and ask again; it then waits up to ${rule.windowMinutes} minutes for approval.`,
-      { details: { fourEyes: { action, approverRole: rule.approverRole, windowMinutes: rule.windowMinutes } } },
-    );
-  }
+  requireApprovalReason(environment, rule, action, reason);
   const view = await requestApproval({
     ctx,
     input: {

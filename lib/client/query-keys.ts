@@ -1,3 +1,5 @@
+import type { PitrRegion } from "@/lib/restore/pitr/dr";
+
 /**
  * Every react-query key in one place, so invalidation matches what was cached. Keys are
  * hierarchical: invalidating a prefix (e.g. `allApprovals()`) refreshes every key under it.
@@ -12,7 +14,9 @@ export const queryKeys = {
   /** Every approval list, whatever its scope: for invalidation. */
   allApprovals: () => ["approvals"] as const,
   approvals: (scope: { runId?: string; status?: string }) => ["approvals", scope] as const,
-  pitrWindow: (environment: string) => ["pitr", "window", environment] as const,
+  /** Without a region: every region's window of the environment, for invalidation. */
+  pitrWindow: (environment: string, region?: PitrRegion) => ["pitr", "window", environment, ...(region ? [region] : [])] as const,
+  pitrGlobalDatabase: (environment: string) => ["pitr", "global-database", environment] as const,
   pitrBaseBackups: (environment: string) => ["pitr", "base-backups", environment] as const,
   people: () => ["people"] as const,
   apiTokens: () => ["api-tokens"] as const,

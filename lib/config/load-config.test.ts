@@ -57,7 +57,13 @@ describe("loadConfig: valid configurations", () => {
     const production = getEnvironment(config, "production");
     expect(production).toMatchObject({
       protected: true,
-      pitr: { provider: "aws", engine: "aurora-postgresql", clusterIdentifier: "loanserve-prod-aurora", region: "us-east-1" },
+      pitr: {
+        provider: "aws",
+        engine: "aurora-postgresql",
+        clusterIdentifier: "loanserve-prod-aurora",
+        region: "us-east-1",
+        dr: { mode: "snapshot", region: "us-west-2" },
+      },
       backupStore: { kind: "s3", bucket: "loanserve-backups", prefix: "prod/pg/", forcePathStyle: false },
       restoreTargets: [
         { name: "dr", passwordFrom: { env: "DR_DB_PASSWORD" } },
@@ -68,7 +74,10 @@ describe("loadConfig: valid configurations", () => {
     });
     expect(production.validation.checks.length).toBeGreaterThan(0);
     const staging = getEnvironment(config, "staging");
-    expect(staging).toMatchObject({ protected: false, pitr: { engine: "postgres", instanceIdentifier: "loanserve-staging" } });
+    expect(staging).toMatchObject({
+      protected: false,
+      pitr: { engine: "postgres", instanceIdentifier: "loanserve-staging", dr: { region: "us-west-2" } },
+    });
     expect(staging.objectives.rpo).toEqual({ pitr: { minutes: 5 }, logical: { minutes: 10080 } });
     expect(staging.backupFreshness).toEqual({ maxAgeHours: 168 });
     expect(defaultEnvironment(config).name).toBe("production");

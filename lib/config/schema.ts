@@ -618,9 +618,16 @@ export type ValidationCheck = z.infer<typeof ValidationCheck>;
 // ---------------------------------------------------------------------------------------------
 // Four-eyes approvals
 
-/** The actions a second person can be required to approve. */
+/** The actions on a restore run a second person can be required to approve (lib/approvals). */
 export const FOUR_EYES_ACTIONS = ["swap", "rollback", "pitr-cut-over", "pitr-cleanup", "row-repair"] as const;
 export type FourEyesAction = (typeof FOUR_EYES_ACTIONS)[number];
+
+/**
+ * Every action four-eyes can guard: the run actions, and the promotion of an Aurora global
+ * database's DR cluster, which is no run (its request carries its own approval).
+ */
+export const GUARDED_ACTIONS = [...FOUR_EYES_ACTIONS, "global-promotion"] as const;
+export type GuardedAction = (typeof GUARDED_ACTIONS)[number];
 
 /**
  * Four-eyes on an environment: the listed actions are recorded as a request and run only when a
@@ -628,12 +635,12 @@ export type FourEyesAction = (typeof FOUR_EYES_ACTIONS)[number];
  */
 export const FourEyes = strict({
   actions: z
-    .array(z.enum(FOUR_EYES_ACTIONS, { error: `expected one of ${FOUR_EYES_ACTIONS.join(", ")}` }))
+    .array(z.enum(GUARDED_ACTIONS, { error: `expected one of ${GUARDED_ACTIONS.join(", ")}` }))
     .min(1, "must list at least one action (leave fourEyes out to switch it off)")
-    .default([...FOUR_EYES_ACTIONS]),
+    .default([...GUARDED_ACTIONS]),
   windowMinutes: Minutes.max(7 * 24 * 60, "must be at most a week (10080 minutes)").default(30),
   approverRole: z.enum(["operator", "admin"], { error: 'expected "operator" or "admin"' }).default("operator"),
-  /** Only runs onto these restore targets (PITR runs count as target "pitr"); absent: every run of the environment. */
+  /** Only runs onto these restore targets (PITR runs and global promotions count as target "pitr"); absent: every run of the environment. */
   targets: z.array(Slug).min(1, "must list at least one target, or leave targets out for every run").optional(),
 });
 export type FourEyes = z.infer<typeof FourEyes>;

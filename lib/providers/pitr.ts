@@ -16,6 +16,8 @@ export interface RestoreWindow {
   describedAt: Date;
   /** Human notes, e.g. "LatestRestorableTime was not reported by RDS". */
   notes: string[];
+  /** Set when the window is one snapshot (a copy in the DR region): it alone can be restored, as it is. */
+  snapshot?: { name: string; takenAt: Date };
 }
 
 export type RecoveryPoint = { kind: "time"; time: Date } | { kind: "latest" };

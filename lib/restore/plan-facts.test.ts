@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { LocalPitrSource } from "@/lib/config/schema";
+import { AwsPitrSource, LocalPitrSource } from "@/lib/config/schema";
 import { testLogicalPlan } from "@/lib/testing/plans";
+import { pitrDrOf } from "./pitr/dr";
 import { buildPitrPlan } from "./pitr/plan";
 import { dataLossWarning, planFacts, type PlanFact, type PlanFactKey } from "./plan-facts";
 
@@ -97,7 +98,10 @@ describe("planFacts of a logical restore", () => {
       note: undefined,
     });
     expect(fact.get("tables")).toMatchObject({ values: [["public.payments"], ["public.refunds"]], literal: true });
-    expect(fact.get("source")?.note).toEqual(["environment production · 100 B · custom format · verified", "Read from the primary backup store."]);
+    expect(fact.get("source")?.note).toEqual([
+      "environment production · 100 B · custom format · verified",
+      "Read from the primary backup store.",
+    ]);
     expect(fact.get("source")?.warning).toBe("Restorable only because an admin allowed it without a valid manifest.");
   });
 
@@ -217,6 +221,60 @@ describe("planFacts of a point-in-time restore", () => {
     expect(fact.get("target")?.note).toEqual(["A new server beside the source, deleted when the drill ends."]);
     expect(fact.get("method")?.values).toEqual([["Point-in-time drill: restored, validated, then deleted"]]);
     expect(fact.get("duration")?.values).toEqual([["at most 45 min"]]);
+  });
+
+  it("says a restore in the DR region, from the replicated backups or from the snapshot copy at its time", () => {
+    const instance = AwsPitrSource.parse({
+      provider: "aws",
+      engine: "postgres",
+      region: "us-east-1",
+      instanceIdentifier: "loanserve-prod",
+      user: "loanserve",
+      dr: { region: "us-west-2" },
+    });
+    const replicated = byKey(
+      planFacts(pitr({ source: instance, providerKind: "aws-rds-instance", identifiers: ["r"], dr: pitrDrOf(instance) })),
+    );
+    expect(replicated.get("method")).toMatchObject({
+      values: [["Point-in-time restore, in us-west-2 (the DR region)"]],
+      note: ["RDS restores the instance to the point from its automated backups replicated to that region"],
+    });
+    expect(replicated.get("target")?.note).toEqual([
+      "A new server in us-west-2 (the DR region); nothing is repointed to it, the cutover is yours.",
+    ]);
+    expect(replicated.get("source")?.note).toEqual([
+      "environment production (protected) · restored in us-west-2 (the DR region) from the automated backups replicated there.",
+    ]);
+
+    const aurora = AwsPitrSource.parse({
+      provider: "aws",
+      region: "us-east-1",
+      clusterIdentifier: "loanserve-prod-aurora",
+      user: "loanserve",
+      dr: { mode: "snapshot", region: "us-west-2" },
+    });
+    const takenAt = "2026-11-25T03:00:00.000Z";
+    const copy = byKey(
+      planFacts(
+        pitr({
+          source: aurora,
+          providerKind: "aws-aurora",
+          identifiers: ["c", "c-writer"],
+          choice: { kind: "time", time: takenAt },
+          window: { ...window, earliest: takenAt, latest: takenAt, snapshot: { name: "copy-0300", takenAt } },
+          dr: pitrDrOf(aurora),
+        }),
+      ),
+    );
+    expect(copy.get("method")?.note).toEqual([
+      "RDS restores the Aurora cluster from a snapshot copied to that region, as it is: only the snapshot's time",
+    ]);
+    expect(copy.get("source")?.note).toEqual([
+      'environment production (protected) · restored in us-west-2 (the DR region) from the snapshot copy "copy-0300" taken at ',
+      { instant: takenAt },
+      ".",
+    ]);
+    expect(copy.get("data-loss")?.values).toEqual([["8 h of changes"]]);
   });
 
   it("has no warning for a point before the incident, or without one", () => {

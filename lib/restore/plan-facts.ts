@@ -1,5 +1,6 @@
 import { formatBytes, formatDuration } from "@/lib/format";
 import type { LogicalRestorePlan, PlanLoad } from "./logical/plan";
+import { drRegionText } from "./pitr/dr";
 import { pitrTargetLabel, type DataLossView, type PitrRestorePlan } from "./pitr/plan";
 
 // A plan's key values, read at a glance before its steps: from where to where, how, as of when,
@@ -133,10 +134,32 @@ const PITR_METHOD: Record<PitrRestorePlan["source"]["provider"], string> = {
   "aws-rds-instance": "RDS restores the instance to the point",
 };
 
+/** Where the source's data comes from in its DR region: a snapshot copy names its time, the one point it restores to. */
+function pitrSourceNote(plan: PitrRestorePlan): FactText {
+  const { dr, window } = plan;
+  const environment = environmentText(plan.environment);
+  if (!dr) return [environment];
+  const where = `${environment} · restored in ${drRegionText(dr)}`;
+  if (dr.kind === "replicated-backups") return [`${where} from the automated backups replicated there.`];
+  return window.snapshot
+    ? [`${where} from the snapshot copy "${window.snapshot.name}" taken at `, { instant: window.snapshot.takenAt }, "."]
+    : [`${where} from the newest snapshot copy.`];
+}
+
+function pitrMethod(plan: PitrRestorePlan): string {
+  const method = plan.drill ? "Point-in-time drill: restored, validated, then deleted" : "Point-in-time restore";
+  return plan.dr ? `${method}, in ${drRegionText(plan.dr)}` : method;
+}
+
+const PITR_DR_METHOD: Record<NonNullable<PitrRestorePlan["dr"]>["kind"], string> = {
+  "replicated-backups": "RDS restores the instance to the point from its automated backups replicated to that region",
+  "snapshot-copy": "RDS restores the Aurora cluster from a snapshot copied to that region, as it is: only the snapshot's time",
+};
+
 function pitrFacts(plan: PitrRestorePlan): Array<PlanFact | null> {
   const { target, dataLoss } = plan;
   return [
-    { key: "source", label: "Source", values: [[plan.source.description]], note: [environmentText(plan.environment)] },
+    { key: "source", label: "Source", values: [[plan.source.description]], note: pitrSourceNote(plan) },
     {
       key: "target",
       label: "Target",
@@ -145,14 +168,14 @@ function pitrFacts(plan: PitrRestorePlan): Array<PlanFact | null> {
       note: [
         plan.drill
           ? "A new server beside the source, deleted when the drill ends."
-          : "A new server beside the source; nothing is repointed to it, the cutover is yours.",
+          : `A new server ${plan.dr ? `in ${drRegionText(plan.dr)}` : "beside the source"}; nothing is repointed to it, the cutover is yours.`,
       ],
     },
     {
       key: "method",
       label: "Method",
-      values: [[plan.drill ? "Point-in-time drill: restored, validated, then deleted" : "Point-in-time restore"]],
-      note: [PITR_METHOD[plan.source.provider]],
+      values: [[pitrMethod(plan)]],
+      note: [plan.dr ? PITR_DR_METHOD[plan.dr.kind] : PITR_METHOD[plan.source.provider]],
     },
     {
       key: "restore-point",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "@/lib/errors";
 import stored from "./fixtures/stored-plans-v1.json";
-import { readLogicalPlan, readPitrPlan, readPlan } from "./read-plan";
+import { readLogicalPlan, readPitrPlan, readPlan, recoveryMethodOf } from "./read-plan";
 
 // The fixture holds plans exactly as the code of commit 279186e stored them (before plans carried
 // a version): a swap with manifest checks and roles, an older new-database plan without them, and
@@ -24,6 +24,17 @@ describe("readPlan", () => {
     const read = readPitrPlan(row("pitr", plan));
     expect(read).toEqual({ ...plan, version: 1 });
     expect(read.target).toEqual({ kind: "time", time: "2026-11-20T01:30:00Z" });
+  });
+
+  it("reads a stored PITR plan without a region as restored in the primary region, and one in the DR region as cross-region", () => {
+    const [plan] = stored.pitr;
+    expect(readPitrPlan(row("pitr", plan)).region).toBeUndefined();
+    expect(recoveryMethodOf(row("pitr", plan))).toBe("pitr");
+    expect(recoveryMethodOf(row("pitr", { ...plan, region: "primary" }))).toBe("pitr");
+    const dr = { primaryRegion: "us-east-1", region: "us-west-2", kind: "replicated-backups" };
+    const inDr = readPitrPlan(row("pitr", { ...plan, region: "dr", dr }));
+    expect(inDr).toMatchObject({ region: "dr", dr });
+    expect(recoveryMethodOf(row("pitr", { ...plan, region: "dr", dr }))).toBe("crossRegion");
   });
 
   it("picks the schema by the run's kind", () => {

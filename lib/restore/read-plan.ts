@@ -30,9 +30,12 @@ export function readPlan(run: StoredRun): RestorePlan {
   return run.kind === "drill" ? readDrillPlan(run) : readLogicalPlan(run);
 }
 
-/** The objective a run is measured against: a logical restore read from a replica in another region is a cross-region restore. */
+/**
+ * The objective a run is measured against: a logical restore read from a replica in another
+ * region, and a point-in-time restore in the DR region, are cross-region restores.
+ */
 export function recoveryMethodOf(run: StoredRun): RestoreMethod {
   const plan = readPlan(run);
-  if (plan.kind === "pitr") return "pitr";
+  if (plan.kind === "pitr") return plan.region === "dr" ? "crossRegion" : "pitr";
   return plan.source.replica ? "crossRegion" : "logical";
 }

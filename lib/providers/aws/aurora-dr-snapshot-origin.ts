@@ -39,6 +39,7 @@ export function copiedSnapshotOrigin(config: AuroraPitrSource, dr: AuroraSnapsho
       const pending = copies.find((copy) => copy.status !== "available" && copy.takenAt > newest.takenAt);
       return {
         ...window,
+        snapshot: { name: newest.name, takenAt: newest.takenAt },
         notes: [
           ...window.notes,
           `From ${dr.region} the restore is of a copied snapshot: the newest, "${newest.name}", was taken at ${formatUtc(newest.takenAt)}, and data written after it is not in it.`,

@@ -176,6 +176,7 @@ describe("describeWindow", () => {
       latest: NEWEST,
       lagSeconds: 9 * 3600,
       describedAt: NOW,
+      snapshot: { name: NEWEST_COPY.DBClusterSnapshotIdentifier, takenAt: NEWEST },
       notes: [
         `From us-west-2 the restore is of a copied snapshot: the newest, "${NEWEST_COPY.DBClusterSnapshotIdentifier}", was taken at 2025-10-01T03:00:00Z (UTC), and data written after it is not in it.`,
         `A newer copy, "${STILL_COPYING.DBClusterSnapshotIdentifier}" (taken at 2025-10-01T09:00:00Z (UTC)), is still copying (40%): describe the window again once it is available to lose less.`,

@@ -108,7 +108,8 @@ export async function cleanupPitrRestore({
   const lines: string[] = [];
   let result: PitrCleanupResult;
   try {
-    result = await createPitrProviderFor(source).cleanup(
+    // Where the run restored: a DR restore's server is in the DR region.
+    result = await createPitrProviderFor(source, plan.region ?? "primary").cleanup(
       run.id,
       { finalSnapshot: input.finalSnapshot },
       { log: (line) => lines.push(line) },

@@ -1,20 +1,27 @@
 import { z } from "zod";
-import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for";
 import type { PitrProvider } from "@/lib/providers/pitr";
 import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
 import type { EnvironmentConfig } from "@/lib/config/schema";
+import { pitrProviderIn } from "./choice";
+import { PitrRegion } from "./dr";
 import { activePitrRun, type ActivePitrRun } from "./pitr-environment-state";
 import { describePitrSource, pitrWindowView, type PitrWindowView } from "./plan";
 import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 
-export const DescribePitrWindowInput = z.object({ environment: z.string().min(1).max(63).optional() });
+export const DescribePitrWindowInput = z.object({
+  environment: z.string().min(1).max(63).optional(),
+  /** The source's own region (the default) or its DR region. */
+  region: PitrRegion.optional(),
+});
 export type DescribePitrWindowInput = z.infer<typeof DescribePitrWindowInput>;
 
 export interface PitrWindowSummary {
   environment: string;
   protected: boolean;
   provider: PitrProvider["kind"];
+  /** Where the window was described: what a restore there can reach. */
+  region: PitrRegion;
   sourceDescription: string;
   window: PitrWindowView;
   activeRun: ActivePitrRun | null;
@@ -22,7 +29,7 @@ export interface PitrWindowSummary {
   takesBaseBackups: boolean;
 }
 
-/** What an environment can be restored to right now, described afresh by its provider. Changes nothing. */
+/** What an environment can be restored to right now in a region, described afresh by its provider there. Changes nothing. */
 export async function describePitrWindow({
   ctx,
   input,
@@ -31,12 +38,14 @@ export async function describePitrWindow({
   input: DescribePitrWindowInput;
 }): Promise<PitrWindowSummary> {
   const { environment, source } = resolvePitrEnvironment(input.environment);
-  const provider = createPitrProviderFor(source);
+  const region = input.region ?? "primary";
+  const { provider } = pitrProviderIn(environment, source, region);
   const [window, activeRun] = await Promise.all([provider.describeWindow(), activePitrRun(ctx.db, environment.name)]);
   return {
     environment: environment.name,
     protected: environment.protected,
     provider: provider.kind,
+    region,
     sourceDescription: describePitrSource(source),
     window: pitrWindowView(window),
     activeRun,
@@ -50,17 +59,24 @@ const shared = new Map<string, { at: number; summary: Promise<PitrWindowSummary>
 
 /**
  * The window for background readers (alert rules, metrics scrapes) and the method advice on
- * pages: described at most once a minute per environment and process, so they never multiply
- * calls to the source (an RDS API), and given up on after `timeoutMs` (the description itself
- * may still finish and be kept). A failed description is not kept.
+ * pages: described at most once a minute per environment, region and process, so they never
+ * multiply calls to the source (an RDS API), and given up on after `timeoutMs` (the description
+ * itself may still finish and be kept). A failed description is not kept.
  */
-export function describePitrWindowShared(ctx: Ctx<SessionUser | null>, environment: string, timeoutMs: number): Promise<PitrWindowSummary> {
-  const cached = shared.get(environment);
+export function describePitrWindowShared(
+  ctx: Ctx<SessionUser | null>,
+  environment: string,
+  timeoutMs: number,
+  region: PitrRegion = "primary",
+): Promise<PitrWindowSummary> {
+  // Environment names are slugs: no "/" inside one.
+  const key = `${environment}/${region}`;
+  const cached = shared.get(key);
   const fresh = cached && Date.now() - cached.at < SHARED_WINDOW_MS;
-  const summary = fresh ? cached.summary : describePitrWindow({ ctx, input: { environment } });
+  const summary = fresh ? cached.summary : describePitrWindow({ ctx, input: { environment, region } });
   if (!fresh) {
-    shared.set(environment, { at: Date.now(), summary });
-    summary.catch(() => shared.delete(environment));
+    shared.set(key, { at: Date.now(), summary });
+    summary.catch(() => shared.delete(key));
   }
   return new Promise<PitrWindowSummary>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);

@@ -8,6 +8,7 @@ import type { RunKindDefinition } from "../engine/kind";
 import { MessageRecorder } from "../engine/messages";
 import { reportRunEvidence } from "../engine/report-run-evidence";
 import { cleanupPitrRestore } from "./cleanup-pitr-restore";
+import { drRegionText } from "./dr";
 import { PITR_STEP_TIMEOUTS_MS, PitrRestorePlan } from "./plan";
 import { PITR_STEP_BODIES, type PitrStepContext } from "./steps";
 
@@ -32,7 +33,8 @@ export const pitrKind: RunKindDefinition<PitrRestorePlan, PitrStepContext> = {
 
   async prepare({ db, run, plan, owner }) {
     const { environment, source } = resolvePitrEnvironment(run.environment);
-    const provider = createPitrProviderFor(source);
+    // Every step, and a resumed run, works in the region the plan was made for.
+    const provider = createPitrProviderFor(source, plan.region ?? "primary");
     if (provider.kind !== plan.source.provider) {
       throw new ConfigurationError(
         `The PITR source of ${environment.name} changed since this restore was planned (it is now ${provider.kind}, was ${plan.source.provider}). Start a new restore.`,
@@ -63,7 +65,7 @@ export const pitrKind: RunKindDefinition<PitrRestorePlan, PitrStepContext> = {
         runId: run.id,
         environment: run.environment,
         kind: "restore-running",
-        description: `Restoring ${plan.source.description} to a point in time`,
+        description: `Restoring ${plan.source.description} to a point in time${plan.dr ? ` in ${drRegionText(plan.dr)}` : ""}`,
       });
     }
   },

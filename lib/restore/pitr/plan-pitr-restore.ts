@@ -29,7 +29,7 @@ export async function planPitrRestore({
   ctx: Ctx<SessionUser | null>;
   input: PlanPitrRestoreInput;
 }): Promise<PitrRestorePreview> {
-  const { environment, source, provider, window, incident } = await resolvePitrRestore(ctx.db, input);
+  const { environment, source, provider, dr, window, incident } = await resolvePitrRestore(ctx.db, input);
   // The real run gets its own id; the preview's identifiers show the pattern.
   const draftRunId = randomUUID();
   const [preflight, activeRun] = await Promise.all([
@@ -42,6 +42,7 @@ export async function planPitrRestore({
     providerKind: provider.kind,
     identifiers: provider.resourceIdentifiers(draftRunId),
     choice: input.target,
+    dr,
     window,
     incident,
     now: new Date(),

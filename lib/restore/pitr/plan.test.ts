@@ -10,6 +10,7 @@ import {
   predictDataLoss,
   type PitrWindowView,
 } from "./plan";
+import { pitrDrOf } from "./dr";
 
 const WINDOW: PitrWindowView = {
   earliest: "2026-11-25T08:00:00.000Z",
@@ -31,6 +32,30 @@ const local = LocalPitrSource.parse({
   user: "postgres",
 });
 const aurora = AwsPitrSource.parse({ provider: "aws", region: "us-east-1", clusterIdentifier: "loanserve-prod-aurora", user: "loanserve" });
+const auroraSnapshotDr = AwsPitrSource.parse({
+  provider: "aws",
+  region: "us-east-1",
+  clusterIdentifier: "loanserve-prod-aurora",
+  user: "loanserve",
+  dr: { mode: "snapshot", region: "us-west-2" },
+});
+const instanceDr = AwsPitrSource.parse({
+  provider: "aws",
+  engine: "postgres",
+  region: "us-east-1",
+  instanceIdentifier: "loanserve-prod",
+  user: "loanserve",
+  dr: { region: "us-west-2" },
+});
+/** A copy in the DR region: one point, the snapshot's time. */
+const SNAPSHOT_WINDOW: PitrWindowView = {
+  earliest: "2026-11-25T03:00:00.000Z",
+  latest: "2026-11-25T03:00:00.000Z",
+  lagSeconds: 9 * 3600,
+  describedAt: "2026-11-25T12:00:00.000Z",
+  notes: [],
+  snapshot: { name: "loanserve-prod-aurora-2026-11-25-03-00", takenAt: "2026-11-25T03:00:00.000Z" },
+};
 
 describe("the target choice", () => {
   it("accepts latest, or a time that carries its offset, and nothing without one", () => {
@@ -62,6 +87,15 @@ describe("pitrWindowProblem", () => {
     );
     // 09:00 in Tokyo is midnight UTC: before the window, whatever it looks like.
     expect(pitrWindowProblem(WINDOW, at("2026-11-25T09:00:00+09:00"))).toMatch(/is before the earliest/);
+  });
+
+  it("takes only the snapshot's exact time (or latest) from a window that is one snapshot copy", () => {
+    expect(pitrWindowProblem(SNAPSHOT_WINDOW, at("2026-11-25T03:00:00Z"))).toBeNull();
+    expect(pitrWindowProblem(SNAPSHOT_WINDOW, at("2026-11-25T12:00:00+09:00"))).toBeNull();
+    expect(pitrWindowProblem(SNAPSHOT_WINDOW, { kind: "latest" })).toBeNull();
+    expect(pitrWindowProblem(SNAPSHOT_WINDOW, at("2026-11-25T03:00:00.001Z"))).toBe(
+      '2026-11-25 03:00:00.001 UTC is not the time of the snapshot copy "loanserve-prod-aurora-2026-11-25-03-00" taken at 2026-11-25 03:00:00 UTC: a snapshot copy restores to its own time only. Choose that time, or "latest restorable".',
+    );
   });
 
   it("refuses any chosen time when the latest end is unknown, passing the provider's notes on", () => {
@@ -199,6 +233,84 @@ describe("buildPitrPlan", () => {
       title: "Delete the restored server",
       description: expect.stringContaining(`deletes what this drill created (${identifiers.join(", ")}), without a final snapshot`),
     });
+  });
+
+  it("plans in the primary region unless asked otherwise, and says so in the stored plan", () => {
+    const plan = buildPitrPlan({
+      ...base,
+      source: instanceDr,
+      providerKind: "aws-rds-instance",
+      identifiers: ["x"],
+      choice: { kind: "latest" },
+    });
+    expect(plan.region).toBe("primary");
+    expect(plan.dr).toBeUndefined();
+    expect(plan.steps.find((s) => s.name === "restore")?.description).toMatch(
+      /^RestoreDBInstanceToPointInTime to latest restorable into x/,
+    );
+  });
+
+  it("plans an RDS instance restore in the DR region from its replicated backups, asking nothing of the primary region", () => {
+    const dr = pitrDrOf(instanceDr);
+    expect(dr).toEqual({ primaryRegion: "us-east-1", region: "us-west-2", kind: "replicated-backups" });
+    const plan = buildPitrPlan({
+      ...base,
+      source: instanceDr,
+      providerKind: "aws-rds-instance",
+      identifiers: ["loanserve-prod-restore-1a2b3c4d"],
+      choice: at("2026-11-25T10:00:00Z"),
+      dr,
+    });
+    expect(plan).toMatchObject({ region: "dr", dr });
+    const restore = plan.steps.find((s) => s.name === "restore");
+    expect(restore?.title).toBe("Restore to 2026-11-25 10:00:00 UTC in us-west-2");
+    expect(restore?.description).toBe(
+      "RestoreDBInstanceToPointInTime in us-west-2 (the DR region) from the automated backups replicated there, to 2026-11-25 10:00:00 UTC, " +
+        "into loanserve-prod-restore-1a2b3c4d, tagged with this run, in the dr block's subnet group, security groups and parameter group " +
+        "(else the DR region's defaults), with deletion protection on (only this run's clean-up lifts it). Nothing is asked of us-east-1. " +
+        "A retry adopts the resource carrying this run's tag.",
+    );
+    expect(plan.replaces).toEqual([
+      "Nothing: the source is not touched, nor asked anything. The restored data appears in a new server in us-west-2 (the DR region).",
+    ]);
+    // The source is still the one whose data comes back: the cutover stops writes there.
+    expect(plan.source.description).toBe("RDS instance loanserve-prod (us-east-1)");
+  });
+
+  it("plans an Aurora restore in the DR region from the snapshot copy named with its time, the data loss measured from it", () => {
+    const dr = pitrDrOf(auroraSnapshotDr);
+    expect(dr?.kind).toBe("snapshot-copy");
+    const identifiers = ["loanserve-prod-aurora-restore-1a2b3c4d", "loanserve-prod-aurora-restore-1a2b3c4d-writer"];
+    const plan = buildPitrPlan({
+      ...base,
+      source: auroraSnapshotDr,
+      providerKind: "aws-aurora",
+      identifiers,
+      choice: at("2026-11-25T03:00:00Z"),
+      window: SNAPSHOT_WINDOW,
+      dr,
+    });
+    const step = (name: string) => plan.steps.find((s) => s.name === name)?.description ?? "";
+    expect(step("restore")).toMatch(
+      /^RestoreDBClusterFromSnapshot in us-west-2 \(the DR region\) from the snapshot copy "loanserve-prod-aurora-2026-11-25-03-00" taken at 2026-11-25 03:00:00 UTC, into loanserve-prod-aurora-restore-1a2b3c4d, tagged with this run,/,
+    );
+    expect(step("restore")).toMatch(/A copy is restored as it is: data written after it is not in it\.$/);
+    expect(step("writer")).toContain("with the dr block's parameter group (else the DR region's default)");
+    expect(plan.window.snapshot).toEqual(SNAPSHOT_WINDOW.snapshot);
+    expect(plan.dataLoss).toMatchObject({ restorePointAt: "2026-11-25T03:00:00.000Z", lostMs: 9 * 3_600_000 });
+
+    const latest = buildPitrPlan({
+      ...base,
+      source: auroraSnapshotDr,
+      providerKind: "aws-aurora",
+      identifiers,
+      choice: { kind: "latest" },
+      window: SNAPSHOT_WINDOW,
+      dr,
+    });
+    expect(latest.steps.find((s) => s.name === "restore")?.description).toContain(
+      'from the newest snapshot copy when the restore starts (now the snapshot copy "loanserve-prod-aurora-2026-11-25-03-00" taken at 2026-11-25 03:00:00 UTC)',
+    );
   });
 
   it("names the endpoint in the cutover checklist once known, and the incident's item when there is one", () => {

@@ -3,6 +3,7 @@ import type { PitrSource } from "@/lib/config/schema";
 import type { PitrEndpoint, PitrPreflight, PitrProvider, RecoveryPoint, RestoreWindow } from "@/lib/providers/pitr";
 import { formatDuration, formatUtc, plural } from "@/lib/format";
 import { DrillInfo, PLAN_VERSION, planStepOf } from "../logical/plan";
+import { drRegionText, PitrDrView, PitrRegion } from "./dr";
 
 // A point-in-time restore's plan, as pure data: the target time, the window it was checked
 // against, the predicted data loss, the steps and the cutover guidance. Built before anything
@@ -42,7 +43,7 @@ export const PITR_STEP_TIMEOUTS_MS: Readonly<Record<PitrStepName, number>> = {
 /** The providers a stored plan may name (the provider interface's kinds, as data). */
 const PITR_PROVIDER_KINDS = ["aws-aurora", "aws-rds-instance", "local"] as const satisfies ReadonlyArray<PitrProvider["kind"]>;
 
-/** One PITR restore per environment at a time: the target lock's name. */
+/** One PITR restore per environment at a time, in whichever region: the target lock's name. */
 export const PITR_TARGET_NAME = "pitr";
 /** PITR runs restore into a new server; the source is never replaced. */
 export const PITR_MODE = "new-server";
@@ -76,6 +77,8 @@ export const PitrWindowView = z.object({
   lagSeconds: z.number().nullable(),
   describedAt: z.string(),
   notes: z.array(z.string()),
+  /** The one snapshot the window is (a copy in the DR region); absent for a span of time. */
+  snapshot: z.object({ name: z.string(), takenAt: z.string() }).optional(),
 });
 export type PitrWindowView = z.infer<typeof PitrWindowView>;
 
@@ -86,6 +89,7 @@ export function pitrWindowView(window: RestoreWindow): PitrWindowView {
     lagSeconds: window.lagSeconds,
     describedAt: window.describedAt.toISOString(),
     notes: window.notes,
+    ...(window.snapshot ? { snapshot: { name: window.snapshot.name, takenAt: window.snapshot.takenAt.toISOString() } } : {}),
   };
 }
 
@@ -93,13 +97,17 @@ const WINDOW_ADVICE = 'Choose a time inside the restore window, or "latest resto
 
 /**
  * Why `choice` cannot be restored from `window`, or null. The same rule refuses a time in the
- * picker, in the plan and at submit (each against the window it has; the server's is fresh).
+ * picker, in the plan and at submit (each against the window it has; the server's is fresh). A
+ * window that is one snapshot (a copy in the DR region) takes that snapshot's exact time only.
  * "Latest" is never refused here: the run's preflight says whether anything is restorable.
  */
 export function pitrWindowProblem(window: PitrWindowView, choice: PitrTargetChoice): string | null {
   if (choice.kind === "latest") return null;
   const time = new Date(choice.time);
   if (Number.isNaN(time.getTime())) return `${choice.time} is not a time.`;
+  if (window.snapshot && time.getTime() !== new Date(window.snapshot.takenAt).getTime()) {
+    return `${formatUtcExact(time)} is not the time of ${snapshotCopyText(window)}: a snapshot copy restores to its own time only. Choose that time, or "latest restorable".`;
+  }
   if (window.latest === null) {
     return `${formatUtcExact(time)} cannot be checked: the latest restorable time is unknown${window.notes.length ? ` (${window.notes.join(" ")})` : ""}. Only "latest restorable" can be requested now.`;
   }
@@ -205,6 +213,10 @@ export const PitrRestorePlan = z.object({
   environment: z.object({ name: z.string(), protected: z.boolean() }),
   source: z.object({ provider: z.enum(PITR_PROVIDER_KINDS), description: z.string(), database: z.string(), user: z.string() }),
   target: PitrTargetChoice,
+  /** Where it is restored; absent on plans made before DR regions existed (the primary). */
+  region: PitrRegion.optional(),
+  /** With region "dr": the DR region and what is restored there. */
+  dr: PitrDrView.optional(),
   /** The window as described when the plan was made (the run checks it again). */
   window: PitrWindowView,
   incident: PitrIncidentView.nullable(),
@@ -232,6 +244,8 @@ export interface BuildPitrPlanInput {
   providerKind: PitrProvider["kind"];
   identifiers: string[];
   choice: PitrTargetChoice;
+  /** Set to restore in the DR region (see pitrDrOf); absent or null: the source's own region. */
+  dr?: PitrDrView | null;
   window: PitrWindowView;
   incident: PitrIncidentView | null;
   now: Date;
@@ -242,8 +256,39 @@ export interface BuildPitrPlanInput {
   drill?: boolean;
 }
 
-function restoreDescription(source: PitrSource, identifiers: readonly string[], target: string): string {
+/** "the snapshot copy "…" taken at …": the one point a copy in the DR region restores to. */
+export function snapshotCopyText(window: PitrWindowView): string {
+  return window.snapshot
+    ? `the snapshot copy "${window.snapshot.name}" taken at ${formatUtcExact(window.snapshot.takenAt)}`
+    : "the newest snapshot copy";
+}
+
+/** In the DR region nothing is asked of the source's region: what is restored from, and where the new server goes. */
+function drRestoreDescription(dr: PitrDrView, first: string, target: string, choice: PitrTargetChoice, window: PitrWindowView): string {
+  const where = `in ${drRegionText(dr)}`;
+  const placement =
+    `into ${first}, tagged with this run, in the dr block's subnet group, security groups and parameter group (else the DR region's defaults), ` +
+    `with deletion protection on (only this run's clean-up lifts it). Nothing is asked of ${dr.primaryRegion}. A retry adopts the resource carrying this run's tag.`;
+  if (dr.kind === "replicated-backups") {
+    return `RestoreDBInstanceToPointInTime ${where} from the automated backups replicated there, to ${target}, ${placement}`;
+  }
+  const copy =
+    choice.kind === "latest"
+      ? `the newest snapshot copy when the restore starts (now ${snapshotCopyText(window)})`
+      : snapshotCopyText(window);
+  return `RestoreDBClusterFromSnapshot ${where} from ${copy}, ${placement} A copy is restored as it is: data written after it is not in it.`;
+}
+
+function restoreDescription(
+  source: PitrSource,
+  identifiers: readonly string[],
+  target: string,
+  dr: PitrDrView | null,
+  choice: PitrTargetChoice,
+  window: PitrWindowView,
+): string {
   const [first] = identifiers;
+  if (dr) return drRestoreDescription(dr, first ?? "a new identifier", target, choice, window);
   if (source.provider === "local") {
     return (
       `Copies the newest base backup finished before ${target} into ${first ?? "this run's folder"} and starts a new PostgreSQL on a free ` +
@@ -263,17 +308,21 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
   const target = pitrTargetLabel(choice);
   const connectivityQuery = source.connectivityQuery ?? DEFAULT_CONNECTIVITY_QUERY;
   const writer = identifiers[1];
+  const dr = input.dr ?? null;
   const describe: Record<PitrStepName, { title: string; description: string }> = {
     preflight: {
       title: "Preflight checks",
       description: `Describes the restore window again and checks, changing nothing: ${target} is restorable, the ${identifiers.length > 1 ? "names it creates are" : "name it creates is"} free (or already this run's), permissions.`,
     },
-    restore: { title: `Restore to ${target}`, description: restoreDescription(source, identifiers, target) },
+    restore: {
+      title: dr ? `Restore to ${target} in ${dr.region}` : `Restore to ${target}`,
+      description: restoreDescription(source, identifiers, target, dr, choice, window),
+    },
     writer: {
       title: "Create the writer",
       description:
         input.providerKind === "aws-aurora" && source.provider === "aws"
-          ? `Creates the writer instance ${writer ?? ""} (${source.writerInstanceClass}) in the restored cluster, with the source's parameter group.`
+          ? `Creates the writer instance ${writer ?? ""} (${source.writerInstanceClass}) in the restored cluster, with ${dr ? "the dr block's parameter group (else the DR region's default)" : "the source's parameter group"}.`
           : "Nothing to create: the restored server takes writes itself.",
     },
     wait: {
@@ -320,6 +369,7 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
     environment: input.environment,
     source: { provider: input.providerKind, description: sourceDescription, database: source.database, user: source.user },
     target: choice,
+    ...(dr ? { region: "dr" as const, dr } : { region: "primary" as const }),
     window,
     incident: input.incident,
     dataLoss: predictDataLoss({ choice, window, incident: input.incident, now: input.now }),
@@ -327,7 +377,11 @@ export function buildPitrPlan(input: BuildPitrPlanInput): PitrRestorePlan {
     connectivityQuery,
     steps,
     // The summary names the source once; these say what happens to it.
-    replaces: ["Nothing: the source keeps running untouched. The restored data appears in a new server beside it."],
+    replaces: [
+      dr
+        ? `Nothing: the source is not touched, nor asked anything. The restored data appears in a new server in ${drRegionText(dr)}.`
+        : "Nothing: the source keeps running untouched. The restored data appears in a new server beside it.",
+    ],
     keeps: [
       "The source, untouched.",
       input.drill

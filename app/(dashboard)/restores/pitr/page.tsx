@@ -8,7 +8,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { hasRole } from "@/lib/auth/roles";
 import { orNotFound, pageContext } from "@/lib/http/page-context";
 import { describePitrWindow } from "@/lib/restore/pitr/describe-pitr-window";
-import { pitrEnvironmentNames } from "@/lib/config/resolve-pitr-environment";
+import { pitrEnvironmentViews } from "@/lib/restore/pitr/pitr-environment-state";
 import { findRunIncident } from "@/lib/restore/run-incident";
 import { firstParam, isUuid } from "@/lib/search-params";
 
@@ -19,7 +19,7 @@ export default async function PitrPage({ searchParams }: { searchParams: Promise
   const ctx = await pageContext("viewer");
   const { db, user } = ctx;
   const params = await searchParams;
-  const environments = pitrEnvironmentNames();
+  const environments = pitrEnvironmentViews();
   const incidentId = firstParam(params.incident);
   if (incidentId !== undefined && !isUuid(incidentId)) notFound();
   // An incident decides the environment (its data is what is being recovered).
@@ -27,7 +27,8 @@ export default async function PitrPage({ searchParams }: { searchParams: Promise
     ? (await db.incident.findUnique({ where: { id: incidentId }, select: { environment: true } }))?.environment
     : undefined;
   if (incidentId && !incidentEnvironment) notFound();
-  const environment = incidentEnvironment ?? firstParam(params.environment) ?? environments[0];
+  const environment = incidentEnvironment ?? firstParam(params.environment) ?? environments[0]?.name;
+  const view = environments.find(({ name }) => name === environment);
 
   const header = (
     <PageHeader
@@ -40,7 +41,7 @@ export default async function PitrPage({ searchParams }: { searchParams: Promise
       }
     />
   );
-  if (!environment || !environments.includes(environment)) {
+  if (!environment || !view) {
     return (
       <>
         {header}
@@ -54,9 +55,13 @@ export default async function PitrPage({ searchParams }: { searchParams: Promise
       </>
     );
   }
+  // ?region=dr opens on the DR region (a link from a regional-failure incident, say).
+  const region = view.dr && firstParam(params.region) === "dr" ? "dr" : "primary";
   const [incident, initial] = await Promise.all([
     orNotFound(findRunIncident(db, incidentId, environment)),
-    describePitrWindow({ ctx, input: { environment } }),
+    // A region that does not answer must not take the page down: the picker asks again and says
+    // why, and the other region stays one click away.
+    describePitrWindow({ ctx, input: { environment, region } }).catch(() => null),
   ]);
 
   return (
@@ -69,7 +74,16 @@ export default async function PitrPage({ searchParams }: { searchParams: Promise
           start.
         </p>
       )}
-      <PitrPicker environments={environments} initial={initial} incident={incident} canOperate={hasRole(user.role, "operator")} />
+      <PitrPicker
+        environments={environments}
+        environment={environment}
+        region={region}
+        initial={initial}
+        incident={incident}
+        canOperate={hasRole(user.role, "operator")}
+        canAdmin={hasRole(user.role, "admin")}
+        viewerEmail={user.email}
+      />
     </>
   );
 }
