@@ -33,7 +33,10 @@ test("with the primary store down, a restore from the DR replica finishes, valid
   // The outage, started from Settings as a person would.
   await page.goto("/settings");
   await page.getByRole("button", { name: /Simulate a primary region outage/ }).click();
-  await page.getByRole("dialog").getByRole("button", { name: /Simulate|Stop the primary|Start/ }).click();
+  await page
+    .getByRole("dialog")
+    .getByRole("button", { name: /Simulate|Stop the primary|Start/ })
+    .click();
   await expect(page.getByRole("button", { name: /End the simulated outage/ })).toBeVisible({ timeout: 30_000 });
 
   try {
