@@ -86,7 +86,7 @@ export async function getReplicaHealth({
         parts.push(
           newest
             ? `Its newest exact copy, ${newest.backup.name}, is ${formatAge(newestAge ?? 0)} old (objective ${maxAgeHours} h).`
-            : "It holds no exact copy of any backup in the catalog.",
+            : "It holds no exact copy of a backup in the catalog.",
         );
       } else {
         status = gaps > 0 || listingStale ? "amber" : "green";

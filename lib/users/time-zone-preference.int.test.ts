@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 
 describe("time zone preference", () => {
-  it("is stored per person, any IANA zone or null for the browser's", async () => {
+  it("is stored per person: an IANA zone, or null for the browser's", async () => {
     expect(await readTimeZonePreference({ db }, viewer.id)).toBeNull();
     const saved = await put(viewer.cookie, "America/St_Johns");
     expect(saved.status).toBe(200);
