@@ -20,6 +20,7 @@ import { ValidationAcceptancePanel } from "./validation-acceptance-panel";
 import { PitrRunSummary } from "./pitr-run-summary";
 import { RestoreProgress } from "./restore-progress";
 import { RunActions } from "./run-actions";
+import { Badge } from "@/components/ui/badge";
 import { RunStatusBadge } from "./run-status-badge";
 import { StepTimeline } from "./step-timeline";
 import { SwapPanel } from "./swap-panel";
@@ -71,6 +72,7 @@ export function RestoreRunLive({
             {/* Where focus goes after an action whose result has no banner of its own. */}
             <OutcomeBanner anchor="status" role="group" aria-label="Run status" className="flex flex-wrap items-center gap-3 text-sm">
               <RunStatusBadge status={run.status} />
+              {run.method === "crossRegion" && <Badge tone="info">cross-region</Badge>}
               {/* For screen readers: the status, the step and progress by tenths, not every byte (nor the ticking clock). */}
               <span className="sr-only" aria-live="polite">
                 {`Run ${run.status}${run.currentStep ? `, step ${run.currentStep}` : ""}${cancelling ? ", cancelling" : ""}${

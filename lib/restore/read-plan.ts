@@ -35,7 +35,11 @@ export function readPlan(run: StoredRun): RestorePlan {
  * region, and a point-in-time restore in the DR region, are cross-region restores.
  */
 export function recoveryMethodOf(run: StoredRun): RestoreMethod {
-  const plan = readPlan(run);
+  return methodOfPlan(readPlan(run));
+}
+
+/** recoveryMethodOf for a plan already read. */
+export function methodOfPlan(plan: RestorePlan): RestoreMethod {
   if (plan.kind === "pitr") return plan.region === "dr" ? "crossRegion" : "pitr";
   return plan.source.replica ? "crossRegion" : "logical";
 }

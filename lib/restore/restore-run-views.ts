@@ -4,7 +4,8 @@ import type { StepName } from "./logical/plan";
 import { pitrCleanupView, type PitrCleanupView } from "./pitr/cleanup-rules";
 import { pitrTargetLabel, type PitrStepName } from "./pitr/plan";
 import { isRunStatus, type RunStatus, type StepStatus } from "./engine/state";
-import { readPlan, type RestorePlan } from "./read-plan";
+import type { RestoreMethod } from "@/lib/incidents/measure-objectives";
+import { methodOfPlan, readPlan, type RestorePlan } from "./read-plan";
 import { severityOf } from "./validation/severity";
 import type { Severity } from "./validation/types";
 
@@ -33,6 +34,8 @@ export interface RestoreProgressView {
 export interface RestoreRunView {
   id: string;
   kind: string;
+  /** The objective it is measured against: a restore from another region is "crossRegion". */
+  method: RestoreMethod;
   environment: string;
   targetName: string;
   targetDatabase: string;
@@ -167,6 +170,7 @@ export function restoreRunView(
   return {
     id: run.id,
     kind: run.kind,
+    method: methodOfPlan(plan),
     environment: run.environment,
     targetName: run.targetName,
     targetDatabase: run.targetDatabase,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatUtc } from "@/lib/format";
 import { manifestNameFor, MAX_MANIFEST_BYTES, readManifest, classifyKey } from "@/lib/backups/manifest";
 import { storeLocation } from "@/lib/backups/replica-health";
 import { backupStoreFor, PRIMARY_STORE } from "@/lib/backups/store-for-environment";
@@ -90,6 +91,22 @@ async function readReplica(
   }
 }
 
+/** What a person can try instead: the newest backup a replica holds with the primary's size and ETag. */
+async function newestReplicaCopy(db: DbOrTx, environment: EnvironmentConfig): Promise<string | null> {
+  const copy = await db.backupReplicaCopy.findFirst({
+    where: {
+      replica: { in: environment.backupReplicas.map((r) => r.name) },
+      state: "same",
+      backup: { environment: environment.name, removedAt: null },
+    },
+    orderBy: { backup: { takenAt: "desc" } },
+    include: { backup: { select: { name: true, takenAt: true } } },
+  });
+  if (!copy) return null;
+  const label = environment.backupReplicas.find((r) => r.name === copy.replica)?.label ?? copy.replica;
+  return `The newest backup ${label} holds with the primary's size and ETag is ${copy.backup.name} (taken ${formatUtc(copy.backup.takenAt, "minute")}): try that one.`;
+}
+
 const check = (status: PreflightCheck["status"], message: string): PreflightCheck => ({
   name: "source-store",
   title: "Backup source",
@@ -143,9 +160,13 @@ export async function decideBackupSource(
     }
     refused.push(reading.problem);
   }
+  const offer = await newestReplicaCopy(db, environment);
   return {
     ...primary,
-    check: check("failed", `The primary store cannot serve ${backup.name}: ${problem} No replica can either: ${refused.join(" ")}`),
+    check: check(
+      "failed",
+      `The primary store cannot serve ${backup.name}: ${problem} No replica can either: ${refused.join(" ")}${offer ? ` ${offer}` : ""}`,
+    ),
   };
 }
 

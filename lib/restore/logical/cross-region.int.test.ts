@@ -175,7 +175,10 @@ describe("a regional failure", () => {
   it("refuses a replica copy that is missing, or whose manifest names another checksum", async () => {
     const missing = await plan(ids.missing);
     expect(missing.canStart).toBe(false);
-    expect(missing.plan.preflight?.checks.find((c) => c.name === "source-store")?.message).toContain("it was never copied there");
+    const missingCheck = missing.plan.preflight?.checks.find((c) => c.name === "source-store")?.message;
+    expect(missingCheck).toContain("it was never copied there");
+    // The newest copy the replica holds is offered instead.
+    expect(missingCheck).toContain("The newest backup us-west-2 (DR) holds with the primary's size and ETag is 2026-11-21.sql.gz");
     const tampered = await plan(ids.tampered);
     expect(tampered.canStart).toBe(false);
     expect(tampered.plan.preflight?.checks.find((c) => c.name === "source-store")?.message).toContain("not the primary manifest's");

@@ -2,6 +2,7 @@ import { History } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RunStatusBadge } from "@/components/restores/run-status-badge";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ButtonLink } from "@/components/ui/button-link";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -115,6 +116,11 @@ export default async function RestoresPage({ searchParams }: { searchParams: Pro
                   </Td>
                   <Td>
                     <RunStatusBadge status={run.status} />
+                    {run.method === "crossRegion" && (
+                      <Badge tone="info" className="ml-2">
+                        cross-region
+                      </Badge>
+                    )}
                     {run.currentStep && <span className="ml-2 text-xs text-muted">{run.currentStep}</span>}
                   </Td>
                   <Td mono>{run.backupName}</Td>
