@@ -60,11 +60,15 @@ test("with the primary store down, a restore from the DR replica finishes, valid
     const runId = page.url().split("/").pop() ?? "";
     await expect(page.locator("[data-step='validate']:visible")).toHaveAttribute("data-status", "succeeded", { timeout: 180_000 });
     await expect(page.locator("tr[data-check='critical-table-rows']")).toContainText("pass");
+    await expect(page.getByText("cross-region", { exact: true }).first()).toBeVisible();
+    const detail = (await (await page.request.get(`/api/restores/${runId}`)).json()) as { run: { method: string } };
+    expect(detail.run.method).toBe("crossRegion");
 
-    // Overview: measured against the cross-region objective (60–180 min), not the logical one.
+    // Overview: measured against the cross-region objective (60–180 min), not the logical one: on
+    // its own, or on the open incidents of the environment it answered (it was started from none).
     await page.goto("/");
-    const measured = page.locator(`li[data-measured='/restores/${runId}']`);
-    await expect(measured).toHaveAttribute("data-method", "crossRegion", { timeout: 60_000 });
+    const measured = page.locator("li[data-method='crossRegion']").first();
+    await expect(measured).toBeVisible({ timeout: 60_000 });
     await expect(measured).toContainText("Cross-region restore");
     await expect(measured).toContainText("/ 3 h");
   } finally {

@@ -291,6 +291,12 @@ export function GlobalDatabasePanel({
                   </label>
                 ))}
               </fieldset>
+              {mode === "detach" && (
+                <p className="text-sm text-warning-text">
+                  The DR cluster stops replicating from the primary region for good and accepts writes itself; the old primary, if its
+                  region comes back, still accepts writes too: fence it before repointing applications.
+                </p>
+              )}
               {mode === "failover-allowing-data-loss" && (
                 <p className="text-sm text-warning-text">
                   Writes the primary region had not yet replicated to {config.region} are lost. Use it only when the primary region is down;

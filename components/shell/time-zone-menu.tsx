@@ -8,6 +8,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { useDisplayZone } from "@/components/ui/display-zone";
 import { Input } from "@/components/ui/input";
 import { apiFetch } from "@/lib/client/api";
+import { useHydrated } from "@/lib/client/use-hydrated";
 import { formatInstant, formatShortOffset, isKnownTimeZone, knownTimeZones, offsetMinutesAt } from "@/lib/time/zoned-time";
 
 type Choice = "browser" | "utc" | "other";
@@ -19,9 +20,11 @@ export function TimeZoneMenu() {
   const { zone, preference, browserZone, setPreference } = useDisplayZone();
   const [open, setOpen] = useState(false);
   const [choice, setChoice] = useState<Choice>(choiceOf(preference));
-  const [other, setOther] = useState(preference !== null && preference !== "UTC" ? preference : (browserZone ?? "Europe/London"));
+  const [other, setOther] = useState("");
   const name = useId();
   const listId = useId();
+  // The runtime's zone list differs between server and browser: listed once the browser renders.
+  const hydrated = useHydrated();
   const typedZone = other.trim();
   // Browsers list some zones under their older names (Asia/Calcutta for Asia/Kolkata): any name they know is taken.
   const otherProblem =
@@ -46,6 +49,8 @@ export function TimeZoneMenu() {
         icon={<Globe aria-hidden />}
         onClick={() => {
           setChoice(choiceOf(preference));
+          // Seeded on opening: the browser's zone is unknown while the page hydrates.
+          setOther(preference !== null && preference !== "UTC" ? preference : (browserZone ?? "UTC"));
           save.reset();
           setOpen(true);
         }}
@@ -95,7 +100,7 @@ export function TimeZoneMenu() {
                 aria-invalid={otherProblem ? true : undefined}
               />
               <datalist id={listId}>
-                {knownTimeZones().map((z) => (
+                {(hydrated ? knownTimeZones() : []).map((z) => (
                   <option key={z} value={z} />
                 ))}
               </datalist>
@@ -103,9 +108,12 @@ export function TimeZoneMenu() {
             </div>
           )}
         </fieldset>
-        <p className="mt-4 text-sm text-muted">
-          Now reads as <span className="font-medium text-fg tabular-nums">{formatInstant(now, sampleZone)}</span>
-        </p>
+        {/* Only while open: the dialog is in every page's HTML, and "now" on the server is not now in the browser. */}
+        {open && (
+          <p className="mt-4 text-sm text-muted">
+            Now reads as <span className="font-medium text-fg tabular-nums">{formatInstant(now, sampleZone)}</span>
+          </p>
+        )}
         {save.error && (
           <p role="alert" className="mt-2 text-sm font-medium text-danger-text">
             {save.error.message}

@@ -1,6 +1,7 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
+import { useHydrated } from "@/lib/client/use-hydrated";
 import { formatInstant, knownTimeZones, parseZonedInput, toInputValue, utcText, type ZonedResult } from "@/lib/time/zoned-time";
 import { Button } from "./button";
 import { useDisplayZone } from "./display-zone";
@@ -73,12 +74,20 @@ export function ZonedTimeField({ id, label, hint, state, name, problem = null, s
   const { zone: displayZone } = useDisplayZone();
   const [touched, setTouched] = useState(false);
   const zoneId = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const hydrated = useHydrated();
   const { result, instant } = state;
+  // A refused time blocks the form it is in (a plain GET form too), never submitted as "no time".
+  const refusedMessage = result && !result.ok ? result.message : "";
+  useEffect(() => {
+    input.current?.setCustomValidity(refusedMessage);
+  }, [refusedMessage]);
   // A malformed text may be half-typed; a skipped or repeated hour is complete and said at once.
   const refusal = result && !result.ok && (touched || showErrors || result.reason !== "invalid") ? result : null;
   const error = refusal?.message ?? (instant ? problem : null);
   const describedBy = `${id}-reading${error ? ` ${id}-error` : ""}`;
-  const zones = knownTimeZones();
+  // The runtime's zone list differs between server and browser: listed once the browser renders.
+  const zones = hydrated ? knownTimeZones() : [];
 
   return (
     <div className="space-y-1.5">
@@ -86,8 +95,10 @@ export function ZonedTimeField({ id, label, hint, state, name, problem = null, s
       <div className="flex flex-wrap gap-2">
         <input type="hidden" name={name} value={instant?.toISOString() ?? ""} />
         <Input
+          ref={input}
           id={id}
           value={state.text}
+          onInvalid={() => setTouched(true)}
           onChange={(event) => state.setText(event.target.value)}
           onBlur={() => setTouched(true)}
           placeholder="2026-11-25 14:30"

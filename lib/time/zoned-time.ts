@@ -39,14 +39,22 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/**
+ * The runtime's own name for a zone ("europe/berlin" → "Europe/Berlin"; some under older names,
+ * "Asia/Kolkata" → "Asia/Calcutta"), or null when it knows none. Not cached: names from outside
+ * (a request) must not grow the formatter cache.
+ */
+export function canonicalTimeZone(timeZone: string): string | null {
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether the runtime knows this IANA zone name. */
 export function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
+  return canonicalTimeZone(timeZone) !== null;
 }
 
 /** What a clock in `timeZone` shows at `instant`. */

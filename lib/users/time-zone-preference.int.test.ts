@@ -35,6 +35,10 @@ describe("time zone preference", () => {
     expect(await readTimeZonePreference({ db }, viewer.id)).toBe("America/St_Johns");
     expect(await readTimeZonePreference({ db }, admin.id)).toBeNull();
 
+    // Stored under the runtime's own name, whatever the casing typed.
+    expect(await (await put(viewer.cookie, "europe/berlin")).json()).toEqual({ timeZone: "Europe/Berlin" });
+    expect(await readTimeZonePreference({ db }, viewer.id)).toBe("Europe/Berlin");
+
     expect((await put(viewer.cookie, null)).status).toBe(200);
     expect(await readTimeZonePreference({ db }, viewer.id)).toBeNull();
   });

@@ -2,17 +2,24 @@ import { z } from "zod";
 import { isPerson } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
 import { ForbiddenError } from "@/lib/errors";
-import { isKnownTimeZone } from "@/lib/time/zoned-time";
+import { canonicalTimeZone } from "@/lib/time/zoned-time";
 
 export const TimeZonePreferenceInput = z.strictObject({
-  /** An IANA zone, or null for "whatever my browser says". */
+  /** An IANA zone (stored under the runtime's own name: "europe/berlin" is Europe/Berlin), or null for "whatever my browser says". */
   timeZone: z
     .string()
     .max(64)
-    .refine(isKnownTimeZone, "is not a time zone this server knows (use an IANA name such as Europe/Berlin or UTC)")
+    .transform((zone, ctx) => {
+      const canonical = canonicalTimeZone(zone);
+      if (canonical === null) {
+        ctx.addIssue({ code: "custom", message: "is not a time zone this server knows (use an IANA name such as Europe/Berlin or UTC)" });
+        return z.NEVER;
+      }
+      return canonical;
+    })
     .nullable(),
 });
-export type TimeZonePreferenceInput = z.infer<typeof TimeZonePreferenceInput>;
+export type TimeZonePreferenceInput = z.input<typeof TimeZonePreferenceInput>;
 
 /** The zone the person chose, or null when they follow their browser's. */
 export async function readTimeZonePreference(ctx: Pick<Ctx, "db">, userId: string): Promise<string | null> {
@@ -27,7 +34,7 @@ export async function setTimeZonePreference({
 }: {
   ctx: Ctx;
   input: TimeZonePreferenceInput;
-}): Promise<TimeZonePreferenceInput> {
+}): Promise<{ timeZone: string | null }> {
   const { timeZone } = TimeZonePreferenceInput.parse(input);
   if (!isPerson(ctx.user)) throw new ForbiddenError("An API token has no display preferences; it reads instants as ISO 8601 in UTC.");
   await ctx.db.user.update({ where: { id: ctx.user.id }, data: { timeZone } });

@@ -7,7 +7,7 @@ import type { ClientCtx } from "@/lib/db/ctx";
 import type { DbOrTx } from "@/lib/db/client";
 import { BadRequestError } from "@/lib/errors";
 import { createQueuedRun } from "../engine/create-queued-run";
-import { planOf, resolveLogicalRestore } from "../logical/choice";
+import { assertSourceServes, planOf, resolveLogicalRestore } from "../logical/choice";
 import type { DrillInfo } from "../logical/plan";
 import { restoreRunView, type RestoreRunView } from "../restore-run-views";
 import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
@@ -90,6 +90,8 @@ async function startLogicalDrill(args: StartArgs): Promise<RestoreRunView> {
     targetName: drills.target,
     mode: "new-database",
   });
+  // A drill no store can serve (the primary down, no replica copy) is a drill that did not start.
+  assertSourceServes(resolved);
   const runId = randomUUID();
   const drill = drillInfo(args, environment.objectives.rto.logical.maxMinutes);
   const plan = { ...planOf(resolved, runId, new Date(), "drill"), drill };

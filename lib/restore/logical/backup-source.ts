@@ -5,6 +5,7 @@ import { storeLocation } from "@/lib/backups/replica-health";
 import { backupStoreFor, PRIMARY_STORE } from "@/lib/backups/store-for-environment";
 import type { EnvironmentConfig } from "@/lib/config/schema";
 import type { DbOrTx } from "@/lib/db/client";
+import { errorMessage } from "@/lib/errors";
 import type { PlanSource, PreflightCheck } from "./plan";
 
 /** Where the dump is read from: "primary", a replica's name, or absent for "the primary, else a replica". */
@@ -24,8 +25,6 @@ export interface SourceDecision {
 
 type BackupRef = Pick<PlanSource, "backupId" | "name" | "key" | "size" | "sha256">;
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 function withinAnswerTime<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -44,16 +43,17 @@ async function primaryProblem(environment: EnvironmentConfig, backup: BackupRef)
       return `${backup.name} in the primary store is ${object.size} bytes, not the ${backup.size} the catalog holds.`;
     return null;
   } catch (error) {
-    return messageOf(error);
+    return errorMessage(error);
   }
 }
 
-type ReplicaReading = { ok: true; replica: NonNullable<PlanSource["replica"]>; sha256: string | null } | { ok: false; problem: string };
+type ReplicaReading = { ok: true; replica: NonNullable<PlanSource["replica"]>; sha256: string } | { ok: false; problem: string };
 
 /**
  * Whether one replica can serve this backup now: its last listing found the same size and ETag as
- * the primary's, it answers, and its manifest's checksum is the primary manifest's (as the catalog
- * last read it). With no primary manifest known, the replica's own manifest gives the checksum.
+ * the primary's, it answers with that size, and its manifest (if it has one) gives the primary
+ * manifest's checksum (as the catalog last read it). With no primary checksum known (an admin's
+ * override), the replica's own valid manifest must give one: a copy is never read unchecked.
  */
 async function readReplica(
   db: DbOrTx,
@@ -74,10 +74,17 @@ async function readReplica(
     const key = store.prefix + backup.name;
     const object = await withinAnswerTime(store.stat(key), label);
     if (!object) return { ok: false, problem: `${label} no longer holds ${backup.name}.` };
+    if (object.size !== backup.size) {
+      return { ok: false, problem: `${label}'s copy of ${backup.name} is now ${object.size} bytes, not the primary's ${backup.size}.` };
+    }
     const classified = classifyKey(backup.name);
     const manifestKey = store.prefix + manifestNameFor(classified.kind === "dump" ? classified.base : backup.name);
-    const reading = readManifest(await withinAnswerTime(store.readSmall(manifestKey, MAX_MANIFEST_BYTES), label), backup.name);
-    const replicaSha = reading.state === "unreadable" ? null : reading.manifest.sha256;
+    const manifestObject = await withinAnswerTime(store.stat(manifestKey), label);
+    // Only a manifest that reads as this dump's says anything about it.
+    const reading = manifestObject
+      ? readManifest(await withinAnswerTime(store.readSmall(manifestKey, MAX_MANIFEST_BYTES), label), backup.name)
+      : null;
+    const replicaSha = reading?.state === "present" ? reading.manifest.sha256 : null;
     if (backup.sha256 !== null && replicaSha !== null && replicaSha !== backup.sha256) {
       return {
         ok: false,
@@ -85,16 +92,23 @@ async function readReplica(
       };
     }
     const sha256 = backup.sha256 ?? replicaSha;
+    if (sha256 === null) {
+      return {
+        ok: false,
+        problem: `Neither the primary nor ${label} has a valid manifest for ${backup.name}: there is no checksum to read the copy against.`,
+      };
+    }
     return { ok: true, replica: { name, label, location: storeLocation(config.store), key, reason }, sha256 };
   } catch (error) {
-    return { ok: false, problem: `${label}: ${messageOf(error)}` };
+    return { ok: false, problem: `${label}: ${errorMessage(error)}` };
   }
 }
 
 /** What a person can try instead: the newest backup a replica holds with the primary's size and ETag. */
-async function newestReplicaCopy(db: DbOrTx, environment: EnvironmentConfig): Promise<string | null> {
+async function newestReplicaCopy(db: DbOrTx, environment: EnvironmentConfig, refusedId: string): Promise<string | null> {
   const copy = await db.backupReplicaCopy.findFirst({
     where: {
+      backupId: { not: refusedId },
       replica: { in: environment.backupReplicas.map((r) => r.name) },
       state: "same",
       backup: { environment: environment.name, removedAt: null },
@@ -134,7 +148,7 @@ export async function decideBackupSource(
           sha256: reading.sha256,
           check: check(
             "passed",
-            `Reading from ${reading.replica.label} (${reading.replica.location}), as chosen; its checksum matches the primary manifest's.`,
+            `Reading from ${reading.replica.label} (${reading.replica.location}), as chosen; the dump is checked against the checksum ${reading.sha256} as it streams.`,
           ),
         }
       : { ...primary, check: check("failed", reading.problem) };
@@ -154,13 +168,13 @@ export async function decideBackupSource(
         sha256: reading.sha256,
         check: check(
           "warning",
-          `The primary store cannot serve ${backup.name}: ${problem} Reading from ${reading.replica.label} (${reading.replica.location}) instead: an exact copy, its checksum matching the primary manifest's. The run is recorded as a cross-region restore.`,
+          `The primary store cannot serve ${backup.name}: ${problem} Reading from ${reading.replica.label} (${reading.replica.location}) instead: an exact copy, checked against the checksum ${reading.sha256} as it streams. The run is recorded as a cross-region restore.`,
         ),
       };
     }
     refused.push(reading.problem);
   }
-  const offer = await newestReplicaCopy(db, environment);
+  const offer = await newestReplicaCopy(db, environment, backup.backupId);
   return {
     ...primary,
     check: check(

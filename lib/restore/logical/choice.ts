@@ -145,6 +145,11 @@ export async function resolveLogicalRestore(ctx: Ctx<SessionUser | null>, choice
   return { environment, target, source, sourceCheck: decision.check, mode: choice.mode, newDatabaseName, selection };
 }
 
+/** Refuses to start what no store can serve: the plan's preflight would have said why. */
+export function assertSourceServes(resolved: ResolvedRestore): void {
+  if (resolved.sourceCheck.status === "failed") throw new BadRequestError(`${resolved.sourceCheck.message} Nothing was started.`);
+}
+
 /** The plan of a resolved restore, as the person reads it and the run stores it (without preflight: the run's first step checks). */
 export function planOf(resolved: ResolvedRestore, runId: string, at: Date, mode: RunMode = resolved.mode): LogicalRestorePlan {
   const { environment, target } = resolved;

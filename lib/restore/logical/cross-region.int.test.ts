@@ -26,6 +26,7 @@ import { collect } from "@/lib/testing/streams";
 import { createNightlyDump } from "@/scripts/lib/demo/nightly-dump";
 import { recoveryRunOf } from "../engine/report-run-evidence";
 import { createRestoreRunJob } from "../restore-run-job";
+import { decideBackupSource } from "./backup-source";
 import { planLogicalRestore } from "./plan-logical-restore";
 import { startLogicalRestore } from "./start-logical-restore";
 
@@ -81,7 +82,11 @@ beforeAll(async () => {
     const bytes = await collect(await primary.read(`${PREFIX}${name}`));
     await replica.write(`${REPLICA_PREFIX}${name}`, change ? change(bytes) : bytes);
   };
-  // 19th: an exact copy. 20th: never arrived. 21st: a copy whose manifest names another checksum.
+  // 18th: a dump without a manifest, on both. 19th: an exact copy. 20th: never arrived. 21st: a
+  // copy whose manifest names another checksum.
+  const unlisted = await collect(await primary.read(`${PREFIX}2026-11-19.sql.gz`));
+  await primary.write(`${PREFIX}2026-11-18.sql.gz`, unlisted);
+  await replica.write(`${REPLICA_PREFIX}2026-11-18.sql.gz`, unlisted);
   await copy("2026-11-19.sql.gz");
   await copy("2026-11-19.manifest.json");
   await copy("2026-11-21.sql.gz");
@@ -124,10 +129,15 @@ describe("backup replicas", () => {
       include: { backup: { select: { name: true } } },
     });
     const states = Object.fromEntries(copies.map((c) => [c.backup.name, c.state]));
-    expect(states).toEqual({ "2026-11-19.sql.gz": "same", "2026-11-20.sql.gz": "missing", "2026-11-21.sql.gz": "same" });
+    expect(states).toEqual({
+      "2026-11-18.sql.gz": "same",
+      "2026-11-19.sql.gz": "same",
+      "2026-11-20.sql.gz": "missing",
+      "2026-11-21.sql.gz": "same",
+    });
 
     const [health] = await getReplicaHealth({ ctx: systemCtx(db), input: { environment: resolveEnvironment("xregion"), now: NOW } });
-    expect(health).toMatchObject({ name: "us-west-2", status: "amber", recent: { same: 2, missing: 1, differs: 0 } });
+    expect(health).toMatchObject({ name: "us-west-2", status: "amber", recent: { same: 3, missing: 1, differs: 0 } });
     expect(health?.newestCopy?.name).toBe("2026-11-21.sql.gz");
     expect(health?.summary).toContain("1 backup of the last 7 days missing");
   });
@@ -182,6 +192,20 @@ describe("a regional failure", () => {
     const tampered = await plan(ids.tampered);
     expect(tampered.canStart).toBe(false);
     expect(tampered.plan.preflight?.checks.find((c) => c.name === "source-store")?.message).toContain("not the primary manifest's");
+  });
+
+  it("never reads a copy unchecked: without a checksum from either manifest, the replica is refused", async () => {
+    const environment = resolveEnvironment("xregion");
+    const backup = await db.backup.findFirstOrThrow({ where: { environment: "xregion", name: "2026-11-18.sql.gz" } });
+    const decision = await decideBackupSource(
+      db,
+      environment,
+      { backupId: backup.id, name: backup.name, key: backup.key, size: Number(backup.size), sha256: backup.expectedSha256 },
+      "us-west-2",
+    );
+    expect(backup.expectedSha256).toBeNull();
+    expect(decision.check).toMatchObject({ status: "failed" });
+    expect(decision.check.message).toContain("there is no checksum to read the copy against");
   });
 
   it("restores from the replica, validates, and is measured as a cross-region restore", async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { BadRequestError } from "@/lib/errors";
-import { assertMayRestore, LogicalRestoreChoice, planOf, resolveLogicalRestore } from "./choice";
+import { assertMayRestore, assertSourceServes, LogicalRestoreChoice, planOf, resolveLogicalRestore } from "./choice";
 import type { ClientCtx } from "@/lib/db/ctx";
 import { restoreRunView, type RestoreRunView } from "../restore-run-views";
 import { createQueuedRun } from "../engine/create-queued-run";
@@ -25,7 +25,7 @@ export async function startLogicalRestore({ ctx, input }: { ctx: ClientCtx; inpu
   if (input.confirmation !== target.database) {
     throw new BadRequestError(`Type the target database's name, ${target.database}, exactly to confirm the restore.`);
   }
-  if (resolved.sourceCheck.status === "failed") throw new BadRequestError(`${resolved.sourceCheck.message} Nothing was started.`);
+  assertSourceServes(resolved);
 
   const incident = await findRunIncident(ctx.db, input.incidentId, environment.name);
   const runId = randomUUID();

@@ -6,6 +6,7 @@ import { createPitrProviderFor } from "@/lib/providers/create-pitr-provider-for"
 import type { PitrCleanupResult } from "@/lib/providers/pitr";
 import { lockRestoreRun } from "../engine/lock-restore-run";
 import { cutOverRefusal, pitrCleanupView } from "./cleanup-rules";
+import { sourceInPlannedRegion } from "./dr";
 import { resolvePitrEnvironment } from "@/lib/config/resolve-pitr-environment";
 import { readPlan } from "../read-plan";
 import { assertMayRestore } from "../logical/choice";
@@ -109,7 +110,7 @@ export async function cleanupPitrRestore({
   let result: PitrCleanupResult;
   try {
     // Where the run restored: a DR restore's server is in the DR region.
-    result = await createPitrProviderFor(source, plan.region ?? "primary").cleanup(
+    result = await createPitrProviderFor(sourceInPlannedRegion(source, plan), plan.region ?? "primary").cleanup(
       run.id,
       { finalSnapshot: input.finalSnapshot },
       { log: (line) => lines.push(line) },

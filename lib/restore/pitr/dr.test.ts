@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AwsPitrSource, LocalPitrSource } from "@/lib/config/schema";
-import { globalDatabaseOf, pitrDrOf, PitrRegion } from "./dr";
+import { globalDatabaseOf, pitrDrOf, PitrRegion, sourceInPlannedRegion } from "./dr";
 
 const aurora = (dr?: object) =>
   AwsPitrSource.parse({ provider: "aws", region: "us-east-1", clusterIdentifier: "loanserve-prod-aurora", user: "loanserve", dr });
@@ -63,5 +63,24 @@ describe("where a source can be recovered when its region fails", () => {
     expect(PitrRegion.safeParse("us-west-2").error?.issues[0]?.message).toBe(
       'expected "primary" (the source\'s own region) or "dr" (its DR region)',
     );
+  });
+});
+
+describe("sourceInPlannedRegion", () => {
+  const planned = { region: "dr" as const, dr: { primaryRegion: "us-east-1", region: "us-west-2", kind: "replicated-backups" as const } };
+
+  it("keeps the configured dr block when it names the planned region", () => {
+    const source = instance({ region: "us-west-2", automatedBackupsArn: "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-x" });
+    expect(sourceInPlannedRegion(source, planned)).toBe(source);
+    expect(sourceInPlannedRegion(source, { region: "primary" })).toBe(source);
+  });
+
+  it("reaches the planned region when the configuration has moved or dropped it", () => {
+    expect(sourceInPlannedRegion(instance({ region: "eu-west-1" }), planned)).toMatchObject({ dr: { region: "us-west-2" } });
+    expect(sourceInPlannedRegion(instance(), planned)).toMatchObject({ dr: { region: "us-west-2" } });
+    expect(sourceInPlannedRegion(aurora(), { ...planned, dr: { ...planned.dr, kind: "snapshot-copy" } })).toMatchObject({
+      dr: { region: "us-west-2", mode: "snapshot" },
+    });
+    expect(sourceInPlannedRegion(local, planned)).toBe(local);
   });
 });

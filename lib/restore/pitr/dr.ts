@@ -48,3 +48,14 @@ export function globalDatabaseOf(source: PitrSource): GlobalDatabaseConfigView |
 export function drRegionText(dr: PitrDrView): string {
   return `${dr.region} (the DR region)`;
 }
+
+/**
+ * The source as a planned run reaches it: in the DR region its plan names, even when the
+ * configuration has since moved or dropped that region, so a resumed run adopts what it started
+ * and a clean-up deletes it where it is. The configured dr block is kept when it names that region.
+ */
+export function sourceInPlannedRegion(source: PitrSource, plan: { region?: PitrRegion; dr?: PitrDrView }): PitrSource {
+  if (plan.region !== "dr" || !plan.dr || source.provider !== "aws" || source.dr?.region === plan.dr.region) return source;
+  const region = plan.dr.region;
+  return source.engine === "postgres" ? { ...source, dr: { region } } : { ...source, dr: { region, mode: "snapshot" } };
+}

@@ -8,7 +8,7 @@ import type { RunKindDefinition } from "../engine/kind";
 import { MessageRecorder } from "../engine/messages";
 import { reportRunEvidence } from "../engine/report-run-evidence";
 import { cleanupPitrRestore } from "./cleanup-pitr-restore";
-import { drRegionText } from "./dr";
+import { drRegionText, sourceInPlannedRegion } from "./dr";
 import { PITR_STEP_TIMEOUTS_MS, PitrRestorePlan } from "./plan";
 import { PITR_STEP_BODIES, type PitrStepContext } from "./steps";
 
@@ -34,7 +34,7 @@ export const pitrKind: RunKindDefinition<PitrRestorePlan, PitrStepContext> = {
   async prepare({ db, run, plan, owner }) {
     const { environment, source } = resolvePitrEnvironment(run.environment);
     // Every step, and a resumed run, works in the region the plan was made for.
-    const provider = createPitrProviderFor(source, plan.region ?? "primary");
+    const provider = createPitrProviderFor(sourceInPlannedRegion(source, plan), plan.region ?? "primary");
     if (provider.kind !== plan.source.provider) {
       throw new ConfigurationError(
         `The PITR source of ${environment.name} changed since this restore was planned (it is now ${provider.kind}, was ${plan.source.provider}). Start a new restore.`,

@@ -6,15 +6,20 @@ import type { PitrEndpoint } from "@/lib/providers/pitr";
 // Promotions of an Aurora global database's DR cluster as every caller sees them (dates as ISO
 // strings, safe to send to a browser), and how their modes read to a person.
 
-export const GLOBAL_FAILOVER_MODES = ["switchover", "failover-allowing-data-loss"] as const satisfies ReadonlyArray<ProviderMode>;
+/** The provider's two transitions of the writer role, and detaching the DR cluster from the global database. */
+export const GLOBAL_FAILOVER_MODES = ["switchover", "failover-allowing-data-loss", "detach"] as const satisfies ReadonlyArray<
+  ProviderMode | "detach"
+>;
 export const GlobalFailoverMode = z.enum(GLOBAL_FAILOVER_MODES, {
-  error: 'expected "switchover" (no data loss; every region must answer) or "failover-allowing-data-loss" (the primary region is down)',
+  error:
+    'expected "switchover" (no data loss; every region must answer), "failover-allowing-data-loss" (the primary region is down) or "detach" (the DR cluster leaves the global database)',
 });
 export type GlobalFailoverMode = z.infer<typeof GlobalFailoverMode>;
 
 export const GLOBAL_FAILOVER_MODE_LABELS: Readonly<Record<GlobalFailoverMode, string>> = {
   switchover: "Switchover (no data loss; every region must answer)",
   "failover-allowing-data-loss": "Failover allowing data loss (the primary region is down)",
+  detach: "Detach and promote (the DR cluster leaves the global database and takes writes on its own; replication ends)",
 };
 
 export const PROMOTION_STATUSES = ["awaiting-approval", "queued", "running", "succeeded", "failed", "refused", "expired"] as const;

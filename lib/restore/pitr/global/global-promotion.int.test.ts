@@ -7,6 +7,7 @@ import {
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   RDSClient,
+  RemoveFromGlobalClusterCommand,
   SwitchoverGlobalClusterCommand,
   type GlobalCluster,
 } from "@aws-sdk/client-rds";
@@ -45,6 +46,8 @@ let operator: TestUser;
 let viewer: TestUser;
 /** Set once RDS was asked to move the writer: the DR cluster is then the writer. */
 let promoted = false;
+/** Set once RDS was asked to detach the DR cluster: it is then no member of the global database. */
+let detached = false;
 
 function globalCluster(): GlobalCluster {
   return {
@@ -52,7 +55,7 @@ function globalCluster(): GlobalCluster {
     Status: "available",
     GlobalClusterMembers: [
       { DBClusterArn: PRIMARY_ARN, IsWriter: !promoted, SynchronizationStatus: "connected" },
-      { DBClusterArn: DR_ARN, IsWriter: promoted, SynchronizationStatus: "connected" },
+      ...(detached ? [] : [{ DBClusterArn: DR_ARN, IsWriter: promoted, SynchronizationStatus: "connected" as const }]),
     ],
   };
 }
@@ -69,6 +72,10 @@ function givenGlobalDatabase(): void {
         DBClusterMembers: [{ DBInstanceIdentifier: "loanserve-dr-1", IsClusterWriter: true }],
       },
     ],
+  });
+  rds.on(RemoveFromGlobalClusterCommand).callsFake(() => {
+    detached = true;
+    return {};
   });
   for (const command of [FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand]) {
     rds.on(command).callsFake(() => {
@@ -141,6 +148,7 @@ environments:
 beforeEach(() => {
   rds.reset();
   promoted = false;
+  detached = false;
   givenGlobalDatabase();
 });
 
@@ -198,7 +206,7 @@ describe("promoting the DR cluster", () => {
     expect(await errorOf(mistyped)).toBe(
       `Type exactly "${GLOBAL_ID}" to confirm the promotion of loanserve-dr in us-west-2 to writer of the global database.`,
     );
-    const badMode = await promote(admin, { ...body, mode: "detach" });
+    const badMode = await promote(admin, { ...body, mode: "promote-somehow" });
     expect(badMode.status).toBe(400);
     expect(await db.globalPromotion.count()).toBe(0);
   });
@@ -245,6 +253,19 @@ describe("promoting the DR cluster", () => {
     // Done: the environment takes a new request.
     expect((await promote(admin, { environment: "production", mode: "switchover", confirmation: GLOBAL_ID })).status).toBe(202);
     await db.globalPromotion.deleteMany({ where: { environment: "production", status: "queued" } });
+  });
+
+  it("detaches the DR cluster from the global database when asked to, once", async () => {
+    const requested = await promote(admin, { environment: "production", mode: "detach", confirmation: GLOBAL_ID });
+    expect(requested.status).toBe(202);
+    const promotion = (await requested.json()) as GlobalPromotionView;
+    await runJob(promotion.id);
+    expect(rds.commandCalls(RemoveFromGlobalClusterCommand).map((c) => c.args[0].input)).toEqual([
+      { GlobalClusterIdentifier: GLOBAL_ID, DbClusterIdentifier: DR_ARN },
+    ]);
+    expect(rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
+    const [done] = ((await (await get("production", viewer)).json()) as GlobalDatabaseSummary).promotions;
+    expect(done).toMatchObject({ id: promotion.id, status: "succeeded", sent: true, endpoint: { host: DR_ENDPOINT } });
   });
 
   it("records a failure with what to do, audited, and frees the environment", async () => {

@@ -86,11 +86,9 @@ export async function runGlobalPromotion({
       );
     }
     const mode = GlobalFailoverMode.parse(row.mode);
-    const result = await createAuroraGlobalFailover(source).failover(mode, {
-      signal: input.signal,
-      timeoutMs: GLOBAL_PROMOTION_TIMEOUT_MS,
-      log,
-    });
+    const failover = createAuroraGlobalFailover(source);
+    const options = { signal: input.signal, timeoutMs: GLOBAL_PROMOTION_TIMEOUT_MS, log };
+    const result = mode === "detach" ? await failover.detachAndPromote(options) : await failover.failover(mode, options);
     log(`The DR cluster accepts writes at ${endpointText(result.endpoint)}`);
     outcome = { status: "succeeded", endpoint: { ...result.endpoint }, sent: result.started };
   } catch (error) {
