@@ -1,5 +1,6 @@
 import type { SessionUser } from "@/lib/auth/roles";
 import { findEnvironment } from "@/lib/config/resolve-environment";
+import type { BackupReplica } from "@/lib/config/schema";
 import type { Ctx } from "@/lib/db/ctx";
 import { NotFoundError } from "@/lib/errors";
 import { restoreTestedBackups } from "./restore-tested";
@@ -60,7 +61,7 @@ export async function getBackup({ ctx, input }: { ctx: Ctx<SessionUser | null>; 
     backup,
     verifications: row.verifications.map((v) => verificationView(v)),
     overrides,
-    restorable: restorability(backup, overrides.length > 0),
+    restorable: restorability(backup, overrides.length > 0, replicaHolding(replicas, row.replicaCopies)),
     copies: {
       primary: {
         location: environment?.backupStore ? storeLocation(environment.backupStore) : null,
@@ -74,12 +75,28 @@ export async function getBackup({ ctx, input }: { ctx: Ctx<SessionUser | null>; 
   };
 }
 
-/** The rule the restore flow enforces: a valid manifest, or an admin's override with a reason. */
-export function restorability(backup: BackupView, overridden: boolean): { allowed: boolean; reason: string } {
-  if (backup.removed) return { allowed: false, reason: "The object is no longer in the store." };
+/** The first replica (in the configuration's order) holding an exact copy: a backup gone from the primary is still there. */
+function replicaHolding(replicas: readonly BackupReplica[], copies: ReadonlyArray<{ replica: string; state: string }>): string | null {
+  const holder = replicas.find((replica) => copies.some((copy) => copy.replica === replica.name && copy.state === "same"));
+  return holder ? (holder.label ?? holder.name) : null;
+}
+
+/**
+ * The rule the restore flow enforces: a valid manifest, or an admin's override with a reason; and
+ * the object in the store, or (gone from the primary, say a bucket emptied) an exact copy on a replica.
+ */
+export function restorability(
+  backup: BackupView,
+  overridden: boolean,
+  replicaWithCopy: string | null = null,
+): { allowed: boolean; reason: string } {
+  if (backup.removed && !replicaWithCopy) return { allowed: false, reason: "The object is no longer in the store." };
+  const where = backup.removed
+    ? `It is gone from the primary store, but ${replicaWithCopy} holds an exact copy, which the restore reads. `
+    : "";
   if (backup.verificationState === "mismatch") return { allowed: false, reason: "Its checksum does not match the manifest." };
   if (backup.manifestState === "present")
-    return { allowed: true, reason: "Its manifest is valid; the restore checks the checksum as it streams." };
-  if (overridden) return { allowed: true, reason: "An admin allowed restoring it without a valid manifest." };
+    return { allowed: true, reason: `${where}Its manifest is valid; the restore checks the checksum as it streams.` };
+  if (overridden) return { allowed: true, reason: `${where}An admin allowed restoring it without a valid manifest.` };
   return { allowed: false, reason: `Its manifest is ${backup.manifestState.replaceAll("-", " ")}; an admin must allow it with a reason.` };
 }

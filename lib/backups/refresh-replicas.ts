@@ -86,7 +86,8 @@ export async function refreshReplicas({
   const { environment } = input;
   if (environment.backupReplicas.length === 0) return [];
   const backups = await ctx.db.backup.findMany({
-    where: { environment: environment.name, removedAt: null },
+    // Removed backups too: a replica's copy of one gone from the primary is what a restore reads.
+    where: { environment: environment.name },
     select: { id: true, name: true, size: true, etag: true },
   });
   const results: ReplicaRefreshResult[] = [];

@@ -111,7 +111,7 @@ async function newestReplicaCopy(db: DbOrTx, environment: EnvironmentConfig, ref
       backupId: { not: refusedId },
       replica: { in: environment.backupReplicas.map((r) => r.name) },
       state: "same",
-      backup: { environment: environment.name, removedAt: null },
+      backup: { environment: environment.name },
     },
     orderBy: { backup: { takenAt: "desc" } },
     include: { backup: { select: { name: true, takenAt: true } } },

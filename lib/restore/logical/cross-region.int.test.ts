@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "@/lib/auth/roles";
 import { refreshCatalog } from "@/lib/backups/refresh-catalog";
 import { refreshReplicas } from "@/lib/backups/refresh-replicas";
+import { getBackup } from "@/lib/backups/get-backup";
 import { getReplicaHealth } from "@/lib/backups/replica-health";
 import { backupStoreFor } from "@/lib/backups/store-for-environment";
 import { resolveEnvironment } from "@/lib/config/resolve-environment";
@@ -192,6 +193,22 @@ describe("a regional failure", () => {
     const tampered = await plan(ids.tampered);
     expect(tampered.canStart).toBe(false);
     expect(tampered.plan.preflight?.checks.find((c) => c.name === "source-store")?.message).toContain("not the primary manifest's");
+  });
+
+  it("keeps a backup gone from the primary restorable while a replica holds an exact copy", async () => {
+    await db.backup.update({ where: { id: ids.copied }, data: { removedAt: new Date() } });
+    try {
+      const environment = resolveEnvironment("xregion");
+      await refreshReplicas({ ctx: systemCtx(db), input: { environment, openStore: (r) => backupStoreFor(environment, r.name) } });
+      const { restorable } = await getBackup({ ctx: systemCtx(db), input: { backupId: ids.copied } });
+      expect(restorable).toMatchObject({ allowed: true });
+      expect(restorable.reason).toContain("gone from the primary store, but us-west-2 (DR) holds an exact copy");
+      const preview = await plan(ids.copied);
+      expect(preview.canStart).toBe(true);
+      expect(preview.plan.source.replica?.name).toBe("us-west-2");
+    } finally {
+      await db.backup.update({ where: { id: ids.copied }, data: { removedAt: null } });
+    }
   });
 
   it("never reads a copy unchecked: without a checksum from either manifest, the replica is refused", async () => {
