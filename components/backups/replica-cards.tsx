@@ -57,6 +57,7 @@ function ReplicaCard({ replica, recentDays }: { replica: ReplicaHealth; recentDa
           <dd>
             {plural(recent.same, "exact copy", "exact copies")}, {plural(recent.differs, "different copy", "different copies")},{" "}
             {plural(recent.missing, "backup")} missing
+            {recent.unchecked > 0 && `, ${plural(recent.unchecked, "backup")} not checked yet`}
           </dd>
           <dt className="text-muted">Listing</dt>
           <dd className="min-w-0">

@@ -22,8 +22,8 @@ export interface ReplicaHealth {
   newestCopy: { backupId: string; name: string; takenAt: string; ageHours: number } | null;
   /** How long after the primary's object the newest copy arrived, in minutes (null: unknown). */
   lagMinutes: number | null;
-  /** The last PROBLEM_DAYS days' backups, by what the replica holds of them. */
-  recent: Record<ReplicaCopyState, number>;
+  /** The last PROBLEM_DAYS days' backups, by what the replica holds of them ("unchecked": not listed since they were catalogued). */
+  recent: Record<ReplicaCopyState | "unchecked", number>;
 }
 
 /** `s3://bucket/prefix/ at endpoint` or the folder, as the backup stores name themselves. */
@@ -67,8 +67,8 @@ export async function getReplicaHealth({
           select: { replicaCopies: { where: { replica: replica.name }, select: { state: true } } },
         }),
       ]);
-      const recent: Record<ReplicaCopyState, number> = { same: 0, differs: 0, missing: 0 };
-      for (const backup of recentBackups) recent[(backup.replicaCopies[0]?.state as ReplicaCopyState | undefined) ?? "missing"]++;
+      const recent: ReplicaHealth["recent"] = { same: 0, differs: 0, missing: 0, unchecked: 0 };
+      for (const backup of recentBackups) recent[(backup.replicaCopies[0]?.state as ReplicaCopyState | undefined) ?? "unchecked"]++;
       const newestAge = newest ? hoursBetween(now, newest.backup.takenAt) : null;
       const lagMinutes =
         newest?.lastModified != null
@@ -100,6 +100,8 @@ export async function getReplicaHealth({
       }
       if (recent.missing) parts.push(`${plural(recent.missing, "backup")} of the last ${PROBLEM_DAYS} days missing.`);
       if (recent.differs) parts.push(`${plural(recent.differs, "backup")} of the last ${PROBLEM_DAYS} days with a different size or ETag.`);
+      if (recent.unchecked)
+        parts.push(`${plural(recent.unchecked, "backup")} of the last ${PROBLEM_DAYS} days not checked yet: no listing since.`);
       if (listing?.error) parts.push(`The latest listing failed: ${listing.error}`);
       return {
         name: replica.name,

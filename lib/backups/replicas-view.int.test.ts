@@ -17,6 +17,7 @@ import { getBackup } from "./get-backup";
 import { listBackups, ListBackupsInput } from "./list-backups";
 import { refreshCatalog } from "./refresh-catalog";
 import { refreshReplicas } from "./refresh-replicas";
+import { getReplicaHealth } from "./replica-health";
 import { backupStoreFor } from "./store-for-environment";
 
 // What the backups list and a backup's page say of its replicas: read from the catalog's copy rows,
@@ -178,6 +179,17 @@ describe("a backup's copies", () => {
 
     const missing = await getBackup({ ctx: ctx(), input: { backupId: await backupId("2026-11-20.sql.gz") } });
     expect(missing.copies.replicas[0]).toMatchObject({ state: "missing", size: null, lastModified: null, differences: [] });
+  });
+
+  it("counts a replica whose listing never worked as not checked, not as missing", async () => {
+    const health = await getReplicaHealth({
+      ctx: ctx(),
+      input: { environment: resolveEnvironment(ENV), now: new Date("2026-11-22T12:00:00Z") },
+    });
+    const nas = health.find((replica) => replica.name === "nas");
+    expect(nas?.recent).toEqual({ same: 0, differs: 0, missing: 0, unchecked: 3 });
+    expect(nas?.summary).toContain("3 backups of the last 7 days not checked yet");
+    expect(nas?.listing?.error).toBeTruthy();
   });
 
   it("an environment no longer configured keeps its catalog, without replicas or a location", async () => {

@@ -122,6 +122,30 @@ describe("Overview triage", () => {
     ]);
   });
 
+  it("lists a global database promotion waiting for a second admin, until it expires", async () => {
+    const base = {
+      environment: "triage",
+      globalClusterIdentifier: "loanserve-global",
+      mode: "switchover",
+      status: "awaiting-approval",
+      approverRole: "admin",
+      requestedByEmail: operator.email,
+      reason: "us-east-1 is degraded",
+    };
+    const waiting = await db.globalPromotion.create({ data: { ...base, expiresAt: new Date(Date.now() + 30 * 60_000) } });
+    await db.globalPromotion.create({ data: { ...base, environment: "other", expiresAt: new Date(Date.now() - 60_000) } });
+    const items = await needsAttention({ ctx: systemCtx(db), input: { workerOk: true, workerDetail: "", alerts: [], approvals: [] } });
+    const promotions = items.filter((item) => item.key.startsWith("promotion:"));
+    expect(promotions).toEqual([
+      expect.objectContaining({
+        key: `promotion:${waiting.id}`,
+        title: "Promoting triage's DR cluster needs a second admin's approval",
+        action: { label: "Review the request", href: "/restores/pitr?environment=triage" },
+      }),
+    ]);
+    await db.globalPromotion.deleteMany({});
+  });
+
   it("lists what runs now with its step, and nothing finished", async () => {
     const running = await run("running", "other");
     await run("succeeded", "dr");

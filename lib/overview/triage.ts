@@ -95,6 +95,24 @@ function approvalItems(approvals: readonly ApprovalView[]): AttentionItem[] {
     }));
 }
 
+/** Promotions of a global database's DR cluster waiting for a second admin (four-eyes), until they expire. */
+async function promotionItems(ctx: Ctx<SessionUser | null>, now: Date): Promise<AttentionItem[]> {
+  const promotions = await ctx.db.globalPromotion.findMany({
+    where: { status: "awaiting-approval", expiresAt: { gt: now } },
+    orderBy: { createdAt: "asc" },
+  });
+  return promotions.map((promotion) => ({
+    key: `promotion:${promotion.id}`,
+    rank: RANK.awaitingPerson,
+    tone: "warning",
+    title: `Promoting ${promotion.environment}'s DR cluster needs a second admin's approval`,
+    detail: `Asked by ${promotion.requestedByEmail}${promotion.reason ? `: "${promotion.reason}"` : ""}. Approvers: admins other than them.`,
+    environment: promotion.environment,
+    since: promotion.createdAt.toISOString(),
+    action: { label: "Review the request", href: `/restores/pitr?environment=${encodeURIComponent(promotion.environment)}` },
+  }));
+}
+
 /** Each open incident with the phase it is in and that phase's clock (overdue ones rank higher). */
 async function incidentItems(ctx: Ctx<SessionUser | null>, now: Date): Promise<AttentionItem[]> {
   const incidents = await ctx.db.incident.findMany({
@@ -162,6 +180,7 @@ export async function needsAttention({
         ]),
     ...(await runsAwaitingPerson(ctx)),
     ...approvalItems(input.approvals),
+    ...(await promotionItems(ctx, now)),
     ...(await incidentItems(ctx, now)),
     ...alertItems(input.alerts),
   ];
