@@ -88,6 +88,15 @@ beforeAll(async () => {
   const unlisted = await collect(await primary.read(`${PREFIX}2026-11-19.sql.gz`));
   await primary.write(`${PREFIX}2026-11-18.sql.gz`, unlisted);
   await replica.write(`${REPLICA_PREFIX}2026-11-18.sql.gz`, unlisted);
+  // 17th: a dump with its manifest on the primary, copied to the replica without one.
+  await createNightlyDump({
+    sourceUrl: adminUrl(),
+    store: primary,
+    night: new Date("2026-11-17T00:00:00Z"),
+    format: "plain",
+    database: SOURCE_DB,
+  });
+  await copy("2026-11-17.sql.gz");
   await copy("2026-11-19.sql.gz");
   await copy("2026-11-19.manifest.json");
   await copy("2026-11-21.sql.gz");
@@ -131,6 +140,7 @@ describe("backup replicas", () => {
     });
     const states = Object.fromEntries(copies.map((c) => [c.backup.name, c.state]));
     expect(states).toEqual({
+      "2026-11-17.sql.gz": "same",
       "2026-11-18.sql.gz": "same",
       "2026-11-19.sql.gz": "same",
       "2026-11-20.sql.gz": "missing",
@@ -138,7 +148,7 @@ describe("backup replicas", () => {
     });
 
     const [health] = await getReplicaHealth({ ctx: systemCtx(db), input: { environment: resolveEnvironment("xregion"), now: NOW } });
-    expect(health).toMatchObject({ name: "us-west-2", status: "amber", recent: { same: 3, missing: 1, differs: 0 } });
+    expect(health).toMatchObject({ name: "us-west-2", status: "amber", recent: { same: 4, missing: 1, differs: 0 } });
     expect(health?.newestCopy?.name).toBe("2026-11-21.sql.gz");
     expect(health?.summary).toContain("1 backup of the last 7 days missing");
   });
@@ -209,6 +219,20 @@ describe("a regional failure", () => {
     } finally {
       await db.backup.update({ where: { id: ids.copied }, data: { removedAt: null } });
     }
+  });
+
+  it("serves an exact copy without its own manifest, checked against the primary manifest's checksum", async () => {
+    const backup = await db.backup.findFirstOrThrow({ where: { environment: "xregion", name: "2026-11-17.sql.gz" } });
+    expect(backup.expectedSha256).toMatch(/^[0-9a-f]{64}$/);
+    const decision = await decideBackupSource(
+      db,
+      resolveEnvironment("xregion"),
+      { backupId: backup.id, name: backup.name, key: backup.key, size: Number(backup.size), sha256: backup.expectedSha256 },
+      "us-west-2",
+    );
+    expect(decision.check.status).toBe("passed");
+    expect(decision.sha256).toBe(backup.expectedSha256);
+    expect(decision.replica?.key).toBe(`${REPLICA_PREFIX}2026-11-17.sql.gz`);
   });
 
   it("never reads a copy unchecked: without a checksum from either manifest, the replica is refused", async () => {
