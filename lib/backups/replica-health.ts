@@ -2,6 +2,7 @@ import type { SessionUser } from "@/lib/auth/roles";
 import type { BackupReplica, BackupStore, EnvironmentConfig } from "@/lib/config/schema";
 import type { Ctx } from "@/lib/db/ctx";
 import { formatAge, plural } from "@/lib/format";
+import { s3Location } from "@/lib/providers/store-location";
 import { PROBLEM_DAYS, type FreshnessStatus } from "./get-backup-health";
 import type { ReplicaCopyState } from "./refresh-replicas";
 
@@ -28,7 +29,7 @@ export interface ReplicaHealth {
 
 /** `s3://bucket/prefix/ at endpoint` or the folder, as the backup stores name themselves. */
 export function storeLocation(store: BackupStore): string {
-  return store.kind === "local" ? store.path : `s3://${store.bucket}/${store.prefix}${store.endpoint ? ` at ${store.endpoint}` : ""}`;
+  return store.kind === "local" ? store.path : s3Location(store);
 }
 
 const hoursBetween = (a: Date, b: Date) => Math.round(((a.getTime() - b.getTime()) / 3_600_000) * 10) / 10;

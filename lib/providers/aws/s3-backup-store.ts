@@ -1,5 +1,6 @@
 import "server-only";
 import { Readable } from "node:stream";
+import { s3Location } from "@/lib/providers/store-location";
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -92,7 +93,7 @@ export class S3BackupStore implements BackupStore {
     private readonly settings: S3StoreSettings,
   ) {
     this.prefix = settings.prefix;
-    this.location = `s3://${settings.bucket}/${settings.prefix}${settings.endpoint ? ` at ${settings.endpoint}` : ""}`;
+    this.location = s3Location(settings);
   }
 
   static fromSettings(settings: S3StoreSettings): S3BackupStore {

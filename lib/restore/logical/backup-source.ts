@@ -6,6 +6,7 @@ import { backupStoreFor, PRIMARY_STORE } from "@/lib/backups/store-for-environme
 import type { EnvironmentConfig } from "@/lib/config/schema";
 import type { DbOrTx } from "@/lib/db/client";
 import { errorMessage } from "@/lib/errors";
+import { rejectAfter } from "@/lib/within";
 import type { PlanSource, PreflightCheck } from "./plan";
 
 /** Where the dump is read from: "primary", a replica's name, or absent for "the primary, else a replica". */
@@ -26,11 +27,7 @@ export interface SourceDecision {
 type BackupRef = Pick<PlanSource, "backupId" | "name" | "key" | "size" | "sha256">;
 
 function withinAnswerTime<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${STORE_ANSWER_MS / 1000} s.`)), STORE_ANSWER_MS);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return rejectAfter(work, STORE_ANSWER_MS, `${what} did not answer within ${STORE_ANSWER_MS / 1000} s.`);
 }
 
 /** The primary holds the dump as the catalog knows it: null when so, else why not. */

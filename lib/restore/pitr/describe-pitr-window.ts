@@ -8,6 +8,7 @@ import { activePitrRun, type ActivePitrRun } from "./pitr-environment-state";
 import { describePitrSource, pitrWindowView, type PitrWindowView } from "./plan";
 import type { SessionUser } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/db/ctx";
+import { rejectAfter } from "@/lib/within";
 
 export const DescribePitrWindowInput = z.object({
   environment: z.string().min(1).max(63).optional(),
@@ -78,10 +79,7 @@ export function describePitrWindowShared(
     shared.set(key, { at: Date.now(), summary });
     summary.catch(() => shared.delete(key));
   }
-  return new Promise<PitrWindowSummary>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-    summary.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
+  return rejectAfter(summary, timeoutMs, `no answer within ${timeoutMs / 1000} s`);
 }
 
 /**
