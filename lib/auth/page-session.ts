@@ -25,6 +25,11 @@ async function pageSession(): Promise<SessionCheck> {
 
 /** For server components: the signed-in user, or a redirect to the sign-in page (or to the password change a one-time password needs). */
 export async function requirePageUser(required: Role = "viewer"): Promise<SessionUser> {
+  return (await requirePageSession(required)).user;
+}
+
+/** requirePageUser, with the person's display zone from the same read (for the page's frame). */
+export async function requirePageSession(required: Role = "viewer"): Promise<{ user: SessionUser; timeZone: string | null }> {
   const check = await pageSession();
   if (!check.ok) return signInRedirect();
   if (check.passwordChangeRequired) redirect(CHANGE_PASSWORD_PAGE);
@@ -32,7 +37,7 @@ export async function requirePageUser(required: Role = "viewer"): Promise<Sessio
   if (!hasRole(user.role, required)) {
     throw new ForbiddenError(`This page needs the ${required} role; you are signed in as ${user.role}.`);
   }
-  return user;
+  return { user, timeZone: check.timeZone };
 }
 
 /** For the password page: the signed-in user (whether or not they hold a one-time password), or a redirect to sign in. */

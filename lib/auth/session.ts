@@ -12,7 +12,15 @@ export { sessionExpiresAt, sessionLifetimeSeconds, type SessionClaims } from "./
 export type SessionRefusal = "no_token" | "incomplete" | "expired" | "unknown_user" | "disabled" | "revoked" | "signed_out";
 
 export type SessionCheck =
-  { ok: true; user: SessionUser; sessionId: string; passwordChangeRequired: boolean } | { ok: false; reason: SessionRefusal };
+  | {
+      ok: true;
+      user: SessionUser;
+      sessionId: string;
+      passwordChangeRequired: boolean;
+      /** The person's display zone (null: their browser's), read with the row that checks the session. */
+      timeZone: string | null;
+    }
+  | { ok: false; reason: SessionRefusal };
 
 /** The only API a person holding a one-time password may call: the one that replaces it. */
 export const CHANGE_OWN_PASSWORD_PATH = "/api/users/me/password";
@@ -43,6 +51,7 @@ export async function checkSession(db: DbOrTx, claims: SessionClaims | null | un
     user: { id: user.id, email: user.email, name: user.name, role: user.role },
     sessionId: sid,
     passwordChangeRequired: user.passwordChangeRequired,
+    timeZone: user.timeZone,
   };
 }
 

@@ -5,7 +5,6 @@ import { createDb, type Db } from "@/lib/db/client";
 import { createTestUser, useTestEnv, type TestUser } from "@/lib/testing/auth";
 import { createMigratedDatabase } from "@/lib/testing/databases";
 import { apiRequest } from "@/lib/testing/requests";
-import { readTimeZonePreference } from "./time-zone-preference";
 
 // The display zone is each person's own, kept with their account; a token has none.
 
@@ -13,6 +12,10 @@ const noParams = { params: Promise.resolve({}) };
 let db: Db;
 let viewer: TestUser;
 let admin: TestUser;
+
+/** What the page frame reads with the session: the stored zone. */
+const readTimeZonePreference = async ({ db }: { db: Db }, id: string) =>
+  (await db.user.findUniqueOrThrow({ where: { id }, select: { timeZone: true } })).timeZone;
 
 const put = (cookie: string, timeZone: unknown) =>
   setTimeZone(apiRequest("/api/users/me/time-zone", { method: "PUT", cookie, body: { timeZone } }), noParams);

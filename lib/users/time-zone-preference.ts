@@ -21,12 +21,6 @@ export const TimeZonePreferenceInput = z.strictObject({
 });
 export type TimeZonePreferenceInput = z.input<typeof TimeZonePreferenceInput>;
 
-/** The zone the person chose, or null when they follow their browser's. */
-export async function readTimeZonePreference(ctx: Pick<Ctx, "db">, userId: string): Promise<string | null> {
-  const user = await ctx.db.user.findUnique({ where: { id: userId }, select: { timeZone: true } });
-  return user?.timeZone ?? null;
-}
-
 /** A display preference, not a security decision: stored without an audit event. */
 export async function setTimeZonePreference({
   ctx,
