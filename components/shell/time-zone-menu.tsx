@@ -5,11 +5,10 @@ import { Globe } from "lucide-react";
 import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
-import { useDisplayZone } from "@/components/ui/display-zone";
+import { useDisplayZone, useKnownTimeZones } from "@/components/ui/display-zone";
 import { Input } from "@/components/ui/input";
 import { apiFetch } from "@/lib/client/api";
-import { useHydrated } from "@/lib/client/use-hydrated";
-import { formatInstant, formatShortOffset, isKnownTimeZone, knownTimeZones, offsetMinutesAt } from "@/lib/time/zoned-time";
+import { formatInstant, formatShortOffset, isKnownTimeZone, offsetMinutesAt } from "@/lib/time/zoned-time";
 
 type Choice = "browser" | "utc" | "other";
 
@@ -23,8 +22,7 @@ export function TimeZoneMenu() {
   const [other, setOther] = useState("");
   const name = useId();
   const listId = useId();
-  // The runtime's zone list differs between server and browser: listed once the browser renders.
-  const hydrated = useHydrated();
+  const zones = useKnownTimeZones();
   const typedZone = other.trim();
   // Browsers list some zones under their older names (Asia/Calcutta for Asia/Kolkata): any name they know is taken.
   const otherProblem =
@@ -100,7 +98,7 @@ export function TimeZoneMenu() {
                 aria-invalid={otherProblem ? true : undefined}
               />
               <datalist id={listId}>
-                {(hydrated ? knownTimeZones() : []).map((z) => (
+                {zones.map((z) => (
                   <option key={z} value={z} />
                 ))}
               </datalist>

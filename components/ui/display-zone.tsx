@@ -1,7 +1,8 @@
 "use client";
 
 import { createContext, useContext, useState, useSyncExternalStore, type ReactNode } from "react";
-import { formatInstant, type InstantFormat } from "@/lib/time/zoned-time";
+import { useHydrated } from "@/lib/client/use-hydrated";
+import { formatInstant, knownTimeZones, type InstantFormat } from "@/lib/time/zoned-time";
 
 const subscribeNever = () => () => {};
 const readBrowserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -42,4 +43,9 @@ export function useDisplayZone(): DisplayZone {
 export function useFormatInstant(): (at: Date | string, format?: InstantFormat) => string {
   const { zone } = useDisplayZone();
   return (at, format) => formatInstant(new Date(at), zone, format);
+}
+
+/** Every zone the browser knows; none while the server renders, since its list can differ from the browser's. */
+export function useKnownTimeZones(): string[] {
+  return useHydrated() ? knownTimeZones() : [];
 }

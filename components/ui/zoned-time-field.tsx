@@ -1,10 +1,9 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { useHydrated } from "@/lib/client/use-hydrated";
-import { formatInstant, knownTimeZones, parseZonedInput, toInputValue, utcText, type ZonedResult } from "@/lib/time/zoned-time";
+import { formatInstant, parseZonedInput, toInputValue, utcText, type ZonedResult } from "@/lib/time/zoned-time";
 import { Button } from "./button";
-import { useDisplayZone } from "./display-zone";
+import { useDisplayZone, useKnownTimeZones } from "./display-zone";
 import { Input } from "./input";
 import { Label } from "./label";
 import { Select } from "./select";
@@ -75,7 +74,6 @@ export function ZonedTimeField({ id, label, hint, state, name, problem = null, s
   const [touched, setTouched] = useState(false);
   const zoneId = useId();
   const input = useRef<HTMLInputElement>(null);
-  const hydrated = useHydrated();
   const { result, instant } = state;
   // A refused time blocks the form it is in (a plain GET form too), never submitted as "no time".
   const refusedMessage = result && !result.ok ? result.message : "";
@@ -86,8 +84,7 @@ export function ZonedTimeField({ id, label, hint, state, name, problem = null, s
   const refusal = result && !result.ok && (touched || showErrors || result.reason !== "invalid") ? result : null;
   const error = refusal?.message ?? (instant ? problem : null);
   const describedBy = `${id}-reading${error ? ` ${id}-error` : ""}`;
-  // The runtime's zone list differs between server and browser: listed once the browser renders.
-  const zones = hydrated ? knownTimeZones() : [];
+  const zones = useKnownTimeZones();
 
   return (
     <div className="space-y-1.5">
